@@ -1,0 +1,1 @@
+"""Benchmarks: each module prints Markdown figures with ratios against a baseline of the same run."""

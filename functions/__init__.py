@@ -1,0 +1,1 @@
+"""Cloud Function entry points: decode the trigger, call a service, map the outcome."""

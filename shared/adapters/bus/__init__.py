@@ -1,0 +1,1 @@
+"""Message buses: in-process (embedded) and Pub/Sub (cloud)."""

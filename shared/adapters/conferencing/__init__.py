@@ -1,0 +1,1 @@
+"""Conferencing providers behind the ConferencingProvider port."""

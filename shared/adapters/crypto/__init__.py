@@ -1,0 +1,1 @@
+"""Envelope encryption: local key file (embedded) and Cloud KMS (cloud)."""

@@ -1,0 +1,73 @@
+"""The embedded key-encryption key: AES-256-GCM under a key file created with mode 0600."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from shared.errors import ConfigError, IntegrityError
+
+_NONCE = 12
+
+
+def load_or_create_key(path: Path) -> bytes:
+    """Read the key file, creating it (0600, 32 random bytes) on first use."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(base64.b64encode(AESGCM.generate_key(bit_length=256)).decode() + "\n")
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        raise ConfigError(f"the key file {path} must not be readable by others (mode {mode:o}); chmod 600 it")
+    try:
+        key = base64.b64decode(path.read_text().strip(), validate=True)
+    except ValueError:
+        raise ConfigError(f"the key file {path} is not a base64 AES-256 key") from None
+    if len(key) != 32:
+        raise ConfigError(f"the key file {path} must hold a 256-bit key")
+    return key
+
+
+class LocalKek:
+    """KeyEncryptionKey on a local AES-256 key; wraps data keys like Cloud KMS would."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) != 32:
+            raise ValueError("a local key-encryption key has 32 bytes")
+        self._aead = AESGCM(key)
+        self._name = "local:" + hashlib.sha256(key).hexdigest()[:16]
+        self.wrap_calls = 0
+        self.unwrap_calls = 0
+
+    @classmethod
+    def from_file(cls, path: Path) -> LocalKek:
+        """Load (or create) the key file and wrap it."""
+        return cls(load_or_create_key(path))
+
+    @property
+    def name(self) -> str:
+        """``local:`` and a fingerprint of the key."""
+        return self._name
+
+    def wrap(self, plaintext: bytes, aad: bytes) -> bytes:
+        """Encrypt a data key: nonce followed by the AES-GCM ciphertext."""
+        self.wrap_calls += 1
+        nonce = os.urandom(_NONCE)
+        return nonce + self._aead.encrypt(nonce, plaintext, aad)
+
+    def unwrap(self, ciphertext: bytes, aad: bytes) -> bytes:
+        """Decrypt a data key; IntegrityError when it does not authenticate."""
+        self.unwrap_calls += 1
+        try:
+            return self._aead.decrypt(ciphertext[:_NONCE], ciphertext[_NONCE:], aad)
+        except (InvalidTag, ValueError) as exc:
+            raise IntegrityError("a wrapped data key failed to authenticate") from exc

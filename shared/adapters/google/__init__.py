@@ -1,0 +1,1 @@
+"""Google API adapters: the only code that speaks to Google."""

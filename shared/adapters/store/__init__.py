@@ -1,0 +1,1 @@
+"""Document stores: SQLite (embedded) and Firestore (cloud)."""

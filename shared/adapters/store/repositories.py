@@ -1,0 +1,233 @@
+"""Typed stores over any DocumentStore: orgs, principals, meetings, sync state, channels,
+presence, notices and devices, with encryption and the retention window applied on the way."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from shared.adapters.store.records import RecordCodec, meeting_doc_id
+from shared.documents import Delete, Filter, Order, Put, Query, WriteOp, collection_path, doc_path
+from shared.domain.meetings import Meeting
+from shared.domain.presence import JoinButtonNotice, Presence
+from shared.domain.principals import Device, Org, Principal, PrincipalState
+from shared.domain.retention import RetentionWindow, expire_at
+from shared.domain.sync import SyncState, WatchChannel
+from shared.errors import Conflict, NotFound
+from shared.ports import Cipher, DocumentStore
+
+
+class DocumentStores:
+    """The ``Stores`` port implemented once over a DocumentStore and a Cipher."""
+
+    def __init__(self, store: DocumentStore, cipher: Cipher) -> None:
+        self.documents = store
+        self.cipher = cipher
+        self.codec = RecordCodec(cipher)
+
+    # ------------------------------------------------------------ orgs
+
+    def get_org(self, org_id: str) -> Org | None:
+        """Read an org."""
+        doc = self.documents.get(doc_path("orgs", org_id))
+        return None if doc is None else self.codec.org_from_doc(org_id, doc.data)
+
+    def put_org(self, org: Org, service_account_key: str | None = None, *, create: bool = False) -> None:
+        """Create or replace an org; an existing sealed key is kept unless a new one is given."""
+        path = doc_path("orgs", org.id)
+        data = self.codec.org_to_doc(org, service_account_key)
+        if service_account_key is None and not create:
+            existing = self.documents.get(path)
+            if existing is not None and "serviceAccountKey" in existing.data:
+                data["serviceAccountKey"] = existing.data["serviceAccountKey"]
+        self.documents.write([Put(path, data, if_absent=create)])
+
+    def service_account_key(self, org_id: str) -> str | None:
+        """Open the org's stored service-account key, if it has one."""
+        doc = self.documents.get(doc_path("orgs", org_id))
+        if doc is None:
+            raise NotFound("no such org")
+        token = doc.data.get("serviceAccountKey")
+        return self.codec.open(org_id, "orgs", org_id, "serviceAccountKey", token) if token else None
+
+    def list_orgs(self) -> list[Org]:
+        """Every org of the deployment."""
+        return [self.codec.org_from_doc(d.id, d.data) for d in self.documents.query(Query("orgs"))]
+
+    # ------------------------------------------------------------ principals
+
+    def principal_id(self, org_id: str, email: str) -> str:
+        """The stable id of the principal with this email (its blind index)."""
+        return self.cipher.blind_index(org_id, email, "principal")
+
+    def get_principal(self, org_id: str, principal_id: str) -> Principal | None:
+        """Read a principal by id."""
+        doc = self.documents.get(doc_path("orgs", org_id, "principals", principal_id))
+        return None if doc is None else self.codec.principal_from_doc(org_id, principal_id, doc.data)
+
+    def find_principal(self, org_id: str, email: str) -> Principal | None:
+        """Read a principal by email."""
+        return self.get_principal(org_id, self.principal_id(org_id, email))
+
+    def put_principal(self, principal: Principal, *, if_version: str | None = None) -> None:
+        """Create or replace a principal."""
+        index = self.cipher.blind_index(principal.org_id, principal.email, "principal")
+        path = doc_path("orgs", principal.org_id, "principals", principal.id)
+        self.documents.write([Put(path, self.codec.principal_to_doc(principal, index), if_version=if_version)])
+
+    def list_principals(self, org_id: str, *, active_only: bool = False) -> list[Principal]:
+        """Principals of an org, optionally only the active ones."""
+        where = (Filter("state", "==", PrincipalState.ACTIVE.value),) if active_only else ()
+        docs = self.documents.query(Query(collection_path("orgs", org_id, "principals"), where))
+        return [self.codec.principal_from_doc(org_id, d.id, d.data) for d in docs]
+
+    # ------------------------------------------------------------ meetings
+
+    def put_meetings(self, meetings: Sequence[Meeting], now: datetime) -> int:
+        """Store the meetings that overlap the window at ``now``; return how many were written."""
+        window = RetentionWindow.at(now)
+        ops: list[WriteOp] = []
+        for meeting in meetings:
+            if not window.overlaps(meeting.start, meeting.end):
+                continue
+            doc_id, data = self.codec.meeting_to_doc(meeting)
+            ops.append(Put(doc_path("orgs", meeting.org_id, "meetings", doc_id), data))
+        self.documents.bulk_write(ops)
+        return len(ops)
+
+    def delete_meetings(self, org_id: str, principal_id: str, event_ids: Sequence[str]) -> int:
+        """Delete meetings of one calendar by event id."""
+        ops: list[WriteOp] = [
+            Delete(doc_path("orgs", org_id, "meetings", meeting_doc_id(principal_id, e))) for e in event_ids
+        ]
+        self.documents.bulk_write(ops)
+        return len(ops)
+
+    def get_meeting(self, org_id: str, principal_id: str, event_id: str, now: datetime) -> Meeting | None:
+        """Read one meeting of one calendar, if it is inside the window."""
+        doc_id = meeting_doc_id(principal_id, event_id)
+        doc = self.documents.get(doc_path("orgs", org_id, "meetings", doc_id))
+        if doc is None or doc.data["expireAt"] <= now:
+            return None
+        return self.codec.meeting_from_doc(org_id, doc_id, doc.data)
+
+    def list_meetings(
+        self, org_id: str, principal_id: str, start: datetime, end: datetime, now: datetime
+    ) -> list[Meeting]:
+        """Meetings of one calendar overlapping [start, end) and inside the window at ``now``."""
+        window = RetentionWindow.at(now)
+        upper = min(end, window.end)
+        query = Query(
+            collection_path("orgs", org_id, "meetings"),
+            (Filter("principal_id", "==", principal_id), Filter("start", "<", upper)),
+            (Order("start"),),
+        )
+        lower = max(start, window.start)
+        out = []
+        for doc in self.documents.query(query):
+            if doc.data["end"] <= lower or doc.data["expireAt"] <= now:
+                continue
+            out.append(self.codec.meeting_from_doc(org_id, doc.id, doc.data))
+        return out
+
+    def meeting_event_ids(self, org_id: str, principal_id: str) -> set[str]:
+        """Event ids stored for one calendar (for reconciliation)."""
+        query = Query(collection_path("orgs", org_id, "meetings"), (Filter("principal_id", "==", principal_id),))
+        return {str(doc.data["event_id"]) for doc in self.documents.query(query)}
+
+    # ------------------------------------------------------------ sync state and channels
+
+    def get_sync_state(self, org_id: str, principal_id: str) -> tuple[SyncState, str | None]:
+        """The sync state and its version (None when never written)."""
+        doc = self.documents.get(doc_path("orgs", org_id, "syncStates", principal_id))
+        if doc is None:
+            return SyncState(org_id=org_id, principal_id=principal_id), None
+        return self.codec.sync_from_doc(org_id, principal_id, doc.data), doc.version
+
+    def put_sync_state(self, state: SyncState, *, if_version: str | None, create: bool) -> str:
+        """Compare-and-set the sync state; return the new version."""
+        path = doc_path("orgs", state.org_id, "syncStates", state.principal_id)
+        self.documents.write([Put(path, self.codec.sync_to_doc(state), if_absent=create, if_version=if_version)])
+        doc = self.documents.get(path)
+        assert doc is not None
+        return doc.version
+
+    def put_channel(self, channel: WatchChannel) -> None:
+        """Create or replace a watch channel."""
+        self.documents.write([Put(doc_path("channels", channel.id), self.codec.channel_to_doc(channel))])
+
+    def get_channel(self, channel_id: str) -> WatchChannel | None:
+        """Read a channel by id."""
+        doc = self.documents.get(doc_path("channels", channel_id))
+        return None if doc is None else self.codec.channel_from_doc(channel_id, doc.data)
+
+    def channels_of(self, org_id: str, principal_id: str) -> list[WatchChannel]:
+        """Every channel recorded for one calendar."""
+        query = Query("channels", (Filter("org_id", "==", org_id), Filter("principal_id", "==", principal_id)))
+        return [self.codec.channel_from_doc(d.id, d.data) for d in self.documents.query(query)]
+
+    # ------------------------------------------------------------ presence
+
+    def put_presence(self, presence: Presence) -> None:
+        """Replace a principal's presence."""
+        path = doc_path("orgs", presence.org_id, "presence", presence.principal_id)
+        self.documents.write([Put(path, self.codec.presence_to_doc(presence))])
+
+    def get_presence(self, org_id: str, principal_id: str) -> Presence | None:
+        """Read a principal's presence."""
+        doc = self.documents.get(doc_path("orgs", org_id, "presence", principal_id))
+        return None if doc is None else self.codec.presence_from_doc(org_id, principal_id, doc.data)
+
+    # ------------------------------------------------------------ notices and devices
+
+    def record_notice(self, notice: JoinButtonNotice, now: datetime) -> bool:
+        """Store a notice unless one with the same key and kind exists; True when stored."""
+        nid = hashlib.blake2b(
+            f"{notice.key}|{notice.kind}|{notice.start.isoformat()}".encode(), digest_size=20
+        ).hexdigest()
+        payload = {
+            "title": notice.title,
+            "target": [notice.target.kind.value, notice.target.uri, notice.target.label] if notice.target else None,
+        }
+        data = {
+            "meeting_id": notice.meeting_id,
+            "recipientKind": notice.recipient_kind.value,
+            "recipientId": notice.recipient_id,
+            "kind": notice.kind.value,
+            "start": notice.start,
+            "end": notice.end,
+            "sent_at": notice.sent_at,
+            "expireAt": expire_at(max(notice.end, now)),
+            "payload": self.codec.seal(notice.org_id, "notices", nid, "payload", json.dumps(payload)),
+        }
+        try:
+            self.documents.write([Put(doc_path("orgs", notice.org_id, "notices", nid), data, if_absent=True)])
+        except Conflict:
+            return False
+        return True
+
+    def put_device(self, device: Device) -> None:
+        """Create or replace a device (the name is sealed; the token only as a hash)."""
+        data = {
+            "org_id": device.org_id,
+            "room_id": device.room_id,
+            "tokenHash": device.token_hash,
+            "name": self.codec.seal(device.org_id, "devices", device.id, "name", device.name),
+        }
+        self.documents.write([Put(doc_path("devices", device.id), data)])
+
+    def get_device(self, device_id: str) -> Device | None:
+        """Read a device by id."""
+        doc = self.documents.get(doc_path("devices", device_id))
+        if doc is None:
+            return None
+        org_id = doc.data["org_id"]
+        return Device(
+            org_id=org_id,
+            id=device_id,
+            room_id=doc.data["room_id"],
+            name=self.codec.open(org_id, "devices", device_id, "name", doc.data["name"]),
+            token_hash=doc.data["tokenHash"],
+        )

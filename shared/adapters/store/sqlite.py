@@ -1,0 +1,263 @@
+"""The embedded document store: one SQLite file (WAL) with versioned schema migrations.
+
+Documents live in one table keyed by (parent, collection, id) with their data as JSON and an
+integer version for compare-and-set. Queries become ``json_extract`` expressions, backed by
+expression indexes built from the shared index list.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from shared.adapters.store.codec import decode_value, encode_value
+from shared.adapters.store.indexes import INDEXES
+from shared.documents import (
+    MAX_BATCH,
+    Delete,
+    Document,
+    Filter,
+    Put,
+    Query,
+    WriteOp,
+    split_collection,
+    split_path,
+)
+from shared.errors import Conflict, InvalidInput, PreconditionFailed, Unavailable
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE docs (
+        parent TEXT NOT NULL,
+        coll TEXT NOT NULL,
+        id TEXT NOT NULL,
+        data TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        expire_at TEXT
+    );
+    CREATE UNIQUE INDEX ix_docs_key ON docs (parent, coll, id);
+    CREATE INDEX ix_docs_coll ON docs (coll, parent);
+    CREATE INDEX ix_docs_expire ON docs (expire_at) WHERE expire_at IS NOT NULL;
+    CREATE TABLE seq (v INTEGER NOT NULL);
+    INSERT INTO seq (v) VALUES (0);
+    """,
+)
+
+_OPS = {"==": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+
+def _field_expr(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise InvalidInput(f"invalid field name {name!r}")
+    return f"json_extract(data, '$.{name}')"
+
+
+class SqliteDocumentStore:
+    """DocumentStore on a SQLite file; safe across threads (one connection per thread)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self._path = str(path)
+        if self._path != ":memory:":
+            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self._migrate()
+
+    # ------------------------------------------------------------ plumbing
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self._path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+            self._connections.append(conn)
+        return conn
+
+    def _migrate(self) -> None:
+        conn = self._conn()
+        with self._write_lock:
+            current = conn.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(MIGRATIONS, start=1):
+                if number <= current:
+                    continue
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in filter(str.strip, script.split(";")):
+                        conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version = {number}")
+                    conn.execute("COMMIT")
+                except sqlite3.Error:
+                    conn.execute("ROLLBACK")
+                    raise
+            for spec in INDEXES:
+                cols = ", ".join(_field_expr(name) for name, _ in spec.fields)
+                lead = "coll" if spec.group else "coll, parent"
+                conn.execute(f"CREATE INDEX IF NOT EXISTS {spec.name} ON docs ({lead}, {cols})")
+
+    @property
+    def schema_version(self) -> int:
+        """The applied migration number."""
+        return int(self._conn().execute("PRAGMA user_version").fetchone()[0])
+
+    @staticmethod
+    def _row_to_doc(parent: str, coll: str, doc_id: str, data: str, version: int) -> Document:
+        path = f"{parent}/{coll}/{doc_id}" if parent else f"{coll}/{doc_id}"
+        return Document(path=path, data=decode_value(json.loads(data)), version=str(version))
+
+    # ------------------------------------------------------------ reads
+
+    def get(self, path: str) -> Document | None:
+        """Read one document, or None."""
+        parent, coll, doc_id = split_path(path)
+        row = (
+            self._conn()
+            .execute("SELECT data, version FROM docs WHERE parent=? AND coll=? AND id=?", (parent, coll, doc_id))
+            .fetchone()
+        )
+        return None if row is None else self._row_to_doc(parent, coll, doc_id, row[0], row[1])
+
+    def get_all(self, paths: Sequence[str]) -> list[Document | None]:
+        """Read several documents, in the order asked."""
+        return [self.get(path) for path in paths]
+
+    def query(self, query: Query) -> Iterator[Document]:
+        """Stream the documents a query matches."""
+        sql = ["SELECT parent, coll, id, data, version FROM docs WHERE coll = ?"]
+        params: list[Any] = []
+        if query.group:
+            params.append(query.collection)
+        else:
+            parent, coll = split_collection(query.collection)
+            params.append(coll)
+            sql.append("AND parent = ?")
+            params.append(parent)
+        for flt in query.where:
+            clause, values = self._clause(flt)
+            sql.append("AND " + clause)
+            params.extend(values)
+        if query.order_by:
+            sql.append(
+                "ORDER BY "
+                + ", ".join(f"{_field_expr(o.field)} {'DESC' if o.descending else 'ASC'}" for o in query.order_by)
+            )
+        if query.limit is not None:
+            sql.append("LIMIT ?")
+            params.append(int(query.limit))
+        rows = self._conn().execute(" ".join(sql), params).fetchall()
+        for parent, coll, doc_id, data, version in rows:
+            yield self._row_to_doc(parent, coll, doc_id, data, version)
+
+    @staticmethod
+    def _clause(flt: Filter) -> tuple[str, list[Any]]:
+        expr = _field_expr(flt.field)
+        if flt.op in _OPS:
+            value = encode_value(flt.value)
+            if isinstance(value, bool):
+                value = int(value)
+            if value is None:
+                return (f"{expr} IS NULL" if flt.op == "==" else f"{expr} IS NOT NULL"), []
+            return f"{expr} {_OPS[flt.op]} ?", [value]
+        if flt.op == "in":
+            values = [encode_value(v) for v in flt.value]
+            if not values:
+                return "0", []
+            return f"{expr} IN ({', '.join('?' for _ in values)})", values
+        if flt.op == "array_contains":
+            return (
+                f"EXISTS (SELECT 1 FROM json_each(data, '$.{flt.field}') WHERE json_each.value = ?)",
+                [encode_value(flt.value)],
+            )
+        raise InvalidInput(f"unsupported operator {flt.op!r}")
+
+    # ------------------------------------------------------------ writes
+
+    def write(self, ops: Sequence[WriteOp]) -> None:
+        """Apply up to 500 writes atomically; raise PreconditionFailed or Conflict."""
+        if len(ops) > MAX_BATCH:
+            raise InvalidInput(f"a batch holds at most {MAX_BATCH} writes")
+        if not ops:
+            return
+        rows = [(op, *split_path(op.path)) for op in ops]
+        encoded = [
+            None if isinstance(op, Delete) else json.dumps(encode_value(dict(op.data)), separators=(",", ":"))
+            for op in ops
+        ]
+        conn = self._conn()
+        with self._write_lock:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise Unavailable(f"store is busy: {exc}") from exc
+            try:
+                last = conn.execute("UPDATE seq SET v = v + ? RETURNING v", (len(ops),)).fetchone()[0]
+                first = int(last) - len(ops) + 1
+                for i, ((op, parent, coll, doc_id), data) in enumerate(zip(rows, encoded, strict=True)):
+                    self._apply(conn, op, parent, coll, doc_id, data, first + i)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    @staticmethod
+    def _apply(
+        conn: sqlite3.Connection, op: WriteOp, parent: str, coll: str, doc_id: str, data: str | None, version: int
+    ) -> None:
+        key = (parent, coll, doc_id)
+        if op.if_version is not None or (isinstance(op, Put) and op.if_absent):
+            row = conn.execute("SELECT version FROM docs WHERE parent=? AND coll=? AND id=?", key).fetchone()
+            current = None if row is None else str(row[0])
+            if op.if_version is not None and current != op.if_version:
+                raise PreconditionFailed(f"version mismatch on {coll} document")
+            if isinstance(op, Put) and op.if_absent and current is not None:
+                raise Conflict(f"{coll} document already exists")
+        if isinstance(op, Delete):
+            conn.execute("DELETE FROM docs WHERE parent=? AND coll=? AND id=?", key)
+            return
+        expire = op.data.get("expireAt")
+        expire_text = encode_value(expire) if isinstance(expire, datetime) else None
+        conn.execute(
+            "INSERT OR REPLACE INTO docs (parent, coll, id, data, version, expire_at) VALUES (?,?,?,?,?,?)",
+            (*key, data, version, expire_text),
+        )
+
+    def bulk_write(self, ops: Sequence[WriteOp]) -> None:
+        """Apply many writes in atomic chunks of 500."""
+        for start in range(0, len(ops), MAX_BATCH):
+            self.write(ops[start : start + MAX_BATCH])
+
+    def purge_expired(self, now: datetime) -> int:
+        """Delete every document whose ``expireAt`` has passed; return how many."""
+        conn = self._conn()
+        with self._write_lock:
+            cur = conn.execute("DELETE FROM docs WHERE expire_at IS NOT NULL AND expire_at <= ?", (encode_value(now),))
+            return int(cur.rowcount)
+
+    def raw_bytes(self) -> bytes:
+        """Every byte of the database files (for at-rest plaintext scans in tests)."""
+        conn = self._conn()
+        conn.execute("PRAGMA wal_checkpoint(FULL)")
+        data = b""
+        for suffix in ("", "-wal"):
+            path = Path(self._path + suffix)
+            if path.exists():
+                data += path.read_bytes()
+        return data
+
+    def close(self) -> None:
+        """Close every connection this store opened."""
+        for conn in self._connections:
+            try:
+                conn.close()
+            except sqlite3.Error:
+                continue
+        self._connections.clear()
+        self._local = threading.local()

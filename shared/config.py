@@ -1,0 +1,277 @@
+"""Settings: the only place that reads the environment.
+
+``Settings.from_env(environ)`` turns ``HYBRIDCAL_*`` variables into one frozen value. Every
+setting has a default or a clear error naming the variable and the accepted values.
+``SETTINGS`` lists them all with their defaults and meaning (the README's reference is
+checked against it).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlparse
+
+from shared.errors import ConfigError
+
+Backend = Literal["embedded", "gcp"]
+
+GOOGLE_SCOPES = (
+    "https://www.googleapis.com/auth/calendar",
+    "https://www.googleapis.com/auth/gmail.settings.basic",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SettingSpec:
+    """One environment variable: its name, default (as text) and meaning."""
+
+    env: str
+    attr: str
+    default: str | None
+    help: str
+
+
+SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec(
+        "HYBRIDCAL_BACKEND",
+        "backend",
+        "embedded",
+        "`embedded` (SQLite, in-process bus, local key) or `gcp` (Firestore, Pub/Sub, Cloud KMS).",
+    ),
+    SettingSpec(
+        "HYBRIDCAL_DATA_DIR",
+        "data_dir",
+        "~/.local/share/hybrid-calendar",
+        "Embedded data directory: the SQLite file and the local key file (0600).",
+    ),
+    SettingSpec(
+        "HYBRIDCAL_GOOGLE_BASE_URL",
+        "google_base_url",
+        None,
+        "One base URL for the Calendar, Gmail, OAuth2 token and OIDC endpoints; Google's own when unset, "
+        "the emulator's URL locally.",
+    ),
+    SettingSpec(
+        "HYBRIDCAL_PUBLIC_URL",
+        "public_url",
+        None,
+        "Base URL at which Google reaches the webhook (`<url>/calendar_webhook`); HTTPS for real Google.",
+    ),
+    SettingSpec(
+        "HYBRIDCAL_ADMIN_TOKEN",
+        "admin_token",
+        None,
+        "Bearer token for the admin API in the local runtime; the admin API refuses every call when unset.",
+    ),
+    SettingSpec("HYBRIDCAL_HOST", "host", "127.0.0.1", "Address `hybrid-calendar serve` listens on."),
+    SettingSpec("HYBRIDCAL_PORT", "port", "8080", "Port `hybrid-calendar serve` listens on."),
+    SettingSpec("HYBRIDCAL_LOG_LEVEL", "log_level", "INFO", "DEBUG, INFO, WARNING or ERROR."),
+    SettingSpec(
+        "HYBRIDCAL_GCP_PROJECT", "gcp_project", None, "Google Cloud project id (required with the gcp backend)."
+    ),
+    SettingSpec(
+        "HYBRIDCAL_KMS_KEY",
+        "kms_key",
+        None,
+        "Cloud KMS key name `projects/P/locations/L/keyRings/R/cryptoKeys/K` wrapping the data keys "
+        "(required with the gcp backend).",
+    ),
+    SettingSpec("HYBRIDCAL_FIRESTORE_DATABASE", "firestore_database", "(default)", "Firestore database id."),
+    SettingSpec(
+        "HYBRIDCAL_TOPIC_PREFIX",
+        "topic_prefix",
+        "",
+        "Prefix for every Pub/Sub topic name (to share a project between deployments).",
+    ),
+    SettingSpec(
+        "HYBRIDCAL_KEY_ROTATION_HOURS",
+        "key_rotation_hours",
+        "24",
+        "How often a new data-encryption key version is made per org.",
+    ),
+    SettingSpec(
+        "HYBRIDCAL_KEY_CACHE_SECONDS",
+        "key_cache_seconds",
+        "300",
+        "How long an unwrapped data key stays cached in process.",
+    ),
+    SettingSpec("HYBRIDCAL_BUS_WORKERS", "bus_workers", "4", "Worker threads of the in-process bus."),
+    SettingSpec(
+        "HYBRIDCAL_BUS_MAX_ATTEMPTS", "bus_max_attempts", "5", "Deliveries of a message before the bus dead-letters it."
+    ),
+    SettingSpec(
+        "HYBRIDCAL_SCHEDULER", "scheduler", "on", "`on` or `off`: whether `serve` runs the scheduled jobs in process."
+    ),
+    SettingSpec(
+        "HYBRIDCAL_OIDC_CLIENT_ID",
+        "oidc_client_id",
+        "hybrid-calendar",
+        "OAuth client id (audience) the app's ID tokens must be issued for.",
+    ),
+    SettingSpec(
+        "HYBRIDCAL_USER_QUOTA_PER_MINUTE",
+        "user_quota_per_minute",
+        "300",
+        "Google API requests per minute per delegated user (Google allows 600).",
+    ),
+    SettingSpec(
+        "HYBRIDCAL_PROCESS_QUOTA_PER_SECOND",
+        "process_quota_per_second",
+        "100",
+        "Google API requests per second for the whole process.",
+    ),
+)
+
+_BY_ATTR = {spec.attr: spec for spec in SETTINGS}
+
+
+def _text(env: str, raw: str) -> str:
+    return raw
+
+
+def _url(env: str, raw: str) -> str:
+    parsed = urlparse(raw)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ConfigError(f"{env} must be an http(s) URL such as https://example.com; got {raw!r}")
+    return raw.rstrip("/")
+
+
+def _positive_int(env: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{env} must be a positive integer; got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{env} must be a positive integer; got {raw!r}")
+    return value
+
+
+def _port(env: str, raw: str) -> int:
+    value = _positive_int(env, raw)
+    if value > 65535:
+        raise ConfigError(f"{env} must be a port between 1 and 65535; got {raw!r}")
+    return value
+
+
+def _choice(*accepted: str) -> Callable[[str, str], str]:
+    def parse(env: str, raw: str) -> str:
+        value = raw.strip().lower() if raw.strip().lower() in accepted else raw.strip()
+        if value not in accepted:
+            raise ConfigError(f"{env} must be one of {', '.join(accepted)}; got {raw!r}")
+        return value
+
+    return parse
+
+
+def _switch(env: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("on", "true", "1", "yes"):
+        return True
+    if value in ("off", "false", "0", "no"):
+        return False
+    raise ConfigError(f"{env} must be one of on, off; got {raw!r}")
+
+
+def _path(env: str, raw: str) -> Path:
+    return Path(os.path.expanduser(raw))
+
+
+def _log_level(env: str, raw: str) -> str:
+    return _choice("DEBUG", "INFO", "WARNING", "ERROR")(env, raw.upper())
+
+
+_PARSERS: dict[str, Callable[[str, str], Any]] = {
+    "backend": _choice("embedded", "gcp"),
+    "data_dir": _path,
+    "google_base_url": _url,
+    "public_url": _url,
+    "admin_token": _text,
+    "host": _text,
+    "port": _port,
+    "log_level": _log_level,
+    "gcp_project": _text,
+    "kms_key": _text,
+    "firestore_database": _text,
+    "topic_prefix": _text,
+    "key_rotation_hours": _positive_int,
+    "key_cache_seconds": _positive_int,
+    "bus_workers": _positive_int,
+    "bus_max_attempts": _positive_int,
+    "scheduler": _switch,
+    "oidc_client_id": _text,
+    "user_quota_per_minute": _positive_int,
+    "process_quota_per_second": _positive_int,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting of the service, parsed and validated."""
+
+    backend: Backend = "embedded"
+    data_dir: Path = field(default_factory=lambda: Path(os.path.expanduser("~/.local/share/hybrid-calendar")))
+    google_base_url: str | None = None
+    public_url: str | None = None
+    admin_token: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8080
+    log_level: str = "INFO"
+    gcp_project: str | None = None
+    kms_key: str | None = None
+    firestore_database: str = "(default)"
+    topic_prefix: str = ""
+    key_rotation_hours: int = 24
+    key_cache_seconds: int = 300
+    bus_workers: int = 4
+    bus_max_attempts: int = 5
+    scheduler: bool = True
+    oidc_client_id: str = "hybrid-calendar"
+    user_quota_per_minute: int = 300
+    process_quota_per_second: int = 100
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Parse settings from ``environ``; raise ConfigError naming the bad variable."""
+        values: dict[str, Any] = {}
+        for spec in SETTINGS:
+            raw = environ.get(spec.env)
+            if raw is None or raw == "":
+                if spec.default is None:
+                    values[spec.attr] = None
+                    continue
+                raw = spec.default
+            values[spec.attr] = _PARSERS[spec.attr](spec.env, raw)
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Check rules that span several settings."""
+        if self.backend == "gcp":
+            for attr in ("gcp_project", "kms_key"):
+                if not getattr(self, attr):
+                    env = _BY_ATTR[attr].env
+                    raise ConfigError(f"{env} is required when HYBRIDCAL_BACKEND is gcp")
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """Return a copy with ``changes`` applied (for tests and the demo)."""
+        return replace(self, **changes)
+
+    @property
+    def database_path(self) -> Path:
+        """The embedded SQLite file."""
+        return self.data_dir / "hybrid-calendar.sqlite3"
+
+    @property
+    def key_file(self) -> Path:
+        """The embedded key-encryption key file."""
+        return self.data_dir / "local-kek.key"
+
+
+def load() -> Settings:
+    """Read the process environment once (the composition root calls this)."""
+    return Settings.from_env(os.environ)

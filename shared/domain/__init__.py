@@ -1,0 +1,1 @@
+"""Domain model and rules: pure values, no I/O."""

@@ -1,0 +1,186 @@
+"""Orgs, principals (people and rooms) and devices, with the activation state machine.
+
+States::
+
+    pending ──▶ validating ──▶ active
+                    │   ▲         │
+                    ▼   │         │ revalidate
+                  error ◀─────────┘ (via validating)
+    any state ──▶ deactivated ──▶ pending (a later activation starts clean)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from shared.errors import InvalidInput
+
+
+class PrincipalKind(StrEnum):
+    """A person or a room resource."""
+
+    PERSON = "person"
+    ROOM = "room"
+
+
+class PrincipalState(StrEnum):
+    """Where a principal stands in activation."""
+
+    PENDING = "pending"
+    VALIDATING = "validating"
+    ACTIVE = "active"
+    ERROR = "error"
+    DEACTIVATED = "deactivated"
+
+
+class ErrorReason(StrEnum):
+    """Machine-readable reasons a principal is in error (or active with a limitation)."""
+
+    DELEGATION_NOT_AUTHORIZED = "delegation_not_authorized"
+    CALENDAR_NOT_FOUND = "calendar_not_found"
+    FORBIDDEN = "forbidden"
+    GMAIL_SCOPE_MISSING = "gmail_scope_missing"
+    EMAIL_MISMATCH = "email_mismatch"
+    UNAVAILABLE = "unavailable"
+
+
+HINTS: dict[ErrorReason, str] = {
+    ErrorReason.DELEGATION_NOT_AUTHORIZED: (
+        "In the Google Admin console, open Security > Access and data control > API controls > "
+        "Manage domain-wide delegation and authorise the client id for the scopes shown."
+    ),
+    ErrorReason.CALENDAR_NOT_FOUND: (
+        "The user or room has no Google Calendar in this Workspace: check the address and that the "
+        "account has a Calendar licence."
+    ),
+    ErrorReason.FORBIDDEN: (
+        "Google refused access to the calendar: check that the account is not suspended and that "
+        "sharing policies allow the service account's delegated access."
+    ),
+    ErrorReason.GMAIL_SCOPE_MISSING: (
+        "Out-of-office presence is disabled: authorise the gmail.settings.basic scope for the client "
+        "id, then revalidate."
+    ),
+    ErrorReason.EMAIL_MISMATCH: "The address does not belong to the org's domain.",
+    ErrorReason.UNAVAILABLE: "Google was unavailable during validation; it will be retried.",
+}
+
+_ALLOWED: dict[PrincipalState, frozenset[PrincipalState]] = {
+    PrincipalState.PENDING: frozenset({PrincipalState.VALIDATING, PrincipalState.DEACTIVATED}),
+    PrincipalState.VALIDATING: frozenset({PrincipalState.ACTIVE, PrincipalState.ERROR, PrincipalState.DEACTIVATED}),
+    PrincipalState.ACTIVE: frozenset({PrincipalState.VALIDATING, PrincipalState.DEACTIVATED}),
+    PrincipalState.ERROR: frozenset({PrincipalState.VALIDATING, PrincipalState.DEACTIVATED}),
+    PrincipalState.DEACTIVATED: frozenset({PrincipalState.PENDING}),
+}
+
+DEFAULT_KEYWORDS: dict[str, str] = {
+    "@webex": "personal_room",
+    "@webex:myroom": "personal_room",
+    "@webex:space": "space",
+    "@meet": "space",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialRef:
+    """Where an org's service-account credential lives.
+
+    ``kind`` is ``stored`` (the key file JSON, kept encrypted in the store), ``secret`` (a
+    Secret Manager version name) or ``keyless`` (a service account email signed for through
+    IAM ``signJwt``).
+    """
+
+    kind: str
+    reference: str
+    client_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Org:
+    """A Google Workspace organisation served by this deployment."""
+
+    id: str
+    domain: str
+    credential: CredentialRef
+    keywords: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYWORDS))
+    join_lead: timedelta = timedelta(minutes=5)
+    default_locale: str = "en"
+    kms_key: str | None = None
+    provider: str = "personal_room"
+    webex_site: str = "example.webex.com"
+    send_updates: str = "all"
+    created_at: datetime | None = None
+
+    def owns(self, email: str) -> bool:
+        """Tell whether ``email`` belongs to this org's domain."""
+        _, _, domain = email.rpartition("@")
+        return domain.lower() == self.domain.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """A person or room activated (or being activated) for the service."""
+
+    org_id: str
+    id: str
+    email: str
+    kind: PrincipalKind = PrincipalKind.PERSON
+    state: PrincipalState = PrincipalState.PENDING
+    reason: ErrorReason | None = None
+    detail: str | None = None
+    presence_enabled: bool = True
+    locale: str | None = None
+    time_zone: str | None = None
+    join_lead_override: timedelta | None = None
+    attempts: int = 0
+    last_sync: datetime | None = None
+    channel_expiry: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """True when the service processes this principal."""
+        return self.state is PrincipalState.ACTIVE
+
+    @property
+    def hint(self) -> str | None:
+        """A human hint for the current reason."""
+        return HINTS.get(self.reason) if self.reason else None
+
+    def transition(
+        self,
+        target: PrincipalState,
+        *,
+        reason: ErrorReason | None = None,
+        detail: str | None = None,
+        at: datetime | None = None,
+    ) -> Principal:
+        """Return the principal moved to ``target``; refuse transitions the machine forbids."""
+        if target not in _ALLOWED[self.state]:
+            raise InvalidInput(f"a principal cannot go from {self.state} to {target}")
+        if target is PrincipalState.ERROR and reason is None:
+            raise InvalidInput("an error state needs a reason")
+        attempts = self.attempts + 1 if target is PrincipalState.VALIDATING else self.attempts
+        if target is PrincipalState.ACTIVE:
+            attempts = 0
+        return replace(
+            self,
+            state=target,
+            reason=reason,
+            detail=detail,
+            attempts=attempts,
+            updated_at=at or self.updated_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    """A room device (a display or a video endpoint) that shows the room's meetings."""
+
+    org_id: str
+    id: str
+    room_id: str
+    name: str
+    token_hash: str

@@ -1,0 +1,295 @@
+"""Ports: the interfaces services are written against (``typing.Protocol``).
+
+Adapters in ``shared/adapters`` implement them: SQLite or Firestore for the document store,
+the in-process queue or Pub/Sub for the bus, a local key file or Cloud KMS for the
+key-encryption key, the Google client layer (or the emulator) for Calendar and Gmail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from shared.clock import Clock
+from shared.documents import Document, Query, WriteOp
+from shared.domain.meetings import Meeting
+from shared.domain.presence import JoinButtonNotice, Presence
+from shared.domain.principals import Device, Org, Principal
+from shared.domain.sync import SyncState, WatchChannel
+
+__all__ = [
+    "BusMessage",
+    "CalendarApi",
+    "Cipher",
+    "Clock",
+    "ConferencingProvider",
+    "DocumentStore",
+    "EventPage",
+    "GmailApi",
+    "KeyEncryptionKey",
+    "MessageBus",
+    "Stores",
+]
+
+
+# ---------------------------------------------------------------- document store
+
+
+class DocumentStore(Protocol):
+    """A document database with atomic batches and compare-and-set (SQLite or Firestore)."""
+
+    def get(self, path: str) -> Document | None:
+        """Read one document, or None."""
+        ...
+
+    def get_all(self, paths: Sequence[str]) -> list[Document | None]:
+        """Read several documents in one round trip, in the order asked."""
+        ...
+
+    def query(self, query: Query) -> Iterator[Document]:
+        """Stream the documents a query matches."""
+        ...
+
+    def write(self, ops: Sequence[WriteOp]) -> None:
+        """Apply up to 500 writes atomically; raise PreconditionFailed or Conflict."""
+        ...
+
+    def bulk_write(self, ops: Sequence[WriteOp]) -> None:
+        """Apply many unconditional writes in batches (not atomic as a whole)."""
+        ...
+
+    def purge_expired(self, now: datetime) -> int:
+        """Delete documents whose ``expireAt`` has passed (a no-op where TTL does it)."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+# ---------------------------------------------------------------- typed stores
+
+
+class Stores(Protocol):
+    """The typed stores services use; one object over one document store and one cipher."""
+
+    def get_org(self, org_id: str) -> Org | None:
+        """Read an org."""
+        ...
+
+    def put_org(self, org: Org, service_account_key: str | None = None) -> None:
+        """Create or replace an org (the key is stored encrypted)."""
+        ...
+
+    def list_orgs(self) -> list[Org]:
+        """Every org of the deployment."""
+        ...
+
+    def get_principal(self, org_id: str, principal_id: str) -> Principal | None:
+        """Read a principal by id."""
+        ...
+
+    def find_principal(self, org_id: str, email: str) -> Principal | None:
+        """Read a principal by email (through its blind index)."""
+        ...
+
+    def put_principal(self, principal: Principal, *, if_version: str | None = None) -> None:
+        """Create or replace a principal."""
+        ...
+
+    def list_principals(self, org_id: str, *, active_only: bool = False) -> list[Principal]:
+        """Principals of an org."""
+        ...
+
+    def put_meetings(self, meetings: Sequence[Meeting], now: datetime) -> int:
+        """Store meetings inside the retention window; return how many were written."""
+        ...
+
+    def delete_meetings(self, org_id: str, principal_id: str, event_ids: Sequence[str]) -> int:
+        """Delete meetings of one calendar by event id."""
+        ...
+
+    def list_meetings(
+        self, org_id: str, principal_id: str, start: datetime, end: datetime, now: datetime
+    ) -> list[Meeting]:
+        """Meetings of one calendar overlapping [start, end), inside the window at ``now``."""
+        ...
+
+    def get_sync_state(self, org_id: str, principal_id: str) -> tuple[SyncState, str | None]:
+        """The sync state and its version (None when it was never written)."""
+        ...
+
+    def put_sync_state(self, state: SyncState, *, if_version: str | None, create: bool) -> str:
+        """Compare-and-set the sync state; return the new version."""
+        ...
+
+    def put_channel(self, channel: WatchChannel) -> None:
+        """Create or replace a watch channel."""
+        ...
+
+    def get_channel(self, channel_id: str) -> WatchChannel | None:
+        """Read a channel by id (ids are global)."""
+        ...
+
+    def put_presence(self, presence: Presence) -> None:
+        """Replace a principal's presence."""
+        ...
+
+    def get_presence(self, org_id: str, principal_id: str) -> Presence | None:
+        """Read a principal's presence."""
+        ...
+
+    def record_notice(self, notice: JoinButtonNotice, now: datetime) -> bool:
+        """Store a notice if none exists for its key; True when this call stored it."""
+        ...
+
+    def put_device(self, device: Device) -> None:
+        """Create or replace a device."""
+        ...
+
+
+# ---------------------------------------------------------------- bus
+
+
+@dataclass(frozen=True, slots=True)
+class BusMessage:
+    """A message as handlers receive it."""
+
+    topic: str
+    data: bytes
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    ordering_key: str | None = None
+    message_id: str = ""
+    publish_time: datetime | None = None
+    delivery_attempt: int = 1
+
+
+Handler = Callable[[BusMessage], None]
+
+
+class MessageBus(Protocol):
+    """Publish messages to topics; deliver them at least once, in order per ordering key."""
+
+    def publish(
+        self,
+        topic: str,
+        data: bytes,
+        *,
+        ordering_key: str | None = None,
+        attributes: Mapping[str, str] | None = None,
+    ) -> str:
+        """Publish and return the message id once the bus has accepted the message."""
+        ...
+
+    def subscribe(self, topic: str, handler: Handler, *, name: str | None = None) -> None:
+        """Add a subscription delivering ``topic`` to ``handler`` (embedded runtime and tests)."""
+        ...
+
+    def close(self) -> None:
+        """Stop delivering and release resources."""
+        ...
+
+
+# ---------------------------------------------------------------- keys
+
+
+class KeyEncryptionKey(Protocol):
+    """Wraps and unwraps data-encryption keys: Cloud KMS, or the local key file."""
+
+    @property
+    def name(self) -> str:
+        """A stable identifier of the key (a KMS key name or ``local:<fingerprint>``)."""
+        ...
+
+    def wrap(self, plaintext: bytes, aad: bytes) -> bytes:
+        """Encrypt a data key under associated data."""
+        ...
+
+    def unwrap(self, ciphertext: bytes, aad: bytes) -> bytes:
+        """Decrypt a data key; raise IntegrityError when it does not authenticate."""
+        ...
+
+
+class Cipher(Protocol):
+    """Field encryption bound to its location, and blind indexes for lookups."""
+
+    def encrypt(self, org_id: str, plaintext: bytes, aad: bytes, *, principal_id: str | None = None) -> str:
+        """Encrypt ``plaintext`` for an org (and principal) under ``aad``; return a token."""
+        ...
+
+    def decrypt(self, org_id: str, token: str, aad: bytes, *, principal_id: str | None = None) -> bytes:
+        """Decrypt a token; raise IntegrityError on tampering or a moved ciphertext."""
+        ...
+
+    def blind_index(self, org_id: str, value: str, purpose: str) -> str:
+        """A keyed hash of ``value`` for equality lookups without storing it."""
+        ...
+
+    def shred(self, org_id: str, principal_id: str) -> None:
+        """Destroy a principal's key material so its ciphertexts never decrypt again."""
+        ...
+
+
+# ---------------------------------------------------------------- Google APIs
+
+
+@dataclass(frozen=True, slots=True)
+class EventPage:
+    """One page of ``events.list`` or ``events.instances``."""
+
+    items: tuple[Mapping[str, Any], ...]
+    next_page_token: str | None = None
+    next_sync_token: str | None = None
+
+
+class CalendarApi(Protocol):
+    """The Calendar v3 operations the service uses, acting as one delegated subject."""
+
+    def list_events(
+        self,
+        calendar_id: str,
+        *,
+        sync_token: str | None = None,
+        time_min: datetime | None = None,
+        time_max: datetime | None = None,
+        page_token: str | None = None,
+    ) -> EventPage:
+        """One page of events (incremental when ``sync_token`` is given)."""
+        ...
+
+    def get_event(self, calendar_id: str, event_id: str) -> Mapping[str, Any]:
+        """One event."""
+        ...
+
+    def patch_event(
+        self, calendar_id: str, event_id: str, body: Mapping[str, Any], *, etag: str | None
+    ) -> Mapping[str, Any]:
+        """Patch an event with If-Match on ``etag``."""
+        ...
+
+
+class GmailApi(Protocol):
+    """The Gmail settings operation the service uses."""
+
+    def get_vacation(self, user_id: str) -> Mapping[str, Any]:
+        """``users.settings.getVacation`` for one user."""
+        ...
+
+
+class ConferencingProvider(Protocol):
+    """Makes join details for a meeting (a personal room, a space, or a Webex meeting)."""
+
+    @property
+    def name(self) -> str:
+        """The provider's configuration name."""
+        ...
+
+    def join_details(self, org: Org, organizer: Principal, meeting: Meeting, action: str) -> Any:
+        """Return join details for ``meeting`` under the keyword ``action``."""
+        ...
+
+    def release(self, org: Org, organizer: Principal, meeting_ref: str) -> None:
+        """Release what ``join_details`` created (a space or an API meeting)."""
+        ...

@@ -1,0 +1,1 @@
+"""The local runtime: every function in one process, local bus, local scheduler."""

@@ -1,0 +1,208 @@
+"""The local runtime: every function in one process behind one HTTP server.
+
+HTTP functions are mounted under their paths through functions-framework's own app (the
+same entry points Cloud Functions runs); bus messages reach the event functions as the
+CloudEvent envelopes Pub/Sub and Eventarc produce; the local scheduler calls the scheduled
+functions. Non-public paths want the admin token, as IAM guards them in the cloud.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import importlib.util
+import json
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import functions_framework
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.test import Client
+from werkzeug.wrappers import Request, Response
+
+import shared
+from functions.registry import ENTRY_POINTS, SCHEDULE_SECONDS, EntryPoint
+from shared.bootstrap import App, set_app
+from shared.errors import RetryableError, Unavailable
+from shared.logs import ctx, get_logger
+from shared.ports import BusMessage
+from shared.runtime.scheduler import LocalScheduler
+
+log = get_logger(__name__)
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def main_source() -> str:
+    """The path of the root ``main.py`` Cloud Functions would load."""
+    spec = importlib.util.find_spec("main")
+    if spec is not None and spec.origin and Path(spec.origin).name == "main.py":
+        return spec.origin
+    return str(Path(shared.__file__).resolve().parent.parent / "main.py")
+
+
+def _json(body: dict[str, Any], status: int) -> Response:
+    return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+def pubsub_envelope(message: BusMessage, project: str) -> tuple[dict[str, str], dict[str, Any]]:
+    """The binary-mode CloudEvent Eventarc delivers for a Pub/Sub message: headers and body."""
+    publish_time = message.publish_time.isoformat().replace("+00:00", "Z") if message.publish_time else None
+    headers = {
+        "ce-id": message.message_id or uuid.uuid4().hex,
+        "ce-specversion": "1.0",
+        "ce-source": f"//pubsub.googleapis.com/projects/{project}/topics/{message.topic}",
+        "ce-type": "google.cloud.pubsub.topic.v1.messagePublished",
+        "Content-Type": "application/json",
+    }
+    if publish_time:
+        headers["ce-time"] = publish_time
+    body = {
+        "message": {
+            "data": base64.b64encode(message.data).decode(),
+            "attributes": dict(message.attributes),
+            "messageId": message.message_id,
+            "publishTime": publish_time,
+            "orderingKey": message.ordering_key or "",
+        },
+        "subscription": f"projects/{project}/subscriptions/{message.topic}-local",
+        "deliveryAttempt": message.delivery_attempt,
+    }
+    return headers, body
+
+
+class LocalRuntime:
+    """Hosts every function of the service in this process."""
+
+    def __init__(self, app: App, *, scheduler: bool | None = None, project: str = "local") -> None:
+        self.app = app
+        self.project = project
+        set_app(app)
+        source = main_source()
+        create: Callable[..., WsgiApp] = functions_framework.create_app
+        self.function_apps: dict[str, WsgiApp] = {ep.name: create(target=ep.name, source=source) for ep in ENTRY_POINTS}
+        for ep in ENTRY_POINTS:
+            if ep.trigger == "pubsub" and ep.topic:
+                self.app.bus.subscribe(ep.topic, self._deliverer(ep), name=f"{ep.topic}-{ep.name}")
+        self.scheduler = LocalScheduler()
+        for name, interval in SCHEDULE_SECONDS.items():
+            self.scheduler.add(name, interval, self._scheduled_caller(name), first_in=interval)
+        self._run_scheduler = app.settings.scheduler if scheduler is None else scheduler
+
+    # ------------------------------------------------------------ bus and scheduler bridges
+
+    def _deliverer(self, ep: EntryPoint) -> Callable[[BusMessage], None]:
+        def deliver(message: BusMessage) -> None:
+            headers, body = pubsub_envelope(message, self.project)
+            response = Client(self.function_apps[ep.name]).post("/", headers=headers, data=json.dumps(body))
+            if response.status_code >= 300:
+                raise RetryableError(f"{ep.name} answered {response.status_code}")
+
+        return deliver
+
+    def _scheduled_caller(self, name: str) -> Callable[[], int]:
+        def call() -> int:
+            response = Client(self.function_apps[name]).post("/", data=b"{}", content_type="application/json")
+            if response.status_code == 501:
+                log.warning("scheduled job is not available in this release", extra=ctx(job=name))
+            elif response.status_code >= 500:
+                raise Unavailable(f"{name} answered {response.status_code}")
+            else:
+                log.info("scheduled job ran", extra=ctx(job=name, status=response.status_code))
+            return response.status_code
+
+        return call
+
+    def run_job(self, name: str) -> int:
+        """Run one scheduled function now and return its HTTP status (the demo and tests use it)."""
+        return self._scheduled_caller(name)()
+
+    # ------------------------------------------------------------ HTTP
+
+    def _route(self, path: str) -> EntryPoint | None:
+        for ep in ENTRY_POINTS:
+            for prefix in ep.paths:
+                if path == prefix or path.startswith(prefix + "/"):
+                    return ep
+        return None
+
+    def _authorised(self, request: Request) -> bool:
+        token = self.app.settings.admin_token
+        header = request.headers.get("Authorization", "")
+        if not token or not header.startswith("Bearer "):
+            return False
+        return hmac.compare_digest(header[7:].encode(), token.encode())
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """The WSGI application of the local runtime."""
+        request = Request(environ)
+        path = request.path
+        if path == "/healthz":
+            body = {"status": "ok", "version": shared.__version__, "backends": self.app.backends}
+            return _json(body, 200)(environ, start_response)
+        ep = self._route(path)
+        if ep is None:
+            error = {"error": {"code": "not_found", "message": "no function is mounted at this path"}}
+            return _json(error, 404)(environ, start_response)
+        if not ep.public and not self._authorised(request):
+            message = (
+                "this path needs the admin token (Authorization: Bearer ...)"
+                if self.app.settings.admin_token
+                else "the admin API is disabled: set HYBRIDCAL_ADMIN_TOKEN"
+            )
+            return _json({"error": {"code": "unauthenticated", "message": message}}, 401)(environ, start_response)
+        if ep.trigger == "scheduled" and request.method != "POST":
+            error = {"error": {"code": "method_not_allowed", "message": "scheduled functions take POST"}}
+            return _json(error, 405)(environ, start_response)
+        return self.function_apps[ep.name](environ, start_response)
+
+    # ------------------------------------------------------------ lifecycle
+
+    def start_background(self) -> None:
+        """Start the scheduler (when enabled)."""
+        if self._run_scheduler:
+            self.scheduler.start()
+
+    def close(self) -> None:
+        """Stop the scheduler and release the App."""
+        self.scheduler.stop()
+        self.app.close()
+        set_app(None)
+
+
+class RuntimeServer:
+    """A threaded HTTP server around a LocalRuntime (``serve`` and tests)."""
+
+    def __init__(self, runtime: LocalRuntime, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.runtime = runtime
+        self._server: BaseWSGIServer = make_server(host, port, runtime, threaded=True)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """The base URL the server listens on."""
+        host, port = self._server.server_address[:2]
+        host_text = host.decode() if isinstance(host, bytes) else str(host)
+        return f"http://{host_text}:{port}"
+
+    def start(self) -> RuntimeServer:
+        """Serve on a daemon thread."""
+        self.runtime.start_background()
+        self._thread = threading.Thread(target=self._server.serve_forever, name="runtime-http", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve on this thread until interrupted."""
+        self.runtime.start_background()
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        """Stop serving and close the runtime."""
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self.runtime.close()

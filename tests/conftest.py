@@ -1,0 +1,54 @@
+"""Shared fixtures: settings in a temp dir, clocks, Google's emulators for the session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from shared.clock import ManualClock
+from shared.config import Settings
+from tests.support import gcp_emulators
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """A manual clock at a fixed Tuesday morning."""
+    return ManualClock(T0)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Embedded settings in a fresh data directory."""
+    return Settings(data_dir=tmp_path / "data", admin_token="test-admin-token", bus_workers=2)
+
+
+def _emulator(kind: str) -> Iterator[gcp_emulators.EmulatorProcess]:
+    reason = gcp_emulators.available()
+    if reason is not None:
+        if IN_CI:
+            pytest.fail(f"the {kind} emulator is required under CI=true: {reason}")
+        pytest.skip(f"the {kind} emulator is not available: {reason}")
+    emulator = gcp_emulators.start(kind)
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
+
+
+@pytest.fixture(scope="session")
+def firestore_emulator() -> Iterator[gcp_emulators.EmulatorProcess]:
+    """Google's Firestore emulator, started once for the session."""
+    yield from _emulator("firestore")
+
+
+@pytest.fixture(scope="session")
+def pubsub_emulator() -> Iterator[gcp_emulators.EmulatorProcess]:
+    """Google's Pub/Sub emulator, started once for the session."""
+    yield from _emulator("pubsub")

@@ -1,0 +1,1 @@
+"""Test support: Google's Firestore and Pub/Sub emulators, waiting helpers."""
