@@ -24,13 +24,21 @@ def meetings() -> list[Meeting]:
     out = []
     for i in range(N):
         start = NOW + timedelta(minutes=30 * (i % 1400))
-        out.append(Meeting(
-            org_id="o1", principal_id="p1", event_id=f"event{i:05d}", start=start, end=start + timedelta(minutes=30),
-            title=f"Project sync {i}", organizer="organizer@example.com",
-            attendees=tuple(Attendee(f"person{j}@example.com") for j in range(6)),
-            location="Room 4.01 @webex", agenda="Agenda: " + "discussion points " * 20,
-            join_targets=(JoinTarget(JoinKind.WEBEX, f"https://acme.webex.com/meet/u{i}"),),
-        ))
+        out.append(
+            Meeting(
+                org_id="o1",
+                principal_id="p1",
+                event_id=f"event{i:05d}",
+                start=start,
+                end=start + timedelta(minutes=30),
+                title=f"Project sync {i}",
+                organizer="organizer@example.com",
+                attendees=tuple(Attendee(f"person{j}@example.com") for j in range(6)),
+                location="Room 4.01 @webex",
+                agenda="Agenda: " + "discussion points " * 20,
+                join_targets=(JoinTarget(JoinKind.WEBEX, f"https://acme.webex.com/meet/u{i}"),),
+            )
+        )
     return out
 
 
@@ -39,8 +47,11 @@ def run(make_cipher: str, data: list[Meeting]) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as tmp:
         store = SqliteDocumentStore(Path(tmp) / "b.sqlite3")
         clock = ManualClock(NOW)
-        cipher: Cipher = (EnvelopeCipher(store, LocalKek.from_file(Path(tmp) / "k"), clock)
-                          if make_cipher == "envelope" else NullCipher())
+        cipher: Cipher = (
+            EnvelopeCipher(store, LocalKek.from_file(Path(tmp) / "k"), clock)
+            if make_cipher == "envelope"
+            else NullCipher()
+        )
         stores = DocumentStores(store, cipher)
         t0 = time.perf_counter()
         stores.put_meetings(data, NOW)
