@@ -1,0 +1,183 @@
+"""Calendar v3 ``events`` methods under ``/calendar/v3``: list, get, insert, patch, update,
+delete, instances, quickAdd and watch."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, Response, request
+
+from emulator import events, listing, quickadd
+from emulator.api import caller, current_state, google_api, json_body, reply
+from emulator.errors import ApiError, invalid, required
+from emulator.model import Channel, role_name
+from emulator.render import render_copy, render_instance
+from emulator.timeutil import from_epoch_ms
+
+bp = Blueprint("calendar", __name__, url_prefix="/calendar/v3")
+
+EVENTS = "/calendars/<calendar_id>/events"
+MAX_TTL = 30 * 24 * 3600
+DEFAULT_TTL = 7 * 24 * 3600
+
+
+@bp.get(EVENTS)
+@google_api("calendar.events.list")
+def list_events(calendar_id: str) -> Response:
+    """``events.list``."""
+    state = current_state()
+    subject = caller().subject
+    with state.lock:
+        calendar = state.calendar_for(subject, calendar_id)
+        role = role_name(state.role_for(subject, calendar))
+        return reply(listing.list_events(state, calendar, request.args, role))
+
+
+@bp.get(EVENTS + "/<event_id>")
+@google_api("calendar.events.get")
+def get_event(calendar_id: str, event_id: str) -> Response:
+    """``events.get`` (instance ids of recurring events included)."""
+    state = current_state()
+    with state.lock:
+        calendar = state.calendar_for(caller().subject, calendar_id)
+        copy, original = events.locate(state, calendar.calendar_id, event_id)
+        body = render_copy(copy) if original is None else render_instance(copy, original)
+        return reply(body)
+
+
+@bp.post(EVENTS)
+@google_api("calendar.events.insert")
+def insert_event(calendar_id: str) -> Response:
+    """``events.insert``."""
+    state = current_state()
+    body = json_body()
+    with state.lock:
+        calendar = state.calendar_for(caller().subject, calendar_id, "writer")
+        copy = events.insert(state, caller().subject, calendar.calendar_id, body)
+        return reply(render_copy(copy))
+
+
+@bp.patch(EVENTS + "/<event_id>")
+@google_api("calendar.events.patch")
+def patch_event(calendar_id: str, event_id: str) -> Response:
+    """``events.patch`` (``If-Match`` honoured)."""
+    return _change(calendar_id, event_id, replace=False)
+
+
+@bp.put(EVENTS + "/<event_id>")
+@google_api("calendar.events.update")
+def update_event(calendar_id: str, event_id: str) -> Response:
+    """``events.update`` (``If-Match`` honoured)."""
+    return _change(calendar_id, event_id, replace=True)
+
+
+def _change(calendar_id: str, event_id: str, replace: bool) -> Response:
+    state = current_state()
+    body = json_body()
+    with state.lock:
+        calendar = state.calendar_for(caller().subject, calendar_id, "writer")
+        copy = events.patch(
+            state, caller().subject, calendar.calendar_id, event_id, body,
+            request.headers.get("If-Match"), replace=replace,
+        )
+        return reply(render_copy(copy))
+
+
+@bp.delete(EVENTS + "/<event_id>")
+@google_api("calendar.events.delete")
+def delete_event(calendar_id: str, event_id: str) -> Response:
+    """``events.delete``."""
+    state = current_state()
+    with state.lock:
+        calendar = state.calendar_for(caller().subject, calendar_id, "writer")
+        events.delete(state, calendar.calendar_id, event_id, request.headers.get("If-Match"))
+    return reply(None, 204)
+
+
+@bp.get(EVENTS + "/<event_id>/instances")
+@google_api("calendar.events.instances")
+def instances(calendar_id: str, event_id: str) -> Response:
+    """``events.instances``."""
+    state = current_state()
+    subject = caller().subject
+    with state.lock:
+        calendar = state.calendar_for(subject, calendar_id)
+        master, original = events.locate(state, calendar.calendar_id, event_id)
+        if original is not None:
+            raise invalid("Invalid event id.", "eventId")
+        role = role_name(state.role_for(subject, calendar))
+        return reply(listing.list_instances(state, calendar, master, request.args, role))
+
+
+@bp.post(EVENTS + "/quickAdd")
+@google_api("calendar.events.quickAdd")
+def quick_add(calendar_id: str) -> Response:
+    """``events.quickAdd``: parse one line of text in the user's time zone."""
+    state = current_state()
+    text = request.args.get("text")
+    if not text or not text.strip():
+        raise required("Required parameter: text", "text")
+    with state.lock:
+        calendar = state.calendar_for(caller().subject, calendar_id, "writer")
+        try:
+            body = quickadd.parse(text, calendar.time_zone, state.now())
+        except ValueError as exc:
+            raise invalid("Invalid quick add text.", "text") from exc
+        copy = events.insert(state, caller().subject, calendar.calendar_id, body)
+        return reply(render_copy(copy))
+
+
+@bp.post(EVENTS + "/watch")
+@google_api("calendar.events.watch")
+def watch(calendar_id: str) -> Response:
+    """``events.watch``: open a web_hook channel and send its ``sync`` message."""
+    state = current_state()
+    body = json_body()
+    channel_id = body.get("id")
+    if not isinstance(channel_id, str) or not channel_id:
+        raise required("Required channel id.", "id")
+    if body.get("type") not in ("web_hook", "webhook"):
+        raise invalid(f"Unknown channel type: {body.get('type')}", "type")
+    address = body.get("address")
+    if not isinstance(address, str) or not address.startswith(("http://", "https://")):
+        raise invalid("Invalid channel address.", "address")
+    params = body.get("params") or {}
+    try:
+        ttl = min(int(params.get("ttl", DEFAULT_TTL)), MAX_TTL)
+    except (TypeError, ValueError) as exc:
+        raise invalid("Invalid ttl value.", "params.ttl") from exc
+    token = caller()
+    with state.lock:
+        calendar = state.calendar_for(token.subject, calendar_id)
+        if channel_id in state.channels:
+            raise ApiError(400, "channelIdNotUnique", f"Channel id {channel_id} not unique")
+        expiration = state.now().timestamp() + ttl
+        if body.get("expiration"):
+            expiration = min(expiration, int(body["expiration"]) / 1000)
+        resource_uri = (
+            f"{request.host_url}calendar/v3/calendars/{quote(calendar.calendar_id)}/events"
+            "?alt=json"
+        )
+        channel = Channel(
+            channel_id=channel_id,
+            resource_id=state.resource_id(calendar.calendar_id),
+            resource_uri=resource_uri,
+            address=address,
+            token=body.get("token"),
+            expiration=from_epoch_ms(int(expiration * 1000)),
+            calendar_id=calendar.calendar_id,
+            client_id=token.client_id,
+            subject=token.subject,
+        )
+        state.channels[channel_id] = channel
+        state.send_push(channel, "sync")
+    out = {
+        "kind": "api#channel",
+        "id": channel.channel_id,
+        "resourceId": channel.resource_id,
+        "resourceUri": channel.resource_uri,
+        "expiration": str(int(expiration * 1000)),
+    }
+    if channel.token is not None:
+        out["token"] = channel.token
+    return reply(out)

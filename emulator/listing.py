@@ -1,0 +1,300 @@
+"""Reading events: ``events.list`` (paging, sync tokens, expansion), ``instances``, free/busy.
+
+Page and sync tokens are opaque base64 strings. A sync token names the calendar, its
+invalidation epoch and a change-log position; a page token carries the offset and the
+change-log position the first page saw, so ``nextSyncToken`` (on the last page only) never
+skips a change.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from emulator.errors import bad_request, full_sync_required, invalid
+from emulator.model import Calendar, EventCopy
+from emulator.recurrence import instance_suffix, instant, occurrences
+from emulator.render import render_copy, render_instance
+from emulator.state import EmulatorState
+from emulator.timeutil import format_rfc3339, query_time, zone
+
+SYNC_FORBIDDEN = ("iCalUID", "orderBy", "privateExtendedProperty", "q",
+                  "sharedExtendedProperty", "timeMin", "timeMax", "updatedMin")
+HORIZON = timedelta(days=730)
+_PAGE_ARGS = frozenset({"pageToken", "maxResults", "maxAttendees"})
+
+
+def encode_token(payload: dict[str, Any]) -> str:
+    """Return an opaque token for ``payload``."""
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    return "C" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_token(token: str) -> dict[str, Any]:
+    """Decode :func:`encode_token`'s output; raise ``ValueError`` if it is not ours."""
+    if not token.startswith("C"):
+        raise ValueError("not a token")
+    body = token[1:]
+    value = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    if not isinstance(value, dict):
+        raise ValueError("not a token")
+    return value
+
+
+def bool_arg(args: MultiDict[str, str], name: str, default: bool = False) -> bool:
+    """Parse a boolean query parameter as Google does (``true``/``false``)."""
+    value = args.get(name)
+    if value is None:
+        return default
+    if value.lower() in ("true", "1"):
+        return True
+    if value.lower() in ("false", "0"):
+        return False
+    raise invalid(f"Invalid value for: {name}", name)
+
+
+def int_arg(args: MultiDict[str, str], name: str, default: int, low: int, high: int) -> int:
+    """Parse an integer query parameter, capping it at ``high``; 400 below ``low``."""
+    value = args.get(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise invalid(f"Invalid value '{value}'. Values must be integers.", name) from exc
+    if number < low:
+        raise invalid(f"Invalid value '{value}'. Values must be >= {low}", name)
+    return min(number, high)
+
+
+@dataclass(slots=True)
+class Page:
+    """Where a listing resumes: offset and the change-log position of its first page."""
+
+    offset: int
+    snapshot: int
+
+
+def _page(args: MultiDict[str, str], calendar: Calendar) -> Page:
+    token = args.get("pageToken")
+    if not token:
+        return Page(0, calendar.seq)
+    try:
+        raw = decode_token(token)
+        return Page(int(raw["o"]), int(raw["s"]))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise invalid("Invalid page token value.", "pageToken") from exc
+
+
+def _props(args: MultiDict[str, str], name: str) -> list[tuple[str, str]]:
+    out = []
+    for item in args.getlist(name):
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise invalid(f"Invalid value for: {name}", name)
+        out.append((key, value))
+    return out
+
+
+def _matches(copy: EventCopy, q: str | None, args: MultiDict[str, str]) -> bool:
+    data = copy.event.data
+    if q:
+        needle = q.lower()
+        hay = [str(data.get(k, "")) for k in ("summary", "description", "location")]
+        hay += [str(a.get("email", "")) + " " + str(a.get("displayName", ""))
+                for a in data.get("attendees", [])]
+        hay.append(str((data.get("organizer") or {}).get("email", "")))
+        if not any(needle in part.lower() for part in hay):
+            return False
+    uid = args.get("iCalUID")
+    if uid and data.get("iCalUID") != uid:
+        return False
+    private = (copy.local.get("extendedProperties") or {}).get("private") or {}
+    shared = (data.get("extendedProperties") or {}).get("shared") or {}
+    if any(private.get(k) != v for k, v in _props(args, "privateExtendedProperty")):
+        return False
+    if any(shared.get(k) != v for k, v in _props(args, "sharedExtendedProperty")):
+        return False
+    types = args.getlist("eventTypes")
+    return not types or data.get("eventType", "default") in types
+
+
+Candidate = tuple[Any, EventCopy, datetime | None]
+
+
+def expand(calendar: Calendar, copy: EventCopy, start: datetime | None, end: datetime,
+            tz: Any) -> list[Candidate]:
+    """Return the unmodified instances of a master copy in the window (overrides skipped)."""
+    shared = copy.event
+    out: list[Candidate] = []
+    for original in occurrences(shared.start, shared.data["recurrence"],
+                                shared.end_utc - shared.start_utc, tz, start, end):
+        if f"{shared.event_id}_{instance_suffix(original)}" not in calendar.copies:
+            out.append((instant(original, tz), copy, original))
+    return out
+
+
+def overlaps(copy: EventCopy, start: datetime | None, end: datetime | None) -> bool:
+    """Whether a non-recurring copy overlaps ``[start, end)``."""
+    shared = copy.event
+    if end is not None and shared.start_utc >= end:
+        return False
+    return not (start is not None and shared.end_utc <= start and shared.end_utc != start)
+
+
+def list_events(
+    state: EmulatorState, calendar: Calendar, args: MultiDict[str, str], role: str
+) -> dict[str, Any]:
+    """Answer ``events.list`` for ``calendar``."""
+    max_results = int_arg(args, "maxResults", 250, 1, 2500)
+    single = bool_arg(args, "singleEvents")
+    order_by = args.get("orderBy")
+    if order_by not in (None, "startTime", "updated"):
+        raise invalid("Invalid value for: orderBy", "orderBy")
+    if order_by == "startTime" and not single:
+        raise bad_request("The requested ordering is not available for the particular query.")
+    page = _page(args, calendar)
+    tz = zone(calendar.time_zone)
+    sync_token = args.get("syncToken")
+    candidates: list[Candidate] = []
+    if sync_token:
+        for name in SYNC_FORBIDDEN:
+            if args.get(name) is not None:
+                raise invalid(f"Sync token cannot be used with {name}.", name)
+        try:
+            raw = decode_token(sync_token)
+            since, ok = int(raw["s"]), raw["c"] == calendar.calendar_id
+            ok = ok and int(raw["e"]) == calendar.epoch and since <= calendar.seq
+        except (ValueError, KeyError, TypeError) as exc:
+            raise full_sync_required() from exc
+        if not ok or state.faults.chance("calendar.events.list", "syncTokenInvalidRate"):
+            raise full_sync_required()
+        horizon = state.now() + HORIZON
+        for copy in calendar.copies.values():
+            if not since < copy.seq <= page.snapshot:
+                continue
+            if single and copy.event.recurring and not copy.cancelled:
+                candidates += [(copy.seq, c, o) for _, c, o in
+                               expand(calendar, copy, None, horizon, tz)]
+            else:
+                candidates.append((copy.seq, copy, None))
+        candidates.sort(key=lambda c: (c[0], c[1].event.event_id))
+    else:
+        time_min = query_time(args.get("timeMin"), "timeMin")
+        time_max = query_time(args.get("timeMax"), "timeMax")
+        updated_min = query_time(args.get("updatedMin"), "updatedMin")
+        show_deleted = bool_arg(args, "showDeleted") or updated_min is not None
+        q = args.get("q")
+        _props(args, "privateExtendedProperty")
+        _props(args, "sharedExtendedProperty")
+        cache_key = (
+            calendar.calendar_id, calendar.seq, calendar.epoch, calendar.time_zone,
+            int(state.now().timestamp() // 3600),
+            tuple(sorted((k, tuple(v)) for k, v in args.lists() if k not in _PAGE_ARGS)),
+        )
+        cached = state.list_cache.get(cache_key)
+        candidates = list(cached) if cached is not None else []
+        for copy in () if cached is not None else calendar.copies.values():
+            if copy.cancelled and not show_deleted:
+                continue
+            if updated_min is not None and copy.updated < updated_min:
+                continue
+            if not _matches(copy, q, args):
+                continue
+            shared = copy.event
+            if shared.recurring:
+                end = time_max or max(state.now(), shared.start_utc) + HORIZON
+                if single and not copy.cancelled:
+                    candidates += expand(calendar, copy, time_min, end, tz)
+                elif single or next(iter(expand(calendar, copy, time_min, end, tz)), None):
+                    candidates.append((shared.start_utc, copy, None))
+            elif overlaps(copy, time_min, time_max):
+                candidates.append((shared.start_utc, copy, None))
+        if cached is None:
+            if order_by == "updated":
+                candidates.sort(key=lambda c: (c[1].updated, c[1].event.event_id))
+            else:
+                candidates.sort(key=lambda c: (c[0], c[1].event.event_id, c[2] is not None))
+            if len(state.list_cache) >= 16:
+                state.list_cache.pop(next(iter(state.list_cache)))
+            state.list_cache[cache_key] = tuple(candidates)
+    chunk = candidates[page.offset: page.offset + max_results]
+    max_attendees = args.get("maxAttendees")
+    items = [_render(c, o, max_attendees) for _, c, o in chunk]
+    out = _envelope(state, calendar, role)
+    out["items"] = items
+    if page.offset + max_results < len(candidates):
+        out["nextPageToken"] = encode_token({"o": page.offset + max_results, "s": page.snapshot})
+    else:
+        out["nextSyncToken"] = encode_token(
+            {"c": calendar.calendar_id, "e": calendar.epoch, "s": page.snapshot}
+        )
+    return out
+
+
+def _render(copy: EventCopy, original: datetime | None, max_attendees: str | None
+            ) -> dict[str, Any]:
+    item = render_copy(copy) if original is None else render_instance(copy, original)
+    if max_attendees and max_attendees.isdigit() and "attendees" in item:
+        limit = int(max_attendees)
+        if len(item["attendees"]) > limit:
+            item["attendees"] = item["attendees"][:limit]
+            item["attendeesOmitted"] = True
+    return item
+
+
+def _envelope(state: EmulatorState, calendar: Calendar, role: str) -> dict[str, Any]:
+    updated = max((c.updated for c in calendar.copies.values()), default=state.now())
+    return {
+        "kind": "calendar#events",
+        "etag": f'"{calendar.seq}{calendar.epoch}"',
+        "summary": calendar.calendar_id,
+        "description": "",
+        "updated": format_rfc3339(updated),
+        "timeZone": calendar.time_zone,
+        "accessRole": role,
+        "defaultReminders": [{"method": "popup", "minutes": 10}] if role == "owner" else [],
+    }
+
+
+def list_instances(
+    state: EmulatorState, calendar: Calendar, master: EventCopy, args: MultiDict[str, str],
+    role: str,
+) -> dict[str, Any]:
+    """Answer ``events.instances`` for a master copy."""
+    max_results = int_arg(args, "maxResults", 250, 1, 2500)
+    time_min = query_time(args.get("timeMin"), "timeMin")
+    time_max = query_time(args.get("timeMax"), "timeMax")
+    show_deleted = bool_arg(args, "showDeleted")
+    page = _page(args, calendar)
+    tz = zone(calendar.time_zone)
+    shared = master.event
+    candidates: list[Candidate] = []
+    if not shared.recurring:
+        candidates.append((shared.start_utc, master, None))
+    elif not master.cancelled or show_deleted:
+        end = time_max or max(state.now(), shared.start_utc) + HORIZON
+        candidates += expand(calendar, master, time_min, end, tz)
+        for copy in calendar.copies.values():
+            if copy.event.data.get("recurringEventId") != shared.event_id:
+                continue
+            if copy.cancelled and not show_deleted:
+                continue
+            if overlaps(copy, time_min, time_max):
+                candidates.append((copy.event.start_utc, copy, None))
+    original_start = args.get("originalStart")
+    if original_start:
+        wanted = query_time(original_start, "originalStart")
+        candidates = [c for c in candidates if c[0] == wanted]
+    candidates.sort(key=lambda c: (c[0], c[1].event.event_id))
+    chunk = candidates[page.offset: page.offset + max_results]
+    out = _envelope(state, calendar, role)
+    out["items"] = [_render(c, o, args.get("maxAttendees")) for _, c, o in chunk]
+    if page.offset + max_results < len(candidates):
+        out["nextPageToken"] = encode_token({"o": page.offset + max_results, "s": page.snapshot})
+    return out
