@@ -51,18 +51,24 @@ def bench_paging(page_size: int) -> tuple[float, float]:
     with state.lock:
         for i in range(EVENT_COUNT):
             begin = start + timedelta(minutes=30 * i)
-            events.insert(state, USER, USER, {
-                "summary": f"Meeting {i}", "location": "Room 1", "description": "Agenda " * 10,
-                "start": {"dateTime": begin.isoformat()},
-                "end": {"dateTime": (begin + timedelta(minutes=30)).isoformat()},
-            })
+            events.insert(
+                state,
+                USER,
+                USER,
+                {
+                    "summary": f"Meeting {i}",
+                    "location": "Room 1",
+                    "description": "Agenda " * 10,
+                    "start": {"dateTime": begin.isoformat()},
+                    "end": {"dateTime": (begin + timedelta(minutes=30)).isoformat()},
+                },
+            )
     seen = 0
     token: str | None = None
     began = time.perf_counter()
     while True:
         params = {"maxResults": str(page_size), **({"pageToken": token} if token else {})}
-        page = http.get(f"/calendar/v3/calendars/{USER}/events", params=params,
-                        headers=headers).json()
+        page = http.get(f"/calendar/v3/calendars/{USER}/events", params=params, headers=headers).json()
         seen += len(page["items"])
         token = page.get("nextPageToken")
         if not token:
@@ -106,12 +112,17 @@ def bench_push() -> list[float]:
     http, headers = _setup(state)
     receiver = _Receiver()
     base = f"/calendar/v3/calendars/{USER}/events"
-    http.post(f"{base}/watch", headers=headers,
-              json={"id": "bench", "type": "web_hook", "address": receiver.url})
+    http.post(f"{base}/watch", headers=headers, json={"id": "bench", "type": "web_hook", "address": receiver.url})
     receiver.wait_for(1)
-    event = http.post(base, headers=headers, json={
-        "summary": "x", "start": {"dateTime": "2024-01-01T10:00:00Z"},
-        "end": {"dateTime": "2024-01-01T11:00:00Z"}}).json()
+    event = http.post(
+        base,
+        headers=headers,
+        json={
+            "summary": "x",
+            "start": {"dateTime": "2024-01-01T10:00:00Z"},
+            "end": {"dateTime": "2024-01-01T11:00:00Z"},
+        },
+    ).json()
     receiver.wait_for(2)
     latencies = []
     for i in range(PUSH_SAMPLES):
@@ -134,10 +145,10 @@ def main() -> None:
     p99 = pushes[min(len(pushes) - 1, int(len(pushes) * 0.99))]
     print("| measurement | figure | target |")
     print("|---|---|---|")
-    print(f"| page 10,000 events, maxResults=2500 | {big_rate:,.0f} events/s ({big_s:.2f} s) "
-          "| >= 5,000 events/s |")
-    print(f"| page 10,000 events, maxResults=250 | {small_rate:,.0f} events/s ({small_s:.2f} s) "
-          "| (default page size) |")
+    print(f"| page 10,000 events, maxResults=2500 | {big_rate:,.0f} events/s ({big_s:.2f} s) | >= 5,000 events/s |")
+    print(
+        f"| page 10,000 events, maxResults=250 | {small_rate:,.0f} events/s ({small_s:.2f} s) | (default page size) |"
+    )
     print(f"| push latency p50 ({PUSH_SAMPLES} patches) | {p50:.1f} ms | < 100 ms |")
     print(f"| push latency p99 | {p99:.1f} ms | < 100 ms |")
     print()

@@ -33,9 +33,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
 _HTTP_REASONS = {404: "notFound", 405: "httpMethodNotAllowed", 413: "uploadTooLarge"}
 
 
-def create_app(
-    state: EmulatorState | None = None, extra_blueprints: Iterable[Blueprint] = ()
-) -> Flask:
+def create_app(state: EmulatorState | None = None, extra_blueprints: Iterable[Blueprint] = ()) -> Flask:
     """Return the emulator's WSGI app around ``state`` (a fresh one when omitted)."""
     app = Flask("emulator")
     app.extensions[STATE_KEY] = state if state is not None else EmulatorState()

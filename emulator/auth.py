@@ -93,8 +93,7 @@ def exchange(state: EmulatorState, form: dict[str, str], token_url: str) -> dict
     audiences = GOOGLE_AUDIENCES | {token_url}
     if payload.get("aud") not in audiences:
         raise _invalid_grant(
-            "Invalid JWT: Failed audience check. The right audience is "
-            "https://oauth2.googleapis.com/token"
+            "Invalid JWT: Failed audience check. The right audience is https://oauth2.googleapis.com/token"
         )
     now = time.time()
     try:

@@ -77,8 +77,13 @@ def _change(calendar_id: str, event_id: str, replace: bool) -> Response:
     with state.lock:
         calendar = state.calendar_for(caller().subject, calendar_id, "writer")
         copy = events.patch(
-            state, caller().subject, calendar.calendar_id, event_id, body,
-            request.headers.get("If-Match"), replace=replace,
+            state,
+            caller().subject,
+            calendar.calendar_id,
+            event_id,
+            body,
+            request.headers.get("If-Match"),
+            replace=replace,
         )
         return reply(render_copy(copy))
 
@@ -154,10 +159,7 @@ def watch(calendar_id: str) -> Response:
         expiration = state.now().timestamp() + ttl
         if body.get("expiration"):
             expiration = min(expiration, int(body["expiration"]) / 1000)
-        resource_uri = (
-            f"{request.host_url}calendar/v3/calendars/{quote(calendar.calendar_id)}/events"
-            "?alt=json"
-        )
+        resource_uri = f"{request.host_url}calendar/v3/calendars/{quote(calendar.calendar_id)}/events?alt=json"
         channel = Channel(
             channel_id=channel_id,
             resource_id=state.resource_id(calendar.calendar_id),

@@ -40,11 +40,7 @@ def stop_channel() -> Response:
     token = caller()
     with state.lock:
         channel = state.channels.get(str(channel_id))
-        if (
-            channel is None
-            or channel.resource_id != resource_id
-            or channel.client_id != token.client_id
-        ):
+        if channel is None or channel.resource_id != resource_id or channel.client_id != token.client_id:
             raise not_found(f"Channel '{channel_id}' not found for project")
         channel.stopped = True
         del state.channels[channel.channel_id]
@@ -87,8 +83,7 @@ def list_settings() -> Response:
     with state.lock:
         values = _settings(state, caller().subject)
     items = [_setting(k, v) for k, v in sorted(values.items())]
-    return reply({"kind": "calendar#settings", "etag": '"1"', "items": items,
-                  "nextSyncToken": "CsettingsSync"})
+    return reply({"kind": "calendar#settings", "etag": '"1"', "items": items, "nextSyncToken": "CsettingsSync"})
 
 
 @bp.get("/calendars/<calendar_id>/acl")
@@ -137,8 +132,7 @@ def insert_acl(calendar_id: str) -> Response:
         raise required("Missing scope value.", "scope.value")
     with state.lock:
         calendar = state.calendar_for(caller().subject, calendar_id, "owner")
-        rule = state.put_acl(calendar, str(role), str(scope_type),
-                             None if value is None else str(value).lower())
+        rule = state.put_acl(calendar, str(role), str(scope_type), None if value is None else str(value).lower())
         return reply(rule.to_api())
 
 
@@ -185,20 +179,18 @@ def freebusy() -> Response:
             cal_id = subject if requested == "primary" else requested.lower()
             calendar = state.calendars.get(cal_id)
             if calendar is None or state.role_for(subject, calendar) < 1:
-                calendars[requested] = {
-                    "errors": [{"domain": "global", "reason": "notFound"}], "busy": []
-                }
+                calendars[requested] = {"errors": [{"domain": "global", "reason": "notFound"}], "busy": []}
                 continue
             busy = fb.busy_intervals(state, calendar, time_min, time_max)
-            calendars[requested] = {
-                "busy": [{"start": format_local(b), "end": format_local(e)} for b, e in busy]
-            }
-    return reply({
-        "kind": "calendar#freeBusy",
-        "timeMin": format_rfc3339(time_min),
-        "timeMax": format_rfc3339(time_max),
-        "calendars": calendars,
-    })
+            calendars[requested] = {"busy": [{"start": format_local(b), "end": format_local(e)} for b, e in busy]}
+    return reply(
+        {
+            "kind": "calendar#freeBusy",
+            "timeMin": format_rfc3339(time_min),
+            "timeMax": format_rfc3339(time_max),
+            "calendars": calendars,
+        }
+    )
 
 
 def _list_entry(state: EmulatorState, subject: str, calendar: Calendar) -> dict[str, Any]:
@@ -245,11 +237,9 @@ def list_calendar_list() -> Response:
             _list_entry(state, subject, cal)
             for cal in state.calendars.values()
             if cal.calendar_id == subject
-            or any(r.scope_type == "user" and r.scope_value == subject and r.role != "none"
-                   for r in cal.acl.values())
+            or any(r.scope_type == "user" and r.scope_value == subject and r.role != "none" for r in cal.acl.values())
         ]
-    return reply({"kind": "calendar#calendarList", "etag": '"1"', "items": items,
-                  "nextSyncToken": "CcalendarListSync"})
+    return reply({"kind": "calendar#calendarList", "etag": '"1"', "items": items, "nextSyncToken": "CcalendarListSync"})
 
 
 @bp.get("/calendars/<calendar_id>")
@@ -259,11 +249,13 @@ def get_calendar(calendar_id: str) -> Response:
     state = current_state()
     with state.lock:
         calendar = state.calendar_for(caller().subject, calendar_id)
-        return reply({
-            "kind": "calendar#calendar",
-            "etag": f'"{calendar.seq}"',
-            "id": calendar.calendar_id,
-            "summary": calendar.summary,
-            "timeZone": calendar.time_zone,
-            "conferenceProperties": {"allowedConferenceSolutionTypes": ["hangoutsMeet"]},
-        })
+        return reply(
+            {
+                "kind": "calendar#calendar",
+                "etag": f'"{calendar.seq}"',
+                "id": calendar.calendar_id,
+                "summary": calendar.summary,
+                "timeZone": calendar.time_zone,
+                "conferenceProperties": {"allowedConferenceSolutionTypes": ["hangoutsMeet"]},
+            }
+        )

@@ -54,15 +54,11 @@ class ControlClient:
 
     def create_service_account(self, domain: str, scopes: list[str]) -> dict[str, Any]:
         """Create a delegated service account; return its key file (JSON)."""
-        return dict(self._call("POST", f"/domains/{domain}/service-accounts",
-                               json={"scopes": scopes}))
+        return dict(self._call("POST", f"/domains/{domain}/service-accounts", json={"scopes": scopes}))
 
-    def set_service_account_scopes(
-        self, domain: str, client_id: str, scopes: list[str]
-    ) -> dict[str, Any]:
+    def set_service_account_scopes(self, domain: str, client_id: str, scopes: list[str]) -> dict[str, Any]:
         """Change (e.g. revoke) the scopes a service account is authorised for."""
-        return dict(self._call("PATCH", f"/domains/{domain}/service-accounts/{client_id}",
-                               json={"scopes": scopes}))
+        return dict(self._call("PATCH", f"/domains/{domain}/service-accounts/{client_id}", json={"scopes": scopes}))
 
     def update_user(self, email: str, **fields: Any) -> dict[str, Any]:
         """Change a user's ``name``, ``locale`` or ``timeZone``."""
@@ -113,8 +109,7 @@ class ControlClient:
         """Make every (or one calendar's) sync token answer 410 ``fullSyncRequired``."""
         self._call("POST", "/faults", json={"invalidateSyncTokens": calendar_id or True})
 
-    def requests(self, operation: str | None = None, subject: str | None = None
-                 ) -> dict[str, Any]:
+    def requests(self, operation: str | None = None, subject: str | None = None) -> dict[str, Any]:
         """Return the request log and its counts."""
         params = {k: v for k, v in (("operation", operation), ("subject", subject)) if v}
         return dict(self._call("GET", "/requests", params=params))

@@ -27,10 +27,7 @@ def _domain_json(domain: Domain) -> dict[str, Any]:
             {"email": u.email, "name": u.name, "locale": u.locale, "timeZone": u.time_zone}
             for u in domain.users.values()
         ],
-        "rooms": [
-            {"email": r.email, "name": r.name, "timeZone": r.time_zone}
-            for r in domain.rooms.values()
-        ],
+        "rooms": [{"email": r.email, "name": r.name, "timeZone": r.time_zone} for r in domain.rooms.values()],
     }
 
 
@@ -83,8 +80,7 @@ def update_service_account(domain: str, client_id: str) -> Response:
         if account is None or account.domain != domain.lower():
             raise not_found(f"Unknown service account {client_id}")
         account.scopes = set(scopes)
-        return reply({"clientId": client_id, "domain": account.domain,
-                      "scopes": sorted(account.scopes)})
+        return reply({"clientId": client_id, "domain": account.domain, "scopes": sorted(account.scopes)})
 
 
 @bp.patch("/users/<email>")
@@ -98,8 +94,7 @@ def update_user(email: str) -> Response:
         raise not_found(f"Unknown user {email}") from exc
     except ValueError as exc:
         raise invalid(str(exc), "timeZone") from exc
-    return reply({"email": user.email, "name": user.name, "locale": user.locale,
-                  "timeZone": user.time_zone})
+    return reply({"email": user.email, "name": user.name, "locale": user.locale, "timeZone": user.time_zone})
 
 
 @bp.put("/users/<email>/vacation")
@@ -134,8 +129,6 @@ def admin_events(email: str) -> Response:
         calendar = state.calendars.get(email.lower())
         if calendar is None:
             raise not_found(f"Unknown calendar {email}")
-        copies = sorted(calendar.copies.values(),
-                        key=lambda c: (c.event.start_utc, c.event.event_id))
+        copies = sorted(calendar.copies.values(), key=lambda c: (c.event.start_utc, c.event.event_id))
         items = [render_copy(c) for c in copies if show_deleted or not c.cancelled]
-        return reply({"calendarId": calendar.calendar_id, "timeZone": calendar.time_zone,
-                      "items": items})
+        return reply({"calendarId": calendar.calendar_id, "timeZone": calendar.time_zone, "items": items})

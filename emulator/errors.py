@@ -102,9 +102,7 @@ def deleted() -> ApiError:
 
 def full_sync_required() -> ApiError:
     """Return Google's 410 ``fullSyncRequired`` for an invalid or expired sync token."""
-    return ApiError(
-        410, "fullSyncRequired", "Sync token is no longer valid, a full sync is required."
-    )
+    return ApiError(410, "fullSyncRequired", "Sync token is no longer valid, a full sync is required.")
 
 
 def forbidden(message: str = "Forbidden", reason: str = "forbidden") -> ApiError:

@@ -56,9 +56,7 @@ def set_times(state: EmulatorState, shared: SharedEvent) -> None:
     shared.start_utc, shared.end_utc = start.as_utc(tz), end.as_utc(tz)
 
 
-def attendees(
-    state: EmulatorState, raw: Any, organizer: str, previous: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
+def attendees(state: EmulatorState, raw: Any, organizer: str, previous: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if not isinstance(raw, list):
         raise invalid("Invalid attendees.", "attendees")
     before = {a.get("email"): a for a in previous}

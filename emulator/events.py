@@ -31,9 +31,7 @@ from emulator.timeutil import format_rfc3339, parse_event_time, zone
 _SIGNIFICANT = {"start", "end", "recurrence", "location", "summary"}
 
 
-def insert(
-    state: EmulatorState, subject: str, calendar_id: str, body: dict[str, Any]
-) -> EventCopy:
+def insert(state: EmulatorState, subject: str, calendar_id: str, body: dict[str, Any]) -> EventCopy:
     """Insert an event on ``calendar_id`` (organiser = the calendar's owner)."""
     event_id = body.get("id") or new_event_id()
     if not isinstance(event_id, str) or not valid_id(event_id):
@@ -67,9 +65,7 @@ def insert(
     return shared.copies[calendar_id]
 
 
-def locate(
-    state: EmulatorState, calendar_id: str, event_id: str
-) -> tuple[EventCopy, datetime | None]:
+def locate(state: EmulatorState, calendar_id: str, event_id: str) -> tuple[EventCopy, datetime | None]:
     """Find a stored copy, or a recurring master plus the original start of an instance id."""
     calendar = state.calendars[calendar_id]
     copy = calendar.copies.get(event_id)
@@ -88,17 +84,19 @@ def locate(
     cal_tz = zone(state.calendars[shared.organizer_calendar].time_zone)
     begin = instant(original, cal_tz)
     for value in occurrences(
-        shared.start, shared.data["recurrence"], shared.end_utc - shared.start_utc, cal_tz,
-        window_start=begin - timedelta(seconds=1), window_end=begin + timedelta(seconds=1),
+        shared.start,
+        shared.data["recurrence"],
+        shared.end_utc - shared.start_utc,
+        cal_tz,
+        window_start=begin - timedelta(seconds=1),
+        window_end=begin + timedelta(seconds=1),
     ):
         if instance_suffix(value) == suffix:
             return master, value
     raise not_found()
 
 
-def materialize(
-    state: EmulatorState, master: EventCopy, original: datetime, changed: set[str]
-) -> EventCopy:
+def materialize(state: EmulatorState, master: EventCopy, original: datetime, changed: set[str]) -> EventCopy:
     """Turn an instance into a stored exception on every calendar the master is on."""
     shared_master = master.event
     event_id, data = instance_data(shared_master, original)
@@ -109,13 +107,18 @@ def materialize(
         return existing.event.copies.get(master.calendar_id, existing)
     now = state.now()
     shared = SharedEvent(
-        event_id, shared_master.organizer_calendar, data, shared_master.start,
-        shared_master.end, now, now, cancelled=shared_master.cancelled,
+        event_id,
+        shared_master.organizer_calendar,
+        data,
+        shared_master.start,
+        shared_master.end,
+        now,
+        now,
+        cancelled=shared_master.cancelled,
     )
     set_times(state, shared)
     for calendar_id, master_copy in shared_master.copies.items():
-        copy = EventCopy(calendar_id, shared, "", now, 0, deep(master_copy.local),
-                         master_copy.removed)
+        copy = EventCopy(calendar_id, shared, "", now, 0, deep(master_copy.local), master_copy.removed)
         shared.copies[calendar_id] = copy
         state.calendars[calendar_id].copies[event_id] = copy
         touch(state, copy, changed)
@@ -126,8 +129,10 @@ def _merge(target: dict[str, Any], patch: dict[str, Any]) -> None:
     for key, value in patch.items():
         if value is None:
             target.pop(key, None)
-        elif isinstance(value, dict) and isinstance(target.get(key), dict) and key not in (
-            "start", "end", "originalStartTime"
+        elif (
+            isinstance(value, dict)
+            and isinstance(target.get(key), dict)
+            and key not in ("start", "end", "originalStartTime")
         ):
             inner = dict(target[key])
             _merge(inner, value)
@@ -137,7 +142,10 @@ def _merge(target: dict[str, Any], patch: dict[str, Any]) -> None:
 
 
 def _resolve(
-    state: EmulatorState, calendar_id: str, event_id: str, if_match: str | None,
+    state: EmulatorState,
+    calendar_id: str,
+    event_id: str,
+    if_match: str | None,
     changed: set[str],
 ) -> EventCopy:
     copy, original = locate(state, calendar_id, event_id)
@@ -149,8 +157,13 @@ def _resolve(
 
 
 def patch(
-    state: EmulatorState, subject: str, calendar_id: str, event_id: str,
-    body: dict[str, Any], if_match: str | None = None, replace: bool = False,
+    state: EmulatorState,
+    subject: str,
+    calendar_id: str,
+    event_id: str,
+    body: dict[str, Any],
+    if_match: str | None = None,
+    replace: bool = False,
 ) -> EventCopy:
     """Apply a PATCH (or, with ``replace``, a PUT) to one calendar's event."""
     changed: set[str] = set()
@@ -166,12 +179,14 @@ def patch(
 
 
 def _organizer_change(
-    state: EmulatorState, copy: EventCopy, body: dict[str, Any], replace: bool,
+    state: EmulatorState,
+    copy: EventCopy,
+    body: dict[str, Any],
+    replace: bool,
     changed: set[str],
 ) -> None:
     shared = copy.event
-    keep = ("iCalUID", "created", "creator", "organizer", "recurringEventId",
-            "originalStartTime", "sequence", "status")
+    keep = ("iCalUID", "created", "creator", "organizer", "recurringEventId", "originalStartTime", "sequence", "status")
     new = {k: deep(v) for k, v in shared.data.items() if not replace or k in keep}
     local = {} if replace else deep(copy.local)
     shared_part, local_part = split_body(body)
@@ -184,7 +199,9 @@ def _organizer_change(
         shared.cancelled = False
     if "attendees" in shared_part:
         new["attendees"] = attendees(
-            state, new.get("attendees") or [], shared.organizer_calendar,
+            state,
+            new.get("attendees") or [],
+            shared.organizer_calendar,
             shared.data.get("attendees", []),
         )
     if new.get("transparency") not in (None, "opaque", "transparent"):
@@ -192,8 +209,9 @@ def _organizer_change(
     old = shared.data
     if any(new.get(key) != old.get(key) for key in _SIGNIFICANT):
         new["sequence"] = int(old.get("sequence", 0)) + 1
-    candidate = SharedEvent(shared.event_id, shared.organizer_calendar, new, shared.start,
-                            shared.end, shared.start_utc, shared.end_utc)
+    candidate = SharedEvent(
+        shared.event_id, shared.organizer_calendar, new, shared.start, shared.end, shared.start_utc, shared.end_utc
+    )
     set_times(state, candidate)
     shared.data = new
     shared.start, shared.end = candidate.start, candidate.end
@@ -206,9 +224,7 @@ def _organizer_change(
     sync_copies(state, shared, changed)
 
 
-def _attendee_change(
-    state: EmulatorState, copy: EventCopy, body: dict[str, Any], changed: set[str]
-) -> None:
+def _attendee_change(state: EmulatorState, copy: EventCopy, body: dict[str, Any], changed: set[str]) -> None:
     shared = copy.event
     me = copy.calendar_id
     rsvp = False
@@ -258,12 +274,9 @@ def _cancel(state: EmulatorState, copy: EventCopy, changed: set[str]) -> None:
         touch(state, other, changed)
 
 
-def delete(
-    state: EmulatorState, calendar_id: str, event_id: str, if_match: str | None = None
-) -> None:
+def delete(state: EmulatorState, calendar_id: str, event_id: str, if_match: str | None = None) -> None:
     """Delete an event (organiser: cancel for everyone; attendee: remove and decline)."""
     changed: set[str] = set()
     copy = _resolve(state, calendar_id, event_id, if_match, changed)
     _cancel(state, copy, changed)
     state.notify_change(changed)
-

@@ -176,6 +176,5 @@ class FaultInjector:
         """Draw whether the ``name`` rate (e.g. ``pushDropRate``) fires for ``operation``."""
         with self._lock:
             keys = [operation, "*"] if operation != "*" else ["*"]
-            rate = max((self._rules[k].rates.get(name, 0.0) for k in keys if k in self._rules),
-                       default=0.0)
+            rate = max((self._rules[k].rates.get(name, 0.0) for k in keys if k in self._rules), default=0.0)
             return bool(rate) and self._rng.random() < rate

@@ -23,8 +23,10 @@ def busy_intervals(
         transparency = copy.local.get("transparency", shared.data.get("transparency"))
         if transparency == "transparent":
             continue
-        if any(a.get("email") == calendar.calendar_id and a.get("responseStatus") == "declined"
-               for a in shared.data.get("attendees", [])):
+        if any(
+            a.get("email") == calendar.calendar_id and a.get("responseStatus") == "declined"
+            for a in shared.data.get("attendees", [])
+        ):
             continue
         length = shared.end_utc - shared.start_utc
         if shared.recurring:

@@ -25,7 +25,7 @@ def validate_vacation(body: dict[str, Any]) -> dict[str, Any]:
     """Return normalised ``VacationSettings`` or raise Gmail's 400."""
     unknown = set(body) - {*BOOL_FIELDS, *TEXT_FIELDS, *TIME_FIELDS}
     if unknown:
-        raise _bad(f"Invalid JSON payload received. Unknown name \"{sorted(unknown)[0]}\"")
+        raise _bad(f'Invalid JSON payload received. Unknown name "{sorted(unknown)[0]}"')
     out: dict[str, Any] = dict.fromkeys(BOOL_FIELDS, False)
     for name in BOOL_FIELDS:
         if name in body:

@@ -23,8 +23,16 @@ from emulator.render import render_copy, render_instance
 from emulator.state import EmulatorState
 from emulator.timeutil import format_rfc3339, query_time, zone
 
-SYNC_FORBIDDEN = ("iCalUID", "orderBy", "privateExtendedProperty", "q",
-                  "sharedExtendedProperty", "timeMin", "timeMax", "updatedMin")
+SYNC_FORBIDDEN = (
+    "iCalUID",
+    "orderBy",
+    "privateExtendedProperty",
+    "q",
+    "sharedExtendedProperty",
+    "timeMin",
+    "timeMax",
+    "updatedMin",
+)
 HORIZON = timedelta(days=730)
 _PAGE_ARGS = frozenset({"pageToken", "maxResults", "maxAttendees"})
 
@@ -106,8 +114,7 @@ def _matches(copy: EventCopy, q: str | None, args: MultiDict[str, str]) -> bool:
     if q:
         needle = q.lower()
         hay = [str(data.get(k, "")) for k in ("summary", "description", "location")]
-        hay += [str(a.get("email", "")) + " " + str(a.get("displayName", ""))
-                for a in data.get("attendees", [])]
+        hay += [str(a.get("email", "")) + " " + str(a.get("displayName", "")) for a in data.get("attendees", [])]
         hay.append(str((data.get("organizer") or {}).get("email", "")))
         if not any(needle in part.lower() for part in hay):
             return False
@@ -127,13 +134,13 @@ def _matches(copy: EventCopy, q: str | None, args: MultiDict[str, str]) -> bool:
 Candidate = tuple[Any, EventCopy, datetime | None]
 
 
-def expand(calendar: Calendar, copy: EventCopy, start: datetime | None, end: datetime,
-            tz: Any) -> list[Candidate]:
+def expand(calendar: Calendar, copy: EventCopy, start: datetime | None, end: datetime, tz: Any) -> list[Candidate]:
     """Return the unmodified instances of a master copy in the window (overrides skipped)."""
     shared = copy.event
     out: list[Candidate] = []
-    for original in occurrences(shared.start, shared.data["recurrence"],
-                                shared.end_utc - shared.start_utc, tz, start, end):
+    for original in occurrences(
+        shared.start, shared.data["recurrence"], shared.end_utc - shared.start_utc, tz, start, end
+    ):
         if f"{shared.event_id}_{instance_suffix(original)}" not in calendar.copies:
             out.append((instant(original, tz), copy, original))
     return out
@@ -147,9 +154,7 @@ def overlaps(copy: EventCopy, start: datetime | None, end: datetime | None) -> b
     return not (start is not None and shared.end_utc <= start and shared.end_utc != start)
 
 
-def list_events(
-    state: EmulatorState, calendar: Calendar, args: MultiDict[str, str], role: str
-) -> dict[str, Any]:
+def list_events(state: EmulatorState, calendar: Calendar, args: MultiDict[str, str], role: str) -> dict[str, Any]:
     """Answer ``events.list`` for ``calendar``."""
     max_results = int_arg(args, "maxResults", 250, 1, 2500)
     single = bool_arg(args, "singleEvents")
@@ -179,8 +184,7 @@ def list_events(
             if not since < copy.seq <= page.snapshot:
                 continue
             if single and copy.event.recurring and not copy.cancelled:
-                candidates += [(copy.seq, c, o) for _, c, o in
-                               expand(calendar, copy, None, horizon, tz)]
+                candidates += [(copy.seq, c, o) for _, c, o in expand(calendar, copy, None, horizon, tz)]
             else:
                 candidates.append((copy.seq, copy, None))
         candidates.sort(key=lambda c: (c[0], c[1].event.event_id))
@@ -193,7 +197,10 @@ def list_events(
         _props(args, "privateExtendedProperty")
         _props(args, "sharedExtendedProperty")
         cache_key = (
-            calendar.calendar_id, calendar.seq, calendar.epoch, calendar.time_zone,
+            calendar.calendar_id,
+            calendar.seq,
+            calendar.epoch,
+            calendar.time_zone,
             int(state.now().timestamp() // 3600),
             tuple(sorted((k, tuple(v)) for k, v in args.lists() if k not in _PAGE_ARGS)),
         )
@@ -223,7 +230,7 @@ def list_events(
             if len(state.list_cache) >= 16:
                 state.list_cache.pop(next(iter(state.list_cache)))
             state.list_cache[cache_key] = tuple(candidates)
-    chunk = candidates[page.offset: page.offset + max_results]
+    chunk = candidates[page.offset : page.offset + max_results]
     max_attendees = args.get("maxAttendees")
     items = [_render(c, o, max_attendees) for _, c, o in chunk]
     out = _envelope(state, calendar, role)
@@ -231,14 +238,11 @@ def list_events(
     if page.offset + max_results < len(candidates):
         out["nextPageToken"] = encode_token({"o": page.offset + max_results, "s": page.snapshot})
     else:
-        out["nextSyncToken"] = encode_token(
-            {"c": calendar.calendar_id, "e": calendar.epoch, "s": page.snapshot}
-        )
+        out["nextSyncToken"] = encode_token({"c": calendar.calendar_id, "e": calendar.epoch, "s": page.snapshot})
     return out
 
 
-def _render(copy: EventCopy, original: datetime | None, max_attendees: str | None
-            ) -> dict[str, Any]:
+def _render(copy: EventCopy, original: datetime | None, max_attendees: str | None) -> dict[str, Any]:
     item = render_copy(copy) if original is None else render_instance(copy, original)
     if max_attendees and max_attendees.isdigit() and "attendees" in item:
         limit = int(max_attendees)
@@ -263,7 +267,10 @@ def _envelope(state: EmulatorState, calendar: Calendar, role: str) -> dict[str, 
 
 
 def list_instances(
-    state: EmulatorState, calendar: Calendar, master: EventCopy, args: MultiDict[str, str],
+    state: EmulatorState,
+    calendar: Calendar,
+    master: EventCopy,
+    args: MultiDict[str, str],
     role: str,
 ) -> dict[str, Any]:
     """Answer ``events.instances`` for a master copy."""
@@ -292,7 +299,7 @@ def list_instances(
         wanted = query_time(original_start, "originalStart")
         candidates = [c for c in candidates if c[0] == wanted]
     candidates.sort(key=lambda c: (c[0], c[1].event.event_id))
-    chunk = candidates[page.offset: page.offset + max_results]
+    chunk = candidates[page.offset : page.offset + max_results]
     out = _envelope(state, calendar, role)
     out["items"] = [_render(c, o, args.get("maxAttendees")) for _, c, o in chunk]
     if page.offset + max_results < len(candidates):

@@ -86,9 +86,7 @@ class PushDispatcher:
                 return
             self._pending += 1
             if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="emulator-push", daemon=True
-                )
+                self._thread = threading.Thread(target=self._run, name="emulator-push", daemon=True)
                 self._thread.start()
         self._queue.put(message)
 
@@ -144,9 +142,7 @@ class PushDispatcher:
             status: int | None = None
             error: str | None = None
             try:
-                response = self._get_client().post(
-                    item.address, headers=item.headers(), content=b""
-                )
+                response = self._get_client().post(item.address, headers=item.headers(), content=b"")
                 status = response.status_code
             except Exception as exc:  # delivery failures are recorded, never raised
                 error = f"{type(exc).__name__}: {exc}"
@@ -158,9 +154,7 @@ class PushDispatcher:
                 self._cond.notify_all()
 
     @staticmethod
-    def _record(
-        message: PushMessage, status: int | None, error: str | None, latency: float | None
-    ) -> dict[str, Any]:
+    def _record(message: PushMessage, status: int | None, error: str | None, latency: float | None) -> dict[str, Any]:
         return {
             "channelId": message.channel_id,
             "messageNumber": message.number,

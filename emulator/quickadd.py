@@ -16,9 +16,7 @@ from zoneinfo import ZoneInfo
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _T = r"(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?"
-_RANGE = re.compile(
-    rf"(?<![\d\-/])\b(?:from\s+)?{_T}\s*(?:-|\u2013|to|until)\s*{_T}(?![\w:\-/])", re.I
-)
+_RANGE = re.compile(rf"(?<![\d\-/])\b(?:from\s+)?{_T}\s*(?:-|\u2013|to|until)\s*{_T}(?![\w:\-/])", re.I)
 _SINGLE = re.compile(
     r"(?<![\d\-/])\b(?:at\s+)?(?:(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)|(\d{1,2}):(\d{2}))(?![\w:])",
     re.I,
@@ -26,12 +24,8 @@ _SINGLE = re.compile(
 _ISO = re.compile(r"\b(?:on\s+)?(\d{4})-(\d{2})-(\d{2})\b")
 _REL = re.compile(r"\b(today|tomorrow)\b", re.I)
 _WEEKDAY = re.compile(r"\b(?:on\s+|next\s+|this\s+)?(" + "|".join(_DAYS) + r")[a-z]*\b", re.I)
-_MONTH_DAY = re.compile(
-    r"\b(?:on\s+)?(" + "|".join(_MONTHS) + r")[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b", re.I
-)
-_DAY_MONTH = re.compile(
-    r"\b(?:on\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+(" + "|".join(_MONTHS) + r")[a-z]*\b", re.I
-)
+_MONTH_DAY = re.compile(r"\b(?:on\s+)?(" + "|".join(_MONTHS) + r")[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b", re.I)
+_DAY_MONTH = re.compile(r"\b(?:on\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+(" + "|".join(_MONTHS) + r")[a-z]*\b", re.I)
 _AT = re.compile(r"\s+at\s+", re.I)
 
 
@@ -48,12 +42,12 @@ def _clock(hour: str, minute: str | None, meridiem: str | None) -> time:
 
 
 def _cut(text: str, match: re.Match[str]) -> str:
-    return text[: match.start()] + " " + text[match.end():]
+    return text[: match.start()] + " " + text[match.end() :]
 
 
 def _location(text: str) -> tuple[str, str | None]:
     for match in reversed(list(_AT.finditer(text))):
-        tail = text[match.end():].strip()
+        tail = text[match.end() :].strip()
         if tail and not _SINGLE.match("at " + tail) and not _RANGE.match(tail):
             return text[: match.start()], tail
     return text, None

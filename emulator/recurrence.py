@@ -71,9 +71,7 @@ def build_ruleset(start: EventTime, recurrence: list[str]) -> rruleset:
             raise ValueError(f"bad recurrence line {line!r}")
         name, params, value = _split(line.strip())
         if name in ("RRULE", "EXRULE"):
-            rule = rrulestr(
-                _normalise_rule(value, dtstart, all_day), dtstart=dtstart, ignoretz=False
-            )
+            rule = rrulestr(_normalise_rule(value, dtstart, all_day), dtstart=dtstart, ignoretz=False)
             if not isinstance(rule, rrule):
                 raise ValueError("expected a single rule")
             if name == "RRULE":

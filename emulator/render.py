@@ -17,9 +17,7 @@ from emulator.recurrence import instance_suffix
 from emulator.timeutil import format_local, format_rfc3339, zone
 
 PERSONAL = frozenset({"colorId", "reminders"})
-READ_ONLY = frozenset(
-    {"kind", "etag", "id", "htmlLink", "created", "updated", "iCalUID", "creator", "organizer"}
-)
+READ_ONLY = frozenset({"kind", "etag", "id", "htmlLink", "created", "updated", "iCalUID", "creator", "organizer"})
 
 
 def html_link(event_id: str, calendar_id: str) -> str:
@@ -108,9 +106,7 @@ def _event_time(value: datetime, tz_name: str | None, all_day: bool) -> dict[str
     return out
 
 
-def instance_times(
-    master: SharedEvent, original: datetime
-) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+def instance_times(master: SharedEvent, original: datetime) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """Return ``(originalStartTime, start, end)`` of the instance starting at ``original``."""
     all_day = master.start.all_day
     start_tz = master.start.tz_name

@@ -59,16 +59,13 @@ class RequestLog:
             self._by_op_status.clear()
             self._by_subject.clear()
 
-    def snapshot(
-        self, operation: str | None = None, subject: str | None = None
-    ) -> dict[str, Any]:
+    def snapshot(self, operation: str | None = None, subject: str | None = None) -> dict[str, Any]:
         """Return entries (optionally filtered) and the counts over all entries."""
         with self._lock:
             items = [
                 e.to_api()
                 for e in self._entries
-                if (operation is None or e.operation == operation)
-                and (subject is None or e.subject == subject)
+                if (operation is None or e.operation == operation) and (subject is None or e.subject == subject)
             ]
             by_status: dict[str, dict[str, int]] = {}
             for (op, status), count in sorted(self._by_op_status.items()):

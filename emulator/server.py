@@ -53,9 +53,7 @@ class EmulatorServer:
         self.host = host
         self.port = self._server.server_port
         self.url = f"http://{host}:{self.port}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="emulator-http", daemon=True
-        )
+        self._thread = threading.Thread(target=self._server.serve_forever, name="emulator-http", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:

@@ -126,8 +126,7 @@ class EmulatorState:
                     raise ValueError(f"{email} is not in {name}")
                 tz = str(raw.get("timeZone", default_tz))
                 zone(tz)
-                user = User(email, str(raw.get("name", email)), name,
-                            str(raw.get("locale", "en")), tz)
+                user = User(email, str(raw.get("name", email)), name, str(raw.get("locale", "en")), tz)
                 domain.users[email] = self.users[email] = user
                 self._ensure_calendar(email, "user", name, email, tz)
             for raw in rooms:
@@ -212,9 +211,7 @@ class EmulatorState:
         if rank < ROLE_RANK["reader"] and need != "freeBusyReader":
             raise not_found()
         if rank < ROLE_RANK[need]:
-            raise forbidden(
-                f"You need to have {need} access to this calendar.", "requiredAccessLevel"
-            )
+            raise forbidden(f"You need to have {need} access to this calendar.", "requiredAccessLevel")
         return calendar
 
     # -- push ------------------------------------------------------------------------------
@@ -253,4 +250,3 @@ class EmulatorState:
             if channel.expiration <= now:
                 continue
             self.send_push(channel, "exists")
-

@@ -20,9 +20,7 @@ def client(app: Flask, **kwargs: Any) -> httpx.Client:
     return httpx.Client(transport=transport(app), base_url=BASE_URL, **kwargs)
 
 
-def access_token(
-    http: httpx.Client, key: dict[str, Any], subject: str, scopes: list[str]
-) -> str:
+def access_token(http: httpx.Client, key: dict[str, Any], subject: str, scopes: list[str]) -> str:
     """Sign a JWT-bearer assertion with ``key`` and exchange it at ``/token`` via ``http``."""
     import time
 

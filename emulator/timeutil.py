@@ -73,9 +73,7 @@ class EventTime:
         if self.moment is not None:
             return self.moment.astimezone(UTC)
         assert self.day is not None
-        return datetime(self.day.year, self.day.month, self.day.day, tzinfo=default_tz).astimezone(
-            UTC
-        )
+        return datetime(self.day.year, self.day.month, self.day.day, tzinfo=default_tz).astimezone(UTC)
 
     def local(self) -> datetime:
         """Return the wall-clock start: in the event zone, or naive midnight for all-day."""

@@ -67,9 +67,7 @@ class Api:
         """Return an Authorization header for ``subject`` (tokens are cached)."""
         cache_key = (subject, scopes)
         if cache_key not in self._tokens:
-            self._tokens[cache_key] = testing.access_token(
-                self.http, self.key, subject, list(scopes)
-            )
+            self._tokens[cache_key] = testing.access_token(self.http, self.key, subject, list(scopes))
         return {"Authorization": f"Bearer {self._tokens[cache_key]}"}
 
     def call(self, method: str, path: str, subject: str = ANN, **kwargs: Any) -> httpx.Response:
@@ -77,11 +75,9 @@ class Api:
         headers = {**self.headers(subject), **kwargs.pop("headers", {})}
         return self.http.request(method, path, headers=headers, **kwargs)
 
-    def insert(self, body: dict[str, Any], calendar: str = "primary", subject: str = ANN
-               ) -> dict[str, Any]:
+    def insert(self, body: dict[str, Any], calendar: str = "primary", subject: str = ANN) -> dict[str, Any]:
         """Insert an event and return it (asserting 200)."""
-        response = self.call("POST", f"/calendar/v3/calendars/{calendar}/events",
-                             subject, json=body)
+        response = self.call("POST", f"/calendar/v3/calendars/{calendar}/events", subject, json=body)
         assert response.status_code == 200, response.text
         return dict(response.json())
 
@@ -142,12 +138,14 @@ class Receiver:
     def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
         with self.lock:
-            self.received.append({
-                "at": time.perf_counter(),
-                "headers": {k.lower(): v for k, v in request.headers.items()},
-                "body": request.get_data(),
-                "path": request.path,
-            })
+            self.received.append(
+                {
+                    "at": time.perf_counter(),
+                    "headers": {k.lower(): v for k, v in request.headers.items()},
+                    "body": request.get_data(),
+                    "path": request.path,
+                }
+            )
         return Response(status=self.status)(environ, start_response)
 
     def messages(self) -> list[dict[str, Any]]:

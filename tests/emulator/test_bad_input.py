@@ -27,39 +27,46 @@ def error(response: Any) -> dict[str, Any]:
 
 def test_malformed_json_is_parse_error(api: Api) -> None:
     """A body that is not JSON answers 400 parseError."""
-    response = api.call("POST", EVENTS, content=b"{not json",
-                        headers={"Content-Type": "application/json"})
+    response = api.call("POST", EVENTS, content=b"{not json", headers={"Content-Type": "application/json"})
     assert response.status_code == 400
     assert error(response)["reason"] == "parseError"
     array = api.call("POST", EVENTS, json=[1, 2])
     assert error(array)["reason"] == "parseError"
 
 
-@pytest.mark.parametrize(("body", "reason"), [
-    ({"summary": "no times"}, "required"),
-    ({"start": {"dateTime": "2024-05-01T10:00:00Z"}}, "required"),
-    (timed("2024-05-01T25:00:00", "2024-05-01T26:00:00"), "invalid"),
-    ({"start": {"dateTime": "2024-05-01T10:00:00"}, "end": {"dateTime": "2024-05-01T11:00:00"}},
-     "required"),
-    ({"start": {"dateTime": "2024-05-01T10:00:00", "timeZone": "Mars/Base"},
-      "end": {"dateTime": "2024-05-01T11:00:00", "timeZone": "Mars/Base"}}, "invalid"),
-    (timed("2024-05-01T11:00:00", "2024-05-01T10:00:00"), "timeRangeEmpty"),
-    ({"start": {"date": "2024-05-01"}, "end": {"dateTime": "2024-05-01T11:00:00Z"}}, "invalid"),
-    ({"start": {"date": "2024-13-01"}, "end": {"date": "2024-13-02"}}, "invalid"),
-    ({**timed("2024-05-01T10:00:00", "2024-05-01T11:00:00"), "recurrence": ["RRULE:FREQ=NEVER"]},
-     "invalid"),
-    ({**timed("2024-05-01T10:00:00", "2024-05-01T11:00:00"), "recurrence": "RRULE:FREQ=DAILY"},
-     "invalid"),
-    ({"start": {"dateTime": "2024-05-01T10:00:00Z"}, "end": {"dateTime": "2024-05-01T11:00:00Z"},
-      "recurrence": ["RRULE:FREQ=DAILY"]}, "required"),
-    ({**timed("2024-05-01T10:00:00", "2024-05-01T11:00:00"), "attendees": [{"name": "x"}]},
-     "required"),
-    ({**timed("2024-05-01T10:00:00", "2024-05-01T11:00:00"), "attendees": [{"email": "nope"}]},
-     "invalid"),
-    ({**timed("2024-05-01T10:00:00", "2024-05-01T11:00:00"), "id": "UPPER_case!"}, "invalid"),
-    ({**timed("2024-05-01T10:00:00", "2024-05-01T11:00:00"), "transparency": "glass"},
-     "invalid"),
-])
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ({"summary": "no times"}, "required"),
+        ({"start": {"dateTime": "2024-05-01T10:00:00Z"}}, "required"),
+        (timed("2024-05-01T25:00:00", "2024-05-01T26:00:00"), "invalid"),
+        ({"start": {"dateTime": "2024-05-01T10:00:00"}, "end": {"dateTime": "2024-05-01T11:00:00"}}, "required"),
+        (
+            {
+                "start": {"dateTime": "2024-05-01T10:00:00", "timeZone": "Mars/Base"},
+                "end": {"dateTime": "2024-05-01T11:00:00", "timeZone": "Mars/Base"},
+            },
+            "invalid",
+        ),
+        (timed("2024-05-01T11:00:00", "2024-05-01T10:00:00"), "timeRangeEmpty"),
+        ({"start": {"date": "2024-05-01"}, "end": {"dateTime": "2024-05-01T11:00:00Z"}}, "invalid"),
+        ({"start": {"date": "2024-13-01"}, "end": {"date": "2024-13-02"}}, "invalid"),
+        ({**timed("2024-05-01T10:00:00", "2024-05-01T11:00:00"), "recurrence": ["RRULE:FREQ=NEVER"]}, "invalid"),
+        ({**timed("2024-05-01T10:00:00", "2024-05-01T11:00:00"), "recurrence": "RRULE:FREQ=DAILY"}, "invalid"),
+        (
+            {
+                "start": {"dateTime": "2024-05-01T10:00:00Z"},
+                "end": {"dateTime": "2024-05-01T11:00:00Z"},
+                "recurrence": ["RRULE:FREQ=DAILY"],
+            },
+            "required",
+        ),
+        ({**timed("2024-05-01T10:00:00", "2024-05-01T11:00:00"), "attendees": [{"name": "x"}]}, "required"),
+        ({**timed("2024-05-01T10:00:00", "2024-05-01T11:00:00"), "attendees": [{"email": "nope"}]}, "invalid"),
+        ({**timed("2024-05-01T10:00:00", "2024-05-01T11:00:00"), "id": "UPPER_case!"}, "invalid"),
+        ({**timed("2024-05-01T10:00:00", "2024-05-01T11:00:00"), "transparency": "glass"}, "invalid"),
+    ],
+)
 def test_invalid_event_bodies(api: Api, body: dict[str, Any], reason: str) -> None:
     """Each invalid event body answers 400 with Google's reason."""
     response = api.call("POST", EVENTS, json=body)
@@ -76,16 +83,19 @@ def test_duplicate_id_is_409(api: Api) -> None:
     assert error(again)["reason"] == "duplicate"
 
 
-@pytest.mark.parametrize(("params", "status"), [
-    ({"timeMin": "yesterday"}, 400),
-    ({"timeMax": "2024-05-01"}, 400),
-    ({"maxResults": "many"}, 400),
-    ({"maxResults": "0"}, 400),
-    ({"singleEvents": "perhaps"}, 400),
-    ({"orderBy": "color"}, 400),
-    ({"pageToken": "garbage"}, 400),
-    ({"privateExtendedProperty": "novalue"}, 400),
-])
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"timeMin": "yesterday"}, 400),
+        ({"timeMax": "2024-05-01"}, 400),
+        ({"maxResults": "many"}, 400),
+        ({"maxResults": "0"}, 400),
+        ({"singleEvents": "perhaps"}, 400),
+        ({"orderBy": "color"}, 400),
+        ({"pageToken": "garbage"}, 400),
+        ({"privateExtendedProperty": "novalue"}, 400),
+    ],
+)
 def test_bad_list_parameters(api: Api, params: dict[str, str], status: int) -> None:
     """Bad query parameters answer 400 in Google's format."""
     response = api.call("GET", EVENTS, params=params)
@@ -95,9 +105,12 @@ def test_bad_list_parameters(api: Api, params: dict[str, str], status: int) -> N
 
 def test_unknown_things_are_404(api: Api) -> None:
     """Unknown calendars, events, routes and instance ids answer 404 notFound."""
-    for path in ("/calendar/v3/calendars/ghost@example.com/events",
-                 f"{EVENTS}/nosuchevent1", f"{EVENTS}/nosuchevent1/instances",
-                 "/calendar/v3/no/such/route"):
+    for path in (
+        "/calendar/v3/calendars/ghost@example.com/events",
+        f"{EVENTS}/nosuchevent1",
+        f"{EVENTS}/nosuchevent1/instances",
+        "/calendar/v3/no/such/route",
+    ):
         response = api.call("GET", path)
         assert response.status_code == 404, path
         assert error(response)["reason"] == "notFound"
@@ -112,12 +125,12 @@ def test_bad_other_bodies(api: Api) -> None:
     """acl, freeBusy, quickAdd, vacation and control-plane bodies are validated."""
     acl = "/calendar/v3/calendars/primary/acl"
     assert error(api.call("POST", acl, json={"scope": {"type": "user"}}))["reason"] == "required"
-    assert api.call("POST", acl, json={"role": "boss", "scope": {"type": "user", "value": "a@b"}}
-                    ).status_code == 400
+    assert api.call("POST", acl, json={"role": "boss", "scope": {"type": "user", "value": "a@b"}}).status_code == 400
     free = api.call("POST", "/calendar/v3/freeBusy", json={"timeMin": "2024-05-01T00:00:00Z"})
     assert error(free)["reason"] == "required"
-    empty = api.call("POST", "/calendar/v3/freeBusy", json={
-        "timeMin": "2024-05-02T00:00:00Z", "timeMax": "2024-05-01T00:00:00Z"})
+    empty = api.call(
+        "POST", "/calendar/v3/freeBusy", json={"timeMin": "2024-05-02T00:00:00Z", "timeMax": "2024-05-01T00:00:00Z"}
+    )
     assert error(empty)["reason"] == "timeRangeEmpty"
     assert api.call("POST", f"{EVENTS}/quickAdd").status_code == 400
     vacation = "/gmail/v1/users/me/settings/vacation"
@@ -125,20 +138,21 @@ def test_bad_other_bodies(api: Api) -> None:
     assert api.call("PUT", vacation, json={"startTime": "2", "endTime": "1"}).status_code == 400
     assert api.call("PUT", vacation, json={"enableAutoReply": "yes"}).status_code == 400
     assert api.http.post("/emulator/v1/domains", json={"domain": "x"}).status_code == 400
-    assert api.http.post("/emulator/v1/domains", json={
-        "domain": "a.org", "users": [{"email": "z@b.org"}]}).status_code == 400
+    assert (
+        api.http.post("/emulator/v1/domains", json={"domain": "a.org", "users": [{"email": "z@b.org"}]}).status_code
+        == 400
+    )
     assert api.http.post("/emulator/v1/clock", json={"time": "noon"}).status_code == 400
-    assert api.http.post("/emulator/v1/domains/nope.org/service-accounts",
-                         json={"scopes": []}).status_code == 404
+    assert api.http.post("/emulator/v1/domains/nope.org/service-accounts", json={"scopes": []}).status_code == 404
     assert api.http.patch("/emulator/v1/users/ghost@example.com", json={}).status_code == 404
 
 
 def test_token_endpoint_errors(api: Api) -> None:
     """/token answers Google's OAuth errors for bad grants and assertions."""
-    assert api.http.post("/token", data={"grant_type": "password"}).json()["error"] == (
-        "unsupported_grant_type")
-    bad = api.http.post("/token", data={
-        "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": "a.b.c"})
+    assert api.http.post("/token", data={"grant_type": "password"}).json()["error"] == ("unsupported_grant_type")
+    bad = api.http.post(
+        "/token", data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": "a.b.c"}
+    )
     assert bad.status_code == 400
     assert bad.json()["error"] == "invalid_grant"
 

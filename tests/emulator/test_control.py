@@ -24,9 +24,17 @@ def test_service_account_key_file_format(api: Api) -> None:
     """The key file has Google's fields, an RSA-2048 PEM key and token_uri at the emulator."""
     key = api.key
     assert key["type"] == "service_account"
-    assert set(key) >= {"project_id", "private_key_id", "private_key", "client_email",
-                        "client_id", "auth_uri", "token_uri", "auth_provider_x509_cert_url",
-                        "client_x509_cert_url"}
+    assert set(key) >= {
+        "project_id",
+        "private_key_id",
+        "private_key",
+        "client_email",
+        "client_id",
+        "auth_uri",
+        "token_uri",
+        "auth_provider_x509_cert_url",
+        "client_x509_cert_url",
+    }
     assert key["token_uri"] == "http://emulator.test/token"
     assert key["client_email"].endswith(".iam.gserviceaccount.com")
     assert key["client_id"].isdigit() and len(key["client_id"]) == 21
@@ -43,14 +51,17 @@ def test_domains_users_and_vacation(api: Api) -> None:
     assert example["rooms"] == [{"email": ROOM, "name": "Room 1", "timeZone": "UTC"}]
     api.control.set_vacation(BOB, {"enableAutoReply": True, "responseSubject": "Out"})
     got = api.call("GET", "/gmail/v1/users/me/settings/vacation", BOB).json()
-    assert got == {"enableAutoReply": True, "responseSubject": "Out",
-                   "restrictToContacts": False, "restrictToDomain": False}
+    assert got == {
+        "enableAutoReply": True,
+        "responseSubject": "Out",
+        "restrictToContacts": False,
+        "restrictToDomain": False,
+    }
 
 
 def test_admin_event_view_costs_no_api_calls(api: Api) -> None:
     """The admin view lists a calendar's copies without adding to the request log."""
-    made = api.insert(timed("2024-05-01T10:00:00", "2024-05-01T11:00:00",
-                            attendees=[{"email": ROOM}]))
+    made = api.insert(timed("2024-05-01T10:00:00", "2024-05-01T11:00:00", attendees=[{"email": ROOM}]))
     api.control.clear_requests()
     assert [e["id"] for e in api.control.events(ROOM)] == [made["id"]]
     api.call("DELETE", f"/calendar/v3/calendars/primary/events/{made['id']}")
@@ -86,13 +97,15 @@ def test_serve_runs_until_ctrl_c() -> None:
         port = sock.getsockname()[1]
     proc = subprocess.Popen(
         [sys.executable, "-c", f"from emulator.server import serve; serve('127.0.0.1', {port})"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
     def answers() -> bool:
         try:
-            return httpx.get(f"http://127.0.0.1:{port}/emulator/v1/clock", timeout=1
-                             ).status_code == 200
+            return httpx.get(f"http://127.0.0.1:{port}/emulator/v1/clock", timeout=1).status_code == 200
         except httpx.TransportError:
             return False
 

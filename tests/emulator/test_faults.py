@@ -9,8 +9,7 @@ LIST = "/calendar/v3/calendars/primary/events"
 
 def test_fail_next_is_exact(api: Api) -> None:
     """failNext fails exactly the next calls of that operation, in order, with Retry-After."""
-    api.control.set_faults("calendar.events.list", failNext=[429, 503, "403-userRateLimitExceeded"],
-                           retryAfter=2)
+    api.control.set_faults("calendar.events.list", failNext=[429, 503, "403-userRateLimitExceeded"], retryAfter=2)
     answers = [api.call("GET", LIST) for _ in range(4)]
     assert [r.status_code for r in answers] == [429, 503, 403, 200]
     assert answers[0].headers["Retry-After"] == "2"
@@ -28,8 +27,7 @@ def test_other_operations_unaffected(api: Api) -> None:
     made = api.call("POST", LIST, json=timed("2024-05-01T10:00:00", "2024-05-01T11:00:00"))
     assert made.status_code == 500
     api.control.clear_faults()
-    assert api.call("POST", LIST, json=timed("2024-05-01T10:00:00", "2024-05-01T11:00:00")
-                    ).status_code == 200
+    assert api.call("POST", LIST, json=timed("2024-05-01T10:00:00", "2024-05-01T11:00:00")).status_code == 200
 
 
 def test_seeded_rates_repeat(api: Api) -> None:

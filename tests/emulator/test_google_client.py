@@ -17,21 +17,34 @@ from tests.emulator.conftest import ANN, BOB, CAL, GMAIL, ROOM, Receiver, timed
 Live = tuple[EmulatorServer, ControlClient, dict[str, Any]]
 
 
-def calendar(url: str, key: dict[str, Any], subject: str, scopes: list[str] | None = None
-             ) -> Any:
+def calendar(url: str, key: dict[str, Any], subject: str, scopes: list[str] | None = None) -> Any:
     """Build a Calendar v3 client against the emulator, as the service will."""
     creds = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
-        key, scopes=scopes or [CAL]).with_subject(subject)
-    return build("calendar", "v3", credentials=creds, static_discovery=True,
-                 cache_discovery=False, client_options={"api_endpoint": f"{url}/calendar/v3/"})
+        key, scopes=scopes or [CAL]
+    ).with_subject(subject)
+    return build(
+        "calendar",
+        "v3",
+        credentials=creds,
+        static_discovery=True,
+        cache_discovery=False,
+        client_options={"api_endpoint": f"{url}/calendar/v3/"},
+    )
 
 
 def gmail(url: str, key: dict[str, Any], subject: str) -> Any:
     """Build a Gmail v1 client against the emulator."""
     creds = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
-        key, scopes=[GMAIL]).with_subject(subject)
-    return build("gmail", "v1", credentials=creds, static_discovery=True,
-                 cache_discovery=False, client_options={"api_endpoint": f"{url}/"})
+        key, scopes=[GMAIL]
+    ).with_subject(subject)
+    return build(
+        "gmail",
+        "v1",
+        credentials=creds,
+        static_discovery=True,
+        cache_discovery=False,
+        client_options={"api_endpoint": f"{url}/"},
+    )
 
 
 def reason(exc: HttpError) -> str:
@@ -43,21 +56,25 @@ def test_event_lifecycle_through_client(live: Live) -> None:
     """insert, get, list, patch (If-Match), instances, delete all work through the real client."""
     server, control, key = live
     svc = calendar(server.url, key, ANN)
-    body = timed("2024-03-04T09:00:00", "2024-03-04T09:30:00", summary="Standup",
-                 recurrence=["RRULE:FREQ=DAILY;COUNT=5"], attendees=[{"email": BOB}])
-    event = svc.events().insert(calendarId="primary", body=body, sendUpdates="all",
-                                conferenceDataVersion=1).execute()
+    body = timed(
+        "2024-03-04T09:00:00",
+        "2024-03-04T09:30:00",
+        summary="Standup",
+        recurrence=["RRULE:FREQ=DAILY;COUNT=5"],
+        attendees=[{"email": BOB}],
+    )
+    event = svc.events().insert(calendarId="primary", body=body, sendUpdates="all", conferenceDataVersion=1).execute()
     got = svc.events().get(calendarId="primary", eventId=event["id"]).execute()
     assert got["recurrence"] == ["RRULE:FREQ=DAILY;COUNT=5"]
-    listed = svc.events().list(calendarId="primary", singleEvents=True,
-                               orderBy="startTime").execute()
+    listed = svc.events().list(calendarId="primary", singleEvents=True, orderBy="startTime").execute()
     assert len(listed["items"]) == 5
     assert listed["items"][0]["id"] == f"{event['id']}_20240304T080000Z"
     instances = svc.events().instances(calendarId="primary", eventId=event["id"]).execute()
     assert [i["start"]["dateTime"] for i in instances["items"]][:2] == [
-        "2024-03-04T09:00:00+01:00", "2024-03-05T09:00:00+01:00"]
-    request = svc.events().patch(calendarId="primary", eventId=event["id"],
-                                 body={"location": "@webex"})
+        "2024-03-04T09:00:00+01:00",
+        "2024-03-05T09:00:00+01:00",
+    ]
+    request = svc.events().patch(calendarId="primary", eventId=event["id"], body={"location": "@webex"})
     request.headers["If-Match"] = got["etag"]
     patched = request.execute()
     assert patched["location"] == "@webex"
@@ -79,23 +96,33 @@ def test_quickadd_settings_acl_freebusy_calendarlist(live: Live) -> None:
     server, control, key = live
     control.set_clock(time="2024-03-04T08:00:00Z")
     svc = calendar(server.url, key, ANN)
-    quick = svc.events().quickAdd(calendarId="primary",
-                                  text="Lunch with Bob tomorrow 12:30-13:30 at Cafe Rot").execute()
+    quick = (
+        svc.events().quickAdd(calendarId="primary", text="Lunch with Bob tomorrow 12:30-13:30 at Cafe Rot").execute()
+    )
     assert quick["summary"] == "Lunch with Bob"
     assert quick["location"] == "Cafe Rot"
     assert quick["start"] == {"dateTime": "2024-03-05T12:30:00+01:00", "timeZone": "Europe/Berlin"}
     assert svc.settings().get(setting="locale").execute()["value"] == "de"
     assert svc.settings().get(setting="timezone").execute()["value"] == "Europe/Berlin"
-    rule = svc.acl().insert(calendarId="primary",
-                            body={"role": "reader", "scope": {"type": "user", "value": BOB}}
-                            ).execute()
+    rule = (
+        svc.acl()
+        .insert(calendarId="primary", body={"role": "reader", "scope": {"type": "user", "value": BOB}})
+        .execute()
+    )
     assert len(svc.acl().list(calendarId="primary").execute()["items"]) == 2
     svc.acl().delete(calendarId="primary", ruleId=rule["id"]).execute()
-    busy = svc.freebusy().query(body={
-        "timeMin": "2024-03-05T00:00:00Z", "timeMax": "2024-03-06T00:00:00Z",
-        "items": [{"id": "primary"}, {"id": ROOM}]}).execute()
-    assert busy["calendars"]["primary"]["busy"] == [
-        {"start": "2024-03-05T11:30:00Z", "end": "2024-03-05T12:30:00Z"}]
+    busy = (
+        svc.freebusy()
+        .query(
+            body={
+                "timeMin": "2024-03-05T00:00:00Z",
+                "timeMax": "2024-03-06T00:00:00Z",
+                "items": [{"id": "primary"}, {"id": ROOM}],
+            }
+        )
+        .execute()
+    )
+    assert busy["calendars"]["primary"]["busy"] == [{"start": "2024-03-05T11:30:00Z", "end": "2024-03-05T12:30:00Z"}]
     assert busy["calendars"][ROOM]["busy"] == []
     entry = svc.calendarList().get(calendarId="primary").execute()
     assert entry["primary"] is True
@@ -107,20 +134,28 @@ def test_watch_and_stop_through_client(live: Live, receiver: Receiver) -> None:
     """events.watch returns an api#channel and pushes arrive; channels.stop ends them."""
     server, _control, key = live
     svc = calendar(server.url, key, ANN)
-    channel = svc.events().watch(calendarId="primary", body={
-        "id": "chan-1", "type": "web_hook", "address": receiver.url, "token": "secret",
-        "params": {"ttl": "3600"}}).execute()
+    channel = (
+        svc.events()
+        .watch(
+            calendarId="primary",
+            body={
+                "id": "chan-1",
+                "type": "web_hook",
+                "address": receiver.url,
+                "token": "secret",
+                "params": {"ttl": "3600"},
+            },
+        )
+        .execute()
+    )
     assert channel["kind"] == "api#channel"
-    assert channel["resourceUri"].endswith(f"/calendar/v3/calendars/{ANN.replace('@', '%40')}"
-                                           "/events?alt=json")
-    svc.events().insert(calendarId="primary",
-                        body=timed("2024-03-04T09:00:00", "2024-03-04T10:00:00")).execute()
+    assert channel["resourceUri"].endswith(f"/calendar/v3/calendars/{ANN.replace('@', '%40')}/events?alt=json")
+    svc.events().insert(calendarId="primary", body=timed("2024-03-04T09:00:00", "2024-03-04T10:00:00")).execute()
     assert server.state.wait_for_push_idle(5)
     states = [m["headers"]["x-goog-resource-state"] for m in receiver.messages()]
     assert states == ["sync", "exists"]
     svc.channels().stop(body={"id": "chan-1", "resourceId": channel["resourceId"]}).execute()
-    svc.events().insert(calendarId="primary",
-                        body=timed("2024-03-05T09:00:00", "2024-03-05T10:00:00")).execute()
+    svc.events().insert(calendarId="primary", body=timed("2024-03-05T09:00:00", "2024-03-05T10:00:00")).execute()
     assert server.state.wait_for_push_idle(5)
     assert len(receiver.messages()) == 2
     with pytest.raises(HttpError) as err:
@@ -133,9 +168,16 @@ def test_gmail_vacation_through_client(live: Live) -> None:
     server, control, key = live
     svc = gmail(server.url, key, ANN)
     assert svc.users().settings().getVacation(userId="me").execute()["enableAutoReply"] is False
-    body = {"enableAutoReply": True, "responseSubject": "OOO", "startTime": "1709510400000",
-            "endTime": "1709856000000", "restrictToDomain": False, "restrictToContacts": True,
-            "responseBodyPlainText": "Away", "responseBodyHtml": "<b>Away</b>"}
+    body = {
+        "enableAutoReply": True,
+        "responseSubject": "OOO",
+        "startTime": "1709510400000",
+        "endTime": "1709856000000",
+        "restrictToDomain": False,
+        "restrictToContacts": True,
+        "responseBodyPlainText": "Away",
+        "responseBodyHtml": "<b>Away</b>",
+    }
     assert svc.users().settings().updateVacation(userId="me", body=body).execute() == body
     assert control.get_vacation(ANN) == body
 
@@ -144,8 +186,7 @@ def test_token_errors_like_google(live: Live) -> None:
     """Unauthorised scopes, unknown subjects and revoked delegation fail the refresh."""
     server, control, key = live
     with pytest.raises(RefreshError) as err:
-        calendar(server.url, key, ANN, ["https://mail.google.com/"]).settings().get(
-            setting="locale").execute()
+        calendar(server.url, key, ANN, ["https://mail.google.com/"]).settings().get(setting="locale").execute()
     assert "unauthorized_client" in str(err.value)
     with pytest.raises(RefreshError) as err:
         calendar(server.url, key, "ghost@example.com").settings().get(setting="locale").execute()

@@ -13,8 +13,9 @@ from tests.emulator.conftest import ANN, BOB, Api, Receiver, seed, timed, wait_u
 EVENTS = "/calendar/v3/calendars/{}/events"
 
 
-def watch(api: Api, address: str, channel_id: str = "c1", subject: str = ANN,
-          calendar: str = "primary", **extra: Any) -> dict[str, Any]:
+def watch(
+    api: Api, address: str, channel_id: str = "c1", subject: str = ANN, calendar: str = "primary", **extra: Any
+) -> dict[str, Any]:
     """Open a channel and return the api#channel answer."""
     body = {"id": channel_id, "type": "web_hook", "address": address, **extra}
     response = api.call("POST", EVENTS.format(calendar) + "/watch", subject, json=body)
@@ -44,8 +45,7 @@ def test_headers_and_increasing_numbers(api: Api, receiver: Receiver) -> None:
 def test_attendee_calendar_channel_sees_organiser_changes(api: Api, receiver: Receiver) -> None:
     """A channel on a guest's calendar is notified when the organiser changes the event."""
     watch(api, receiver.url, "bob-chan", BOB)
-    event = api.insert(timed("2024-05-01T10:00:00", "2024-05-01T11:00:00",
-                             attendees=[{"email": BOB}]))
+    event = api.insert(timed("2024-05-01T10:00:00", "2024-05-01T11:00:00", attendees=[{"email": BOB}]))
     api.call("PATCH", EVENTS.format("primary") + f"/{event['id']}", json={"summary": "New"})
     assert api.state.wait_for_push_idle(5)
     assert [m["headers"]["x-goog-message-number"] for m in receiver.messages()] == ["1", "2", "3"]
@@ -80,14 +80,15 @@ def test_expired_channel_stops_receiving(api: Api, receiver: Receiver) -> None:
 def test_duplicate_channel_id_and_bad_channel(api: Api, receiver: Receiver) -> None:
     """A reused channel id is 400 channelIdNotUnique; a bad type or address is 400."""
     watch(api, receiver.url)
-    again = api.call("POST", EVENTS.format("primary") + "/watch",
-                     json={"id": "c1", "type": "web_hook", "address": receiver.url})
+    again = api.call(
+        "POST", EVENTS.format("primary") + "/watch", json={"id": "c1", "type": "web_hook", "address": receiver.url}
+    )
     assert again.json()["error"]["errors"][0]["reason"] == "channelIdNotUnique"
-    bad = api.call("POST", EVENTS.format("primary") + "/watch",
-                   json={"id": "c2", "type": "email", "address": receiver.url})
+    bad = api.call(
+        "POST", EVENTS.format("primary") + "/watch", json={"id": "c2", "type": "email", "address": receiver.url}
+    )
     assert bad.status_code == 400
-    no_address = api.call("POST", EVENTS.format("primary") + "/watch",
-                          json={"id": "c3", "type": "web_hook"})
+    no_address = api.call("POST", EVENTS.format("primary") + "/watch", json={"id": "c3", "type": "web_hook"})
     assert no_address.status_code == 400
 
 
