@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test lint fmt typecheck pytest demo bench soak clean
+.PHONY: venv test lint fmt typecheck pytest infra-check demo bench soak clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -30,7 +30,10 @@ typecheck: venv
 pytest: venv
 	$(BIN)/pytest -q
 
-test: lint typecheck pytest
+infra-check:
+	bash infra/check.sh
+
+test: lint typecheck pytest infra-check
 
 demo: venv
 	$(BIN)/hybrid-calendar demo

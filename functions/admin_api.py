@@ -1,15 +1,19 @@
-"""The admin API under /admin/v1: orgs, users, rooms and devices (HTTP)."""
+"""The admin API under /admin/v1: orgs, users, rooms and devices (HTTP).
+
+IAM protects this function in the cloud; the local runtime asks for the admin token.
+"""
 
 from __future__ import annotations
 
 import flask
 import functions_framework
 
-from functions._common import error_response
-from shared.errors import NotImplementedCapability
+from shared.api.admin import router
+from shared.bootstrap import get_app
 
 
 @functions_framework.http
 def admin_api(request: flask.Request) -> flask.Response:
-    """HTTP entry point; answers 501 until the admin API lands."""
-    return error_response(NotImplementedCapability("the admin API"), 501)
+    """HTTP entry point: route to the admin API."""
+    app = get_app()
+    return router.dispatch(request, service=app.provisioning, stores=app.stores)

@@ -6,15 +6,16 @@ import functions_framework
 from cloudevents.http import CloudEvent
 
 from functions._common import handle_event
-from shared.errors import NotImplementedCapability
+from shared.bootstrap import get_app
+from shared.messages import CheckVacation
 from shared.ports import BusMessage
 
 
 def _handle(message: BusMessage) -> None:
-    raise NotImplementedCapability("vacation checks")
+    get_app().presence.check(CheckVacation.decode(message.data))
 
 
 @functions_framework.cloud_event
 def check_vacation(event: CloudEvent) -> None:
-    """Pub/Sub entry point; acknowledges with a warning until vacation checks lands."""
+    """Pub/Sub entry point: check one batch of principals."""
     handle_event("check_vacation", event, _handle)

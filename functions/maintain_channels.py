@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import flask
 import functions_framework
 
-from functions._common import error_response
-from shared.errors import NotImplementedCapability
+from functions._common import error_response, json_response
+from shared.bootstrap import get_app
+from shared.errors import NotImplementedCapability, RetryableError
 
 
 @functions_framework.http
 def maintain_channels(request: flask.Request) -> flask.Response:
-    """HTTP entry point; answers 501 until channel renewal, window advance and reconciliation lands."""
-    return error_response(NotImplementedCapability("channel renewal, window advance and reconciliation"), 501)
+    """HTTP entry point called by Cloud Scheduler."""
+    try:
+        report = get_app().channels.maintain()
+    except NotImplementedCapability as exc:
+        return error_response(exc, 501)
+    except RetryableError as exc:
+        return error_response(exc, 503)
+    return json_response(dataclasses.asdict(report))

@@ -10,6 +10,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
+from collections.abc import Callable
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import httpx
 
 from shared import config
 from shared.adapters.bus.local import LocalBus
@@ -18,8 +23,18 @@ from shared.adapters.crypto.local import LocalKek
 from shared.adapters.store.repositories import DocumentStores
 from shared.adapters.store.sqlite import SqliteDocumentStore
 from shared.clock import Clock, SystemClock
-from shared.errors import NotImplementedCapability
-from shared.ports import Cipher, DocumentStore, KeyEncryptionKey, MessageBus
+from shared.errors import ConfigError, NotImplementedCapability
+from shared.domain.principals import Org, Principal
+from shared.ports import CalendarDirectory, Cipher, DocumentStore, EventEditor, KeyEncryptionKey, MessageBus
+
+if TYPE_CHECKING:
+    from shared.services.channels import ChannelService
+    from shared.adapters.google.clients import GoogleClients
+    from shared.services.presence import PresenceService, VacationReader
+    from shared.services.rewrite import RewriteService
+    from shared.services.provisioning import PrincipalValidator, ProvisioningService
+    from shared.services.sync import SyncService
+    from shared.services.webhook import WebhookService
 
 
 @dataclass
@@ -33,7 +48,38 @@ class App:
     cipher: Cipher
     stores: DocumentStores
     bus: MessageBus
+    directory: CalendarDirectory | None = None
+    validator: PrincipalValidator | None = None
+    vacations: VacationReader | None = None
+    editors: Callable[[Org, Principal], EventEditor] | None = None
+    google: GoogleClients | None = None
     closed: bool = field(default=False)
+
+    def _directory(self) -> CalendarDirectory:
+        if self.directory is None:
+            raise NotImplementedCapability("Google API access (the Google client layer)")
+        return self.directory
+
+    @cached_property
+    def webhook(self) -> WebhookService:
+        """The push webhook's use case."""
+        from shared.services.webhook import WebhookService
+
+        return WebhookService(self.stores, self.bus, self.clock)
+
+    @cached_property
+    def sync(self) -> SyncService:
+        """Calendar sync."""
+        from shared.services.sync import SyncService
+
+        return SyncService(self.stores, self.bus, self._directory(), self.clock)
+
+    @cached_property
+    def channels(self) -> ChannelService:
+        """Watch channels, window advance and reconciliation."""
+        from shared.services.channels import ChannelService
+
+        return ChannelService(self.stores, self._directory(), self.sync, self.clock, self.settings.public_url)
 
     @property
     def backends(self) -> dict[str, str]:
@@ -45,6 +91,34 @@ class App:
             "google": self.settings.google_base_url or "https://www.googleapis.com",
         }
 
+    @cached_property
+    def provisioning(self) -> ProvisioningService:
+        """Orgs and principals."""
+        from shared.services.activation import ActivationFlow
+        from shared.services.provisioning import ProvisioningService
+
+        flow = ActivationFlow(self.sync, self.channels) if self.directory is not None else None
+        return ProvisioningService(
+            self.stores, self.bus, self.clock, self.validator, flow, max_attempts=self.settings.bus_max_attempts
+        )
+
+    @cached_property
+    def presence(self) -> PresenceService:
+        """Out-of-office presence."""
+        from shared.services.presence import PresenceService
+
+        return PresenceService(self.stores, self.bus, self.vacations, self.clock)
+
+    @cached_property
+    def rewrite(self) -> RewriteService:
+        """Join details from keywords."""
+        from shared.adapters.conferencing.registry import provider_for
+        from shared.services.rewrite import RewriteService
+
+        if self.editors is None:
+            raise NotImplementedCapability("Google API access (the Google client layer)")
+        return RewriteService(self.stores, self.editors, provider_for, self.clock)
+
     def close(self) -> None:
         """Release the bus and the store."""
         if not self.closed:
@@ -53,14 +127,24 @@ class App:
             self.closed = True
 
 
-def build(settings: config.Settings, *, clock: Clock | None = None, bus: MessageBus | None = None) -> App:
-    """Wire an App for ``settings.backend``."""
+def build(
+    settings: config.Settings,
+    *,
+    clock: Clock | None = None,
+    bus: MessageBus | None = None,
+    google_transport: httpx.BaseTransport | None = None,
+) -> App:
+    """Wire an App for ``settings.backend`` (``google_transport`` mounts an in-process emulator)."""
     clock = clock or SystemClock()
-    if settings.backend != "embedded":
-        raise NotImplementedCapability("the gcp backend (Firestore, Pub/Sub and Cloud KMS adapters)")
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    documents = SqliteDocumentStore(settings.database_path)
-    kek = LocalKek.from_file(settings.key_file)
+    documents: DocumentStore
+    kek: KeyEncryptionKey
+    if settings.backend == "gcp":
+        documents, kek = _gcp_store_and_kek(settings)
+        bus = bus or _gcp_bus(settings, clock)
+    else:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        documents = SqliteDocumentStore(settings.database_path)
+        kek = LocalKek.from_file(settings.key_file)
     cipher = EnvelopeCipher(
         documents,
         kek,
@@ -69,14 +153,47 @@ def build(settings: config.Settings, *, clock: Clock | None = None, bus: Message
         cache_seconds=settings.key_cache_seconds,
     )
     bus = bus or LocalBus(workers=settings.bus_workers, max_attempts=settings.bus_max_attempts)
+    stores = DocumentStores(documents, cipher)
+    from shared.adapters.google.clients import GoogleCalendarDirectory, GoogleClients
+    from shared.adapters.google.workspace import GoogleWorkspace
+
+    google = GoogleClients(settings, clock, transport=google_transport)
+    directory = GoogleCalendarDirectory(google, stores.service_account_key)
+    workspace = GoogleWorkspace(google, directory, clock)
     return App(
         settings=settings,
         clock=clock,
         documents=documents,
         kek=kek,
         cipher=cipher,
-        stores=DocumentStores(documents, cipher),
+        stores=stores,
         bus=bus,
+        directory=directory,
+        validator=workspace,
+        vacations=workspace,
+        editors=workspace.editor_for,
+        google=google,
+    )
+
+
+def _gcp_store_and_kek(settings: config.Settings) -> tuple[DocumentStore, KeyEncryptionKey]:
+    """Firestore and Cloud KMS (imported here, so the embedded path never loads google-cloud)."""
+    from shared.adapters.crypto.kms import CloudKmsKek
+    from shared.adapters.store.firestore import FirestoreDocumentStore
+
+    if not settings.gcp_project or not settings.kms_key:
+        raise ConfigError("HYBRIDCAL_GCP_PROJECT and HYBRIDCAL_KMS_KEY are required when HYBRIDCAL_BACKEND is gcp")
+    store = FirestoreDocumentStore(settings.gcp_project, settings.firestore_database)
+    return store, CloudKmsKek(settings.kms_key, endpoint=settings.kms_endpoint)
+
+
+def _gcp_bus(settings: config.Settings, clock: Clock) -> MessageBus:
+    """Pub/Sub with the deployment's topic prefix."""
+    from shared.adapters.bus.pubsub import PubSubBus
+
+    assert settings.gcp_project is not None
+    return PubSubBus(
+        settings.gcp_project, topic_prefix=settings.topic_prefix, max_attempts=settings.bus_max_attempts, clock=clock
     )
 
 

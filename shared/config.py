@@ -124,6 +124,12 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "100",
         "Google API requests per second for the whole process.",
     ),
+    SettingSpec(
+        "HYBRIDCAL_KMS_ENDPOINT",
+        "kms_endpoint",
+        None,
+        "`host:port` of a Cloud KMS emulator (plaintext gRPC) for the gcp backend; Google's Cloud KMS when unset.",
+    ),
 )
 
 _BY_ATTR = {spec.attr: spec for spec in SETTINGS}
@@ -180,6 +186,13 @@ def _path(env: str, raw: str) -> Path:
     return Path(os.path.expanduser(raw))
 
 
+def _host_port(env: str, raw: str) -> str:
+    host, _, port = raw.strip().rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) <= 65535:
+        raise ConfigError(f"{env} must be host:port such as 127.0.0.1:8085; got {raw!r}")
+    return raw.strip()
+
+
 def _log_level(env: str, raw: str) -> str:
     return _choice("DEBUG", "INFO", "WARNING", "ERROR")(env, raw.upper())
 
@@ -205,6 +218,7 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "oidc_client_id": _text,
     "user_quota_per_minute": _positive_int,
     "process_quota_per_second": _positive_int,
+    "kms_endpoint": _host_port,
 }
 
 
@@ -232,6 +246,7 @@ class Settings:
     oidc_client_id: str = "hybrid-calendar"
     user_quota_per_minute: int = 300
     process_quota_per_second: int = 100
+    kms_endpoint: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:

@@ -76,6 +76,7 @@ class SyncCalendar(Message):
     reason: str = "notification"
     channel_id: str | None = None
     message_number: int | None = None
+    resource_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,8 @@ from typing import Any, Protocol
 
 from shared.clock import Clock
 from shared.documents import Document, Query, WriteOp
+from shared.domain.events import CalendarEvent
+from shared.domain.joindetails import JoinDetails
 from shared.domain.meetings import Meeting
 from shared.domain.presence import JoinButtonNotice, Presence
 from shared.domain.principals import Device, Org, Principal
@@ -79,8 +81,30 @@ class Stores(Protocol):
         """Read an org."""
         ...
 
-    def put_org(self, org: Org, service_account_key: str | None = None) -> None:
-        """Create or replace an org (the key is stored encrypted)."""
+    def put_org(self, org: Org, service_account_key: str | None = None, *, create: bool = False) -> None:
+        """Create (Conflict if it exists) or replace an org; the key is stored encrypted."""
+        ...
+
+    def destroy_principal_data(self, org_id: str, principal_id: str) -> int:
+        """Delete everything stored for a principal and shred its key material."""
+        ...
+
+    def count_meetings(self, org_id: str, principal_id: str) -> int:
+        """How many meetings are stored for one calendar."""
+        ...
+
+    def get_device(self, device_id: str) -> Device | None:
+        """Read a device by id."""
+        ...
+
+    def record_decision(
+        self, org_id: str, principal_id: str, event_id: str, outcome: str, reason: str | None, at: datetime
+    ) -> None:
+        """Remember what the join-detail rewrite decided for one event."""
+        ...
+
+    def list_decisions(self, org_id: str, principal_id: str, limit: int = 20) -> list[dict[str, object]]:
+        """The latest join-detail decisions for a principal."""
         ...
 
     def list_orgs(self) -> list[Org]:
@@ -115,6 +139,34 @@ class Stores(Protocol):
         self, org_id: str, principal_id: str, start: datetime, end: datetime, now: datetime
     ) -> list[Meeting]:
         """Meetings of one calendar overlapping [start, end), inside the window at ``now``."""
+        ...
+
+    def get_meeting(self, org_id: str, principal_id: str, event_id: str, now: datetime) -> Meeting | None:
+        """One meeting of one calendar, if inside the window."""
+        ...
+
+    def meeting_event_ids(self, org_id: str, principal_id: str) -> set[str]:
+        """Event ids stored for one calendar."""
+        ...
+
+    def meeting_etags(self, org_id: str, principal_id: str) -> dict[str, str | None]:
+        """Event id → etag of every meeting stored for one calendar."""
+        ...
+
+    def series_event_ids(self, org_id: str, principal_id: str, series_id: str) -> list[str]:
+        """Event ids stored for one recurring series on one calendar."""
+        ...
+
+    def principal_id(self, org_id: str, email: str) -> str:
+        """The stable id of the principal with this email."""
+        ...
+
+    def channels_of(self, org_id: str, principal_id: str) -> list[WatchChannel]:
+        """Every channel recorded for one calendar."""
+        ...
+
+    def service_account_key(self, org_id: str) -> str | None:
+        """The org's stored service-account key JSON, opened."""
         ...
 
     def get_sync_state(self, org_id: str, principal_id: str) -> tuple[SyncState, str | None]:
@@ -286,10 +338,92 @@ class ConferencingProvider(Protocol):
         """The provider's configuration name."""
         ...
 
-    def join_details(self, org: Org, organizer: Principal, meeting: Meeting, action: str) -> Any:
-        """Return join details for ``meeting`` under the keyword ``action``."""
+    def join_details(
+        self, org: Org, organizer: Principal, meeting: Meeting, action: str, existing_ref: str | None
+    ) -> JoinDetails:
+        """Join details for ``meeting`` under the keyword ``action`` (reusing ``existing_ref`` when given)."""
         ...
 
     def release(self, org: Org, organizer: Principal, meeting_ref: str) -> None:
         """Release what ``join_details`` created (a space or an API meeting)."""
+        ...
+
+
+# ---------------------------------------------------------------- calendar operations the sync pipeline uses
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEventPage:
+    """One page of events, mapped to the neutral ``CalendarEvent`` view."""
+
+    events: tuple[CalendarEvent, ...]
+    next_page_token: str | None = None
+    next_sync_token: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelInfo:
+    """What ``events.watch`` answered."""
+
+    id: str
+    resource_id: str
+    expiration: datetime
+
+
+class SyncCalendarApi(Protocol):
+    """Calendar v3 operations of the sync pipeline, acting as the calendar's delegated subject."""
+
+    def events_page(
+        self,
+        calendar_id: str,
+        *,
+        sync_token: str | None = None,
+        time_min: datetime | None = None,
+        time_max: datetime | None = None,
+        page_token: str | None = None,
+    ) -> CalendarEventPage:
+        """One page of ``events.list`` (incremental with ``sync_token``; raises SyncTokenExpired on 410)."""
+        ...
+
+    def instances_page(
+        self, calendar_id: str, event_id: str, *, time_min: datetime, time_max: datetime, page_token: str | None = None
+    ) -> CalendarEventPage:
+        """One page of ``events.instances`` of a recurring master inside [time_min, time_max)."""
+        ...
+
+    def watch(self, calendar_id: str, *, channel_id: str, token: str, address: str, ttl_seconds: int) -> ChannelInfo:
+        """``events.watch``: open a push channel."""
+        ...
+
+    def stop_channel(self, channel_id: str, resource_id: str) -> None:
+        """``channels.stop``."""
+        ...
+
+
+class CalendarDirectory(Protocol):
+    """Gives the calendar operations for one principal of one org (delegated as that principal)."""
+
+    def calendar_for(self, org: Org, principal: Principal) -> SyncCalendarApi:
+        """The calendar client acting for ``principal`` (rooms: acting for the org's delegate)."""
+        ...
+
+
+class EventEditor(Protocol):
+    """Reads and patches one event on a calendar (the join-detail rewrite)."""
+
+    def read(self, calendar_id: str, event_id: str) -> CalendarEvent:
+        """``events.get``, mapped; the etag comes along."""
+        ...
+
+    def write_join(
+        self,
+        calendar_id: str,
+        event_id: str,
+        *,
+        description: str,
+        private: Mapping[str, str | None],
+        etag: str | None,
+        send_updates: str,
+    ) -> CalendarEvent:
+        """``events.patch`` of the description and private properties (None deletes) with If-Match."""
         ...

@@ -96,6 +96,7 @@ class Meeting:
     is_organizer_copy: bool = False
     keyword: str | None = None
     rewrite_state: str | None = None
+    event_type: str = "default"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "start", utc(self.start))

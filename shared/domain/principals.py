@@ -111,6 +111,7 @@ class Org:
     provider: str = "personal_room"
     webex_site: str = "example.webex.com"
     send_updates: str = "all"
+    room_delegate: str | None = None
     created_at: datetime | None = None
 
     def owns(self, email: str) -> bool:

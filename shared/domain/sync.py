@@ -42,9 +42,14 @@ class SyncState:
     lease_owner: str | None = None
     lease_until: datetime | None = None
     pending: bool = False
+    pending_since: datetime | None = None
     last_sync: datetime | None = None
     last_full_sync: datetime | None = None
     window_end: datetime | None = None
+
+    def pending_fresh(self, now: datetime, stale_after: timedelta) -> bool:
+        """True while a sync is pending and was asked for less than ``stale_after`` ago."""
+        return self.pending and self.pending_since is not None and now - self.pending_since < stale_after
 
     def leased(self, now: datetime) -> bool:
         """True while another worker holds an unexpired lease."""

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from shared.clock import Clock, SystemClock
+from shared.errors import Unavailable
 from shared.logs import ctx, get_logger
 from shared.ports import BusMessage, Handler
 
@@ -99,7 +100,7 @@ class LocalBus:
         )
         with self._cond:
             if self._closed:
-                raise RuntimeError("the bus is closed")
+                raise Unavailable("the bus is closed")
             self.published[topic] = self.published.get(topic, 0) + 1
             for sub in self._subs.get(topic, ()):
                 key = ordering_key or f"\x00{message_id}"

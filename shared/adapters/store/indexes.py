@@ -30,6 +30,9 @@ INDEXES: tuple[IndexSpec, ...] = (
     IndexSpec("meetings", (("start", "ASCENDING"), ("end", "ASCENDING"))),
     IndexSpec("principals", (("state", "ASCENDING"), ("kind", "ASCENDING"))),
     IndexSpec("notices", (("meeting_id", "ASCENDING"), ("sent_at", "ASCENDING"))),
+    IndexSpec("decisions", (("principal_id", "ASCENDING"), ("at", "DESCENDING"))),
+    IndexSpec("meetings", (("hasJoinTarget", "ASCENDING"), ("start", "ASCENDING"))),
+    IndexSpec("notices", (("recipientKind", "ASCENDING"), ("recipientId", "ASCENDING"), ("sent_at", "ASCENDING"))),
 )
 
 TTL_COLLECTIONS: tuple[str, ...] = ("meetings", "notices", "keys", "decisions")

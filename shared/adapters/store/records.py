@@ -60,15 +60,18 @@ class RecordCodec:
             "provider": org.provider,
             "webexSite": org.webex_site,
             "sendUpdates": org.send_updates,
+            "roomDelegate": (
+                self.seal(org.id, "orgs", org.id, "roomDelegate", org.room_delegate) if org.room_delegate else None
+            ),
             "createdAt": org.created_at,
         }
         if service_account_key is not None:
             doc["serviceAccountKey"] = self.seal(org.id, "orgs", org.id, "serviceAccountKey", service_account_key)
         return doc
 
-    @staticmethod
-    def org_from_doc(org_id: str, data: Mapping[str, Any]) -> Org:
+    def org_from_doc(self, org_id: str, data: Mapping[str, Any]) -> Org:
         """Map an org document back (the key stays sealed; see ``service_account_key``)."""
+        delegate = data.get("roomDelegate")
         return Org(
             id=org_id,
             domain=data["domain"],
@@ -80,6 +83,7 @@ class RecordCodec:
             provider=data.get("provider", "personal_room"),
             webex_site=data.get("webexSite", "example.webex.com"),
             send_updates=data.get("sendUpdates", "all"),
+            room_delegate=self.open(org_id, "orgs", org_id, "roomDelegate", delegate) if delegate else None,
             created_at=data.get("createdAt"),
         )
 
@@ -167,6 +171,7 @@ class RecordCodec:
             "etag": m.etag,
             "updated": m.updated,
             "rewriteState": m.rewrite_state,
+            "eventType": m.event_type,
             "expireAt": m.expire_at,
             "payload": sealed,
         }
@@ -207,6 +212,7 @@ class RecordCodec:
             is_organizer_copy=bool(data.get("organizerCopy")),
             keyword=payload.get("keyword"),
             rewrite_state=data.get("rewriteState"),
+            event_type=data.get("eventType", "default"),
         )
 
     # ------------------------------------------------------------ sync state, channels, presence
@@ -223,6 +229,7 @@ class RecordCodec:
             "leaseOwner": s.lease_owner,
             "leaseUntil": s.lease_until,
             "pending": s.pending,
+            "pendingSince": s.pending_since,
             "lastSync": s.last_sync,
             "lastFullSync": s.last_full_sync,
             "windowEnd": s.window_end,
@@ -238,6 +245,7 @@ class RecordCodec:
             lease_owner=data.get("leaseOwner"),
             lease_until=data.get("leaseUntil"),
             pending=bool(data.get("pending")),
+            pending_since=data.get("pendingSince"),
             last_sync=data.get("lastSync"),
             last_full_sync=data.get("lastFullSync"),
             window_end=data.get("windowEnd"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from shared.adapters.store.records import RecordCodec, meeting_doc_id
 from shared.documents import Delete, Filter, Order, Put, Query, WriteOp, collection_path, doc_path
@@ -38,6 +38,8 @@ class DocumentStores:
         """Create or replace an org; an existing sealed key is kept unless a new one is given."""
         path = doc_path("orgs", org.id)
         data = self.codec.org_to_doc(org, service_account_key)
+        if create and self.documents.get(path) is not None:
+            raise Conflict(f"org {org.id!r} already exists")
         if service_account_key is None and not create:
             existing = self.documents.get(path)
             if existing is not None and "serviceAccountKey" in existing.data:
@@ -82,6 +84,22 @@ class DocumentStores:
         where = (Filter("state", "==", PrincipalState.ACTIVE.value),) if active_only else ()
         docs = self.documents.query(Query(collection_path("orgs", org_id, "principals"), where))
         return [self.codec.principal_from_doc(org_id, d.id, d.data) for d in docs]
+
+    def destroy_principal_data(self, org_id: str, principal_id: str) -> int:
+        """Delete a principal's meetings, presence, notices, sync state and devices, then shred its keys."""
+        meetings = Query(collection_path("orgs", org_id, "meetings"), (Filter("principal_id", "==", principal_id),))
+        notices = Query(collection_path("orgs", org_id, "notices"), (Filter("recipientId", "==", principal_id),))
+        devices = Query("devices", (Filter("org_id", "==", org_id), Filter("room_id", "==", principal_id)))
+        ops: list[WriteOp] = [Delete(d.path) for q in (meetings, notices, devices) for d in self.documents.query(q)]
+        ops += [Delete(doc_path("orgs", org_id, "presence", principal_id)),
+                Delete(doc_path("orgs", org_id, "syncStates", principal_id))]
+        self.documents.bulk_write(ops)
+        self.cipher.shred(org_id, principal_id)
+        return len(ops)
+
+    def count_meetings(self, org_id: str, principal_id: str) -> int:
+        """How many meetings are stored for one calendar."""
+        return len(self.meeting_etags(org_id, principal_id))
 
     # ------------------------------------------------------------ meetings
 
@@ -132,10 +150,22 @@ class DocumentStores:
             out.append(self.codec.meeting_from_doc(org_id, doc.id, doc.data))
         return out
 
-    def meeting_event_ids(self, org_id: str, principal_id: str) -> set[str]:
-        """Event ids stored for one calendar (for reconciliation)."""
+    def meeting_etags(self, org_id: str, principal_id: str) -> dict[str, str | None]:
+        """Event id → etag of every meeting stored for one calendar (for reconciliation)."""
         query = Query(collection_path("orgs", org_id, "meetings"), (Filter("principal_id", "==", principal_id),))
-        return {str(doc.data["event_id"]) for doc in self.documents.query(query)}
+        return {str(doc.data["event_id"]): doc.data.get("etag") for doc in self.documents.query(query)}
+
+    def meeting_event_ids(self, org_id: str, principal_id: str) -> set[str]:
+        """Event ids stored for one calendar."""
+        return set(self.meeting_etags(org_id, principal_id))
+
+    def series_event_ids(self, org_id: str, principal_id: str, series_id: str) -> list[str]:
+        """Event ids stored for one recurring series on one calendar."""
+        query = Query(
+            collection_path("orgs", org_id, "meetings"),
+            (Filter("principal_id", "==", principal_id), Filter("series_id", "==", series_id)),
+        )
+        return sorted(str(doc.data["event_id"]) for doc in self.documents.query(query))
 
     # ------------------------------------------------------------ sync state and channels
 
@@ -179,6 +209,28 @@ class DocumentStores:
         """Read a principal's presence."""
         doc = self.documents.get(doc_path("orgs", org_id, "presence", principal_id))
         return None if doc is None else self.codec.presence_from_doc(org_id, principal_id, doc.data)
+
+    # ------------------------------------------------------------ join-detail decisions
+
+    def record_decision(self, org_id: str, principal_id: str, event_id: str, outcome: str, reason: str | None,
+                        at: datetime) -> None:
+        """Remember what the rewrite decided for one event (the latest per event, kept 38 days)."""
+        doc_id = meeting_doc_id(principal_id, event_id)
+        data = {"principal_id": principal_id, "outcome": outcome, "reason": reason, "at": at,
+                "expireAt": at + timedelta(days=38),
+                "event": self.codec.seal(org_id, "decisions", doc_id, "event", event_id, principal_id)}
+        self.documents.write([Put(doc_path("orgs", org_id, "decisions", doc_id), data)])
+
+    def list_decisions(self, org_id: str, principal_id: str, limit: int = 20) -> list[dict[str, object]]:
+        """The latest decisions for a principal, newest first."""
+        query = Query(collection_path("orgs", org_id, "decisions"), (Filter("principal_id", "==", principal_id),),
+                      (Order("at", descending=True),), limit=limit)
+        out: list[dict[str, object]] = []
+        for doc in self.documents.query(query):
+            event = self.codec.open(org_id, "decisions", doc.id, "event", doc.data["event"], principal_id)
+            out.append({"event_id": event, "outcome": doc.data["outcome"], "reason": doc.data.get("reason"),
+                        "at": doc.data["at"]})
+        return out
 
     # ------------------------------------------------------------ notices and devices
 

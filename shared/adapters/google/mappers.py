@@ -1,0 +1,289 @@
+"""Mapping Calendar v3 event resources to and from :class:`GoogleEvent` (camelCase lives here).
+
+``event_from_api`` and ``event_to_api`` are pure: they never mutate their input, and a round
+trip returns the resource unchanged — unknown fields and the ``etag`` included — because
+``event_to_api`` starts from a copy of ``raw`` and writes back only the fields whose value
+differs from what ``raw`` holds. ``to_calendar_event`` gives the neutral domain view the
+sync pipeline uses (``shared.domain.events.CalendarEvent``).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from types import MappingProxyType
+from typing import Any
+
+from shared.clock import utc
+from shared.domain.events import CalendarEvent, EntryPoint, EventAttendee
+
+
+@dataclass(frozen=True, slots=True)
+class EventTime:
+    """``start`` / ``end`` / ``originalStartTime``: an instant, or a date for all-day events."""
+
+    date_time: datetime | None = None
+    date: date | None = None
+    time_zone: str | None = None
+
+    @property
+    def all_day(self) -> bool:
+        """True for a date without a time."""
+        return self.date is not None and self.date_time is None
+
+
+@dataclass(frozen=True, slots=True)
+class GoogleAttendee:
+    """An ``attendees[]`` entry."""
+
+    email: str
+    response_status: str = "needsAction"
+    resource: bool = False
+    organizer: bool = False
+    self_: bool = False
+    optional: bool = False
+    display_name: str | None = None
+
+
+_EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class GoogleEvent:
+    """The fields of an event the service reads or writes, plus ``raw`` for round-tripping."""
+
+    id: str
+    etag: str | None = None
+    status: str = "confirmed"
+    summary: str = ""
+    description: str = ""
+    location: str = ""
+    start: EventTime | None = None
+    end: EventTime | None = None
+    recurrence: tuple[str, ...] = ()
+    recurring_event_id: str | None = None
+    original_start: EventTime | None = None
+    organizer_email: str | None = None
+    organizer_self: bool = False
+    attendees: tuple[GoogleAttendee, ...] = ()
+    hangout_link: str | None = None
+    entry_points: tuple[EntryPoint, ...] = ()
+    private_properties: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    shared_properties: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    event_type: str = "default"
+    transparency: str = "opaque"
+    ical_uid: str | None = None
+    updated: datetime | None = None
+    raw: Mapping[str, Any] = field(default_factory=lambda: _EMPTY, compare=False, repr=False)
+
+    @property
+    def cancelled(self) -> bool:
+        """True for a deleted event or a cancelled instance."""
+        return self.status == "cancelled"
+
+
+def _time(value: Any) -> EventTime | None:
+    if not isinstance(value, Mapping):
+        return None
+    when = value.get("dateTime")
+    day = value.get("date")
+    return EventTime(
+        date_time=utc(datetime.fromisoformat(when)) if isinstance(when, str) and when else None,
+        date=date.fromisoformat(day) if isinstance(day, str) and day else None,
+        time_zone=value.get("timeZone") or None,
+    )
+
+
+def _time_api(value: EventTime, base: Any) -> dict[str, Any]:
+    out = dict(base) if isinstance(base, Mapping) else {}
+    out.pop("dateTime", None)
+    out.pop("date", None)
+    if value.date_time is not None:
+        out["dateTime"] = utc(value.date_time).isoformat().replace("+00:00", "Z")
+    elif value.date is not None:
+        out["date"] = value.date.isoformat()
+    if value.time_zone:
+        out["timeZone"] = value.time_zone
+    else:
+        out.pop("timeZone", None)
+    return out
+
+
+def _attendee(value: Mapping[str, Any]) -> GoogleAttendee:
+    return GoogleAttendee(
+        email=str(value.get("email") or "").lower(),
+        response_status=str(value.get("responseStatus") or "needsAction"),
+        resource=bool(value.get("resource", False)),
+        organizer=bool(value.get("organizer", False)),
+        self_=bool(value.get("self", False)),
+        optional=bool(value.get("optional", False)),
+        display_name=value.get("displayName") or None,
+    )
+
+
+def _attendee_api(value: GoogleAttendee, base: Mapping[str, Any] | None) -> dict[str, Any]:
+    out = dict(base or {})
+    out["email"] = value.email
+    out["responseStatus"] = value.response_status
+    for key, flag in (
+        ("resource", value.resource),
+        ("organizer", value.organizer),
+        ("self", value.self_),
+        ("optional", value.optional),
+    ):
+        if flag:
+            out[key] = True
+        else:
+            out.pop(key, None)
+    if value.display_name:
+        out["displayName"] = value.display_name
+    else:
+        out.pop("displayName", None)
+    return out
+
+
+def _entry_points(conference: Any) -> tuple[EntryPoint, ...]:
+    if not isinstance(conference, Mapping):
+        return ()
+    points = conference.get("entryPoints") or []
+    return tuple(
+        EntryPoint(
+            kind=str(p.get("entryPointType") or ""), uri=str(p.get("uri") or ""), label=str(p.get("label") or "")
+        )
+        for p in points
+        if isinstance(p, Mapping) and p.get("uri")
+    )
+
+
+def _props(raw: Mapping[str, Any], kind: str) -> Mapping[str, str]:
+    extended = raw.get("extendedProperties")
+    if not isinstance(extended, Mapping) or not isinstance(extended.get(kind), Mapping):
+        return _EMPTY
+    return MappingProxyType({str(k): str(v) for k, v in extended[kind].items()})
+
+
+def event_from_api(resource: Mapping[str, Any]) -> GoogleEvent:
+    """Read a Calendar v3 event resource (``resource`` is copied, never changed)."""
+    return _read(copy.deepcopy(dict(resource)))
+
+
+def _read(raw: Mapping[str, Any], keep_raw: bool = True) -> GoogleEvent:
+    found = raw.get("organizer")
+    organizer: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+    updated = raw.get("updated")
+    return GoogleEvent(
+        id=str(raw.get("id") or ""),
+        etag=raw.get("etag"),
+        status=str(raw.get("status") or "confirmed"),
+        summary=str(raw.get("summary") or ""),
+        description=str(raw.get("description") or ""),
+        location=str(raw.get("location") or ""),
+        start=_time(raw.get("start")),
+        end=_time(raw.get("end")),
+        recurrence=tuple(str(r) for r in raw.get("recurrence") or ()),
+        recurring_event_id=raw.get("recurringEventId") or None,
+        original_start=_time(raw.get("originalStartTime")),
+        organizer_email=str(organizer.get("email")).lower() if organizer.get("email") else None,
+        organizer_self=bool(organizer.get("self", False)),
+        attendees=tuple(_attendee(a) for a in raw.get("attendees") or () if isinstance(a, Mapping)),
+        hangout_link=raw.get("hangoutLink") or None,
+        entry_points=_entry_points(raw.get("conferenceData")),
+        private_properties=_props(raw, "private"),
+        shared_properties=_props(raw, "shared"),
+        event_type=str(raw.get("eventType") or "default"),
+        transparency=str(raw.get("transparency") or "opaque"),
+        ical_uid=raw.get("iCalUID") or None,
+        updated=utc(datetime.fromisoformat(updated)) if isinstance(updated, str) and updated else None,
+        raw=MappingProxyType(dict(raw)) if keep_raw else _EMPTY,
+    )
+
+
+_TEXT = {
+    "summary": "summary",
+    "description": "description",
+    "location": "location",
+    "status": "status",
+    "event_type": "eventType",
+    "transparency": "transparency",
+}
+
+
+def event_to_api(event: GoogleEvent) -> dict[str, Any]:
+    """Render ``event`` as a resource: ``raw`` with the changed fields written back."""
+    out: dict[str, Any] = copy.deepcopy(dict(event.raw))
+    before = _read(event.raw, keep_raw=False)
+    if not out.get("id") and event.id:
+        out["id"] = event.id
+    if event.etag != before.etag:
+        out["etag"] = event.etag
+    for attr, key in _TEXT.items():
+        if getattr(event, attr) != getattr(before, attr):
+            out[key] = getattr(event, attr)
+    for attr, key in (("start", "start"), ("end", "end"), ("original_start", "originalStartTime")):
+        value = getattr(event, attr)
+        if value != getattr(before, attr):
+            if value is None:
+                out.pop(key, None)
+            else:
+                out[key] = _time_api(value, out.get(key))
+    if event.recurrence != before.recurrence:
+        out["recurrence"] = list(event.recurrence)
+    if event.attendees != before.attendees:
+        existing = {str(a.get("email") or "").lower(): a for a in out.get("attendees") or () if isinstance(a, Mapping)}
+        out["attendees"] = [_attendee_api(a, existing.get(a.email)) for a in event.attendees]
+    for attr, kind in (("private_properties", "private"), ("shared_properties", "shared")):
+        value = getattr(event, attr)
+        if dict(value) != dict(getattr(before, attr)):
+            extended = dict(out.get("extendedProperties") or {})
+            extended[kind] = dict(value)
+            out["extendedProperties"] = extended
+    return out
+
+
+def to_calendar_event(event: GoogleEvent) -> CalendarEvent:
+    """The neutral domain view of ``event``."""
+    start, end = event.start, event.end
+
+    def instant(value: EventTime | None) -> datetime | None:
+        if value is None:
+            return None
+        if value.date_time is not None:
+            return value.date_time
+        if value.date is not None:
+            return utc(datetime(value.date.year, value.date.month, value.date.day, tzinfo=UTC))
+        return None
+
+    return CalendarEvent(
+        id=event.id,
+        status=event.status,
+        summary=event.summary,
+        description=event.description,
+        location=event.location,
+        start=instant(start),
+        end=instant(end),
+        time_zone=start.time_zone if start else None,
+        all_day=bool(start and start.all_day),
+        recurrence=event.recurrence,
+        recurring_event_id=event.recurring_event_id,
+        original_start=instant(event.original_start),
+        organizer_email=event.organizer_email,
+        organizer_self=event.organizer_self,
+        attendees=tuple(
+            EventAttendee(a.email, a.response_status, a.resource, a.organizer, a.self_, a.optional, a.display_name)
+            for a in event.attendees
+        ),
+        hangout_link=event.hangout_link,
+        entry_points=event.entry_points,
+        private_properties=dict(event.private_properties),
+        etag=event.etag,
+        updated=event.updated,
+        event_type=event.event_type,
+        ical_uid=event.ical_uid,
+    )
+
+
+def calendar_event_from_api(resource: Mapping[str, Any]) -> CalendarEvent:
+    """Shortcut: a Calendar v3 resource straight to the domain view (reads, copies nothing)."""
+    return to_calendar_event(_read(resource, keep_raw=False))

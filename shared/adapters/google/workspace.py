@@ -1,0 +1,103 @@
+"""The Google Workspace side of the use cases: principal validation, vacation reads, event edits.
+
+Built on ``GoogleClients`` and ``GoogleCalendarDirectory``; it implements the
+``PrincipalValidator``, ``VacationReader`` and ``EventEditor`` ports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from shared.adapters.google.calendar import GoogleCalendar
+from shared.adapters.google.clients import GoogleCalendarDirectory, GoogleClients
+from shared.adapters.google.mappers import calendar_event_from_api
+from shared.clock import Clock
+from shared.domain.events import CalendarEvent
+from shared.domain.principals import ErrorReason, Org, Principal, PrincipalKind
+from shared.errors import DelegationDenied, Forbidden, InvalidInput, NotFound, Unauthenticated
+from shared.services.provisioning import ValidationResult
+
+
+def _delegation_detail(exc: DelegationDenied) -> str:
+    return f"client id {exc.client_id}; scopes {','.join(exc.scopes)}"
+
+
+class GoogleEventEditor:
+    """``EventEditor`` over a GoogleCalendar: read mapped events, patch description and private properties."""
+
+    def __init__(self, calendar: GoogleCalendar) -> None:
+        self._calendar = calendar
+
+    def read(self, calendar_id: str, event_id: str) -> CalendarEvent:
+        """``events.get``, mapped to the neutral view."""
+        return calendar_event_from_api(self._calendar.get_event(calendar_id, event_id))
+
+    def write_join(
+        self,
+        calendar_id: str,
+        event_id: str,
+        *,
+        description: str,
+        private: Mapping[str, str | None],
+        etag: str | None,
+        send_updates: str,
+    ) -> CalendarEvent:
+        """``events.patch`` with If-Match on ``etag``."""
+        body: dict[str, Any] = {"description": description, "extendedProperties": {"private": dict(private)}}
+        answer = self._calendar.patch_event(calendar_id, event_id, body, etag=etag, send_updates=send_updates)
+        return calendar_event_from_api(answer)
+
+
+class GoogleWorkspace:
+    """Validation, vacation reads and event editors for every org, through one client stack."""
+
+    def __init__(self, clients: GoogleClients, directory: GoogleCalendarDirectory, clock: Clock) -> None:
+        self._clients, self._directory, self._clock = clients, directory, clock
+
+    def editor_for(self, org: Org, principal: Principal) -> GoogleEventEditor:
+        """An event editor acting as ``principal``."""
+        return GoogleEventEditor(self._directory.calendar_for(org, principal))
+
+    def vacation_for(self, org: Org, principal: Principal) -> Mapping[str, Any]:
+        """``users.settings.getVacation`` acting as the principal."""
+        return self._clients.gmail(self._directory.credential(org), principal.email).get_vacation("me")
+
+    def validate(self, org: Org, principal: Principal) -> ValidationResult:
+        """Token, calendar and (for people) Gmail settings; RetryableError propagates."""
+        try:
+            calendar = self._directory.calendar_for(org, principal)
+            if principal.kind is PrincipalKind.ROOM:
+                now = self._clock.now()
+                calendar.events_page(principal.email, time_min=now, time_max=now + timedelta(minutes=1))
+                return ValidationResult(presence_enabled=False)
+            locale = calendar.get_setting("locale")
+            time_zone = calendar.get_setting("timezone")
+        except DelegationDenied as exc:
+            return ValidationResult(ErrorReason.DELEGATION_NOT_AUTHORIZED, _delegation_detail(exc))
+        except (NotFound, Unauthenticated):
+            return ValidationResult(ErrorReason.CALENDAR_NOT_FOUND, "the calendar could not be found")
+        except InvalidInput as exc:
+            return ValidationResult(ErrorReason.CALENDAR_NOT_FOUND, exc.message[:200])
+        except Forbidden as exc:
+            return ValidationResult(ErrorReason.FORBIDDEN, f"Google answered {exc.reason}")
+        try:
+            self.vacation_for(org, principal)
+        except DelegationDenied as exc:
+            return ValidationResult(
+                ErrorReason.GMAIL_SCOPE_MISSING,
+                _delegation_detail(exc),
+                presence_enabled=False,
+                locale=locale,
+                time_zone=time_zone,
+            )
+        except (Forbidden, NotFound) as exc:
+            return ValidationResult(
+                ErrorReason.GMAIL_SCOPE_MISSING,
+                f"Gmail settings unreadable: {exc.code}",
+                presence_enabled=False,
+                locale=locale,
+                time_zone=time_zone,
+            )
+        return ValidationResult(locale=locale, time_zone=time_zone)

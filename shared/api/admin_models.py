@@ -1,0 +1,93 @@
+"""Request models of the admin API (pydantic), validated strictly: unknown fields are refused."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Action = Literal["personal_room", "space"]
+
+
+class CredentialIn(BaseModel):
+    """Where the service-account credential lives when it is not given inline."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["secret", "keyless"]
+    reference: str = Field(min_length=3, max_length=512)
+    client_id: str | None = Field(default=None, max_length=64)
+
+
+class OrgFields(BaseModel):
+    """Settings an org has; every field optional (PATCH)."""
+
+    model_config = ConfigDict(extra="forbid")
+    keywords: dict[str, Action] | None = None
+    join_lead_minutes: int | None = Field(default=None, ge=0, le=60)
+    default_locale: str | None = Field(default=None, pattern=r"^[a-z]{2,3}([-_][A-Za-z]{2,4})?$")
+    provider: Literal["personal_room", "space"] | None = None
+    webex_site: str | None = Field(default=None, pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
+    send_updates: Literal["all", "externalOnly", "none"] | None = None
+    room_delegate: str | None = Field(default=None, max_length=254)
+    kms_key: str | None = Field(default=None, max_length=512)
+    service_account_key: dict[str, Any] | str | None = None
+    credential: CredentialIn | None = None
+
+    @field_validator("keywords")
+    @classmethod
+    def _keywords(cls, value: dict[str, Action] | None) -> dict[str, Action] | None:
+        if value is None:
+            return None
+        for keyword in value:
+            if not keyword.startswith("@") or len(keyword) < 2 or any(c.isspace() for c in keyword):
+                raise ValueError("keywords start with @ and hold no spaces")
+        return {k.lower(): v for k, v in value.items()}
+
+    @field_validator("service_account_key")
+    @classmethod
+    def _key(cls, value: dict[str, Any] | str | None) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise ValueError("service_account_key must be the key file's JSON") from None
+        if not isinstance(value, dict):
+            raise ValueError("service_account_key must be a JSON object")
+        if value.get("type") != "service_account":
+            raise ValueError("service_account_key is not a service-account key file")
+        for name in ("client_email", "private_key", "client_id"):
+            if not isinstance(value.get(name), str) or not value[name]:
+                raise ValueError(f"service_account_key lacks {name}")
+        return value
+
+
+class OrgCreate(OrgFields):
+    """``POST /admin/v1/orgs``: a domain and a credential (inline key or a reference)."""
+
+    domain: str = Field(min_length=3, max_length=253)
+    id: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+    @model_validator(mode="after")
+    def _one_credential(self) -> OrgCreate:
+        if (self.service_account_key is None) == (self.credential is None):
+            raise ValueError("give exactly one of service_account_key or credential")
+        return self
+
+
+class PrincipalCreate(BaseModel):
+    """``POST /admin/v1/orgs/{org}/principals``."""
+
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(min_length=3, max_length=254)
+    kind: Literal["person", "room"] = "person"
+    devices: list[str] = Field(default_factory=list, max_length=20)
+
+    @field_validator("devices")
+    @classmethod
+    def _devices(cls, value: list[str]) -> list[str]:
+        if any(not name.strip() or len(name) > 100 for name in value):
+            raise ValueError("device names are 1 to 100 characters")
+        return value

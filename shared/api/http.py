@@ -1,0 +1,129 @@
+"""Shared HTTP plumbing for the JSON APIs: routing, bounded JSON bodies, errors as JSON.
+
+Every error leaves as a JSON body with a 4xx (or 503 for retryable trouble); nothing a client
+sends can produce a traceback or a 500.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import flask
+import pydantic
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound as RouteNotFound
+from werkzeug.routing import Map, Rule
+
+from shared.errors import (
+    Conflict,
+    Forbidden,
+    HybridCalendarError,
+    InvalidInput,
+    NotFound,
+    NotImplementedCapability,
+    PreconditionFailed,
+    RetryableError,
+    Unauthenticated,
+)
+from shared.logs import ctx, get_logger
+
+log = get_logger(__name__)
+MAX_BODY = 256 * 1024
+M = TypeVar("M", bound=pydantic.BaseModel)
+View = Callable[..., flask.Response]
+
+STATUS: tuple[tuple[type[HybridCalendarError], int], ...] = (
+    (InvalidInput, 400),
+    (Unauthenticated, 401),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (PreconditionFailed, 412),
+    (NotImplementedCapability, 501),
+    (RetryableError, 503),
+)
+
+
+def respond(body: Any, status: int = 200) -> flask.Response:
+    """A JSON response."""
+    return flask.Response(json.dumps(body, default=str), status=status, mimetype="application/json")
+
+
+def error(code: str, message: str, status: int, **extra: Any) -> flask.Response:
+    """A JSON error response."""
+    return respond({"error": {"code": code, "message": message, **extra}}, status)
+
+
+def status_for(exc: HybridCalendarError) -> int:
+    """The HTTP status for an error of our tree."""
+    for kind, status in STATUS:
+        if isinstance(exc, kind):
+            return status
+    return 400
+
+
+def parse(model: type[M], request: flask.Request) -> M:
+    """Read a bounded JSON body into ``model``; InvalidInput with the first problem otherwise."""
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise InvalidInput(f"the body is larger than {MAX_BODY} bytes")
+    raw = request.stream.read(MAX_BODY + 1)
+    if len(raw) > MAX_BODY:
+        raise InvalidInput(f"the body is larger than {MAX_BODY} bytes")
+    try:
+        data = json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("the body is not valid JSON") from None
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        raise InvalidInput(f"{where}: {first['msg']}") from None
+
+
+class Router:
+    """Werkzeug routing for a function that serves several paths."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._map = Map(strict_slashes=False, merge_slashes=False)
+        self._views: dict[str, View] = {}
+
+    def route(self, path: str, methods: list[str]) -> Callable[[View], View]:
+        """Register a view for ``path`` and ``methods``."""
+
+        def register(view: View) -> View:
+            endpoint = f"{view.__name__}:{path}:{','.join(methods)}"
+            self._map.add(Rule(path, endpoint=endpoint, methods=methods))
+            self._views[endpoint] = view
+            return view
+
+        return register
+
+    def dispatch(self, request: flask.Request, **context: Any) -> flask.Response:
+        """Route ``request``; map every error onto a JSON answer."""
+        adapter = self._map.bind("api", path_info=request.path, url_scheme="https")
+        try:
+            endpoint, args = adapter.match(method=request.method)
+        except MethodNotAllowed:
+            return error("method_not_allowed", "this method is not allowed here", 405)
+        except RouteNotFound:
+            return error("not_found", "no such route", 404)
+        except HTTPException as exc:
+            return error("bad_request", exc.description or "bad request", exc.code or 400)
+        try:
+            return self._views[endpoint](request, **context, **args)
+        except HybridCalendarError as exc:
+            status = status_for(exc)
+            if status >= 500:
+                log.warning("api call failed", extra=ctx(api=self.name, error_code=exc.code))
+            return respond(exc.to_dict(), status)
+
+
+def query_param(args: Mapping[str, str], name: str, choices: tuple[str, ...] | None = None) -> str | None:
+    """One optional query parameter, checked against ``choices``."""
+    value = args.get(name)
+    if value is not None and choices is not None and value not in choices:
+        raise InvalidInput(f"{name} must be one of {', '.join(choices)}")
+    return value

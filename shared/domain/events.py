@@ -1,0 +1,71 @@
+"""Calendar events as the service reads them: a neutral, snake_case view of Google's resource.
+
+The Google adapter maps each Calendar v3 event onto ``CalendarEvent``; the domain turns it
+into a ``Meeting`` (``shared/domain/normalise.py``). Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EventAttendee:
+    """An attendee entry of an event."""
+
+    email: str
+    response_status: str = "needsAction"
+    resource: bool = False
+    organizer: bool = False
+    self_: bool = False
+    optional: bool = False
+    display_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryPoint:
+    """A conference entry point (``conferenceData.entryPoints[]``)."""
+
+    kind: str
+    uri: str
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEvent:
+    """One event (or event instance) on one calendar."""
+
+    id: str
+    status: str = "confirmed"
+    summary: str = ""
+    description: str = ""
+    location: str = ""
+    start: datetime | None = None
+    end: datetime | None = None
+    time_zone: str | None = None
+    all_day: bool = False
+    recurrence: tuple[str, ...] = ()
+    recurring_event_id: str | None = None
+    original_start: datetime | None = None
+    organizer_email: str | None = None
+    organizer_self: bool = False
+    attendees: tuple[EventAttendee, ...] = ()
+    hangout_link: str | None = None
+    entry_points: tuple[EntryPoint, ...] = ()
+    private_properties: Mapping[str, str] = field(default_factory=dict)
+    etag: str | None = None
+    updated: datetime | None = None
+    event_type: str = "default"
+    ical_uid: str | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        """True for a deleted event or a cancelled instance."""
+        return self.status == "cancelled"
+
+    @property
+    def is_recurring_master(self) -> bool:
+        """True for the master of a recurring series."""
+        return bool(self.recurrence) and self.recurring_event_id is None

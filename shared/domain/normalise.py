@@ -1,0 +1,98 @@
+"""Normalisation: one Google Calendar event (``CalendarEvent``) to the ``Meeting`` the service keeps.
+
+Pure: the title, UTC bounds (the event's own zone kept beside them), the all-day flag, the
+organiser and invitees with their answers, rooms, the agenda as text without our join block,
+the ranked join targets, the configured keyword in the location and the rewrite state recorded
+in the private extended properties.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from shared.domain.agenda import agenda_text
+from shared.domain.events import CalendarEvent, EventAttendee
+from shared.domain.joinlinks import targets_from_event
+from shared.domain.keywords import find_keyword
+from shared.domain.meetings import Attendee, Meeting, MeetingStatus, ResponseStatus
+from shared.errors import InvalidInput
+
+REWRITE_PROPERTY = "hcRewrite"
+ROOM_DOMAINS: tuple[str, ...] = ("resource.calendar.google.com",)
+
+
+def _is_room(attendee: EventAttendee, room_domains: tuple[str, ...]) -> bool:
+    if attendee.resource:
+        return True
+    domain = attendee.email.rpartition("@")[2].lower()
+    return any(domain == d.lower() or domain.endswith("." + d.lower()) for d in room_domains)
+
+
+def _response(value: str) -> ResponseStatus:
+    try:
+        return ResponseStatus(value)
+    except ValueError:
+        return ResponseStatus.NEEDS_ACTION
+
+
+def _status(value: str) -> MeetingStatus:
+    try:
+        return MeetingStatus(value)
+    except ValueError:
+        return MeetingStatus.CONFIRMED
+
+
+def attendee_from_event(attendee: EventAttendee, room_domains: tuple[str, ...] = ROOM_DOMAINS) -> Attendee:
+    """Map one event attendee onto an ``Attendee``, marking rooms by flag or by address domain."""
+    return Attendee(
+        email=attendee.email,
+        response_status=_response(attendee.response_status),
+        is_room=_is_room(attendee, room_domains),
+        is_organizer=attendee.organizer,
+        optional=attendee.optional,
+        display_name=attendee.display_name,
+    )
+
+
+def meeting_from_event(
+    org_id: str,
+    principal_id: str,
+    event: CalendarEvent,
+    *,
+    keywords: Mapping[str, str],
+    room_domains: tuple[str, ...] = ROOM_DOMAINS,
+) -> Meeting:
+    """Normalise ``event`` on ``principal_id``'s calendar into a ``Meeting``.
+
+    Raises ``InvalidInput`` when the event has no start or end, a naive time, or ends before it
+    starts (a deleted event from an incremental sync carries only its id: delete, don't normalise).
+    """
+    if event.start is None or event.end is None:
+        raise InvalidInput(f"event {event.id} has no start or end")
+    try:
+        return Meeting(
+            org_id=org_id,
+            principal_id=principal_id,
+            event_id=event.id,
+            start=event.start,
+            end=event.end,
+            title=event.summary,
+            time_zone=event.time_zone,
+            all_day=event.all_day,
+            status=_status(event.status),
+            organizer=event.organizer_email,
+            attendees=tuple(attendee_from_event(a, room_domains) for a in event.attendees),
+            location=event.location,
+            agenda=agenda_text(event.description),
+            join_targets=targets_from_event(event),
+            series_id=event.recurring_event_id,
+            ical_uid=event.ical_uid,
+            etag=event.etag,
+            updated=event.updated,
+            is_organizer_copy=event.organizer_self,
+            keyword=find_keyword(event.location, keywords),
+            rewrite_state=event.private_properties.get(REWRITE_PROPERTY),
+            event_type=event.event_type,
+        )
+    except ValueError as exc:
+        raise InvalidInput(f"event {event.id}: {exc}") from exc

@@ -1,0 +1,121 @@
+"""Out-of-office presence: poll every active principal's Gmail vacation responder in batches,
+decide presence with Calendar OOO events, store it encrypted and announce only changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from shared.clock import Clock
+from shared.domain.principals import Org, Principal, PrincipalKind
+from shared.domain.vacation import VacationResponder, decide, ooo_events_in_effect
+from shared.errors import Forbidden, HybridCalendarError, RetryableError
+from shared.logs import ctx, get_logger
+from shared.messages import CheckVacation, PresenceChanged
+from shared.ports import MessageBus, Stores
+from shared.topics import PRESENCE_CHANGED, VACATION_CHECK
+
+log = get_logger(__name__)
+BATCH = 100
+
+
+class VacationReader(Protocol):
+    """Reads ``users.settings.getVacation`` for a principal, delegated as that principal."""
+
+    def vacation_for(self, org: Org, principal: Principal) -> Mapping[str, Any]:
+        """The VacationSettings resource."""
+        ...
+
+
+def responder_from_api(settings: Mapping[str, Any]) -> VacationResponder:
+    """Map Gmail's VacationSettings (epoch-millisecond strings) to the domain value."""
+
+    def instant(value: Any) -> datetime | None:
+        if value in (None, "", "0", 0):
+            return None
+        return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+
+    return VacationResponder(enabled=bool(settings.get("enableAutoReply")),
+                             subject=str(settings.get("responseSubject") or ""),
+                             start=instant(settings.get("startTime")), end=instant(settings.get("endTime")))
+
+
+@dataclass(slots=True)
+class CheckReport:
+    """What one vacation-check batch did."""
+
+    checked: int = 0
+    changed: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+
+class PresenceService:
+    """Polls vacation responders and keeps presence up to date."""
+
+    def __init__(self, stores: Stores, bus: MessageBus, reader: VacationReader | None, clock: Clock,
+                 concurrency: int = 8, on_change: Callable[[str, str], None] | None = None) -> None:
+        self._stores, self._bus, self._reader, self._clock = stores, bus, reader, clock
+        self._concurrency = concurrency
+        self._on_change = on_change
+
+    def poll(self) -> int:
+        """Fan out every org's active people in batches over vacation-check; return the batch count."""
+        batches = 0
+        for org in self._stores.list_orgs():
+            ids = [p.id for p in self._stores.list_principals(org.id, active_only=True)
+                   if p.kind is PrincipalKind.PERSON and p.presence_enabled]
+            for start in range(0, len(ids), BATCH):
+                message = CheckVacation(org_id=org.id, principal_ids=tuple(ids[start:start + BATCH]))
+                self._bus.publish(VACATION_CHECK, message.encode(), attributes={"org_id": org.id})
+                batches += 1
+        return batches
+
+    def check(self, message: CheckVacation) -> CheckReport:
+        """Read each principal's responder (bounded concurrency) and store presence that changed."""
+        report = CheckReport()
+        org = self._stores.get_org(message.org_id)
+        if org is None:
+            report.skipped = len(message.principal_ids)
+            return report
+        with ThreadPoolExecutor(max_workers=self._concurrency) as pool:
+            outcomes = list(pool.map(lambda pid: self._check_one(org, pid), message.principal_ids))
+        for outcome in outcomes:
+            setattr(report, outcome, getattr(report, outcome) + 1)
+        retryable = report.failed and report.checked + report.changed == 0
+        if retryable:
+            raise RetryableError("every vacation check of this batch failed; retry later")
+        return report
+
+    def _check_one(self, org: Org, principal_id: str) -> str:
+        principal = self._stores.get_principal(org.id, principal_id)
+        if principal is None or not principal.active or not principal.presence_enabled or self._reader is None:
+            return "skipped"
+        now = self._clock.now()
+        try:
+            settings = self._reader.vacation_for(org, principal)
+        except Forbidden:
+            return "failed"
+        except HybridCalendarError as exc:
+            log.warning("vacation check failed", extra=ctx(org=org.id, principal=principal.id, error_code=exc.code))
+            return "failed"
+        ooo = ooo_events_in_effect(
+            self._stores.list_meetings(org.id, principal.id, now - timedelta(days=7), now + timedelta(seconds=1),
+                                       now), now)
+        presence = decide(org.id, principal.id, responder_from_api(settings), ooo, now)
+        return "changed" if self._store_if_changed(presence) else "checked"
+
+    def _store_if_changed(self, presence: Any) -> bool:
+        current = self._stores.get_presence(presence.org_id, presence.principal_id)
+        if presence.same_as(current):
+            return False
+        self._stores.put_presence(presence)
+        self._bus.publish(PRESENCE_CHANGED, PresenceChanged(org_id=presence.org_id,
+                                                            principal_id=presence.principal_id).encode(),
+                          attributes={"org_id": presence.org_id})
+        if self._on_change is not None:
+            self._on_change(presence.org_id, presence.principal_id)
+        return True

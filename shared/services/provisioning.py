@@ -1,0 +1,229 @@
+"""Orgs and principals: create and configure orgs; activate, validate, deactivate principals.
+
+Activation: ``pending`` → (provision_user) ``validating`` → ``active`` or ``error(reason)``.
+Validation asks Google for a delegated token, the calendar and the Gmail vacation settings.
+After it an initial full sync of the window runs and a watch channel opens. Deactivation stops
+the channels and destroys the principal's meetings, presence, notices, sync state, devices and
+key material (crypto-shredding).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import uuid
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+from shared.clock import Clock
+from shared.domain.principals import (
+    CredentialRef,
+    Device,
+    ErrorReason,
+    Org,
+    Principal,
+    PrincipalKind,
+    PrincipalState,
+)
+from shared.errors import Conflict, InvalidInput, NotFound, RetryableError
+from shared.logs import ctx, get_logger
+from shared.messages import ProvisionUser
+from shared.ports import MessageBus, Stores
+from shared.topics import USER_PROVISIONING
+
+log = get_logger(__name__)
+EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationResult:
+    """What validation found: a reason when it failed, and what it learned when it passed."""
+
+    reason: ErrorReason | None = None
+    detail: str | None = None
+    presence_enabled: bool = True
+    locale: str | None = None
+    time_zone: str | None = None
+
+
+class PrincipalValidator(Protocol):
+    """Checks delegated access to a principal's calendar and Gmail settings."""
+
+    def validate(self, org: Org, principal: Principal) -> ValidationResult:
+        """Validate; raise RetryableError when Google is unavailable."""
+        ...
+
+
+class Activation(Protocol):
+    """What happens after validation passes (initial sync and watch) and at deactivation."""
+
+    def after_validation(self, org: Org, principal: Principal) -> None:
+        """Run the initial full sync and open a watch channel."""
+        ...
+
+    def before_deactivation(self, org: Org, principal: Principal) -> None:
+        """Stop the principal's channels."""
+        ...
+
+
+@dataclass(slots=True)
+class ActivationResult:
+    """A principal just activated, with device tokens shown once."""
+
+    principal: Principal
+    device_tokens: dict[str, str] = field(default_factory=dict)
+
+
+def org_id_for(domain: str) -> str:
+    """The default org id for a domain."""
+    return domain.lower().replace(".", "-")
+
+
+def device_token_hash(token: str) -> str:
+    """The stored form of a device token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ProvisioningService:
+    """Use cases of the admin API and of provision_user."""
+
+    def __init__(self, stores: Stores, bus: MessageBus, clock: Clock, validator: PrincipalValidator | None,
+                 activation: Activation | None, max_attempts: int = 5) -> None:
+        self._stores, self._bus, self._clock = stores, bus, clock
+        self._validator, self._activation = validator, activation
+        self._max_attempts = max_attempts
+
+    # ------------------------------------------------------------ orgs
+
+    def create_org(self, org: Org, service_account_key: str | None) -> Org:
+        """Create an org; Conflict when its id exists."""
+        if not DOMAIN.match(org.domain.lower()):
+            raise InvalidInput("domain must be a DNS domain such as example.com")
+        org = replace(org, domain=org.domain.lower(), created_at=self._clock.now())
+        self._stores.put_org(org, service_account_key, create=True)
+        return org
+
+    def require_org(self, org_id: str) -> Org:
+        """The org, or NotFound."""
+        org = self._stores.get_org(org_id)
+        if org is None:
+            raise NotFound(f"no org {org_id!r}")
+        return org
+
+    def update_org(self, org: Org, service_account_key: str | None) -> Org:
+        """Replace an org's settings (the key only when a new one is given)."""
+        self._stores.put_org(org, service_account_key)
+        return org
+
+    # ------------------------------------------------------------ principals
+
+    def require_principal(self, org_id: str, email: str) -> Principal:
+        """The principal with this email, or NotFound."""
+        self.require_org(org_id)
+        if not EMAIL.match(email):
+            raise InvalidInput("not an email address")
+        principal = self._stores.find_principal(org_id, email)
+        if principal is None or principal.state is PrincipalState.DEACTIVATED:
+            raise NotFound("no such principal in this org")
+        return principal
+
+    def activate(self, org_id: str, email: str, kind: PrincipalKind, devices: list[str]) -> ActivationResult:
+        """Register a principal as pending and queue its validation."""
+        org = self.require_org(org_id)
+        if not EMAIL.match(email):
+            raise InvalidInput("email is not a valid address")
+        if devices and kind is not PrincipalKind.ROOM:
+            raise InvalidInput("only rooms have devices")
+        existing = self._stores.find_principal(org_id, email)
+        if existing is not None and existing.state is not PrincipalState.DEACTIVATED:
+            raise Conflict(f"this principal is already {existing.state.value}")
+        now = self._clock.now()
+        principal = Principal(org_id=org.id, id=self._stores.principal_id(org.id, email), email=email.lower(),
+                              kind=kind, state=PrincipalState.PENDING, updated_at=now)
+        self._stores.put_principal(principal)
+        tokens: dict[str, str] = {}
+        for name in devices:
+            token = secrets.token_urlsafe(32)
+            device = Device(org_id=org.id, id=uuid.uuid4().hex, room_id=principal.id, name=name,
+                            token_hash=device_token_hash(token))
+            self._stores.put_device(device)
+            tokens[device.id] = token
+        self._queue(org.id, principal.id, "activate")
+        return ActivationResult(principal, tokens)
+
+    def revalidate(self, org_id: str, email: str) -> Principal:
+        """Queue validation again (from active or error)."""
+        principal = self.require_principal(org_id, email)
+        if principal.state is PrincipalState.VALIDATING:
+            raise Conflict("validation is already running")
+        self._queue(org_id, principal.id, "activate")
+        return principal
+
+    def deactivate(self, org_id: str, email: str) -> Principal:
+        """Queue deactivation."""
+        principal = self.require_principal(org_id, email)
+        self._queue(org_id, principal.id, "deactivate")
+        return principal
+
+    def _queue(self, org_id: str, principal_id: str, action: str) -> None:
+        message = ProvisionUser(org_id=org_id, principal_id=principal_id, action=action)
+        self._bus.publish(USER_PROVISIONING, message.encode(), ordering_key=f"{org_id}/{principal_id}",
+                          attributes={"action": action})
+
+    # ------------------------------------------------------------ provision_user
+
+    def run(self, message: ProvisionUser, delivery_attempt: int = 1) -> Principal | None:
+        """Carry out one queued action."""
+        org = self.require_org(message.org_id)
+        principal = self._stores.get_principal(message.org_id, message.principal_id)
+        if principal is None:
+            raise NotFound("no such principal")
+        if message.action == "deactivate":
+            return self._deactivate(org, principal)
+        if message.action != "activate":
+            raise InvalidInput(f"unknown action {message.action!r}")
+        return self._validate(org, principal, delivery_attempt)
+
+    def _save(self, principal: Principal) -> Principal:
+        self._stores.put_principal(principal)
+        return principal
+
+    def _validate(self, org: Org, principal: Principal, attempt: int) -> Principal | None:
+        if principal.state is PrincipalState.DEACTIVATED:
+            return None
+        now = self._clock.now()
+        if principal.state is not PrincipalState.VALIDATING:
+            principal = self._save(principal.transition(PrincipalState.VALIDATING, at=now))
+        if not org.owns(principal.email):
+            return self._save(principal.transition(PrincipalState.ERROR, reason=ErrorReason.EMAIL_MISMATCH, at=now))
+        if self._validator is None or self._activation is None:
+            raise RetryableError("Google access is not configured in this process")
+        try:
+            result = self._validator.validate(org, principal)
+        except RetryableError:
+            if attempt >= self._max_attempts:
+                return self._save(principal.transition(PrincipalState.ERROR, reason=ErrorReason.UNAVAILABLE, at=now))
+            raise
+        if result.reason is not None and result.reason is not ErrorReason.GMAIL_SCOPE_MISSING:
+            log.info("validation failed", extra=ctx(org=org.id, principal=principal.id, reason=result.reason.value))
+            return self._save(principal.transition(PrincipalState.ERROR, reason=result.reason, detail=result.detail,
+                                                   at=now))
+        principal = replace(principal, presence_enabled=result.presence_enabled,
+                            locale=result.locale or principal.locale, time_zone=result.time_zone or principal.time_zone)
+        active = principal.transition(PrincipalState.ACTIVE, at=now)
+        if result.reason is ErrorReason.GMAIL_SCOPE_MISSING:
+            active = replace(active, reason=result.reason, detail=result.detail)
+        self._save(active)
+        self._activation.after_validation(org, active)
+        return self._stores.get_principal(org.id, active.id)
+
+    def _deactivate(self, org: Org, principal: Principal) -> Principal:
+        if principal.state is PrincipalState.DEACTIVATED:
+            return principal
+        if self._activation is not None:
+            self._activation.before_deactivation(org, principal)
+        self._stores.destroy_principal_data(org.id, principal.id)
+        done = principal.transition(PrincipalState.DEACTIVATED, at=self._clock.now())
+        return self._save(replace(done, last_sync=None, channel_expiry=None, detail=None))

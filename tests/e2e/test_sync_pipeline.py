@@ -1,0 +1,139 @@
+"""The sync pipeline end to end: push → webhook → bus → sync → encrypted store, with exact counts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from shared.domain.principals import PrincipalState
+from shared.domain.retention import RetentionWindow
+from tests.support.world import T0, World
+
+ALICE, BOB = "alice@example.com", "bob@example.com"
+
+
+def _event(summary: str, start_hours: float, *, attendees: list[str] = (), location: str = "",  # type: ignore[assignment]
+           description: str = "", recurrence: list[str] | None = None) -> dict[str, Any]:
+    start = T0 + timedelta(hours=start_hours)
+    body: dict[str, Any] = {
+        "summary": summary, "location": location, "description": description,
+        "start": {"dateTime": start.isoformat(), "timeZone": "Europe/Berlin"},
+        "end": {"dateTime": (start + timedelta(minutes=30)).isoformat(), "timeZone": "Europe/Berlin"},
+        "attendees": [{"email": a} for a in attendees],
+    }
+    if recurrence:
+        body["recurrence"] = recurrence
+    return body
+
+
+def _create(world: World, who: str, body: dict[str, Any]) -> dict[str, Any]:
+    with world.http(who) as http:
+        response = http.post(f"/calendar/v3/calendars/{who}/events", json=body)
+        assert response.status_code == 200, response.text
+        created: dict[str, Any] = response.json()
+        return created
+
+
+def _stored(world: World, email: str) -> dict[str, str]:
+    pid = world.app.stores.principal_id(world.org.id, email)
+    window = RetentionWindow.at(world.clock.now())
+    meetings = world.app.stores.list_meetings(world.org.id, pid, window.start, window.end, world.clock.now())
+    return {m.event_id: m.title for m in meetings}
+
+
+def _truth(world: World, email: str) -> dict[str, str]:
+    """The emulator's own view of a calendar in the window, single events expanded."""
+    window = RetentionWindow.at(world.clock.now())
+    with world.http(email) as http:
+        out: dict[str, str] = {}
+        token = None
+        while True:
+            params: dict[str, Any] = {"singleEvents": "true", "timeMin": window.start.isoformat(),
+                                      "timeMax": window.end.isoformat(), "maxResults": 2500}
+            if token:
+                params["pageToken"] = token
+            page = http.get(f"/calendar/v3/calendars/{email}/events", params=params).json()
+            out.update({e["id"]: e.get("summary", "") for e in page.get("items", []) if e["status"] != "cancelled"})
+            token = page.get("nextPageToken")
+            if not token:
+                return out
+
+
+def test_activation_syncs_the_window_and_opens_a_channel(world: World) -> None:
+    """Activating a user validates, syncs every meeting in the window and opens exactly one watch channel."""
+    _create(world, ALICE, _event("Before activation", 2))
+    _create(world, ALICE, _event("Far future", 24 * 40))
+    world.activate(ALICE)
+    principal = world.app.stores.find_principal(world.org.id, ALICE)
+    assert principal is not None and principal.state is PrincipalState.ACTIVE
+    assert principal.locale == "de" and principal.time_zone == "Europe/Berlin"
+    assert _stored(world, ALICE) == _truth(world, ALICE)
+    assert list(_stored(world, ALICE).values()) == ["Before activation"]
+    assert world.count("calendar.events.watch") == 1
+    assert len(world.control.channels()) == 1
+
+
+def test_a_change_costs_one_list_and_a_sync_message_costs_nothing(world: World) -> None:
+    """One changed event costs exactly one events.list; the watch's sync handshake cost no API call."""
+    world.activate(ALICE)
+    world.control.clear_requests()
+    _create(world, BOB, _event("Invite from Bob", 3, attendees=[ALICE]))
+    world.settle()
+    assert "Invite from Bob" in _stored(world, ALICE).values()
+    assert world.count("calendar.events.list", ALICE) == 1
+    assert world.count("calendar.events.instances", ALICE) == 0
+    assert _stored(world, ALICE) == _truth(world, ALICE)
+
+
+def test_recurring_master_costs_one_instances_call(world: World) -> None:
+    """A new recurring series costs one events.list plus one events.instances, and every instance is stored."""
+    world.activate(ALICE)
+    world.control.clear_requests()
+    _create(world, ALICE, _event("Weekly", 1, recurrence=["RRULE:FREQ=WEEKLY;COUNT=10"]))
+    world.settle()
+    assert world.count("calendar.events.list", ALICE) == 1
+    assert world.count("calendar.events.instances", ALICE) == 1
+    stored = _stored(world, ALICE)
+    assert stored == _truth(world, ALICE)
+    assert sum(1 for title in stored.values() if title == "Weekly") == 5  # weeks 0-4 fall inside 31 days
+
+
+def test_deletes_and_moves_out_of_the_window(world: World) -> None:
+    """Deleting an event removes its meeting; moving one beyond the window removes it too."""
+    world.activate(ALICE)
+    gone = _create(world, ALICE, _event("To delete", 4))
+    moved = _create(world, ALICE, _event("To move", 5))
+    world.settle()
+    with world.http(ALICE) as http:
+        assert http.delete(f"/calendar/v3/calendars/{ALICE}/events/{gone['id']}").status_code == 204
+        far = _event("To move", 24 * 45)
+        patch = {"start": far["start"], "end": far["end"]}
+        assert http.patch(f"/calendar/v3/calendars/{ALICE}/events/{moved['id']}", json=patch).status_code == 200
+    world.settle()
+    assert _stored(world, ALICE) == {}
+
+
+def test_expired_sync_token_falls_back_to_a_full_sync(world: World) -> None:
+    """After Google invalidates the sync token (410) the next change triggers a bounded full resync."""
+    world.activate(ALICE)
+    world.control.invalidate_sync_tokens(ALICE)
+    _create(world, ALICE, _event("After 410", 6))
+    world.settle()
+    assert _stored(world, ALICE) == _truth(world, ALICE)
+    assert "After 410" in _stored(world, ALICE).values()
+
+
+def test_redelivered_sync_messages_change_nothing(world: World) -> None:
+    """Twenty redeliveries of the same SyncCalendar message leave the store equal to the truth."""
+    from shared.messages import SyncCalendar
+    from shared.topics import CALENDAR_SYNC
+
+    world.activate(ALICE)
+    _create(world, ALICE, _event("Once", 7))
+    world.settle()
+    pid = world.app.stores.principal_id(world.org.id, ALICE)
+    for _ in range(20):
+        world.app.bus.publish(CALENDAR_SYNC, SyncCalendar(org_id=world.org.id, principal_id=pid).encode(),
+                              ordering_key=f"{world.org.id}/{pid}")
+    world.settle()
+    assert _stored(world, ALICE) == _truth(world, ALICE)

@@ -1,0 +1,106 @@
+"""The event mappers: pure, round-tripping unknown fields and the etag, writing back only what changed."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from shared.adapters.google.mappers import (
+    EventTime,
+    GoogleAttendee,
+    calendar_event_from_api,
+    event_from_api,
+    event_to_api,
+)
+
+RESOURCE: dict[str, Any] = {
+    "kind": "calendar#event",
+    "etag": '"3181161784712000"',
+    "id": "abc123",
+    "status": "confirmed",
+    "summary": "Planning",
+    "description": "Agenda: budgets",
+    "location": "@webex",
+    "colorId": "5",
+    "start": {"dateTime": "2026-11-25T10:00:00+01:00", "timeZone": "Europe/Berlin"},
+    "end": {"dateTime": "2026-11-25T11:00:00+01:00", "timeZone": "Europe/Berlin"},
+    "organizer": {"email": "Ann@Example.com", "self": True, "displayName": "Ann"},
+    "attendees": [
+        {"email": "bob@example.com", "responseStatus": "accepted", "comment": "ok", "additionalGuests": 1},
+        {"email": "room-1@example.com", "resource": True, "responseStatus": "accepted"},
+    ],
+    "conferenceData": {
+        "entryPoints": [{"entryPointType": "video", "uri": "https://meet.google.com/x", "label": "x"}],
+        "conferenceSolution": {"key": {"type": "hangoutsMeet"}},
+    },
+    "extendedProperties": {"private": {"hybridcal": "v1"}, "shared": {"s": "1"}},
+    "reminders": {"useDefault": True},
+    "updated": "2026-11-24T08:00:00.000Z",
+    "futureField": {"nested": [1, 2, 3]},
+}
+
+
+def test_round_trip_keeps_unknown_fields_and_etag() -> None:
+    """event_to_api(event_from_api(r)) == r, including colorId, reminders and a field Google may add later."""
+    assert event_to_api(event_from_api(RESOURCE)) == RESOURCE
+
+
+def test_mappers_never_mutate_their_input() -> None:
+    """Reading and writing leave the input resource (and its nested lists) untouched."""
+    original = copy.deepcopy(RESOURCE)
+    event = event_from_api(RESOURCE)
+    out = event_to_api(replace(event, location="", attendees=event.attendees[:1]))
+    out["attendees"].append({"email": "x@example.com"})
+    assert original == RESOURCE
+    assert event.raw["attendees"] == RESOURCE["attendees"]
+
+
+def test_fields_read_as_the_service_uses_them() -> None:
+    """Times are UTC, emails lower-case, flags and properties read, entry points collected."""
+    event = event_from_api(RESOURCE)
+    assert event.start == EventTime(datetime(2026, 11, 25, 9, tzinfo=UTC), None, "Europe/Berlin")
+    assert event.organizer_email == "ann@example.com" and event.organizer_self
+    assert event.attendees[1] == GoogleAttendee("room-1@example.com", "accepted", resource=True)
+    assert dict(event.private_properties) == {"hybridcal": "v1"}
+    assert event.entry_points[0].uri == "https://meet.google.com/x"
+    assert event.updated == datetime(2026, 11, 24, 8, tzinfo=UTC)
+
+
+def test_only_changed_fields_are_written_back() -> None:
+    """Changing location, a private property and an attendee's answer keeps the rest byte-for-byte."""
+    event = event_from_api(RESOURCE)
+    bob = replace(event.attendees[0], response_status="declined")
+    changed = replace(
+        event, location="Room 1", private_properties={"hybridcal": "v2"}, attendees=(bob, event.attendees[1])
+    )
+    out = event_to_api(changed)
+    assert out["location"] == "Room 1"
+    assert out["extendedProperties"] == {"private": {"hybridcal": "v2"}, "shared": {"s": "1"}}
+    assert out["attendees"][0] == {
+        "email": "bob@example.com",
+        "responseStatus": "declined",
+        "comment": "ok",
+        "additionalGuests": 1,
+    }
+    assert out["start"] == RESOURCE["start"] and out["etag"] == RESOURCE["etag"]
+    moved = event_to_api(replace(event, start=EventTime(datetime(2026, 11, 25, 12, tzinfo=UTC), None, "Europe/Berlin")))
+    assert moved["start"] == {"dateTime": "2026-11-25T12:00:00Z", "timeZone": "Europe/Berlin"}
+
+
+def test_all_day_and_cancelled_instances_map_to_the_domain() -> None:
+    """An all-day event and a cancelled instance of a series map onto CalendarEvent."""
+    all_day = calendar_event_from_api({"id": "d1", "start": {"date": "2026-11-26"}, "end": {"date": "2026-11-27"}})
+    assert all_day.all_day and all_day.start == datetime(2026, 11, 26, tzinfo=UTC)
+    assert event_from_api({"id": "d1", "start": {"date": "2026-11-26"}}).start == EventTime(None, date(2026, 11, 26))
+    cancelled = calendar_event_from_api(
+        {
+            "id": "m_20261125T090000Z",
+            "status": "cancelled",
+            "recurringEventId": "m",
+            "originalStartTime": {"dateTime": "2026-11-25T09:00:00Z"},
+        }
+    )
+    assert cancelled.cancelled and cancelled.recurring_event_id == "m"
+    assert cancelled.original_start == datetime(2026, 11, 25, 9, tzinfo=UTC)

@@ -1,0 +1,1 @@
+"""Checks that the Terraform in infra/ matches the code it deploys."""
