@@ -8,9 +8,9 @@ process from the environment; tests and the local runtime can install their own 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -23,16 +23,16 @@ from shared.adapters.crypto.local import LocalKek
 from shared.adapters.store.repositories import DocumentStores
 from shared.adapters.store.sqlite import SqliteDocumentStore
 from shared.clock import Clock, SystemClock
-from shared.errors import ConfigError, NotImplementedCapability
 from shared.domain.principals import Org, Principal
+from shared.errors import ConfigError, NotImplementedCapability
 from shared.ports import CalendarDirectory, Cipher, DocumentStore, EventEditor, KeyEncryptionKey, MessageBus
 
 if TYPE_CHECKING:
-    from shared.services.channels import ChannelService
     from shared.adapters.google.clients import GoogleClients
+    from shared.services.channels import ChannelService
     from shared.services.presence import PresenceService, VacationReader
-    from shared.services.rewrite import RewriteService
     from shared.services.provisioning import PrincipalValidator, ProvisioningService
+    from shared.services.rewrite import RewriteService
     from shared.services.sync import SyncService
     from shared.services.webhook import WebhookService
 

@@ -30,10 +30,18 @@ def org_view(org: Org) -> dict[str, Any]:
     if org.credential.kind != "stored":
         credential["reference"] = org.credential.reference
     return {
-        "id": org.id, "domain": org.domain, "credential": credential, "keywords": org.keywords,
-        "join_lead_minutes": int(org.join_lead.total_seconds() // 60), "default_locale": org.default_locale,
-        "provider": org.provider, "webex_site": org.webex_site, "send_updates": org.send_updates,
-        "room_delegate": org.room_delegate, "kms_key": org.kms_key, "created_at": org.created_at,
+        "id": org.id,
+        "domain": org.domain,
+        "credential": credential,
+        "keywords": org.keywords,
+        "join_lead_minutes": int(org.join_lead.total_seconds() // 60),
+        "default_locale": org.default_locale,
+        "provider": org.provider,
+        "webex_site": org.webex_site,
+        "send_updates": org.send_updates,
+        "room_delegate": org.room_delegate,
+        "kms_key": org.kms_key,
+        "created_at": org.created_at,
         "delegation": {"client_id": org.credential.client_id, "scopes": ",".join(GOOGLE_SCOPES)},
     }
 
@@ -41,16 +49,23 @@ def org_view(org: Org) -> dict[str, Any]:
 def principal_view(stores: Stores, p: Principal, *, detail: bool = False) -> dict[str, Any]:
     """The JSON form of a principal with its state, reason and hint."""
     view: dict[str, Any] = {
-        "email": p.email, "kind": p.kind.value, "state": p.state.value,
-        "reason": p.reason.value if p.reason else None, "hint": p.hint, "detail": p.detail,
-        "presence_enabled": p.presence_enabled, "locale": p.locale, "time_zone": p.time_zone,
+        "email": p.email,
+        "kind": p.kind.value,
+        "state": p.state.value,
+        "reason": p.reason.value if p.reason else None,
+        "hint": p.hint,
+        "detail": p.detail,
+        "presence_enabled": p.presence_enabled,
+        "locale": p.locale,
+        "time_zone": p.time_zone,
         "updated_at": p.updated_at,
     }
     if detail:
         sync, _ = stores.get_sync_state(p.org_id, p.id)
         channels = [c for c in stores.channels_of(p.org_id, p.id) if c.state.value == "active"]
         view.update(
-            last_sync=sync.last_sync, last_full_sync=sync.last_full_sync,
+            last_sync=sync.last_sync,
+            last_full_sync=sync.last_full_sync,
             channel_expiry=max((c.expiration for c in channels), default=None),
             meeting_count=stores.count_meetings(p.org_id, p.id),
             decisions=stores.list_decisions(p.org_id, p.id),
@@ -75,8 +90,9 @@ def _apply(org: Org, fields: OrgFields) -> tuple[Org, str | None]:
         key_text = json.dumps(key)
         changes["credential"] = CredentialRef("stored", "", str(key["client_id"]))
     elif fields.credential is not None:
-        changes["credential"] = CredentialRef(fields.credential.kind, fields.credential.reference,
-                                              fields.credential.client_id)
+        changes["credential"] = CredentialRef(
+            fields.credential.kind, fields.credential.reference, fields.credential.client_id
+        )
     return replace(org, **changes), key_text
 
 
@@ -84,8 +100,12 @@ def _apply(org: Org, fields: OrgFields) -> tuple[Org, str | None]:
 def create_org(request: flask.Request, service: ProvisioningService, stores: Stores) -> flask.Response:
     """Create an org."""
     body = parse(OrgCreate, request)
-    base = Org(id=body.id or org_id_for(body.domain), domain=body.domain,
-               credential=CredentialRef("stored", ""), keywords=dict(DEFAULT_KEYWORDS))
+    base = Org(
+        id=body.id or org_id_for(body.domain),
+        domain=body.domain,
+        credential=CredentialRef("stored", ""),
+        keywords=dict(DEFAULT_KEYWORDS),
+    )
     org, key = _apply(base, body)
     return respond(org_view(service.create_org(org, key)), 201)
 
@@ -121,21 +141,26 @@ def activate(request: flask.Request, service: ProvisioningService, stores: Store
 
 
 @router.route(f"{BASE}/orgs/<org_id>/principals", ["GET"])
-def list_principals(request: flask.Request, service: ProvisioningService, stores: Stores,
-                    org_id: str) -> flask.Response:
+def list_principals(
+    request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str
+) -> flask.Response:
     """List principals, optionally by kind and state."""
     service.require_org(org_id)
     kind = query_param(request.args, "kind", ("person", "room"))
     state = query_param(request.args, "state", ("pending", "validating", "active", "error", "deactivated"))
-    principals = [p for p in stores.list_principals(org_id)
-                  if (kind is None or p.kind.value == kind) and (state is None or p.state.value == state)]
+    principals = [
+        p
+        for p in stores.list_principals(org_id)
+        if (kind is None or p.kind.value == kind) and (state is None or p.state.value == state)
+    ]
     principals.sort(key=lambda p: p.email)
     return respond({"principals": [principal_view(stores, p) for p in principals]})
 
 
 @router.route(f"{BASE}/orgs/<org_id>/principals/<path:email>", ["GET", "POST", "DELETE"])
-def principal(request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str,
-              email: str) -> flask.Response:
+def principal(
+    request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str, email: str
+) -> flask.Response:
     """Read, revalidate (POST ...:revalidate) or deactivate (DELETE) one principal."""
     if request.method == "POST":
         if not email.endswith(":revalidate"):

@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 
 import flask
 import pydantic
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound as RouteNotFound
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import NotFound as RouteNotFound
 from werkzeug.routing import Map, Rule
 
 from shared.errors import (

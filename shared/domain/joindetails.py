@@ -42,11 +42,12 @@ def render_block(details: JoinDetails, locale: str | None, *, html: bool) -> str
         return "\n".join(lines)
     e = html_lib.escape
     body = "<br>".join(
-        f"{e(label)}: <a href=\"{e(value, quote=True)}\">{e(value)}</a>" if link else f"{e(label)}: {e(value)}"
+        f'{e(label)}: <a href="{e(value, quote=True)}">{e(value)}</a>' if link else f"{e(label)}: {e(value)}"
         for label, value, link in rows
     )
-    return (f"<div>{BLOCK_BEGIN}</div><div><b>{e(title)}</b><br>{body}<br><i>{e(tr(NOTE))}</i></div>"
-            f"<div>{BLOCK_END}</div>")
+    return (
+        f"<div>{BLOCK_BEGIN}</div><div><b>{e(title)}</b><br>{body}<br><i>{e(tr(NOTE))}</i></div><div>{BLOCK_END}</div>"
+    )
 
 
 def block_hash(block: str) -> str:

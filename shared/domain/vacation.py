@@ -23,8 +23,7 @@ class VacationResponder:
     def in_effect(self, now: datetime) -> bool:
         """True while the responder is on and ``now`` is inside its window."""
         now = utc(now)
-        return (self.enabled and (self.start is None or self.start <= now)
-                and (self.end is None or now < self.end))
+        return self.enabled and (self.start is None or self.start <= now) and (self.end is None or now < self.end)
 
 
 def ooo_events_in_effect(meetings: Sequence[Meeting], now: datetime) -> list[Meeting]:
@@ -32,15 +31,19 @@ def ooo_events_in_effect(meetings: Sequence[Meeting], now: datetime) -> list[Mee
     return [m for m in meetings if m.event_type == "outOfOffice" and not m.cancelled and m.start <= now < m.end]
 
 
-def decide(org_id: str, principal_id: str, responder: VacationResponder | None, ooo: Sequence[Meeting],
-           now: datetime) -> Presence:
+def decide(
+    org_id: str, principal_id: str, responder: VacationResponder | None, ooo: Sequence[Meeting], now: datetime
+) -> Presence:
     """The presence these sources say, at ``now``."""
     gmail = responder is not None and responder.in_effect(now)
     calendar = bool(ooo)
     if not gmail and not calendar:
         return Presence(org_id=org_id, principal_id=principal_id)
-    source = PresenceSource.BOTH if gmail and calendar else (
-        PresenceSource.GMAIL_VACATION if gmail else PresenceSource.CALENDAR_EVENT)
+    source = (
+        PresenceSource.BOTH
+        if gmail and calendar
+        else (PresenceSource.GMAIL_VACATION if gmail else PresenceSource.CALENDAR_EVENT)
+    )
     since_values: list[datetime] = []
     until_values: list[datetime | None] = []
     message = ""
@@ -54,5 +57,12 @@ def decide(org_id: str, principal_id: str, responder: VacationResponder | None, 
         until_values.append(event.end)
         message = message or event.title
     until = None if any(u is None for u in until_values) else max(u for u in until_values if u is not None)
-    return Presence(org_id=org_id, principal_id=principal_id, status=PresenceStatus.OUT_OF_OFFICE,
-                    message=message, since=min(since_values) if since_values else None, until=until, source=source)
+    return Presence(
+        org_id=org_id,
+        principal_id=principal_id,
+        status=PresenceStatus.OUT_OF_OFFICE,
+        message=message,
+        since=min(since_values) if since_values else None,
+        until=until,
+        source=source,
+    )

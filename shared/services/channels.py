@@ -8,6 +8,7 @@ notification missed.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import uuid
 from dataclasses import dataclass, field, replace
@@ -44,8 +45,9 @@ class MaintenanceReport:
 class ChannelService:
     """Opens, renews and stops watch channels; advances and reconciles calendars."""
 
-    def __init__(self, stores: Stores, directory: CalendarDirectory, sync: SyncService, clock: Clock,
-                 public_url: str | None) -> None:
+    def __init__(
+        self, stores: Stores, directory: CalendarDirectory, sync: SyncService, clock: Clock, public_url: str | None
+    ) -> None:
         self._stores, self._directory, self._sync, self._clock = stores, directory, sync, clock
         self._public_url = public_url
 
@@ -61,20 +63,30 @@ class ChannelService:
         api = self._directory.calendar_for(org, principal)
         token = secrets.token_urlsafe(32)
         channel_id = uuid.uuid4().hex
-        info = api.watch(principal.email, channel_id=channel_id, token=token, address=self.address,
-                         ttl_seconds=int(CHANNEL_TTL.total_seconds()))
-        channel = WatchChannel(id=info.id, org_id=org.id, principal_id=principal.id, resource_id=info.resource_id,
-                               token_hash=token_hash(token), expiration=info.expiration, created_at=self._clock.now())
+        info = api.watch(
+            principal.email,
+            channel_id=channel_id,
+            token=token,
+            address=self.address,
+            ttl_seconds=int(CHANNEL_TTL.total_seconds()),
+        )
+        channel = WatchChannel(
+            id=info.id,
+            org_id=org.id,
+            principal_id=principal.id,
+            resource_id=info.resource_id,
+            token_hash=token_hash(token),
+            expiration=info.expiration,
+            created_at=self._clock.now(),
+        )
         self._stores.put_channel(channel)
         return channel
 
     def stop(self, org: Org, principal: Principal, channel: WatchChannel) -> None:
         """Stop one channel at Google (already gone counts as stopped) and mark it stopped."""
         api = self._directory.calendar_for(org, principal)
-        try:
+        with contextlib.suppress(NotFound):
             api.stop_channel(channel.id, channel.resource_id)
-        except NotFound:
-            pass
         self._stores.put_channel(replace(channel, state=ChannelState.STOPPED))
 
     def stop_unwanted(self, org_id: str, principal_id: str, channel_id: str, resource_id: str | None) -> bool:
@@ -84,10 +96,8 @@ class ChannelService:
         channel = self._stores.get_channel(channel_id)
         if org is None or principal is None or channel is None or not resource_id:
             return False
-        try:
+        with contextlib.suppress(NotFound):
             self._directory.calendar_for(org, principal).stop_channel(channel_id, resource_id)
-        except NotFound:
-            pass
         return True
 
     def stop_all(self, org: Org, principal: Principal) -> int:
@@ -138,8 +148,10 @@ class ChannelService:
                         report.repaired += self.reconcile(org, principal)
                 except HybridCalendarError as exc:
                     report.failures.append(exc.code)
-                    log.warning("maintenance failed for a principal",
-                                extra=ctx(org=org.id, principal=principal.id, error_code=exc.code))
+                    log.warning(
+                        "maintenance failed for a principal",
+                        extra=ctx(org=org.id, principal=principal.id, error_code=exc.code),
+                    )
         return report
 
     def reconcile(self, org: Org, principal: Principal) -> int:
@@ -151,4 +163,3 @@ class ChannelService:
         if repaired:
             log.info("reconcile repaired meetings", extra=ctx(org=org.id, principal=principal.id, repaired=repaired))
         return repaired
-

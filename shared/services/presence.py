@@ -38,9 +38,12 @@ def responder_from_api(settings: Mapping[str, Any]) -> VacationResponder:
             return None
         return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
 
-    return VacationResponder(enabled=bool(settings.get("enableAutoReply")),
-                             subject=str(settings.get("responseSubject") or ""),
-                             start=instant(settings.get("startTime")), end=instant(settings.get("endTime")))
+    return VacationResponder(
+        enabled=bool(settings.get("enableAutoReply")),
+        subject=str(settings.get("responseSubject") or ""),
+        start=instant(settings.get("startTime")),
+        end=instant(settings.get("endTime")),
+    )
 
 
 @dataclass(slots=True)
@@ -56,8 +59,15 @@ class CheckReport:
 class PresenceService:
     """Polls vacation responders and keeps presence up to date."""
 
-    def __init__(self, stores: Stores, bus: MessageBus, reader: VacationReader | None, clock: Clock,
-                 concurrency: int = 8, on_change: Callable[[str, str], None] | None = None) -> None:
+    def __init__(
+        self,
+        stores: Stores,
+        bus: MessageBus,
+        reader: VacationReader | None,
+        clock: Clock,
+        concurrency: int = 8,
+        on_change: Callable[[str, str], None] | None = None,
+    ) -> None:
         self._stores, self._bus, self._reader, self._clock = stores, bus, reader, clock
         self._concurrency = concurrency
         self._on_change = on_change
@@ -66,10 +76,13 @@ class PresenceService:
         """Fan out every org's active people in batches over vacation-check; return the batch count."""
         batches = 0
         for org in self._stores.list_orgs():
-            ids = [p.id for p in self._stores.list_principals(org.id, active_only=True)
-                   if p.kind is PrincipalKind.PERSON and p.presence_enabled]
+            ids = [
+                p.id
+                for p in self._stores.list_principals(org.id, active_only=True)
+                if p.kind is PrincipalKind.PERSON and p.presence_enabled
+            ]
             for start in range(0, len(ids), BATCH):
-                message = CheckVacation(org_id=org.id, principal_ids=tuple(ids[start:start + BATCH]))
+                message = CheckVacation(org_id=org.id, principal_ids=tuple(ids[start : start + BATCH]))
                 self._bus.publish(VACATION_CHECK, message.encode(), attributes={"org_id": org.id})
                 batches += 1
         return batches
@@ -103,8 +116,9 @@ class PresenceService:
             log.warning("vacation check failed", extra=ctx(org=org.id, principal=principal.id, error_code=exc.code))
             return "failed"
         ooo = ooo_events_in_effect(
-            self._stores.list_meetings(org.id, principal.id, now - timedelta(days=7), now + timedelta(seconds=1),
-                                       now), now)
+            self._stores.list_meetings(org.id, principal.id, now - timedelta(days=7), now + timedelta(seconds=1), now),
+            now,
+        )
         presence = decide(org.id, principal.id, responder_from_api(settings), ooo, now)
         return "changed" if self._store_if_changed(presence) else "checked"
 
@@ -113,9 +127,11 @@ class PresenceService:
         if presence.same_as(current):
             return False
         self._stores.put_presence(presence)
-        self._bus.publish(PRESENCE_CHANGED, PresenceChanged(org_id=presence.org_id,
-                                                            principal_id=presence.principal_id).encode(),
-                          attributes={"org_id": presence.org_id})
+        self._bus.publish(
+            PRESENCE_CHANGED,
+            PresenceChanged(org_id=presence.org_id, principal_id=presence.principal_id).encode(),
+            attributes={"org_id": presence.org_id},
+        )
         if self._on_change is not None:
             self._on_change(presence.org_id, presence.principal_id)
         return True

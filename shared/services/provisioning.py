@@ -18,7 +18,6 @@ from typing import Protocol
 
 from shared.clock import Clock
 from shared.domain.principals import (
-    CredentialRef,
     Device,
     ErrorReason,
     Org,
@@ -89,8 +88,15 @@ def device_token_hash(token: str) -> str:
 class ProvisioningService:
     """Use cases of the admin API and of provision_user."""
 
-    def __init__(self, stores: Stores, bus: MessageBus, clock: Clock, validator: PrincipalValidator | None,
-                 activation: Activation | None, max_attempts: int = 5) -> None:
+    def __init__(
+        self,
+        stores: Stores,
+        bus: MessageBus,
+        clock: Clock,
+        validator: PrincipalValidator | None,
+        activation: Activation | None,
+        max_attempts: int = 5,
+    ) -> None:
         self._stores, self._bus, self._clock = stores, bus, clock
         self._validator, self._activation = validator, activation
         self._max_attempts = max_attempts
@@ -140,14 +146,21 @@ class ProvisioningService:
         if existing is not None and existing.state is not PrincipalState.DEACTIVATED:
             raise Conflict(f"this principal is already {existing.state.value}")
         now = self._clock.now()
-        principal = Principal(org_id=org.id, id=self._stores.principal_id(org.id, email), email=email.lower(),
-                              kind=kind, state=PrincipalState.PENDING, updated_at=now)
+        principal = Principal(
+            org_id=org.id,
+            id=self._stores.principal_id(org.id, email),
+            email=email.lower(),
+            kind=kind,
+            state=PrincipalState.PENDING,
+            updated_at=now,
+        )
         self._stores.put_principal(principal)
         tokens: dict[str, str] = {}
         for name in devices:
             token = secrets.token_urlsafe(32)
-            device = Device(org_id=org.id, id=uuid.uuid4().hex, room_id=principal.id, name=name,
-                            token_hash=device_token_hash(token))
+            device = Device(
+                org_id=org.id, id=uuid.uuid4().hex, room_id=principal.id, name=name, token_hash=device_token_hash(token)
+            )
             self._stores.put_device(device)
             tokens[device.id] = token
         self._queue(org.id, principal.id, "activate")
@@ -169,8 +182,9 @@ class ProvisioningService:
 
     def _queue(self, org_id: str, principal_id: str, action: str) -> None:
         message = ProvisionUser(org_id=org_id, principal_id=principal_id, action=action)
-        self._bus.publish(USER_PROVISIONING, message.encode(), ordering_key=f"{org_id}/{principal_id}",
-                          attributes={"action": action})
+        self._bus.publish(
+            USER_PROVISIONING, message.encode(), ordering_key=f"{org_id}/{principal_id}", attributes={"action": action}
+        )
 
     # ------------------------------------------------------------ provision_user
 
@@ -208,10 +222,15 @@ class ProvisioningService:
             raise
         if result.reason is not None and result.reason is not ErrorReason.GMAIL_SCOPE_MISSING:
             log.info("validation failed", extra=ctx(org=org.id, principal=principal.id, reason=result.reason.value))
-            return self._save(principal.transition(PrincipalState.ERROR, reason=result.reason, detail=result.detail,
-                                                   at=now))
-        principal = replace(principal, presence_enabled=result.presence_enabled,
-                            locale=result.locale or principal.locale, time_zone=result.time_zone or principal.time_zone)
+            return self._save(
+                principal.transition(PrincipalState.ERROR, reason=result.reason, detail=result.detail, at=now)
+            )
+        principal = replace(
+            principal,
+            presence_enabled=result.presence_enabled,
+            locale=result.locale or principal.locale,
+            time_zone=result.time_zone or principal.time_zone,
+        )
         active = principal.transition(PrincipalState.ACTIVE, at=now)
         if result.reason is ErrorReason.GMAIL_SCOPE_MISSING:
             active = replace(active, reason=result.reason, detail=result.detail)

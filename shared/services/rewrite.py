@@ -9,6 +9,7 @@ of times. Every decision is recorded per meeting for the admin API.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -41,8 +42,13 @@ class Decision:
 class RewriteService:
     """Keeps the join block of organisers' events in step with the keyword in their location."""
 
-    def __init__(self, stores: Stores, editors: Callable[[Org, Principal], EventEditor],
-                 providers: Callable[[Org, str], ConferencingProvider], clock: Clock) -> None:
+    def __init__(
+        self,
+        stores: Stores,
+        editors: Callable[[Org, Principal], EventEditor],
+        providers: Callable[[Org, str], ConferencingProvider],
+        clock: Clock,
+    ) -> None:
         self._stores, self._editors, self._providers, self._clock = stores, editors, providers, clock
 
     def rewrite(self, org_id: str, principal_id: str, event_id: str) -> Decision:
@@ -77,8 +83,14 @@ class RewriteService:
             if not has_block(event.description) and REWRITE_PROPERTY not in props:
                 return Decision("skipped", "no_keyword")
             self._release(org, principal, event, Decision("removed"))
-            self._patch(editor, principal, event, org, replace_block(event.description, None, html=html),
-                        {REWRITE_PROPERTY: None, PROVIDER_PROP: None, REF_PROP: None, HASH_PROP: None})
+            self._patch(
+                editor,
+                principal,
+                event,
+                org,
+                replace_block(event.description, None, html=html),
+                {REWRITE_PROPERTY: None, PROVIDER_PROP: None, REF_PROP: None, HASH_PROP: None},
+            )
             return Decision("removed")
         action = org.keywords[keyword]
         provider = self._providers(org, action)
@@ -90,8 +102,12 @@ class RewriteService:
         details = provider.join_details(org, principal, meeting, action, props.get(REF_PROP) if same_provider else None)
         block = render_block(details, principal.locale or org.default_locale, html=html)
         description = replace_block(event.description, block, html=html)
-        wanted = {REWRITE_PROPERTY: keyword, PROVIDER_PROP: provider.name, REF_PROP: details.reference,
-                  HASH_PROP: block_hash(block)}
+        wanted = {
+            REWRITE_PROPERTY: keyword,
+            PROVIDER_PROP: provider.name,
+            REF_PROP: details.reference,
+            HASH_PROP: block_hash(block),
+        }
         if description == event.description and all(props.get(k) == v for k, v in wanted.items()):
             return Decision("unchanged")
         if len(description) > MAX_DESCRIPTION:
@@ -102,23 +118,35 @@ class RewriteService:
         self._patch(editor, principal, event, org, description, wanted)
         return Decision(outcome)
 
-    def _patch(self, editor: EventEditor, principal: Principal, event: CalendarEvent, org: Org, description: str,
-               private: Mapping[str, str | None]) -> None:
-        editor.write_join(principal.email, event.id, description=description, private=private, etag=event.etag,
-                          send_updates=org.send_updates)
+    def _patch(
+        self,
+        editor: EventEditor,
+        principal: Principal,
+        event: CalendarEvent,
+        org: Org,
+        description: str,
+        private: Mapping[str, str | None],
+    ) -> None:
+        editor.write_join(
+            principal.email,
+            event.id,
+            description=description,
+            private=private,
+            etag=event.etag,
+            send_updates=org.send_updates,
+        )
         log.info("join details written", extra=ctx(org=org.id, principal=principal.id, event=event.id))
 
     def _release(self, org: Org, principal: Principal, event: CalendarEvent, decision: Decision) -> Decision:
         props = event.private_properties
         ref, provider = props.get(REF_PROP), props.get(PROVIDER_PROP)
         if ref and provider:
-            try:
+            with contextlib.suppress(InvalidInput):
                 self._providers(org, provider).release(org, principal, ref)
-            except InvalidInput:
-                pass
         return decision
 
     def _record(self, org_id: str, principal_id: str, event_id: str, decision: Decision) -> Decision:
-        self._stores.record_decision(org_id, principal_id, event_id, decision.outcome, decision.reason,
-                                     self._clock.now())
+        self._stores.record_decision(
+            org_id, principal_id, event_id, decision.outcome, decision.reason, self._clock.now()
+        )
         return decision

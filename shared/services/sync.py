@@ -64,8 +64,7 @@ class SyncService:
             state, version = self._stores.get_sync_state(org_id, principal_id)
             if state.leased(now) and state.lease_owner != self.owner:
                 raise LeaseHeld("another worker is syncing this calendar")
-            leased = replace(state, lease_owner=self.owner, lease_until=now + LEASE, pending=False,
-                             pending_since=None)
+            leased = replace(state, lease_owner=self.owner, lease_until=now + LEASE, pending=False, pending_since=None)
             try:
                 new_version = self._stores.put_sync_state(leased, if_version=version, create=version is None)
                 return leased, new_version
@@ -113,8 +112,17 @@ class SyncService:
         if report.full:
             changes.update(last_full_sync=now, window_end=RetentionWindow.at(now).end)
         self._release(state, version, **changes)
-        log.info("calendar synced", extra=ctx(org=org_id, principal=principal_id, full=report.full,
-                                              events=report.events, stored=report.stored, deleted=report.deleted))
+        log.info(
+            "calendar synced",
+            extra=ctx(
+                org=org_id,
+                principal=principal_id,
+                full=report.full,
+                events=report.events,
+                stored=report.stored,
+                deleted=report.deleted,
+            ),
+        )
         return report
 
     def ingest_slice(self, org_id: str, principal_id: str, start: datetime, end: datetime) -> SyncReport:
@@ -126,8 +134,9 @@ class SyncService:
         state, version = self._acquire(org_id, principal_id)
         report = SyncReport()
         try:
-            self._run(org, principal, self._directory.calendar_for(org, principal), report,
-                      time_min=start, time_max=end)
+            self._run(
+                org, principal, self._directory.calendar_for(org, principal), report, time_min=start, time_max=end
+            )
         except BaseException:
             self._release(state, version)
             raise
@@ -156,9 +165,18 @@ class SyncService:
                 return
             page_token = page.next_page_token
 
-    def _run(self, org: Org, principal: Principal, api: SyncCalendarApi, report: SyncReport, *,
-             sync_token: str | None = None, time_min: datetime | None = None, time_max: datetime | None = None,
-             seen: set[str] | None = None) -> str | None:
+    def _run(
+        self,
+        org: Org,
+        principal: Principal,
+        api: SyncCalendarApi,
+        report: SyncReport,
+        *,
+        sync_token: str | None = None,
+        time_min: datetime | None = None,
+        time_max: datetime | None = None,
+        seen: set[str] | None = None,
+    ) -> str | None:
         next_token: str | None = None
         for page in self._pages(api, principal.email, sync_token=sync_token, time_min=time_min, time_max=time_max):
             report.pages += 1
@@ -166,8 +184,15 @@ class SyncService:
             next_token = page.next_sync_token or next_token
         return next_token
 
-    def _apply(self, org: Org, principal: Principal, api: SyncCalendarApi, events: tuple[CalendarEvent, ...],
-               report: SyncReport, seen: set[str] | None) -> None:
+    def _apply(
+        self,
+        org: Org,
+        principal: Principal,
+        api: SyncCalendarApi,
+        events: tuple[CalendarEvent, ...],
+        report: SyncReport,
+        seen: set[str] | None,
+    ) -> None:
         now = self._clock.now()
         window = RetentionWindow.at(now)
         upserts: list[Meeting] = []
@@ -200,19 +225,27 @@ class SyncService:
             else:
                 deletes.append(event.id)
         for start in range(0, len(upserts), BATCH):
-            chunk = upserts[start:start + BATCH]
+            chunk = upserts[start : start + BATCH]
             report.rewrites += self._handoff(org, principal, chunk)
             report.stored += self._stores.put_meetings(chunk, now)
         if deletes:
             report.deleted += self._stores.delete_meetings(org.id, principal.id, sorted(set(deletes)))
 
-    def _instances(self, org: Org, principal: Principal, api: SyncCalendarApi, master: CalendarEvent,
-                   window: RetentionWindow, report: SyncReport) -> list[Meeting]:
+    def _instances(
+        self,
+        org: Org,
+        principal: Principal,
+        api: SyncCalendarApi,
+        master: CalendarEvent,
+        window: RetentionWindow,
+        report: SyncReport,
+    ) -> list[Meeting]:
         out: list[Meeting] = []
         page_token: str | None = None
         while True:
-            page = api.instances_page(principal.email, master.id, time_min=window.start, time_max=window.end,
-                                      page_token=page_token)
+            page = api.instances_page(
+                principal.email, master.id, time_min=window.start, time_max=window.end, page_token=page_token
+            )
             report.pages += 1
             for event in page.events:
                 if event.cancelled:
@@ -245,7 +278,11 @@ class SyncService:
                     continue
                 handled_series.add(target)
             message = RewriteJoinDetails(org_id=org.id, principal_id=principal.id, event_id=target)
-            self._bus.publish(JOIN_REWRITE, message.encode(), ordering_key=ordering_key(org.id, principal.id),
-                              attributes={"event_id": target})
+            self._bus.publish(
+                JOIN_REWRITE,
+                message.encode(),
+                ordering_key=ordering_key(org.id, principal.id),
+                attributes={"event_id": target},
+            )
             count += 1
         return count

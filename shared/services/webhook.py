@@ -63,8 +63,13 @@ class WebhookService:
         channel = self._stores.get_channel(channel_id)
         if channel is None or channel.state is ChannelState.STOPPED:
             if channel is not None:
-                self._publish(channel.org_id, channel.principal_id, reason="stop_channel",
-                              channel_id=channel_id, resource_id=resource_id)
+                self._publish(
+                    channel.org_id,
+                    channel.principal_id,
+                    reason="stop_channel",
+                    channel_id=channel_id,
+                    resource_id=resource_id,
+                )
             log.info("notification for an unknown or stopped channel", extra=ctx(channel=channel_id))
             return Outcome(200, "unknown_channel")
         presented = h.get("x-goog-channel-token", "")
@@ -77,8 +82,13 @@ class WebhookService:
         if not self._mark_pending(channel.org_id, channel.principal_id):
             return Outcome(200, "coalesced")
         try:
-            self._publish(channel.org_id, channel.principal_id, reason="notification", channel_id=channel_id,
-                          message_number=int(number) if number.isdigit() else None)
+            self._publish(
+                channel.org_id,
+                channel.principal_id,
+                reason="notification",
+                channel_id=channel_id,
+                message_number=int(number) if number.isdigit() else None,
+            )
         except Exception:
             self._clear_pending(channel.org_id, channel.principal_id)
             raise
@@ -92,8 +102,9 @@ class WebhookService:
             if state.pending_fresh(now, PENDING_STALE_AFTER):
                 return False
             try:
-                self._stores.put_sync_state(replace(state, pending=True, pending_since=now),
-                                            if_version=version, create=version is None)
+                self._stores.put_sync_state(
+                    replace(state, pending=True, pending_since=now), if_version=version, create=version is None
+                )
                 return True
             except (PreconditionFailed, Conflict):
                 continue
@@ -103,17 +114,33 @@ class WebhookService:
         state, version = self._stores.get_sync_state(org_id, principal_id)
         if version is not None and state.pending:
             try:
-                self._stores.put_sync_state(replace(state, pending=False, pending_since=None),
-                                            if_version=version, create=False)
+                self._stores.put_sync_state(
+                    replace(state, pending=False, pending_since=None), if_version=version, create=False
+                )
             except PreconditionFailed:
                 return
 
-    def _publish(self, org_id: str, principal_id: str, *, reason: str, channel_id: str,
-                 message_number: int | None = None, resource_id: str | None = None) -> None:
-        message = SyncCalendar(org_id=org_id, principal_id=principal_id, reason=reason, channel_id=channel_id,
-                               message_number=message_number, resource_id=resource_id)
+    def _publish(
+        self,
+        org_id: str,
+        principal_id: str,
+        *,
+        reason: str,
+        channel_id: str,
+        message_number: int | None = None,
+        resource_id: str | None = None,
+    ) -> None:
+        message = SyncCalendar(
+            org_id=org_id,
+            principal_id=principal_id,
+            reason=reason,
+            channel_id=channel_id,
+            message_number=message_number,
+            resource_id=resource_id,
+        )
         attributes = {"channel_id": channel_id, "reason": reason}
         if message_number is not None:
             attributes["message_number"] = str(message_number)
-        self._bus.publish(CALENDAR_SYNC, message.encode(), ordering_key=ordering_key(org_id, principal_id),
-                          attributes=attributes)
+        self._bus.publish(
+            CALENDAR_SYNC, message.encode(), ordering_key=ordering_key(org_id, principal_id), attributes=attributes
+        )

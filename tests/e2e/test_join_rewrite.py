@@ -27,8 +27,9 @@ def test_keyword_gets_one_localized_patch_and_no_loop(world: World) -> None:
     world.activate(ALICE)
     world.control.clear_requests()
     user_text = "Agenda:\n1. Budget\n2. Roadmap  \n"
-    created = _create(world, ALICE, _event("Planning", 3, attendees=[BOB], location="Room 4 @webex",
-                                           description=user_text))
+    created = _create(
+        world, ALICE, _event("Planning", 3, attendees=[BOB], location="Room 4 @webex", description=user_text)
+    )
     world.settle()
     assert world.count("calendar.events.patch") == 1
     event = _event_now(world, ALICE, created["id"])

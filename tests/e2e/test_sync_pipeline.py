@@ -12,11 +12,20 @@ from tests.support.world import T0, World
 ALICE, BOB = "alice@example.com", "bob@example.com"
 
 
-def _event(summary: str, start_hours: float, *, attendees: list[str] = (), location: str = "",  # type: ignore[assignment]
-           description: str = "", recurrence: list[str] | None = None) -> dict[str, Any]:
+def _event(
+    summary: str,
+    start_hours: float,
+    *,
+    attendees: list[str] = (),
+    location: str = "",  # type: ignore[assignment]
+    description: str = "",
+    recurrence: list[str] | None = None,
+) -> dict[str, Any]:
     start = T0 + timedelta(hours=start_hours)
     body: dict[str, Any] = {
-        "summary": summary, "location": location, "description": description,
+        "summary": summary,
+        "location": location,
+        "description": description,
         "start": {"dateTime": start.isoformat(), "timeZone": "Europe/Berlin"},
         "end": {"dateTime": (start + timedelta(minutes=30)).isoformat(), "timeZone": "Europe/Berlin"},
         "attendees": [{"email": a} for a in attendees],
@@ -48,8 +57,12 @@ def _truth(world: World, email: str) -> dict[str, str]:
         out: dict[str, str] = {}
         token = None
         while True:
-            params: dict[str, Any] = {"singleEvents": "true", "timeMin": window.start.isoformat(),
-                                      "timeMax": window.end.isoformat(), "maxResults": 2500}
+            params: dict[str, Any] = {
+                "singleEvents": "true",
+                "timeMin": window.start.isoformat(),
+                "timeMax": window.end.isoformat(),
+                "maxResults": 2500,
+            }
             if token:
                 params["pageToken"] = token
             page = http.get(f"/calendar/v3/calendars/{email}/events", params=params).json()
@@ -133,7 +146,10 @@ def test_redelivered_sync_messages_change_nothing(world: World) -> None:
     world.settle()
     pid = world.app.stores.principal_id(world.org.id, ALICE)
     for _ in range(20):
-        world.app.bus.publish(CALENDAR_SYNC, SyncCalendar(org_id=world.org.id, principal_id=pid).encode(),
-                              ordering_key=f"{world.org.id}/{pid}")
+        world.app.bus.publish(
+            CALENDAR_SYNC,
+            SyncCalendar(org_id=world.org.id, principal_id=pid).encode(),
+            ordering_key=f"{world.org.id}/{pid}",
+        )
     world.settle()
     assert _stored(world, ALICE) == _truth(world, ALICE)

@@ -20,8 +20,12 @@ from shared.ports import BusMessage
 from shared.runtime.server import LocalRuntime, main_source
 from shared.topics import USER_PROVISIONING
 
-KEY = {"type": "service_account", "client_email": "svc@proj.iam.gserviceaccount.com", "client_id": "1234567890",
-       "private_key": "-----BEGIN PRIVATE KEY-----\nSECRET-KEY-MATERIAL\n-----END PRIVATE KEY-----\n"}
+KEY = {
+    "type": "service_account",
+    "client_email": "svc@proj.iam.gserviceaccount.com",
+    "client_id": "1234567890",
+    "private_key": "-----BEGIN PRIVATE KEY-----\nSECRET-KEY-MATERIAL\n-----END PRIVATE KEY-----\n",
+}
 
 
 @pytest.fixture
@@ -73,8 +77,10 @@ def test_create_read_patch_org_without_leaking_the_key(client: FlaskClient, app:
     ("body", "fragment"),
     [
         ({"domain": "example.com"}, "exactly one of"),
-        ({"domain": "example.com", "service_account_key": KEY, "credential": {"kind": "secret", "reference": "x/y"}},
-         "exactly one of"),
+        (
+            {"domain": "example.com", "service_account_key": KEY, "credential": {"kind": "secret", "reference": "x/y"}},
+            "exactly one of",
+        ),
         ({"domain": "example.com", "service_account_key": {"type": "user"}}, "not a service-account key"),
         ({"domain": "example.com", "service_account_key": "not json"}, "key file's JSON"),
         ({"domain": "example.com", "service_account_key": KEY, "surprise": 1}, "surprise"),
@@ -107,8 +113,9 @@ def test_duplicate_org_is_409_and_unknown_org_is_404(client: FlaskClient) -> Non
         assert response.status_code == 404 and response.is_json
 
 
-def test_activation_queues_validation_and_refuses_duplicates(client: FlaskClient, app: App,
-                                                             queued: list[BusMessage]) -> None:
+def test_activation_queues_validation_and_refuses_duplicates(
+    client: FlaskClient, app: App, queued: list[BusMessage]
+) -> None:
     """Activating a person answers 202 pending and queues one provisioning message; again is 409."""
     _org(client)
     response = client.post("/admin/v1/orgs/example-com/principals", json={"email": "Alice@Example.com"})
@@ -127,14 +134,17 @@ def test_activation_queues_validation_and_refuses_duplicates(client: FlaskClient
 def test_rooms_get_device_tokens_once(client: FlaskClient, app: App) -> None:
     """A room with devices gets one token per device in the answer; only hashes are stored."""
     _org(client)
-    response = client.post("/admin/v1/orgs/example-com/principals",
-                           json={"email": "room-1@example.com", "kind": "room", "devices": ["Board", "Display"]})
+    response = client.post(
+        "/admin/v1/orgs/example-com/principals",
+        json={"email": "room-1@example.com", "kind": "room", "devices": ["Board", "Display"]},
+    )
     devices = response.get_json()["devices"]
     assert len(devices) == 2 and all(len(d["token"]) > 30 for d in devices)
     stored = app.stores.get_device(devices[0]["id"])
     assert stored is not None and stored.name == "Board" and devices[0]["token"] not in stored.token_hash
-    person_devices = client.post("/admin/v1/orgs/example-com/principals",
-                                 json={"email": "bob@example.com", "devices": ["x"]})
+    person_devices = client.post(
+        "/admin/v1/orgs/example-com/principals", json={"email": "bob@example.com", "devices": ["x"]}
+    )
     assert person_devices.status_code == 400
 
 

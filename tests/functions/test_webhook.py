@@ -27,9 +27,16 @@ TOKEN = "s3cret-channel-token"
 def app(settings: Settings, clock: ManualClock) -> Iterator[App]:
     application = build(settings, clock=clock, bus=LocalBus(workers=1))
     set_app(application)
-    application.stores.put_channel(WatchChannel(
-        id="chan-1", org_id="o1", principal_id="p1", resource_id="res-1", token_hash=token_hash(TOKEN),
-        expiration=clock.now() + timedelta(days=7)))
+    application.stores.put_channel(
+        WatchChannel(
+            id="chan-1",
+            org_id="o1",
+            principal_id="p1",
+            resource_id="res-1",
+            token_hash=token_hash(TOKEN),
+            expiration=clock.now() + timedelta(days=7),
+        )
+    )
     yield application
     set_app(None)
     application.close()
@@ -48,17 +55,23 @@ def client() -> FlaskClient:
 
 
 def _headers(state: str = "exists", token: str = TOKEN, channel: str = "chan-1", number: int = 5) -> dict[str, str]:
-    return {"X-Goog-Channel-ID": channel, "X-Goog-Channel-Token": token, "X-Goog-Resource-ID": "res-1",
-            "X-Goog-Resource-State": state, "X-Goog-Message-Number": str(number),
-            "X-Goog-Resource-URI": "https://www.googleapis.com/calendar/v3/calendars/x/events"}
+    return {
+        "X-Goog-Channel-ID": channel,
+        "X-Goog-Channel-Token": token,
+        "X-Goog-Resource-ID": "res-1",
+        "X-Goog-Resource-State": state,
+        "X-Goog-Message-Number": str(number),
+        "X-Goog-Resource-URI": "https://www.googleapis.com/calendar/v3/calendars/x/events",
+    }
 
 
 def _drain(app: App) -> None:
     assert app.bus.wait_idle(5)  # type: ignore[attr-defined]
 
 
-def test_change_publishes_one_sync_with_ordering_key(client: FlaskClient, app: App,
-                                                      published: list[BusMessage]) -> None:
+def test_change_publishes_one_sync_with_ordering_key(
+    client: FlaskClient, app: App, published: list[BusMessage]
+) -> None:
     """An `exists` notification publishes one SyncCalendar keyed by the calendar, with channel attributes."""
     response = client.post("/", headers=_headers())
     assert response.status_code == 200 and response.get_json() == {"result": "published"}
@@ -71,16 +84,18 @@ def test_change_publishes_one_sync_with_ordering_key(client: FlaskClient, app: A
     assert (decoded.org_id, decoded.principal_id, decoded.message_number) == ("o1", "p1", 5)
 
 
-def test_burst_coalesces_until_the_sync_starts(client: FlaskClient, app: App, published: list[BusMessage],
-                                               clock: ManualClock) -> None:
+def test_burst_coalesces_until_the_sync_starts(
+    client: FlaskClient, app: App, published: list[BusMessage], clock: ManualClock
+) -> None:
     """Ten notifications while a sync is pending publish one message; once the sync takes the lease, a new one."""
     for n in range(10):
         assert client.post("/", headers=_headers(number=n)).status_code == 200
     _drain(app)
     assert len(published) == 1
-    state, version = app.stores.get_sync_state("o1", "p1")
-    app.stores.put_sync_state(SyncState(org_id="o1", principal_id="p1", lease_owner="w", pending=False),
-                              if_version=version, create=False)
+    _state, version = app.stores.get_sync_state("o1", "p1")
+    app.stores.put_sync_state(
+        SyncState(org_id="o1", principal_id="p1", lease_owner="w", pending=False), if_version=version, create=False
+    )
     assert client.post("/", headers=_headers(number=11)).get_json() == {"result": "published"}
     clock.advance(timedelta(minutes=11))  # a pending flag that went stale no longer holds work back
     assert client.post("/", headers=_headers(number=12)).get_json() == {"result": "published"}
@@ -95,8 +110,7 @@ def test_sync_handshake_costs_nothing(client: FlaskClient, app: App, published: 
     assert published == []
 
 
-def test_forged_token_is_403_and_publishes_nothing(client: FlaskClient, app: App,
-                                                    published: list[BusMessage]) -> None:
+def test_forged_token_is_403_and_publishes_nothing(client: FlaskClient, app: App, published: list[BusMessage]) -> None:
     """A wrong or missing channel token is refused and nothing is published."""
     assert client.post("/", headers=_headers(token="forged")).status_code == 403
     headers = _headers()
@@ -123,13 +137,22 @@ def test_oversized_body_is_400(client: FlaskClient, published: list[BusMessage],
     assert published == []
 
 
-def test_unknown_and_stopped_channels(client: FlaskClient, app: App, published: list[BusMessage],
-                                      clock: ManualClock) -> None:
+def test_unknown_and_stopped_channels(
+    client: FlaskClient, app: App, published: list[BusMessage], clock: ManualClock
+) -> None:
     """An unknown channel is 200 with no work; a stopped one is 200 and asks for a channels.stop."""
     assert client.post("/", headers=_headers(channel="never-seen")).get_json() == {"result": "unknown_channel"}
-    app.stores.put_channel(WatchChannel(id="old", org_id="o1", principal_id="p1", resource_id="res-1",
-                                        token_hash=token_hash(TOKEN), expiration=clock.now(),
-                                        state=ChannelState.STOPPED))
+    app.stores.put_channel(
+        WatchChannel(
+            id="old",
+            org_id="o1",
+            principal_id="p1",
+            resource_id="res-1",
+            token_hash=token_hash(TOKEN),
+            expiration=clock.now(),
+            state=ChannelState.STOPPED,
+        )
+    )
     assert client.post("/", headers=_headers(channel="old")).get_json() == {"result": "unknown_channel"}
     _drain(app)
     assert [SyncCalendar.decode(m.data).reason for m in published] == ["stop_channel"]

@@ -96,8 +96,9 @@ class World:
         self.control.close()
 
 
-def make_world(tmp_path: Path, *, scopes: list[str] | None = None,
-               configure: Callable[[Settings], Settings] | None = None) -> World:
+def make_world(
+    tmp_path: Path, *, scopes: list[str] | None = None, configure: Callable[[Settings], Settings] | None = None
+) -> World:
     """Build an emulated Workspace domain and a service wired to it."""
     state = EmulatorState()
     emulator = create_emulator(state)
@@ -106,16 +107,31 @@ def make_world(tmp_path: Path, *, scopes: list[str] | None = None,
     control.create_domain(DOMAIN, users=USERS, rooms=ROOMS)
     key = control.create_service_account(DOMAIN, scopes if scopes is not None else list(GOOGLE_SCOPES))
     clock = ManualClock(T0)
-    settings = Settings(data_dir=tmp_path / "data", google_base_url=EMULATOR_URL, public_url=PUBLIC_URL,
-                        admin_token="admin", bus_workers=4, scheduler=False, bus_max_attempts=4)
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        google_base_url=EMULATOR_URL,
+        public_url=PUBLIC_URL,
+        admin_token="admin",
+        bus_workers=4,
+        scheduler=False,
+        bus_max_attempts=4,
+    )
     if configure is not None:
         settings = configure(settings)
-    app = build(settings, clock=clock, bus=LocalBus(workers=4, max_attempts=4, backoff_base=0.01, backoff_cap=0.05),
-                google_transport=httpx.WSGITransport(app=emulator))
+    app = build(
+        settings,
+        clock=clock,
+        bus=LocalBus(workers=4, max_attempts=4, backoff_base=0.01, backoff_cap=0.05),
+        google_transport=httpx.WSGITransport(app=emulator),
+    )
     runtime = LocalRuntime(app, scheduler=False)
     state.set_push_transport(httpx.WSGITransport(app=runtime))
-    org = Org(id="example-com", domain=DOMAIN, credential=CredentialRef("stored", "", key["client_id"]),
-              room_delegate="alice@example.com")
+    org = Org(
+        id="example-com",
+        domain=DOMAIN,
+        credential=CredentialRef("stored", "", key["client_id"]),
+        room_delegate="alice@example.com",
+    )
     app.provisioning.create_org(org, service_account_key=json.dumps(key))
     created = app.stores.get_org(org.id)
     assert created is not None

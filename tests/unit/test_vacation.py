@@ -14,8 +14,15 @@ D = timedelta(days=1)
 
 
 def _ooo(start: datetime, end: datetime, **kw: object) -> Meeting:
-    fields: dict[str, object] = {"org_id": "o", "principal_id": "p", "event_id": "e", "start": start, "end": end,
-                                 "title": "Out of office", "event_type": "outOfOffice"}
+    fields: dict[str, object] = {
+        "org_id": "o",
+        "principal_id": "p",
+        "event_id": "e",
+        "start": start,
+        "end": end,
+        "title": "Out of office",
+        "event_type": "outOfOffice",
+    }
     fields.update(kw)
     return Meeting(**fields)  # type: ignore[arg-type]
 
@@ -24,14 +31,22 @@ def test_responder_on_without_window_is_out_of_office() -> None:
     """An enabled responder with no dates sets out-of-office with its subject as message."""
     p = decide("o", "p", VacationResponder(True, "Away"), [], NOW)
     assert (p.status, p.message, p.source, p.since, p.until) == (
-        PresenceStatus.OUT_OF_OFFICE, "Away", PresenceSource.GMAIL_VACATION, None, None)
+        PresenceStatus.OUT_OF_OFFICE,
+        "Away",
+        PresenceSource.GMAIL_VACATION,
+        None,
+        None,
+    )
 
 
 def test_responder_off_future_and_expired_are_available() -> None:
     """Off, scheduled for the future, or already ended: available."""
-    for responder in (VacationResponder(False, "x"), VacationResponder(True, "x", start=NOW + D),
-                      VacationResponder(True, "x", start=NOW - 2 * D, end=NOW - D),
-                      VacationResponder(True, "x", end=NOW)):
+    for responder in (
+        VacationResponder(False, "x"),
+        VacationResponder(True, "x", start=NOW + D),
+        VacationResponder(True, "x", start=NOW - 2 * D, end=NOW - D),
+        VacationResponder(True, "x", end=NOW),
+    ):
         assert decide("o", "p", responder, [], NOW).status is PresenceStatus.AVAILABLE
 
 
@@ -53,15 +68,20 @@ def test_calendar_event_and_both_sources() -> None:
 
 def test_only_ooo_events_in_effect_count() -> None:
     """Ordinary meetings, cancelled OOO events and OOO events not covering now are ignored."""
-    meetings = [_ooo(NOW - D, NOW + D, event_type="default"), _ooo(NOW - D, NOW + D, status=MeetingStatus.CANCELLED),
-                _ooo(NOW + D, NOW + 2 * D), _ooo(NOW - D, NOW + D, event_id="yes")]
+    meetings = [
+        _ooo(NOW - D, NOW + D, event_type="default"),
+        _ooo(NOW - D, NOW + D, status=MeetingStatus.CANCELLED),
+        _ooo(NOW + D, NOW + 2 * D),
+        _ooo(NOW - D, NOW + D, event_id="yes"),
+    ]
     assert [m.event_id for m in ooo_events_in_effect(meetings, NOW)] == ["yes"]
 
 
 def test_gmail_wire_format_is_mapped() -> None:
     """Gmail's epoch-millisecond strings become aware datetimes; zero means no bound."""
-    r = responder_from_api({"enableAutoReply": True, "responseSubject": "Away", "startTime": "1764000000000",
-                            "endTime": "0"})
+    r = responder_from_api(
+        {"enableAutoReply": True, "responseSubject": "Away", "startTime": "1764000000000", "endTime": "0"}
+    )
     assert r.enabled and r.subject == "Away" and r.end is None
     assert r.start == datetime(2025, 11, 24, 16, 0, tzinfo=UTC)
     assert responder_from_api({}).enabled is False

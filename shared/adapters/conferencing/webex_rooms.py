@@ -29,12 +29,18 @@ class PersonalRoomProvider:
 
     name = "personal_room"
 
-    def join_details(self, org: Org, organizer: Principal, meeting: Meeting, action: str,
-                     existing_ref: str | None) -> JoinDetails:
+    def join_details(
+        self, org: Org, organizer: Principal, meeting: Meeting, action: str, existing_ref: str | None
+    ) -> JoinDetails:
         """Join details of the organiser's personal room."""
         room = _room_name(organizer.email)
-        return JoinDetails(provider=self.name, reference=f"pmr:{room}", join_url=f"https://{org.webex_site}/meet/{room}",
-                           sip_uri=f"sip:{room}@{org.webex_site}", meeting_number=_number(f"{org.id}|{room}"))
+        return JoinDetails(
+            provider=self.name,
+            reference=f"pmr:{room}",
+            join_url=f"https://{org.webex_site}/meet/{room}",
+            sip_uri=f"sip:{room}@{org.webex_site}",
+            meeting_number=_number(f"{org.id}|{room}"),
+        )
 
     def release(self, org: Org, organizer: Principal, meeting_ref: str) -> None:
         """A personal room is never released."""
@@ -45,15 +51,24 @@ class SpaceProvider:
 
     name = "space"
 
-    def join_details(self, org: Org, organizer: Principal, meeting: Meeting, action: str,
-                     existing_ref: str | None) -> JoinDetails:
+    def join_details(
+        self, org: Org, organizer: Principal, meeting: Meeting, action: str, existing_ref: str | None
+    ) -> JoinDetails:
         """Join details of the meeting's own space (the same on every re-run)."""
         anchor = meeting.series_id or meeting.event_id
-        space = existing_ref.removeprefix("space:") if existing_ref and existing_ref.startswith("space:") else (
-            hashlib.sha256(f"{org.id}|{organizer.id}|{anchor}".encode()).hexdigest()[:20])
-        return JoinDetails(provider=self.name, reference=f"space:{space}",
-                           join_url=f"https://{org.webex_site}/join/{space}", sip_uri=f"sip:{space}@{org.webex_site}",
-                           meeting_number=_number(f"{org.id}|{space}"), space=True)
+        space = (
+            existing_ref.removeprefix("space:")
+            if existing_ref and existing_ref.startswith("space:")
+            else (hashlib.sha256(f"{org.id}|{organizer.id}|{anchor}".encode()).hexdigest()[:20])
+        )
+        return JoinDetails(
+            provider=self.name,
+            reference=f"space:{space}",
+            join_url=f"https://{org.webex_site}/join/{space}",
+            sip_uri=f"sip:{space}@{org.webex_site}",
+            meeting_number=_number(f"{org.id}|{space}"),
+            space=True,
+        )
 
     def release(self, org: Org, organizer: Principal, meeting_ref: str) -> None:
         """Spaces derive from the event; nothing to release on the provider side."""

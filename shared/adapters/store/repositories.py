@@ -91,8 +91,10 @@ class DocumentStores:
         notices = Query(collection_path("orgs", org_id, "notices"), (Filter("recipientId", "==", principal_id),))
         devices = Query("devices", (Filter("org_id", "==", org_id), Filter("room_id", "==", principal_id)))
         ops: list[WriteOp] = [Delete(d.path) for q in (meetings, notices, devices) for d in self.documents.query(q)]
-        ops += [Delete(doc_path("orgs", org_id, "presence", principal_id)),
-                Delete(doc_path("orgs", org_id, "syncStates", principal_id))]
+        ops += [
+            Delete(doc_path("orgs", org_id, "presence", principal_id)),
+            Delete(doc_path("orgs", org_id, "syncStates", principal_id)),
+        ]
         self.documents.bulk_write(ops)
         self.cipher.shred(org_id, principal_id)
         return len(ops)
@@ -212,24 +214,40 @@ class DocumentStores:
 
     # ------------------------------------------------------------ join-detail decisions
 
-    def record_decision(self, org_id: str, principal_id: str, event_id: str, outcome: str, reason: str | None,
-                        at: datetime) -> None:
+    def record_decision(
+        self, org_id: str, principal_id: str, event_id: str, outcome: str, reason: str | None, at: datetime
+    ) -> None:
         """Remember what the rewrite decided for one event (the latest per event, kept 38 days)."""
         doc_id = meeting_doc_id(principal_id, event_id)
-        data = {"principal_id": principal_id, "outcome": outcome, "reason": reason, "at": at,
-                "expireAt": at + timedelta(days=38),
-                "event": self.codec.seal(org_id, "decisions", doc_id, "event", event_id, principal_id)}
+        data = {
+            "principal_id": principal_id,
+            "outcome": outcome,
+            "reason": reason,
+            "at": at,
+            "expireAt": at + timedelta(days=38),
+            "event": self.codec.seal(org_id, "decisions", doc_id, "event", event_id, principal_id),
+        }
         self.documents.write([Put(doc_path("orgs", org_id, "decisions", doc_id), data)])
 
     def list_decisions(self, org_id: str, principal_id: str, limit: int = 20) -> list[dict[str, object]]:
         """The latest decisions for a principal, newest first."""
-        query = Query(collection_path("orgs", org_id, "decisions"), (Filter("principal_id", "==", principal_id),),
-                      (Order("at", descending=True),), limit=limit)
+        query = Query(
+            collection_path("orgs", org_id, "decisions"),
+            (Filter("principal_id", "==", principal_id),),
+            (Order("at", descending=True),),
+            limit=limit,
+        )
         out: list[dict[str, object]] = []
         for doc in self.documents.query(query):
             event = self.codec.open(org_id, "decisions", doc.id, "event", doc.data["event"], principal_id)
-            out.append({"event_id": event, "outcome": doc.data["outcome"], "reason": doc.data.get("reason"),
-                        "at": doc.data["at"]})
+            out.append(
+                {
+                    "event_id": event,
+                    "outcome": doc.data["outcome"],
+                    "reason": doc.data.get("reason"),
+                    "at": doc.data["at"],
+                }
+            )
         return out
 
     # ------------------------------------------------------------ notices and devices
