@@ -257,11 +257,12 @@ def kms_blueprint(kms_state: KmsState) -> Blueprint:
         "decrypt": (kms_v1.DecryptRequest, kms_v1.DecryptResponse, kms_state.decrypt),
     }
 
-    @bp.post("/v1/<path:resource>")
-    def call(resource: str) -> Response:
-        name, _, verb = resource.rpartition(":")
-        if verb not in kinds or not name.startswith("projects/") or "/cryptoKeys/" not in name:
-            return _error(KmsFault(grpc.StatusCode.NOT_FOUND, f"No method {resource!r}."))
+    @bp.post("/v1/projects/<project>/locations/<location>/keyRings/<ring>/cryptoKeys/<path:rest>")
+    def call(project: str, location: str, ring: str, rest: str) -> Response:
+        key, _, verb = rest.rpartition(":")
+        name = f"projects/{project}/locations/{location}/keyRings/{ring}/cryptoKeys/{key}"
+        if verb not in kinds or not key:
+            return _error(KmsFault(grpc.StatusCode.NOT_FOUND, f"No method {verb!r} on {name}."))
         req_type, resp_type, method = kinds[verb]
         try:
             req = req_type.from_json(request.get_data(as_text=True) or "{}", ignore_unknown_fields=True)

@@ -181,35 +181,38 @@ class LocalBus:
             self._settle(sub, key, message, error)
 
     def _settle(self, sub: _Subscription, key: str, message: BusMessage, error: str | None) -> None:
-        dead: DeadLetter | None = None
         with self._cond:
-            self._inflight -= 1
             queue = sub.queues[key]
             if error is None:
                 self.delivered[sub.topic] = self.delivered.get(sub.topic, 0) + 1
                 queue.popleft()
             elif message.delivery_attempt >= self._max_attempts:
                 queue.popleft()
-                dead = DeadLetter(sub.name, message, message.delivery_attempt, error)
-                self._dead.append(dead)
+                self._dead_letter(sub, message, error)
             else:
                 queue[0] = replace(message, delivery_attempt=message.delivery_attempt + 1)
                 delay = self._rng.uniform(0, min(self._backoff_cap, self._backoff_base * 2**message.delivery_attempt))
                 heapq.heappush(self._delayed, (self._clock.monotonic() + delay, next(self._seq), sub, key))
+                self._inflight -= 1
                 self._cond.notify_all()
                 return
             if queue:
                 self._ready.append((sub, key))
             else:
                 del sub.queues[key]
+            # In-flight drops only now, after any dead-letter copy is queued, so wait_idle never sees a gap.
+            self._inflight -= 1
             self._cond.notify_all()
-        if dead is not None:
-            log.warning(
-                "message dead-lettered",
-                extra=ctx(
-                    topic=sub.topic, subscription=sub.name, message_id=message.message_id, attempts=dead.attempts
-                ),
-            )
-            if f"{sub.topic}-dead-letter" in self._subs:
-                attrs = {**message.attributes, "deadLetterReason": error or "", "sourceTopic": sub.topic}
-                self.publish(f"{sub.topic}-dead-letter", message.data, attributes=attrs)
+
+    def _dead_letter(self, sub: _Subscription, message: BusMessage, error: str) -> None:
+        """Record a message that exhausted its attempts and forward it (called with the lock held)."""
+        self._dead.append(DeadLetter(sub.name, message, message.delivery_attempt, error))
+        log.warning(
+            "message dead-lettered",
+            extra=ctx(
+                topic=sub.topic, subscription=sub.name, message_id=message.message_id, attempts=message.delivery_attempt
+            ),
+        )
+        if f"{sub.topic}-dead-letter" in self._subs:
+            attrs = {**message.attributes, "deadLetterReason": error, "sourceTopic": sub.topic}
+            self.publish(f"{sub.topic}-dead-letter", message.data, attributes=attrs)

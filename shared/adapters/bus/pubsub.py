@@ -246,8 +246,14 @@ class PubSubBus:
             sub.future = self.subscriber.subscribe(
                 request["name"], self._callback(sub), flow_control=pubsub_v1.types.FlowControl(max_messages=100)
             )
+        sub.future.add_done_callback(lambda f: self._stream_ended(sub, f))
         with self._cond:
             subs.append(sub)
+
+    def _stream_ended(self, sub: _Sub, future: Any) -> None:
+        if not self._closed and not future.cancelled() and future.exception() is not None:
+            error = type(future.exception()).__name__
+            log.error("subscription stream ended", extra=ctx(subscription=sub.name, error=error))
 
     def close(self) -> None:
         """Stop every streaming pull and flush the publisher."""
