@@ -15,10 +15,12 @@ from shared.errors import NotImplementedCapability, RetryableError
 @functions_framework.http
 def maintain_channels(request: flask.Request) -> flask.Response:
     """HTTP entry point called by Cloud Scheduler."""
+    app = get_app()
     try:
-        report = get_app().channels.maintain()
+        report = app.channels.maintain()
+        purged = app.documents.purge_expired(app.clock.now())  # a no-op where a TTL policy purges
     except NotImplementedCapability as exc:
         return error_response(exc, 501)
     except RetryableError as exc:
         return error_response(exc, 503)
-    return json_response(dataclasses.asdict(report))
+    return json_response({**dataclasses.asdict(report), "purged": purged})

@@ -75,6 +75,8 @@ _ALLOWED: dict[PrincipalState, frozenset[PrincipalState]] = {
     PrincipalState.DEACTIVATED: frozenset({PrincipalState.PENDING}),
 }
 
+RESOURCE_DOMAIN = "resource.calendar.google.com"
+
 DEFAULT_KEYWORDS: dict[str, str] = {
     "@webex": "personal_room",
     "@webex:myroom": "personal_room",
@@ -113,6 +115,16 @@ class Org:
     send_updates: str = "all"
     room_delegate: str | None = None
     created_at: datetime | None = None
+
+    def owns_principal(self, email: str, kind: PrincipalKind) -> bool:
+        """Tell whether a principal of ``kind`` may be activated for this org.
+
+        People must be in the org's domain; rooms may also carry Google's resource-calendar
+        address (``...@resource.calendar.google.com``), which the room delegate's access proves.
+        """
+        if kind is PrincipalKind.ROOM and email.lower().endswith("@" + RESOURCE_DOMAIN):
+            return True
+        return self.owns(email)
 
     def owns(self, email: str) -> bool:
         """Tell whether ``email`` belongs to this org's domain."""

@@ -61,13 +61,23 @@ class RewriteService:
             return self._record(org_id, principal_id, event_id, Decision("skipped", "not_organizer"))
         editor = self._editors(org, principal)
         for _ in range(ATTEMPTS):
-            event = editor.read(principal.email, event_id)
+            event = self._owner_of_keyword(org, principal, editor, editor.read(principal.email, event_id))
             try:
                 decision = self._once(org, principal, editor, event)
             except PreconditionFailed:
                 continue
             return self._record(org_id, principal_id, event_id, decision)
         return self._record(org_id, principal_id, event_id, Decision("skipped", "conflict"))
+
+    def _owner_of_keyword(
+        self, org: Org, principal: Principal, editor: EventEditor, event: CalendarEvent
+    ) -> CalendarEvent:
+        """An instance that only inherits its series' keyword is handled on the master."""
+        if event.recurring_event_id is None or event.cancelled:
+            return event
+        master = editor.read(principal.email, event.recurring_event_id)
+        same = find_keyword(master.location, org.keywords) == find_keyword(event.location, org.keywords)
+        return master if same and not master.cancelled else event
 
     def _once(self, org: Org, principal: Principal, editor: EventEditor, event: CalendarEvent) -> Decision:
         if event.cancelled:

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from shared.clock import Clock
 from shared.domain.events import CalendarEvent
+from shared.domain.keywords import find_keyword
 from shared.domain.meetings import Meeting
 from shared.domain.normalise import meeting_from_event
 from shared.domain.principals import Org, Principal
@@ -197,6 +198,7 @@ class SyncService:
         window = RetentionWindow.at(now)
         upserts: list[Meeting] = []
         deletes: list[str] = []
+        master_keywords: dict[str, str | None] = {}
         for event in events:
             report.events += 1
             if event.cancelled:
@@ -205,6 +207,7 @@ class SyncService:
                     deletes.extend(self._series_ids(org.id, principal.id, event.id))
                 continue
             if event.is_recurring_master:
+                master_keywords[event.id] = find_keyword(event.location, org.keywords)
                 instances = self._instances(org, principal, api, event, window, report)
                 known = set(self._series_ids(org.id, principal.id, event.id))
                 keep = {m.event_id for m in instances}
@@ -226,7 +229,7 @@ class SyncService:
                 deletes.append(event.id)
         for start in range(0, len(upserts), BATCH):
             chunk = upserts[start : start + BATCH]
-            report.rewrites += self._handoff(org, principal, chunk)
+            report.rewrites += self._handoff(org, principal, chunk, master_keywords)
             report.stored += self._stores.put_meetings(chunk, now)
         if deletes:
             report.deleted += self._stores.delete_meetings(org.id, principal.id, sorted(set(deletes)))
@@ -261,22 +264,28 @@ class SyncService:
     def _series_ids(self, org_id: str, principal_id: str, series_id: str) -> list[str]:
         return self._stores.series_event_ids(org_id, principal_id, series_id)
 
-    def _handoff(self, org: Org, principal: Principal, meetings: list[Meeting]) -> int:
-        """Publish a join rewrite for each organiser copy whose keyword and written block disagree."""
+    def _handoff(
+        self, org: Org, principal: Principal, meetings: list[Meeting], master_keywords: dict[str, str | None]
+    ) -> int:
+        """Publish a join rewrite for each organiser copy whose keyword and written block disagree.
+
+        An instance whose keyword is its series' keyword is handled by patching the master once;
+        an instance with a keyword of its own (an exception) gets its own rewrite.
+        """
         count = 0
-        handled_series: set[str] = set()
+        handled: set[str] = set()
         for meeting in meetings:
             if not meeting.is_organizer_copy or principal.kind.value != "person":
                 continue
             if (meeting.keyword or None) == (meeting.rewrite_state or None):
                 continue
             target = meeting.event_id
-            if meeting.series_id and meeting.keyword is not None and meeting.rewrite_state is None:
-                # Instances inherit the master's location: patch the master once.
-                target = meeting.series_id
-                if target in handled_series:
-                    continue
-                handled_series.add(target)
+            series = meeting.series_id
+            if series and series in master_keywords and master_keywords[series] == meeting.keyword:
+                target = series
+            if target in handled:
+                continue
+            handled.add(target)
             message = RewriteJoinDetails(org_id=org.id, principal_id=principal.id, event_id=target)
             self._bus.publish(
                 JOIN_REWRITE,

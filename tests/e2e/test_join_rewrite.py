@@ -86,3 +86,63 @@ def test_attendees_copy_is_never_patched(world: World) -> None:
     world.settle()
     assert world.subjects("calendar.events.patch") == {BOB}
     assert world.count("calendar.events.patch") == 1
+
+
+def test_html_description_keeps_scripts_and_broken_markup_exactly(world: World) -> None:
+    """An HTML description gets an HTML block; the user's markup, scripts included, survives byte for byte."""
+    world.activate(ALICE)
+    user_html = '<p>Plan <b>this</b><script>alert("x")</script><div>unclosed <i>tag</p>'
+    created = _create(world, ALICE, _event("HTML", 7, location="@webex", description=user_html))
+    world.settle()
+    description = _event_now(world, ALICE, created["id"])["description"]
+    assert description.startswith(user_html)
+    assert "<a href=" in description and strip_block(description) == user_html
+
+
+def test_unknown_locale_falls_back_to_english(world: World) -> None:
+    """An organiser whose Calendar locale has no catalog gets the English block."""
+    world.control.update_user("carol@example.com", locale="xx")
+    world.activate("carol@example.com")
+    created = _create(world, "carol@example.com", _event("Fallback", 8, location="@webex"))
+    world.settle()
+    assert "Join link" in _event_now(world, "carol@example.com", created["id"])["description"]
+
+
+def test_description_near_the_limit_is_skipped_not_truncated(world: World) -> None:
+    """When the block would not fit Google's description limit, nothing is patched and the reason is recorded."""
+    world.activate(ALICE)
+    huge = "x" * 8100
+    created = _create(world, ALICE, _event("Huge", 9, location="@webex", description=huge))
+    world.settle()
+    assert _event_now(world, ALICE, created["id"])["description"] == huge
+    pid = world.app.stores.principal_id(world.org.id, ALICE)
+    assert world.app.stores.list_decisions(world.org.id, pid)[0]["reason"] == "too_large"
+
+
+def test_recurring_series_master_is_patched_once(world: World) -> None:
+    """A keyword on a recurring series patches the master once, and every instance shows the block."""
+    world.activate(ALICE)
+    world.control.clear_requests()
+    created = _create(world, ALICE, _event("Weekly sync", 2, location="@webex:space",
+                                           recurrence=["RRULE:FREQ=WEEKLY;COUNT=6"]))
+    world.settle()
+    assert world.count("calendar.events.patch") == 1
+    with world.http(ALICE) as http:
+        instances = http.get(f"/calendar/v3/calendars/{ALICE}/events/{created['id']}/instances").json()["items"]
+    assert instances and all(BLOCK_BEGIN in i.get("description", "") for i in instances)
+
+
+def test_exception_instance_with_its_own_keyword_gets_its_own_block(world: World) -> None:
+    """An instance moved out of a keyword-less series with its own keyword gets a block of its own."""
+    world.activate(ALICE)
+    created = _create(world, ALICE, _event("Daily", 2, recurrence=["RRULE:FREQ=DAILY;COUNT=5"]))
+    world.settle()
+    with world.http(ALICE) as http:
+        instances = http.get(f"/calendar/v3/calendars/{ALICE}/events/{created['id']}/instances").json()["items"]
+        second = instances[1]
+        assert http.patch(f"/calendar/v3/calendars/{ALICE}/events/{second['id']}",
+                          json={"location": "@webex"}).status_code == 200
+    world.settle()
+    patched = _event_now(world, ALICE, second["id"])
+    assert BLOCK_BEGIN in patched.get("description", "")
+    assert BLOCK_BEGIN not in _event_now(world, ALICE, instances[0]["id"]).get("description", "")

@@ -153,3 +153,24 @@ def test_redelivered_sync_messages_change_nothing(world: World) -> None:
         )
     world.settle()
     assert _stored(world, ALICE) == _truth(world, ALICE)
+
+
+def test_maintenance_renews_advances_and_purges(world: World) -> None:
+    """maintain_channels renews a channel near expiry (new first, old stopped), advances the window and purges."""
+    world.activate(ALICE)
+    _create(world, ALICE, _event("Soon", 1))
+    world.settle()
+    first = {c["id"] for c in world.control.channels() if c.get("state", "active") == "active"}
+    jump = timedelta(days=6, hours=1)
+    world.clock.advance(jump)
+    world.control.set_clock(advance_seconds=jump.total_seconds())
+    world.control.clear_requests()
+    status = world.runtime.run_job("maintain_channels")
+    assert status == 200
+    assert world.count("calendar.events.watch", ALICE) == 1
+    assert world.count("calendar.channels.stop", ALICE) == 1
+    channels = world.app.stores.channels_of(world.org.id, world.app.stores.principal_id(world.org.id, ALICE))
+    active = [c for c in channels if c.state.value == "active"]
+    assert len(active) == 1 and active[0].id not in first
+    world.settle()
+    assert _stored(world, ALICE) == _truth(world, ALICE)
