@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from flask import Blueprint, Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from emulator import calendar, calendar_extras, control, control_ops, gmail, oauth
+from emulator import calendar, calendar_extras, control, control_ops, gmail, oauth, oidc, webex
 from emulator.api import STATE_KEY, reply
 from emulator.errors import ApiError, parse_error
+from emulator.kms import KmsState, kms_blueprint
 from emulator.requestlog import LoggedRequest
 from emulator.state import EmulatorState
 from emulator.timeutil import format_rfc3339
@@ -28,6 +29,8 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     gmail.bp,
     control.bp,
     control_ops.bp,
+    oidc.bp,
+    webex.bp,
 )
 
 _HTTP_REASONS = {404: "notFound", 405: "httpMethodNotAllowed", 413: "uploadTooLarge"}
@@ -37,7 +40,9 @@ def create_app(state: EmulatorState | None = None, extra_blueprints: Iterable[Bl
     """Return the emulator's WSGI app around ``state`` (a fresh one when omitted)."""
     app = Flask("emulator")
     app.extensions[STATE_KEY] = state if state is not None else EmulatorState()
-    for blueprint in (*BLUEPRINTS, *extra_blueprints):
+    kms_state = KmsState()
+    app.extensions["kms"] = kms_state
+    for blueprint in (*BLUEPRINTS, kms_blueprint(kms_state), *extra_blueprints):
         app.register_blueprint(blueprint)
     _install_handlers(app)
     return app

@@ -1,15 +1,23 @@
-"""Scheduled (HTTP): send join buttons for meetings starting within the lead time."""
+"""Scheduled (HTTP): send join buttons for meetings starting within the lead time, and corrections."""
 
 from __future__ import annotations
+
+from dataclasses import asdict
 
 import flask
 import functions_framework
 
-from functions._common import error_response
-from shared.errors import NotImplementedCapability
+from functions._common import error_response, json_response
+from shared.api.http import status_for
+from shared.bootstrap import get_app
+from shared.errors import HybridCalendarError
 
 
 @functions_framework.http
 def dispatch_join_buttons(request: flask.Request) -> flask.Response:
-    """HTTP entry point; answers 501 until join-button dispatch lands."""
-    return error_response(NotImplementedCapability("join-button dispatch"), 501)
+    """HTTP entry point: one dispatch run; answers its counts (503 when the store is unavailable)."""
+    try:
+        report = get_app().join_buttons.dispatch()
+    except HybridCalendarError as exc:
+        return error_response(exc, status_for(exc))
+    return json_response(asdict(report))

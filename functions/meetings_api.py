@@ -5,11 +5,11 @@ from __future__ import annotations
 import flask
 import functions_framework
 
-from functions._common import error_response
-from shared.errors import NotImplementedCapability
+from shared.api.app import router
+from shared.bootstrap import get_app
 
 
 @functions_framework.http
 def meetings_api(request: flask.Request) -> flask.Response:
-    """HTTP entry point; answers 501 until the app API lands."""
-    return error_response(NotImplementedCapability("the app API"), 501)
+    """HTTP entry point: route to the app API, the web page or the room display."""
+    return router.dispatch(request, api=get_app().meetings_api)

@@ -29,7 +29,10 @@ from shared.ports import CalendarDirectory, Cipher, DocumentStore, EventEditor, 
 
 if TYPE_CHECKING:
     from shared.adapters.google.clients import GoogleClients
+    from shared.api.app import AppApi
+    from shared.services.auth import Authenticator
     from shared.services.channels import ChannelService
+    from shared.services.join_buttons import Broadcaster, JoinButtonDispatcher
     from shared.services.presence import PresenceService, VacationReader
     from shared.services.provisioning import PrincipalValidator, ProvisioningService
     from shared.services.rewrite import RewriteService
@@ -112,15 +115,75 @@ class App:
     @cached_property
     def rewrite(self) -> RewriteService:
         """Join details from keywords."""
-        from shared.adapters.conferencing.registry import provider_for
+        from shared.adapters.conferencing.registry import Providers
+        from shared.adapters.conferencing.webex_api import WebexApiProvider
+        from shared.adapters.google.http import shared_http_client
         from shared.services.rewrite import RewriteService
 
         if self.editors is None:
             raise NotImplementedCapability("Google API access (the Google client layer)")
-        return RewriteService(self.stores, self.editors, provider_for, self.clock)
+        http = self.google.http_client if self.google is not None else shared_http_client()
+        webex = WebexApiProvider(
+            http, self.settings.webex_base_url, lambda org: self.stores.org_secret(org.id, "webex_access_token")
+        )
+        return RewriteService(self.stores, self.editors, Providers(webex), self.clock)
+
+    @cached_property
+    def broadcaster(self) -> Broadcaster:
+        """Wakes app and device streams; in process it listens to the join-button and presence topics."""
+        from shared.adapters.bus.local import LocalBus
+        from shared.services.join_buttons import Broadcaster
+        from shared.topics import JOIN_BUTTONS, PRESENCE_CHANGED
+
+        broadcaster = Broadcaster()
+        if isinstance(self.bus, LocalBus):
+            for topic in (JOIN_BUTTONS, PRESENCE_CHANGED):
+                self.bus.subscribe(topic, broadcaster.notify, name=f"{topic}-streams")
+        return broadcaster
+
+    @cached_property
+    def join_buttons(self) -> JoinButtonDispatcher:
+        """Join-button (OBTP) dispatch."""
+        from shared.services.join_buttons import JoinButtonDispatcher
+
+        return JoinButtonDispatcher(self.stores, self.bus, self.clock, on_notice=self.broadcaster.notify)
+
+    def _http(self) -> httpx.Client:
+        from shared.adapters.google.http import shared_http_client
+
+        return self.google.http_client if self.google is not None else shared_http_client()
+
+    @cached_property
+    def authenticator(self) -> Authenticator:
+        """ID-token and device-token authentication for the app API."""
+        from shared.services.auth import Authenticator, IdTokenVerifier
+
+        return Authenticator(self.stores, IdTokenVerifier(self.settings, self.clock, self._http()))
+
+    @cached_property
+    def meetings_api(self) -> AppApi:
+        """Everything the app API routes need."""
+        from typing import cast
+
+        from shared.api.app import AppApi
+        from shared.services.auth import DevSignIn
+        from shared.services.meetings_app import AppDirectory, MeetingsApp
+
+        directory = cast("AppDirectory | None", self.directory)  # GoogleCalendarDirectory has the app operations
+        dev = DevSignIn(self.settings, self._http()) if self.settings.google_base_url else None
+        return AppApi(
+            self.authenticator,
+            MeetingsApp(self.stores, directory, self.clock),
+            self.stores,
+            self.clock,
+            self.broadcaster,
+            dev,
+        )
 
     def close(self) -> None:
         """Release the bus and the store."""
+        if "broadcaster" in self.__dict__:
+            self.broadcaster.close()  # end open streams first
         if not self.closed:
             self.bus.close()
             self.documents.close()

@@ -1,17 +1,16 @@
-"""The ``hybrid-calendar`` command: serve, emulator, demo, and the admin commands."""
+"""The ``hybrid-calendar`` command: serve, emulator, demo, and the admin commands (``shared/cli_admin.py``)."""
 
 from __future__ import annotations
 
 import importlib
-import json
-from typing import Annotated, Any
+from typing import Annotated
 
-import httpx
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from shared import config
+from shared.cli_admin import orgs_app
+from shared.cli_principals import rooms_app, users_app
 from shared.errors import ConfigError
 
 app = typer.Typer(
@@ -20,9 +19,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-orgs_app = typer.Typer(help="Manage organisations through the admin API.", no_args_is_help=True)
-users_app = typer.Typer(help="Manage users through the admin API.", no_args_is_help=True)
-rooms_app = typer.Typer(help="Manage rooms through the admin API.", no_args_is_help=True)
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(users_app, name="users")
 app.add_typer(rooms_app, name="rooms")
@@ -89,70 +85,6 @@ def demo(
     from shared.runtime.demo import run
 
     raise typer.Exit(run(port=port, emulator_port=emulator_port, once=once, console=console))
-
-
-# ---------------------------------------------------------------- admin API client
-
-
-def _admin(method: str, path: str, *, url: str | None, token: str | None, body: Any = None) -> Any:
-    settings = _settings()
-    base = url or settings.public_url or f"http://{settings.host}:{settings.port}"
-    token = token or settings.admin_token
-    if not token:
-        err_console.print("[red]error:[/] set HYBRIDCAL_ADMIN_TOKEN or pass --token")
-        raise typer.Exit(2)
-    try:
-        response = httpx.request(
-            method, f"{base}/admin/v1{path}", json=body, timeout=30, headers={"Authorization": f"Bearer {token}"}
-        )
-    except httpx.HTTPError as exc:
-        err_console.print(f"[red]error:[/] cannot reach the admin API at {base}: {type(exc).__name__}")
-        raise typer.Exit(1) from None
-    try:
-        payload = response.json()
-    except ValueError:
-        payload = {"error": {"message": response.text[:200]}}
-    if response.status_code >= 400:
-        message = payload.get("error", {}).get("message", "request failed") if isinstance(payload, dict) else ""
-        err_console.print(f"[red]error:[/] admin API answered {response.status_code}: {message}")
-        raise typer.Exit(1)
-    return payload
-
-
-UrlOpt = Annotated[str | None, typer.Option("--url", help="Base URL of the service.")]
-TokenOpt = Annotated[str | None, typer.Option("--token", help="Admin token.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-
-
-def _print(payload: Any, as_json: bool, columns: list[str], key: str) -> None:
-    if as_json:
-        console.print_json(json.dumps(payload))
-        return
-    rows = payload.get(key, []) if isinstance(payload, dict) else []
-    table = Table(*columns)
-    for row in rows:
-        table.add_row(*(str(row.get(c, "")) for c in columns))
-    console.print(table)
-
-
-@orgs_app.command("list")
-def orgs_list(url: UrlOpt = None, token: TokenOpt = None, as_json: JsonOpt = False) -> None:
-    """List organisations."""
-    _print(_admin("GET", "/orgs", url=url, token=token), as_json, ["id", "domain"], "orgs")
-
-
-@users_app.command("list")
-def users_list(org: str, url: UrlOpt = None, token: TokenOpt = None, as_json: JsonOpt = False) -> None:
-    """List the users of an organisation."""
-    payload = _admin("GET", f"/orgs/{org}/principals?kind=person", url=url, token=token)
-    _print(payload, as_json, ["email", "state", "reason"], "principals")
-
-
-@rooms_app.command("list")
-def rooms_list(org: str, url: UrlOpt = None, token: TokenOpt = None, as_json: JsonOpt = False) -> None:
-    """List the rooms of an organisation."""
-    payload = _admin("GET", f"/orgs/{org}/principals?kind=room", url=url, token=token)
-    _print(payload, as_json, ["email", "state", "reason"], "principals")
 
 
 def main() -> None:

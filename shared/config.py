@@ -62,6 +62,12 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "Base URL at which Google reaches the webhook (`<url>/calendar_webhook`); HTTPS for real Google.",
     ),
     SettingSpec(
+        "HYBRIDCAL_WEBEX_BASE_URL",
+        "webex_base_url",
+        "https://webexapis.com/v1",
+        "Base URL of the Webex REST API, for orgs whose provider is `webex_api` (the emulator's `/webex/v1` locally).",
+    ),
+    SettingSpec(
         "HYBRIDCAL_ADMIN_TOKEN",
         "admin_token",
         None,
@@ -203,6 +209,7 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "google_base_url": _url,
     "public_url": _url,
     "admin_token": _text,
+    "webex_base_url": _url,
     "host": _text,
     "port": _port,
     "log_level": _log_level,
@@ -231,6 +238,7 @@ class Settings:
     google_base_url: str | None = None
     public_url: str | None = None
     admin_token: str | None = None
+    webex_base_url: str = "https://webexapis.com/v1"
     host: str = "127.0.0.1"
     port: int = 8080
     log_level: str = "INFO"

@@ -85,6 +85,14 @@ class Stores(Protocol):
         """Create (Conflict if it exists) or replace an org; the key is stored encrypted."""
         ...
 
+    def put_org_secret(self, org_id: str, name: str, value: str | None) -> None:
+        """Seal (or remove) a named secret of an org."""
+        ...
+
+    def org_secret(self, org_id: str, name: str) -> str | None:
+        """Open a named secret of an org."""
+        ...
+
     def destroy_principal_data(self, org_id: str, principal_id: str) -> int:
         """Delete everything stored for a principal and shred its key material."""
         ...

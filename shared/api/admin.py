@@ -12,6 +12,7 @@ from typing import Any
 
 import flask
 
+from shared.api import admin_openapi
 from shared.api.admin_models import OrgCreate, OrgFields, PrincipalCreate
 from shared.api.http import Router, parse, query_param, respond
 from shared.config import GOOGLE_SCOPES
@@ -96,6 +97,12 @@ def _apply(org: Org, fields: OrgFields) -> tuple[Org, str | None]:
     return replace(org, **changes), key_text
 
 
+@router.route(f"{BASE}/openapi.json", ["GET"])
+def openapi(request: flask.Request, service: ProvisioningService, stores: Stores) -> flask.Response:
+    """The OpenAPI document of this API."""
+    return respond(admin_openapi.document())
+
+
 @router.route(f"{BASE}/orgs", ["POST"])
 def create_org(request: flask.Request, service: ProvisioningService, stores: Stores) -> flask.Response:
     """Create an org."""
@@ -107,7 +114,10 @@ def create_org(request: flask.Request, service: ProvisioningService, stores: Sto
         keywords=dict(DEFAULT_KEYWORDS),
     )
     org, key = _apply(base, body)
-    return respond(org_view(service.create_org(org, key)), 201)
+    created = service.create_org(org, key)
+    if body.webex_access_token:
+        stores.put_org_secret(created.id, "webex_access_token", body.webex_access_token)
+    return respond(org_view(created), 201)
 
 
 @router.route(f"{BASE}/orgs", ["GET"])
@@ -125,8 +135,12 @@ def get_org(request: flask.Request, service: ProvisioningService, stores: Stores
 @router.route(f"{BASE}/orgs/<org_id>", ["PATCH"])
 def patch_org(request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str) -> flask.Response:
     """Change an org's settings."""
-    org, key = _apply(service.require_org(org_id), parse(OrgFields, request))
-    return respond(org_view(service.update_org(org, key)))
+    fields = parse(OrgFields, request)
+    org, key = _apply(service.require_org(org_id), fields)
+    updated = service.update_org(org, key)
+    if fields.webex_access_token:
+        stores.put_org_secret(org_id, "webex_access_token", fields.webex_access_token)
+    return respond(org_view(updated))
 
 
 @router.route(f"{BASE}/orgs/<org_id>/principals", ["POST"])
@@ -136,7 +150,8 @@ def activate(request: flask.Request, service: ProvisioningService, stores: Store
     result = service.activate(org_id, body.email, PrincipalKind(body.kind), body.devices)
     view = principal_view(stores, result.principal)
     if result.device_tokens:
-        view["devices"] = [{"id": i, "token": t} for i, t in result.device_tokens.items()]
+        names = result.device_names
+        view["devices"] = [{"id": i, "name": names.get(i, ""), "token": t} for i, t in result.device_tokens.items()]
     return respond(view, 202)
 
 

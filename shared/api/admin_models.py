@@ -26,7 +26,8 @@ class OrgFields(BaseModel):
     keywords: dict[str, Action] | None = None
     join_lead_minutes: int | None = Field(default=None, ge=0, le=60)
     default_locale: str | None = Field(default=None, pattern=r"^[a-z]{2,3}([-_][A-Za-z]{2,4})?$")
-    provider: Literal["personal_room", "space"] | None = None
+    provider: Literal["personal_room", "space", "webex_api"] | None = None
+    webex_access_token: str | None = Field(default=None, min_length=8, max_length=4096)
     webex_site: str | None = Field(default=None, pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
     send_updates: Literal["all", "externalOnly", "none"] | None = None
     room_delegate: str | None = Field(default=None, max_length=254)
@@ -91,3 +92,123 @@ class PrincipalCreate(BaseModel):
         if any(not name.strip() or len(name) > 100 for name in value):
             raise ValueError("device names are 1 to 100 characters")
         return value
+
+
+# ---------------------------------------------------------------- responses (for the OpenAPI document)
+
+
+class CredentialOut(BaseModel):
+    """Where an org's credential lives (never the key itself)."""
+
+    kind: Literal["stored", "secret", "keyless"]
+    client_id: str | None = None
+    reference: str | None = None
+
+
+class DelegationOut(BaseModel):
+    """What to authorise in the Admin console: the client id and the comma-separated scopes."""
+
+    client_id: str | None
+    scopes: str
+
+
+class OrgOut(BaseModel):
+    """An org as the admin API shows it."""
+
+    id: str
+    domain: str
+    credential: CredentialOut
+    keywords: dict[str, Action]
+    join_lead_minutes: int
+    default_locale: str
+    provider: str
+    webex_site: str
+    send_updates: str
+    room_delegate: str | None
+    kms_key: str | None
+    created_at: str | None
+    delegation: DelegationOut
+
+
+class OrgList(BaseModel):
+    """``GET /admin/v1/orgs``."""
+
+    orgs: list[OrgOut]
+
+
+State = Literal["pending", "validating", "active", "error", "deactivated"]
+Reason = Literal[
+    "delegation_not_authorized",
+    "calendar_not_found",
+    "forbidden",
+    "gmail_scope_missing",
+    "email_mismatch",
+    "unavailable",
+]
+
+
+class PrincipalOut(BaseModel):
+    """A person or room with its state; ``reason``, ``hint`` and ``detail`` explain an error or a limitation."""
+
+    email: str
+    kind: Literal["person", "room"]
+    state: State
+    reason: Reason | None
+    hint: str | None
+    detail: str | None
+    presence_enabled: bool
+    locale: str | None
+    time_zone: str | None
+    updated_at: str | None
+
+
+class DecisionOut(BaseModel):
+    """One join-detail decision of the rewrite (the latest per event)."""
+
+    event_id: str
+    outcome: str
+    reason: str | None
+    at: str
+
+
+class PrincipalDetailOut(PrincipalOut):
+    """``GET .../principals/{email}``: the state plus sync progress, channel expiry, meetings and decisions."""
+
+    last_sync: str | None
+    last_full_sync: str | None
+    channel_expiry: str | None
+    meeting_count: int
+    decisions: list[DecisionOut]
+
+
+class DeviceTokenOut(BaseModel):
+    """A room device and its token, shown once."""
+
+    id: str
+    name: str
+    token: str
+
+
+class ActivatedOut(PrincipalOut):
+    """``POST .../principals``: the pending principal; rooms get their device tokens here, once."""
+
+    devices: list[DeviceTokenOut] = Field(default_factory=list)
+
+
+class PrincipalList(BaseModel):
+    """``GET .../principals``."""
+
+    principals: list[PrincipalOut]
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: a machine-readable code and a message for people."""
+
+    code: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """Every error answer of the admin API."""
+
+    error: ErrorDetail

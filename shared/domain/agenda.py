@@ -9,6 +9,7 @@ tells the two apart, ``html_to_text`` converts the fragment with BeautifulSoup's
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bs4 import BeautifulSoup, Tag
 from bs4.element import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
@@ -116,6 +117,7 @@ def _tidy(text: str, *, collapse: bool) -> str:
     return _BLANK_RUN.sub("\n\n\n", joined)
 
 
+@lru_cache(maxsize=1024)
 def html_to_text(html: str, *, scan: bool = False) -> str:
     """Convert an HTML fragment to text: breaks kept, ``<li>`` as "- " bullets, links as "text (url)".
 

@@ -64,7 +64,9 @@ HINTS: dict[ErrorReason, str] = {
         "id, then revalidate."
     ),
     ErrorReason.EMAIL_MISMATCH: "The address does not belong to the org's domain.",
-    ErrorReason.UNAVAILABLE: "Google was unavailable during validation; it will be retried.",
+    ErrorReason.UNAVAILABLE: (
+        "Google was unavailable during validation on every retry; revalidate once Google is reachable."
+    ),
 }
 
 _ALLOWED: dict[PrincipalState, frozenset[PrincipalState]] = {

@@ -1,63 +1,202 @@
-"""``hybrid-calendar demo``: the whole service on one laptop, narrated.
+"""``hybrid-calendar demo``: the whole service on one laptop, narrated, through the real flow.
 
-It starts the project's Google emulator and the local runtime on the embedded default
-(SQLite, in-process bus, local key) in a fresh data directory, checks that both answer, and
-keeps serving until Ctrl-C (``--once`` exits after the narration).
+It starts the project's Google emulator and the local runtime on the embedded default (SQLite,
+in-process bus, local key) in a fresh data directory, over real HTTP both ways, seeds an org with
+people, a room with a device and some events, and narrates: a keyword turns into join details,
+meeting lists, out-of-office presence, a join button at the lead time on an accelerated clock,
+and the keyword's removal. Then it keeps serving until Ctrl-C (``--once`` exits 0 instead).
 """
 
 from __future__ import annotations
 
-import importlib
+import json
 import secrets
 import tempfile
 import threading
-from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from rich.console import Console
 from rich.panel import Panel
+from rich.table import Table
 
-from shared import config
+from shared import config, logs
 from shared.bootstrap import build
+from shared.clock import AcceleratedClock, SystemClock
+from shared.domain.joinblock import BLOCK_BEGIN
+from shared.runtime.demo_world import PEOPLE, ROOM, DemoWorld, wait_for
 from shared.runtime.server import LocalRuntime, RuntimeServer
 
+ALICE, BOB = PEOPLE[0]["email"], PEOPLE[1]["email"]
 
-def _start_emulator(host: str, port: int) -> tuple[str, Callable[[], None]] | None:
+
+def _meetings_table(title: str, meetings: list[dict[str, Any]]) -> Table:
+    table = Table("start (UTC)", "title", "organiser", "join", title=title)
+    for m in meetings:
+        target = m.get("join_target") or {}
+        table.add_row(
+            str(m.get("start", ""))[:16].replace("T", " "),
+            m.get("title", ""),
+            m.get("organizer") or "",
+            (target.get("uri") or "")[:48],
+        )
+    return table
+
+
+def _with_block(world: DemoWorld, event_id: str, *, present: bool) -> dict[str, Any] | None:
+    event = world.event(ALICE, event_id)
+    return event if (BLOCK_BEGIN in event.get("description", "")) is present else None
+
+
+def _away(world: DemoWorld, token: str) -> dict[str, Any] | None:
+    presence: dict[str, Any] = world.app(token, "GET", f"/v1/people/{ALICE}/presence")
+    return presence if presence.get("status") == "out_of_office" else None
+
+
+def _first_sse_event(url: str, token: str, name: str, found: list[dict[str, Any]], ready: threading.Event) -> None:
     try:
-        module = importlib.import_module("emulator.server")
-    except ImportError:
-        return None
-    server = module.EmulatorServer(host=host, port=port)
-    server.start()
-    return str(server.url), server.stop
+        with httpx.stream("GET", url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as response:
+            ready.set()
+            event = ""
+            for line in response.iter_lines():
+                if line.startswith("event: "):
+                    event = line[7:]
+                elif line.startswith("data: ") and event == name:
+                    found.append(json.loads(line[6:]))
+                    return
+    except httpx.HTTPError:
+        ready.set()
+
+
+def narrate(world: DemoWorld, runtime: LocalRuntime, clock: AcceleratedClock, console: Console) -> dict[str, Any]:
+    """Seed the world and walk through the five steps; return what each step observed."""
+    console.rule("Seeding")
+    world.seed_domain()
+    org = world.create_org()["id"]
+    for person in PEOPLE[:2]:
+        view = world.activate(org, person["email"])
+        console.print(f"  activated {person['email']}: {view['state']}, {view['meeting_count']} meetings synced")
+    room = world.activate(org, ROOM["email"], kind="room", devices=["Boardroom display"])
+    device_id, device_token = room["devices"][0]["id"], room["devices"][0]["token"]
+    console.print(f"  activated {ROOM['email']} with a device: {room['state']}")
+    now = clock.now()
+    start = (now + timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
+    world.create_event(
+        BOB,
+        "Team stand-up",
+        start - timedelta(hours=1),
+        15,
+        attendees=[ALICE, ROOM["email"]],
+        recurrence=["RRULE:FREQ=DAILY;COUNT=10"],
+    )
+
+    console.rule("1. A meeting with @webex gets its join details")
+    event = world.create_event(
+        ALICE,
+        "Quarterly planning",
+        start,
+        60,
+        attendees=[BOB, ROOM["email"]],
+        location="Boardroom @webex",
+        description="Agenda:\n1. Budget\n2. Hiring",
+    )
+    patched = wait_for("the join details", lambda: _with_block(world, event["id"], present=True))
+    console.print(Panel(patched["description"], title="Alice's invitation after the service patched it"))
+
+    console.rule("2. Meeting lists")
+    alice_token = world.sign_in(ALICE)
+    window = {"from": now.isoformat(), "to": (now + timedelta(days=2)).isoformat()}
+    mine = wait_for(
+        "Alice's meetings", lambda: world.app(alice_token, "GET", "/v1/me/meetings", params=window)["meetings"]
+    )
+    console.print(_meetings_table("Alice (app API)", mine))
+    rooms = world.app(device_token, "GET", f"/v1/devices/{device_id}/meetings", device=True, params=window)["meetings"]
+    console.print(_meetings_table("Boardroom (device API)", rooms))
+
+    console.rule("3. A vacation responder turns presence out-of-office")
+    since_ms = int((clock.now() - timedelta(hours=1)).timestamp() * 1000)
+    world.google(
+        ALICE,
+        "PUT",
+        "/gmail/v1/users/me/settings/vacation",
+        json={"enableAutoReply": True, "responseSubject": "Out until Monday", "startTime": str(since_ms)},
+    )
+    runtime.run_job("poll_vacations")
+    bob_token = world.sign_in(BOB)
+    presence = wait_for("Alice's presence", lambda: _away(world, bob_token))
+    console.print(f"  Bob sees Alice as [bold]{presence['status']}[/]: {presence.get('message', '')}")
+
+    console.rule("4. The join button at the lead time (accelerated clock)")
+    found: list[dict[str, Any]] = []
+    ready = threading.Event()
+    reader = threading.Thread(
+        target=_first_sse_event,
+        args=(f"{world.service_url}/v1/me/stream", bob_token, "join_button", found, ready),
+        daemon=True,
+    )
+    reader.start()
+    ready.wait(10)
+    jump = start - timedelta(minutes=5) - clock.now() + timedelta(seconds=5)
+    clock.advance(jump)
+    world.advance(jump)
+    console.print(f"  the clock jumps {jump} ahead, to 5 minutes before the meeting")
+    runtime.run_job("dispatch_join_buttons")
+    reader.join(30)
+    notice = found[0] if found else {}
+    console.print(
+        f"  Bob's app got a join button: {notice.get('title', '?')} → {(notice.get('target') or {}).get('uri', '?')}"
+    )
+
+    console.rule("5. The keyword is removed and the block disappears")
+    world.google(ALICE, "PATCH", f"/calendar/v3/calendars/{ALICE}/events/{event['id']}", json={"location": "Boardroom"})
+    cleaned = wait_for("the block's removal", lambda: _with_block(world, event["id"], present=False))
+    console.print(Panel(cleaned["description"], title="Alice's invitation now"))
+    return {
+        "event_id": event["id"],
+        "patched": patched["description"],
+        "meetings": mine,
+        "room_meetings": rooms,
+        "presence": presence,
+        "notice": notice,
+        "cleaned": cleaned["description"],
+        "device_id": device_id,
+        "device_token": device_token,
+    }
 
 
 def run(*, port: int, emulator_port: int, once: bool, console: Console) -> int:
     """Run the demo; return the process exit code."""
+    from emulator.server import EmulatorServer
+
+    logs.configure("WARNING")
     data_dir = Path(tempfile.mkdtemp(prefix="hybrid-calendar-demo-"))
     console.print(Panel.fit("Hybrid Calendar demo: the whole service on the embedded default", style="bold cyan"))
-    emulator = _start_emulator("127.0.0.1", emulator_port)
-    if emulator is None:
-        console.print("[yellow]The Google emulator is not available in this build; running without it.[/]")
-    else:
-        console.print(f"[green]Google emulator[/] at {emulator[0]}")
+    emulator = EmulatorServer(host="127.0.0.1", port=emulator_port)
+    clock = AcceleratedClock(SystemClock().now().replace(microsecond=0), factor=1.0)
+    token = secrets.token_urlsafe(24)
     settings = config.Settings(
         data_dir=data_dir,
         port=port,
-        google_base_url=emulator[0] if emulator else None,
+        google_base_url=emulator.url,
         public_url=f"http://127.0.0.1:{port}",
-        admin_token=secrets.token_urlsafe(24),
+        admin_token=token,
     )
-    runtime = LocalRuntime(build(settings))
+    runtime = LocalRuntime(build(settings, clock=clock))
     server = RuntimeServer(runtime, "127.0.0.1", port).start()
+    world = DemoWorld(emulator.url, server.url, token)
     try:
-        health = httpx.get(f"{server.url}/healthz", timeout=10).json()
-        console.print(f"[green]Local runtime[/] at {server.url}  (version {health['version']})")
-        for port_name, backend in health["backends"].items():
-            console.print(f"  {port_name:7} → {backend}")
-        console.print(f"  data     → {data_dir}")
-        console.print(f"Web page: {server.url}/app    Admin API: {server.url}/admin/v1")
+        console.print(f"Google emulator at {emulator.url}; local runtime at {server.url}; data in {data_dir}")
+        try:
+            report = narrate(world, runtime, clock, console)
+        except (httpx.HTTPError, TimeoutError) as exc:
+            console.print(f"[red]The demo stopped: {type(exc).__name__}: {exc}[/]")
+            return 1
+        console.rule("Running")
+        console.print(f"Web page:    {server.url}/app")
+        console.print(f"Device view: {server.url}/device?token={report['device_token']}")
+        console.print(f"Admin API:   {server.url}/admin/v1 (token {token})")
         if once:
             return 0
         console.print("Serving until Ctrl-C.")
@@ -65,7 +204,7 @@ def run(*, port: int, emulator_port: int, once: bool, console: Console) -> int:
     except KeyboardInterrupt:
         console.print("Stopping.")
     finally:
+        world.close()
         server.stop()
-        if emulator is not None:
-            emulator[1]()
+        emulator.stop()
     return 0

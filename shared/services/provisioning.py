@@ -9,6 +9,7 @@ key material (crypto-shredding).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import secrets
@@ -25,7 +26,8 @@ from shared.domain.principals import (
     PrincipalKind,
     PrincipalState,
 )
-from shared.errors import Conflict, InvalidInput, NotFound, RetryableError
+from shared.domain.sync import ChannelState
+from shared.errors import Conflict, HybridCalendarError, InvalidInput, NotFound, RetryableError
 from shared.logs import ctx, get_logger
 from shared.messages import ProvisionUser
 from shared.ports import MessageBus, Stores
@@ -73,6 +75,7 @@ class ActivationResult:
 
     principal: Principal
     device_tokens: dict[str, str] = field(default_factory=dict)
+    device_names: dict[str, str] = field(default_factory=dict)
 
 
 def org_id_for(domain: str) -> str:
@@ -155,16 +158,17 @@ class ProvisioningService:
             updated_at=now,
         )
         self._stores.put_principal(principal)
-        tokens: dict[str, str] = {}
+        result = ActivationResult(principal)
         for name in devices:
             token = secrets.token_urlsafe(32)
             device = Device(
                 org_id=org.id, id=uuid.uuid4().hex, room_id=principal.id, name=name, token_hash=device_token_hash(token)
             )
             self._stores.put_device(device)
-            tokens[device.id] = token
+            result.device_tokens[device.id] = token
+            result.device_names[device.id] = name
         self._queue(org.id, principal.id, "activate")
-        return ActivationResult(principal, tokens)
+        return result
 
     def revalidate(self, org_id: str, email: str) -> Principal:
         """Queue validation again (from active or error)."""
@@ -195,7 +199,7 @@ class ProvisioningService:
         if principal is None:
             raise NotFound("no such principal")
         if message.action == "deactivate":
-            return self._deactivate(org, principal)
+            return self._deactivate(org, principal, delivery_attempt)
         if message.action != "activate":
             raise InvalidInput(f"unknown action {message.action!r}")
         return self._validate(org, principal, delivery_attempt)
@@ -210,21 +214,20 @@ class ProvisioningService:
         now = self._clock.now()
         if principal.state is not PrincipalState.VALIDATING:
             principal = self._save(principal.transition(PrincipalState.VALIDATING, at=now))
-        if not org.owns(principal.email):
-            return self._save(principal.transition(PrincipalState.ERROR, reason=ErrorReason.EMAIL_MISMATCH, at=now))
+        if not org.owns_principal(principal.email, principal.kind):
+            return self._fail(org, principal, ErrorReason.EMAIL_MISMATCH, f"the org's domain is {org.domain}")
         if self._validator is None or self._activation is None:
             raise RetryableError("Google access is not configured in this process")
         try:
             result = self._validator.validate(org, principal)
         except RetryableError:
             if attempt >= self._max_attempts:
-                return self._save(principal.transition(PrincipalState.ERROR, reason=ErrorReason.UNAVAILABLE, at=now))
+                detail = f"Google was unavailable on {attempt} attempts; revalidate to try again"
+                return self._fail(org, principal, ErrorReason.UNAVAILABLE, detail)
+            log.info("validation deferred", extra=ctx(org=org.id, principal=principal.id, attempt=attempt))
             raise
         if result.reason is not None and result.reason is not ErrorReason.GMAIL_SCOPE_MISSING:
-            log.info("validation failed", extra=ctx(org=org.id, principal=principal.id, reason=result.reason.value))
-            return self._save(
-                principal.transition(PrincipalState.ERROR, reason=result.reason, detail=result.detail, at=now)
-            )
+            return self._fail(org, principal, result.reason, result.detail)
         principal = replace(
             principal,
             presence_enabled=result.presence_enabled,
@@ -235,14 +238,42 @@ class ProvisioningService:
         if result.reason is ErrorReason.GMAIL_SCOPE_MISSING:
             active = replace(active, reason=result.reason, detail=result.detail)
         self._save(active)
+        self._stop_channels(org, active)  # a revalidation opens one fresh channel, never a second one
         self._activation.after_validation(org, active)
         return self._stores.get_principal(org.id, active.id)
 
-    def _deactivate(self, org: Org, principal: Principal) -> Principal:
+    def _fail(self, org: Org, principal: Principal, reason: ErrorReason, detail: str | None) -> Principal:
+        """Move a validating principal to error; its channels stop, so nothing more is synced."""
+        log.info("validation failed", extra=ctx(org=org.id, principal=principal.id, reason=reason.value))
+        failed = self._save(
+            principal.transition(PrincipalState.ERROR, reason=reason, detail=detail, at=self._clock.now())
+        )
+        self._stop_channels(org, failed)
+        return failed
+
+    def _stop_channels(self, org: Org, principal: Principal) -> None:
+        """Stop the principal's open channels, best effort (a failed stop is retried by the next one)."""
+        if self._activation is None:
+            return
+        if not any(c.state is ChannelState.ACTIVE for c in self._stores.channels_of(org.id, principal.id)):
+            return
+        with contextlib.suppress(HybridCalendarError):
+            self._activation.before_deactivation(org, principal)
+
+    def _deactivate(self, org: Org, principal: Principal, attempt: int) -> Principal:
         if principal.state is PrincipalState.DEACTIVATED:
             return principal
         if self._activation is not None:
-            self._activation.before_deactivation(org, principal)
+            try:
+                self._activation.before_deactivation(org, principal)
+            except RetryableError:
+                if attempt < self._max_attempts:
+                    raise
+            except HybridCalendarError:  # e.g. delegation revoked: the data goes regardless
+                log.info("channels not stopped at Google", extra=ctx(org=org.id, principal=principal.id))
+        for channel in self._stores.channels_of(org.id, principal.id):
+            if channel.state is ChannelState.ACTIVE:  # Google's later pushes are then asked to stop
+                self._stores.put_channel(replace(channel, state=ChannelState.STOPPED))
         self._stores.destroy_principal_data(org.id, principal.id)
         done = principal.transition(PrincipalState.DEACTIVATED, at=self._clock.now())
         return self._save(replace(done, last_sync=None, channel_expiry=None, detail=None))

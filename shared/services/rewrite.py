@@ -21,7 +21,7 @@ from shared.domain.joindetails import block_hash, render_block
 from shared.domain.keywords import find_keyword
 from shared.domain.normalise import REWRITE_PROPERTY, meeting_from_event
 from shared.domain.principals import Org, Principal, PrincipalKind
-from shared.errors import InvalidInput, PreconditionFailed
+from shared.errors import InvalidInput, PermanentError, PreconditionFailed
 from shared.logs import ctx, get_logger
 from shared.ports import ConferencingProvider, EventEditor, Stores
 
@@ -109,7 +109,13 @@ class RewriteService:
         except InvalidInput:
             return Decision("skipped", "no_times")
         same_provider = props.get(PROVIDER_PROP) == provider.name and props.get(REWRITE_PROPERTY) == keyword
-        details = provider.join_details(org, principal, meeting, action, props.get(REF_PROP) if same_provider else None)
+        try:
+            details = provider.join_details(
+                org, principal, meeting, action, props.get(REF_PROP) if same_provider else None
+            )
+        except PermanentError as exc:
+            log.warning("provider refused", extra=ctx(org=org.id, provider=provider.name, error_code=exc.code))
+            return Decision("skipped", f"provider_refused:{exc.code}")
         block = render_block(details, principal.locale or org.default_locale, html=html)
         description = replace_block(event.description, block, html=html)
         wanted = {

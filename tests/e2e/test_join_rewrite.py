@@ -123,8 +123,9 @@ def test_recurring_series_master_is_patched_once(world: World) -> None:
     """A keyword on a recurring series patches the master once, and every instance shows the block."""
     world.activate(ALICE)
     world.control.clear_requests()
-    created = _create(world, ALICE, _event("Weekly sync", 2, location="@webex:space",
-                                           recurrence=["RRULE:FREQ=WEEKLY;COUNT=6"]))
+    created = _create(
+        world, ALICE, _event("Weekly sync", 2, location="@webex:space", recurrence=["RRULE:FREQ=WEEKLY;COUNT=6"])
+    )
     world.settle()
     assert world.count("calendar.events.patch") == 1
     with world.http(ALICE) as http:
@@ -140,8 +141,10 @@ def test_exception_instance_with_its_own_keyword_gets_its_own_block(world: World
     with world.http(ALICE) as http:
         instances = http.get(f"/calendar/v3/calendars/{ALICE}/events/{created['id']}/instances").json()["items"]
         second = instances[1]
-        assert http.patch(f"/calendar/v3/calendars/{ALICE}/events/{second['id']}",
-                          json={"location": "@webex"}).status_code == 200
+        assert (
+            http.patch(f"/calendar/v3/calendars/{ALICE}/events/{second['id']}", json={"location": "@webex"}).status_code
+            == 200
+        )
     world.settle()
     patched = _event_now(world, ALICE, second["id"])
     assert BLOCK_BEGIN in patched.get("description", "")

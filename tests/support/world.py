@@ -91,8 +91,8 @@ class World:
 
     def close(self) -> None:
         """Stop everything."""
+        self.emulator_state.close()  # no push may reach a runtime that is closing
         self.runtime.close()
-        self.emulator_state.close()
         self.control.close()
 
 

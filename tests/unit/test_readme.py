@@ -12,7 +12,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 def _documented() -> set[str]:
     text = README.read_text()
-    section = text[text.index("## Configuration reference"):]
+    section = text[text.index("## Configuration reference") :]
     section = section[: section.index("\n## ", 5)]
     return set(re.findall(r"^\| `(HYBRIDCAL_[A-Z0-9_]+)` \|", section, re.MULTILINE))
 

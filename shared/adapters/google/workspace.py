@@ -14,6 +14,7 @@ from shared.adapters.google.calendar import GoogleCalendar
 from shared.adapters.google.clients import GoogleCalendarDirectory, GoogleClients
 from shared.adapters.google.mappers import calendar_event_from_api
 from shared.clock import Clock
+from shared.config import GOOGLE_SCOPES
 from shared.domain.events import CalendarEvent
 from shared.domain.principals import ErrorReason, Org, Principal, PrincipalKind
 from shared.errors import DelegationDenied, Forbidden, InvalidInput, NotFound, Unauthenticated
@@ -21,7 +22,8 @@ from shared.services.provisioning import ValidationResult
 
 
 def _delegation_detail(exc: DelegationDenied) -> str:
-    return f"client id {exc.client_id}; scopes {','.join(exc.scopes)}"
+    """The client id and every scope to paste into the Admin console (it replaces the client's list)."""
+    return f"client id {exc.client_id}; scopes {','.join(GOOGLE_SCOPES)}"
 
 
 class GoogleEventEditor:
@@ -81,6 +83,8 @@ class GoogleWorkspace:
         except InvalidInput as exc:
             return ValidationResult(ErrorReason.CALENDAR_NOT_FOUND, exc.message[:200])
         except Forbidden as exc:
+            if exc.reason == "invalid_grant":  # Google's token endpoint on an unknown user
+                return ValidationResult(ErrorReason.CALENDAR_NOT_FOUND, "Google knows no such user in the domain")
             return ValidationResult(ErrorReason.FORBIDDEN, f"Google answered {exc.reason}")
         try:
             self.vacation_for(org, principal)

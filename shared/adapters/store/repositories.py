@@ -35,15 +35,17 @@ class DocumentStores:
         return None if doc is None else self.codec.org_from_doc(org_id, doc.data)
 
     def put_org(self, org: Org, service_account_key: str | None = None, *, create: bool = False) -> None:
-        """Create or replace an org; an existing sealed key is kept unless a new one is given."""
+        """Create or replace an org; sealed secrets (and the key, unless a new one is given) are kept."""
         path = doc_path("orgs", org.id)
         data = self.codec.org_to_doc(org, service_account_key)
-        if create and self.documents.get(path) is not None:
+        existing = self.documents.get(path)
+        if create and existing is not None:
             raise Conflict(f"org {org.id!r} already exists")
-        if service_account_key is None and not create:
-            existing = self.documents.get(path)
-            if existing is not None and "serviceAccountKey" in existing.data:
-                data["serviceAccountKey"] = existing.data["serviceAccountKey"]
+        if existing is not None and not create:
+            for name, value in existing.data.items():
+                keep = name.startswith("secret_") or (name == "serviceAccountKey" and service_account_key is None)
+                if keep:
+                    data[name] = value
         self.documents.write([Put(path, data, if_absent=create)])
 
     def service_account_key(self, org_id: str) -> str | None:
@@ -53,6 +55,23 @@ class DocumentStores:
             raise NotFound("no such org")
         token = doc.data.get("serviceAccountKey")
         return self.codec.open(org_id, "orgs", org_id, "serviceAccountKey", token) if token else None
+
+    def put_org_secret(self, org_id: str, name: str, value: str | None) -> None:
+        """Seal (or, with None, remove) a named secret of an org, such as its Webex access token."""
+        path = doc_path("orgs", org_id)
+        doc = self.documents.get(path)
+        if doc is None:
+            raise NotFound("no such org")
+        data = {k: v for k, v in doc.data.items() if k != f"secret_{name}"}
+        if value is not None:
+            data[f"secret_{name}"] = self.codec.seal(org_id, "orgs", org_id, f"secret_{name}", value)
+        self.documents.write([Put(path, data, if_version=doc.version)])
+
+    def org_secret(self, org_id: str, name: str) -> str | None:
+        """Open a named secret of an org, if it has one."""
+        doc = self.documents.get(doc_path("orgs", org_id))
+        token = doc.data.get(f"secret_{name}") if doc is not None else None
+        return self.codec.open(org_id, "orgs", org_id, f"secret_{name}", token) if token else None
 
     def list_orgs(self) -> list[Org]:
         """Every org of the deployment."""
@@ -90,7 +109,9 @@ class DocumentStores:
         meetings = Query(collection_path("orgs", org_id, "meetings"), (Filter("principal_id", "==", principal_id),))
         notices = Query(collection_path("orgs", org_id, "notices"), (Filter("recipientId", "==", principal_id),))
         devices = Query("devices", (Filter("org_id", "==", org_id), Filter("room_id", "==", principal_id)))
-        ops: list[WriteOp] = [Delete(d.path) for q in (meetings, notices, devices) for d in self.documents.query(q)]
+        decisions = Query(collection_path("orgs", org_id, "decisions"), (Filter("principal_id", "==", principal_id),))
+        queries = (meetings, notices, devices, decisions)
+        ops: list[WriteOp] = [Delete(d.path) for q in queries for d in self.documents.query(q)]
         ops += [
             Delete(doc_path("orgs", org_id, "presence", principal_id)),
             Delete(doc_path("orgs", org_id, "syncStates", principal_id)),

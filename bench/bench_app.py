@@ -1,0 +1,213 @@
+"""App API and join buttons: listing 300 meetings for one user (p95) and dispatching 10,000 join buttons.
+
+Listing is measured in process three ways on SQLite: the store read alone (baseline), the use case
+with the JSON mapping, and the whole ``GET /v1/me/meetings`` route (ID-token check with cached
+certificates, routing, JSON). The use case is measured on the Firestore emulator too when
+``gcloud`` can start it. Dispatch: 10,000 active people, each with one meeting starting in the
+same minute; one run records and publishes 10,000 notices, a repeated run finds them all sent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from werkzeug.test import Client
+
+from emulator.app import create_app
+from emulator.client import ControlClient
+from emulator.state import EmulatorState
+from emulator.testing import BASE_URL
+from shared.adapters.bus.local import LocalBus
+from shared.api.app_models import meeting_out
+from shared.bootstrap import App, build
+from shared.clock import ManualClock
+from shared.config import Settings
+from shared.domain.meetings import Attendee, JoinKind, JoinTarget, Meeting
+from shared.domain.principals import CredentialRef, Org, Principal, PrincipalState
+from shared.runtime.server import LocalRuntime
+from shared.services.auth import Caller
+
+NOW = datetime(2026, 11, 24, 9, tzinfo=UTC)
+USER = "ann@example.com"
+LISTINGS = 200
+PEOPLE = 10_000
+
+
+def meeting(org: str, pid: str, i: int, start: datetime) -> Meeting:
+    """A realistic meeting with six invitees and a Webex target."""
+    return Meeting(
+        org_id=org,
+        principal_id=pid,
+        event_id=f"ev{i:05d}",
+        start=start,
+        end=start + timedelta(minutes=30),
+        title=f"Project sync {i}",
+        organizer="boss@example.com",
+        attendees=(Attendee(USER), *(Attendee(f"person{j}@example.com") for j in range(5))),
+        location="Room 4.01",
+        agenda="Agenda: " + "discussion points " * 10,
+        join_targets=(JoinTarget(JoinKind.WEBEX, f"https://acme.webex.com/meet/u{i}"),),
+    )
+
+
+def seed_user(app: App) -> Caller:
+    """One org, one active user with 300 meetings over the next 30 days."""
+    org = Org(id="example-com", domain="example.com", credential=CredentialRef("stored", ""))
+    app.stores.put_org(org, json.dumps({"type": "service_account"}))
+    pid = app.stores.principal_id(org.id, USER)
+    principal = Principal(org.id, pid, USER, state=PrincipalState.ACTIVE, time_zone="Europe/Berlin")
+    app.stores.put_principal(principal)
+    app.stores.put_meetings([meeting(org.id, pid, i, NOW + timedelta(hours=2 * i + 1)) for i in range(300)], NOW)
+    return Caller(org, principal)
+
+
+def p95(run: Callable[[], Any], n: int = LISTINGS) -> tuple[float, float]:
+    """Median and 95th percentile of ``n`` runs, in milliseconds."""
+    run()
+    samples = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        run()
+        samples.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(samples), statistics.quantiles(samples, n=20)[18]
+
+
+def listing(app: App, caller: Caller) -> dict[str, tuple[float, float]]:
+    """Store read, use case + JSON, on one app."""
+    end = NOW + timedelta(days=31)
+
+    def store() -> None:
+        assert len(app.stores.list_meetings(caller.org.id, caller.principal.id, NOW, end, NOW)) == 300
+
+    def use_case() -> None:
+        _, _, items = app.meetings_api.meetings.list_meetings(caller, NOW, end)
+        json.dumps([meeting_out(i) for i in items])
+
+    return {"store": p95(store), "use_case": p95(use_case)}
+
+
+def sqlite_listing(tmp: Path) -> dict[str, tuple[float, float]]:
+    """Listing on SQLite, and the whole route with an emulator-issued ID token."""
+    state = EmulatorState()
+    emulator = create_app(state)
+    control = ControlClient(transport=httpx.WSGITransport(app=emulator))
+    control.set_clock(time="2026-11-24T09:00:00Z", frozen=True)
+    control.create_domain("example.com", users=[{"email": USER, "name": "Ann", "timeZone": "Europe/Berlin"}])
+    settings = Settings(data_dir=tmp / "sqlite", google_base_url=BASE_URL, scheduler=False)
+    app = build(settings, clock=ManualClock(NOW), google_transport=httpx.WSGITransport(app=emulator))
+    caller = seed_user(app)
+    results = listing(app, caller)
+    token = control._http.post("/emulator/v1/id-tokens", json={"email": USER, "audience": settings.oidc_client_id})
+    headers = {"Authorization": f"Bearer {token.json()['idToken']}"}
+    client = Client(LocalRuntime(app, scheduler=False))
+    query = "/v1/me/meetings?from=2026-11-24T09:00:00Z&to=2026-12-25T09:00:00Z"
+
+    def route() -> None:
+        response = client.get(query, headers=headers)
+        assert response.status_code == 200 and len(response.get_json()["meetings"]) == 300
+
+    results["route"] = p95(route)
+    app.close()
+    state.close()
+    return results
+
+
+def firestore_listing() -> dict[str, tuple[float, float]] | str:
+    """Listing on the Firestore emulator, or why it could not run."""
+    try:
+        from shared.adapters.store.firestore import FirestoreDocumentStore
+        from tests.support import gcp_emulators
+    except ImportError as exc:
+        return f"not measured: {exc}"
+    reason = gcp_emulators.available()
+    if reason is not None:
+        return f"not measured: {reason}"
+    emulator = gcp_emulators.start("firestore")
+    os.environ["FIRESTORE_EMULATOR_HOST"] = emulator.host_port
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            app = build(Settings(data_dir=Path(tmp), scheduler=False), clock=ManualClock(NOW))
+            store = FirestoreDocumentStore("hybridcal-bench")
+            app.documents.close()
+            from shared.adapters.crypto.envelope import EnvelopeCipher
+            from shared.adapters.store.repositories import DocumentStores
+
+            app.documents = store
+            app.cipher = EnvelopeCipher(store, app.kek, app.clock)
+            app.stores = DocumentStores(store, app.cipher)
+            results = listing(app, seed_user(app))
+            app.close()
+            return results
+    finally:
+        emulator.stop()
+
+
+def dispatch(tmp: Path) -> tuple[float, float, float, int]:
+    """Seconds to load the 10,000 due meetings (baseline), to dispatch them, and to run again; notices sent."""
+    clock = ManualClock(NOW)
+    app = build(Settings(data_dir=tmp / "dispatch", scheduler=False), clock=clock, bus=LocalBus(workers=1))
+    org = Org(id="example-com", domain="example.com", credential=CredentialRef("stored", ""))
+    app.stores.put_org(org)
+    start = NOW + timedelta(minutes=4)
+    people, meetings = [], []
+    for i in range(PEOPLE):
+        email = f"person{i}@example.com"
+        pid = app.stores.principal_id(org.id, email)
+        people.append(Principal(org.id, pid, email, state=PrincipalState.ACTIVE))
+        meetings.append(meeting(org.id, pid, i, start + timedelta(seconds=i % 60)))
+    for person in people:
+        app.stores.put_principal(person)
+    app.stores.put_meetings(meetings, NOW)
+    from shared.adapters.store import app_queries
+
+    t0 = time.perf_counter()
+    assert len(app_queries.meetings_starting(app.stores, org.id, NOW, NOW + timedelta(minutes=5))) == PEOPLE
+    t1 = time.perf_counter()
+    report = app.join_buttons.dispatch()
+    t2 = time.perf_counter()
+    again = app.join_buttons.dispatch()
+    t3 = time.perf_counter()
+    assert again.sent == 0 and again.duplicates == PEOPLE
+    app.close()
+    return t1 - t0, t2 - t1, t3 - t2, report.sent
+
+
+def main() -> None:
+    """Print the figures as a Markdown section."""
+    with tempfile.TemporaryDirectory() as tmp:
+        sqlite = sqlite_listing(Path(tmp))
+        firestore = firestore_listing()
+        load, first, second, sent = dispatch(Path(tmp))
+    print("## App API: listing 300 meetings for one user (in process, 200 runs)\n")
+    print("| backend | path | median | p95 | p95 vs store read |")
+    print("|---|---|---|---|---|")
+    base = sqlite["store"][1]
+    for name in ("store", "use_case", "route"):
+        med, p = sqlite[name]
+        print(f"| SQLite | {name.replace('_', ' ')} | {med:.1f} ms | {p:.1f} ms | {p / base:.2f}x |")
+    if isinstance(firestore, str):
+        print(f"| Firestore emulator | - | {firestore} | | |")
+    else:
+        fbase = firestore["store"][1]
+        for name in ("store", "use_case"):
+            med, p = firestore[name]
+            print(f"| Firestore emulator | {name.replace('_', ' ')} | {med:.1f} ms | {p:.1f} ms | {p / fbase:.2f}x |")
+    print("\n## Join buttons: 10,000 meetings starting in the same minute (SQLite)\n")
+    print("| step | time | vs loading the due meetings |")
+    print("|---|---|---|")
+    print(f"| load and decrypt the due meetings (baseline) | {load:.2f} s | 1.00x |")
+    print(f"| dispatch: {sent:,} notices recorded and published | {first:.2f} s | {first / load:.2f}x |")
+    print(f"| repeated run (all already sent) | {second:.2f} s | {second / load:.2f}x |")
+
+
+if __name__ == "__main__":
+    main()

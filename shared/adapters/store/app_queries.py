@@ -1,0 +1,125 @@
+"""Store reads the app API and the join-button dispatcher need, over ``DocumentStores``.
+
+Kept beside the repositories rather than in them: orgs by domain, devices by token hash or
+room, meetings with a join target starting in a range (the dispatcher's query), and the
+notices a recipient was sent (what the streams replay). Each query's composite index is in
+``indexes.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from shared.adapters.store.repositories import DocumentStores
+from shared.documents import Document, Filter, Order, Query, collection_path, doc_path
+from shared.domain.meetings import JoinKind, JoinTarget, Meeting, MeetingStatus
+from shared.domain.presence import JoinButtonNotice, NoticeKind, RecipientKind
+from shared.domain.principals import Device, Org
+
+
+@dataclass(frozen=True, slots=True)
+class StoredNotice:
+    """A notice as stored: its document id (the stream's cursor part) and the notice."""
+
+    id: str
+    notice: JoinButtonNotice
+
+
+def org_by_domain(stores: DocumentStores, domain: str) -> Org | None:
+    """The org serving ``domain``, if any."""
+    query = Query("orgs", (Filter("domain", "==", domain.lower()),), limit=1)
+    for doc in stores.documents.query(query):
+        return stores.codec.org_from_doc(doc.id, doc.data)
+    return None
+
+
+def _device(stores: DocumentStores, doc: Document) -> Device:
+    org_id = doc.data["org_id"]
+    return Device(
+        org_id=org_id,
+        id=doc.id,
+        room_id=doc.data["room_id"],
+        name=stores.codec.open(org_id, "devices", doc.id, "name", doc.data["name"]),
+        token_hash=doc.data["tokenHash"],
+    )
+
+
+def device_by_token_hash(stores: DocumentStores, token_hash: str) -> Device | None:
+    """The device whose token hashes to ``token_hash``."""
+    for doc in stores.documents.query(Query("devices", (Filter("tokenHash", "==", token_hash),), limit=1)):
+        return _device(stores, doc)
+    return None
+
+
+def devices_of_room(stores: DocumentStores, org_id: str, room_id: str) -> list[Device]:
+    """Every device of one room."""
+    query = Query("devices", (Filter("org_id", "==", org_id), Filter("room_id", "==", room_id)))
+    return sorted((_device(stores, d) for d in stores.documents.query(query)), key=lambda d: d.id)
+
+
+def meetings_starting(stores: DocumentStores, org_id: str, lower: datetime, upper: datetime) -> list[Meeting]:
+    """Meetings of every calendar of an org that have a join target and start in [lower, upper]."""
+    query = Query(
+        collection_path("orgs", org_id, "meetings"),
+        (Filter("hasJoinTarget", "==", True), Filter("start", ">=", lower), Filter("start", "<=", upper)),
+        (Order("start"),),
+    )
+    out = []
+    for doc in stores.documents.query(query):
+        if doc.data.get("status") == MeetingStatus.CANCELLED.value:
+            continue
+        out.append(stores.codec.meeting_from_doc(org_id, doc.id, doc.data))
+    return out
+
+
+def _notice(stores: DocumentStores, org_id: str, doc: Document) -> StoredNotice:
+    data = doc.data
+    payload = json.loads(stores.codec.open(org_id, "notices", doc.id, "payload", data["payload"]))
+    raw = payload.get("target")
+    target = JoinTarget(JoinKind(raw[0]), raw[1], raw[2]) if raw else None
+    notice = JoinButtonNotice(
+        org_id=org_id,
+        meeting_id=data["meeting_id"],
+        recipient_kind=RecipientKind(data["recipientKind"]),
+        recipient_id=data["recipientId"],
+        kind=NoticeKind(data["kind"]),
+        start=data["start"],
+        end=data["end"],
+        title=payload.get("title", ""),
+        target=target,
+        sent_at=data["sent_at"],
+    )
+    return StoredNotice(doc.id, notice)
+
+
+def live_notices(stores: DocumentStores, org_id: str, now: datetime) -> list[StoredNotice]:
+    """Every notice of an org whose meeting had not ended at ``now`` (the corrections pass)."""
+    query = Query(collection_path("orgs", org_id, "notices"), (Filter("end", ">", now),))
+    return [_notice(stores, org_id, d) for d in stores.documents.query(query)]
+
+
+def notices_for(
+    stores: DocumentStores, org_id: str, kind: RecipientKind, recipient_id: str, since: datetime | None = None
+) -> list[StoredNotice]:
+    """A recipient's notices sent at or after ``since``, oldest first (ties by id)."""
+    where = [Filter("recipientKind", "==", kind.value), Filter("recipientId", "==", recipient_id)]
+    if since is not None:
+        where.append(Filter("sent_at", ">=", since))
+    query = Query(collection_path("orgs", org_id, "notices"), tuple(where), (Order("sent_at"),))
+    found = [_notice(stores, org_id, d) for d in stores.documents.query(query)]
+    return sorted(found, key=lambda s: (s.notice.sent_at, s.id))
+
+
+def notice_id(notice: JoinButtonNotice) -> str:
+    """The document id ``record_notice`` gives a notice (key, kind and start)."""
+    text = f"{notice.key}|{notice.kind}|{notice.start.isoformat()}"
+    return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
+
+
+def get_notice(stores: DocumentStores, org_id: str, notice_id: str) -> StoredNotice | None:
+    """One notice by its document id."""
+    doc = stores.documents.get(doc_path("orgs", org_id, "notices", notice_id))
+    return None if doc is None else _notice(stores, org_id, doc)

@@ -1,0 +1,168 @@
+"""The OpenAPI 3.1 document of the admin API (``GET /admin/v1/openapi.json``), built from the pydantic models.
+
+``ROUTES`` lists every operation the admin router serves with its request and response models,
+so the document follows the code; a test checks each route of the router appears here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+import shared
+from shared.api.admin_models import (
+    ActivatedOut,
+    ErrorOut,
+    OrgCreate,
+    OrgFields,
+    OrgList,
+    OrgOut,
+    PrincipalCreate,
+    PrincipalDetailOut,
+    PrincipalList,
+    PrincipalOut,
+)
+
+PREFIX = "/admin/v1"
+_ORG = {"name": "org", "in": "path", "required": True, "schema": {"type": "string"}, "description": "The org id."}
+_EMAIL = {"name": "email", "in": "path", "required": True, "schema": {"type": "string", "format": "email"}}
+_KIND = {"name": "kind", "in": "query", "required": False, "schema": {"enum": ["person", "room"]}}
+_STATE = {
+    "name": "state",
+    "in": "query",
+    "required": False,
+    "schema": {"enum": ["pending", "validating", "active", "error", "deactivated"]},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One documented operation of the admin API."""
+
+    method: str
+    path: str
+    operation_id: str
+    summary: str
+    status: int
+    response: type[BaseModel] | None
+    request: type[BaseModel] | None = None
+    params: tuple[dict[str, Any], ...] = ()
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("post", "/orgs", "createOrg", "Create an org (a domain and a credential).", 201, OrgOut, OrgCreate),
+    Route("get", "/orgs", "listOrgs", "List the orgs.", 200, OrgList),
+    Route("get", "/orgs/{org}", "getOrg", "Read an org.", 200, OrgOut, params=(_ORG,)),
+    Route("patch", "/orgs/{org}", "updateOrg", "Change an org's settings.", 200, OrgOut, OrgFields, (_ORG,)),
+    Route(
+        "post",
+        "/orgs/{org}/principals",
+        "activatePrincipal",
+        "Activate a person or a room; validation runs asynchronously.",
+        202,
+        ActivatedOut,
+        PrincipalCreate,
+        (_ORG,),
+    ),
+    Route(
+        "get",
+        "/orgs/{org}/principals",
+        "listPrincipals",
+        "List an org's principals, by kind and state.",
+        200,
+        PrincipalList,
+        params=(_ORG, _KIND, _STATE),
+    ),
+    Route(
+        "get",
+        "/orgs/{org}/principals/{email}",
+        "getPrincipal",
+        "Read a principal: state, reason, hint, last sync, channel expiry, meetings, decisions.",
+        200,
+        PrincipalDetailOut,
+        params=(_ORG, _EMAIL),
+    ),
+    Route(
+        "delete",
+        "/orgs/{org}/principals/{email}",
+        "deactivatePrincipal",
+        "Deactivate a principal: channels stop, its data and keys are destroyed.",
+        202,
+        PrincipalOut,
+        params=(_ORG, _EMAIL),
+    ),
+    Route(
+        "post",
+        "/orgs/{org}/principals/{email}:revalidate",
+        "revalidatePrincipal",
+        "Run validation again (after fixing delegation, say).",
+        202,
+        PrincipalOut,
+        params=(_ORG, _EMAIL),
+    ),
+    Route("get", "/openapi.json", "openapi", "This document.", 200, None),
+)
+_ERRORS = {
+    "400": "Bad input: malformed JSON, email or settings.",
+    "401": "No or wrong admin credentials.",
+    "404": "Unknown org or principal (or a principal of another org).",
+    "409": "Already exists, already active, or validation already running.",
+}
+
+
+def _schema(model: type[BaseModel], schemas: dict[str, Any], mode: str) -> dict[str, Any]:
+    name = model.__name__
+    if name not in schemas:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)  # type: ignore[arg-type]
+        schemas.update(schema.pop("$defs", {}))
+        schemas[name] = schema
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _operation(route: Route, schemas: dict[str, Any]) -> dict[str, Any]:
+    error = {"application/json": {"schema": _schema(ErrorOut, schemas, "serialization")}}
+    if route.response is None:
+        ok: dict[str, Any] = {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
+    else:
+        body = {"schema": _schema(route.response, schemas, "serialization")}
+        ok = {"description": "OK", "content": {"application/json": body}}
+    operation: dict[str, Any] = {
+        "operationId": route.operation_id,
+        "summary": route.summary,
+        "responses": {str(route.status): ok, **{s: {"description": d, "content": error} for s, d in _ERRORS.items()}},
+    }
+    if route.params:
+        operation["parameters"] = list(route.params)
+    if route.request is not None:
+        content = {"application/json": {"schema": _schema(route.request, schemas, "validation")}}
+        operation["requestBody"] = {"required": True, "content": content}
+    return operation
+
+
+def document() -> dict[str, Any]:
+    """The whole OpenAPI 3.1 document of the admin API."""
+    schemas: dict[str, Any] = {}
+    paths: dict[str, Any] = {}
+    for route in ROUTES:
+        paths.setdefault(PREFIX + route.path, {})[route.method] = _operation(route, schemas)
+    return {
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "info": {
+            "title": "Hybrid Calendar admin API",
+            "version": shared.__version__,
+            "description": "Orgs, users and rooms: activation with validation, error reasons, deactivation. "
+            "IAM guards it in the cloud (send an ID token in X-Serverless-Authorization); the local "
+            "runtime wants the admin token as a bearer token.",
+        },
+        "paths": paths,
+        "security": [{"adminToken": []}],
+        "components": {
+            "schemas": dict(sorted(schemas.items())),
+            "securitySchemes": {
+                "adminToken": {"type": "http", "scheme": "bearer", "description": "HYBRIDCAL_ADMIN_TOKEN."},
+            },
+        },
+    }

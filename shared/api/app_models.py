@@ -1,0 +1,275 @@
+"""Request and response models of the app API (pydantic), and the mappers from domain values.
+
+Requests are validated strictly (unknown fields refused, bounded sizes); responses are built by
+the ``*_out`` functions so the OpenAPI document (generated from these models) and the wire
+format cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from shared.domain.meetings import JoinTarget
+from shared.domain.presence import Presence
+from shared.services.meetings_app import MeetingItem
+
+EMAIL_PATTERN = r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
+Email = str
+
+
+class Strict(BaseModel):
+    """Base of request models: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ScheduleIn(Strict):
+    """``POST /v1/me/meetings``: ``text`` alone (quickAdd), or title, start, end and the rest (insert)."""
+
+    text: str | None = Field(default=None, min_length=1, max_length=1000)
+    title: str = Field(default="", max_length=1024)
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+    time_zone: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_+\-/]+$")
+    attendees: list[Email] = Field(default_factory=list, max_length=100)
+    location: str = Field(default="", max_length=1024)
+    keyword: str | None = Field(default=None, max_length=64, pattern=r"^@\S+$")
+    description: str = Field(default="", max_length=8192)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> ScheduleIn:
+        if self.text is not None:
+            if self.start is not None or self.end is not None or self.attendees:
+                raise ValueError("give either text (quickAdd) or start/end/attendees (insert), not both")
+            if not self.text.strip():
+                raise ValueError("text must not be blank")
+            return self
+        if self.start is None or self.end is None:
+            raise ValueError("start and end are required (or give text)")
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        for email in self.attendees:
+            if not _is_email(email):
+                raise ValueError("attendees must be email addresses")
+        return self
+
+
+def _is_email(value: str) -> bool:
+    return 3 <= len(value) <= 254 and re.match(EMAIL_PATTERN, value) is not None
+
+
+class RsvpIn(Strict):
+    """``POST /v1/me/meetings/{id}/rsvp``."""
+
+    response: Literal["accepted", "declined", "tentative"]
+
+
+class AvailabilityIn(Strict):
+    """``POST /v1/availability``: busy times of people of my org."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    emails: list[Email] = Field(min_length=1, max_length=50)
+    from_: AwareDatetime = Field(alias="from")
+    to: AwareDatetime
+
+    @model_validator(mode="after")
+    def _emails(self) -> AvailabilityIn:
+        if not all(_is_email(e) for e in self.emails):
+            raise ValueError("emails must be email addresses")
+        return self
+
+
+class SignInIn(Strict):
+    """``POST /app/dev/sign-in``: the emulator user to sign in as."""
+
+    email: Email = Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN)
+
+
+class DelegateIn(Strict):
+    """``POST /v1/me/delegates``."""
+
+    email: Email = Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN)
+    role: Literal["freeBusyReader", "reader", "writer"] = "reader"
+
+
+# ---------------------------------------------------------------- responses
+
+
+class ErrorBody(BaseModel):
+    """The error object."""
+
+    code: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """Every error answer."""
+
+    error: ErrorBody
+
+
+class JoinTargetOut(BaseModel):
+    """Somewhere to join."""
+
+    kind: str
+    uri: str
+    label: str
+
+
+class AttendeeOut(BaseModel):
+    """An invitee and their answer."""
+
+    email: str
+    response_status: str
+    is_room: bool
+    optional: bool
+    display_name: str | None
+
+
+class JoinButtonOut(BaseModel):
+    """Whether the join button shows now, and from when it shows."""
+
+    eligible: bool
+    at: datetime
+
+
+class MeetingOut(BaseModel):
+    """A meeting on my (or the device's room's) calendar."""
+
+    id: str
+    title: str
+    start: datetime
+    end: datetime
+    time_zone: str | None
+    all_day: bool
+    status: str
+    organizer: str | None
+    attendees: list[AttendeeOut]
+    location: str
+    agenda: str
+    join_target: JoinTargetOut | None
+    join_targets: list[JoinTargetOut]
+    join_button: JoinButtonOut
+    my_response: str | None
+    series_id: str | None
+
+
+class MeetingListOut(BaseModel):
+    """Meetings in a range, with the viewer's time zone."""
+
+    from_: datetime = Field(alias="from")
+    to: datetime
+    time_zone: str
+    meetings: list[MeetingOut]
+
+
+class PresenceOut(BaseModel):
+    """A person's presence."""
+
+    status: Literal["available", "out_of_office"]
+    message: str
+    since: datetime | None
+    until: datetime | None
+    source: str
+
+
+class BusyOut(BaseModel):
+    """One busy interval."""
+
+    start: datetime
+    end: datetime
+
+
+class CalendarBusyOut(BaseModel):
+    """One person's busy intervals, or an error."""
+
+    busy: list[BusyOut]
+    error: str | None
+
+
+class AvailabilityOut(BaseModel):
+    """Busy intervals per person."""
+
+    from_: datetime = Field(alias="from")
+    to: datetime
+    calendars: dict[str, CalendarBusyOut]
+
+
+class DelegateOut(BaseModel):
+    """A delegate granted access to my calendar."""
+
+    email: str
+    role: str
+    rule_id: str
+
+
+def iso(value: datetime | None) -> str | None:
+    """RFC 3339 text in UTC."""
+    return None if value is None else value.isoformat().replace("+00:00", "Z")
+
+
+def target_out(target: JoinTarget | None) -> dict[str, str] | None:
+    """A join target as JSON."""
+    return None if target is None else {"kind": target.kind.value, "uri": target.uri, "label": target.label}
+
+
+def meeting_out(item: MeetingItem) -> dict[str, Any]:
+    """A meeting as JSON (``MeetingOut``)."""
+    m = item.meeting
+    return {
+        "id": m.event_id,
+        "title": m.title,
+        "start": iso(m.start),
+        "end": iso(m.end),
+        "time_zone": m.time_zone,
+        "all_day": m.all_day,
+        "status": m.status.value,
+        "organizer": m.organizer,
+        "attendees": [
+            {
+                "email": a.email,
+                "response_status": a.response_status.value,
+                "is_room": a.is_room,
+                "optional": a.optional,
+                "display_name": a.display_name,
+            }
+            for a in m.attendees
+        ],
+        "location": m.location,
+        "agenda": m.agenda,
+        "join_target": target_out(m.primary_join_target),
+        "join_targets": [target_out(t) for t in m.join_targets],
+        "join_button": {"eligible": item.join_button, "at": iso(item.join_at)},
+        "my_response": item.my_response.value if item.my_response else None,
+        "series_id": m.series_id,
+    }
+
+
+def presence_out(presence: Presence) -> dict[str, Any]:
+    """A presence as JSON (``PresenceOut``)."""
+    return {
+        "status": presence.status.value,
+        "message": presence.message,
+        "since": iso(presence.since),
+        "until": iso(presence.until),
+        "source": presence.source.value,
+    }
+
+
+def availability_out(
+    start: datetime, end: datetime, found: Mapping[str, tuple[tuple[datetime, datetime], ...] | None]
+) -> dict[str, Any]:
+    """Free/busy as JSON (``AvailabilityOut``)."""
+    calendars = {
+        email: {
+            "busy": [{"start": iso(s), "end": iso(e)} for s, e in busy or ()],
+            "error": None if busy is not None else "notFound",
+        }
+        for email, busy in found.items()
+    }
+    return {"from": iso(start), "to": iso(end), "calendars": calendars}

@@ -1,0 +1,115 @@
+"""The web page at /app and the room display at /device: static files, local sign-in, device session.
+
+Registered on the app API's router by ``register``; the pages are plain HTML, CSS and scripts
+from ``shared/web`` (no build step). The local sign-in is offered only against the emulator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import flask
+
+from shared.api.app_models import SignInIn
+from shared.api.http import Router, parse, respond
+from shared.errors import Forbidden, NotFound
+from shared.services.join_buttons import lead_for
+from shared.services.meetings_app import zone_of
+
+if TYPE_CHECKING:
+    from shared.api.app import AppApi
+
+WEB = Path(__file__).resolve().parent.parent / "web"
+ASSETS = {"app.js": "text/javascript", "app.css": "text/css", "device.js": "text/javascript"}
+_ROUTES: list[tuple[str, list[str], Callable[..., flask.Response]]] = []
+
+
+def _route(path: str, methods: list[str]) -> Callable[[Callable[..., flask.Response]], Callable[..., flask.Response]]:
+    def remember(view: Callable[..., flask.Response]) -> Callable[..., flask.Response]:
+        _ROUTES.append((path, methods, view))
+        return view
+
+    return remember
+
+
+def register(router: Router) -> None:
+    """Add the page routes to ``router``."""
+    for path, methods, view in _ROUTES:
+        router.route(path, methods)(view)
+
+
+def _asset(name: str, mimetype: str) -> flask.Response:
+    response = flask.Response((WEB / name).read_bytes(), mimetype=mimetype)
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; script-src 'self' https://accounts.google.com; frame-src https://accounts.google.com;"
+            " style-src 'self' https://accounts.google.com; connect-src 'self'; img-src 'self' data:"
+        )
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@_route("/app", ["GET"])
+def page(request: flask.Request, api: AppApi) -> flask.Response:
+    """The web page."""
+    return _asset("app.html", "text/html")
+
+
+@_route("/device", ["GET"])
+def device_page(request: flask.Request, api: AppApi) -> flask.Response:
+    """The room display."""
+    return _asset("device.html", "text/html")
+
+
+@_route("/app/<name>", ["GET"])
+@_route("/device/<name>", ["GET"])
+def asset(request: flask.Request, api: AppApi, name: str) -> flask.Response:
+    """A script or stylesheet."""
+    if name not in ASSETS:
+        raise NotFound("no such file")
+    return _asset(name, ASSETS[name])
+
+
+@_route("/app/config", ["GET"])
+def page_config(request: flask.Request, api: AppApi) -> flask.Response:
+    """What the page needs to sign in."""
+    dev = api.dev is not None and api.dev.available
+    return respond({"dev_sign_in": dev, "client_id": api.authenticator.verifier.audience})
+
+
+@_route("/app/dev/users", ["GET"])
+def dev_users(request: flask.Request, api: AppApi) -> flask.Response:
+    """The emulator's users to choose from (only against the emulator)."""
+    if api.dev is None:
+        raise NotFound("development sign-in is off")
+    return respond({"users": api.dev.users()})
+
+
+@_route("/app/dev/sign-in", ["POST"])
+def dev_sign_in(request: flask.Request, api: AppApi) -> flask.Response:
+    """An emulator ID token for the chosen user (only against the emulator)."""
+    if api.dev is None:
+        raise NotFound("development sign-in is off")
+    body = parse(SignInIn, request)
+    return respond({"id_token": api.dev.sign_in(body.email)})
+
+
+@_route("/device/session", ["GET"])
+def device_session(request: flask.Request, api: AppApi) -> flask.Response:
+    """Which device this token belongs to, and its room's time zone."""
+    caller = api.authenticator.authenticate(request.headers.get("Authorization"))
+    if caller.device is None:
+        raise Forbidden("this is for room devices", reason="wrong_caller")
+    lead = int(lead_for(caller.org, caller.principal).total_seconds() // 60)
+    return respond(
+        {
+            "device_id": caller.device.id,
+            "name": caller.device.name,
+            "lead_minutes": lead,
+            "time_zone": zone_of(caller.principal.time_zone).key,
+        }
+    )

@@ -1,0 +1,164 @@
+"""Server-Sent Events for the app and room devices: join buttons and presence changes.
+
+A stream reads the store, so it works wherever it runs (Cloud Functions instances share no
+memory): it replays the recipient's notices for meetings not over yet (or those after the
+client's ``Last-Event-ID``), then polls for new ones. In one process the :class:`Broadcaster`
+(woken by the join-buttons and presence-changed topics) makes delivery prompt instead of
+waiting for the next poll. Heartbeat comments keep proxies from closing an idle stream; the
+stream ends after a bounded lifetime and the client reconnects with ``Last-Event-ID``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from shared.adapters.store import app_queries
+from shared.adapters.store.app_queries import StoredNotice
+from shared.adapters.store.repositories import DocumentStores
+from shared.api.app_models import iso, presence_out, target_out
+from shared.clock import Clock, SystemClock
+from shared.domain.presence import Presence, RecipientKind
+from shared.errors import HybridCalendarError, InvalidInput
+from shared.logs import ctx, get_logger
+from shared.services.join_buttons import Broadcaster
+
+log = get_logger(__name__)
+Cursor = tuple[datetime, str]
+
+
+@dataclass(frozen=True, slots=True)
+class StreamSettings:
+    """How long a stream lives, how often it polls and beats (seconds of real time)."""
+
+    lifetime: float = 300.0
+    poll: float = 2.0
+    heartbeat: float = 15.0
+    retry_ms: int = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class StreamTarget:
+    """Whose events a stream carries: one recipient's notices, and a person's presence."""
+
+    org_id: str
+    kind: RecipientKind
+    recipient_id: str
+    presence_of: str | None = None
+
+
+def event_id(stored: StoredNotice) -> str:
+    """The SSE id of a notice: send time (µs) and notice id; it orders the stream."""
+    micros = int(stored.notice.sent_at.timestamp() * 1_000_000)
+    return f"{micros}.{stored.id}"
+
+
+def parse_cursor(value: str | None) -> Cursor | None:
+    """Read a ``Last-Event-ID``; InvalidInput when it is not one of ours."""
+    if not value:
+        return None
+    micros, _, notice_id = value.strip().partition(".")
+    if not micros.isdigit() or len(micros) > 20 or not notice_id.isalnum() or len(notice_id) > 64:
+        raise InvalidInput("Last-Event-ID is not an event id of this stream")
+    return datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC), notice_id
+
+
+def frame(event: str, data: Any, ident: str | None = None) -> str:
+    """One SSE frame."""
+    head = f"id: {ident}\n" if ident else ""
+    return f"{head}event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
+def notice_out(stored: StoredNotice) -> dict[str, Any]:
+    """A notice as the ``join_button`` event's data."""
+    n = stored.notice
+    return {
+        "notice_id": stored.id,
+        "kind": n.kind.value,
+        "meeting_id": n.meeting_id,
+        "title": n.title,
+        "start": iso(n.start),
+        "end": iso(n.end),
+        "join_target": target_out(n.target),
+        "sent_at": iso(n.sent_at),
+    }
+
+
+class EventStream:
+    """One client's stream."""
+
+    def __init__(
+        self,
+        stores: DocumentStores,
+        clock: Clock,
+        broadcaster: Broadcaster,
+        target: StreamTarget,
+        cursor: Cursor | None,
+        settings: StreamSettings | None = None,
+        timer: Clock | None = None,
+    ) -> None:
+        self._stores, self._clock, self._broadcaster = stores, clock, broadcaster
+        self._target, self._cursor = target, cursor
+        self._settings = settings or StreamSettings()
+        self._timer = timer or SystemClock()  # real time bounds the connection, whatever the service clock says
+        self._presence: dict[str, Any] | None = None
+
+    def _new_notices(self) -> list[StoredNotice]:
+        t = self._target
+        now = self._clock.now()
+        since = self._cursor[0] if self._cursor else None
+        found = app_queries.notices_for(self._stores, t.org_id, t.kind, t.recipient_id, since=since)
+        if self._cursor is not None:
+            cursor = self._cursor
+            found = [s for s in found if (s.notice.sent_at, s.id) > cursor]
+        if found:
+            self._cursor = (found[-1].notice.sent_at, found[-1].id)
+        elif self._cursor is None:
+            self._cursor = (now, "")
+        return [s for s in found if s.notice.end > now]
+
+    def _presence_change(self) -> dict[str, Any] | None:
+        principal_id = self._target.presence_of
+        if principal_id is None:
+            return None
+        current = self._stores.get_presence(self._target.org_id, principal_id)
+        view = presence_out(current or Presence(org_id=self._target.org_id, principal_id=principal_id))
+        if view == self._presence:
+            return None
+        self._presence = view
+        return view
+
+    def __iter__(self) -> Iterator[str]:
+        """The frames, until the lifetime ends, the process shuts down or the client goes away."""
+        self._broadcaster.opened(1)
+        try:
+            yield from self._frames()
+        finally:
+            self._broadcaster.opened(-1)
+
+    def _frames(self) -> Iterator[str]:
+        s = self._settings
+        start = last_beat = self._timer.monotonic()
+        generation = self._broadcaster.generation
+        yield f"retry: {s.retry_ms}\n\n"
+        while not self._broadcaster.closed:
+            try:
+                for stored in self._new_notices():
+                    yield frame("join_button", notice_out(stored), event_id(stored))
+                presence = self._presence_change()
+            except HybridCalendarError as exc:
+                log.warning("stream stopped", extra=ctx(org=self._target.org_id, error_code=exc.code))
+                return
+            if presence is not None:
+                yield frame("presence", presence)
+            now = self._timer.monotonic()
+            if now - start >= s.lifetime:
+                break
+            if now - last_beat >= s.heartbeat:
+                last_beat = now
+                yield ": heartbeat\n\n"
+            generation = self._broadcaster.wait(generation, min(s.poll, s.lifetime - (now - start)))
+        yield frame("bye", {"reconnect": True})

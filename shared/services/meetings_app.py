@@ -1,0 +1,311 @@
+"""The app API's use cases: my meetings, scheduling, RSVP, availability, delegates, presence.
+
+Reads come from the encrypted store (the sync pipeline keeps it current); writes go to Google
+Calendar acting as the caller (``events.insert`` / ``events.quickAdd`` / ``events.delete`` /
+``events.patch`` of the caller's own attendee entry / ``freebusy.query`` / ``acl.insert`` /
+``acl.delete``) and the answer is written back to the store at once, so the caller's next read
+shows it before the push notification's sync lands. A caller only ever reaches their own
+calendar, people of their own org, and (a device) its own room.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from shared.adapters.google.mappers import calendar_event_from_api
+from shared.clock import Clock, utc
+from shared.domain.meetings import Meeting, ResponseStatus
+from shared.domain.normalise import meeting_from_event
+from shared.domain.presence import Presence
+from shared.domain.principals import Org, Principal, PrincipalKind
+from shared.errors import Forbidden, InvalidInput, NotFound, NotImplementedCapability, PreconditionFailed
+from shared.logs import ctx, get_logger
+from shared.ports import Stores
+from shared.services.auth import Caller
+from shared.services.join_buttons import eligible, lead_for
+
+log = get_logger(__name__)
+MAX_RANGE = timedelta(days=62)
+MAX_PEOPLE = 50
+
+
+class AppCalendar(Protocol):
+    """The Calendar v3 operations the app API uses, acting as the caller."""
+
+    def get_event(self, calendar_id: str, event_id: str, *, fields: str | None = ...) -> Mapping[str, Any]:
+        """``events.get``."""
+        ...
+
+    def patch_event(
+        self,
+        calendar_id: str,
+        event_id: str,
+        body: Mapping[str, Any],
+        *,
+        etag: str | None,
+        send_updates: str = ...,
+        conference_data_version: int | None = ...,
+    ) -> Mapping[str, Any]:
+        """``events.patch`` with If-Match."""
+        ...
+
+    def insert_event(
+        self,
+        calendar_id: str,
+        body: Mapping[str, Any],
+        *,
+        send_updates: str = ...,
+        conference_data_version: int | None = ...,
+    ) -> Mapping[str, Any]:
+        """``events.insert``."""
+        ...
+
+    def quick_add(self, calendar_id: str, text: str, *, send_updates: str = ...) -> Mapping[str, Any]:
+        """``events.quickAdd``."""
+        ...
+
+    def delete_event(self, calendar_id: str, event_id: str, *, send_updates: str = ..., etag: str | None = ...) -> None:
+        """``events.delete``."""
+        ...
+
+    def free_busy(
+        self, calendar_ids: Sequence[str], time_min: datetime, time_max: datetime
+    ) -> dict[str, tuple[tuple[datetime, datetime], ...] | None]:
+        """``freebusy.query``."""
+        ...
+
+    def insert_acl(
+        self,
+        calendar_id: str,
+        role: str,
+        scope_type: str,
+        scope_value: str | None = ...,
+        *,
+        send_notifications: bool = ...,
+    ) -> Mapping[str, Any]:
+        """``acl.insert``."""
+        ...
+
+    def delete_acl(self, calendar_id: str, rule_id: str) -> None:
+        """``acl.delete``."""
+        ...
+
+
+class AppDirectory(Protocol):
+    """Gives the calendar client acting as one principal (``GoogleCalendarDirectory`` is one)."""
+
+    def calendar_for(self, org: Org, principal: Principal) -> AppCalendar:
+        """The client acting for ``principal``."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingItem:
+    """A meeting as the app shows it: with the join-button state for its viewer."""
+
+    meeting: Meeting
+    join_button: bool
+    join_at: datetime
+    my_response: ResponseStatus | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewMeeting:
+    """What ``schedule`` needs: a one-line text for quickAdd, or the fields for events.insert."""
+
+    text: str | None = None
+    title: str = ""
+    start: datetime | None = None
+    end: datetime | None = None
+    time_zone: str | None = None
+    attendees: tuple[str, ...] = ()
+    location: str = ""
+    keyword: str | None = None
+    description: str = ""
+
+
+def zone_of(name: str | None) -> ZoneInfo:
+    """The time zone ``name``, or UTC when it is missing or unknown."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def rfc3339(value: datetime) -> str:
+    """UTC RFC 3339 text."""
+    return utc(value).isoformat().replace("+00:00", "Z")
+
+
+class MeetingsApp:
+    """Use cases behind the app API routes."""
+
+    def __init__(self, stores: Stores, directory: AppDirectory | None, clock: Clock) -> None:
+        self._stores, self._directory, self._clock = stores, directory, clock
+
+    def _calendar(self, caller: Caller) -> AppCalendar:
+        if self._directory is None:
+            raise NotImplementedCapability("Google API access (the Google client layer)")
+        return self._directory.calendar_for(caller.org, caller.principal)
+
+    # ------------------------------------------------------------ reads
+
+    def day_range(self, caller: Caller, start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
+        """The asked range, defaulting to today in the caller's zone; InvalidInput when it is bad."""
+        zone = zone_of(caller.principal.time_zone)
+        if start is None:
+            today = self._clock.now().astimezone(zone).date()
+            start = datetime.combine(today, time(0), tzinfo=zone)
+        if end is None:
+            local = start.astimezone(zone)
+            end = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone)
+        start, end = utc(start), utc(end)
+        if end <= start:
+            raise InvalidInput("to must be after from")
+        if end - start > MAX_RANGE:
+            raise InvalidInput("the range may span at most 62 days")
+        return start, end
+
+    def item(self, caller: Caller, meeting: Meeting) -> MeetingItem:
+        """Wrap a meeting with the join-button state at the current time."""
+        me = caller.principal.email.lower()
+        mine = next((a.response_status for a in meeting.attendees if a.email.lower() == me), None)
+        return MeetingItem(
+            meeting,
+            eligible(meeting, caller.org, caller.principal, self._clock.now()),
+            meeting.start - lead_for(caller.org, caller.principal),
+            mine,
+        )
+
+    def list_meetings(
+        self, caller: Caller, start: datetime | None, end: datetime | None
+    ) -> tuple[datetime, datetime, list[MeetingItem]]:
+        """The caller's (or the device's room's) meetings overlapping the range."""
+        start, end = self.day_range(caller, start, end)
+        now = self._clock.now()
+        meetings = self._stores.list_meetings(caller.org.id, caller.principal.id, start, end, now)
+        return start, end, [self.item(caller, m) for m in meetings if not m.cancelled]
+
+    def get_meeting(self, caller: Caller, event_id: str) -> MeetingItem:
+        """One of the caller's meetings; NotFound for anything else."""
+        return self.item(caller, self._mine(caller, event_id))
+
+    def _mine(self, caller: Caller, event_id: str) -> Meeting:
+        if not event_id or len(event_id) > 1024:
+            raise NotFound("no such meeting")
+        meeting = self._stores.get_meeting(caller.org.id, caller.principal.id, event_id, self._clock.now())
+        if meeting is None or meeting.cancelled:
+            raise NotFound("no such meeting")
+        return meeting
+
+    def presence(self, caller: Caller, email: str | None = None) -> Presence:
+        """The caller's presence, or that of a person of the caller's org."""
+        principal = caller.principal
+        if email is not None:
+            found = self._stores.find_principal(caller.org.id, email.lower()) if caller.org.owns(email) else None
+            if found is None or not found.active or found.kind is not PrincipalKind.PERSON:
+                raise NotFound("no such person in your organisation")
+            principal = found
+        current = self._stores.get_presence(caller.org.id, principal.id)
+        return current or Presence(org_id=caller.org.id, principal_id=principal.id)
+
+    # ------------------------------------------------------------ writes
+
+    def _store(self, caller: Caller, resource: Mapping[str, Any]) -> MeetingItem:
+        meeting = meeting_from_event(
+            caller.org.id, caller.principal.id, calendar_event_from_api(resource), keywords=caller.org.keywords
+        )
+        self._stores.put_meetings([meeting], self._clock.now())
+        return self.item(caller, meeting)
+
+    def schedule(self, caller: Caller, new: NewMeeting) -> MeetingItem:
+        """Create a meeting on the caller's calendar (quickAdd for a line of text)."""
+        calendar = self._calendar(caller)
+        if new.text is not None:
+            created = calendar.quick_add("primary", new.text)
+        else:
+            if new.start is None or new.end is None or new.end <= new.start:
+                raise InvalidInput("a meeting needs start and end, end after start")
+            location = new.location
+            if new.keyword:
+                if new.keyword.lower() not in caller.org.keywords:
+                    raise InvalidInput(f"unknown keyword; use one of {', '.join(sorted(caller.org.keywords))}")
+                location = f"{location} {new.keyword.lower()}".strip()
+            tz = zone_of(new.time_zone or caller.principal.time_zone).key
+            body: dict[str, Any] = {
+                "summary": new.title,
+                "description": new.description,
+                "location": location,
+                "start": {"dateTime": rfc3339(new.start), "timeZone": tz},
+                "end": {"dateTime": rfc3339(new.end), "timeZone": tz},
+                "attendees": [{"email": e} for e in dict.fromkeys(a.lower() for a in new.attendees)],
+            }
+            created = calendar.insert_event("primary", body)
+        item = self._store(caller, created)
+        log.info(
+            "meeting scheduled",
+            extra=ctx(org=caller.org.id, principal=caller.principal.id, quick_add=new.text is not None),
+        )
+        return item
+
+    def delete(self, caller: Caller, event_id: str) -> None:
+        """Delete one of the caller's meetings (for a guest: remove it from their calendar)."""
+        self._mine(caller, event_id)
+        with contextlib.suppress(NotFound):  # already gone at Google: forget it here too
+            self._calendar(caller).delete_event("primary", event_id)
+        self._stores.delete_meetings(caller.org.id, caller.principal.id, [event_id])
+
+    def rsvp(self, caller: Caller, event_id: str, response: ResponseStatus) -> MeetingItem:
+        """Answer an invitation: PATCH the caller's own attendee entry (If-Match, one retry on 412)."""
+        self._mine(caller, event_id)
+        calendar = self._calendar(caller)
+        me = caller.principal.email.lower()
+        for attempt in (1, 2):
+            event = calendar.get_event("primary", event_id, fields=None)
+            attendees = [dict(a) for a in event.get("attendees") or ()]
+            entry = next((a for a in attendees if str(a.get("email", "")).lower() == me), None)
+            if entry is None:
+                raise InvalidInput("you are not on this meeting's guest list")
+            entry["responseStatus"] = response.value
+            try:
+                patched = calendar.patch_event("primary", event_id, {"attendees": attendees}, etag=event.get("etag"))
+            except PreconditionFailed:
+                if attempt == 2:
+                    raise
+                continue
+            return self._store(caller, patched)
+        raise PreconditionFailed("the meeting changed while answering; try again")  # pragma: no cover
+
+    def availability(
+        self, caller: Caller, emails: Sequence[str], start: datetime, end: datetime
+    ) -> dict[str, tuple[tuple[datetime, datetime], ...] | None]:
+        """Busy intervals of people of the caller's org (``freebusy.query``)."""
+        start, end = self.day_range(caller, start, end)
+        people = list(dict.fromkeys(e.lower() for e in emails))
+        if not people or len(people) > MAX_PEOPLE:
+            raise InvalidInput(f"ask for 1 to {MAX_PEOPLE} people")
+        outside = [e for e in people if not caller.org.owns(e)]
+        if outside:
+            raise Forbidden("availability is only for people of your organisation", reason="outside_org")
+        return self._calendar(caller).free_busy(people, start, end)
+
+    def add_delegate(self, caller: Caller, email: str, role: str) -> str:
+        """Grant a person of the caller's org access to the caller's calendar; return the rule id."""
+        email = email.lower()
+        if not caller.org.owns(email):
+            raise Forbidden("delegates must belong to your organisation", reason="outside_org")
+        if email == caller.principal.email.lower():
+            raise InvalidInput("you cannot be your own delegate")
+        rule = self._calendar(caller).insert_acl("primary", role, "user", email)
+        return str(rule.get("id") or f"user:{email}")
+
+    def remove_delegate(self, caller: Caller, email: str) -> None:
+        """Revoke a delegate's access (``acl.delete`` of the rule ``user:<email>``)."""
+        if not caller.org.owns(email):
+            raise NotFound("no such delegate")
+        self._calendar(caller).delete_acl("primary", f"user:{email.lower()}")

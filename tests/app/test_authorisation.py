@@ -1,0 +1,131 @@
+"""The authorisation matrix, route by route: anonymous, another user, another org, another room's device."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+
+from shared.api import app as app_routes
+from shared.api.openapi import OPERATIONS
+from tests.app.conftest import ALICE, BOB, CAROL, ROOM, ROOM2, T0, ZED, AppWorld
+
+assert app_routes.router is not None  # registering the routes fills OPERATIONS
+GUARDED = [op for op in OPERATIONS if op.auth != "none"]
+
+
+def _path(template: str, **values: str) -> str:
+    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: values.get(m.group(1), "x"), template)
+
+
+def _call(aw: AppWorld, method: str, path: str, headers: dict[str, str], body: object = None) -> tuple[int, str]:
+    response = aw.client.open(path, method=method, headers=headers, json=body if method == "POST" else None)
+    return response.status_code, response.get_data(as_text=True)
+
+
+def _denied(status: int, text: str, *secrets: str) -> None:
+    assert status in (401, 403, 404), (status, text)
+    assert "error" in json.loads(text)
+    for secret in secrets:
+        assert secret not in text
+
+
+def test_every_route_declares_who_may_call_it() -> None:
+    """Every /v1 route except the OpenAPI document needs a user or a device (deny by default)."""
+    assert len(GUARDED) == 13
+    assert all(op.auth in ("user", "device") for op in GUARDED)
+
+
+@pytest.mark.parametrize("op", GUARDED, ids=lambda o: f"{o.method} {o.path}")
+def test_anonymous_and_garbage_credentials_get_401(aw: AppWorld, op: object) -> None:
+    """Without credentials, with a malformed token or an unknown device token, every route answers 401 JSON."""
+    path = _path(op.path, device_id=aw.device(ROOM)[0], email=BOB, event_id="abc")  # type: ignore[attr-defined]
+    for headers in (
+        {},
+        {"Authorization": "Bearer not-a-jwt"},
+        {"Authorization": "Device nope"},
+        {"Authorization": "Basic dXNlcjpwdw=="},
+    ):
+        status, text = _call(aw, op.method, path, headers, {})  # type: ignore[attr-defined]
+        assert status == 401, (headers, text)
+        assert json.loads(text)["error"]["code"] == "unauthenticated"
+
+
+def test_another_user_never_sees_my_meeting(aw: AppWorld) -> None:
+    """Alice's private meeting with the room is 404 for Bob: get, delete, RSVP; his list leaves it out."""
+    event = aw.meeting(ALICE, T0 + timedelta(hours=1), guests=(ROOM,), summary="Secret plan")
+    bob = aw.user(BOB)
+    for method, suffix, body in (("GET", "", None), ("DELETE", "", None), ("POST", "/rsvp", {"response": "accepted"})):
+        status, text = _call(aw, method, f"/v1/me/meetings/{event['id']}{suffix}", bob, body)
+        assert status == 404
+        _denied(status, text, "Secret plan")
+    listing = aw.get("/v1/me/meetings", bob)
+    assert listing.status_code == 200 and "Secret plan" not in listing.get_data(as_text=True)
+    assert aw.get(f"/v1/me/meetings/{event['id']}", aw.user(ALICE)).status_code == 200
+
+
+def test_another_org_reaches_nothing_of_ours(aw: AppWorld) -> None:
+    """Zed (other.org) cannot read our people's presence, free/busy, meetings or make them delegates."""
+    event = aw.meeting(ALICE, T0 + timedelta(hours=1), guests=(BOB,), summary="Internal")
+    zed = aw.user(ZED)
+    checks = [
+        ("GET", f"/v1/people/{ALICE}/presence", None),
+        ("POST", "/v1/availability", {"emails": [ALICE], "from": "2026-11-24T00:00:00Z", "to": "2026-11-25T00:00:00Z"}),
+        ("GET", f"/v1/me/meetings/{event['id']}", None),
+        ("POST", "/v1/me/delegates", {"email": ALICE}),
+        ("DELETE", f"/v1/me/delegates/{ALICE}", None),
+    ]
+    for method, path, body in checks:
+        status, text = _call(aw, method, path, zed, body)
+        _denied(status, text, "Internal")
+    assert aw.world.count("calendar.freebusy.query") == 0
+    assert aw.world.count("calendar.acl.insert") == 0
+
+
+def test_devices_see_only_their_own_room(aw: AppWorld) -> None:
+    """Room B's device is refused on room A's routes; people and devices cannot use each other's routes."""
+    aw.meeting(ALICE, T0 + timedelta(hours=1), guests=(ROOM,), summary="Room A only")
+    room_a, _ = aw.device(ROOM)
+    _, room_b_headers = aw.device(ROOM2)
+    for suffix in ("meetings", "stream"):
+        status, text = _call(aw, "GET", f"/v1/devices/{room_a}/{suffix}", room_b_headers)
+        assert status == 403
+        _denied(status, text, "Room A only")
+        status, text = _call(aw, "GET", f"/v1/devices/{room_a}/{suffix}", aw.user(ALICE))
+        _denied(status, text, "Room A only")
+    status, text = _call(aw, "GET", "/v1/me/meetings", aw.device(ROOM)[1])
+    assert status == 403
+    ok = aw.get(f"/v1/devices/{room_a}/meetings", aw.device(ROOM, 1)[1])
+    assert ok.status_code == 403  # the codec's token is not the display's device id
+    mine = aw.get(f"/v1/devices/{room_a}/meetings", aw.device(ROOM)[1])
+    assert mine.status_code == 200 and [m["title"] for m in mine.get_json()["meetings"]] == ["Room A only"]
+
+
+def test_id_tokens_are_checked_for_audience_expiry_activation_and_signature(aw: AppWorld) -> None:
+    """Wrong audience, expired, not activated, tampered: 401 or 403 and never data."""
+    aw.meeting(ALICE, T0 + timedelta(hours=1), guests=(BOB,), summary="Hidden")
+    wrong_audience = {"Authorization": f"Bearer {aw.id_token(BOB, audience='someone-else')}"}
+    status, text = _call(aw, "GET", "/v1/me/meetings", wrong_audience)
+    assert status == 401 and "audience" in json.loads(text)["error"]["message"]
+    carol = {"Authorization": f"Bearer {aw.id_token(CAROL)}"}
+    status, text = _call(aw, "GET", "/v1/me/meetings", carol)
+    assert status == 403
+    token = aw.id_token(BOB)
+    head, body, sig = token.split(".")
+    tampered = {"Authorization": f"Bearer {head}.{body}.{sig[:-4]}AAAA"}
+    assert _call(aw, "GET", "/v1/me/meetings", tampered)[0] == 401
+    short = {"Authorization": f"Bearer {aw.id_token(BOB, lifetime=60)}"}
+    assert _call(aw, "GET", "/v1/me/meetings", short)[0] == 200
+    aw.world.clock.advance(timedelta(minutes=3))
+    status, text = _call(aw, "GET", "/v1/me/meetings", short)
+    assert status == 401 and "expired" in text
+    _denied(status, text, "Hidden")
+
+
+def test_certificates_are_fetched_once_and_cached(aw: AppWorld) -> None:
+    """Many verified requests fetch the issuer's certificates once."""
+    for email in (ALICE, BOB, ALICE, BOB):
+        assert aw.get("/v1/me/presence", aw.user(email)).status_code == 200
+    assert aw.app.authenticator.verifier.certs.fetches == 1

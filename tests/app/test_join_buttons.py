@@ -1,0 +1,143 @@
+"""Join buttons: one per active invitee and per device of each invited room, exactly once, with corrections."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import replace
+from datetime import timedelta
+
+from shared.adapters.store import app_queries
+from shared.domain.presence import NoticeKind, RecipientKind
+from shared.messages import JoinButton
+from shared.services.join_buttons import JoinButtonDispatcher
+from shared.topics import JOIN_BUTTONS
+from tests.app.conftest import ALICE, BOB, CAROL, ROOM, ROOM2, T0, AppWorld
+
+
+def _published(aw: AppWorld) -> list[JoinButton]:
+    seen: list[JoinButton] = []
+    aw.app.bus.subscribe(JOIN_BUTTONS, lambda m: seen.append(JoinButton.decode(m.data)), name="test-collector")
+    return seen
+
+
+def _notices(aw: AppWorld) -> Counter[tuple[str, str, str]]:
+    org = aw.world.org.id
+    found = app_queries.live_notices(aw.app.stores, org, T0 - timedelta(days=1))
+    return Counter((s.notice.recipient_kind.value, s.notice.recipient_id, s.notice.kind.value) for s in found)
+
+
+def test_one_notice_per_invitee_and_device_at_the_lead_time(aw: AppWorld) -> None:
+    """Nothing before the lead time; then Alice, Bob and both of room A's devices, not Carol (not activated)."""
+    seen = _published(aw)
+    aw.meeting(ALICE, T0 + timedelta(minutes=20), guests=(BOB, CAROL, ROOM))
+    aw.world.clock.set(T0 + timedelta(minutes=14))
+    assert aw.app.join_buttons.dispatch().sent == 0
+    aw.world.clock.set(T0 + timedelta(minutes=15))
+    report = aw.app.join_buttons.dispatch()
+    assert report.sent == 4
+    people = {aw.app.stores.principal_id(aw.world.org.id, e) for e in (ALICE, BOB)}
+    devices = {d for d, _ in aw.devices[ROOM]}
+    assert aw.app.bus.wait_idle(5)
+    assert {(n.recipient_kind, n.recipient_id) for n in seen} == (
+        {("person", p) for p in people} | {("device", d) for d in devices}
+    )
+    assert len(seen) == 4
+
+
+def test_overlapping_runs_and_repeats_send_each_notice_once(aw: AppWorld) -> None:
+    """Eight dispatchers racing, then a repeated run (a redelivered scheduler call), record each notice once."""
+    aw.meeting(ALICE, T0 + timedelta(minutes=3), guests=(BOB, ROOM))
+    seen = _published(aw)
+    dispatchers = [JoinButtonDispatcher(aw.app.stores, aw.app.bus, aw.world.clock) for _ in range(8)]
+    barrier = threading.Barrier(len(dispatchers))
+    sent: list[int] = []
+
+    def run(dispatcher: JoinButtonDispatcher) -> None:
+        barrier.wait()
+        sent.append(dispatcher.dispatch().sent)
+
+    threads = [threading.Thread(target=run, args=(d,)) for d in dispatchers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sum(sent) == 4
+    again = aw.client.post("/dispatch_join_buttons", headers={"Authorization": "Bearer admin"}).get_json()
+    assert again["sent"] == 0 and again["duplicates"] == 4
+    assert aw.app.bus.wait_idle(5)
+    assert len(seen) == 4
+    assert sum(_notices(aw).values()) == 4
+
+
+def test_room_lead_override_and_declined_invitees(aw: AppWorld) -> None:
+    """A room with a 10-minute lead gets its button before people; a person who declined gets none."""
+    org = aw.world.org.id
+    room = aw.app.stores.find_principal(org, ROOM2)
+    aw.app.stores.put_principal(replace(room, join_lead_override=timedelta(minutes=10)))
+    event = aw.meeting(ALICE, T0 + timedelta(minutes=20), guests=(BOB, ROOM2))
+    with aw.world.http(BOB) as http:
+        attendees = [{"email": BOB, "responseStatus": "declined"}, {"email": ROOM2}]
+        http.patch(f"/calendar/v3/calendars/primary/events/{event['id']}", json={"attendees": attendees})
+    aw.world.settle()
+    aw.world.clock.set(T0 + timedelta(minutes=10))
+    report = aw.app.join_buttons.dispatch()
+    assert report.sent == 1 and _notices(aw) == Counter({("device", aw.devices[ROOM2][0][0], "join"): 1})
+    aw.world.clock.set(T0 + timedelta(minutes=15))
+    assert aw.app.join_buttons.dispatch().sent == 1
+    alice = aw.app.stores.principal_id(org, ALICE)
+    assert _notices(aw)[("person", alice, "join")] == 1
+    bob = aw.app.stores.principal_id(org, BOB)
+    assert not any(key[1] == bob for key in _notices(aw))
+
+
+def test_a_moved_meeting_gets_one_correction_and_a_new_button(aw: AppWorld) -> None:
+    """Moving a notified meeting sends `moved` once; at the new lead time a new join button follows."""
+    event = aw.meeting(ALICE, T0 + timedelta(minutes=4), guests=(BOB,))
+    assert aw.app.join_buttons.dispatch().sent == 2
+    later = T0 + timedelta(hours=2)
+    aw.patch(
+        ALICE,
+        event["id"],
+        {"start": {"dateTime": later.isoformat()}, "end": {"dateTime": (later + timedelta(minutes=30)).isoformat()}},
+    )
+    first = aw.app.join_buttons.dispatch()
+    assert (first.moved, first.sent) == (2, 2)
+    second = aw.app.join_buttons.dispatch()
+    assert (second.moved, second.sent) == (0, 0)
+    aw.world.clock.set(later - timedelta(minutes=5))
+    third = aw.app.join_buttons.dispatch()
+    assert third.by_kind == {"join": 2}
+    kinds = Counter(kind for _, _, kind in _notices(aw).elements())
+    assert kinds == Counter({"join": 4, "moved": 2})
+
+
+def test_a_cancelled_meeting_gets_one_cancellation(aw: AppWorld) -> None:
+    """Cancelling a notified meeting sends `cancelled` to every recipient once, also to the room's devices."""
+    event = aw.meeting(ALICE, T0 + timedelta(minutes=4), guests=(BOB, ROOM))
+    assert aw.app.join_buttons.dispatch().sent == 4
+    aw.cancel(ALICE, event["id"])
+    aw.world.clock.advance(timedelta(minutes=1))
+    report = aw.app.join_buttons.dispatch()
+    assert report.cancelled == 4 and report.by_kind == {"cancelled": 4}
+    assert aw.app.join_buttons.dispatch().sent == 0
+    org = aw.world.org.id
+    bob = aw.app.stores.principal_id(org, BOB)
+    mine = app_queries.notices_for(aw.app.stores, org, RecipientKind.PERSON, bob)
+    assert [s.notice.kind for s in mine] == [NoticeKind.JOIN, NoticeKind.CANCELLED]
+    assert mine[1].notice.target is None
+
+
+def test_redelivered_bus_messages_do_not_duplicate_stream_events(aw: AppWorld) -> None:
+    """The topic carries ids only; the published notice id finds the stored notice, however often it arrives."""
+    aw.meeting(ALICE, T0 + timedelta(minutes=4), guests=(BOB,))
+    seen = _published(aw)
+    aw.app.join_buttons.dispatch()
+    assert aw.app.bus.wait_idle(5)
+    for message in seen:
+        stored = app_queries.get_notice(aw.app.stores, message.org_id, message.notice_id)
+        assert stored is not None and stored.notice.recipient_id == message.recipient_id
+        aw.app.bus.publish(JOIN_BUTTONS, message.encode())  # redelivery
+    assert aw.app.bus.wait_idle(5)
+    bob = aw.app.stores.principal_id(aw.world.org.id, BOB)
+    assert len(app_queries.notices_for(aw.app.stores, aw.world.org.id, RecipientKind.PERSON, bob)) == 1

@@ -1,0 +1,211 @@
+"""Helpers for the fault tests: the emulator's truth, the stored view, captured pushes and fault-injecting wrappers.
+
+The wrappers are small decorators around the real adapters (no mocks): one makes the store fail
+the sync-token write once (a crash between storing meetings and storing the token), one
+invalidates the calendar's sync tokens after the first page of an incremental listing (410 in
+the middle of paging).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from emulator.client import ControlClient
+from shared.domain.principals import Org, Principal
+from shared.domain.retention import RetentionWindow
+from shared.domain.sync import SyncState
+from shared.errors import Unavailable
+from shared.ports import CalendarDirectory, CalendarEventPage, Stores, SyncCalendarApi
+from tests.support.world import PUBLIC_URL, T0, World
+
+ALICE, BOB = "alice@example.com", "bob@example.com"
+
+
+def event_body(summary: str, start_hours: float, *, attendees: tuple[str, ...] = ()) -> dict[str, Any]:
+    """An Events resource starting ``start_hours`` after T0, 30 minutes long."""
+    start = T0 + timedelta(hours=start_hours)
+    return {
+        "summary": summary,
+        "start": {"dateTime": start.isoformat(), "timeZone": "Europe/Berlin"},
+        "end": {"dateTime": (start + timedelta(minutes=30)).isoformat(), "timeZone": "Europe/Berlin"},
+        "attendees": [{"email": a} for a in attendees],
+    }
+
+
+def create(world: World, who: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Insert an event on ``who``'s calendar as ``who`` (a user acting by hand)."""
+    with world.http(who) as http:
+        response = http.post(f"/calendar/v3/calendars/{who}/events", json=body)
+    assert response.status_code == 200, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def create_many(world: World, who: str, bodies: list[dict[str, Any]]) -> list[str]:
+    """Insert many events through one authorised client; return their ids."""
+    ids = []
+    with world.http(who) as http:
+        for body in bodies:
+            response = http.post(f"/calendar/v3/calendars/{who}/events", json=body)
+            assert response.status_code == 200, response.text
+            ids.append(str(response.json()["id"]))
+    return ids
+
+
+def delete_many(world: World, who: str, event_ids: list[str]) -> None:
+    """Delete many events through one authorised client."""
+    with world.http(who) as http:
+        for event_id in event_ids:
+            assert http.delete(f"/calendar/v3/calendars/{who}/events/{event_id}").status_code == 204
+
+
+def rename(world: World, who: str, event_id: str, summary: str) -> None:
+    """PATCH an event's title."""
+    with world.http(who) as http:
+        response = http.patch(f"/calendar/v3/calendars/{who}/events/{event_id}", json={"summary": summary})
+    assert response.status_code == 200, response.text
+
+
+def delete(world: World, who: str, event_id: str) -> None:
+    """DELETE an event."""
+    with world.http(who) as http:
+        assert http.delete(f"/calendar/v3/calendars/{who}/events/{event_id}").status_code == 204
+
+
+def stored(world: World, email: str) -> dict[str, str]:
+    """Event id → title of the meetings stored for a calendar, inside the window."""
+    pid = world.app.stores.principal_id(world.org.id, email)
+    window = RetentionWindow.at(world.clock.now())
+    meetings = world.app.stores.list_meetings(world.org.id, pid, window.start, window.end, world.clock.now())
+    return {m.event_id: m.title for m in meetings}
+
+
+def truth(world: World, email: str) -> dict[str, str]:
+    """The emulator's own view of a calendar in the window: event id → title of single events."""
+    window = RetentionWindow.at(world.clock.now())
+    out: dict[str, str] = {}
+    token = None
+    with world.http(email) as http:
+        while True:
+            params: dict[str, Any] = {
+                "singleEvents": "true",
+                "timeMin": window.start.isoformat(),
+                "timeMax": window.end.isoformat(),
+                "maxResults": 2500,
+            }
+            if token:
+                params["pageToken"] = token
+            page = http.get(f"/calendar/v3/calendars/{email}/events", params=params).json()
+            out.update({e["id"]: e.get("summary", "") for e in page.get("items", []) if e["status"] != "cancelled"})
+            token = page.get("nextPageToken")
+            if not token:
+                return out
+
+
+def pid(world: World, email: str) -> str:
+    """The principal id of ``email``."""
+    return world.app.stores.principal_id(world.org.id, email)
+
+
+def principal(world: World, email: str) -> Principal:
+    """The stored principal of ``email``."""
+    found = world.app.stores.find_principal(world.org.id, email)
+    assert found is not None
+    return found
+
+
+def statuses(control: ControlClient, operation: str) -> dict[str, int]:
+    """Status → count of one operation in the emulator's request log."""
+    counts: dict[str, int] = control.requests()["countsByOperationStatus"].get(operation, {})
+    return dict(counts)
+
+
+@dataclass(frozen=True, slots=True)
+class CapturedPush:
+    """One push notification as the webhook received it."""
+
+    headers: dict[str, str]
+    status: int
+
+
+class RecordingTransport(httpx.BaseTransport):
+    """Forwards the emulator's pushes to the runtime and keeps a copy of each (for replays)."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self._inner = inner
+        self._lock = threading.Lock()
+        self.pushes: list[CapturedPush] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Deliver, then record the headers and the webhook's status."""
+        response = self._inner.handle_request(request)
+        response.read()
+        headers = {k: v for k, v in request.headers.items() if k.lower().startswith("x-goog-")}
+        with self._lock:
+            self.pushes.append(CapturedPush(headers, response.status_code))
+        return response
+
+
+def post_notification(world: World, headers: dict[str, str]) -> httpx.Response:
+    """POST a notification to the runtime's webhook, as Google would."""
+    with httpx.Client(transport=httpx.WSGITransport(app=world.runtime), base_url=PUBLIC_URL) as client:
+        return client.post("/calendar_webhook", headers=headers, content=b"")
+
+
+class FailTokenWriteOnce:
+    """A Stores decorator whose first write of a new sync token fails, as if the process died right there."""
+
+    def __init__(self, inner: Stores) -> None:
+        self._inner = inner
+        self.failed = 0
+
+    def put_sync_state(self, state: SyncState, *, if_version: str | None, create: bool) -> str:
+        """Fail (once) the write that would store a new sync token; pass every other write through."""
+        current, _ = self._inner.get_sync_state(state.org_id, state.principal_id)
+        if not self.failed and state.sync_token != current.sync_token:
+            self.failed += 1
+            raise Unavailable("simulated crash before the sync token was stored")
+        return self._inner.put_sync_state(state, if_version=if_version, create=create)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class _InvalidateAfterFirstPage:
+    """A SyncCalendarApi decorator: after the first page of an incremental listing, Google forgets the token."""
+
+    def __init__(self, inner: SyncCalendarApi, control: ControlClient) -> None:
+        self._inner = inner
+        self._control = control
+        self.invalidated = 0
+
+    def events_page(self, calendar_id: str, **kwargs: Any) -> CalendarEventPage:
+        """One real page; invalidates the calendar's sync tokens once a paged incremental listing began."""
+        page = self._inner.events_page(calendar_id, **kwargs)
+        if kwargs.get("sync_token") and page.next_page_token and not self.invalidated:
+            self._control.invalidate_sync_tokens(calendar_id)
+            self.invalidated += 1
+        return page
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class InvalidatingDirectory:
+    """A CalendarDirectory whose calendars lose their sync tokens between the first and second page."""
+
+    def __init__(self, inner: CalendarDirectory, control: ControlClient) -> None:
+        self._inner = inner
+        self._control = control
+        self.calendars: list[_InvalidateAfterFirstPage] = []
+
+    def calendar_for(self, org: Org, principal: Principal) -> SyncCalendarApi:
+        """The real calendar client, wrapped."""
+        wrapped = _InvalidateAfterFirstPage(self._inner.calendar_for(org, principal), self._control)
+        self.calendars.append(wrapped)
+        return wrapped

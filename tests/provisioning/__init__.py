@@ -1,0 +1,1 @@
+"""Provisioning tests: activation states and reasons, isolation between orgs, the admin CLI."""
