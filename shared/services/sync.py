@@ -202,6 +202,7 @@ class SyncService:
         for event in events:
             report.events += 1
             if event.cancelled:
+                self._release_on_cancel(org, principal, event.id, now)
                 deletes.append(event.id)
                 if event.recurring_event_id is None:
                     deletes.extend(self._series_ids(org.id, principal.id, event.id))
@@ -263,6 +264,19 @@ class SyncService:
 
     def _series_ids(self, org_id: str, principal_id: str, series_id: str) -> list[str]:
         return self._stores.series_event_ids(org_id, principal_id, series_id)
+
+    def _release_on_cancel(self, org: Org, principal: Principal, event_id: str, now: datetime) -> None:
+        """A cancelled organiser event that carried join details goes to the rewrite, which releases them."""
+        stored = self._stores.get_meeting(org.id, principal.id, event_id, now)
+        if stored is None or not stored.is_organizer_copy or not stored.rewrite_state:
+            return
+        message = RewriteJoinDetails(org_id=org.id, principal_id=principal.id, event_id=event_id)
+        self._bus.publish(
+            JOIN_REWRITE,
+            message.encode(),
+            ordering_key=ordering_key(org.id, principal.id),
+            attributes={"event_id": event_id},
+        )
 
     def _handoff(
         self, org: Org, principal: Principal, meetings: list[Meeting], master_keywords: dict[str, str | None]

@@ -58,3 +58,17 @@ def test_missing_webex_token_is_a_recorded_skip_not_a_crash(webex_world: World) 
     assert w.count("webex.meetings.create") == 0
     decisions = w.app.stores.list_decisions(w.org.id, w.app.stores.principal_id(w.org.id, ALICE))
     assert decisions[0]["outcome"] == "skipped" and decisions[0]["reason"] == "provider_refused:invalid_input"
+
+
+def test_deleting_the_event_deletes_the_webex_meeting(webex_world: World) -> None:
+    """When the organiser deletes a keyworded event, its Webex meeting is released."""
+    w = webex_world
+    w.activate(ALICE)
+    created = _create(w, ALICE, _event("Doomed", 5, location="@webex"))
+    w.settle()
+    assert w.count("webex.meetings.create") == 1
+    with w.http(ALICE) as http:
+        assert http.delete(f"/calendar/v3/calendars/{ALICE}/events/{created['id']}").status_code == 204
+    w.settle()
+    assert w.count("webex.meetings.delete") == 1
+    assert w.count("calendar.events.patch") == 1  # nothing is written to a cancelled event
