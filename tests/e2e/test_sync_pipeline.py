@@ -6,8 +6,9 @@ from datetime import timedelta
 from typing import Any
 
 from shared.domain.principals import PrincipalState
-from shared.domain.retention import RetentionWindow
 from tests.support.world import T0, World
+from tests.support.world import stored as _stored
+from tests.support.world import truth as _truth
 
 ALICE, BOB = "alice@example.com", "bob@example.com"
 
@@ -41,35 +42,6 @@ def _create(world: World, who: str, body: dict[str, Any]) -> dict[str, Any]:
         assert response.status_code == 200, response.text
         created: dict[str, Any] = response.json()
         return created
-
-
-def _stored(world: World, email: str) -> dict[str, str]:
-    pid = world.app.stores.principal_id(world.org.id, email)
-    window = RetentionWindow.at(world.clock.now())
-    meetings = world.app.stores.list_meetings(world.org.id, pid, window.start, window.end, world.clock.now())
-    return {m.event_id: m.title for m in meetings}
-
-
-def _truth(world: World, email: str) -> dict[str, str]:
-    """The emulator's own view of a calendar in the window, single events expanded."""
-    window = RetentionWindow.at(world.clock.now())
-    with world.http(email) as http:
-        out: dict[str, str] = {}
-        token = None
-        while True:
-            params: dict[str, Any] = {
-                "singleEvents": "true",
-                "timeMin": window.start.isoformat(),
-                "timeMax": window.end.isoformat(),
-                "maxResults": 2500,
-            }
-            if token:
-                params["pageToken"] = token
-            page = http.get(f"/calendar/v3/calendars/{email}/events", params=params).json()
-            out.update({e["id"]: e.get("summary", "") for e in page.get("items", []) if e["status"] != "cancelled"})
-            token = page.get("nextPageToken")
-            if not token:
-                return out
 
 
 def test_activation_syncs_the_window_and_opens_a_channel(world: World) -> None:

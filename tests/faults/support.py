@@ -17,11 +17,12 @@ import httpx
 
 from emulator.client import ControlClient
 from shared.domain.principals import Org, Principal
-from shared.domain.retention import RetentionWindow
 from shared.domain.sync import SyncState
 from shared.errors import Unavailable
 from shared.ports import CalendarDirectory, CalendarEventPage, Stores, SyncCalendarApi
 from tests.support.world import PUBLIC_URL, T0, World
+from tests.support.world import stored as stored
+from tests.support.world import truth as truth
 
 ALICE, BOB = "alice@example.com", "bob@example.com"
 
@@ -75,36 +76,6 @@ def delete(world: World, who: str, event_id: str) -> None:
     """DELETE an event."""
     with world.http(who) as http:
         assert http.delete(f"/calendar/v3/calendars/{who}/events/{event_id}").status_code == 204
-
-
-def stored(world: World, email: str) -> dict[str, str]:
-    """Event id → title of the meetings stored for a calendar, inside the window."""
-    pid = world.app.stores.principal_id(world.org.id, email)
-    window = RetentionWindow.at(world.clock.now())
-    meetings = world.app.stores.list_meetings(world.org.id, pid, window.start, window.end, world.clock.now())
-    return {m.event_id: m.title for m in meetings}
-
-
-def truth(world: World, email: str) -> dict[str, str]:
-    """The emulator's own view of a calendar in the window: event id → title of single events."""
-    window = RetentionWindow.at(world.clock.now())
-    out: dict[str, str] = {}
-    token = None
-    with world.http(email) as http:
-        while True:
-            params: dict[str, Any] = {
-                "singleEvents": "true",
-                "timeMin": window.start.isoformat(),
-                "timeMax": window.end.isoformat(),
-                "maxResults": 2500,
-            }
-            if token:
-                params["pageToken"] = token
-            page = http.get(f"/calendar/v3/calendars/{email}/events", params=params).json()
-            out.update({e["id"]: e.get("summary", "") for e in page.get("items", []) if e["status"] != "cancelled"})
-            token = page.get("nextPageToken")
-            if not token:
-                return out
 
 
 def pid(world: World, email: str) -> str:

@@ -26,6 +26,7 @@ from shared.bootstrap import App, build
 from shared.clock import ManualClock
 from shared.config import GOOGLE_SCOPES, Settings
 from shared.domain.principals import CredentialRef, Org, PrincipalKind
+from shared.domain.retention import RetentionWindow
 from shared.runtime.server import LocalRuntime
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -136,3 +137,33 @@ def make_world(
     created = app.stores.get_org(org.id)
     assert created is not None
     return World(state, emulator, control, app, runtime, clock, key, created)
+
+
+def stored(world: World, email: str) -> dict[str, str]:
+    """Event id → title of the meetings stored for a calendar, inside the window."""
+    pid = world.app.stores.principal_id(world.org.id, email)
+    window = RetentionWindow.at(world.clock.now())
+    meetings = world.app.stores.list_meetings(world.org.id, pid, window.start, window.end, world.clock.now())
+    return {m.event_id: m.title for m in meetings}
+
+
+def truth(world: World, email: str) -> dict[str, str]:
+    """The emulator's own view of a calendar in the window: event id → title of single events."""
+    window = RetentionWindow.at(world.clock.now())
+    out: dict[str, str] = {}
+    token = None
+    with world.http(email) as http:
+        while True:
+            params: dict[str, Any] = {
+                "singleEvents": "true",
+                "timeMin": window.start.isoformat(),
+                "timeMax": window.end.isoformat(),
+                "maxResults": 2500,
+            }
+            if token:
+                params["pageToken"] = token
+            page = http.get(f"/calendar/v3/calendars/{email}/events", params=params).json()
+            out.update({e["id"]: e.get("summary", "") for e in page.get("items", []) if e["status"] != "cancelled"})
+            token = page.get("nextPageToken")
+            if not token:
+                return out
