@@ -41,5 +41,8 @@ demo: venv
 bench: venv
 	$(BIN)/python -m bench.run
 
+soak: venv
+	$(BIN)/python -m bench.soak
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

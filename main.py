@@ -1,22 +1,15 @@
-"""Cloud Functions source root: re-exports every entry point by name.
+"""Cloud Functions source root: every entry point, by name.
 
-Cloud Functions loads ``main.py`` and looks up the configured entry point here.
+Cloud Functions loads ``main.py`` and looks up the configured entry point here. Each entry point
+is imported on first access (PEP 562), so a function's instance loads only its own module.
 """
 
 from __future__ import annotations
 
-from functions.admin_api import admin_api
-from functions.calendar_webhook import calendar_webhook
-from functions.check_vacation import check_vacation
-from functions.dispatch_join_buttons import dispatch_join_buttons
-from functions.maintain_channels import maintain_channels
-from functions.meetings_api import meetings_api
-from functions.poll_vacations import poll_vacations
-from functions.provision_user import provision_user
-from functions.rewrite_join_details import rewrite_join_details
-from functions.sync_calendar import sync_calendar
+import importlib
+from typing import Any
 
-__all__ = [
+_ENTRY_POINTS = (
     "admin_api",
     "calendar_webhook",
     "check_vacation",
@@ -27,4 +20,13 @@ __all__ = [
     "provision_user",
     "rewrite_join_details",
     "sync_calendar",
-]
+)
+
+__all__ = list(_ENTRY_POINTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Import ``functions.<name>`` and return its entry point."""
+    if name in _ENTRY_POINTS:
+        return getattr(importlib.import_module(f"functions.{name}"), name)
+    raise AttributeError(f"module 'main' has no attribute {name!r}")

@@ -143,6 +143,7 @@ def main() -> None:
     pushes = sorted(bench_push())
     p50 = statistics.median(pushes)
     p99 = pushes[min(len(pushes) - 1, int(len(pushes) * 0.99))]
+    print("## Google emulator: paging 10,000 events in process, and push latency\n")
     print("| measurement | figure | target |")
     print("|---|---|---|")
     print(f"| page 10,000 events, maxResults=2500 | {big_rate:,.0f} events/s ({big_s:.2f} s) | >= 5,000 events/s |")

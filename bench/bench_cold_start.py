@@ -1,0 +1,153 @@
+"""Cold start of every function module: process start to first response, and import time.
+
+Cold start: ``functions-framework --target NAME --source main.py --port P`` is started in a
+fresh process (embedded backend, empty data dir, as Cloud Functions starts an instance from the
+one source bundle), and the clock runs until the first HTTP answer: a small request for HTTP
+functions, the scheduler's POST for scheduled ones, a binary-mode Pub/Sub CloudEvent carrying
+a real message (for an org that does not exist, so no Google call is made) for event
+functions. That includes the imports, the server start, building the App on first use and
+handling the request. The baseline is the trivial functions-framework function of
+``bench/_trivial_function.py`` measured the same way in the same run.
+
+Import time: ``import functions.NAME`` (the module alone) and ``import main`` (the bundle
+every function loads) in a fresh interpreter; the baseline is ``import flask,
+functions_framework``, which every function pays anyway. Medians of ``REPEATS`` runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from functions.registry import ENTRY_POINTS, EntryPoint
+from shared.messages import CheckVacation, ProvisionUser, RewriteJoinDetails, SyncCalendar
+from shared.ports import BusMessage
+from shared.runtime.server import pubsub_envelope
+
+ROOT = Path(__file__).resolve().parent.parent
+REPEATS = 3
+HEAVY = ("google.cloud.firestore", "google.cloud.pubsub", "google.cloud.kms", "googleapiclient", "grpc")
+_MESSAGES = {
+    "sync_calendar": SyncCalendar(org_id="bench-org", principal_id="p1"),
+    "rewrite_join_details": RewriteJoinDetails(org_id="bench-org", principal_id="p1", event_id="e1"),
+    "check_vacation": CheckVacation(org_id="bench-org", principal_ids=("p1",)),
+    "provision_user": ProvisionUser(org_id="bench-org", principal_id="p1"),
+}
+_HTTP_PROBES = {
+    "calendar_webhook": ("POST", "/"),
+    "meetings_api": ("GET", "/v1/openapi.json"),
+    "admin_api": ("GET", "/admin/v1/orgs"),
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _probe(ep: EntryPoint | None) -> tuple[str, str, dict[str, str], bytes]:
+    """The first request a fresh instance of ``ep`` answers (None: the trivial baseline)."""
+    if ep is None:
+        return "GET", "/", {}, b""
+    if ep.trigger == "pubsub":
+        message = _MESSAGES[ep.name]
+        bus_message = BusMessage(topic=ep.topic or "", data=message.encode(), message_id="bench-1")
+        headers, body = pubsub_envelope(bus_message, "bench")
+        return "POST", "/", headers, json.dumps(body).encode()
+    if ep.trigger == "scheduled":
+        return "POST", "/", {"Content-Type": "application/json"}, b"{}"
+    method, path = _HTTP_PROBES.get(ep.name, ("GET", "/"))
+    return method, path, {}, b""
+
+
+def cold_start(ep: EntryPoint | None, data_dir: Path) -> tuple[float, int]:
+    """Seconds from process start to the first answer, and its status."""
+    port = _free_port()
+    target, source = (ep.name, "main.py") if ep else ("trivial", "bench/_trivial_function.py")
+    env = {**os.environ, "HYBRIDCAL_DATA_DIR": str(data_dir), "HYBRIDCAL_ADMIN_TOKEN": "bench", "PYTHONPATH": ""}
+    method, path, headers, body = _probe(ep)
+    command = [sys.executable, "-m", "functions_framework", "--target", target, "--source", source]
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [*command, "--port", str(port), "--host", "127.0.0.1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            while time.perf_counter() - started < 60:
+                try:
+                    response = client.request(method, path, headers=headers, content=body)
+                    return time.perf_counter() - started, response.status_code
+                except httpx.TransportError:
+                    time.sleep(0.005)  # the server is not listening yet
+        raise RuntimeError(f"{target} did not answer within 60 s")
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def import_time(statement: str) -> tuple[float, list[str]]:
+    """Seconds ``statement`` takes in a fresh interpreter, and which heavy Google clients it loaded."""
+    code = (
+        "import sys, time\n"
+        f"t = time.perf_counter(); {statement}; d = time.perf_counter() - t\n"
+        f"print(d, ','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    seconds, _, heavy = out.stdout.strip().partition(" ")
+    return float(seconds), [h for h in heavy.split(",") if h]
+
+
+def median_of(fn: object, *args: object) -> tuple[float, object]:
+    """Median of the first value over REPEATS calls; the second value of the last call."""
+    values, extra = [], None
+    for _ in range(REPEATS):
+        value, extra = fn(*args)  # type: ignore[operator]
+        values.append(value)
+    return statistics.median(values), extra
+
+
+def main() -> None:
+    """Print the figures as a Markdown section."""
+    base_import, _ = median_of(import_time, "import flask, functions_framework")
+    main_import, main_heavy = median_of(import_time, "import main")
+    with tempfile.TemporaryDirectory() as tmp:
+        base_cold, _ = median_of(cold_start, None, Path(tmp) / "trivial")
+        rows = []
+        for ep in ENTRY_POINTS:
+            cold, status = median_of(cold_start, ep, Path(tmp) / ep.name)
+            imp, heavy = median_of(import_time, f"import functions.{ep.name}")
+            rows.append((ep, cold, status, imp, heavy))
+    print(f"## Cold start of each function (functions-framework, embedded backend, median of {REPEATS})\n")
+    print(
+        f"Baselines measured in this run: trivial functions-framework function **{base_cold * 1000:.0f} ms** "
+        f"to first response; `import flask, functions_framework` **{base_import * 1000:.0f} ms**. "
+        f"`import main` (the bundle every function loads) takes **{main_import * 1000:.0f} ms** "
+        f"({main_import / base_import:.1f}x the baseline); heavy Google clients it loads: {main_heavy or 'none'}.\n"
+    )
+    print("| function | trigger | first response | vs trivial | status | import of the module alone | vs baseline |")
+    print("|---|---|---|---|---|---|---|")
+    for ep, cold, status, imp, _heavy in rows:
+        print(
+            f"| {ep.name} | {ep.trigger} | {cold * 1000:.0f} ms | {cold / base_cold:.2f}x | {status} "
+            f"| {imp * 1000:.0f} ms | {imp / base_import:.1f}x |"
+        )
+    loaded = sorted({h for *_, heavy in rows for h in heavy})  # type: ignore[attr-defined]
+    print(f"\nHeavy Google clients ({', '.join(HEAVY)}) loaded by any function module: {', '.join(loaded) or 'none'}.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The fault-injection soak, in its quick mode."""

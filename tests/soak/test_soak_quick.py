@@ -1,0 +1,74 @@
+"""The soak's quick mode runs in CI: faults everywhere, restarts, then every assertion holds.
+
+A second test plants the damage each assertion exists to catch, so a check that silently
+passes everything would fail here.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from bench import soak, soak_checks
+from bench.soak_workload import Workload
+from bench.soak_world import SoakWorld
+from shared.domain.joinblock import BLOCK_BEGIN, BLOCK_END
+
+pytestmark = pytest.mark.slow
+
+
+def test_quick_soak_passes_every_assertion(tmp_path: Path) -> None:
+    """The quick soak (16 users, 400 operations, 10% 429/503, dropped pushes, a restart) ends with no failure."""
+    out = soak.run(soak.QUICK, tmp_path)
+    assert {name: failures for name, failures in out.failures.items() if failures} == {}
+    assert len(out.failures) == 7
+    figures = out.figures
+
+    def number(name: str) -> int:
+        value = figures[name]
+        assert isinstance(value, int)
+        return value
+
+    assert number("restarts") == soak.QUICK.restarts + 1  # one in the workload, one in the dispatch phase
+    assert number("pushes_dropped") > 0 and number("pushes_duplicated") > 0
+    calls = figures["google_calls"]
+    assert isinstance(calls, dict)
+    assert sum(s.get("429", 0) + s.get("503", 0) for s in calls.values()) > 0
+    assert number("join_buttons_due") == number("join_buttons_recorded") > 0
+    assert number("keyworded_organiser_events") > 0 and number("users_out_of_office") > 0
+
+
+def test_the_checks_catch_planted_damage(tmp_path: Path) -> None:
+    """A lost meeting, a stray block, changed text, wrong presence and plaintext on disk are each reported."""
+    world = SoakWorld(tmp_path, 3)
+    try:
+        for email in world.emails:
+            world.activate(email)
+        world.settle()
+        work = Workload(world, random.Random(5), horizon_days=1)
+        for _ in range(12):
+            work.op_create()
+        world.settle()
+        email = world.emails[0]
+        truth = {p.email: soak_checks.truth_items(world, p.email) for p in soak_checks.principals(world)}
+        assert soak_checks.store_equals_truth(world, truth) == []
+        organiser_items = [i for i in truth[email] if i.get("organizer", {}).get("self")]
+        assert organiser_items, "the seeded workload gave the first user an event"
+        victim = organiser_items[0]
+        world.app.stores.delete_meetings(world.org.id, world.principal_id(email), [victim["id"]])
+        assert soak_checks.store_equals_truth(world, truth) != []
+        broken = {**victim, "location": "", "description": victim.get("description", "") + " changed"}
+        damaged = {**truth, email: [broken, *organiser_items[1:]]}
+        assert soak_checks.user_text(world, work.model, damaged)[0] != []
+        stray = {**victim, "location": "", "description": f"text\n{BLOCK_BEGIN}\njoin\n{BLOCK_END}"}
+        assert soak_checks.join_blocks(world, {**truth, email: [stray]})[0] != []
+        work.model.vacation[email] = True
+        assert soak_checks.presence_right(world, work.model)[0] != []
+        world.close()
+        (world.data_dir / "leak.txt").write_text(f"{work.model.events[victim['id']].title}")
+        assert soak_checks.no_plaintext(world.data_dir, [], work.model.sensitive)[0] != []
+        assert soak_checks.no_plaintext(world.data_dir, [], {"never written"})[0] == []
+    finally:
+        world.close()
