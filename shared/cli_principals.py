@@ -48,6 +48,15 @@ DETAIL_FIELDS = [
 ]
 
 
+def queued(client: AdminClient, method: str, path: str, as_json: bool, what: str) -> None:
+    """Send an action the service queues, and say so (or print the principal as JSON)."""
+    item = client.call(method, path)
+    if as_json:
+        emit_json(item)
+    else:
+        console.print(f"{item['email']}: {what}", highlight=False)
+
+
 def print_devices(devices: list[dict[str, Any]]) -> None:
     """Print device tokens in full, one per line (they are shown this once)."""
     typer.echo("Device tokens (shown once; store them now): name, device id, token")
@@ -98,11 +107,13 @@ def _register(app: typer.Typer, kind: str, noun: str) -> None:
         id_token: IdTokenOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
-        item = connect(url, token, id_token).call("POST", principal_path(org, email, ":revalidate"))
-        if as_json:
-            emit_json(item)
-        else:
-            console.print(f"{item['email']}: validation queued", highlight=False)
+        queued(
+            connect(url, token, id_token),
+            "POST",
+            principal_path(org, email, ":revalidate"),
+            as_json,
+            "validation queued",
+        )
 
     revalidate.__doc__ = f"Run validation of a {noun} again (after fixing delegation, say)."
 
@@ -115,12 +126,13 @@ def _register(app: typer.Typer, kind: str, noun: str) -> None:
         id_token: IdTokenOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
-        item = connect(url, token, id_token).call("DELETE", principal_path(org, email))
-        message = f"{item['email']}: deactivation queued; its channels stop and its data is destroyed"
-        if as_json:
-            emit_json(item)
-        else:
-            console.print(message, highlight=False)
+        queued(
+            connect(url, token, id_token),
+            "DELETE",
+            principal_path(org, email),
+            as_json,
+            "deactivation queued; its channels stop and its data is destroyed",
+        )
 
     deactivate.__doc__ = f"Deactivate a {noun}: stop its channels and destroy its data and keys."
 

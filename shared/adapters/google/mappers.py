@@ -34,18 +34,8 @@ class EventTime:
         return self.date is not None and self.date_time is None
 
 
-@dataclass(frozen=True, slots=True)
-class GoogleAttendee:
-    """An ``attendees[]`` entry."""
-
-    email: str
-    response_status: str = "needsAction"
-    resource: bool = False
-    organizer: bool = False
-    self_: bool = False
-    optional: bool = False
-    display_name: str | None = None
-
+GoogleAttendee = EventAttendee
+"""An ``attendees[]`` entry: the domain's attendee view serves the mapper too."""
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
@@ -270,10 +260,7 @@ def to_calendar_event(event: GoogleEvent) -> CalendarEvent:
         original_start=instant(event.original_start),
         organizer_email=event.organizer_email,
         organizer_self=event.organizer_self,
-        attendees=tuple(
-            EventAttendee(a.email, a.response_status, a.resource, a.organizer, a.self_, a.optional, a.display_name)
-            for a in event.attendees
-        ),
+        attendees=event.attendees,
         hangout_link=event.hangout_link,
         entry_points=event.entry_points,
         private_properties=dict(event.private_properties),
