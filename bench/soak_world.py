@@ -32,8 +32,8 @@ from shared.domain.principals import CredentialRef, Org, PrincipalKind
 from shared.logs import JsonFormatter
 from shared.ports import BusMessage
 from shared.runtime.server import LocalRuntime
+from tests.support.instant import T0
 
-T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 DOMAIN = "example.com"
 PUBLIC_URL = "http://hybrid-calendar.test"
 ROOMS = ["room-1@resource.calendar.google.com", "room-2@resource.calendar.google.com"]

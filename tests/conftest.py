@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,9 @@ import pytest
 from shared.clock import ManualClock
 from shared.config import Settings
 from tests.support import gcp_emulators
+from tests.support.instant import T0
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture

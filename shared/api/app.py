@@ -44,7 +44,12 @@ from shared.services.meetings_app import MeetingsApp, NewMeeting, zone_of
 router = Router("meetings_api")
 RANGE = (
     openapi.Param("from", "Start: RFC 3339 time or a date (midnight in my zone); default today."),
-    openapi.Param("to", "End (exclusive): RFC 3339 time or a date; default the end of `from`'s day."),
+    openapi.Param("to", "End (exclusive): RFC 3339 time or a date; default `days` days after `from`."),
+    openapi.Param(
+        "days",
+        "Length of the range in days when `to` is not given (1 to 62; default 1).",
+        schema={"type": "integer", "minimum": 1, "maximum": 62},
+    ),
 )
 
 
@@ -110,18 +115,27 @@ def _when(raw: str | None, zone_name: str | None, name: str) -> datetime | None:
     return value
 
 
-def _range(args: Mapping[str, str], caller: Caller) -> tuple[datetime | None, datetime | None]:
-    return _when(args.get("from"), caller.principal.time_zone, "from"), _when(
-        args.get("to"), caller.principal.time_zone, "to"
-    )
+def _days(raw: str | None) -> int:
+    if raw is None or raw == "":
+        return 1
+    if not raw.isdigit() or not 1 <= int(raw) <= 62:
+        raise InvalidInput("days must be a whole number from 1 to 62")
+    return int(raw)
+
+
+def _range(args: Mapping[str, str], caller: Caller) -> tuple[datetime | None, datetime | None, int]:
+    zone = caller.principal.time_zone
+    return _when(args.get("from"), zone, "from"), _when(args.get("to"), zone, "to"), _days(args.get("days"))
 
 
 def _listing(api: AppApi, caller: Caller, args: Mapping[str, str]) -> flask.Response:
-    start, end, items = api.meetings.list_meetings(caller, *_range(args, caller))
+    start, end, days = _range(args, caller)
+    start, end, items = api.meetings.list_meetings(caller, start, end, days=days)
     return respond(
         {
             "from": iso(start),
             "to": iso(end),
+            "now": iso(api.clock.now()),
             "time_zone": zone_of(caller.principal.time_zone).key,
             "meetings": [meeting_out(i) for i in items],
         }

@@ -160,10 +160,11 @@ class MeetingOut(BaseModel):
 
 
 class MeetingListOut(BaseModel):
-    """Meetings in a range, with the viewer's time zone."""
+    """Meetings in a range, with the viewer's time zone and the service's current time."""
 
     from_: datetime = Field(alias="from")
     to: datetime
+    now: datetime
     time_zone: str
     meetings: list[MeetingOut]
 

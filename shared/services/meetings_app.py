@@ -155,15 +155,17 @@ class MeetingsApp:
 
     # ------------------------------------------------------------ reads
 
-    def day_range(self, caller: Caller, start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
-        """The asked range, defaulting to today in the caller's zone; InvalidInput when it is bad."""
+    def day_range(
+        self, caller: Caller, start: datetime | None, end: datetime | None, days: int = 1
+    ) -> tuple[datetime, datetime]:
+        """The asked range, defaulting to ``days`` days from today in the caller's zone (the service's clock)."""
         zone = zone_of(caller.principal.time_zone)
         if start is None:
             today = self._clock.now().astimezone(zone).date()
             start = datetime.combine(today, time(0), tzinfo=zone)
         if end is None:
             local = start.astimezone(zone)
-            end = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone)
+            end = datetime.combine(local.date() + timedelta(days=days), time(0), tzinfo=zone)
         start, end = utc(start), utc(end)
         if end <= start:
             raise InvalidInput("to must be after from")
@@ -183,10 +185,10 @@ class MeetingsApp:
         )
 
     def list_meetings(
-        self, caller: Caller, start: datetime | None, end: datetime | None
+        self, caller: Caller, start: datetime | None, end: datetime | None, *, days: int = 1
     ) -> tuple[datetime, datetime, list[MeetingItem]]:
         """The caller's (or the device's room's) meetings overlapping the range."""
-        start, end = self.day_range(caller, start, end)
+        start, end = self.day_range(caller, start, end, days)
         now = self._clock.now()
         meetings = self._stores.list_meetings(caller.org.id, caller.principal.id, start, end, now)
         return start, end, [self.item(caller, m) for m in meetings if not m.cancelled]

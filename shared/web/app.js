@@ -153,11 +153,9 @@ const HC = (() => {
 
   function show(id, visible) { document.getElementById(id).hidden = !visible; }
 
+  // The service decides what "today" is (its clock, my Calendar time zone), not this device's clock.
   async function reload() {
-    const now = new Date();
-    const from = new Date(now.getFullYear(), now.getMonth(), now.getDate());
-    const to = new Date(from.getTime() + 7 * 86400000);
-    const list = await HC.api(`/v1/me/meetings?from=${from.toISOString()}&to=${to.toISOString()}`);
+    const list = await HC.api("/v1/me/meetings?days=7");
     HC.load(list);
     status.textContent = "";
   }

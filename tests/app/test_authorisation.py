@@ -11,6 +11,7 @@ import pytest
 from shared.api import app as app_routes
 from shared.api.openapi import OPERATIONS
 from tests.app.conftest import ALICE, BOB, CAROL, ROOM, ROOM2, T0, ZED, AppWorld
+from tests.support.instant import z
 
 assert app_routes.router is not None  # registering the routes fills OPERATIONS
 GUARDED = [op for op in OPERATIONS if op.auth != "none"]
@@ -72,7 +73,7 @@ def test_another_org_reaches_nothing_of_ours(aw: AppWorld) -> None:
     zed = aw.user(ZED)
     checks = [
         ("GET", f"/v1/people/{ALICE}/presence", None),
-        ("POST", "/v1/availability", {"emails": [ALICE], "from": "2026-11-24T00:00:00Z", "to": "2026-11-25T00:00:00Z"}),
+        ("POST", "/v1/availability", {"emails": [ALICE], "from": z(T0), "to": z(T0 + timedelta(days=1))}),
         ("GET", f"/v1/me/meetings/{event['id']}", None),
         ("POST", "/v1/me/delegates", {"email": ALICE}),
         ("DELETE", f"/v1/me/delegates/{ALICE}", None),

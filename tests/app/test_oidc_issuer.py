@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from google.auth import jwt
 from google.oauth2 import id_token
 
@@ -10,6 +12,7 @@ from emulator.app import create_app
 from emulator.client import ControlClient
 from emulator.state import EmulatorState
 from shared.adapters.google.transport import HttpxRequest
+from tests.support.instant import T0, z
 
 
 def test_discovery_keys_and_tokens() -> None:
@@ -18,7 +21,7 @@ def test_discovery_keys_and_tokens() -> None:
     app = create_app(state)
     control = ControlClient(transport=testing.transport(app))
     control.create_domain("example.com", users=[{"email": "ann@example.com", "name": "Ann"}])
-    control.set_clock(time="2026-11-24T09:00:00Z", frozen=True)
+    control.set_clock(time=z(T0), frozen=True)
     with testing.client(app) as http:
         discovery = http.get("/.well-known/openid-configuration").json()
         assert discovery["issuer"] == testing.BASE_URL
@@ -32,11 +35,11 @@ def test_discovery_keys_and_tokens() -> None:
             HttpxRequest(http),
             audience="app",
             certs_url=f"{testing.BASE_URL}/oauth2/v1/certs",
-            clock_skew_in_seconds=10**8,
+            clock_skew_in_seconds=int(abs(time.time() - T0.timestamp())) + 60,  # google-auth reads the real clock
         )
         assert claims["email"] == "ann@example.com" and claims["hd"] == "example.com"
         assert claims["iss"] == testing.BASE_URL and claims["email_verified"] is True
-        assert claims["iat"] == 1795510800 and claims["exp"] == claims["iat"] + 3600
+        assert claims["iat"] == int(T0.timestamp()) and claims["exp"] == claims["iat"] + 3600
         assert jwt.decode_header(answer["idToken"])["kid"] == jwk["kid"]
         bad = [
             http.post("/emulator/v1/id-tokens", json=b)

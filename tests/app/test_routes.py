@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from shared.domain.presence import Presence, PresenceSource, PresenceStatus
 from tests.app.conftest import ALICE, BOB, CAROL, MEET, ROOM, T0, ZED, AppWorld
+from tests.support.instant import z
+
+NEW_YORK = ZoneInfo("America/New_York")
+TODAY = T0.astimezone(NEW_YORK).date()
+"""T0's day for Bob, who lives in New York."""
 
 
 def test_my_meetings_default_to_today_in_my_zone_with_join_state(aw: AppWorld) -> None:
@@ -15,13 +21,28 @@ def test_my_meetings_default_to_today_in_my_zone_with_join_state(aw: AppWorld) -
     aw.meeting(ALICE, T0 + timedelta(minutes=4), guests=(BOB,))
     aw.meeting(ALICE, T0 + timedelta(days=3), guests=(BOB,), summary="Later")
     body = aw.get("/v1/me/meetings", aw.user(BOB)).get_json()
-    assert body["time_zone"] == "America/New_York" and body["from"] == "2026-11-24T05:00:00Z"
+    midnight = datetime.combine(TODAY, time(0), tzinfo=NEW_YORK)
+    assert body["time_zone"] == "America/New_York" and body["from"] == z(midnight)
+    assert body["now"] == z(T0)
     [meeting] = body["meetings"]
     assert meeting["join_target"] == {"kind": "google_meet", "uri": MEET, "label": meeting["join_target"]["label"]}
-    assert meeting["join_button"] == {"eligible": True, "at": "2026-11-24T08:59:00Z"}
-    week = aw.get("/v1/me/meetings?from=2026-11-24&to=2026-12-01", aw.user(BOB)).get_json()
+    assert meeting["join_button"] == {"eligible": True, "at": z(T0 - timedelta(minutes=1))}
+    week = aw.get(f"/v1/me/meetings?from={TODAY}&to={TODAY + timedelta(days=7)}", aw.user(BOB)).get_json()
     assert [m["title"] for m in week["meetings"]] == ["Standup", "Later"]
     assert week["meetings"][1]["join_button"]["eligible"] is False
+
+
+def test_days_sets_the_length_of_the_default_range(aw: AppWorld) -> None:
+    """`days=7` answers a week from today in my zone, by the service's clock; `to` wins over `days`."""
+    aw.meeting(ALICE, T0 + timedelta(minutes=30), guests=(BOB,))
+    aw.meeting(ALICE, T0 + timedelta(days=6), guests=(BOB,), summary="Within the week")
+    aw.meeting(ALICE, T0 + timedelta(days=8), guests=(BOB,), summary="Next week")
+    week = aw.get("/v1/me/meetings?days=7", aw.user(BOB)).get_json()
+    week_end = datetime.combine(TODAY + timedelta(days=7), time(0), tzinfo=NEW_YORK)
+    assert (week["from"], week["to"]) == (z(datetime.combine(TODAY, time(0), tzinfo=NEW_YORK)), z(week_end))
+    assert [m["title"] for m in week["meetings"]] == ["Standup", "Within the week"]
+    one = aw.get(f"/v1/me/meetings?days=7&to={z(T0 + timedelta(hours=1))}", aw.user(BOB)).get_json()
+    assert [m["title"] for m in one["meetings"]] == ["Standup"]
 
 
 @pytest.mark.parametrize(
@@ -32,6 +53,9 @@ def test_my_meetings_default_to_today_in_my_zone_with_join_state(aw: AppWorld) -
         ("from=yesterday", "RFC 3339"),
         ("from=2026-11-24T10:00:00", "offset"),
         ("to=" + "9" * 80, "too long"),
+        ("days=0", "days"),
+        ("days=63", "days"),
+        ("days=seven", "days"),
     ],
 )
 def test_bad_ranges_are_400(aw: AppWorld, query: str, message: str) -> None:
@@ -68,8 +92,8 @@ def test_schedule_with_keyword_and_quick_add(aw: AppWorld) -> None:
     bob = aw.user(BOB)
     body = {
         "title": "Planning",
-        "start": "2026-11-24T15:00:00Z",
-        "end": "2026-11-24T15:30:00Z",
+        "start": z(T0 + timedelta(hours=6)),
+        "end": z(T0 + timedelta(hours=6, minutes=30)),
         "attendees": [ALICE, ROOM],
         "location": "Floor 3",
         "keyword": "@webex",
@@ -113,11 +137,12 @@ def test_availability_for_people_of_my_org(aw: AppWorld) -> None:
     """freeBusy answers Alice's busy time; someone outside the org is refused without a Google call."""
     aw.meeting(ALICE, T0 + timedelta(hours=1))
     bob = aw.user(BOB)
-    window = {"from": "2026-11-24T00:00:00Z", "to": "2026-11-25T00:00:00Z"}
+    window = {"from": z(T0 - timedelta(hours=9)), "to": z(T0 + timedelta(hours=15))}
     answer = aw.post("/v1/availability", {"emails": [ALICE, CAROL], **window}, bob)
     assert answer.status_code == 200
     calendars = answer.get_json()["calendars"]
-    assert calendars[ALICE]["busy"] == [{"start": "2026-11-24T10:00:00Z", "end": "2026-11-24T10:30:00Z"}]
+    busy = {"start": z(T0 + timedelta(hours=1)), "end": z(T0 + timedelta(hours=1, minutes=30))}
+    assert calendars[ALICE]["busy"] == [busy]
     assert aw.post("/v1/availability", {"emails": [ZED], **window}, bob).status_code == 403
     assert aw.world.count("calendar.freebusy.query") == 1
 

@@ -15,6 +15,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from tests.app.conftest import AppWorld, build_app_world
 from tests.conftest import IN_CI
+from tests.support.instant import T0
 from tests.support.wait import wait_until
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -47,8 +48,9 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    """A fresh page (own storage) per test."""
+    """A fresh page (own storage) per test, its clock at T0 like the service's and the emulator's."""
     context = browser.new_context()
+    context.clock.set_fixed_time(T0)
     tab = context.new_page()
     tab.set_default_timeout(10_000)
     yield tab

@@ -52,6 +52,23 @@ def test_sign_in_list_join_button_and_rsvp(page: Any, site: tuple[AppWorld, str]
     ).wait_for()
 
 
+@pytest.mark.parametrize("skew_days", [-45, 45])
+def test_the_page_takes_today_from_the_service_not_the_device_clock(
+    page: Any, site: tuple[AppWorld, str], skew_days: int
+) -> None:
+    """A laptop or panel whose clock is weeks off still shows the service's today on /app and /device."""
+    aw, url = site
+    event = aw.meeting(ALICE, T0 + timedelta(minutes=40), guests=(BOB, ROOM), summary="Clock check")
+    page.clock.set_fixed_time(T0 + timedelta(days=skew_days))
+    page.goto(f"{url}/app")
+    page.click(f"button[data-email='{BOB}']")
+    page.locator(f"article.meeting[data-id='{event['id']}']").wait_for()
+    assert page.evaluate("new Date().getTime()") == int((T0 + timedelta(days=skew_days)).timestamp() * 1000)
+    _, headers = aw.device(ROOM)
+    page.goto(f"{url}/device?token={headers['Authorization'].removeprefix('Device ')}")
+    page.locator(f"article.meeting[data-id='{event['id']}']").wait_for()
+
+
 def test_room_display_shows_the_day_and_its_join_button(page: Any, site: tuple[AppWorld, str]) -> None:
     """/device?token=... lists the room's meeting and shows the join button when it is sent."""
     aw, url = site

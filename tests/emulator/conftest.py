@@ -17,6 +17,7 @@ from emulator.app import create_app
 from emulator.client import ControlClient
 from emulator.server import EmulatorServer
 from emulator.state import EmulatorState
+from tests.support.instant import T0, z
 
 CAL = "https://www.googleapis.com/auth/calendar"
 CAL_RO = "https://www.googleapis.com/auth/calendar.readonly"
@@ -38,7 +39,8 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
 
 
 def seed(control: ControlClient) -> dict[str, Any]:
-    """Create the test domains and a service account with calendar and gmail scopes."""
+    """Create the test domains and a service account with calendar and gmail scopes, the clock at T0."""
+    control.set_clock(time=z(T0))
     control.create_domain(
         DOMAIN,
         users=[

@@ -21,6 +21,7 @@ from shared.adapters.google.http import RetryPolicy
 from shared.clock import ManualClock
 from shared.config import Settings
 from tests.conftest import T0
+from tests.support.instant import z
 
 CAL = "https://www.googleapis.com/auth/calendar"
 GMAIL = "https://www.googleapis.com/auth/gmail.settings.basic"
@@ -72,7 +73,8 @@ class Env:
 
 
 def seed(control: ControlClient) -> dict[str, Any]:
-    """Create example.com with two users and a room, and a service account for both scopes."""
+    """Create example.com with two users and a room, and a service account for both scopes, at T0."""
+    control.set_clock(time=z(T0))
     control.create_domain(
         DOMAIN,
         users=[

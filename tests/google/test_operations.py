@@ -14,6 +14,7 @@ from shared.domain.principals import CredentialRef, Org, Principal, PrincipalKin
 from shared.errors import InvalidInput, NotFound, PreconditionFailed, SyncTokenExpired
 from shared.ports import CalendarApi, GmailApi, SyncCalendarApi
 from tests.google.conftest import ANN, BOB, ROOM, Env, assert_counts_agree, timed
+from tests.support.instant import T0
 
 
 def test_event_lifecycle(env: Env) -> None:
@@ -90,7 +91,7 @@ def test_sync_token_with_time_bounds_is_refused_locally(emu: Env) -> None:
     """A syncToken with timeMin raises InvalidInput without spending an API call."""
     stack = emu.clients()
     with pytest.raises(InvalidInput):
-        stack.calendar(emu.credential, ANN).list_events("primary", sync_token="x", time_min=datetime.now(UTC))
+        stack.calendar(emu.credential, ANN).list_events("primary", sync_token="x", time_min=T0)
     assert stack.counter.total() == 0
 
 

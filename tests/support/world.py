@@ -11,7 +11,6 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +27,8 @@ from shared.config import GOOGLE_SCOPES, Settings
 from shared.domain.principals import CredentialRef, Org, PrincipalKind
 from shared.domain.retention import RetentionWindow
 from shared.runtime.server import LocalRuntime
+from tests.support.instant import T0
 
-T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 DOMAIN = "example.com"
 PUBLIC_URL = "http://hybrid-calendar.test"
 USERS = [
