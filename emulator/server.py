@@ -23,6 +23,9 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 def serve(host: str, port: int) -> None:
     """Serve the emulator on ``host:port`` with a threaded server until Ctrl-C (or SIGTERM)."""
     if threading.current_thread() is threading.main_thread():
+        # Ctrl-C and SIGTERM stop the server even when the parent started it with SIGINT ignored
+        # (a background job of a non-interactive shell inherits SIG_IGN).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, _interrupt)
     state = EmulatorState()
     server = make_server(host, port, create_app(state), threaded=True)

@@ -27,7 +27,7 @@ from shared.bootstrap import build
 from shared.clock import AcceleratedClock, SystemClock
 from shared.domain.joinblock import BLOCK_BEGIN
 from shared.runtime.demo_world import PEOPLE, ROOM, DemoWorld, wait_for
-from shared.runtime.server import LocalRuntime, RuntimeServer
+from shared.runtime.server import LocalRuntime, RuntimeServer, stop_on_signals
 
 ALICE, BOB = PEOPLE[0]["email"], PEOPLE[1]["email"]
 
@@ -170,6 +170,7 @@ def run(*, port: int, emulator_port: int, once: bool, console: Console) -> int:
     """Run the demo; return the process exit code."""
     from emulator.server import EmulatorServer
 
+    stop_on_signals()
     logs.configure("WARNING")
     data_dir = Path(tempfile.mkdtemp(prefix="hybrid-calendar-demo-"))
     console.print(Panel.fit("Hybrid Calendar demo: the whole service on the embedded default", style="bold cyan"))

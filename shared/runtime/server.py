@@ -12,6 +12,7 @@ import base64
 import hmac
 import importlib.util
 import json
+import signal
 import threading
 import uuid
 from collections.abc import Callable, Iterable
@@ -172,6 +173,21 @@ class LocalRuntime:
         set_app(None)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def stop_on_signals() -> None:
+    """Make Ctrl-C and SIGTERM raise KeyboardInterrupt on the main thread.
+
+    Set explicitly: a process started as a background job of a non-interactive shell inherits
+    SIGINT ignored, and would otherwise never stop on Ctrl-C.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _interrupt)
+
+
 class RuntimeServer:
     """A threaded HTTP server around a LocalRuntime (``serve`` and tests)."""
 
@@ -195,7 +211,8 @@ class RuntimeServer:
         return self
 
     def serve_forever(self) -> None:
-        """Serve on this thread until interrupted."""
+        """Serve on this thread until Ctrl-C or SIGTERM (both raise KeyboardInterrupt here)."""
+        stop_on_signals()
         self.runtime.start_background()
         self._server.serve_forever()
 
