@@ -1,7 +1,8 @@
 """``hybrid-calendar demo``: the whole service on one laptop, narrated, through the real flow.
 
 It starts the project's Google emulator and the local runtime on the embedded default (SQLite,
-in-process bus, local key) in a fresh data directory, over real HTTP both ways, seeds an org with
+in-process bus, local key) in a fresh data directory (under ``HYBRIDCAL_DATA_DIR`` when it is
+set, else the temp directory; removed on exit unless kept), over real HTTP both ways, seeds an org with
 people, a room with a device and some events, and narrates: a keyword turns into join details,
 meeting lists, out-of-office presence, a join button at the lead time on an accelerated clock,
 and the keyword's removal. Then it keeps serving until Ctrl-C (``--once`` exits 0 instead).
@@ -11,11 +12,12 @@ from __future__ import annotations
 
 import json
 import secrets
+import shutil
 import tempfile
 import threading
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from rich.console import Console
@@ -27,7 +29,11 @@ from shared.bootstrap import build
 from shared.clock import AcceleratedClock, SystemClock
 from shared.domain.joinblock import BLOCK_BEGIN
 from shared.runtime.demo_world import PEOPLE, ROOM, DemoWorld, wait_for
+from shared.runtime.listen import bind, stop_on_sigterm
 from shared.runtime.server import LocalRuntime, RuntimeServer
+
+if TYPE_CHECKING:
+    from emulator.server import EmulatorServer
 
 ALICE, BOB = PEOPLE[0]["email"], PEOPLE[1]["email"]
 
@@ -166,14 +172,42 @@ def narrate(world: DemoWorld, runtime: LocalRuntime, clock: AcceleratedClock, co
     }
 
 
-def run(*, port: int, emulator_port: int, once: bool, console: Console) -> int:
-    """Run the demo; return the process exit code."""
+def run(
+    *, port: int, emulator_port: int, once: bool, console: Console, base: Path | None = None, keep: bool = False
+) -> int:
+    """Run the demo in a fresh folder under ``base`` (the temp directory when None); return the exit code.
+
+    The folder is removed on exit unless ``keep``.
+    """
+    if base is not None:
+        base.mkdir(parents=True, exist_ok=True)
+    data_dir = Path(tempfile.mkdtemp(prefix="hybrid-calendar-demo-", dir=base))
+    try:
+        return _run(data_dir, port=port, emulator_port=emulator_port, once=once, console=console, keep=keep)
+    finally:
+        if keep:
+            console.print(f"The demo's data stays in {data_dir}", highlight=False)
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
+            console.print(f"Removed the demo's data directory {data_dir}", highlight=False)
+
+
+def _run(data_dir: Path, *, port: int, emulator_port: int, once: bool, console: Console, keep: bool) -> int:
     from emulator.server import EmulatorServer
 
     logs.configure("WARNING")
-    data_dir = Path(tempfile.mkdtemp(prefix="hybrid-calendar-demo-"))
     console.print(Panel.fit("Hybrid Calendar demo: the whole service on the embedded default", style="bold cyan"))
-    emulator = EmulatorServer(host="127.0.0.1", port=emulator_port)
+    stop_on_sigterm()
+    emulator = bind(
+        "the Google emulator", "127.0.0.1", emulator_port, lambda: EmulatorServer("127.0.0.1", emulator_port)
+    )
+    try:
+        return _serve(data_dir, emulator, port=port, once=once, console=console, keep=keep)
+    finally:
+        emulator.stop()
+
+
+def _serve(data_dir: Path, emulator: EmulatorServer, *, port: int, once: bool, console: Console, keep: bool) -> int:
     clock = AcceleratedClock(SystemClock().now().replace(microsecond=0), factor=1.0)
     token = secrets.token_urlsafe(24)
     settings = config.Settings(
@@ -184,10 +218,16 @@ def run(*, port: int, emulator_port: int, once: bool, console: Console) -> int:
         admin_token=token,
     )
     runtime = LocalRuntime(build(settings, clock=clock))
-    server = RuntimeServer(runtime, "127.0.0.1", port).start()
+    try:
+        server = bind("the service", "127.0.0.1", port, lambda: RuntimeServer(runtime, "127.0.0.1", port)).start()
+    except BaseException:
+        runtime.close()
+        raise
     world = DemoWorld(emulator.url, server.url, token)
     try:
-        console.print(f"Google emulator at {emulator.url}; local runtime at {server.url}; data in {data_dir}")
+        fate = "kept after the demo" if keep else "removed when the demo ends; --keep keeps it"
+        console.print(f"Google emulator at {emulator.url}; local runtime at {server.url}", highlight=False)
+        console.print(f"Data in {data_dir} ({fate})", highlight=False)
         try:
             report = narrate(world, runtime, clock, console)
         except (httpx.HTTPError, TimeoutError) as exc:
@@ -206,5 +246,4 @@ def run(*, port: int, emulator_port: int, once: bool, console: Console) -> int:
     finally:
         world.close()
         server.stop()
-        emulator.stop()
     return 0

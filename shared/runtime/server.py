@@ -1,7 +1,8 @@
 """The local runtime: every function in one process behind one HTTP server.
 
 HTTP functions are mounted under their paths through functions-framework's own app (the
-same entry points Cloud Functions runs); bus messages reach the event functions as the
+same entry points Cloud Functions runs), beside ``/healthz``, a landing page at ``/`` and the
+favicon; bus messages reach the event functions as the
 CloudEvent envelopes Pub/Sub and Eventarc produce; the local scheduler calls the scheduled
 functions. Non-public paths want the admin token, as IAM guards them in the cloud.
 """
@@ -45,6 +46,25 @@ def main_source() -> str:
 
 def _json(body: dict[str, Any], status: int) -> Response:
     return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+WEB = Path(shared.__file__).resolve().parent / "web"
+STATIC = {
+    "/": ("index.html", "text/html"),
+    "/favicon.ico": ("favicon.ico", "image/x-icon"),
+    "/favicon.svg": ("favicon.svg", "image/svg+xml"),
+}
+
+
+def _static(path: str) -> Response:
+    """The landing page (links to the app, the room display and the API documents) or the icon."""
+    name, mimetype = STATIC[path]
+    response = Response((WEB / name).read_bytes(), mimetype=mimetype)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "public, max-age=3600" if name != "index.html" else "no-cache"
+    if name == "index.html":
+        response.headers["Content-Security-Policy"] = "default-src 'self'; style-src 'unsafe-inline'"
+    return response
 
 
 def pubsub_envelope(message: BusMessage, project: str) -> tuple[dict[str, str], dict[str, Any]]:
@@ -142,6 +162,8 @@ class LocalRuntime:
         if path == "/healthz":
             body = {"status": "ok", "version": shared.__version__, "backends": self.app.backends}
             return _json(body, 200)(environ, start_response)
+        if path in STATIC and request.method in ("GET", "HEAD"):
+            return _static(path)(environ, start_response)
         ep = self._route(path)
         if ep is None:
             error = {"error": {"code": "not_found", "message": "no function is mounted at this path"}}

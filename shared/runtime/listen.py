@@ -1,0 +1,44 @@
+"""Binding a listening port with an error that says which server, which address and what to do."""
+
+from __future__ import annotations
+
+import errno
+import signal
+import threading
+from collections.abc import Callable
+from types import FrameType
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+class ListenError(Exception):
+    """A server could not listen on its address (in use, not allowed, no such address)."""
+
+    def __init__(self, what: str, host: str, port: int, exc: OSError) -> None:
+        if exc.errno == errno.EADDRINUSE:
+            why = "the port is already in use (is another one running?); choose another port"
+        elif exc.errno == errno.EACCES:
+            why = "permission denied (ports below 1024 need privileges); choose another port"
+        else:
+            why = exc.strerror or type(exc).__name__
+        super().__init__(f"{what} cannot listen on {host}:{port}: {why}")
+        self.message = str(self)
+
+
+def bind(what: str, host: str, port: int, make: Callable[[], T]) -> T:
+    """Run ``make`` (which binds ``host:port``); an OSError becomes a :class:`ListenError`."""
+    try:
+        return make()
+    except OSError as exc:
+        raise ListenError(what, host, port, exc) from None
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def stop_on_sigterm() -> None:
+    """Make SIGTERM stop a foreground command as Ctrl-C does (so it cleans up)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
