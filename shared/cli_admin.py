@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 import httpx
 import typer
@@ -103,6 +103,13 @@ def connect(url: str | None, token: str | None, id_token: str | None, *, prefix:
     if id_token:
         headers["X-Serverless-Authorization"] = f"Bearer {id_token}"
     base = (url or settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+    try:
+        parsed = urlparse(base)
+        valid = parsed.scheme in ("http", "https") and bool(parsed.hostname)
+    except ValueError:
+        valid = False
+    if not valid:
+        raise fail(f"--url must be an http(s) URL such as https://admin.example.com; got {base!r}", 2)
     return AdminClient(base, headers, prefix)
 
 

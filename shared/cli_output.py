@@ -19,6 +19,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+NARROW = 60
+
 
 def out() -> Console:
     """A console on standard output."""
@@ -33,6 +35,11 @@ def err() -> Console:
 def say(message: str, *, style: str | None = None) -> None:
     """Print a line of plain text (no markup is read in it)."""
     out().print(Text(message, style=style or ""), soft_wrap=True)
+
+
+def paragraph(message: str) -> None:
+    """Print prose, word-wrapped to the terminal (never used for values to copy)."""
+    out().print(Text(message))
 
 
 def error_line(message: str) -> None:
@@ -66,14 +73,23 @@ def rows_table(rows: Iterable[Mapping[str, Any]], columns: list[str], title: str
 
 
 def fields_table(item: Mapping[str, Any], names: list[str]) -> None:
-    """Print one item as a two-column table of its fields (missing fields are left out)."""
+    """Print one item as a two-column table of its fields (missing fields are left out).
+
+    Below ``NARROW`` columns a table would fold most values, so the fields print as
+    ``name: value`` lines instead.
+    """
+    console = out()
+    present = [name for name in names if name in item]
+    if console.width < NARROW:
+        for name in present:
+            console.print(Text(f"{name}: {text(item[name])}"), soft_wrap=True)
+        return
     table = Table(show_header=False)
     table.add_column("field", overflow="fold", no_wrap=True)
     table.add_column("value", overflow="fold")
-    for name in names:
-        if name in item:
-            table.add_row(Text(name), Text(text(item[name])))
-    out().print(table)
+    for name in present:
+        table.add_row(Text(name), Text(text(item[name])))
+    console.print(table)
 
 
 def copyable(label: str, value: Any) -> None:

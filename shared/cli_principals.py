@@ -25,7 +25,7 @@ from shared.cli_admin import (
 from shared.cli_devices import devices_app, print_device_list, print_tokens
 from shared.cli_help import Typer
 from shared.cli_import import register_import
-from shared.cli_output import copyable, fields_table, rows_table, say
+from shared.cli_output import copyable, fields_table, paragraph, rows_table, say
 
 users_app = Typer(help="Manage users through the admin API.", no_args_is_help=True)
 rooms_app = Typer(help="Manage rooms and their devices through the admin API.", no_args_is_help=True)
@@ -65,7 +65,7 @@ def show_principal(client: AdminClient, org: str, item: dict[str, Any]) -> None:
         when, by = item.get("deactivated_at") or "-", item.get("deactivated_by") or "admin"
         say(f"Deactivated at {when} by {by}: its data is destroyed; `purge` deletes this record.")
     if item.get("hint"):
-        copyable("hint", item["hint"])
+        paragraph(f"hint: {item['hint']}")
     if item.get("detail"):
         copyable("detail", item["detail"])
     if item.get("reason") in DELEGATION_REASONS:
@@ -80,7 +80,7 @@ def show_principal(client: AdminClient, org: str, item: dict[str, Any]) -> None:
         rows_table(decisions, ["event_id", "outcome", "reason", "at"], title="Join-detail decisions")
         hints = {d["reason"]: d.get("hint") for d in decisions if d.get("reason") and d.get("hint")}
         for reason, hint in hints.items():
-            copyable(f"  {reason}", hint)
+            paragraph(f"{reason}: {hint}")
 
 
 def _register(app: typer.Typer, kind: str, noun: str) -> None:
