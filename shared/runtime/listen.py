@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import signal
+import socket
 import threading
 from collections.abc import Callable
 from types import FrameType
@@ -26,12 +27,31 @@ class ListenError(Exception):
         self.message = str(self)
 
 
+def probe(what: str, host: str, port: int) -> None:
+    """Raise :class:`ListenError` unless ``host:port`` can be bound now (as the server would bind it)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, _, _, _, address = infos[0]
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(address)
+    except OSError as exc:
+        raise ListenError(what, host, port, exc) from None
+
+
 def bind(what: str, host: str, port: int, make: Callable[[], T]) -> T:
-    """Run ``make`` (which binds ``host:port``); an OSError becomes a :class:`ListenError`."""
+    """Check the address, then run ``make`` (which binds it); failing to listen is a :class:`ListenError`.
+
+    Werkzeug's server prints its own message and exits when it cannot bind, so the address is
+    probed first; a port taken in between still ends as a ListenError.
+    """
+    probe(what, host, port)
     try:
         return make()
     except OSError as exc:
         raise ListenError(what, host, port, exc) from None
+    except SystemExit:
+        raise ListenError(what, host, port, OSError(errno.EADDRINUSE, "in use")) from None
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

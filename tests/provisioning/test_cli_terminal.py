@@ -1,4 +1,4 @@
-"""The CLI in a terminal: text is never read as markup, values to copy stay whole at any width, help has no type tags."""
+"""The CLI in a terminal: no text is read as markup, values to copy stay whole at any width, help has no type tags."""
 
 from __future__ import annotations
 

@@ -55,7 +55,7 @@ def test_a_deactivated_principal_reads_the_same_everywhere(world: World) -> None
 
 
 def test_purge_needs_deactivation_and_then_forgets_the_principal(world: World) -> None:
-    """Purge is a 409 while active; after deactivation it deletes the record (404 after) and activation starts afresh."""
+    """Purge is 409 while active; after deactivation it deletes the record (then 404) and activation starts afresh."""
     call = admin(world)
     world.activate(ALICE)
     refused = call("POST", f"{PATH}:purge")

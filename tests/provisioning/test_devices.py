@@ -103,7 +103,7 @@ def test_devices_of_a_deactivated_room_are_gone_and_cannot_be_added(world: World
 
 
 def test_the_devices_commands(cli: Cli) -> None:
-    """`rooms devices add|list|rotate|revoke` print a token once, list ids and names only, and `rooms show` lists them."""
+    """`rooms devices add|list|rotate|revoke` print a token once, list ids and names only; `rooms show` lists them."""
     assert cli("rooms", "activate", "example-com", ROOM).exit_code == 0
     cli.world.settle()
     added = cli("rooms", "devices", "add", "example-com", ROOM, "Lobby display")
