@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -80,34 +81,47 @@ class Operator:
         )
 
 
-@pytest.fixture
-def operator(tmp_path: Path) -> Iterator[Operator]:
-    """`hybrid-calendar dev` running for a new operator (fresh HOME, no settings), and their second shell."""
-    home, work = tmp_path / "home", tmp_path / "work"
-    home.mkdir()
-    work.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HYBRIDCAL_")}
-    env.update(HOME=str(home), PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}", PYTHONUNBUFFERED="1")
-    steps = _block("The operator's path, step by step")
-    assert steps[0].split("#")[0].split() == ["hybrid-calendar", "dev"]
-    command = [*steps[0].split("#")[0].split(), "--port", str(free_port()), "--emulator-port", str(free_port())]
-    dev_env = home / ".local/share/hybrid-calendar/dev/dev.env"
-    out, err = (tmp_path / "dev.out").open("w"), (tmp_path / "dev.err").open("w")
-    with subprocess.Popen([*command, "--at", z(T0)], cwd=work, env=env, stdout=out, stderr=err) as dev:
+@contextmanager
+def running_dev(tmp_path: Path, env: dict[str, str], *args: str, name: str = "dev") -> Iterator[str]:
+    """Run `hybrid-calendar dev ARGS` until the block ends (then Ctrl-C); yield what it printed once ready."""
+    out_path, err_path = tmp_path / f"{name}.out", tmp_path / f"{name}.err"
+    with (
+        out_path.open("w") as out,
+        err_path.open("w") as err,
+        subprocess.Popen(["hybrid-calendar", "dev", *args], cwd=tmp_path, env=env, stdout=out, stderr=err) as dev,
+    ):
         try:
-            ready = wait_until(lambda: dev_env.is_file() or dev.poll() is not None, timeout=90)
-            assert ready and dev.poll() is None, (tmp_path / "dev.out").read_text() + (tmp_path / "dev.err").read_text()
-            yield Operator(home, work, env, steps[1].split("#")[0].strip())
+            ready = wait_until(lambda: "Ready." in out_path.read_text() or dev.poll() is not None, timeout=90)
+            assert ready and dev.poll() is None, out_path.read_text() + err_path.read_text()
+            yield out_path.read_text()
             dev.send_signal(signal.SIGINT)
             assert dev.wait(timeout=60) == 0
         finally:
             if dev.poll() is None:
                 dev.kill()
-            out.close()
-            err.close()
-    said = (tmp_path / "dev.out").read_text()
-    assert "Ready." in said and "Stopped; the data directory" in said
-    assert "Traceback" not in (tmp_path / "dev.err").read_text()
+    assert "Stopped; the data directory" in out_path.read_text()
+    assert "Traceback" not in err_path.read_text()
+
+
+def _fresh(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
+    """A new operator's home and working directory, and an environment without any HYBRIDCAL_ setting."""
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HYBRIDCAL_")}
+    env.update(HOME=str(home), PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}", PYTHONUNBUFFERED="1")
+    return home, work, env
+
+
+@pytest.fixture
+def operator(tmp_path: Path) -> Iterator[Operator]:
+    """`hybrid-calendar dev` running for a new operator (fresh HOME, no settings), and their second shell."""
+    home, work, env = _fresh(tmp_path)
+    steps = _block("The operator's path, step by step")
+    assert steps[0].split("#")[0].split() == ["hybrid-calendar", "dev"]
+    ports = ("--port", str(free_port()), "--emulator-port", str(free_port()))
+    with running_dev(tmp_path, env, *ports, "--at", z(T0)):
+        yield Operator(home, work, env, steps[1].split("#")[0].strip())
 
 
 def test_the_readme_operator_path_from_a_fresh_start(operator: Operator) -> None:
@@ -167,3 +181,29 @@ def test_the_readme_id_token_recipe(operator: Operator) -> None:
     assert answer["meetings"] == [] and answer["time_zone"] == "Europe/Berlin"
     now = datetime.fromisoformat(answer["now"].replace("Z", "+00:00"))
     assert timedelta(0) <= now - T0 < timedelta(minutes=5)  # the service's clock started at T0
+
+
+def test_dev_sample_and_restart(tmp_path: Path) -> None:
+    """`dev --sample` seeds an active org with a working device token; a restart rekeys it and revalidates everyone."""
+    home, _, env = _fresh(tmp_path)
+    ports = ("--port", str(free_port()), "--emulator-port", str(free_port()), "--at", z(T0))
+    with running_dev(tmp_path, env, *ports, "--sample") as said:
+        settings = read_env(home / ".local/share/hybrid-calendar/dev/dev.env")
+        url, token = settings["HYBRIDCAL_PUBLIC_URL"], settings["HYBRIDCAL_ADMIN_TOKEN"]
+        lines = dict(x.strip().split("=", 1) for x in said.splitlines() if x.strip().startswith("DEVICE_"))
+        headers = {"Authorization": f"Device {lines['DEVICE_TOKEN']}"}
+        assert httpx.get(f"{url}/v1/devices/{lines['DEVICE_ID']}/meetings", headers=headers).status_code == 200
+        first_key = json.loads(Path(settings["DEV_KEY_FILE"]).read_text())["client_id"]
+    with running_dev(tmp_path, env, *ports, name="again") as said:
+        assert "The example.com org got the new key; revalidating 4 principals." in said
+        admin = {"Authorization": f"Bearer {token}"}
+        assert read_env(home / ".local/share/hybrid-calendar/dev/dev.env")["HYBRIDCAL_ADMIN_TOKEN"] == token
+
+        def all_active() -> bool:
+            listed = httpx.get(f"{url}/admin/v1/orgs/example-com/principals", headers=admin).json()["principals"]
+            return len(listed) == 4 and all(p["state"] == "active" for p in listed)
+
+        assert wait_until(all_active, timeout=60)
+        org = httpx.get(f"{url}/admin/v1/orgs/example-com", headers=admin).json()
+        assert org["credential"]["client_id"] != first_key
+        assert json.loads(Path(settings["DEV_KEY_FILE"]).read_text())["client_id"] == org["credential"]["client_id"]
