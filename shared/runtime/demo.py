@@ -21,8 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from shared import config, logs
 from shared.bootstrap import build
@@ -44,9 +46,9 @@ def _meetings_table(title: str, meetings: list[dict[str, Any]]) -> Table:
         target = m.get("join_target") or {}
         table.add_row(
             str(m.get("start", ""))[:16].replace("T", " "),
-            m.get("title", ""),
-            m.get("organizer") or "",
-            (target.get("uri") or "")[:48],
+            Text(m.get("title", "")),
+            Text(m.get("organizer") or ""),
+            Text((target.get("uri") or "")[:48]),
         )
     return table
 
@@ -109,7 +111,7 @@ def narrate(world: DemoWorld, runtime: LocalRuntime, clock: AcceleratedClock, co
         description="Agenda:\n1. Budget\n2. Hiring",
     )
     patched = wait_for("the join details", lambda: _with_block(world, event["id"], present=True))
-    console.print(Panel(patched["description"], title="Alice's invitation after the service patched it"))
+    console.print(Panel(Text(patched["description"]), title="Alice's invitation after the service patched it"))
 
     console.rule("2. Meeting lists")
     alice_token = world.sign_in(ALICE)
@@ -132,7 +134,7 @@ def narrate(world: DemoWorld, runtime: LocalRuntime, clock: AcceleratedClock, co
     runtime.run_job("poll_vacations")
     bob_token = world.sign_in(BOB)
     presence = wait_for("Alice's presence", lambda: _away(world, bob_token))
-    console.print(f"  Bob sees Alice as [bold]{presence['status']}[/]: {presence.get('message', '')}")
+    console.print(f"  Bob sees Alice as [bold]{presence['status']}[/]: {escape(presence.get('message', ''))}")
 
     console.rule("4. The join button at the lead time (accelerated clock)")
     found: list[dict[str, Any]] = []
@@ -158,7 +160,7 @@ def narrate(world: DemoWorld, runtime: LocalRuntime, clock: AcceleratedClock, co
     console.rule("5. The keyword is removed and the block disappears")
     world.google(ALICE, "PATCH", f"/calendar/v3/calendars/{ALICE}/events/{event['id']}", json={"location": "Boardroom"})
     cleaned = wait_for("the block's removal", lambda: _with_block(world, event["id"], present=False))
-    console.print(Panel(cleaned["description"], title="Alice's invitation now"))
+    console.print(Panel(Text(cleaned["description"]), title="Alice's invitation now"))
     return {
         "event_id": event["id"],
         "patched": patched["description"],
@@ -231,12 +233,12 @@ def _serve(data_dir: Path, emulator: EmulatorServer, *, port: int, once: bool, c
         try:
             report = narrate(world, runtime, clock, console)
         except (httpx.HTTPError, TimeoutError) as exc:
-            console.print(f"[red]The demo stopped: {type(exc).__name__}: {exc}[/]")
+            console.print(f"[red]The demo stopped: {type(exc).__name__}: {escape(str(exc))}[/]")
             return 1
         console.rule("Running")
         console.print(f"Web page:    {server.url}/app")
-        console.print(f"Device view: {server.url}/device?token={report['device_token']}")
-        console.print(f"Admin API:   {server.url}/admin/v1 (token {token})")
+        console.print(f"Device view: {server.url}/device?token={report['device_token']}", soft_wrap=True)
+        console.print(f"Admin API:   {server.url}/admin/v1 (token {token})", soft_wrap=True)
         if once:
             return 0
         console.print("Serving until Ctrl-C.")
