@@ -30,6 +30,7 @@ from shared.bootstrap import App, set_app
 from shared.errors import RetryableError, Unavailable
 from shared.logs import ctx, get_logger
 from shared.ports import BusMessage
+from shared.runtime import icons
 from shared.runtime.scheduler import LocalScheduler
 
 log = get_logger(__name__)
@@ -49,21 +50,19 @@ def _json(body: dict[str, Any], status: int) -> Response:
 
 
 WEB = Path(shared.__file__).resolve().parent / "web"
-STATIC = {
-    "/": ("index.html", "text/html"),
-    "/favicon.ico": ("favicon.ico", "image/x-icon"),
-    "/favicon.svg": ("favicon.svg", "image/svg+xml"),
-}
+STATIC = {"/": "text/html", "/favicon.ico": "image/x-icon", "/favicon.svg": "image/svg+xml"}
 
 
 def _static(path: str) -> Response:
     """The landing page (links to the app, the room display and the API documents) or the icon."""
-    name, mimetype = STATIC[path]
-    response = Response((WEB / name).read_bytes(), mimetype=mimetype)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "public, max-age=3600" if name != "index.html" else "no-cache"
-    if name == "index.html":
+    if path == "/":
+        response = Response((WEB / "index.html").read_bytes(), mimetype=STATIC[path])
         response.headers["Content-Security-Policy"] = "default-src 'self'; style-src 'unsafe-inline'"
+        response.headers["Cache-Control"] = "no-cache"
+    else:
+        response = Response(icons.ICO if path == "/favicon.ico" else icons.SVG, mimetype=STATIC[path])
+        response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
