@@ -14,7 +14,7 @@ from shared.cli_admin import fail
 from shared.cli_help import Typer
 from shared.cli_jobs import jobs_app
 from shared.cli_orgs import orgs_app
-from shared.cli_output import out
+from shared.cli_output import out, say
 from shared.cli_principals import rooms_app, users_app
 from shared.errors import ConfigError
 
@@ -59,7 +59,7 @@ def serve(
     except ListenError as exc:
         runtime.close()
         raise fail(exc.message) from None
-    out().print(f"Hybrid Calendar serving on {server.url} (backend: {settings.backend})", highlight=False)
+    say(f"Hybrid Calendar serving on {server.url} (backend: {settings.backend})")
     stop_on_sigterm()
     try:
         server.serve_forever()

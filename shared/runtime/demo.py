@@ -188,10 +188,10 @@ def run(
         return _run(data_dir, port=port, emulator_port=emulator_port, once=once, console=console, keep=keep)
     finally:
         if keep:
-            console.print(f"The demo's data stays in {data_dir}", highlight=False)
+            console.print(Text(f"The demo's data stays in {data_dir}"), soft_wrap=True)
         else:
             shutil.rmtree(data_dir, ignore_errors=True)
-            console.print(f"Removed the demo's data directory {data_dir}", highlight=False)
+            console.print(Text(f"Removed the demo's data directory {data_dir}"), soft_wrap=True)
 
 
 def _run(data_dir: Path, *, port: int, emulator_port: int, once: bool, console: Console, keep: bool) -> int:
@@ -229,7 +229,7 @@ def _serve(data_dir: Path, emulator: EmulatorServer, *, port: int, once: bool, c
     try:
         fate = "kept after the demo" if keep else "removed when the demo ends; --keep keeps it"
         console.print(f"Google emulator at {emulator.url}; local runtime at {server.url}", highlight=False)
-        console.print(f"Data in {data_dir} ({fate})", highlight=False)
+        console.print(Text(f"Data in {data_dir} ({fate})"), soft_wrap=True)
         try:
             report = narrate(world, runtime, clock, console)
         except (httpx.HTTPError, TimeoutError) as exc:

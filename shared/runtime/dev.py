@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.text import Text
 
 from shared import config, logs
 from shared.bootstrap import build
@@ -205,5 +206,5 @@ def run(*, data_dir: Path, port: int, emulator_port: int, sample: bool, at: date
         if runtime is not None:
             runtime.close()
         emulator.stop()
-    console.print(f"Stopped; the data directory {data_dir} stays (remove it to start afresh).", highlight=False)
+    console.print(Text(f"Stopped; the data directory {data_dir} stays (remove it to start afresh)."), soft_wrap=True)
     return 0
