@@ -21,15 +21,23 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def serve(host: str, port: int) -> None:
-    """Serve the emulator on ``host:port`` with a threaded server until Ctrl-C (or SIGTERM)."""
+    """Serve the emulator on ``host:port`` with a threaded server until Ctrl-C (or SIGTERM).
+
+    The port is bound before anything is printed: a port in use raises ``OSError`` and nothing
+    is left running.
+    """
+    state = EmulatorState()
+    try:
+        server = make_server(host, port, create_app(state), threaded=True)
+    except BaseException:
+        state.close()
+        raise
     if threading.current_thread() is threading.main_thread():
         # Ctrl-C and SIGTERM stop the server even when the parent started it with SIGINT ignored
         # (a background job of a non-interactive shell inherits SIG_IGN).
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, _interrupt)
-    state = EmulatorState()
-    server = make_server(host, port, create_app(state), threaded=True)
-    print(f"Google Workspace emulator on http://{host}:{server.server_port} (Ctrl-C stops)")
+    print(f"Google Workspace emulator on http://{host}:{server.server_port} (Ctrl-C stops)", flush=True)
     try:
         server.serve_forever()  # werkzeug's server returns on Ctrl-C by itself
     except KeyboardInterrupt:
@@ -52,7 +60,12 @@ class EmulatorServer:
     ) -> None:
         self.state = state if state is not None else EmulatorState(push_transport)
         self.app = create_app(self.state)
-        self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True)
+        try:
+            self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True)
+        except BaseException:  # e.g. the port is in use: leave nothing running
+            if state is None:
+                self.state.close()
+            raise
         self.host = host
         self.port = self._server.server_port
         self.url = f"http://{host}:{self.port}"

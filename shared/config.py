@@ -1,7 +1,8 @@
 """Settings: the only place that reads the environment.
 
 ``Settings.from_env(environ)`` turns ``HYBRIDCAL_*`` variables into one frozen value. Every
-setting has a default or a clear error naming the variable and the accepted values.
+setting has a default or a clear error naming the variable and the accepted values; every bad
+variable is reported at once, a line each.
 ``SETTINGS`` lists them all with their defaults and meaning (the README's reference is
 checked against it).
 """
@@ -258,8 +259,9 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
-        """Parse settings from ``environ``; raise ConfigError naming the bad variable."""
+        """Parse settings from ``environ``; raise one ConfigError naming every bad variable."""
         values: dict[str, Any] = {}
+        problems: list[str] = []
         for spec in SETTINGS:
             raw = environ.get(spec.env)
             if raw is None or raw == "":
@@ -267,18 +269,25 @@ class Settings:
                     values[spec.attr] = None
                     continue
                 raw = spec.default
-            values[spec.attr] = _PARSERS[spec.attr](spec.env, raw)
+            try:
+                values[spec.attr] = _PARSERS[spec.attr](spec.env, raw)
+            except ConfigError as exc:
+                problems.append(exc.message)
+        if problems:
+            raise ConfigError("\n".join(problems))
         settings = cls(**values)
         settings.validate()
         return settings
 
     def validate(self) -> None:
-        """Check rules that span several settings."""
-        if self.backend == "gcp":
-            for attr in ("gcp_project", "kms_key"):
-                if not getattr(self, attr):
-                    env = _BY_ATTR[attr].env
-                    raise ConfigError(f"{env} is required when HYBRIDCAL_BACKEND is gcp")
+        """Check rules that span several settings; one ConfigError lists every problem, a line each."""
+        problems = [
+            f"{_BY_ATTR[attr].env} is required when HYBRIDCAL_BACKEND is gcp"
+            for attr in ("gcp_project", "kms_key")
+            if self.backend == "gcp" and not getattr(self, attr)
+        ]
+        if problems:
+            raise ConfigError("\n".join(problems))
 
     def with_overrides(self, **changes: Any) -> Settings:
         """Return a copy with ``changes`` applied (for tests and the demo)."""
@@ -298,3 +307,8 @@ class Settings:
 def load() -> Settings:
     """Read the process environment once (the composition root calls this)."""
     return Settings.from_env(os.environ)
+
+
+def is_set(env: str) -> bool:
+    """Tell whether the environment gives ``env`` a value (the demo asks about HYBRIDCAL_DATA_DIR)."""
+    return bool(os.environ.get(env))

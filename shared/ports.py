@@ -209,6 +209,22 @@ class Stores(Protocol):
         """Create or replace a device."""
         ...
 
+    def devices_of(self, org_id: str, room_id: str) -> list[Device]:
+        """Every device of one room, oldest first."""
+        ...
+
+    def delete_device(self, device_id: str) -> None:
+        """Delete a device (its token stops working at once)."""
+        ...
+
+    def delete_principal(self, org_id: str, principal_id: str) -> None:
+        """Delete a principal's own record (the purge after deactivation)."""
+        ...
+
+    def org_secret_names(self, org_id: str) -> frozenset[str]:
+        """The names of an org's sealed secrets (never their values)."""
+        ...
+
 
 # ---------------------------------------------------------------- bus
 

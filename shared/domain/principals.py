@@ -7,6 +7,11 @@ States::
                     ▼   │         │ revalidate
                   error ◀─────────┘ (via validating)
     any state ──▶ deactivated ──▶ pending (a later activation starts clean)
+                      │
+                      └──▶ purged (the record itself is deleted)
+
+A deactivated principal keeps its record (state, when and by whom) with every other piece of its
+data destroyed, until an admin purges it.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ class ErrorReason(StrEnum):
     GMAIL_SCOPE_MISSING = "gmail_scope_missing"
     EMAIL_MISMATCH = "email_mismatch"
     UNAVAILABLE = "unavailable"
+    CREDENTIALS_UNAVAILABLE = "credentials_unavailable"
 
 
 HINTS: dict[ErrorReason, str] = {
@@ -66,6 +72,12 @@ HINTS: dict[ErrorReason, str] = {
     ErrorReason.EMAIL_MISMATCH: "The address does not belong to the org's domain.",
     ErrorReason.UNAVAILABLE: (
         "Google was unavailable during validation on every retry; revalidate once Google is reachable."
+    ),
+    ErrorReason.CREDENTIALS_UNAVAILABLE: (
+        "The service found no credentials of its own to sign for the org's service account: a keyless "
+        "credential needs Google Cloud (the runtime's service account with the Service Account Token "
+        "Creator role) or Application Default Credentials. Off Google Cloud give the org a key file "
+        "(orgs set ORG --key-file key.json), then revalidate."
     ),
 }
 
@@ -153,6 +165,8 @@ class Principal:
     last_sync: datetime | None = None
     channel_expiry: datetime | None = None
     updated_at: datetime | None = None
+    deactivated_at: datetime | None = None
+    deactivated_by: str | None = None
 
     @property
     def active(self) -> bool:
@@ -199,3 +213,5 @@ class Device:
     room_id: str
     name: str
     token_hash: str
+    created_at: datetime | None = None
+    rotated_at: datetime | None = None

@@ -1,7 +1,8 @@
 """The local runtime: every function in one process behind one HTTP server.
 
 HTTP functions are mounted under their paths through functions-framework's own app (the
-same entry points Cloud Functions runs); bus messages reach the event functions as the
+same entry points Cloud Functions runs), beside ``/healthz``, a landing page at ``/`` and the
+favicon; bus messages reach the event functions as the
 CloudEvent envelopes Pub/Sub and Eventarc produce; the local scheduler calls the scheduled
 functions. Non-public paths want the admin token, as IAM guards them in the cloud.
 """
@@ -12,7 +13,6 @@ import base64
 import hmac
 import importlib.util
 import json
-import signal
 import threading
 import uuid
 from collections.abc import Callable, Iterable
@@ -30,6 +30,8 @@ from shared.bootstrap import App, set_app
 from shared.errors import RetryableError, Unavailable
 from shared.logs import ctx, get_logger
 from shared.ports import BusMessage
+from shared.runtime import icons
+from shared.runtime.listen import stop_on_sigterm
 from shared.runtime.scheduler import LocalScheduler
 
 log = get_logger(__name__)
@@ -46,6 +48,23 @@ def main_source() -> str:
 
 def _json(body: dict[str, Any], status: int) -> Response:
     return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+WEB = Path(shared.__file__).resolve().parent / "web"
+STATIC = {"/": "text/html", "/favicon.ico": "image/x-icon", "/favicon.svg": "image/svg+xml"}
+
+
+def _static(path: str) -> Response:
+    """The landing page (links to the app, the room display and the API documents) or the icon."""
+    if path == "/":
+        response = Response((WEB / "index.html").read_bytes(), mimetype=STATIC[path])
+        response.headers["Content-Security-Policy"] = "default-src 'self'; style-src 'unsafe-inline'"
+        response.headers["Cache-Control"] = "no-cache"
+    else:
+        response = Response(icons.ICO if path == "/favicon.ico" else icons.SVG, mimetype=STATIC[path])
+        response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def pubsub_envelope(message: BusMessage, project: str) -> tuple[dict[str, str], dict[str, Any]]:
@@ -143,6 +162,8 @@ class LocalRuntime:
         if path == "/healthz":
             body = {"status": "ok", "version": shared.__version__, "backends": self.app.backends}
             return _json(body, 200)(environ, start_response)
+        if path in STATIC and request.method in ("GET", "HEAD"):
+            return _static(path)(environ, start_response)
         ep = self._route(path)
         if ep is None:
             error = {"error": {"code": "not_found", "message": "no function is mounted at this path"}}
@@ -173,21 +194,6 @@ class LocalRuntime:
         set_app(None)
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-def stop_on_signals() -> None:
-    """Make Ctrl-C and SIGTERM raise KeyboardInterrupt on the main thread.
-
-    Set explicitly: a process started as a background job of a non-interactive shell inherits
-    SIGINT ignored, and would otherwise never stop on Ctrl-C.
-    """
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        signal.signal(signal.SIGTERM, _interrupt)
-
-
 class RuntimeServer:
     """A threaded HTTP server around a LocalRuntime (``serve`` and tests)."""
 
@@ -212,7 +218,7 @@ class RuntimeServer:
 
     def serve_forever(self) -> None:
         """Serve on this thread until Ctrl-C or SIGTERM (both raise KeyboardInterrupt here)."""
-        stop_on_signals()
+        stop_on_sigterm()
         self.runtime.start_background()
         self._server.serve_forever()
 

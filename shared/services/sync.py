@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from shared.clock import Clock
+from shared.domain.decisions import NOT_ORGANISER
 from shared.domain.events import CalendarEvent
 from shared.domain.keywords import find_keyword
 from shared.domain.meetings import Meeting
@@ -283,6 +284,8 @@ class SyncService:
     ) -> int:
         """Publish a join rewrite for each organiser copy whose keyword and written block disagree.
 
+        A copy that is not the organiser's but carries a keyword gets a ``not_organiser`` decision.
+
         An instance whose keyword is its series' keyword is handled by patching the master once;
         an instance with a keyword of its own (an exception) gets its own rewrite.
         """
@@ -290,6 +293,12 @@ class SyncService:
         handled: set[str] = set()
         for meeting in meetings:
             if not meeting.is_organizer_copy or principal.kind.value != "person":
+                event = meeting.series_id or meeting.event_id  # a series is explained once
+                if meeting.keyword and event not in handled:  # an attendee's or a room's copy: say why not
+                    handled.add(event)
+                    self._stores.record_decision(
+                        org.id, principal.id, event, "skipped", NOT_ORGANISER, self._clock.now()
+                    )
                 continue
             if (meeting.keyword or None) == (meeting.rewrite_state or None):
                 continue

@@ -17,7 +17,14 @@ from shared.clock import Clock
 from shared.config import GOOGLE_SCOPES
 from shared.domain.events import CalendarEvent
 from shared.domain.principals import ErrorReason, Org, Principal, PrincipalKind
-from shared.errors import DelegationDenied, Forbidden, InvalidInput, NotFound, Unauthenticated
+from shared.errors import (
+    CredentialsUnavailable,
+    DelegationDenied,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthenticated,
+)
 from shared.services.provisioning import ValidationResult
 
 
@@ -78,6 +85,8 @@ class GoogleWorkspace:
             time_zone = calendar.get_setting("timezone")
         except DelegationDenied as exc:
             return ValidationResult(ErrorReason.DELEGATION_NOT_AUTHORIZED, _delegation_detail(exc))
+        except CredentialsUnavailable as exc:
+            return ValidationResult(ErrorReason.CREDENTIALS_UNAVAILABLE, exc.message[:300])
         except (NotFound, Unauthenticated):
             return ValidationResult(ErrorReason.CALENDAR_NOT_FOUND, "the calendar could not be found")
         except InvalidInput as exc:

@@ -106,12 +106,16 @@ class RecordCodec:
             "lastSync": p.last_sync,
             "channelExpiry": p.channel_expiry,
             "updatedAt": p.updated_at,
+            "deactivatedAt": p.deactivated_at,
+            "deactivatedBy": (
+                self.seal(p.org_id, "principals", p.id, "deactivatedBy", p.deactivated_by) if p.deactivated_by else None
+            ),
         }
 
     def principal_from_doc(self, org_id: str, pid: str, data: Mapping[str, Any]) -> Principal:
         """Map a principal document back, opening the email."""
         lead = data.get("joinLeadSeconds")
-        detail = data.get("detail")
+        detail, by = data.get("detail"), data.get("deactivatedBy")
         return Principal(
             org_id=org_id,
             id=pid,
@@ -128,6 +132,8 @@ class RecordCodec:
             last_sync=data.get("lastSync"),
             channel_expiry=data.get("channelExpiry"),
             updated_at=data.get("updatedAt"),
+            deactivated_at=data.get("deactivatedAt"),
+            deactivated_by=self.open(org_id, "principals", pid, "deactivatedBy", by) if by else None,
         )
 
     # ------------------------------------------------------------ meetings

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from shared.adapters.store.records import RecordCodec, meeting_doc_id
 from shared.documents import Delete, Filter, Order, Put, Query, WriteOp, collection_path, doc_path
@@ -306,19 +307,46 @@ class DocumentStores:
             "room_id": device.room_id,
             "tokenHash": device.token_hash,
             "name": self.codec.seal(device.org_id, "devices", device.id, "name", device.name),
+            "createdAt": device.created_at,
+            "rotatedAt": device.rotated_at,
         }
         self.documents.write([Put(doc_path("devices", device.id), data)])
+
+    def devices_of(self, org_id: str, room_id: str) -> list[Device]:
+        """Every device of one room, oldest first."""
+        query = Query("devices", (Filter("org_id", "==", org_id), Filter("room_id", "==", room_id)))
+        devices = [self._device(d.id, d.data) for d in self.documents.query(query)]
+        return sorted(devices, key=lambda d: (d.created_at or datetime.min.replace(tzinfo=UTC), d.id))
+
+    def delete_device(self, device_id: str) -> None:
+        """Delete a device."""
+        self.documents.write([Delete(doc_path("devices", device_id))])
+
+    def delete_principal(self, org_id: str, principal_id: str) -> None:
+        """Delete a principal's own record."""
+        self.documents.write([Delete(doc_path("orgs", org_id, "principals", principal_id))])
+
+    def org_secret_names(self, org_id: str) -> frozenset[str]:
+        """The names of an org's sealed secrets."""
+        doc = self.documents.get(doc_path("orgs", org_id))
+        names = doc.data if doc is not None else {}
+        return frozenset(n.removeprefix("secret_") for n in names if n.startswith("secret_"))
 
     def get_device(self, device_id: str) -> Device | None:
         """Read a device by id."""
         doc = self.documents.get(doc_path("devices", device_id))
         if doc is None:
             return None
-        org_id = doc.data["org_id"]
+        return self._device(device_id, doc.data)
+
+    def _device(self, device_id: str, data: Mapping[str, Any]) -> Device:
+        org_id = data["org_id"]
         return Device(
             org_id=org_id,
             id=device_id,
-            room_id=doc.data["room_id"],
-            name=self.codec.open(org_id, "devices", device_id, "name", doc.data["name"]),
-            token_hash=doc.data["tokenHash"],
+            room_id=data["room_id"],
+            name=self.codec.open(org_id, "devices", device_id, "name", data["name"]),
+            token_hash=data["tokenHash"],
+            created_at=data.get("createdAt"),
+            rotated_at=data.get("rotatedAt"),
         )
