@@ -20,6 +20,8 @@ from rich.table import Table
 from rich.text import Text
 
 NARROW = 60
+COPIED = frozenset({"id", "email", "domain", "device_id"})
+"""Columns whose values an admin pastes into the next command."""
 
 
 def out() -> Console:
@@ -65,11 +67,22 @@ def text(value: Any) -> str:
 def rows_table(rows: Iterable[Mapping[str, Any]], columns: list[str], title: str | None = None) -> None:
     """Print rows as a table with these columns; cells fold, nothing is cut."""
     table = Table(title=Text(title) if title else None)
-    for column in columns:
-        table.add_column(column, overflow="fold")
+    for index, column in enumerate(columns):
+        key = index == 0 or column in COPIED  # identifiers are copied into the next command: never broken
+        table.add_column(column, overflow="fold", no_wrap=key)
+    rows = list(rows)
     for row in rows:
         table.add_row(*(Text(text(row.get(c))) for c in columns))
-    out().print(table)
+    console = out()
+    keys = [c for i, c in enumerate(columns) if i == 0 or c in COPIED]
+    whole = sum(max(len(c), *(len(text(r.get(c))) for r in rows)) for c in keys) if rows else 0
+    if whole + 6 * (len(columns) - len(keys)) + 3 * len(columns) + 1 <= console.width:
+        console.print(table)
+        return
+    for row in rows:  # too narrow for whole identifiers in a table: one `name: value` line each
+        for column in columns:
+            console.print(Text(f"{column}: {text(row.get(column))}"), soft_wrap=True)
+        console.print()
 
 
 def fields_table(item: Mapping[str, Any], names: list[str]) -> None:

@@ -86,3 +86,16 @@ def test_values_to_copy_stay_whole_at_any_width(cli: Cli, columns: int) -> None:
     room = cli("rooms", "activate", "example-com", ROOM, "--device", "Display", columns=columns)
     token_lines = [line.split() for line in room.stdout.splitlines() if line.startswith("  Display ")]
     assert len(token_lines) == 1 and len(token_lines[0][-1]) == 43 and len(token_lines[0][-2]) == 32
+
+
+@pytest.mark.parametrize("columns", [80, 40])
+def test_list_identifiers_are_never_broken(cli: Cli, columns: int) -> None:
+    """`orgs list` and `users list` keep every org id, domain and email on one line at 80 and 40 columns."""
+    assert cli("users", "activate", "example-com", ALICE).exit_code == 0
+    cli.world.settle()
+    orgs = cli("orgs", "list", columns=columns)
+    users = cli("users", "list", "example-com", columns=columns)
+    assert orgs.exit_code == 0 and users.exit_code == 0
+    assert any("example-com" in line.split() or "id: example-com" in line for line in orgs.stdout.splitlines())
+    assert any("example.com" in line for line in orgs.stdout.splitlines())
+    assert any(ALICE in line for line in users.stdout.splitlines())
