@@ -7,6 +7,7 @@ every calendar it is on (and how guests' copies appear, revive or are cancelled)
 from __future__ import annotations
 
 import secrets
+from datetime import UTC
 from typing import Any
 
 from emulator.errors import invalid, required
@@ -48,8 +49,8 @@ def set_times(state: EmulatorState, shared: SharedEvent) -> None:
     for name, parsed in (("start", start), ("end", end)):
         if parsed.moment is not None:
             shown = parsed.moment
-            if parsed.tz_name:
-                shown = shown.astimezone(zone(parsed.tz_name))
+            if parsed.tz_name:  # through UTC, so a wall time in a DST gap shows as it really is
+                shown = shown.astimezone(UTC).astimezone(zone(parsed.tz_name))
             data[name] = {**data[name], "dateTime": format_local(shown)}
             data[name].pop("date", None)
     shared.start, shared.end = start, end
@@ -114,7 +115,7 @@ def sync_copies(state: EmulatorState, shared: SharedEvent, changed: set[str]) ->
                 continue
             copy = EventCopy(calendar_id, shared, "", now, 0)
             shared.copies[calendar_id] = copy
-            calendar.copies[shared.event_id] = copy
+            calendar.add_copy(copy)
         elif copy.removed and responses.get(calendar_id) != "declined":
             copy.removed = False
     for calendar_id, copy in shared.copies.items():

@@ -23,7 +23,7 @@ from emulator.event_core import (
     valid_id,
 )
 from emulator.model import EventCopy, SharedEvent
-from emulator.recurrence import instance_suffix, instant, occurrences, parse_suffix
+from emulator.recurrence import expansion_of, instance_suffix, instant, parse_suffix
 from emulator.render import deep, instance_data
 from emulator.state import EmulatorState
 from emulator.timeutil import format_rfc3339, parse_event_time, zone
@@ -83,14 +83,8 @@ def locate(state: EmulatorState, calendar_id: str, event_id: str) -> tuple[Event
         raise not_found() from exc
     cal_tz = zone(state.calendars[shared.organizer_calendar].time_zone)
     begin = instant(original, cal_tz)
-    for value in occurrences(
-        shared.start,
-        shared.data["recurrence"],
-        shared.end_utc - shared.start_utc,
-        cal_tz,
-        window_start=begin - timedelta(seconds=1),
-        window_end=begin + timedelta(seconds=1),
-    ):
+    expansion = expansion_of(shared.expansions, shared.start, shared.data["recurrence"], cal_tz)
+    for value in expansion.window(timedelta(0), begin, begin + timedelta(seconds=1), end_inclusive=True):
         if instance_suffix(value) == suffix:
             return master, value
     raise not_found()
@@ -120,7 +114,7 @@ def materialize(state: EmulatorState, master: EventCopy, original: datetime, cha
     for calendar_id, master_copy in shared_master.copies.items():
         copy = EventCopy(calendar_id, shared, "", now, 0, deep(master_copy.local), master_copy.removed)
         shared.copies[calendar_id] = copy
-        state.calendars[calendar_id].copies[event_id] = copy
+        state.calendars[calendar_id].add_copy(copy)
         touch(state, copy, changed)
     return shared.copies[master.calendar_id]
 
@@ -259,9 +253,9 @@ def _cancel(state: EmulatorState, copy: EventCopy, changed: set[str]) -> None:
             touch(state, other, changed)
         if shared.recurring:
             organizer = state.calendars[shared.organizer_calendar]
-            for candidate in list(organizer.copies.values()):
+            for candidate in organizer.exceptions_of(shared.event_id):
                 exc = candidate.event
-                if exc.data.get("recurringEventId") == shared.event_id and not exc.cancelled:
+                if not exc.cancelled:
                     exc.cancelled = True
                     for other in exc.copies.values():
                         touch(state, other, changed)

@@ -18,10 +18,10 @@ from werkzeug.datastructures import MultiDict
 
 from emulator.errors import bad_request, full_sync_required, invalid
 from emulator.model import Calendar, EventCopy
-from emulator.recurrence import instance_suffix, instant, occurrences
+from emulator.recurrence import expansion_of, instance_suffix, instant, is_finite
 from emulator.render import render_copy, render_instance
 from emulator.state import EmulatorState
-from emulator.timeutil import format_rfc3339, query_time, zone
+from emulator.timeutil import format_rfc3339, parse_event_time, query_time, zone
 
 SYNC_FORBIDDEN = (
     "iCalUID",
@@ -134,24 +134,52 @@ def _matches(copy: EventCopy, q: str | None, args: MultiDict[str, str]) -> bool:
 Candidate = tuple[Any, EventCopy, datetime | None]
 
 
-def expand(calendar: Calendar, copy: EventCopy, start: datetime | None, end: datetime, tz: Any) -> list[Candidate]:
+def series_window(
+    copy: EventCopy, tz: Any, start: datetime | None, end: datetime | None, *, end_inclusive: bool = False
+) -> list[datetime]:
+    """Original starts of a master's instances in the window (from its cached expansion)."""
+    shared = copy.event
+    expansion = expansion_of(shared.expansions, shared.start, shared.data["recurrence"], tz)
+    return expansion.window(shared.end_utc - shared.start_utc, start, end, end_inclusive=end_inclusive)
+
+
+def expand(
+    calendar: Calendar,
+    copy: EventCopy,
+    start: datetime | None,
+    end: datetime | None,
+    tz: Any,
+    *,
+    end_inclusive: bool = False,
+) -> list[Candidate]:
     """Return the unmodified instances of a master copy in the window (overrides skipped)."""
     shared = copy.event
     out: list[Candidate] = []
-    for original in occurrences(
-        shared.start, shared.data["recurrence"], shared.end_utc - shared.start_utc, tz, start, end
-    ):
+    for original in series_window(copy, tz, start, end, end_inclusive=end_inclusive):
         if f"{shared.event_id}_{instance_suffix(original)}" not in calendar.copies:
             out.append((instant(original, tz), copy, original))
     return out
 
 
-def overlaps(copy: EventCopy, start: datetime | None, end: datetime | None) -> bool:
-    """Whether a non-recurring copy overlaps ``[start, end)``."""
+def series_end(state: EmulatorState, copy: EventCopy, time_max: datetime | None) -> datetime | None:
+    """Where to stop expanding: ``timeMax``, else nowhere for a finite series, else two years out."""
+    shared = copy.event
+    if time_max is not None:
+        return time_max
+    if is_finite(shared.data["recurrence"]):
+        return None
+    return max(state.now(), shared.start_utc) + HORIZON
+
+
+def overlaps(copy: EventCopy, start: datetime | None, end: datetime | None, *, end_inclusive: bool = False) -> bool:
+    """Whether a non-recurring copy ends after ``start`` (at or after, with ``end_inclusive``)
+    and starts before ``end``: Google's bounds on an event's end and start."""
     shared = copy.event
     if end is not None and shared.start_utc >= end:
         return False
-    return not (start is not None and shared.end_utc <= start and shared.end_utc != start)
+    if start is None:
+        return True
+    return shared.end_utc >= start if end_inclusive else shared.end_utc > start
 
 
 def list_events(state: EmulatorState, calendar: Calendar, args: MultiDict[str, str], role: str) -> dict[str, Any]:
@@ -179,12 +207,12 @@ def list_events(state: EmulatorState, calendar: Calendar, args: MultiDict[str, s
             raise full_sync_required() from exc
         if not ok or state.faults.chance("calendar.events.list", "syncTokenInvalidRate"):
             raise full_sync_required()
-        horizon = state.now() + HORIZON
         for copy in calendar.copies.values():
             if not since < copy.seq <= page.snapshot:
                 continue
             if single and copy.event.recurring and not copy.cancelled:
-                candidates += [(copy.seq, c, o) for _, c, o in expand(calendar, copy, None, horizon, tz)]
+                end = series_end(state, copy, None)
+                candidates += [(copy.seq, c, o) for _, c, o in expand(calendar, copy, None, end, tz)]
             else:
                 candidates.append((copy.seq, copy, None))
         candidates.sort(key=lambda c: (c[0], c[1].event.event_id))
@@ -215,10 +243,10 @@ def list_events(state: EmulatorState, calendar: Calendar, args: MultiDict[str, s
                 continue
             shared = copy.event
             if shared.recurring:
-                end = time_max or max(state.now(), shared.start_utc) + HORIZON
+                end = series_end(state, copy, time_max)
                 if single and not copy.cancelled:
                     candidates += expand(calendar, copy, time_min, end, tz)
-                elif single or next(iter(expand(calendar, copy, time_min, end, tz)), None):
+                elif single or series_window(copy, tz, time_min, end):
                     candidates.append((shared.start_utc, copy, None))
             elif overlaps(copy, time_min, time_max):
                 candidates.append((shared.start_utc, copy, None))
@@ -273,7 +301,8 @@ def list_instances(
     args: MultiDict[str, str],
     role: str,
 ) -> dict[str, Any]:
-    """Answer ``events.instances`` for a master copy."""
+    """Answer ``events.instances`` for a master copy (every instance of a finite series when no
+    ``timeMax`` is given; ``timeMin`` bounds an instance's end inclusively, as documented)."""
     max_results = int_arg(args, "maxResults", 250, 1, 2500)
     time_min = query_time(args.get("timeMin"), "timeMin")
     time_max = query_time(args.get("timeMax"), "timeMax")
@@ -281,19 +310,19 @@ def list_instances(
     page = _page(args, calendar)
     tz = zone(calendar.time_zone)
     shared = master.event
-    candidates: list[Candidate] = []
+    # (original start instant, copy, original local start or None for a stored copy)
+    candidates: list[tuple[datetime, EventCopy, datetime | None]] = []
     if not shared.recurring:
         candidates.append((shared.start_utc, master, None))
     elif not master.cancelled or show_deleted:
-        end = time_max or max(state.now(), shared.start_utc) + HORIZON
-        candidates += expand(calendar, master, time_min, end, tz)
-        for copy in calendar.copies.values():
-            if copy.event.data.get("recurringEventId") != shared.event_id:
-                continue
+        end = series_end(state, master, time_max)
+        candidates += expand(calendar, master, time_min, end, tz, end_inclusive=True)
+        for copy in calendar.exceptions_of(shared.event_id):
             if copy.cancelled and not show_deleted:
                 continue
-            if overlaps(copy, time_min, time_max):
-                candidates.append((copy.event.start_utc, copy, None))
+            if overlaps(copy, time_min, time_max, end_inclusive=True):
+                original = parse_event_time(copy.event.data.get("originalStartTime"), "originalStartTime")
+                candidates.append((original.as_utc(tz), copy, None))
     original_start = args.get("originalStart")
     if original_start:
         wanted = query_time(original_start, "originalStart")

@@ -112,6 +112,8 @@ class SharedEvent:
     end_utc: datetime
     cancelled: bool = False
     copies: dict[str, EventCopy] = field(default_factory=dict)
+    private_copy: bool = False
+    expansions: dict[Any, Any] = field(default_factory=dict)
 
     @property
     def recurring(self) -> bool:
@@ -148,8 +150,27 @@ class Calendar:
     time_zone: str
     acl: dict[str, AclRule] = field(default_factory=dict)
     copies: dict[str, EventCopy] = field(default_factory=dict)
+    exceptions: dict[str, set[str]] = field(default_factory=dict)
     seq: int = 0
     epoch: int = 0
+
+    def add_copy(self, copy: EventCopy) -> None:
+        """Store ``copy`` and index it under its series when it is an exception."""
+        self.copies[copy.event.event_id] = copy
+        master = copy.event.data.get("recurringEventId")
+        if master:
+            self.exceptions.setdefault(str(master), set()).add(copy.event.event_id)
+
+    def remove_copy(self, event_id: str) -> None:
+        """Forget the copy of ``event_id`` (and its place in the exception index)."""
+        copy = self.copies.pop(event_id, None)
+        master = copy.event.data.get("recurringEventId") if copy is not None else None
+        if master:
+            self.exceptions.get(str(master), set()).discard(event_id)
+
+    def exceptions_of(self, master_id: str) -> list[EventCopy]:
+        """The stored exceptions (modified or cancelled instances) of a series on this calendar."""
+        return [self.copies[i] for i in sorted(self.exceptions.get(master_id, ())) if i in self.copies]
 
 
 @dataclass(slots=True)
