@@ -7,8 +7,8 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, request
 
-from emulator import events, listing, quickadd
-from emulator.api import caller, current_state, google_api, json_body, reply
+from emulator import conference, events, listing, quickadd, write_rules
+from emulator.api import caller, current_state, google_api, reply, schema_body
 from emulator.errors import ApiError, invalid, required
 from emulator.model import Channel, role_name
 from emulator.render import render_copy, render_instance
@@ -50,11 +50,14 @@ def get_event(calendar_id: str, event_id: str) -> Response:
 def insert_event(calendar_id: str) -> Response:
     """``events.insert``."""
     state = current_state()
-    body = json_body()
+    body = schema_body("calendar", "Event")
+    version = conference.version(request.args.get("conferenceDataVersion"))
     with state.lock:
         calendar = state.calendar_for(caller().subject, calendar_id, "writer")
-        copy = events.insert(state, caller().subject, calendar.calendar_id, body)
-        return reply(render_copy(copy))
+        copy = events.insert(state, caller().subject, calendar.calendar_id, body, version)
+        answer = reply(render_copy(copy))
+        write_rules.complete_conference(state, copy.event)
+        return answer
 
 
 @bp.patch(EVENTS + "/<event_id>")
@@ -73,7 +76,8 @@ def update_event(calendar_id: str, event_id: str) -> Response:
 
 def _change(calendar_id: str, event_id: str, replace: bool) -> Response:
     state = current_state()
-    body = json_body()
+    body = schema_body("calendar", "Event")
+    version = conference.version(request.args.get("conferenceDataVersion"))
     with state.lock:
         calendar = state.calendar_for(caller().subject, calendar_id, "writer")
         copy = events.patch(
@@ -84,8 +88,11 @@ def _change(calendar_id: str, event_id: str, replace: bool) -> Response:
             body,
             request.headers.get("If-Match"),
             replace=replace,
+            conference_version=version,
         )
-        return reply(render_copy(copy))
+        answer = reply(render_copy(copy))
+        write_rules.complete_conference(state, copy.event)
+        return answer
 
 
 @bp.delete(EVENTS + "/<event_id>")
@@ -137,7 +144,7 @@ def quick_add(calendar_id: str) -> Response:
 def watch(calendar_id: str) -> Response:
     """``events.watch``: open a web_hook channel and send its ``sync`` message."""
     state = current_state()
-    body = json_body()
+    body = schema_body("calendar", "Channel")
     channel_id = body.get("id")
     if not isinstance(channel_id, str) or not channel_id:
         raise required("Required channel id.", "id")
@@ -170,6 +177,7 @@ def watch(calendar_id: str) -> Response:
             calendar_id=calendar.calendar_id,
             client_id=token.client_id,
             subject=token.subject,
+            event_types=frozenset(request.args.getlist("eventTypes")),
         )
         state.channels[channel_id] = channel
         state.send_push(channel, "sync")

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Response
 
 from emulator import freebusy as fb
-from emulator.api import caller, current_state, google_api, json_body, reply
+from emulator.api import caller, current_state, google_api, reply, schema_body
 from emulator.errors import ApiError, forbidden, invalid, not_found, required
 from emulator.model import ROLE_RANK, Calendar, role_name
 from emulator.state import EmulatorState
@@ -35,7 +35,7 @@ _STATIC_SETTINGS = {
 def stop_channel() -> Response:
     """``channels.stop``."""
     state = current_state()
-    body = json_body()
+    body = schema_body("calendar", "Channel")
     channel_id, resource_id = body.get("id"), body.get("resourceId")
     token = caller()
     with state.lock:
@@ -115,7 +115,7 @@ def get_acl(calendar_id: str, rule_id: str) -> Response:
 def insert_acl(calendar_id: str) -> Response:
     """``acl.insert``: grant a role to a user, group, domain or everyone."""
     state = current_state()
-    body = json_body()
+    body = schema_body("calendar", "AclRule")
     role = body.get("role")
     scope = body.get("scope")
     if not role:
@@ -156,7 +156,7 @@ def delete_acl(calendar_id: str, rule_id: str) -> Response:
 def freebusy() -> Response:
     """``freebusy.query``: opaque, non-cancelled, non-declined time per calendar."""
     state = current_state()
-    body = json_body()
+    body = schema_body("calendar", "FreeBusyRequest")
     for name in ("timeMin", "timeMax"):
         if not body.get(name):
             raise required(f"Missing {name}.", name)

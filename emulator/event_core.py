@@ -10,7 +10,7 @@ import secrets
 from datetime import UTC
 from typing import Any
 
-from emulator.errors import invalid, required
+from emulator.errors import ApiError, invalid, required
 from emulator.model import EventCopy, SharedEvent
 from emulator.recurrence import build_ruleset
 from emulator.render import PERSONAL, READ_ONLY
@@ -19,6 +19,9 @@ from emulator.timeutil import check_range, format_local, parse_event_time, zone
 
 _ID_CHARS = "abcdefghijklmnopqrstuv0123456789"
 RESPONSES = {"needsAction", "declined", "tentative", "accepted"}
+EVENT_COLORS = frozenset(str(i) for i in range(1, 12))
+MAX_OVERRIDES = 5
+MAX_REMINDER_MINUTES = 40320  # four weeks
 
 
 def new_event_id() -> str:
@@ -123,6 +126,33 @@ def sync_copies(state: EmulatorState, shared: SharedEvent, changed: set[str]) ->
             copy.removed = True
     for copy in shared.copies.values():
         touch(state, copy, changed)
+
+
+def check_personal(local: dict[str, Any]) -> None:
+    """Validate a copy's own fields as Google does: reminder overrides and the event colour."""
+    color = local.get("colorId")
+    if color is not None and color not in EVENT_COLORS:
+        raise invalid(f"Invalid color id: {color}", "colorId")
+    reminders = local.get("reminders")
+    if not isinstance(reminders, dict):
+        return
+    overrides = reminders.get("overrides") or []
+    if reminders.get("useDefault") and overrides:
+        raise ApiError(
+            400,
+            "cannotUseDefaultRemindersAndSpecifyOverride",
+            "Cannot specify both default reminders and overrides at the same time.",
+        )
+    if len(overrides) > MAX_OVERRIDES:
+        raise invalid("Too many reminder overrides (at most 5).", "reminders.overrides")
+    for i, item in enumerate(overrides):
+        where = f"reminders.overrides[{i}]"
+        if item.get("method") is None:
+            raise required("Missing override reminder method.", f"{where}.method")
+        if item.get("minutes") is None:
+            raise required("Missing override reminder minutes.", f"{where}.minutes")
+        if not 0 <= int(item["minutes"]) <= MAX_REMINDER_MINUTES:
+            raise invalid("Invalid override reminder minutes value.", f"{where}.minutes")
 
 
 def split_body(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -8,9 +8,6 @@ skips a change.
 
 from __future__ import annotations
 
-import base64
-import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from emulator.errors import bad_request, full_sync_required, invalid
 from emulator.model import Calendar, EventCopy
+from emulator.params import bool_arg, decode_token, encode_token, int_arg, page_of
 from emulator.recurrence import expansion_of, instance_suffix, instant, is_finite
 from emulator.render import render_copy, render_instance
 from emulator.state import EmulatorState
@@ -37,68 +35,6 @@ HORIZON = timedelta(days=730)
 _PAGE_ARGS = frozenset({"pageToken", "maxResults", "maxAttendees"})
 
 
-def encode_token(payload: dict[str, Any]) -> str:
-    """Return an opaque token for ``payload``."""
-    raw = json.dumps(payload, separators=(",", ":")).encode()
-    return "C" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_token(token: str) -> dict[str, Any]:
-    """Decode :func:`encode_token`'s output; raise ``ValueError`` if it is not ours."""
-    if not token.startswith("C"):
-        raise ValueError("not a token")
-    body = token[1:]
-    value = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-    if not isinstance(value, dict):
-        raise ValueError("not a token")
-    return value
-
-
-def bool_arg(args: MultiDict[str, str], name: str, default: bool = False) -> bool:
-    """Parse a boolean query parameter as Google does (``true``/``false``)."""
-    value = args.get(name)
-    if value is None:
-        return default
-    if value.lower() in ("true", "1"):
-        return True
-    if value.lower() in ("false", "0"):
-        return False
-    raise invalid(f"Invalid value for: {name}", name)
-
-
-def int_arg(args: MultiDict[str, str], name: str, default: int, low: int, high: int) -> int:
-    """Parse an integer query parameter, capping it at ``high``; 400 below ``low``."""
-    value = args.get(name)
-    if value is None:
-        return default
-    try:
-        number = int(value)
-    except ValueError as exc:
-        raise invalid(f"Invalid value '{value}'. Values must be integers.", name) from exc
-    if number < low:
-        raise invalid(f"Invalid value '{value}'. Values must be >= {low}", name)
-    return min(number, high)
-
-
-@dataclass(slots=True)
-class Page:
-    """Where a listing resumes: offset and the change-log position of its first page."""
-
-    offset: int
-    snapshot: int
-
-
-def _page(args: MultiDict[str, str], calendar: Calendar) -> Page:
-    token = args.get("pageToken")
-    if not token:
-        return Page(0, calendar.seq)
-    try:
-        raw = decode_token(token)
-        return Page(int(raw["o"]), int(raw["s"]))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise invalid("Invalid page token value.", "pageToken") from exc
-
-
 def _props(args: MultiDict[str, str], name: str) -> list[tuple[str, str]]:
     out = []
     for item in args.getlist(name):
@@ -115,7 +51,11 @@ def _matches(copy: EventCopy, q: str | None, args: MultiDict[str, str]) -> bool:
         needle = q.lower()
         hay = [str(data.get(k, "")) for k in ("summary", "description", "location")]
         hay += [str(a.get("email", "")) + " " + str(a.get("displayName", "")) for a in data.get("attendees", [])]
-        hay.append(str((data.get("organizer") or {}).get("email", "")))
+        organizer = data.get("organizer") or {}
+        hay.append(f"{organizer.get('email', '')} {organizer.get('displayName', '')}")
+        where = data.get("workingLocationProperties") or {}
+        office, custom = where.get("officeLocation") or {}, where.get("customLocation") or {}
+        hay += [str(office.get(k, "")) for k in ("buildingId", "deskId", "label")] + [str(custom.get("label", ""))]
         if not any(needle in part.lower() for part in hay):
             return False
     uid = args.get("iCalUID")
@@ -191,7 +131,7 @@ def list_events(state: EmulatorState, calendar: Calendar, args: MultiDict[str, s
         raise invalid("Invalid value for: orderBy", "orderBy")
     if order_by == "startTime" and not single:
         raise bad_request("The requested ordering is not available for the particular query.")
-    page = _page(args, calendar)
+    page = page_of(args, calendar)
     tz = zone(calendar.time_zone)
     sync_token = args.get("syncToken")
     candidates: list[Candidate] = []
@@ -307,7 +247,7 @@ def list_instances(
     time_min = query_time(args.get("timeMin"), "timeMin")
     time_max = query_time(args.get("timeMax"), "timeMax")
     show_deleted = bool_arg(args, "showDeleted")
-    page = _page(args, calendar)
+    page = page_of(args, calendar)
     tz = zone(calendar.time_zone)
     shared = master.event
     # (original start instant, copy, original local start or None for a stored copy)

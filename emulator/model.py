@@ -151,6 +151,7 @@ class Calendar:
     acl: dict[str, AclRule] = field(default_factory=dict)
     copies: dict[str, EventCopy] = field(default_factory=dict)
     exceptions: dict[str, set[str]] = field(default_factory=dict)
+    status_ids: set[str] = field(default_factory=set)
     seq: int = 0
     epoch: int = 0
 
@@ -188,6 +189,7 @@ class Channel:
     subject: str
     next_number: int = 1
     stopped: bool = False
+    event_types: frozenset[str] = frozenset()
 
 
 def role_name(rank: int) -> str:

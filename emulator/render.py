@@ -17,7 +17,9 @@ from emulator.recurrence import instance_suffix, real_local
 from emulator.timeutil import format_local, format_rfc3339, zone
 
 PERSONAL = frozenset({"colorId", "reminders"})
-READ_ONLY = frozenset({"kind", "etag", "id", "htmlLink", "created", "updated", "iCalUID", "creator", "organizer"})
+READ_ONLY = frozenset(
+    {"kind", "etag", "id", "htmlLink", "created", "updated", "iCalUID", "creator", "organizer", "hangoutLink"}
+)
 
 
 def html_link(event_id: str, calendar_id: str) -> str:

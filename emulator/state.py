@@ -241,11 +241,14 @@ class EmulatorState:
         if state != "sync" and self.faults.chance("calendar.events.watch", "pushDuplicateRate"):
             self.push.enqueue(replace(message, duplicate=True))
 
-    def notify_change(self, calendar_ids: set[str]) -> None:
-        """Queue an ``exists`` message on every live channel watching these calendars."""
+    def notify_change(self, calendar_ids: set[str], event_type: str | None = None) -> None:
+        """Queue an ``exists`` message on every live channel watching these calendars (a channel
+        opened with ``eventTypes`` only hears of changes to events of those types)."""
         now = self.clock.now()
         for channel in list(self.channels.values()):
             if channel.calendar_id not in calendar_ids or channel.stopped:
+                continue
+            if channel.event_types and (event_type or "default") not in channel.event_types:
                 continue
             if channel.expiration <= now:
                 continue
