@@ -34,11 +34,7 @@ CALENDAR_REASONS = frozenset(
         "requiredAccessLevel",
         "eventTypeRestriction",
         "forbiddenForNonOrganizer",
-        "cannotChangeOwnAcl",
-        "cannotDeletePrimaryCalendar",
-        "cannotClearSecondaryCalendar",
         "tooManyCalendarsRequested",
-        "invalidConferenceType",
     }
 )
 

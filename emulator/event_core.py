@@ -10,6 +10,7 @@ import secrets
 from datetime import UTC
 from typing import Any
 
+from emulator.colors import EVENT_COLORS
 from emulator.errors import ApiError, invalid, required
 from emulator.model import EventCopy, SharedEvent
 from emulator.recurrence import build_ruleset
@@ -19,7 +20,6 @@ from emulator.timeutil import check_range, format_local, parse_event_time, zone
 
 _ID_CHARS = "abcdefghijklmnopqrstuv0123456789"
 RESPONSES = {"needsAction", "declined", "tentative", "accepted"}
-EVENT_COLORS = frozenset(str(i) for i in range(1, 12))
 MAX_OVERRIDES = 5
 MAX_REMINDER_MINUTES = 40320  # four weeks
 
@@ -107,7 +107,8 @@ def touch(state: EmulatorState, copy: EventCopy, changed: set[str]) -> None:
 def sync_copies(state: EmulatorState, shared: SharedEvent, changed: set[str]) -> None:
     """Create, revive or cancel attendee copies to match the attendee list; touch all."""
     responses = {a["email"]: a.get("responseStatus") for a in shared.data.get("attendees", [])}
-    desired = {shared.organizer_calendar} | {e for e in responses if e in state.calendars}
+    guests = set() if shared.private_copy else {e for e in responses if e in state.calendars}
+    desired = {shared.organizer_calendar} | {e for e in guests if not state.calendars[e].deleted}
     now = state.now()
     for calendar_id in desired:
         copy = shared.copies.get(calendar_id)

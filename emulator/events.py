@@ -34,9 +34,16 @@ _SIGNIFICANT = {"start", "end", "recurrence", "location", "summary"}
 
 
 def insert(
-    state: EmulatorState, subject: str, calendar_id: str, body: dict[str, Any], conference_version: int = 0
+    state: EmulatorState,
+    subject: str,
+    calendar_id: str,
+    body: dict[str, Any],
+    conference_version: int = 0,
+    *,
+    imported_organizer: dict[str, Any] | None = None,
 ) -> EventCopy:
-    """Insert an event on ``calendar_id`` (organiser = the calendar's owner)."""
+    """Insert an event on ``calendar_id`` (organiser = the calendar's owner). An imported event
+    (``imported_organizer``) is a private copy: its organiser as given, no copies for guests."""
     event_id = body.get("id") or new_event_id()
     if not isinstance(event_id, str) or not valid_id(event_id):
         raise invalid("Invalid resource id value.", "id")
@@ -52,15 +59,16 @@ def insert(
         iCalUID=body.get("iCalUID") or f"{event_id}@google.com",
         created=format_rfc3339(now),
         creator={"email": subject},
-        organizer={"email": calendar_id, "displayName": state.display_name(calendar_id)},
+        organizer=imported_organizer or {"email": calendar_id, "displayName": state.display_name(calendar_id)},
         sequence=int(body.get("sequence", 0)),
     )
     data.setdefault("status", "confirmed")
     if "attendees" in data:
-        data["attendees"] = attendees(state, data["attendees"], calendar_id, [])
+        data["attendees"] = attendees(state, data["attendees"], str(data["organizer"].get("email")), [])
     write_rules.check_new(calendar, data, body, conference_version)
     placeholder = parse_event_time({"date": "2000-01-01"}, "start")
     shared = SharedEvent(event_id, calendar_id, data, placeholder, placeholder, now, now)
+    shared.private_copy = imported_organizer is not None
     set_times(state, shared)
     changed: set[str] = set()
     write_rules.auto_decline(state, shared, write_rules.invited(shared, []), changed)

@@ -16,8 +16,16 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from emulator.timeutil import EventTime
 
-Role = Literal["none", "freeBusyReader", "reader", "writer", "owner"]
-ROLE_RANK: dict[str, int] = {"none": 0, "freeBusyReader": 1, "reader": 2, "writer": 3, "owner": 4}
+Role = Literal["none", "freeBusyReader", "reader", "writerWithoutPrivateAccess", "writer", "owner"]
+# writerWithoutPrivateAccess writes like a writer (private events are not modelled): same rank.
+ROLE_RANK: dict[str, int] = {
+    "none": 0,
+    "freeBusyReader": 1,
+    "reader": 2,
+    "writer": 3,
+    "writerWithoutPrivateAccess": 3,
+    "owner": 4,
+}
 
 
 @dataclass(slots=True)
@@ -141,13 +149,19 @@ class EventCopy:
 
 @dataclass(slots=True)
 class Calendar:
-    """A primary calendar of a user or a room, with its events, ACL and change log."""
+    """A calendar: a user's or room's primary one, or a secondary one a user created; with its
+    events, ACL and change log. A deleted secondary calendar stays as a tombstone (``deleted``)
+    so the events it organised can still be cancelled on their guests' calendars."""
 
     calendar_id: str
-    kind: Literal["user", "room"]
+    kind: Literal["user", "room", "secondary"]
     domain: str
     summary: str
     time_zone: str
+    description: str = ""
+    location: str = ""
+    data_owner: str | None = None
+    deleted: bool = False
     acl: dict[str, AclRule] = field(default_factory=dict)
     copies: dict[str, EventCopy] = field(default_factory=dict)
     exceptions: dict[str, set[str]] = field(default_factory=dict)
