@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-from flask import Response, current_app, g, request
+from flask import Flask, Response, current_app, g, request
 
 from emulator.auth import authenticate
 from emulator.discovery import enum_parameters, scopes_allow
@@ -55,9 +55,15 @@ def google_api(operation: str) -> Callable[[F], F]:
             _check_enums(operation)
             return view(*args, **kwargs)
 
+        wrapper.operation = operation  # type: ignore[attr-defined]
         return cast(F, wrapper)
 
     return decorate
+
+
+def served_operations(app: Flask) -> set[str]:
+    """The Google method ids ``app`` answers (every view made with :func:`google_api`)."""
+    return {str(view.operation) for view in app.view_functions.values() if hasattr(view, "operation")}
 
 
 def _check_enums(operation: str) -> None:
