@@ -101,6 +101,8 @@ def touch(state: EmulatorState, copy: EventCopy, changed: set[str]) -> None:
     copy.seq = calendar.seq
     copy.etag = state.new_etag()
     copy.updated = state.now()
+    if calendar.last_updated is None or copy.updated > calendar.last_updated:
+        calendar.last_updated = copy.updated
     changed.add(calendar.calendar_id)
 
 

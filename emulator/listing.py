@@ -8,6 +8,7 @@ skips a change.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -45,30 +46,57 @@ def _props(args: MultiDict[str, str], name: str) -> list[tuple[str, str]]:
     return out
 
 
-def _matches(copy: EventCopy, q: str | None, args: MultiDict[str, str]) -> bool:
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """The content filters of one ``events.list`` request, parsed once."""
+
+    q: str | None
+    ical_uid: str | None
+    private: tuple[tuple[str, str], ...]
+    shared: tuple[tuple[str, str], ...]
+    types: frozenset[str]
+
+    @classmethod
+    def of(cls, args: MultiDict[str, str]) -> Filters:
+        """Parse the filters (400 for a malformed extended-property constraint)."""
+        q = args.get("q")
+        return cls(
+            q.lower() if q else None,
+            args.get("iCalUID") or None,
+            tuple(_props(args, "privateExtendedProperty")),
+            tuple(_props(args, "sharedExtendedProperty")),
+            frozenset(args.getlist("eventTypes")),
+        )
+
+    @property
+    def any(self) -> bool:
+        """Whether any filter is set."""
+        return bool(self.q or self.ical_uid or self.private or self.shared or self.types)
+
+
+def _haystack(data: dict[str, Any]) -> list[str]:
+    hay = [str(data.get(k, "")) for k in ("summary", "description", "location")]
+    hay += [str(a.get("email", "")) + " " + str(a.get("displayName", "")) for a in data.get("attendees", [])]
+    organizer = data.get("organizer") or {}
+    hay.append(f"{organizer.get('email', '')} {organizer.get('displayName', '')}")
+    where = data.get("workingLocationProperties") or {}
+    office, custom = where.get("officeLocation") or {}, where.get("customLocation") or {}
+    return hay + [str(office.get(k, "")) for k in ("buildingId", "deskId", "label")] + [str(custom.get("label", ""))]
+
+
+def _matches(copy: EventCopy, filters: Filters) -> bool:
     data = copy.event.data
-    if q:
-        needle = q.lower()
-        hay = [str(data.get(k, "")) for k in ("summary", "description", "location")]
-        hay += [str(a.get("email", "")) + " " + str(a.get("displayName", "")) for a in data.get("attendees", [])]
-        organizer = data.get("organizer") or {}
-        hay.append(f"{organizer.get('email', '')} {organizer.get('displayName', '')}")
-        where = data.get("workingLocationProperties") or {}
-        office, custom = where.get("officeLocation") or {}, where.get("customLocation") or {}
-        hay += [str(office.get(k, "")) for k in ("buildingId", "deskId", "label")] + [str(custom.get("label", ""))]
-        if not any(needle in part.lower() for part in hay):
-            return False
-    uid = args.get("iCalUID")
-    if uid and data.get("iCalUID") != uid:
+    if filters.q and not any(filters.q in part.lower() for part in _haystack(data)):
+        return False
+    if filters.ical_uid and data.get("iCalUID") != filters.ical_uid:
         return False
     private = (copy.local.get("extendedProperties") or {}).get("private") or {}
     shared = (data.get("extendedProperties") or {}).get("shared") or {}
-    if any(private.get(k) != v for k, v in _props(args, "privateExtendedProperty")):
+    if any(private.get(k) != v for k, v in filters.private):
         return False
-    if any(shared.get(k) != v for k, v in _props(args, "sharedExtendedProperty")):
+    if any(shared.get(k) != v for k, v in filters.shared):
         return False
-    types = args.getlist("eventTypes")
-    return not types or data.get("eventType", "default") in types
+    return not filters.types or data.get("eventType", "default") in filters.types
 
 
 Candidate = tuple[Any, EventCopy, datetime | None]
@@ -161,9 +189,7 @@ def list_events(state: EmulatorState, calendar: Calendar, args: MultiDict[str, s
         time_max = query_time(args.get("timeMax"), "timeMax")
         updated_min = query_time(args.get("updatedMin"), "updatedMin")
         show_deleted = bool_arg(args, "showDeleted") or updated_min is not None
-        q = args.get("q")
-        _props(args, "privateExtendedProperty")
-        _props(args, "sharedExtendedProperty")
+        filters = Filters.of(args)
         cache_key = (
             calendar.calendar_id,
             calendar.seq,
@@ -179,7 +205,7 @@ def list_events(state: EmulatorState, calendar: Calendar, args: MultiDict[str, s
                 continue
             if updated_min is not None and copy.updated < updated_min:
                 continue
-            if not _matches(copy, q, args):
+            if filters.any and not _matches(copy, filters):
                 continue
             shared = copy.event
             if shared.recurring:
@@ -221,7 +247,7 @@ def _render(copy: EventCopy, original: datetime | None, max_attendees: str | Non
 
 
 def _envelope(state: EmulatorState, calendar: Calendar, role: str) -> dict[str, Any]:
-    updated = max((c.updated for c in calendar.copies.values()), default=state.now())
+    updated = calendar.last_updated or state.now()
     return {
         "kind": "calendar#events",
         "etag": f'"{calendar.seq}{calendar.epoch}"',

@@ -166,6 +166,7 @@ class Calendar:
     copies: dict[str, EventCopy] = field(default_factory=dict)
     exceptions: dict[str, set[str]] = field(default_factory=dict)
     status_ids: set[str] = field(default_factory=set)
+    last_updated: datetime | None = None
     seq: int = 0
     epoch: int = 0
 
