@@ -5,8 +5,10 @@
   events only on a user's primary calendar.
 - The type is fixed once the event exists: a PATCH or PUT that changes it (a PUT that leaves it
   out included) answers 400 ``eventTypeRestriction``.
-- Each status type needs its property object (``outOfOfficeProperties`` ...), and no event may
-  carry another type's properties. Status events have no attendees and no conference.
+- Each status type has its property object (``outOfOfficeProperties`` ...; out of office and
+  focus time get an empty one when the body has none, working location needs one with its
+  ``type``), and no event may carry another type's properties. Status events have no attendees
+  and no conference.
 - Out of office and focus time are timed (not all-day) and ``opaque``; their
   ``autoDeclineMode`` is ``declineNone``, ``declineAllConflictingInvitations`` or
   ``declineOnlyNewConflictingInvitations``; focus time's ``chatStatus`` is ``available`` or
@@ -72,6 +74,8 @@ def _check(calendar: Calendar, data: dict[str, Any], kind: str) -> None:
         raise restriction(f"{label} events can only be created on a user's primary calendar.")
     field = PROPERTIES[kind]
     props = data.get(field)
+    if props is None and kind != "workingLocation":
+        props = data[field] = {}  # out of office and focus time default their properties
     if not isinstance(props, dict):
         raise required(f"Missing {field}.", field)
     if data.get("attendees"):

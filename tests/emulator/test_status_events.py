@@ -67,7 +67,6 @@ def test_status_events_are_created_with_their_properties(api: Api) -> None:
     [
         ({**ooo(), "eventType": "birthday"}, "eventTypeRestriction"),
         ({**timed("2024-05-06T09:00:00", "2024-05-06T10:00:00"), "eventType": "fromGmail"}, "eventTypeRestriction"),
-        ({**ooo(), "outOfOfficeProperties": None}, "required"),
         (ooo(attendees=[{"email": BOB}]), "eventTypeRestriction"),
         ({**ooo(), "start": {"date": "2024-05-06"}, "end": {"date": "2024-05-08"}}, "invalid"),
         (ooo(transparency="transparent"), "invalid"),
@@ -108,6 +107,12 @@ def test_event_type_is_immutable(api: Api) -> None:
     plain = api.insert(timed("2024-05-06T09:00:00", "2024-05-06T10:00:00"))
     again = api.call("PATCH", EVENTS.format("primary") + f"/{plain['id']}", json={"eventType": "focusTime"})
     assert reason(again) == "eventTypeRestriction"
+
+
+def test_out_of_office_without_properties_gets_an_empty_object(api: Api) -> None:
+    """An out-of-office body without its property object is stored with an empty one."""
+    body = {**ooo(), "outOfOfficeProperties": None}
+    assert api.insert(body)["outOfOfficeProperties"] == {}
 
 
 def test_working_location_keeps_only_the_named_sub_object(api: Api) -> None:
