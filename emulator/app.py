@@ -24,6 +24,7 @@ from emulator import (
     gmail,
     oauth,
     oidc,
+    watches,
     webex,
 )
 from emulator.api import STATE_KEY, reply
@@ -43,6 +44,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     calendars.bp,
     calendar_list.bp,
     colors.bp,
+    watches.bp,
     gmail.bp,
     control.bp,
     control_ops.bp,

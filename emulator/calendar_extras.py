@@ -135,6 +135,7 @@ def insert_acl(calendar_id: str) -> Response:
         calendar = state.calendar_for(caller().subject, calendar_id, "owner")
         rule = state.put_acl(calendar, str(role), str(scope_type), None if value is None else str(value).lower())
         calendar_list.grant(state, calendar, rule)
+        state.notify_change({f"acl:{calendar.calendar_id}"})
         return reply(rule.to_api())
 
 
@@ -176,6 +177,7 @@ def _change_acl(calendar_id: str, rule_id: str, replace: bool) -> Response:
             raise forbidden("Cannot change your own access level.", "cannotChangeOwnAcl")
         changed = state.put_acl(calendar, str(role), rule.scope_type, rule.scope_value)
         calendar_list.grant(state, calendar, changed)
+        state.notify_change({f"acl:{calendar.calendar_id}"})
         return reply(changed.to_api())
 
 
@@ -191,6 +193,7 @@ def delete_acl(calendar_id: str, rule_id: str) -> Response:
         if rule_id in (f"user:{calendar.calendar_id}", f"user:{caller().subject}"):
             raise forbidden("Cannot change your own access level.", "cannotChangeOwnAcl")
         del calendar.acl[rule_id]
+        state.notify_change({f"acl:{calendar.calendar_id}"})
     return reply(None, 204)
 
 

@@ -46,11 +46,13 @@ def _defaults(calendar: Calendar, role: str) -> dict[str, Any]:
     return out
 
 
-def add(state: EmulatorState, user: str, calendar: Calendar) -> None:
+def add(state: EmulatorState, user: str, calendar: Calendar, *, notify: bool = True) -> None:
     """Put ``calendar`` on ``user``'s list (no-op when it is there)."""
     entries = settings_of(state, user)
     if calendar.calendar_id not in entries:
         entries[calendar.calendar_id] = _defaults(calendar, role_name(state.role_for(user, calendar)))
+        if notify:
+            state.notify_change({f"calendarList:{user}"})
 
 
 def grant(state: EmulatorState, calendar: Calendar, rule: AclRule) -> None:
@@ -131,6 +133,7 @@ def _apply(state: EmulatorState, user: str, calendar: Calendar, body: dict[str, 
     for reminder in current.get("defaultReminders") or []:
         check_personal({"reminders": {"useDefault": False, "overrides": [reminder]}})
     entries[calendar.calendar_id] = current
+    state.notify_change({f"calendarList:{user}"})
 
 
 @bp.get("")
@@ -188,7 +191,7 @@ def insert_entry() -> Response:
         calendar = state.calendars.get(str(body["id"]).lower())
         if calendar is None or calendar.deleted or state.role_for(user, calendar) < ROLE_RANK["freeBusyReader"]:
             raise not_found()
-        add(state, user, calendar)
+        add(state, user, calendar, notify=False)
         _apply(state, user, calendar, body, replace=False)
         return reply(render(state, user, calendar))
 
@@ -228,4 +231,5 @@ def delete_entry(calendar_id: str) -> Response:
         if calendar.calendar_id == user:
             raise invalid("The primary calendar cannot be removed from the calendar list.", "calendarId")
         del settings_of(state, user)[calendar.calendar_id]
+        state.notify_change({f"calendarList:{user}"})
     return reply(None, 204)

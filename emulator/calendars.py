@@ -65,6 +65,7 @@ def _metadata(state: EmulatorState, calendar: Calendar, body: dict[str, Any], re
         calendar.time_zone = _time_zone(body["timeZone"])
         if calendar.calendar_id in state.users:
             state.users[calendar.calendar_id].time_zone = calendar.time_zone
+            state.notify_change({f"settings:{calendar.calendar_id}"})
     for key, attr in (("summary", "summary"), ("description", "description"), ("location", "location")):
         if key in body or replace:
             setattr(calendar, attr, str(body.get(key) or ""))
@@ -150,8 +151,9 @@ def delete_calendar(calendar_id: str) -> Response:
             raise forbidden("A primary calendar cannot be deleted; use calendars.clear.", "cannotDeletePrimaryCalendar")
         _empty(state, calendar)
         calendar.deleted = True
-        for entries in state.calendar_lists.values():
-            entries.pop(calendar.calendar_id, None)
+        for user, entries in state.calendar_lists.items():
+            if entries.pop(calendar.calendar_id, None) is not None:
+                state.notify_change({f"calendarList:{user}"})
     return reply(None, 204)
 
 

@@ -164,6 +164,8 @@ class EmulatorState:
                 user.locale = str(fields["locale"])
             if "name" in fields:
                 user.name = str(fields["name"])
+            if {"timeZone", "locale"} & set(fields):
+                self.notify_change({f"settings:{user.email}"})
             return user
 
     def display_name(self, email: str) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.emulator.conftest import ANN, BOB, CAROL, ROOM, Api, timed
+from tests.emulator.conftest import ANN, BOB, CAROL, ROOM, Api, Receiver, timed
 
 CAL = "/calendar/v3/calendars"
 LIST = "/calendar/v3/users/me/calendarList"
@@ -220,3 +220,21 @@ def test_import_adds_a_private_copy_and_updates_it_by_ical_uid(api: Api) -> None
         )
     )
     assert status["eventType"] == "default" and "outOfOfficeProperties" not in status
+
+
+def test_acl_calendar_list_and_settings_watches_hear_their_changes(api: Api, receiver: Receiver) -> None:
+    """acl.watch, calendarList.watch and settings.watch get sync, then exists for each change."""
+    api.state.set_push_transport(None)
+    hook = {"type": "web_hook", "address": receiver.url}
+    ok(api.call("POST", f"{CAL}/primary/acl/watch", json={**hook, "id": "acl", "token": "a"}))
+    ok(api.call("POST", f"{LIST}/watch", json={**hook, "id": "list", "token": "l"}))
+    ok(api.call("POST", "/calendar/v3/users/me/settings/watch", json={**hook, "id": "settings", "token": "s"}))
+    ok(api.call("POST", f"{CAL}/primary/acl", json={"role": "reader", "scope": {"type": "user", "value": CAROL}}))
+    ok(api.call("POST", LIST, json={"id": ROOM}))
+    api.control.update_user(ANN, timeZone="Europe/Paris")
+    api.insert(timed("2024-05-06T10:00:00", "2024-05-06T11:00:00"))
+    assert api.state.wait_for_push_idle(5)
+    heard = [(m["headers"]["x-goog-channel-token"], m["headers"]["x-goog-resource-state"]) for m in receiver.messages()]
+    assert sorted(heard) == sorted(
+        [("a", "sync"), ("l", "sync"), ("s", "sync"), ("a", "exists"), ("l", "exists"), ("s", "exists")]
+    )

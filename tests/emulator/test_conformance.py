@@ -165,7 +165,13 @@ def _calendars(svc: Any) -> None:
     assert _status(err) == (403, "cannotDeletePrimaryCalendar")
 
 
-def _acl_settings_freebusy(svc: Any) -> None:
+def _acl_settings_freebusy(svc: Any, receiver: Receiver) -> None:
+    hook = {"type": "web_hook", "address": receiver.url}
+    watches = [
+        svc.acl().watch(calendarId="primary", body={**hook, "id": "acl-1"}).execute(),
+        svc.calendarList().watch(body={**hook, "id": "list-1"}).execute(),
+        svc.settings().watch(body={**hook, "id": "settings-1"}).execute(),
+    ]
     acl = svc.acl()
     rule = acl.insert(
         calendarId="primary", body={"role": "reader", "scope": {"type": "user", "value": CAROL}}
@@ -192,6 +198,8 @@ def _acl_settings_freebusy(svc: Any) -> None:
     )
     assert busy["calendars"]["primary"]["busy"]
     svc.calendars().clear(calendarId="primary").execute()
+    for channel in watches:
+        svc.channels().stop(body={"id": channel["id"], "resourceId": channel["resourceId"]}).execute()
 
 
 def _gmail(mail: Any) -> None:
@@ -210,7 +218,7 @@ def test_every_served_method_through_the_client(live: Live, receiver: Receiver) 
     bob = recorder.client("calendar", server.url, key, BOB)
     _events(svc, bob, receiver)
     _calendars(svc)
-    _acl_settings_freebusy(svc)
+    _acl_settings_freebusy(svc, receiver)
     _gmail(recorder.client("gmail", server.url, key, ANN))
     assert recorder.problems == []
     served = served_operations(server.app)
