@@ -56,18 +56,56 @@ _VENDOR_HOSTS = (
     r"(?:webex\.com|zoom\.us|zoomgov\.com|meet\.google\.com|teams\.microsoft\.com|teams\.live\.com"
     r"|meet\.goto\.com|gotomeet\.me|gotomeeting\.com|bluejeans\.com|chime\.aws|meet\.jit\.si|8x8\.vc)"
 )
-_SCANNER = re.compile(
-    r"(?P<mailto>mailto:[^\s<>\"]+)"
-    r"|(?P<tel>(?<![A-Za-z0-9])(?:tel|callto):[^\s<>\"]+)"
-    rf"|(?P<url>https?://{_URL_CHARS}+)"
-    rf"|(?P<deep>(?<![\w.-])(?:zoommtg|zoomus|msteams|webexteams|webex|ciscospark):/{_URL_CHARS}+)"
-    r"|(?P<sip>(?<![A-Za-z0-9])(?:sips?|h323):[A-Za-z0-9\-._~!$&*+=%@:;#]+)"
-    r"|(?P<ipid>(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}##[\w.]+)"
-    rf"|(?P<address>{ADDRESS})"
-    rf"|(?P<bare>(?<![\w.@/:%-]){_VENDOR_HOSTS}/{_URL_CHARS}+)"
-    rf"|(?P<ip>{IP})",
-    re.IGNORECASE | re.ASCII,
+# One pattern per kind of find, in priority order: where two overlap, the one starting first wins,
+# and of two starting together the earlier pattern (as one alternation would, but each pattern
+# alone lets the regex engine skip ahead to where it can match).
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, re.IGNORECASE | re.ASCII))
+    for name, pattern in (
+        ("mailto", r"mailto:[^\s<>\"]+"),
+        ("tel", r"(?<![A-Za-z0-9])(?:tel|callto):[^\s<>\"]+"),
+        ("url", rf"https?://{_URL_CHARS}+"),
+        ("deep", rf"(?<![\w.-])(?:zoommtg|zoomus|msteams|webexteams|webex|ciscospark):/{_URL_CHARS}+"),
+        ("sip", r"(?<![A-Za-z0-9])(?:sips?|h323):[A-Za-z0-9\-._~!$&*+=%@:;#]+"),
+        ("ipid", r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}##[\w.]+"),
+        ("address", ADDRESS),
+        ("bare", rf"(?<![\w.@/:%-]){_VENDOR_HOSTS}/{_URL_CHARS}+"),
+        ("ip", IP),
+    )
 )
+# A pattern runs only when the (lower-cased) text holds one of its needles.
+_NEEDLES: dict[str, tuple[str, ...]] = {
+    "mailto": ("mailto:",),
+    "tel": ("tel:", "callto:"),
+    "url": ("http",),
+    "deep": ("zoommtg:", "zoomus:", "msteams:", "webex", "ciscospark:"),
+    "sip": ("sip:", "sips:", "h323:"),
+    "ipid": ("##",),
+    "address": ("@",),
+    "bare": ("webex.com/", "zoom.us/", "zoomgov.com/", "meet.google.com/", "teams.", "goto", "bluejeans.com/",
+             "chime.aws/", "meet.jit.si/", "8x8.vc/"),
+    "ip": (".",),
+}  # fmt: skip
+
+
+def _finds(text: str) -> list[tuple[str, re.Match[str]]]:
+    """Every non-overlapping find in ``text``, in order, with the name of its pattern."""
+    lower = text.lower()
+    found: list[tuple[int, int, str, re.Match[str]]] = []
+    for priority, (name, pattern) in enumerate(_PATTERNS):
+        if not any(needle in lower for needle in _NEEDLES[name]):
+            continue
+        found += [(m.start(), priority, name, m) for m in pattern.finditer(text)]
+    found.sort(key=lambda item: (item[0], item[1]))
+    out: list[tuple[str, re.Match[str]]] = []
+    end = 0
+    for start, _, name, match in found:
+        if start >= end:
+            out.append((name, match))
+            end = match.end()
+    return out
+
+
 _NUMBER_LABEL = (
     r"meeting\s+number|meeting-kennnummer|meeting-nummer|besprechungsnummer|"
     r"num[ée]ro\s+de\s+(?:la\s+)?r[ée]union|n[úu]mero\s+de\s+(?:la\s+)?reuni[óo]n|"
@@ -81,6 +119,7 @@ _MEETING_NUMBER = re.compile(
 )
 _NOT_SITES = frozenset({"www", "help", "web", "api", "signin", "idbroker", "settings", "meet", "lync", "m"})
 _TRAILING = ".,;:!?'\"*"
+_MAYBE = re.compile(r"[:@/\uff1a]|\d\.\d|webex", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +176,7 @@ def _meeting_numbers(text: str, targets: list[JoinTarget]) -> list[JoinTarget]:
     return found
 
 
-def _from_match(text: str, match: re.Match[str], last_ip: int | None) -> _Found | None:
-    kind = match.lastgroup
+def _from_match(text: str, kind: str, match: re.Match[str], last_ip: int | None) -> _Found | None:
     found = _trim(match.group())
     target: JoinTarget | None = None
     if kind == "url":
@@ -166,15 +204,17 @@ def _scan(text: str) -> list[_Found]:
     if not text:
         return []
     plain = html_to_text(text, scan=True) if looks_like_html(text) else html.unescape(text)
-    gateways = cvi_targets(plain)
+    if not _MAYBE.search(plain):
+        return []  # no scheme, address, path or IP address: nothing to find
+    gateways = cvi_targets(plain) if "@" in plain else []
     covered = [(start, end) for start, end, _ in gateways]
     placed: list[tuple[int, _Found]] = [(start, _Found(target)) for start, _, target in gateways]
     last_ip: int | None = None
-    for match in _SCANNER.finditer(plain):
+    for kind, match in _finds(plain):
         if any(start <= match.start() < end for start, end in covered):
             continue
-        found = _from_match(plain, match, last_ip)
-        if match.lastgroup == "ip":
+        found = _from_match(plain, kind, match, last_ip)
+        if kind == "ip":
             last_ip = match.end()
         if found is not None:
             placed.append((match.start(), found))

@@ -149,7 +149,7 @@ def classify_url(url: str) -> JoinTarget | None:
     if not host or " " in host:
         return None
     url = parts._replace(fragment="").geturl() if parts.fragment else url
-    domain = mimecast_domain(url)
+    domain = mimecast_domain(url) if "mimecast" in host else None
     if domain is not None:
         return _mimecast(url, domain)
     if _noise(host, parts.path):
