@@ -7,7 +7,8 @@ Run from the repository root::
 (1) pages ``events.list`` over 10,000 stored events through ``httpx`` and the WSGI transport
 (target: at least 5,000 events/s); (2) with 200 weekly series (52 instances, two modified each)
 among 1,000 and then 10,000 single events, times ``events.instances`` of a series and a one-week
-``events.list(singleEvents=true)`` against the floor of an ``events.get`` in the same calendar
+``events.list(singleEvents=true)`` (best median of three rounds) against the floor of an
+``events.get`` in the same calendar
 (target: instances flat, within 1.5x, from 1,000 to 10,000 events: the emulator never is what a
 sync bench measures); (3) measures the time from an ``events.patch`` to the push notification's
 arrival at a real HTTP receiver (target: p99 under 100 ms).
@@ -37,6 +38,7 @@ EVENT_COUNT = 10_000
 PUSH_SAMPLES = 200
 SERIES = 200
 SERIES_SIZES = (1_000, 10_000)
+ROUNDS = 3
 
 
 def _setup(state: EmulatorState) -> tuple[Any, dict[str, str]]:
@@ -119,19 +121,21 @@ def bench_series(singles: int) -> dict[str, float]:
                 events.patch(state, USER, USER, f"{master.event.event_id}_{moment}", {"summary": "moved"})
             masters.append(master.event.event_id)
     base = f"/calendar/v3/calendars/{USER}/events"
-    floor = [_timed(http, f"{base}/{masters[i]}", headers) for i in range(SERIES)]
-    instances = [_timed(http, f"{base}/{masters[i]}/instances", headers) for i in range(SERIES)]
-    weeks = []
-    for week in range(40):
-        low = start + timedelta(weeks=week)
-        window = {"singleEvents": "true", "timeMin": low.isoformat(), "timeMax": (low + timedelta(days=7)).isoformat()}
-        weeks.append(_timed(http, base, headers, {**window, "maxResults": "2500"}))
+    best: dict[str, float] = {}
+    for round_no in range(ROUNDS):  # best median of a few rounds: a loaded machine only ever adds time
+        floor = [_timed(http, f"{base}/{masters[i]}", headers) for i in range(SERIES)]
+        instances = [_timed(http, f"{base}/{masters[i]}/instances", headers) for i in range(SERIES)]
+        weeks = []
+        for week in range(40):
+            low = start + timedelta(weeks=week, hours=round_no)
+            high = (low + timedelta(days=7)).isoformat()
+            weeks.append(
+                _timed(http, base, headers, {"singleEvents": "true", "timeMin": low.isoformat(), "timeMax": high})
+            )
+        for name, values in (("get", floor), ("instances", instances), ("week", weeks)):
+            best[name] = min(best.get(name, float("inf")), statistics.median(values))
     state.close()
-    return {
-        "get": statistics.median(floor),
-        "instances": statistics.median(instances),
-        "week": statistics.median(weeks),
-    }
+    return best
 
 
 class _Receiver:
