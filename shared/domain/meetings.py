@@ -19,17 +19,26 @@ class JoinKind(StrEnum):
     GOOGLE_MEET = "google_meet"
     ZOOM = "zoom"
     TEAMS = "teams"
+    GOTO = "goto"
+    BLUEJEANS = "bluejeans"
+    CHIME = "chime"
+    JITSI = "jitsi"
     URL = "url"
 
 
+# The precedence of kinds (rule R8 of ``shared.domain.joinlinks``).
 JOIN_KIND_RANK: dict[JoinKind, int] = {
     JoinKind.WEBEX: 0,
     JoinKind.SIP: 1,
     JoinKind.GOOGLE_MEET: 2,
     JoinKind.ZOOM: 3,
     JoinKind.TEAMS: 4,
-    JoinKind.H323: 5,
-    JoinKind.URL: 6,
+    JoinKind.GOTO: 5,
+    JoinKind.BLUEJEANS: 6,
+    JoinKind.CHIME: 7,
+    JoinKind.JITSI: 8,
+    JoinKind.H323: 9,
+    JoinKind.URL: 10,
 }
 
 
