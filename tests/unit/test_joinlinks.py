@@ -403,6 +403,6 @@ def test_rule_10_the_location_outranks_an_attached_meet() -> None:
     event = CalendarEvent(id="e", location=f"Zoom: {zoom}", **attached)  # type: ignore[arg-type]
     assert [t.uri for t in targets_from_event(event)] == [zoom, meet]
     plain = CalendarEvent(id="e", location="Room 4 https://maps.example.com/r4", **attached)  # type: ignore[arg-type]
-    assert [t.uri for t in targets_from_event(plain)][0] == meet
+    assert next(t.uri for t in targets_from_event(plain)) == meet
     webex_in_text = CalendarEvent(id="e", description="https://acme.webex.com/meet/ann", **attached)  # type: ignore[arg-type]
     assert [t.kind for t in targets_from_event(webex_in_text)] == [JoinKind.WEBEX, JoinKind.GOOGLE_MEET]
