@@ -143,6 +143,7 @@ class RecordCodec:
             "agenda": m.agenda,
             "keyword": m.keyword,
             "ical": m.ical_uid,
+            "vis": m.visibility,
             "attendees": [
                 [a.email, a.response_status.value, a.is_room, a.is_organizer, a.optional, a.display_name]
                 for a in m.attendees
@@ -213,6 +214,7 @@ class RecordCodec:
             keyword=payload.get("keyword"),
             rewrite_state=data.get("rewriteState"),
             event_type=data.get("eventType", "default"),
+            visibility=payload.get("vis", "default"),
         )
 
     # ------------------------------------------------------------ sync state, channels, presence
