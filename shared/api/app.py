@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import cached_property
 from typing import Any
 
 import flask
@@ -40,6 +41,7 @@ from shared.errors import Forbidden, InvalidInput
 from shared.services.auth import Authenticator, Caller, DevSignIn
 from shared.services.join_buttons import Broadcaster
 from shared.services.meetings_app import MeetingsApp, NewMeeting, zone_of
+from shared.services.people import People
 
 router = Router("meetings_api")
 RANGE = (
@@ -64,6 +66,11 @@ class AppApi:
     broadcaster: Broadcaster
     dev: DevSignIn | None = None
     streams: StreamSettings = field(default_factory=StreamSettings)
+
+    @cached_property
+    def people(self) -> People:
+        """The directory, presence and delegate use cases."""
+        return People(self.stores, self.meetings.calendar)
 
     def caller(self, request: flask.Request, auth: str, device_id: str | None) -> Caller | None:
         """Authenticate for a route that wants ``auth``; refuse anything else."""
@@ -326,3 +333,4 @@ def device_stream(request: flask.Request, api: AppApi, caller: Caller, device_id
 
 
 app_pages.register(router)
+from shared.api import app_me  # noqa: E402, F401  (its routes use ``op`` and ``AppApi`` from here)

@@ -96,6 +96,10 @@ class AppCalendar(Protocol):
         """``acl.delete``."""
         ...
 
+    def list_acl(self, calendar_id: str) -> Sequence[Mapping[str, Any]]:
+        """``acl.list``."""
+        ...
+
 
 class AppDirectory(Protocol):
     """Gives the calendar client acting as one principal (``GoogleCalendarDirectory`` is one)."""
@@ -149,6 +153,10 @@ class MeetingsApp:
 
     def __init__(self, stores: Stores, directory: AppDirectory | None, clock: Clock) -> None:
         self._stores, self._directory, self._clock = stores, directory, clock
+
+    def calendar(self, caller: Caller) -> AppCalendar:
+        """The Calendar client acting as the caller (NotImplementedCapability without Google access)."""
+        return self._calendar(caller)
 
     def _calendar(self, caller: Caller) -> AppCalendar:
         if self._directory is None:
