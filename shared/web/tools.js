@@ -141,6 +141,18 @@ const Tools = (() => {
     return row;
   }
 
+  function scale(from, to) { // hour marks over the bars, every two hours
+    const row = el("div", { class: "bar-row scale", "aria-hidden": "true" });
+    const marks = el("div", { class: "marks" });
+    for (let at = from; at <= to; at += 2 * 3600e3) {
+      const mark = el("span", {}, HC.time(at));
+      mark.style.left = `${((at - from) / (to - from)) * 100}%`;
+      marks.append(mark);
+    }
+    row.append(el("span"), marks);
+    return row;
+  }
+
   function freeSlots(calendars, date, minutes, from, to) {
     const busy = Object.values(calendars).flatMap((c) => c.busy.map((b) => [Date.parse(b.start), Date.parse(b.end)]));
     const out = [];
@@ -168,7 +180,7 @@ const Tools = (() => {
     try {
       const body = { emails: people, from: HC.instant(date, "00:00").toISOString(), to: HC.instant(HC.addDays(date, 1), "00:00").toISOString() };
       const answer = await HC.api("/v1/availability", { method: "POST", body });
-      $("f-bars").replaceChildren(...people.map((p) => bar(p, (answer.calendars[p] || { busy: [] }).busy, from, to)));
+      $("f-bars").replaceChildren(scale(from, to), ...people.map((p) => bar(p, (answer.calendars[p] || { busy: [] }).busy, from, to)));
       const slots = freeSlots(answer.calendars, date, minutes, from, to);
       $("f-slots").replaceChildren(...slots.map((s) => {
         const item = el("li");
