@@ -11,7 +11,8 @@ const Agenda = (() => {
   let onRsvp = null;
   const { el, t } = HC;
 
-  const ANSWERS = { accepted: "Accepted", declined: "Declined", tentative: "Maybe", needsAction: "Awaiting answer" };
+  const N = (id) => id; // marks a catalog string used through a table
+  const ANSWERS = { accepted: N("Accepted"), declined: N("Declined"), tentative: N("Maybe"), needsAction: N("Awaiting answer") };
 
   function setMe(email) { me = (email || "").toLowerCase(); }
   function setRsvp(fn) { onRsvp = fn; }
@@ -119,7 +120,7 @@ const Agenda = (() => {
     }
     if (onRsvp && m.my_response !== null && m.status !== "cancelled" && m.organizer !== me) {
       const group = el("div", { class: "rsvp", role: "group", "aria-label": t("Your answer") });
-      for (const [value, label] of [["accepted", "Accept"], ["tentative", "Maybe"], ["declined", "Decline"]]) {
+      for (const [value, label] of [["accepted", N("Accept")], ["tentative", N("Maybe")], ["declined", N("Decline")]]) {
         const button = el("button", { type: "button", "data-response": value, "aria-pressed": String(m.my_response === value) }, t(label));
         button.addEventListener("click", () => onRsvp(m.id, value));
         group.append(button);

@@ -97,6 +97,9 @@ const App = (() => {
 
   function onNotice(n) {
     const known = Agenda.notice(n);
+    if (known && ["moved", "updated", "removed"].includes(n.kind)) { // the card's other details may have changed too
+      HC.api(`/v1/me/meetings/${encodeURIComponent(n.meeting_id)}`).then(Agenda.put).catch(() => {});
+    }
     if (n.kind === "join" && n.join_target) notify(n);
     if (!known && n.kind === "join" && Date.parse(n.start) < Date.parse(Agenda.range.to) && Date.parse(n.end) > Date.parse(Agenda.range.from)) {
       reload().catch(() => {}); // a meeting this view has not seen yet

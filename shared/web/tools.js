@@ -196,7 +196,8 @@ const Tools = (() => {
 
   // ---------------------------------------------------------------- delegates
 
-  const ROLES = { freeBusyReader: "See free/busy", reader: "See all details", writer: "Make changes" };
+  const N = (id) => id; // marks a catalog string used through a table
+  const ROLES = { freeBusyReader: N("See free/busy"), reader: N("See all details"), writer: N("Make changes") };
 
   async function listDelegates() {
     const dialog = $("delegates");
