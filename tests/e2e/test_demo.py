@@ -78,3 +78,4 @@ def test_demo_command_exits_zero_once(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "The keyword is removed" in result.stdout and "Traceback" not in result.stderr
+    assert "Bob's app got a join button: Quarterly planning → https://example.webex.com/meet/alice" in result.stdout
