@@ -22,10 +22,9 @@ if TYPE_CHECKING:
     from shared.api.app import AppApi
 
 WEB = Path(__file__).resolve().parent.parent / "web"
-ASSETS = {
-    **dict.fromkeys(("hc.js", "agenda.js", "tools.js", "app.js", "device.js"), "text/javascript"),
-    **dict.fromkeys(("app.css", "device.css"), "text/css"),
-}
+ASSETS = dict.fromkeys(("app.css", "device.css"), "text/css")
+BUNDLES = {"app.js": ("hc.js", "agenda.js", "tools.js", "app.js"), "device.js": ("hc.js", "device.js")}
+"""Each page loads one script: its source files joined in order (one request instead of four)."""
 _ROUTES: list[tuple[str, list[str], Callable[..., flask.Response]]] = []
 
 
@@ -43,8 +42,8 @@ def register(router: Router) -> None:
         router.route(path, methods)(view)
 
 
-def _asset(name: str, mimetype: str) -> flask.Response:
-    response = flask.Response((WEB / name).read_bytes(), mimetype=mimetype)
+def _asset(name: str, mimetype: str, body: bytes | None = None) -> flask.Response:
+    response = flask.Response((WEB / name).read_bytes() if body is None else body, mimetype=mimetype)
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Content-Type-Options"] = "nosniff"
     if mimetype == "text/html":
@@ -71,7 +70,9 @@ def device_page(request: flask.Request, api: AppApi) -> flask.Response:
 @_route("/app/<name>", ["GET"])
 @_route("/device/<name>", ["GET"])
 def asset(request: flask.Request, api: AppApi, name: str) -> flask.Response:
-    """A script or stylesheet."""
+    """A page's script or a stylesheet."""
+    if name in BUNDLES:
+        return _asset(name, "text/javascript", b"\n".join((WEB / part).read_bytes() for part in BUNDLES[name]))
     if name not in ASSETS:
         raise NotFound("no such file")
     return _asset(name, ASSETS[name])

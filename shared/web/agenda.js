@@ -43,9 +43,17 @@ const Agenda = (() => {
     return true;
   }
 
+  // New presence: kept for later renders and written onto the attendees on screen (no re-render).
   function setPresence(people) {
     for (const p of people) presence.set(p.email, p.presence);
-    render();
+    for (const item of document.querySelectorAll("#days li.person[data-email]")) {
+      const seen = presence.get(item.dataset.email.toLowerCase());
+      if (!seen || item.dataset.presence === seen.status) continue;
+      item.dataset.presence = seen.status;
+      item.querySelector(".ooo")?.remove();
+      if (seen.status === "out_of_office") item.querySelector(".name").after(el("span", { class: "ooo" }, t("Out of office")));
+    }
+    HC.emit("presence");
   }
 
   function person(a) {
@@ -77,6 +85,8 @@ const Agenda = (() => {
     return link;
   }
 
+  let timed = false; // each render's first card title carries Element Timing: when meetings get painted
+
   function card(m) {
     const node = el("article", { class: "meeting", "data-id": m.id, "aria-labelledby": `t-${m.id}` });
     if (m.status === "cancelled") node.classList.add("cancelled");
@@ -86,7 +96,8 @@ const Agenda = (() => {
     else when.append(el("time", { datetime: m.start }, HC.time(m.start)), el("span", { class: "visually-hidden" }, " – "), el("time", { class: "end", datetime: m.end }, HC.time(m.end)));
     const title = m.details_hidden ? t("Private meeting") : m.title || t("(no title)");
     const head = el("div", { class: "head" });
-    head.append(el("h3", { class: "title", id: `t-${m.id}` }, title));
+    head.append(el("h3", { class: "title", id: `t-${m.id}`, elementtiming: timed ? null : "hc-meetings" }, title));
+    timed = true;
     if (m.visibility === "private" && !m.details_hidden) head.append(el("span", { class: "tag" }, t("Private")));
     const flag = flagText(m);
     if (flag) head.append(el("span", { class: "flag", role: "note" }, flag));
@@ -144,6 +155,7 @@ const Agenda = (() => {
     const days = document.getElementById("days");
     if (!days || !range.from) return;
     const sections = new Map();
+    timed = false;
     const today = HC.ymd(HC.now());
     for (let i = 0; i < range.days; i += 1) {
       const date = HC.addDays(HC.ymd(range.from), i);

@@ -128,21 +128,23 @@ const App = (() => {
     $("me").textContent = profile.name || profile.email;
     show("who", true); show("sign-in", false); show("agenda", true); show("tools", true);
     state.date = HC.ymd(profile.now);
-    if (today) { Agenda.load(today, 1); heading(); lookUpPresence(); } else await reload();
     Agenda.setRsvp(async (id, response) => {
       try { Agenda.put(await HC.api(`/v1/me/meetings/${encodeURIComponent(id)}/rsvp`, { method: "POST", body: { response } })); status(HC.t("Answer sent")); }
       catch (err) { status(err.message); }
     });
-    Agenda.render();
-    Tools.start(profile, { reload, put: Agenda.put, status });
-    offerNotifications();
-    HC.api("/v1/me/presence").then(myPresence).catch(() => {});
-    HC.stream("/v1/me/stream", (event, data) => {
-      if (event === "join_button") onNotice(data);
-      else if (event === "presence") myPresence(data);
-      else if (event === "denied") { sessionStorage.removeItem(KEY); location.reload(); }
+    if (today) { Agenda.load(today, 1); heading(); } else await reload();
+    HC.afterPaint(() => { // the meetings first; the rest once they are on screen
+      if (today) lookUpPresence();
+      Tools.start(profile, { reload, put: Agenda.put, status });
+      offerNotifications();
+      HC.api("/v1/me/presence").then(myPresence).catch(() => {});
+      HC.stream("/v1/me/stream", (event, data) => {
+        if (event === "join_button") onNotice(data);
+        else if (event === "presence") myPresence(data);
+        else if (event === "denied") { sessionStorage.removeItem(KEY); location.reload(); }
+      });
+      setInterval(() => Agenda.render(), 30 * 1000); // the now line and join buttons at the lead time
     });
-    setInterval(() => Agenda.render(), 30 * 1000); // the now line and join buttons at the lead time
   }
 
   async function signIn() {

@@ -66,6 +66,8 @@
     return box;
   }
 
+  let timed = false; // each render's first card title carries Element Timing: when meetings get painted
+
   function card(m, at) {
     const node = el("article", { class: "meeting", "data-id": m.id, "aria-labelledby": `t-${m.id}` });
     if (Date.parse(m.end) <= at) node.classList.add("past");
@@ -74,7 +76,8 @@
     if (m.flag) node.dataset.flag = m.flag;
     node.append(el("p", { class: "when" }, m.all_day ? t("All day") : `${HC.time(m.start)}–${HC.time(m.end)}`));
     const body = el("div");
-    const head = el("p", { class: "title", id: `t-${m.id}` }, title(m));
+    const head = el("p", { class: "title", id: `t-${m.id}`, elementtiming: timed ? null : "hc-meetings" }, title(m));
+    timed = true;
     if (m.flag === "cancelled") head.append(el("span", { class: "flag" }, t("Cancelled")));
     else if (m.flag === "moved") head.append(el("span", { class: "flag" }, t("Moved to {time}", { time: HC.time(m.start) })));
     body.append(head);
@@ -92,6 +95,7 @@
     const box = featured(state, at);
     if (box) $("current").replaceChildren(box); else $("current").replaceChildren();
     const sorted = [...meetings.values()].sort((a, b) => a.start.localeCompare(b.start));
+    timed = false;
     const list = sorted.map((m) => card(m, at));
     $("days").replaceChildren(...(list.length ? list : [el("p", { class: "empty" }, t("No meetings today"))]));
     const key = `${state.status}|${box ? box.dataset.id : ""}|${box && box.querySelector(".join") ? "join" : ""}`;
@@ -148,11 +152,13 @@
     base = `/v1/devices/${encodeURIComponent(session.device_id)}`;
     await reload();
     tick();
-    setInterval(tick, 1000);
-    setInterval(() => reload().catch(() => {}), 5 * 60 * 1000);
-    HC.stream(`${base}/stream`, (event, data) => {
-      if (event === "join_button") onNotice(data);
-      else if (event === "denied") $("status").textContent = t("This device is no longer allowed.");
+    HC.afterPaint(() => {
+      setInterval(tick, 1000);
+      setInterval(() => reload().catch(() => {}), 5 * 60 * 1000);
+      HC.stream(`${base}/stream`, (event, data) => {
+        if (event === "join_button") onNotice(data);
+        else if (event === "denied") $("status").textContent = t("This device is no longer allowed.");
+      });
     });
   }
 

@@ -19,6 +19,10 @@ const HC = (() => {
     counters[name] = (counters[name] || 0) + 1;
     document.body.dataset[name] = String(counters[name]);
     document.dispatchEvent(new CustomEvent(`hc:${name}`, { detail }));
+    if (name === "render" && counters.render === 1) { // first paint of the meetings, for bench/
+      performance.mark("hc:rendered");
+      requestAnimationFrame(() => setTimeout(() => performance.mark("hc:painted"), 0));
+    }
   }
 
   async function api(path, options = {}) {
@@ -171,6 +175,9 @@ const HC = (() => {
     return 1;
   }
 
+  // Run `fn` once the next frame has been painted.
+  const afterPaint = (fn) => requestAnimationFrame(() => setTimeout(fn, 0));
+
   function el(tag, attrs = {}, text) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(attrs)) {
@@ -207,7 +214,7 @@ const HC = (() => {
 
   return {
     api, stream, emit, setAuth, setLanguage, t, translatePage, sync, atLeast, now, applyNotice, joinable, time, dayLabel, shortDay, ymd,
-    addDays, weekday, instant, hhmm, firstDayOfWeek, el, shortUri, safeHref,
+    addDays, weekday, instant, hhmm, firstDayOfWeek, el, shortUri, safeHref, afterPaint,
     get locale() { return locale; }, get zone() { return zone; },
   };
 })();
