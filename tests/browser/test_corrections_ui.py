@@ -1,4 +1,4 @@
-"""Corrections on screen: the keyword removed and a meeting moved change the app and the room display live."""
+"""Corrections on screen: keyword removed, meeting moved or cancelled change the app and the room display live."""
 
 from __future__ import annotations
 
@@ -83,3 +83,20 @@ def test_a_moved_meetings_correction_reaches_app_and_device(
     assert card(app, event["id"]).locator("time").first.get_attribute("datetime") == later.isoformat().replace(
         "+00:00", "Z"
     )
+
+
+def test_a_cancelled_meeting_is_struck_through_on_app_and_device(
+    screens: tuple[AppWorld, str, Any, Any, dict[str, Any]], shot: Shots
+) -> None:
+    """Cancelled by its organiser: marked on both screens, no Join, and the room is free again."""
+    aw, _, app, device, event = screens
+    aw.cancel(ALICE, event["id"])
+    _correct(aw, app, device)
+    shown = card(app, event["id"])
+    assert "cancelled" in (shown.get_attribute("class") or "") and shown.locator(".flag").inner_text() == "Cancelled"
+    assert shown.locator("a.join").count() == 0 and shown.locator(".rsvp").count() == 0
+    listed = device.locator(f"#days article[data-id='{event['id']}']")
+    assert "cancelled" in (listed.get_attribute("class") or "") and "Cancelled" in listed.inner_text()
+    assert device.locator("a.join").count() == 0 and device.locator("body").get_attribute("data-status") == "free"
+    shot(app, "app")
+    shot(device, "device")
