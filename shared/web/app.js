@@ -144,6 +144,7 @@ const App = (() => {
         else if (event === "denied") { sessionStorage.removeItem(KEY); location.reload(); }
       });
       setInterval(() => Agenda.render(), 30 * 1000); // the now line and join buttons at the lead time
+      HC.emit("ready");
     });
   }
 

@@ -51,7 +51,7 @@
     const m = state.featured;
     if (!m) return null;
     const box = el("article", { class: "featured", "data-id": m.id, "aria-labelledby": "featured-title" });
-    box.append(el("p", { class: "label" }, state.current ? t("Now") : t("Next")));
+    box.append(el("p", { class: "label" }, state.current ? t("Now") : t("Up next")));
     box.append(el("h2", { id: "featured-title" }, title(m)));
     box.append(el("p", { class: "when" }, `${HC.time(m.start)}–${HC.time(m.end)}`));
     if (organiser(m)) box.append(el("p", { class: "organizer" }, organiser(m)));
@@ -159,6 +159,7 @@
         if (event === "join_button") onNotice(data);
         else if (event === "denied") $("status").textContent = t("This device is no longer allowed.");
       });
+      HC.emit("ready");
     });
   }
 

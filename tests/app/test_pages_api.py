@@ -64,7 +64,9 @@ def test_the_device_session_names_the_room_not_the_device(aw: AppWorld) -> None:
     device_id, headers = aw.device(ROOM)
     session = aw.get("/device/session", headers).get_json()
     assert (session["device_id"], session["room"], session["time_zone"]) == (device_id, "Room A", "UTC")
-    assert session["name"] == "display" and session["now"] == z(T0) and session["lead_minutes"] == 5
+    device = aw.app.stores.get_device(device_id)
+    assert device is not None and session["name"] == device.name != "Room A"
+    assert session["now"] == z(T0) and session["lead_minutes"] == 5
     assert (session["locale"], session["language"], session["strings"]) == ("en", "en", {})
     assert aw.get("/device/session", aw.device(ROOM2)[1]).get_json()["room"] == "Room B"
     assert aw.world.count("calendar.calendars.get") == 2  # once per room, at activation

@@ -1,8 +1,8 @@
 """Driving the pages in tests: sign in, wait on the events the pages emit, move every clock together.
 
 The pages count what they do on ``<body data-NAME>`` and dispatch ``hc:NAME`` events (``render``,
-``notices``, ``streams``, ``scheduled``, ``availability``, ``delegates``, ``notified``, ``state``,
-``tick``); tests wait on those counters, never on a fixed sleep.
+``ready``, ``notices``, ``streams``, ``scheduled``, ``availability``, ``delegates``, ``notified``,
+``presence``, ``state``, ``tick``, ``failed``); tests wait on those counters, never on a fixed sleep.
 """
 
 from __future__ import annotations
@@ -33,10 +33,10 @@ def after(page: Any, name: str, action: Callable[[], object], timeout: float = 1
 
 
 def sign_in(page: Any, url: str, email: str) -> None:
-    """Open /app, choose ``email`` on the emulator's sign-in list and wait for the first render."""
+    """Open /app, choose ``email`` on the emulator's sign-in list and wait until the page is ready."""
     page.goto(f"{url}/app")
     wait_for(page, "signin")
-    after(page, "render", lambda: page.click(f"button[data-email='{email}']"))
+    after(page, "ready", lambda: page.click(f"button[data-email='{email}']"))
 
 
 def device_token(aw: AppWorld, room: str, index: int = 0) -> str:
@@ -45,9 +45,9 @@ def device_token(aw: AppWorld, room: str, index: int = 0) -> str:
 
 
 def open_device(page: Any, url: str, token: str) -> None:
-    """Open the room display and wait until it rendered."""
+    """Open the room display and wait until it is ready (rendered, ticking, listening)."""
     page.goto(f"{url}/device?token={token}")
-    wait_for(page, "render")
+    wait_for(page, "ready")
 
 
 def move_clocks(aw: AppWorld, minutes: float) -> None:

@@ -56,6 +56,7 @@ def test_the_room_display_speaks_the_orgs_language(page: Any, site: tuple[AppWor
     aw.meeting(ALICE, T0 + timedelta(minutes=30), guests=(ROOM,), summary="Planung")
     open_device(page, url, device_token(aw, ROOM))
     assert page.locator("#state-label").inner_text() == "Verfügbar"
+    assert page.locator(".featured .label").text_content() == "Als Nächstes"
     assert page.locator("#state-detail").inner_text().startswith("Frei bis ")
     assert page.locator("#rest-title").text_content() == "Heute"
     shot(page, "de")

@@ -133,7 +133,7 @@ def test_notifications_are_asked_for_once(page: Any, site: tuple[AppWorld, str])
     offer.click()
     offer.wait_for(state="hidden")
     page.reload()
-    wait_for(page, "render")
+    wait_for(page, "ready")
     assert offer.is_hidden() and page.evaluate("localStorage.getItem('hybridcal.notificationsAsked')") == "1"
 
 
