@@ -135,18 +135,21 @@ def _range(args: Mapping[str, str], caller: Caller) -> tuple[datetime | None, da
     return _when(args.get("from"), zone, "from"), _when(args.get("to"), zone, "to"), _days(args.get("days"))
 
 
-def _listing(api: AppApi, caller: Caller, args: Mapping[str, str]) -> flask.Response:
+def listing(api: AppApi, caller: Caller, args: Mapping[str, str]) -> dict[str, Any]:
+    """The body of a meeting list (``MeetingListOut``) for the range in ``args``."""
     start, end, days = _range(args, caller)
     start, end, items = api.meetings.list_meetings(caller, start, end, days=days)
-    return respond(
-        {
-            "from": iso(start),
-            "to": iso(end),
-            "now": iso(api.clock.now()),
-            "time_zone": zone_of(caller.principal.time_zone).key,
-            "meetings": [meeting_out(i) for i in items],
-        }
-    )
+    return {
+        "from": iso(start),
+        "to": iso(end),
+        "now": iso(api.clock.now()),
+        "time_zone": zone_of(caller.principal.time_zone).key,
+        "meetings": [meeting_out(i) for i in items],
+    }
+
+
+def _listing(api: AppApi, caller: Caller, args: Mapping[str, str]) -> flask.Response:
+    return respond(listing(api, caller, args))
 
 
 def _done() -> flask.Response:

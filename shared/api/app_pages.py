@@ -117,10 +117,15 @@ def dev_sign_in(request: flask.Request, api: AppApi) -> flask.Response:
 
 @_route("/device/session", ["GET"])
 def device_session(request: flask.Request, api: AppApi) -> flask.Response:
-    """Which device this token belongs to: its room's name, time zone, language and strings, and the time."""
+    """Which device this token belongs to: its room's name, time zone, language, strings, the time and today.
+
+    ``today`` is the room's meeting list for today (as ``/v1/devices/{id}/meetings`` answers it), so a
+    display paints its day after one round trip.
+    """
     caller = api.authenticator.authenticate(request.headers.get("Authorization"))
     if caller.device is None:
         raise Forbidden("this is for room devices", reason="wrong_caller")
+    from shared.api.app import listing
     from shared.api.app_me import page_strings
 
     room = caller.principal
@@ -136,5 +141,6 @@ def device_session(request: flask.Request, api: AppApi) -> flask.Response:
             "language": language,
             "now": iso(api.clock.now()),
             "strings": strings,
+            "today": listing(api, caller, {}),
         }
     )

@@ -119,8 +119,8 @@
     HC.emit("tick");
   }
 
-  async function reload() {
-    const list = await HC.api(`${base}/meetings`);
+  async function reload(answer) {
+    const list = answer || (await HC.api(`${base}/meetings`));
     day = HC.ymd(list.from);
     const flags = new Map([...meetings.values()].map((m) => [m.id, m]));
     meetings.clear();
@@ -150,7 +150,7 @@
     $("room").textContent = session.room;
     document.title = session.room;
     base = `/v1/devices/${encodeURIComponent(session.device_id)}`;
-    await reload();
+    await reload(session.today); // the session brings today's meetings: one round trip to the first paint
     tick();
     HC.afterPaint(() => {
       setInterval(tick, 1000);

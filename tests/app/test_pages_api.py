@@ -68,6 +68,7 @@ def test_the_device_session_names_the_room_not_the_device(aw: AppWorld) -> None:
     assert device is not None and session["name"] == device.name != "Room A"
     assert session["now"] == z(T0) and session["lead_minutes"] == 5
     assert (session["locale"], session["language"], session["strings"]) == ("en", "en", {})
+    assert session["today"] == aw.get(f"/v1/devices/{device_id}/meetings", headers).get_json()
     assert aw.get("/device/session", aw.device(ROOM2)[1]).get_json()["room"] == "Room B"
     assert aw.world.count("calendar.calendars.get") == 2  # once per room, at activation
     aw.world.clock.advance(timedelta(minutes=1))
