@@ -137,11 +137,24 @@ const HC = (() => {
   const dayLabel = (value) => fmt({ weekday: "long", day: "numeric", month: "long" }).format(new Date(value));
   const shortDay = (value) => fmt({ weekday: "short", day: "numeric", month: "short" }).format(new Date(value));
 
+  // The wall clock of an instant in the zone, as numbers (one formatter for every such question).
+  let partsFormat = null;
+  let partsZone = null;
+  function wall(value) {
+    if (partsZone !== zone) {
+      partsFormat = new Intl.DateTimeFormat("en-US", { timeZone: zone, year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric", hourCycle: "h23" });
+      partsZone = zone;
+    }
+    const out = {};
+    for (const p of partsFormat.formatToParts(new Date(value))) if (p.type !== "literal") out[p.type] = Number(p.value);
+    out.hour %= 24;
+    return out;
+  }
+  const pad = (n) => String(n).padStart(2, "0");
   // The calendar date (YYYY-MM-DD) of an instant in the zone.
   function ymd(value) {
-    const parts = {};
-    for (const p of fmt({ year: "numeric", month: "2-digit", day: "2-digit", hourCycle: "h23" }).formatToParts(new Date(value))) parts[p.type] = p.value;
-    return `${parts.year}-${parts.month}-${parts.day}`;
+    const w = wall(value);
+    return `${w.year}-${pad(w.month)}-${pad(w.day)}`;
   }
   function addDays(date, days) {
     const d = new Date(`${date}T12:00:00Z`);
@@ -150,11 +163,9 @@ const HC = (() => {
   }
   const weekday = (date) => new Date(`${date}T12:00:00Z`).getUTCDay(); // 0 = Sunday
   function zoneOffset(ms) { // minutes the zone is ahead of UTC at that instant
-    const parts = {};
-    const f = fmt({ year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric", hourCycle: "h23" });
-    for (const p of f.formatToParts(new Date(ms))) parts[p.type] = p.value;
-    const wall = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour % 24, +parts.minute, +parts.second);
-    return Math.round((wall - Math.floor(ms / 1000) * 1000) / 60000);
+    const w = wall(ms);
+    const local = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+    return Math.round((local - Math.floor(ms / 1000) * 1000) / 60000);
   }
   // The instant of a wall-clock date and time ("2026-11-24", "09:30") in the zone.
   function instant(date, hhmm) {
@@ -165,7 +176,7 @@ const HC = (() => {
     at = guess - zoneOffset(at) * 60000; // the offset at the answer, across a DST change
     return new Date(at);
   }
-  const hhmm = (value) => fmt({ hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(value));
+  const hhmm = (value) => { const w = wall(value); return `${pad(w.hour)}:${pad(w.minute)}`; };
   function firstDayOfWeek() { // 0 = Sunday ... 6, from the locale
     try {
       const info = new Intl.Locale(locale);
