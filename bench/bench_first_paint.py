@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import statistics
 import tempfile
 import threading
@@ -176,7 +177,9 @@ def main() -> None:
             server.server_close()
             app.close()
             state.close()
-    print(f"Median and p95 of {RUNS} fresh browser contexts per page (after {WARMUP} warm-up runs).\n")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"Median and p95 of {RUNS} fresh browser contexts per page (after {WARMUP} warm-up runs);")
+    print(f"load average at the end of the run: {load} on {os.cpu_count()} cores.\n")
     print("| page | what | median | p95 | median vs floor |")
     print("|---|---|---|---|---|")
     for name in ("app", "device"):

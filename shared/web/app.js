@@ -191,4 +191,4 @@ const App = (() => {
   return { boot, reload, state };
 })();
 
-document.addEventListener("DOMContentLoaded", App.boot);
+App.boot(); // a deferred script runs once the document is parsed

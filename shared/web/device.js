@@ -163,5 +163,5 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", () => main().catch((err) => { $("status").textContent = err.message; HC.emit("failed"); }));
+  main().catch((err) => { $("status").textContent = err.message; HC.emit("failed"); }); // deferred: the document is parsed
 })();
