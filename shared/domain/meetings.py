@@ -42,6 +42,10 @@ JOIN_KIND_RANK: dict[JoinKind, int] = {
 }
 
 
+PRIVATE_VISIBILITIES = frozenset({"private", "confidential"})
+"""Event visibilities whose details only the attendees may see."""
+
+
 class ResponseStatus(StrEnum):
     """An attendee's answer, as Google names it."""
 
@@ -106,6 +110,7 @@ class Meeting:
     keyword: str | None = None
     rewrite_state: str | None = None
     event_type: str = "default"
+    visibility: str = "default"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "start", utc(self.start))
@@ -132,6 +137,11 @@ class Meeting:
     def cancelled(self) -> bool:
         """True when the meeting is cancelled."""
         return self.status is MeetingStatus.CANCELLED
+
+    @property
+    def private(self) -> bool:
+        """True for an event its organiser marked private (Google's ``private``, or the older ``confidential``)."""
+        return self.visibility in PRIVATE_VISIBILITIES
 
 
 def rank_join_targets(targets: list[JoinTarget] | tuple[JoinTarget, ...]) -> tuple[JoinTarget, ...]:

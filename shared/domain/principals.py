@@ -161,6 +161,7 @@ class Principal:
     locale: str | None = None
     time_zone: str | None = None
     join_lead_override: timedelta | None = None
+    name: str | None = None
     attempts: int = 0
     last_sync: datetime | None = None
     channel_expiry: datetime | None = None

@@ -154,7 +154,8 @@ def narrate(world: DemoWorld, runtime: LocalRuntime, clock: AcceleratedClock, co
     reader.join(30)
     notice = found[0] if found else {}
     console.print(
-        f"  Bob's app got a join button: {notice.get('title', '?')} → {(notice.get('target') or {}).get('uri', '?')}"
+        f"  Bob's app got a join button: {notice.get('title', '?')}"
+        f" → {(notice.get('join_target') or {}).get('uri', '?')}"
     )
 
     console.rule("5. The keyword is removed and the block disappears")

@@ -45,6 +45,7 @@ class ValidationResult:
     presence_enabled: bool = True
     locale: str | None = None
     time_zone: str | None = None
+    name: str | None = None
 
 
 class PrincipalValidator(Protocol):
@@ -251,6 +252,7 @@ class ProvisioningService:
             presence_enabled=result.presence_enabled,
             locale=result.locale or principal.locale,
             time_zone=result.time_zone or principal.time_zone,
+            name=result.name or principal.name,
         )
         active = principal.transition(PrincipalState.ACTIVE, at=now)
         if result.reason is ErrorReason.GMAIL_SCOPE_MISSING:

@@ -81,3 +81,4 @@ def test_demo_command_exits_zero_once(tmp_path: Path) -> None:
     assert f"Data in {tmp_path}/hybrid-calendar-demo-" in result.stdout
     assert f"Removed the demo's data directory {tmp_path}/hybrid-calendar-demo-" in result.stdout
     assert list(tmp_path.iterdir()) == []
+    assert "Bob's app got a join button: Quarterly planning → https://example.webex.com/meet/alice" in result.stdout

@@ -80,7 +80,12 @@ class GoogleWorkspace:
             if principal.kind is PrincipalKind.ROOM:
                 now = self._clock.now()
                 calendar.events_page(principal.email, time_min=now, time_max=now + timedelta(minutes=1))
-                return ValidationResult(presence_enabled=False)
+                about = calendar.get_calendar(principal.email)
+                return ValidationResult(
+                    presence_enabled=False,
+                    time_zone=str(about.get("timeZone") or "") or None,
+                    name=str(about.get("summary") or "")[:200] or None,
+                )
             locale = calendar.get_setting("locale")
             time_zone = calendar.get_setting("timezone")
         except DelegationDenied as exc:

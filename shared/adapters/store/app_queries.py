@@ -114,9 +114,8 @@ def notices_for(
 
 
 def notice_id(notice: JoinButtonNotice) -> str:
-    """The document id ``record_notice`` gives a notice (key, kind and start)."""
-    text = f"{notice.key}|{notice.kind}|{notice.start.isoformat()}"
-    return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
+    """The document id ``record_notice`` gives a notice (a hash of its identity)."""
+    return hashlib.blake2b(notice.identity.encode(), digest_size=20).hexdigest()
 
 
 def get_notice(stores: DocumentStores, org_id: str, notice_id: str) -> StoredNotice | None:

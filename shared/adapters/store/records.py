@@ -101,6 +101,7 @@ class RecordCodec:
             "presenceEnabled": p.presence_enabled,
             "locale": p.locale,
             "timeZone": p.time_zone,
+            "name": self.seal(p.org_id, "principals", p.id, "name", p.name) if p.name else None,
             "joinLeadSeconds": int(p.join_lead_override.total_seconds()) if p.join_lead_override else None,
             "attempts": p.attempts,
             "lastSync": p.last_sync,
@@ -127,6 +128,7 @@ class RecordCodec:
             presence_enabled=bool(data.get("presenceEnabled", True)),
             locale=data.get("locale"),
             time_zone=data.get("timeZone"),
+            name=self.open(org_id, "principals", pid, "name", data["name"]) if data.get("name") else None,
             join_lead_override=timedelta(seconds=int(lead)) if lead is not None else None,
             attempts=int(data.get("attempts", 0)),
             last_sync=data.get("lastSync"),
@@ -149,6 +151,7 @@ class RecordCodec:
             "agenda": m.agenda,
             "keyword": m.keyword,
             "ical": m.ical_uid,
+            "vis": m.visibility,
             "attendees": [
                 [a.email, a.response_status.value, a.is_room, a.is_organizer, a.optional, a.display_name]
                 for a in m.attendees
@@ -219,6 +222,7 @@ class RecordCodec:
             keyword=payload.get("keyword"),
             rewrite_state=data.get("rewriteState"),
             event_type=data.get("eventType", "default"),
+            visibility=payload.get("vis", "default"),
         )
 
     # ------------------------------------------------------------ sync state, channels, presence

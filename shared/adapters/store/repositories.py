@@ -275,10 +275,8 @@ class DocumentStores:
     # ------------------------------------------------------------ notices and devices
 
     def record_notice(self, notice: JoinButtonNotice, now: datetime) -> bool:
-        """Store a notice unless one with the same key and kind exists; True when stored."""
-        nid = hashlib.blake2b(
-            f"{notice.key}|{notice.kind}|{notice.start.isoformat()}".encode(), digest_size=20
-        ).hexdigest()
+        """Store a notice unless one with the same identity exists; True when stored."""
+        nid = hashlib.blake2b(notice.identity.encode(), digest_size=20).hexdigest()
         payload = {
             "title": notice.title,
             "target": [notice.target.kind.value, notice.target.uri, notice.target.label] if notice.target else None,
