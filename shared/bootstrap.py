@@ -28,10 +28,13 @@ from shared.errors import ConfigError, NotImplementedCapability
 from shared.ports import CalendarDirectory, Cipher, DocumentStore, EventEditor, KeyEncryptionKey, MessageBus
 
 if TYPE_CHECKING:
+    from shared.adapters.conferencing.registry import Providers
     from shared.adapters.google.clients import GoogleClients
+    from shared.adapters.store.meeting_records import MeetingRecords
     from shared.api.app import AppApi
     from shared.services.auth import Authenticator
     from shared.services.channels import ChannelService
+    from shared.services.conferences import ConferenceService
     from shared.services.join_buttons import Broadcaster, JoinButtonDispatcher
     from shared.services.presence import PresenceService, VacationReader
     from shared.services.provisioning import PrincipalValidator, ProvisioningService
@@ -113,20 +116,40 @@ class App:
         return PresenceService(self.stores, self.bus, self.vacations, self.clock)
 
     @cached_property
-    def rewrite(self) -> RewriteService:
-        """Join details from keywords."""
+    def providers(self) -> Providers:
+        """The conferencing providers the keyword rewrite and the add-on's conference route share."""
         from shared.adapters.conferencing.registry import Providers
         from shared.adapters.conferencing.webex_api import WebexApiProvider
-        from shared.adapters.google.http import shared_http_client
+
+        webex = WebexApiProvider(
+            self._http(), self.settings.webex_base_url, lambda org: self.stores.org_secret(org.id, "webex_access_token")
+        )
+        return Providers(webex)
+
+    @cached_property
+    def meeting_records(self) -> MeetingRecords:
+        """The per-meeting record (decisions and held meetings)."""
+        from shared.adapters.store.meeting_records import MeetingRecords
+
+        return MeetingRecords(self.stores)
+
+    @cached_property
+    def rewrite(self) -> RewriteService:
+        """Join details from keywords."""
         from shared.services.rewrite import RewriteService
 
         if self.editors is None:
             raise NotImplementedCapability("Google API access (the Google client layer)")
-        http = self.google.http_client if self.google is not None else shared_http_client()
-        webex = WebexApiProvider(
-            http, self.settings.webex_base_url, lambda org: self.stores.org_secret(org.id, "webex_access_token")
-        )
-        return RewriteService(self.stores, self.editors, Providers(webex), self.clock)
+        return RewriteService(self.stores, self.editors, self.providers, self.clock, self.meeting_records)
+
+    @cached_property
+    def conferences(self) -> ConferenceService:
+        """The add-on's conferences (``POST /v1/conferences``) and the sweep of reservations never saved."""
+        from shared.services.conferences import ConferenceService
+
+        if self.editors is None:
+            raise NotImplementedCapability("Google API access (the Google client layer)")
+        return ConferenceService(self.stores, self.editors, self.providers, self.clock, self.meeting_records)
 
     @cached_property
     def broadcaster(self) -> Broadcaster:
@@ -171,7 +194,7 @@ class App:
 
         directory = cast("AppDirectory | None", self.directory)  # GoogleCalendarDirectory has the app operations
         dev = DevSignIn(self.settings, self._http()) if self.settings.google_base_url else None
-        return AppApi(
+        api = AppApi(
             self.authenticator,
             MeetingsApp(self.stores, directory, self.clock),
             self.stores,
@@ -179,6 +202,12 @@ class App:
             self.broadcaster,
             dev,
         )
+        if self.editors is not None:
+            from shared.api.app_conferences import AddOnRoute
+
+            app = self.authenticator.verifier
+            api.addon = AddOnRoute.build(self.settings, self.clock, self._http(), self.stores, app, self.conferences)
+        return api
 
     def close(self) -> None:
         """Release the bus and the store."""

@@ -120,6 +120,13 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "OAuth client id (audience) the app's ID tokens must be issued for.",
     ),
     SettingSpec(
+        "HYBRIDCAL_ADDON_CLIENT_IDS",
+        "addon_client_ids",
+        "",
+        "Comma-separated OAuth client ids the Calendar add-on's ID tokens are issued for; accepted, besides "
+        "`HYBRIDCAL_OIDC_CLIENT_ID`, on `POST /v1/conferences` only.",
+    ),
+    SettingSpec(
         "HYBRIDCAL_USER_QUOTA_PER_MINUTE",
         "user_quota_per_minute",
         "300",
@@ -200,6 +207,13 @@ def _host_port(env: str, raw: str) -> str:
     return raw.strip()
 
 
+def _client_ids(env: str, raw: str) -> tuple[str, ...]:
+    ids = tuple(item.strip() for item in raw.split(",") if item.strip())
+    if any(any(c.isspace() for c in item) for item in ids):
+        raise ConfigError(f"{env} must list OAuth client ids separated by commas; got {raw!r}")
+    return ids
+
+
 def _log_level(env: str, raw: str) -> str:
     return _choice("DEBUG", "INFO", "WARNING", "ERROR")(env, raw.upper())
 
@@ -224,6 +238,7 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "bus_max_attempts": _positive_int,
     "scheduler": _switch,
     "oidc_client_id": _text,
+    "addon_client_ids": _client_ids,
     "user_quota_per_minute": _positive_int,
     "process_quota_per_second": _positive_int,
     "kms_endpoint": _host_port,
@@ -253,6 +268,7 @@ class Settings:
     bus_max_attempts: int = 5
     scheduler: bool = True
     oidc_client_id: str = "hybrid-calendar"
+    addon_client_ids: tuple[str, ...] = ()
     user_quota_per_minute: int = 300
     process_quota_per_second: int = 100
     kms_endpoint: str | None = None

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from shared.clock import Clock
 from shared.documents import Document, Query, WriteOp
+from shared.domain.conference import ConferenceRequest, HeldMeeting, MeetingRecord
 from shared.domain.events import CalendarEvent
 from shared.domain.joindetails import JoinDetails
 from shared.domain.meetings import Meeting
@@ -370,6 +371,50 @@ class ConferencingProvider(Protocol):
 
     def release(self, org: Org, organizer: Principal, meeting_ref: str) -> None:
         """Release what ``join_details`` created (a space or an API meeting)."""
+        ...
+
+
+class ConferencingProviders(Protocol):
+    """Picks a provider: for a keyword action under the org's choice, or by the name a stored meeting has."""
+
+    def __call__(self, org: Org, action: str) -> ConferencingProvider:
+        """The provider for ``action`` (``personal_room``, ``space``, ...) under the org's choice."""
+        ...
+
+    def named(self, org: Org, name: str) -> ConferencingProvider:
+        """The provider called ``name``."""
+        ...
+
+
+class MeetingRecordStore(Protocol):
+    """The per-meeting record: the latest decision and the meeting held for one calendar's event."""
+
+    def get(self, org_id: str, principal_id: str, event_id: str) -> MeetingRecord | None:
+        """The meeting held for the event, or None."""
+        ...
+
+    def decide(
+        self,
+        org_id: str,
+        principal_id: str,
+        event_id: str,
+        outcome: str,
+        reason: str | None,
+        at: datetime,
+        *,
+        meeting: MeetingRecord | None = None,
+        keep_until: datetime | None = None,
+        request: ConferenceRequest | None = None,
+    ) -> None:
+        """Record a decision (and the meeting now held, and an add-on request id seen)."""
+        ...
+
+    def conflicting(self, org_id: str, principal_id: str, event_id: str, request: ConferenceRequest) -> bool:
+        """Whether the request id was seen before with another body."""
+        ...
+
+    def reserved(self, org_id: str, made_before: datetime) -> list[HeldMeeting]:
+        """Meetings the add-on reserved before ``made_before`` and the service has not matched to an event."""
         ...
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import flask
 
@@ -43,6 +43,9 @@ from shared.services.join_buttons import Broadcaster
 from shared.services.meetings_app import MeetingsApp, NewMeeting, zone_of
 from shared.services.people import People
 
+if TYPE_CHECKING:
+    from shared.api.app_conferences import AddOnRoute
+
 router = Router("meetings_api")
 RANGE = (
     openapi.Param("from", "Start: RFC 3339 time or a date (midnight in my zone); default today."),
@@ -66,6 +69,7 @@ class AppApi:
     broadcaster: Broadcaster
     dev: DevSignIn | None = None
     streams: StreamSettings = field(default_factory=StreamSettings)
+    addon: AddOnRoute | None = None
 
     @cached_property
     def people(self) -> People:
@@ -336,4 +340,4 @@ def device_stream(request: flask.Request, api: AppApi, caller: Caller, device_id
 
 
 app_pages.register(router)
-from shared.api import app_me  # noqa: E402, F401  (its routes use ``op`` and ``AppApi`` from here)
+from shared.api import app_conferences, app_me  # noqa: E402, F401  (their routes use ``router`` and ``AppApi``)

@@ -1,13 +1,18 @@
 """Join-detail decisions: why the service did (or did not) write join details into an event.
 
 Every decision is recorded per calendar and event: ``added``, ``replaced``, ``removed``,
-``unchanged``, or ``skipped`` with a reason. :func:`hint_for` explains a reason to an admin.
+``unchanged``, or ``skipped`` with a reason; decisions about an event with the add-on's conference
+carry ``addon_conference`` (or ``addon_conference_copied``) whatever their outcome.
+:func:`hint_for` explains a reason to an admin.
 """
 
 from __future__ import annotations
 
 NOT_ORGANISER = "not_organiser"
 ORGANISER_OUTSIDE_ORG = "organiser_outside_org"
+ADDON_CONFERENCE = "addon_conference"
+ADDON_CONFERENCE_COPIED = "addon_conference_copied"
+ADDON_CONFERENCE_UNUSED = "addon_conference_unused"
 
 HINTS: dict[str, str] = {
     NOT_ORGANISER: (
@@ -21,6 +26,18 @@ HINTS: dict[str, str] = {
     "no_times": "The event has no start or end time the service can use.",
     "too_large": "The description would exceed Google's size limit with the join details added.",
     "conflict": "The event kept changing while the service wrote it; the next change tries again.",
+    ADDON_CONFERENCE: (
+        "The meeting comes from the Calendar add-on (the join chip), which puts it into the invitation: a keyword "
+        "on the same event writes no second block, and the event keeps one meeting."
+    ),
+    ADDON_CONFERENCE_COPIED: (
+        "The event carries a copy of another event's add-on conference: the service leaves that meeting to the "
+        "event it was made for (pick the add-on again on this event to give it a meeting of its own)."
+    ),
+    ADDON_CONFERENCE_UNUSED: (
+        "The add-on made a meeting for an event Calendar never saved (the user discarded it); a day later the "
+        "service released it."
+    ),
 }
 PROVIDER_REFUSED = "provider_refused"
 

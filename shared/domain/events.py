@@ -34,6 +34,17 @@ class EntryPoint:
 
 
 @dataclass(frozen=True, slots=True)
+class AttachedConference:
+    """The conference an event carries (``conferenceData``): its solution's key type, id, name and
+    the parameters a conferencing add-on gave it (``parameters.addOnParameters.parameters``)."""
+
+    solution_type: str
+    conference_id: str = ""
+    name: str = ""
+    parameters: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class CalendarEvent:
     """One event (or event instance) on one calendar."""
 
@@ -54,6 +65,7 @@ class CalendarEvent:
     attendees: tuple[EventAttendee, ...] = ()
     hangout_link: str | None = None
     entry_points: tuple[EntryPoint, ...] = ()
+    conference: AttachedConference | None = None
     private_properties: Mapping[str, str] = field(default_factory=dict)
     etag: str | None = None
     updated: datetime | None = None

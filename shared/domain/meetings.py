@@ -86,7 +86,12 @@ class Attendee:
 
 @dataclass(frozen=True, slots=True)
 class Meeting:
-    """One event instance on one principal's calendar, normalised."""
+    """One event instance on one principal's calendar, normalised.
+
+    ``rewrite_state`` is the keyword the rewrite last wrote join details for; ``conference_ref`` the
+    meeting reference of the service's add-on conference the event carries, and ``conference_state``
+    the one the rewrite last brought in line (see ``shared.domain.conference``).
+    """
 
     org_id: str
     principal_id: str
@@ -109,6 +114,8 @@ class Meeting:
     is_organizer_copy: bool = False
     keyword: str | None = None
     rewrite_state: str | None = None
+    conference_ref: str | None = None
+    conference_state: str | None = None
     event_type: str = "default"
     visibility: str = "default"
 

@@ -3,7 +3,9 @@
 Pure: the title, UTC bounds (the event's own zone kept beside them), the all-day flag, the
 organiser and invitees with their answers, rooms, the agenda as text without our join block,
 the ranked join targets, the configured keyword in the location, the rewrite state recorded
-in the private extended properties and the event's visibility (private events: see ``privacy``).
+in the private extended properties (only when they were written for this event: a duplicated
+event's copies count as none), the service's add-on conference, and the event's visibility
+(private events: see ``privacy``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from shared.domain.agenda import agenda_text
+from shared.domain.conference import CONFERENCE_PROPERTY, REF_PARAM, owns_properties, service_conference
 from shared.domain.events import CalendarEvent, EventAttendee
 from shared.domain.joinlinks import targets_from_event
 from shared.domain.keywords import find_keyword
@@ -69,6 +72,8 @@ def meeting_from_event(
     """
     if event.start is None or event.end is None:
         raise InvalidInput(f"event {event.id} has no start or end")
+    props = event.private_properties if owns_properties(event) else {}
+    conference = service_conference(event)
     try:
         return Meeting(
             org_id=org_id,
@@ -91,7 +96,9 @@ def meeting_from_event(
             updated=event.updated,
             is_organizer_copy=event.organizer_self,
             keyword=find_keyword(event.location, keywords),
-            rewrite_state=event.private_properties.get(REWRITE_PROPERTY),
+            rewrite_state=props.get(REWRITE_PROPERTY),
+            conference_ref=conference.parameters[REF_PARAM] if conference is not None else None,
+            conference_state=props.get(CONFERENCE_PROPERTY),
             event_type=event.event_type,
             visibility=event.visibility,
         )

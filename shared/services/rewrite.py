@@ -1,10 +1,17 @@
 """Join details from a keyword: write, replace or remove the block on the organiser's event.
 
 Loop-free and idempotent: the private properties record the keyword (``hcRewrite``), the
-provider, its meeting reference and a hash of the block, so the notification our own PATCH
-causes finds nothing to do, and redeliveries patch nothing. Only the organiser's copy is ever
-patched, with If-Match on the etag just read; a 412 re-reads and recomputes, a bounded number
-of times. Every decision is recorded per meeting for the admin API.
+provider, its meeting reference, a hash of the block and the event they were written for
+(``hcEventId``), so the notification our own PATCH causes finds nothing to do, and redeliveries
+patch nothing. Only the organiser's copy is ever patched, with If-Match on the etag just read; a
+412 re-reads and recomputes, a bounded number of times. Every decision is recorded per meeting,
+with the meeting the event now holds, in the record the add-on's conference route shares.
+
+An event that carries the service's add-on conference has its meeting there (Calendar shows it
+as the join chip and puts it in the invitation): a keyword on it writes no block, and a block
+written before the conference came is removed, so the event holds one meeting, shown once
+(``rewrite_conference``). A meeting is only reused or released by the event it was made for
+(``shared.domain.conference``): a duplicated event gets its own.
 """
 
 from __future__ import annotations
@@ -12,9 +19,20 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from shared.clock import Clock
 from shared.domain.agenda import looks_like_html
+from shared.domain.conference import (
+    CONFERENCE_PROPERTY,
+    EVENT_PROPERTY,
+    PROVIDER_PROPERTY,
+    REF_PROPERTY,
+    MeetingRecord,
+    OwnedMeetings,
+    fingerprint,
+    service_conference,
+)
 from shared.domain.decisions import NOT_ORGANISER, ORGANISER_OUTSIDE_ORG
 from shared.domain.events import CalendarEvent
 from shared.domain.joinblock import has_block, replace_block
@@ -24,20 +42,23 @@ from shared.domain.normalise import REWRITE_PROPERTY, meeting_from_event
 from shared.domain.principals import Org, Principal, PrincipalKind
 from shared.errors import InvalidInput, PermanentError, PreconditionFailed
 from shared.logs import ctx, get_logger
-from shared.ports import ConferencingProvider, EventEditor, Stores
+from shared.ports import ConferencingProviders, EventEditor, MeetingRecordStore, Stores
 
 log = get_logger(__name__)
 MAX_DESCRIPTION = 8192
 ATTEMPTS = 3
-PROVIDER_PROP, REF_PROP, HASH_PROP = "hcProvider", "hcMeetingRef", "hcBlockHash"
+PROVIDER_PROP, REF_PROP, HASH_PROP = PROVIDER_PROPERTY, REF_PROPERTY, "hcBlockHash"
+ALL_PROPS = (REWRITE_PROPERTY, PROVIDER_PROP, REF_PROP, HASH_PROP, EVENT_PROPERTY, CONFERENCE_PROPERTY)
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """What the rewrite decided for one event."""
+    """What the rewrite decided for one event, and the meeting the event holds afterwards."""
 
     outcome: str  # added | replaced | removed | unchanged | skipped
     reason: str | None = None
+    meeting: MeetingRecord | None = None
+    keep_until: datetime | None = None
 
 
 class RewriteService:
@@ -47,10 +68,12 @@ class RewriteService:
         self,
         stores: Stores,
         editors: Callable[[Org, Principal], EventEditor],
-        providers: Callable[[Org, str], ConferencingProvider],
+        providers: ConferencingProviders,
         clock: Clock,
+        records: MeetingRecordStore,
     ) -> None:
-        self._stores, self._editors, self._providers, self._clock = stores, editors, providers, clock
+        self._stores, self._editors, self.clock = stores, editors, clock
+        self.providers, self.records = providers, records
 
     def rewrite(self, org_id: str, principal_id: str, event_id: str) -> Decision:
         """Bring one event's join block in line with its keyword; record the decision."""
@@ -67,7 +90,7 @@ class RewriteService:
                 decision = self._once(org, principal, editor, event)
             except PreconditionFailed:
                 continue
-            return self._record(org_id, principal_id, event_id, decision)
+            return self._record(org_id, principal_id, event.id, decision)
         return self._record(org_id, principal_id, event_id, Decision("skipped", "conflict"))
 
     def _owner_of_keyword(
@@ -81,61 +104,67 @@ class RewriteService:
         return master if same and not master.cancelled else event
 
     def _once(self, org: Org, principal: Principal, editor: EventEditor, event: CalendarEvent) -> Decision:
+        held = self.records.get(org.id, principal.id, event.id)
+        reserved = held if held is not None and held.state == "reserved" else None
+        props = dict(event.private_properties)
+        owned = OwnedMeetings.of(event, props)
         if event.cancelled:
-            return self._release(org, principal, event, Decision("skipped", "cancelled"))
+            extra = (held_item(reserved),) if reserved and held_item(reserved) not in owned.items else ()
+            self.release(org, principal, owned.items + extra)
+            return Decision("skipped", "cancelled", released(held))
         if not event.organizer_self:
             return Decision("skipped", NOT_ORGANISER)
         if event.organizer_email and not org.owns(event.organizer_email):
             return Decision("skipped", ORGANISER_OUTSIDE_ORG)
         keyword = find_keyword(event.location, org.keywords)
-        props = dict(event.private_properties)
+        conference = service_conference(event)
+        if conference is not None:
+            from shared.services.rewrite_conference import with_conference
+
+            return with_conference(self, org, principal, editor, event, conference, keyword, held)
         html = looks_like_html(event.description)
         if keyword is None:
-            if not has_block(event.description) and REWRITE_PROPERTY not in props:
+            if not has_block(event.description) and not any(p in props for p in ALL_PROPS):
                 return Decision("skipped", "no_keyword")
-            self._release(org, principal, event, Decision("removed"))
-            self._patch(
-                editor,
-                principal,
-                event,
-                org,
-                replace_block(event.description, None, html=html),
-                {REWRITE_PROPERTY: None, PROVIDER_PROP: None, REF_PROP: None, HASH_PROP: None},
-            )
-            return Decision("removed")
+            self.release(org, principal, owned.items)
+            self.patch(editor, principal, event, org, replace_block(event.description, None, html=html), cleared())
+            return Decision("removed", meeting=released(held) if held is not None and held.live else None)
         action = org.keywords[keyword]
-        provider = self._providers(org, action)
+        provider = self.providers(org, action)
         try:
             meeting = meeting_from_event(org.id, principal.id, event, keywords=org.keywords)
         except InvalidInput:
             return Decision("skipped", "no_times")
-        same_provider = props.get(PROVIDER_PROP) == provider.name and props.get(REWRITE_PROPERTY) == keyword
+        existing = owned.ref_for(provider.name) or (
+            reserved.details.reference if reserved and reserved.details.provider == provider.name else None
+        )
         try:
-            details = provider.join_details(
-                org, principal, meeting, action, props.get(REF_PROP) if same_provider else None
-            )
+            details = provider.join_details(org, principal, meeting, action, existing)
         except PermanentError as exc:
             log.warning("provider refused", extra=ctx(org=org.id, provider=provider.name, error_code=exc.code))
             return Decision("skipped", f"provider_refused:{exc.code}")
+        record = MeetingRecord(details, source="keyword", fingerprint=fingerprint(meeting))
         block = render_block(details, principal.locale or org.default_locale, html=html)
         description = replace_block(event.description, block, html=html)
-        wanted = {
+        wanted: dict[str, str | None] = {
+            **cleared(),
             REWRITE_PROPERTY: keyword,
             PROVIDER_PROP: provider.name,
             REF_PROP: details.reference,
             HASH_PROP: block_hash(block),
+            EVENT_PROPERTY: event.id,
         }
+        keep = meeting.expire_at
         if description == event.description and all(props.get(k) == v for k, v in wanted.items()):
-            return Decision("unchanged")
+            return Decision("unchanged", meeting=record, keep_until=keep)
         if len(description) > MAX_DESCRIPTION:
             return Decision("skipped", "too_large")
         outcome = "replaced" if has_block(event.description) or REWRITE_PROPERTY in props else "added"
-        if props.get(REF_PROP) and props.get(REF_PROP) != details.reference:
-            self._providers(org, props.get(PROVIDER_PROP) or action).release(org, principal, props[REF_PROP])
-        self._patch(editor, principal, event, org, description, wanted)
-        return Decision(outcome)
+        self.release(org, principal, owned.others(details.reference))
+        self.patch(editor, principal, event, org, description, wanted)
+        return Decision(outcome, meeting=record, keep_until=keep)
 
-    def _patch(
+    def patch(
         self,
         editor: EventEditor,
         principal: Principal,
@@ -143,27 +172,54 @@ class RewriteService:
         org: Org,
         description: str,
         private: Mapping[str, str | None],
+        *,
+        send_updates: str | None = None,
     ) -> None:
+        """``events.patch`` of the description and the private properties (None deletes one the event has),
+        If-Match on the event's etag."""
+        present = event.private_properties
         editor.write_join(
             principal.email,
             event.id,
             description=description,
-            private=private,
+            private={k: v for k, v in private.items() if v is not None or k in present},
             etag=event.etag,
-            send_updates=org.send_updates,
+            send_updates=send_updates or org.send_updates,
         )
         log.info("join details written", extra=ctx(org=org.id, principal=principal.id, event=event.id))
 
-    def _release(self, org: Org, principal: Principal, event: CalendarEvent, decision: Decision) -> Decision:
-        props = event.private_properties
-        ref, provider = props.get(REF_PROP), props.get(PROVIDER_PROP)
-        if ref and provider:
+    def release(self, org: Org, principal: Principal, items: tuple[tuple[str, str], ...]) -> None:
+        """Release provider meetings (provider name, reference) the event owned."""
+        for name, ref in items:
             with contextlib.suppress(InvalidInput):
-                self._providers(org, provider).release(org, principal, ref)
-        return decision
+                self.providers.named(org, name).release(org, principal, ref)
 
     def _record(self, org_id: str, principal_id: str, event_id: str, decision: Decision) -> Decision:
-        self._stores.record_decision(
-            org_id, principal_id, event_id, decision.outcome, decision.reason, self._clock.now()
+        self.records.decide(
+            org_id,
+            principal_id,
+            event_id,
+            decision.outcome,
+            decision.reason,
+            self.clock.now(),
+            meeting=decision.meeting,
+            keep_until=decision.keep_until,
         )
         return decision
+
+
+def held_item(record: MeetingRecord) -> tuple[str, str]:
+    """A held meeting as (provider name, reference)."""
+    return record.details.provider, record.details.reference
+
+
+def released(record: MeetingRecord | None) -> MeetingRecord | None:
+    """The held meeting marked released (None when there is none)."""
+    if record is None:
+        return None
+    return MeetingRecord(record.details, record.source, "released", record.solution, record.fingerprint)
+
+
+def cleared() -> dict[str, str | None]:
+    """Every private property of the service, deleted."""
+    return dict.fromkeys(ALL_PROPS)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from shared.clock import Clock
+from shared.domain.conference import carries_service_meeting, needs_rewrite
 from shared.domain.decisions import NOT_ORGANISER
 from shared.domain.events import CalendarEvent
 from shared.domain.keywords import find_keyword
@@ -269,7 +270,7 @@ class SyncService:
     def _release_on_cancel(self, org: Org, principal: Principal, event_id: str, now: datetime) -> None:
         """A cancelled organiser event that carried join details goes to the rewrite, which releases them."""
         stored = self._stores.get_meeting(org.id, principal.id, event_id, now)
-        if stored is None or not stored.is_organizer_copy or not stored.rewrite_state:
+        if stored is None or not stored.is_organizer_copy or not carries_service_meeting(stored):
             return
         message = RewriteJoinDetails(org_id=org.id, principal_id=principal.id, event_id=event_id)
         self._bus.publish(
@@ -300,7 +301,7 @@ class SyncService:
                         org.id, principal.id, event, "skipped", NOT_ORGANISER, self._clock.now()
                     )
                 continue
-            if (meeting.keyword or None) == (meeting.rewrite_state or None):
+            if not needs_rewrite(meeting):
                 continue
             target = meeting.event_id
             series = meeting.series_id

@@ -22,3 +22,10 @@ class Providers:
         if action in ("space", SpaceProvider.name) or org.provider == "space":
             return self._space
         return self._personal
+
+    def named(self, org: Org, name: str) -> ConferencingProvider:
+        """The provider called ``name`` (a stored meeting's), whatever the org's choice is today."""
+        for provider in (self._personal, self._space, self._webex):
+            if provider is not None and provider.name == name:
+                return provider
+        return self(org, name)

@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from shared.clock import utc
-from shared.domain.events import CalendarEvent, EntryPoint, EventAttendee
+from shared.domain.events import AttachedConference, CalendarEvent, EntryPoint, EventAttendee
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +60,7 @@ class GoogleEvent:
     attendees: tuple[GoogleAttendee, ...] = ()
     hangout_link: str | None = None
     entry_points: tuple[EntryPoint, ...] = ()
+    conference: AttachedConference | None = None
     private_properties: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     shared_properties: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     event_type: str = "default"
@@ -148,6 +149,28 @@ def _entry_points(conference: Any) -> tuple[EntryPoint, ...]:
     )
 
 
+def _conference(conference: Any) -> AttachedConference | None:
+    """The conference's solution, id and add-on parameters (None without a created conference)."""
+    if not isinstance(conference, Mapping) or not isinstance(conference.get("conferenceSolution"), Mapping):
+        return None
+    solution = conference["conferenceSolution"]
+    key = solution.get("key")
+    kind = str(key.get("type") or "") if isinstance(key, Mapping) else ""
+    if not kind:
+        return None
+    params = conference.get("parameters")
+    addon = params.get("addOnParameters") if isinstance(params, Mapping) else None
+    values = addon.get("parameters") if isinstance(addon, Mapping) else None
+    return AttachedConference(
+        solution_type=kind,
+        conference_id=str(conference.get("conferenceId") or ""),
+        name=str(solution.get("name") or ""),
+        parameters=MappingProxyType(
+            {str(k): str(v) for k, v in values.items() if isinstance(v, str)} if isinstance(values, Mapping) else {}
+        ),
+    )
+
+
 def _props(raw: Mapping[str, Any], kind: str) -> Mapping[str, str]:
     extended = raw.get("extendedProperties")
     if not isinstance(extended, Mapping) or not isinstance(extended.get(kind), Mapping):
@@ -181,6 +204,7 @@ def _read(raw: Mapping[str, Any], keep_raw: bool = True) -> GoogleEvent:
         attendees=tuple(_attendee(a) for a in raw.get("attendees") or () if isinstance(a, Mapping)),
         hangout_link=raw.get("hangoutLink") or None,
         entry_points=_entry_points(raw.get("conferenceData")),
+        conference=_conference(raw.get("conferenceData")),
         private_properties=_props(raw, "private"),
         shared_properties=_props(raw, "shared"),
         event_type=str(raw.get("eventType") or "default"),
@@ -266,6 +290,7 @@ def to_calendar_event(event: GoogleEvent) -> CalendarEvent:
         attendees=event.attendees,
         hangout_link=event.hangout_link,
         entry_points=event.entry_points,
+        conference=event.conference,
         private_properties=dict(event.private_properties),
         etag=event.etag,
         updated=event.updated,

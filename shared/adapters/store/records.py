@@ -157,6 +157,7 @@ class RecordCodec:
                 for a in m.attendees
             ],
             "targets": [[t.kind.value, t.uri, t.label] for t in m.join_targets],
+            "conf": [m.conference_ref, m.conference_state],
         }
         sealed = self.seal(
             m.org_id,
@@ -221,6 +222,8 @@ class RecordCodec:
             is_organizer_copy=bool(data.get("organizerCopy")),
             keyword=payload.get("keyword"),
             rewrite_state=data.get("rewriteState"),
+            conference_ref=(payload.get("conf") or [None, None])[0],
+            conference_state=(payload.get("conf") or [None, None])[1],
             event_type=data.get("eventType", "default"),
             visibility=payload.get("vis", "default"),
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from shared.adapters.store.records import RecordCodec, meeting_doc_id
@@ -239,17 +239,11 @@ class DocumentStores:
     def record_decision(
         self, org_id: str, principal_id: str, event_id: str, outcome: str, reason: str | None, at: datetime
     ) -> None:
-        """Remember what the rewrite decided for one event (the latest per event, kept 38 days)."""
-        doc_id = meeting_doc_id(principal_id, event_id)
-        data = {
-            "principal_id": principal_id,
-            "outcome": outcome,
-            "reason": reason,
-            "at": at,
-            "expireAt": at + timedelta(days=38),
-            "event": self.codec.seal(org_id, "decisions", doc_id, "event", event_id, principal_id),
-        }
-        self.documents.write([Put(doc_path("orgs", org_id, "decisions", doc_id), data)])
+        """Remember what the rewrite decided for one event (the latest per event, kept 38 days, or as long as
+        the meeting the record holds; see ``meeting_records``)."""
+        from shared.adapters.store.meeting_records import MeetingRecords
+
+        MeetingRecords(self).decide(org_id, principal_id, event_id, outcome, reason, at)
 
     def list_decisions(self, org_id: str, principal_id: str, limit: int = 20) -> list[dict[str, object]]:
         """The latest decisions for a principal, newest first."""
