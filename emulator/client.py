@@ -77,6 +77,11 @@ class ControlClient:
         params = {"showDeleted": "true" if show_deleted else "false"}
         return list(self._call("GET", f"/users/{email}/events", params=params)["items"])
 
+    def attach_addon_conference(self, calendar_id: str, event_id: str, conference: dict[str, Any]) -> dict[str, Any]:
+        """Store a conferencing add-on's answer on the organiser's event, as Calendar does; the event."""
+        path = f"/calendars/{calendar_id}/events/{event_id}/addOnConference"
+        return dict(self._call("POST", path, json=conference))
+
     def clock(self) -> dict[str, Any]:
         """Return the emulator clock (``time``, ``epochMs``, ``frozen``)."""
         return dict(self._call("GET", "/clock"))

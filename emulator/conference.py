@@ -9,16 +9,26 @@
   after, as a change of its own (new etag, push): ``status.statusCode`` ``success``, a Meet
   ``conferenceId``, ``conferenceSolution``, ``entryPoints`` (video, more, phone) and the
   event's ``hangoutLink``. Repeating a ``requestId`` the event already has changes nothing.
+- A conferencing add-on's conference (``conferenceSolution.key.type`` ``addOn``) is only ever made
+  by Calendar (``emulator.addon_conference``), which signs it: a write that gives one without
+  Calendar's signature (a plain API client's, or one edited since) answers 400 ``invalid``
+  "Invalid conference data"; one copied whole from an event is stored like any copied conference.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
+import json
+import secrets
 from typing import Any
 
 from emulator.errors import ApiError, invalid
 
 ALLOWED_TYPES = ("hangoutsMeet",)
+ADDON = "addOn"
+_SIGNING_KEY = secrets.token_bytes(32)
 MEET_ICON = (
     "https://fonts.gstatic.com/s/i/productlogos/meet_2020q4/v6/web-512dp/logo_meet_2020q4_color_2x_web_512dp.png"
 )
@@ -32,6 +42,24 @@ def version(raw: str | None) -> int:
     if raw not in ("0", "1"):
         raise invalid(f"Invalid value '{raw}'. Values must be between 0 and 1.", "conferenceDataVersion")
     return int(raw)
+
+
+def signature(conference: dict[str, Any]) -> str:
+    """Calendar's signature of an add-on conference (over everything but the signature itself)."""
+    unsigned = {k: v for k, v in conference.items() if k != "signature"}
+    text = json.dumps(unsigned, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    mac = hmac.new(_SIGNING_KEY, text.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+def _check_addon(given: dict[str, Any]) -> None:
+    """Refuse an add-on conference Calendar did not make (no valid signature)."""
+    key = (given.get("conferenceSolution") or {}).get("key") or {}
+    if not isinstance(key, dict) or key.get("type") != ADDON:
+        return
+    signed = given.get("signature")
+    if not isinstance(signed, str) or not hmac.compare_digest(signed, signature(given)):
+        raise ApiError(400, "invalid", "Invalid conference data", location="conferenceData")
 
 
 def apply(old: dict[str, Any], body: dict[str, Any], data: dict[str, Any], supported: int) -> bool:
@@ -49,6 +77,7 @@ def apply(old: dict[str, Any], body: dict[str, Any], data: dict[str, Any], suppo
         return False
     request = given.get("createRequest")
     if not isinstance(request, dict):
+        _check_addon(given)
         data["conferenceData"] = given
         video = [p for p in given.get("entryPoints") or [] if p.get("entryPointType") == "video"]
         if video and str(video[0].get("uri", "")).startswith("https://meet.google.com/"):

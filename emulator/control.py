@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
+from emulator import addon_conference
 from emulator.api import current_state, json_body, reply
 from emulator.errors import invalid, not_found
 from emulator.gmail import vacation_of, validate_vacation
@@ -132,3 +133,9 @@ def admin_events(email: str) -> Response:
         copies = sorted(calendar.copies.values(), key=lambda c: (c.event.start_utc, c.event.event_id))
         items = [render_copy(c) for c in copies if show_deleted or not c.cancelled]
         return reply({"calendarId": calendar.calendar_id, "timeZone": calendar.time_zone, "items": items})
+
+
+@bp.post("/calendars/<calendar_id>/events/<event_id>/addOnConference")
+def attach_addon_conference(calendar_id: str, event_id: str) -> Response:
+    """Store a conferencing add-on's answer on the organiser's event, as Calendar does (a change, a push)."""
+    return reply(addon_conference.attach(current_state(), calendar_id, event_id, json_body()))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -13,7 +13,7 @@ import httpx
 import pytest
 from werkzeug.test import Client, TestResponse
 
-from shared.config import GOOGLE_SCOPES
+from shared.config import GOOGLE_SCOPES, Settings
 from shared.domain.principals import CredentialRef, Org, PrincipalKind
 from tests.support.world import DOMAIN, EMULATOR_URL, T0, World, make_world
 
@@ -101,9 +101,9 @@ class AppWorld:
         self.world.settle()
 
 
-def build_app_world(tmp_path: Path) -> AppWorld:
+def build_app_world(tmp_path: Path, configure: Callable[[Settings], Settings] | None = None) -> AppWorld:
     """Two orgs; Alice, Bob and two rooms active (two devices in room A, one in B); Carol not activated."""
-    world = make_world(tmp_path)
+    world = make_world(tmp_path, configure=configure)
     control = world.control
     control.create_domain(DOMAIN, rooms=[{"email": ROOM, "name": "Room A"}, {"email": ROOM2, "name": "Room B"}])
     control.create_domain("other.org", users=[{"email": ZED, "name": "Zed", "timeZone": "UTC"}])
