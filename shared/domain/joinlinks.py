@@ -38,6 +38,12 @@ R10. A meeting the organiser put in the location outranks a Google Meet conferen
     conferencing target of another kind, the Meet targets of the conference data and the
     ``hangoutLink`` move to just after the location's last conferencing target (every other
     target keeps its place).
+R11. A conference a conferencing add-on made (``conferenceSolution.key.type`` ``addOn``) counts
+    like any conference: its video and SIP entry points (R9), never its phone or "more" entry
+    points (R1), notes or ``conferenceId``. The service's own add-on conference and the service's
+    join block give the same targets in the same order for the same meeting (an event carries one
+    or the other, never both); where a duplicated event carries a conference and a block copied
+    from another event, the conference's entry points come first within their kind (R9).
 """
 
 from __future__ import annotations

@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 
 from shared.domain import joinlinks
-from shared.domain.events import CalendarEvent, EntryPoint
+from shared.domain import conference
+from shared.domain.events import AttachedConference, CalendarEvent, EntryPoint
+from shared.domain.joindetails import JoinDetails, render_block
 from shared.domain.joinlinks import classify_url, find_join_targets, targets_from_event
 from shared.domain.meetings import JOIN_KIND_RANK, JoinKind, JoinTarget, rank_join_targets
 from tests.fixtures.invitations import build_providers
@@ -268,7 +270,7 @@ def test_every_precedence_rule_has_a_test() -> None:
     """Each rule R<n> of the module docstring has a test_rule_<n>_... here."""
     rules = {int(n) for n in re.findall(r"^R(\d+)\.", joinlinks.__doc__ or "", re.MULTILINE)}
     tested = {int(m.group(1)) for name in dir(sys.modules[__name__]) if (m := re.match(r"test_rule_(\d+)_", name))}
-    assert rules == set(range(1, 11))
+    assert rules == set(range(1, 12))
     assert rules <= tested
 
 
@@ -406,3 +408,48 @@ def test_rule_10_the_location_outranks_an_attached_meet() -> None:
     assert next(t.uri for t in targets_from_event(plain)) == meet
     webex_in_text = CalendarEvent(id="e", description="https://acme.webex.com/meet/ann", **attached)  # type: ignore[arg-type]
     assert [t.kind for t in targets_from_event(webex_in_text)] == [JoinKind.WEBEX, JoinKind.GOOGLE_MEET]
+
+
+_MEETINGS = [
+    JoinDetails(
+        "personal_room", "pmr:ann", "https://acme.webex.com/meet/ann", "sip:ann@acme.webex.com", "2345 678 901"
+    ),
+    JoinDetails("space", "space:5f2a", "https://acme.webex.com/join/5f2a", "sip:5f2a@acme.webex.com", space=True),
+    JoinDetails(
+        "webex_api",
+        "webex:9b1c",
+        "https://acme.webex.com/acme/j.php?MTID=m9b1c",
+        "sip:27612345678@acme.webex.com",
+        "2761 234 5678",
+    ),
+]
+
+
+def _addon_event(details: JoinDetails, *extra: EntryPoint, **fields: Any) -> CalendarEvent:
+    """An event with the service's add-on conference for ``details``, as Calendar stores it."""
+    points = tuple(EntryPoint(p["type"], p["uri"]) for p in conference.entry_points(details))
+    attached = AttachedConference(
+        "addOn", details.reference, "Webex", conference.parameters(details, "webex_space", "e")
+    )
+    return CalendarEvent(id="e", entry_points=points + extra, conference=attached, **fields)
+
+
+@pytest.mark.parametrize("details", _MEETINGS, ids=lambda d: d.provider)
+@pytest.mark.parametrize("html", [False, True])
+def test_rule_11_an_add_on_conference_and_the_join_block_give_the_same_targets(
+    details: JoinDetails, html: bool
+) -> None:
+    """R11: the add-on's conference and the keyword's block for one meeting give equal targets; phone/more never count."""
+    block = CalendarEvent(id="e", location="Room 4 @webex", description=render_block(details, "de", html=html))
+    extra = (EntryPoint("phone", "tel:+1-555-0100;pin=123"), EntryPoint("more", "https://acme.webex.com/dial-in"))
+    attached = _addon_event(details, *extra, location="Room 4")
+    assert targets_from_event(attached) == targets_from_event(block)
+    assert [t.kind for t in targets_from_event(attached)] == [JoinKind.WEBEX, JoinKind.SIP]
+
+
+def test_rule_11_a_copied_block_ranks_after_the_conference() -> None:
+    """R11: a duplicated event's copied block of another meeting comes after its own add-on conference."""
+    own, copied = _MEETINGS[1], _MEETINGS[2]
+    event = _addon_event(own, description=render_block(copied, "en", html=False))
+    targets = targets_from_event(event)
+    assert [t.uri for t in targets[:2]] == [own.join_url, copied.join_url]
