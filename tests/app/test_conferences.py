@@ -14,7 +14,6 @@ import pytest
 from emulator.testing import access_token
 from shared.adapters.google.http import RetryPolicy
 from shared.config import GOOGLE_SCOPES
-
 from tests.app.conftest import ALICE, BOB, EMULATOR_URL, T0, ZED, AppWorld, build_app_world
 from tests.support import addon
 

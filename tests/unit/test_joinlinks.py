@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from shared.domain import joinlinks
-from shared.domain import conference
+from shared.domain import conference, joinlinks
 from shared.domain.events import AttachedConference, CalendarEvent, EntryPoint
 from shared.domain.joindetails import JoinDetails, render_block
 from shared.domain.joinlinks import classify_url, find_join_targets, targets_from_event
@@ -439,7 +438,7 @@ def _addon_event(details: JoinDetails, *extra: EntryPoint, **fields: Any) -> Cal
 def test_rule_11_an_add_on_conference_and_the_join_block_give_the_same_targets(
     details: JoinDetails, html: bool
 ) -> None:
-    """R11: the add-on's conference and the keyword's block for one meeting give equal targets; phone/more never count."""
+    """R11: the add-on's conference and the keyword's block for one meeting give equal targets; phone/more don't."""
     block = CalendarEvent(id="e", location="Room 4 @webex", description=render_block(details, "de", html=html))
     extra = (EntryPoint("phone", "tel:+1-555-0100;pin=123"), EntryPoint("more", "https://acme.webex.com/dial-in"))
     attached = _addon_event(details, *extra, location="Room 4")
