@@ -82,10 +82,11 @@ class App:
 
     @cached_property
     def channels(self) -> ChannelService:
-        """Watch channels, window advance and reconciliation."""
+        """Watch channels, window advance and reconciliation (and the sweep of the add-on's unsaved reservations)."""
         from shared.services.channels import ChannelService
 
-        return ChannelService(self.stores, self._directory(), self.sync, self.clock, self.settings.public_url)
+        sweeps = (lambda: self.conferences.sweep(),) if self.editors is not None else ()
+        return ChannelService(self.stores, self._directory(), self.sync, self.clock, self.settings.public_url, sweeps)
 
     @property
     def backends(self) -> dict[str, str]:

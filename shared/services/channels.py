@@ -3,7 +3,8 @@
 ``maintain_channels`` runs this on the scheduler: channels close to expiry are renewed (the new
 channel first, then ``channels.stop`` of the old one), every calendar's window is advanced daily
 by ingesting the day that just entered it, and a bounded full resync repairs whatever a lost
-notification missed.
+notification missed. Sweeps given by the composition root run last (the add-on's reservations
+that Calendar never saved are released there: ``released``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
@@ -39,6 +41,7 @@ class MaintenanceReport:
     advanced: int = 0
     reconciled: int = 0
     repaired: int = 0
+    released: int = 0
     failures: list[str] = field(default_factory=list)
 
 
@@ -46,10 +49,17 @@ class ChannelService:
     """Opens, renews and stops watch channels; advances and reconciles calendars."""
 
     def __init__(
-        self, stores: Stores, directory: CalendarDirectory, sync: SyncService, clock: Clock, public_url: str | None
+        self,
+        stores: Stores,
+        directory: CalendarDirectory,
+        sync: SyncService,
+        clock: Clock,
+        public_url: str | None,
+        sweeps: Sequence[Callable[[], int]] = (),
     ) -> None:
         self._stores, self._directory, self._sync, self._clock = stores, directory, sync, clock
         self._public_url = public_url
+        self._sweeps = tuple(sweeps)
 
     @property
     def address(self) -> str:
@@ -152,6 +162,11 @@ class ChannelService:
                         "maintenance failed for a principal",
                         extra=ctx(org=org.id, principal=principal.id, error_code=exc.code),
                     )
+        for sweep in self._sweeps:
+            try:
+                report.released += sweep()
+            except HybridCalendarError as exc:
+                report.failures.append(exc.code)
         return report
 
     def reconcile(self, org: Org, principal: Principal) -> int:

@@ -284,3 +284,29 @@ def test_a_user_who_is_not_active_gets_the_sign_in_error_with_the_settings_link(
         assert error["code"] == "not_activated" and error["settings_url"] == "http://hybrid-calendar.test/app"
         assert error["hint"]
     assert aw.world.count("webex.meetings.create") == 0
+
+
+def test_a_reservation_calendar_never_saved_is_released_a_day_later(webex: AppWorld) -> None:
+    """The maintenance job releases an unsaved event's Webex meeting after a day, and keeps one its event holds."""
+    aw = webex
+    discarded = addon.ask(aw.client, _token(aw), addon.body(ALICE, "discarded0001")).get_json()
+    kept = addon.ask(aw.client, _token(aw), addon.body(ALICE, "keptevent0001")).get_json()
+    aw.world.control.set_faults("calendar.events.watch", pushDropRate=1.0)  # the service hears of nothing
+    _create(aw, _event("Kept", 30, id="keptevent0001"))
+    aw.world.control.attach_addon_conference(ALICE, "keptevent0001", addon.calendar_conference(kept))
+    aw.world.control.clear_requests()
+    aw.world.clock.advance(timedelta(hours=23))
+    assert aw.app.channels.maintain().released == 0
+    assert aw.world.count("webex.meetings.delete") == 0
+    aw.world.clock.advance(timedelta(hours=2))
+    assert aw.app.channels.maintain().released == 1
+    assert aw.world.count("webex.meetings.delete") == 1
+    pid = aw.app.stores.principal_id(aw.world.org.id, ALICE)
+    gone = aw.app.meeting_records.get(aw.world.org.id, pid, "discarded0001")
+    held = aw.app.meeting_records.get(aw.world.org.id, pid, "keptevent0001")
+    assert gone is not None and gone.state == "released" and gone.details.reference == discarded["conference_id"]
+    assert held is not None and held.state == "active"
+    assert _webex_meeting(aw, kept["conference_id"])["title"] == "Kept"
+    decisions = {d["event_id"]: d["reason"] for d in aw.app.stores.list_decisions(aw.world.org.id, pid)}
+    assert decisions["discarded0001"] == "addon_conference_unused"
+    assert aw.app.channels.maintain().released == 0  # released once
