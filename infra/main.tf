@@ -56,6 +56,7 @@ locals {
     HYBRIDCAL_PUBLIC_URL         = local.public_url
     HYBRIDCAL_LOG_LEVEL          = var.log_level
     HYBRIDCAL_OIDC_CLIENT_ID     = var.oidc_client_id
+    HYBRIDCAL_ADDON_CLIENT_IDS   = var.addon_client_ids
     HYBRIDCAL_SCHEDULER          = "off"
   }
 }

@@ -160,6 +160,12 @@ variable "oidc_client_id" {
   }
 }
 
+variable "addon_client_ids" {
+  description = "HYBRIDCAL_ADDON_CLIENT_IDS: comma-separated OAuth client ids of the Calendar add-on's ID tokens (POST /v1/conferences); empty without the add-on."
+  type        = string
+  default     = ""
+}
+
 variable "log_level" {
   description = "HYBRIDCAL_LOG_LEVEL of every function."
   type        = string
