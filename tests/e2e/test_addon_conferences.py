@@ -6,6 +6,10 @@ route storing the answer on the event as Calendar does, then the push, the sync 
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -13,11 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from werkzeug.serving import make_server
 
 from emulator.testing import BASE_URL
 from shared.adapters.store import app_queries
 from shared.domain.joinblock import BLOCK_BEGIN
 from shared.domain.meetings import JoinKind
+from tests.addon.test_addon import _node
 from tests.app.conftest import ALICE, BOB, CAROL, ROOM, T0, AppWorld, build_app_world
 from tests.support import addon
 from tests.support.world import stored
@@ -310,3 +316,50 @@ def test_a_reservation_calendar_never_saved_is_released_a_day_later(webex: AppWo
     decisions = {d["event_id"]: d["reason"] for d in aw.app.stores.list_decisions(aw.world.org.id, pid)}
     assert decisions["discarded0001"] == "addon_conference_unused"
     assert aw.app.channels.maintain().released == 0  # released once
+
+
+def _run_addon(node: str, service: str, token: str, function: str, event_id: str) -> dict[str, Any]:
+    env = {
+        **os.environ,
+        "HC_SERVICE": service,
+        "HC_TOKEN": token,
+        "HC_FUNCTION": function,
+        "HC_CALENDAR": ALICE,
+        "HC_EVENT": event_id,
+    }
+    script = Path(__file__).resolve().parents[1] / "addon" / "js" / "live.mjs"
+    done = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=120, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def test_the_add_ons_own_code_gets_the_conference_from_the_running_route(aw: AppWorld) -> None:
+    """addon/*.gs under Node asks the service over HTTP; Calendar stores its ConferenceData; the meeting is listed."""
+    node = _node()
+    server = make_server("127.0.0.1", 0, aw.world.runtime, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        service = f"http://127.0.0.1:{server.server_port}"
+        event = _create(aw, _event("Chip", 8))
+        aw.world.settle()
+        result = _run_addon(node, service, _token(aw), "createSpaceConference", event["id"])
+        data = result["data"]
+        assert [c["payload"] for c in result["calls"]] == [addon.body(ALICE, event["id"], "webex_space")]
+        assert data["conferenceSolutionId"] == "webex_space" and data["conferenceId"].startswith("space:")
+        assert [p["entryPointType"] for p in data["entryPoints"]] == ["VIDEO", "SIP"]
+        aw.world.control.attach_addon_conference(ALICE, event["id"], addon.from_apps_script(data))
+        aw.world.settle()
+        target = _meeting(aw, event["id"], BOB).primary_join_target
+        assert target.kind is JoinKind.WEBEX and target.uri == data["entryPoints"][0]["uri"]
+        refused = _run_addon(node, service, _token(aw, CAROL), "createPersonalRoomConference", "abcdef12345")["data"]
+        # Carol is not activated: Calendar's sign-in error, with the add-on's own link (the service's is http here).
+        assert refused["error"] == {
+            "conferenceErrorType": "AUTHENTICATION",
+            "authenticationUrl": "https://hybrid-calendar.test/app",
+        }
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -66,3 +66,21 @@ def calendar_conference(answer: dict[str, Any]) -> dict[str, Any]:
         "notes": answer["notes"],
         "parameters": dict(answer["parameters"]),
     }
+
+
+def from_apps_script(data: dict[str, Any]) -> dict[str, Any]:
+    """What Calendar stores from the add-on's own ConferenceData (the Node harness's JSON view of it)."""
+    points = []
+    for raw in data["entryPoints"]:
+        point = {k: v for k, v in raw.items() if k not in ("entryPointType", "features")}
+        point["entryPointType"] = raw["entryPointType"].lower()
+        if raw.get("features"):
+            point["entryPointFeatures"] = [f.lower() for f in raw["features"]]
+        points.append(point)
+    return {
+        "conferenceId": data["conferenceId"],
+        "name": NAMES[data["conferenceSolutionId"]],
+        "entryPoints": points,
+        "notes": data.get("notes"),
+        "parameters": dict(data.get("parameters") or {}),
+    }
