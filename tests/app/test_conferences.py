@@ -173,14 +173,15 @@ def test_a_kind_the_org_does_not_offer_is_409_solution_not_offered(aw: AppWorld)
     _nothing_held(aw, event["id"])
 
 
-def test_google_unavailable_is_503_with_retry_after(aw: AppWorld) -> None:
+@pytest.mark.parametrize(("fault", "status", "code"), [(503, 503, "unavailable"), (429, 429, "rate_limited")])
+def test_google_trouble_is_a_retry_later_with_retry_after(aw: AppWorld, fault: int, status: int, code: str) -> None:
     """When Calendar fails the event read (past the client's retries), the add-on is told to try again later."""
     google = aw.app.google.http
-    google.policy = RetryPolicy(max_attempts=1)  # no backoff to wait through: the first 503 is the last
-    aw.world.control.set_faults("calendar.events.get", failNext=[503])
+    google.policy = RetryPolicy(max_attempts=1)  # no backoff to wait through: the first failure is the last
+    aw.world.control.set_faults("calendar.events.get", failNext=[fault], retryAfter=7)
     response = addon.ask(aw.client, _token(aw), addon.body(ALICE, "abcdef12345"))
     assert aw.world.count("calendar.events.get") == 1
-    _error(response, 503, "unavailable")
-    assert int(response.headers["Retry-After"]) >= 1
+    _error(response, status, code)
+    assert response.headers["Retry-After"] == "7"  # Google's own Retry-After, passed on
     aw.world.control.clear_faults()
     _nothing_held(aw, "abcdef12345")
