@@ -128,7 +128,8 @@ class RewriteService:
                 return Decision("skipped", "no_keyword")
             self.release(org, principal, owned.items)
             self.patch(editor, principal, event, org, replace_block(event.description, None, html=html), cleared())
-            return Decision("removed", meeting=released(held) if held is not None and held.live else None)
+            mine = held is not None and held.live and held_item(held) in owned.items
+            return Decision("removed", meeting=released(held) if mine else None)
         action = org.keywords[keyword]
         provider = self.providers(org, action)
         try:
@@ -143,7 +144,9 @@ class RewriteService:
         except PermanentError as exc:
             log.warning("provider refused", extra=ctx(org=org.id, provider=provider.name, error_code=exc.code))
             return Decision("skipped", f"provider_refused:{exc.code}")
-        record = MeetingRecord(details, source="keyword", fingerprint=fingerprint(meeting))
+        # A reservation of another meeting stays on record for the sweep (Calendar may yet save its conference).
+        other_reserved = reserved is not None and reserved.details.reference != details.reference
+        record = None if other_reserved else MeetingRecord(details, source="keyword", fingerprint=fingerprint(meeting))
         block = render_block(details, principal.locale or org.default_locale, html=html)
         description = replace_block(event.description, block, html=html)
         wanted: dict[str, str | None] = {
