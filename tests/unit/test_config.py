@@ -45,8 +45,18 @@ def test_values_are_parsed() -> None:
         ("HYBRIDCAL_SCHEDULER", "maybe", "must be one of on, off"),
         ("HYBRIDCAL_LOG_LEVEL", "LOUD", "must be one of DEBUG, INFO, WARNING, ERROR"),
         ("HYBRIDCAL_BUS_MAX_ATTEMPTS", "0", "must be a positive integer"),
+        ("HYBRIDCAL_ADDON_CLIENT_IDS", "one two", "must list OAuth client ids separated by commas"),
     ],
 )
+def test_addon_client_ids_are_a_comma_separated_list() -> None:
+    """The add-on's client ids: blanks around commas and empty items are dropped; none by default."""
+    assert Settings.from_env({}).addon_client_ids == ()
+    s = Settings.from_env(
+        {"HYBRIDCAL_ADDON_CLIENT_IDS": " 1-a.apps.googleusercontent.com, ,2-b.apps.googleusercontent.com "}
+    )
+    assert s.addon_client_ids == ("1-a.apps.googleusercontent.com", "2-b.apps.googleusercontent.com")
+
+
 def test_invalid_values_name_the_variable(env: str, value: str, fragment: str) -> None:
     """A bad value raises one ConfigError naming the variable and the accepted values."""
     with pytest.raises(ConfigError) as info:
