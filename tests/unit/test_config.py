@@ -35,6 +35,15 @@ def test_values_are_parsed() -> None:
     assert s.database_path == Path("/tmp/hc/hybrid-calendar.sqlite3")
 
 
+def test_addon_client_ids_are_a_comma_separated_list() -> None:
+    """The add-on's client ids: blanks around commas and empty items are dropped; none by default."""
+    assert Settings.from_env({}).addon_client_ids == ()
+    s = Settings.from_env(
+        {"HYBRIDCAL_ADDON_CLIENT_IDS": " 1-a.apps.googleusercontent.com, ,2-b.apps.googleusercontent.com "}
+    )
+    assert s.addon_client_ids == ("1-a.apps.googleusercontent.com", "2-b.apps.googleusercontent.com")
+
+
 @pytest.mark.parametrize(
     ("env", "value", "fragment"),
     [
@@ -48,15 +57,6 @@ def test_values_are_parsed() -> None:
         ("HYBRIDCAL_ADDON_CLIENT_IDS", "one two", "must list OAuth client ids separated by commas"),
     ],
 )
-def test_addon_client_ids_are_a_comma_separated_list() -> None:
-    """The add-on's client ids: blanks around commas and empty items are dropped; none by default."""
-    assert Settings.from_env({}).addon_client_ids == ()
-    s = Settings.from_env(
-        {"HYBRIDCAL_ADDON_CLIENT_IDS": " 1-a.apps.googleusercontent.com, ,2-b.apps.googleusercontent.com "}
-    )
-    assert s.addon_client_ids == ("1-a.apps.googleusercontent.com", "2-b.apps.googleusercontent.com")
-
-
 def test_invalid_values_name_the_variable(env: str, value: str, fragment: str) -> None:
     """A bad value raises one ConfigError naming the variable and the accepted values."""
     with pytest.raises(ConfigError) as info:
