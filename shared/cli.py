@@ -10,6 +10,7 @@ from rich.console import Console
 
 from shared import config
 from shared.cli_admin import orgs_app
+from shared.cli_deadletters import dead_letters
 from shared.cli_principals import rooms_app, users_app
 from shared.errors import ConfigError
 
@@ -22,6 +23,7 @@ app = typer.Typer(
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(users_app, name="users")
 app.add_typer(rooms_app, name="rooms")
+app.command("dead-letters")(dead_letters)
 console = Console()
 err_console = Console(stderr=True)
 
@@ -47,7 +49,12 @@ def serve(
     settings = _settings()
     settings = settings.with_overrides(host=host or settings.host, port=port or settings.port)
     logs.configure(settings.log_level)
-    server = RuntimeServer(LocalRuntime(build(settings)), settings.host, settings.port)
+    try:
+        app_ = build(settings)
+    except ConfigError as exc:  # a missing or unusable key file, a foreign file, a data dir in use: one line
+        typer.echo(f"error: {exc.message}; not starting", err=True)
+        raise typer.Exit(2) from None
+    server = RuntimeServer(LocalRuntime(app_), settings.host, settings.port)
     console.print(f"Hybrid Calendar serving on {server.url} (backend: {settings.backend})")
     try:
         server.serve_forever()

@@ -19,6 +19,7 @@ from shared.config import GOOGLE_SCOPES
 from shared.domain.principals import DEFAULT_KEYWORDS, CredentialRef, Org, Principal, PrincipalKind
 from shared.errors import NotFound
 from shared.ports import Stores
+from shared.services import deadletters
 from shared.services.provisioning import ProvisioningService, org_id_for
 
 router = Router("admin_api")
@@ -70,6 +71,7 @@ def principal_view(stores: Stores, p: Principal, *, detail: bool = False) -> dic
             channel_expiry=max((c.expiration for c in channels), default=None),
             meeting_count=stores.count_meetings(p.org_id, p.id),
             decisions=stores.list_decisions(p.org_id, p.id),
+            dead_letters=deadletters.of_principal(stores, p.org_id, p.id),
         )
     return view
 
@@ -141,6 +143,21 @@ def patch_org(request: flask.Request, service: ProvisioningService, stores: Stor
     if fields.webex_access_token:
         stores.put_org_secret(org_id, "webex_access_token", fields.webex_access_token)
     return respond(org_view(updated))
+
+
+@router.route(f"{BASE}/dead-letters", ["GET"])
+def dead_letters(request: flask.Request, service: ProvisioningService, stores: Stores) -> flask.Response:
+    """Dead letters of the deployment, per topic."""
+    return respond(deadletters.summary(stores))
+
+
+@router.route(f"{BASE}/orgs/<org_id>/dead-letters", ["GET"])
+def org_dead_letters(
+    request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str
+) -> flask.Response:
+    """An org's dead letters, per topic and per principal."""
+    service.require_org(org_id)
+    return respond(deadletters.summary(stores, org_id))
 
 
 @router.route(f"{BASE}/orgs/<org_id>/principals", ["POST"])

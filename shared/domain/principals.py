@@ -44,6 +44,7 @@ class ErrorReason(StrEnum):
     GMAIL_SCOPE_MISSING = "gmail_scope_missing"
     EMAIL_MISMATCH = "email_mismatch"
     UNAVAILABLE = "unavailable"
+    PROCESSING_FAILED = "processing_failed"
 
 
 HINTS: dict[ErrorReason, str] = {
@@ -66,6 +67,10 @@ HINTS: dict[ErrorReason, str] = {
     ErrorReason.EMAIL_MISMATCH: "The address does not belong to the org's domain.",
     ErrorReason.UNAVAILABLE: (
         "Google was unavailable during validation on every retry; revalidate once Google is reachable."
+    ),
+    ErrorReason.PROCESSING_FAILED: (
+        "Work for this principal failed on every retry and was dead-lettered: see the dead letters "
+        "(hybrid-calendar dead-letters ORG) and the logs for the principal id, fix the cause, then revalidate."
     ),
 }
 
