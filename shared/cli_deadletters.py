@@ -33,4 +33,4 @@ def dead_letters(
     topics = [{"topic": name, **bucket} for name, bucket in found.get("topics", {}).items()]
     rows_table(topics, ["topic", "count", "last_at", "last_error"], title=f"{found['total']} dead letters")
     if found.get("principals"):
-        rows_table(found["principals"], ["email", "principal_id", "count", "topics", "last_at", "last_error"])
+        rows_table(found["principals"], ["email", "count", "topics", "last_at", "last_error"])

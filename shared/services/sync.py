@@ -27,7 +27,7 @@ from shared.logs import ctx, get_logger
 from shared.messages import RewriteJoinDetails
 from shared.ports import CalendarDirectory, CalendarEventPage, MessageBus, Stores, SyncCalendarApi
 from shared.services.leases import Instances, SoleInstance
-from shared.services.sync_lease import SyncLeases
+from shared.services.sync_lease import LEASE, CalendarGates, SyncLeases
 from shared.services.webhook import ordering_key
 from shared.topics import JOIN_REWRITE
 
@@ -68,6 +68,7 @@ class SyncService:
         self._stores, self._bus, self._directory, self._clock = stores, bus, directory, clock
         self._owners: Instances = instances or SoleInstance()
         self._leases = SyncLeases(stores, clock, self._owners)
+        self._gates = CalendarGates()
         self._max_attempts = max_attempts
 
     @property
@@ -103,6 +104,10 @@ class SyncService:
         return report
 
     def _sync_once(self, org: Org, principal: Principal, force_full: bool) -> tuple[SyncReport, bool]:
+        with self._gates.hold(f"{org.id}/{principal.id}", LEASE.total_seconds()):
+            return self._sync_leased(org, principal, force_full)
+
+    def _sync_leased(self, org: Org, principal: Principal, force_full: bool) -> tuple[SyncReport, bool]:
         lease = self._leases.acquire(org.id, principal.id)
         report = SyncReport()
         token = None if force_full else lease.state.sync_token
@@ -143,16 +148,17 @@ class SyncService:
         principal = self._stores.get_principal(org_id, principal_id)
         if org is None or principal is None or not principal.active:
             return SyncReport(skipped="principal_not_active")
-        lease = self._leases.acquire(org_id, principal_id)
-        report = SyncReport()
-        try:
-            self._run(
-                org, principal, self._directory.calendar_for(org, principal), report, time_min=start, time_max=end
-            )
-        except BaseException:
-            self._leases.release(lease)
-            raise
-        if self._leases.release(lease, window_end=end):
+        with self._gates.hold(f"{org_id}/{principal_id}", LEASE.total_seconds()):
+            lease = self._leases.acquire(org_id, principal_id)
+            report = SyncReport()
+            try:
+                api = self._directory.calendar_for(org, principal)
+                self._run(org, principal, api, report, time_min=start, time_max=end)
+            except BaseException:
+                self._leases.release(lease)
+                raise
+            again = self._leases.release(lease, window_end=end)
+        if again:
             self.sync(org_id, principal_id)
         return report
 

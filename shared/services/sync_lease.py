@@ -1,17 +1,21 @@
 """The sync lease of one calendar: taken by compare-and-set on its sync state, one holder at a time.
 
 The holder is named ``<instance>:<nonce>``; a lease whose instance is gone (``leases.py``) is
-taken over at once. A lease held by a live instance raises ``LeaseHeld`` with ``retry_after``
-past the lease's end (the bus defers the message that long without spending an attempt) and
-sets the ``resync`` flag, so the holder syncs once more before it lets go. Releasing keeps a
-pending flag a notification set meanwhile. ``drop_pending`` clears the flag of a sync that will
-not run, so a stale flag never holds the next notification back.
+taken over at once. Inside one process syncs of a calendar take turns at a gate first, so only
+a holder in another live process is ever met here. A lease held by a live instance raises
+``LeaseHeld`` with ``retry_after`` past the lease's end (the bus defers the message that long
+without spending an attempt) and sets the ``resync`` flag, so the holder syncs once more before
+it lets go. Releasing keeps a pending flag a notification set meanwhile. ``drop_pending``
+clears the flag of a sync that will not run, so a stale flag never holds the next
+notification back.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -25,6 +29,39 @@ from shared.services.leases import Instances
 log = get_logger(__name__)
 LEASE = SYNC_LEASE
 LEASE_MARGIN = timedelta(seconds=5)
+
+
+class CalendarGates:
+    """One gate per calendar inside this process: two of its own syncs of a calendar take turns.
+
+    Only syncs in other processes meet the lease in the store (and ``LeaseHeld``); inside one
+    process the second sync simply waits for the first, then runs with what it left.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._gates: dict[str, tuple[threading.Lock, int]] = {}
+
+    @contextlib.contextmanager
+    def hold(self, key: str, timeout: float) -> Iterator[None]:
+        """Pass the calendar's gate (waiting at most ``timeout`` seconds, else LeaseHeld)."""
+        with self._lock:
+            gate, users = self._gates.get(key, (threading.Lock(), 0))
+            self._gates[key] = (gate, users + 1)
+        try:
+            if not gate.acquire(timeout=timeout):
+                raise LeaseHeld("another sync of this calendar is still running here", retry_after=timeout)
+            try:
+                yield
+            finally:
+                gate.release()
+        finally:
+            with self._lock:
+                gate, users = self._gates[key]
+                if users == 1:
+                    del self._gates[key]
+                else:
+                    self._gates[key] = (gate, users - 1)
 
 
 @dataclass(slots=True)

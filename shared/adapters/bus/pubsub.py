@@ -26,6 +26,7 @@ contract in process:
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -319,6 +320,7 @@ class PubSubBus:
                     sub.deferrals[mid] = sub.deferrals.get(mid, 0) + 1
             if defer is not None:  # a held lease: come back after it ends, without spending an attempt
                 message.modify_ack_deadline(defer)
+                message.drop()
             elif failed:
                 message.nack()
             else:
@@ -372,7 +374,7 @@ class PubSubBus:
             sub.handler(bus_message)
         except errors.LeaseHeld as exc:
             if sub.deferrals.get(bus_message.message_id, 0) < MAX_DEFERRALS:
-                return True, int(min(600, max(10.0, exc.retry_after or 0.0)))
+                return True, min(600, max(1, math.ceil(exc.retry_after or 0.0)))
             return self._failed(sub, bus_message, attempt, exc), None
         except Exception as exc:  # any handler failure means redelivery or a dead letter
             return self._failed(sub, bus_message, attempt, exc), None

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from shared.adapters.store.sqlite_pool import PRIVATE_FILE, private_dir
 from shared.documents import Query
-from shared.errors import ConfigError, IntegrityError
+from shared.errors import ConfigError, IntegrityError, Unavailable
 from shared.ports import DocumentStore, KeyEncryptionKey
 
 
@@ -86,7 +86,11 @@ def check_key_fits(documents: DocumentStore, kek: KeyEncryptionKey, key_file: Pa
     """ConfigError when the database holds data keys and the key file cannot open the first of them."""
     from shared.adapters.crypto.envelope import field_aad
 
-    for doc in documents.query(Query("keys", group=True, limit=1)):
+    try:
+        first = next(iter(documents.query(Query("keys", group=True, limit=1))), None)
+    except Unavailable as exc:
+        raise ConfigError(f"the database cannot be read ({exc.message}); restore it from a backup") from None
+    for doc in [first] if first is not None else []:
         org_id, version = doc.path.split("/")[1], doc.id
         try:
             kek.unwrap(bytes(doc.data["wrapped"]), field_aad(org_id, "keys", version, "wrapped"))

@@ -128,7 +128,11 @@ class SqliteDocumentStore:
     @staticmethod
     def _row_to_doc(parent: str, coll: str, doc_id: str, data: str, version: int) -> Document:
         path = f"{parent}/{coll}/{doc_id}" if parent else f"{coll}/{doc_id}"
-        return Document(path=path, data=decode_value(json.loads(data)), version=str(version))
+        try:
+            decoded = decode_value(json.loads(data))
+        except (ValueError, TypeError, RecursionError) as exc:
+            raise Unavailable(f"a stored {coll} document could not be decoded (the database may be damaged)") from exc
+        return Document(path=path, data=decoded, version=str(version))
 
     # ------------------------------------------------------------ reads
 
