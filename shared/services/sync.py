@@ -24,12 +24,10 @@ from shared.domain.principals import Org, Principal
 from shared.domain.retention import RetentionWindow
 from shared.errors import InvalidInput, LeaseHeld, RetryableError, SyncTokenExpired
 from shared.logs import ctx, get_logger
-from shared.messages import RewriteJoinDetails
 from shared.ports import CalendarDirectory, CalendarEventPage, MessageBus, Stores, SyncCalendarApi
 from shared.services.leases import Instances, SoleInstance
+from shared.services.rewrite_handoff import handoff, publish_rewrite
 from shared.services.sync_lease import LEASE, CalendarGates, SyncLeases
-from shared.services.webhook import ordering_key
-from shared.topics import JOIN_REWRITE
 
 log = get_logger(__name__)
 BATCH = 400
@@ -254,12 +252,12 @@ class SyncService:
         for start in range(0, len(upserts), BATCH):
             chunk = upserts[start : start + BATCH]
             with self._stores.atomic():
-                report.rewrites += self._handoff(org, principal, chunk, master_keywords)
+                report.rewrites += handoff(self._bus, org, principal, chunk, master_keywords)
                 report.stored += self._stores.put_meetings(chunk, now)
         if deletes:
             with self._stores.atomic():
                 for event_id in releases:
-                    self._publish_rewrite(org, principal, event_id)
+                    publish_rewrite(self._bus, org, principal, event_id)
                 report.deleted += self._stores.delete_meetings(org.id, principal.id, sorted(set(deletes)))
 
     def _instances(
@@ -296,38 +294,3 @@ class SyncService:
         """A cancelled organiser event that carried join details goes to the rewrite, which releases them."""
         stored = self._stores.get_meeting(org.id, principal.id, event_id, now)
         return stored is not None and stored.is_organizer_copy and bool(stored.rewrite_state)
-
-    def _publish_rewrite(self, org: Org, principal: Principal, event_id: str) -> None:
-        message = RewriteJoinDetails(org_id=org.id, principal_id=principal.id, event_id=event_id)
-        self._bus.publish(
-            JOIN_REWRITE,
-            message.encode(),
-            ordering_key=ordering_key(org.id, principal.id),
-            attributes={"event_id": event_id},
-        )
-
-    def _handoff(
-        self, org: Org, principal: Principal, meetings: list[Meeting], master_keywords: dict[str, str | None]
-    ) -> int:
-        """Publish a join rewrite for each organiser copy whose keyword and written block disagree.
-
-        An instance whose keyword is its series' keyword is handled by patching the master once;
-        an instance with a keyword of its own (an exception) gets its own rewrite.
-        """
-        count = 0
-        handled: set[str] = set()
-        for meeting in meetings:
-            if not meeting.is_organizer_copy or principal.kind.value != "person":
-                continue
-            if (meeting.keyword or None) == (meeting.rewrite_state or None):
-                continue
-            target = meeting.event_id
-            series = meeting.series_id
-            if series and series in master_keywords and master_keywords[series] == meeting.keyword:
-                target = series
-            if target in handled:
-                continue
-            handled.add(target)
-            self._publish_rewrite(org, principal, target)
-            count += 1
-        return count

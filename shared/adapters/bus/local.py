@@ -137,9 +137,7 @@ class LocalBus:
         with pool.transaction() as conn:
             rows.create(conn)
             rows.purge_before(conn, self._clock.now() - RETENTION)
-            found: dict[str, list[str]] = {}
-            for name, topic in conn.execute("SELECT name, topic FROM bus_subscriptions ORDER BY name"):
-                found.setdefault(topic, []).append(name)
+            found = rows.subscriptions(conn)
         with self._cond:
             if self._pool is not None:
                 return
@@ -192,9 +190,7 @@ class LocalBus:
             return
         seq = rows.insert_message(conn, message_id, topic, data, ordering_key, attributes, self._clock.now())
         okey = ordering_key or f"\x00{message_id}"
-        conn.executemany(
-            "INSERT INTO bus_deliveries (subscription, seq, okey) VALUES (?, ?, ?)", [(n, seq, okey) for n in names]
-        )
+        rows.insert_deliveries(conn, names, seq, okey)
         pool = self._pool
         assert pool is not None
         pool.after_commit(lambda: self._enqueue([((n, okey), seq) for n in names]))
@@ -206,10 +202,7 @@ class LocalBus:
         name = name or f"{topic}-sub-{attached}"
         # Under the store's write lock, so no publish commits between reading the backlog and attaching.
         with self._tx() as conn:
-            conn.execute("INSERT OR IGNORE INTO bus_subscriptions (name, topic) VALUES (?, ?)", (name, topic))
-            backlog = conn.execute(
-                "SELECT okey, seq FROM bus_deliveries WHERE subscription = ? ORDER BY seq", (name,)
-            ).fetchall()
+            backlog = rows.open_subscription(conn, name, topic)
             with self._cond:
                 if name in self._subs:
                     raise ValueError(f"subscription {name!r} already has a handler")
@@ -217,7 +210,7 @@ class LocalBus:
                 names = self._topics.setdefault(topic, [])
                 if name not in names:
                     names.append(name)
-                self._enqueue_locked([((name, okey), int(seq)) for okey, seq in backlog])
+                self._enqueue_locked([((name, okey), seq) for okey, seq in backlog])
 
     def close(self) -> None:
         """Stop the workers; what is undelivered stays stored for the next start."""
@@ -300,12 +293,8 @@ class LocalBus:
 
     def _deliver(self, sub: _Subscription, key: Key, seq: int) -> None:
         with self._tx() as conn:
-            counted = conn.execute(
-                "UPDATE bus_deliveries SET attempts = attempts + 1 WHERE subscription = ? AND seq = ? "
-                "RETURNING attempts, deferrals",
-                (sub.name, seq),
-            ).fetchone()
-            message = rows.load_message(conn, seq, int(counted[0])) if counted else None
+            counted = rows.start_delivery(conn, sub.name, seq)
+            message = rows.load_message(conn, seq, counted[0]) if counted else None
         if counted is None or message is None:
             self._advance(key)
             return

@@ -59,6 +59,44 @@ def create(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def subscriptions(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    """Topic → the names of its stored subscriptions."""
+    found: dict[str, list[str]] = {}
+    for name, topic in conn.execute("SELECT name, topic FROM bus_subscriptions ORDER BY name"):
+        found.setdefault(topic, []).append(name)
+    return found
+
+
+def open_subscription(conn: sqlite3.Connection, name: str, topic: str) -> list[tuple[str, int]]:
+    """Store a subscription (when new) and return its backlog: (ordering key, sequence number) in order."""
+    conn.execute("INSERT OR IGNORE INTO bus_subscriptions (name, topic) VALUES (?, ?)", (name, topic))
+    rows = conn.execute("SELECT okey, seq FROM bus_deliveries WHERE subscription = ? ORDER BY seq", (name,))
+    return [(str(okey), int(seq)) for okey, seq in rows]
+
+
+def insert_deliveries(conn: sqlite3.Connection, names: list[str], seq: int, okey: str) -> None:
+    """One delivery row per subscription for a stored message."""
+    conn.executemany(
+        "INSERT INTO bus_deliveries (subscription, seq, okey) VALUES (?, ?, ?)", [(n, seq, okey) for n in names]
+    )
+
+
+def start_delivery(conn: sqlite3.Connection, subscription: str, seq: int) -> tuple[int, int] | None:
+    """Count a delivery attempt as it starts; (attempts, deferrals), or None when the row is gone."""
+    row = conn.execute(
+        "UPDATE bus_deliveries SET attempts = attempts + 1 WHERE subscription = ? AND seq = ? "
+        "RETURNING attempts, deferrals",
+        (subscription, seq),
+    ).fetchone()
+    return None if row is None else (int(row[0]), int(row[1]))
+
+
+def fail_delivery(conn: sqlite3.Connection, subscription: str, seq: int, error: str, *, deferred: bool) -> None:
+    """Keep a failed delivery's error; a deferral (a held lease) gives its attempt back."""
+    change = "attempts = attempts - 1, deferrals = deferrals + 1, error = ?" if deferred else "error = ?"
+    conn.execute(f"UPDATE bus_deliveries SET {change} WHERE subscription = ? AND seq = ?", (error, subscription, seq))
+
+
 def stamp(when: datetime) -> str:
     """A sortable UTC text form of ``when``."""
     return when.astimezone(UTC).isoformat()

@@ -13,7 +13,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared.adapters.store.repositories import DocumentStores, domain_owner
+from shared.adapters.store.claims import domain_owner
+from shared.adapters.store.repositories import DocumentStores
 from shared.documents import Document, Filter, Order, Query, collection_path, doc_path
 from shared.domain.meetings import JoinKind, JoinTarget, Meeting, MeetingStatus
 from shared.domain.presence import JoinButtonNotice, NoticeKind, RecipientKind
@@ -30,7 +31,7 @@ class StoredNotice:
 
 def org_by_domain(stores: DocumentStores, domain: str) -> Org | None:
     """The org serving ``domain``, if any: always the same one (its domain claim, else the oldest)."""
-    org_id = domain_owner(stores, domain)
+    org_id = domain_owner(stores.documents, domain)
     return None if org_id is None else stores.get_org(org_id)
 
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 
+from shared.adapters.store.claims import domain_owner
 from shared.adapters.store.records import RecordCodec, meeting_doc_id
 from shared.documents import Delete, Filter, Order, Put, Query, WriteOp, collection_path, doc_path
 from shared.domain.meetings import Meeting
@@ -18,21 +19,6 @@ from shared.domain.retention import RetentionWindow, expire_at
 from shared.domain.sync import SyncState, WatchChannel
 from shared.errors import Conflict, NotFound, PreconditionFailed
 from shared.ports import Cipher, DocumentStore
-
-
-def domain_owner(stores: DocumentStores, domain: str) -> str | None:
-    """The id of the org that serves ``domain``: its claim, else the oldest org with it (orgs made before claims)."""
-    domain = domain.lower()
-    if not domain or "/" in domain:
-        return None
-    claim = stores.documents.get(doc_path("domains", domain))
-    if claim is not None:
-        return str(claim.data["org_id"])
-    found = list(stores.documents.query(Query("orgs", (Filter("domain", "==", domain),))))
-    if not found:
-        return None
-    oldest = min(found, key=lambda d: (d.data.get("createdAt") is None, d.data.get("createdAt") or 0, d.id))
-    return oldest.id
 
 
 class DocumentStores:
@@ -66,7 +52,7 @@ class DocumentStores:
         if create and existing is not None:
             raise Conflict(f"org {org.id!r} already exists")
         if create:
-            owner = domain_owner(self, org.domain)
+            owner = domain_owner(self.documents, org.domain)
             if owner is not None:
                 raise Conflict(f"the domain {org.domain} already belongs to org {owner!r}")
             claim = Put(
