@@ -76,6 +76,10 @@ class DocumentStore(Protocol):
         """Run ``callback`` once this thread's ``atomic()`` block commits (at once outside one)."""
         ...
 
+    def after_rollback(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` if this thread's ``atomic()`` block rolls back (never outside one)."""
+        ...
+
     def scrub(self) -> bool:
         """Make deleted data unrecoverable from the store's own files (SQLite: checkpoint and truncate the WAL)."""
         ...

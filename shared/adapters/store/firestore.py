@@ -306,6 +306,9 @@ class FirestoreDocumentStore:
         """Run ``callback`` now: writes have already committed."""
         callback()
 
+    def after_rollback(self, callback: Callable[[], None]) -> None:
+        """Never called: there is no transaction across calls to roll back."""
+
     def scrub(self) -> bool:
         """True: Firestore keeps no deleted data in files this deployment can read."""
         return True

@@ -119,6 +119,10 @@ class SqliteDocumentStore:
         """Run ``callback`` once this thread's transaction commits (at once outside one)."""
         self.pool.after_commit(callback)
 
+    def after_rollback(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` if this thread's transaction rolls back (never outside one)."""
+        self.pool.after_rollback(callback)
+
     @property
     def schema_version(self) -> int:
         """The applied migration number."""

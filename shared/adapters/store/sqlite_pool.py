@@ -7,7 +7,8 @@ threads (the local runtime serves a thread per HTTP connection) use the store. A
 makes meanwhile joins that transaction (nested writes through a savepoint, so a failed batch
 leaves the rest of the transaction as it was), and callbacks given to ``after_commit`` run
 once it has committed, before the next writer starts (the bus uses that to queue what a
-transaction published, in commit order).
+transaction published, in commit order); callbacks given to ``after_rollback`` run if it does
+not (the cipher forgets keys it made inside it).
 
 Every connection runs with WAL, ``synchronous=NORMAL``, a busy timeout and ``secure_delete``
 (deleted rows are overwritten with zeros, so shredded data does not linger in free pages). The
@@ -55,6 +56,7 @@ class _Transaction:
     conn: sqlite3.Connection
     depth: int = 1
     callbacks: list[Callable[[], None]] = field(default_factory=list)
+    undo: list[Callable[[], None]] = field(default_factory=list)
 
 
 class SqlitePool:
@@ -169,12 +171,16 @@ class SqlitePool:
                 except BaseException:
                     with contextlib.suppress(sqlite3.Error):
                         conn.execute("ROLLBACK")
+                    for undo in tx.undo:
+                        undo()
                     raise
                 try:
                     conn.execute("COMMIT")
                 except sqlite3.Error as exc:
                     with contextlib.suppress(sqlite3.Error):
                         conn.execute("ROLLBACK")
+                    for undo in tx.undo:
+                        undo()
                     raise Unavailable(f"the store could not commit: {exc}") from exc
                 for callback in tx.callbacks:
                     callback()
@@ -204,6 +210,12 @@ class SqlitePool:
             callback()
         else:
             tx.callbacks.append(callback)
+
+    def after_rollback(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` if this thread's transaction rolls back (never outside one)."""
+        tx = self._current()
+        if tx is not None:
+            tx.undo.append(callback)
 
     # ------------------------------------------------------------ maintenance
 
