@@ -259,10 +259,12 @@ class SqliteDocumentStore:
             self.write(ops[start : start + MAX_BATCH])
 
     def purge_expired(self, now: datetime) -> int:
-        """Delete every document whose ``expireAt`` has passed; return how many."""
+        """Delete every document whose ``expireAt`` has passed, then scrub the files; return how many."""
         with self.pool.transaction() as conn:
             cur = conn.execute("DELETE FROM docs WHERE expire_at IS NOT NULL AND expire_at <= ?", (encode_value(now),))
-            return int(cur.rowcount)
+            purged = int(cur.rowcount)
+        self.scrub()  # expired meetings leave the WAL too
+        return purged
 
     def scrub(self) -> bool:
         """Make deleted rows unrecoverable from the files: checkpoint the WAL into the (secure-delete) database
