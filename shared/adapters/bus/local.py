@@ -44,7 +44,7 @@ from shared.adapters.bus import local_schema as rows
 from shared.adapters.store.sqlite_pool import SqlitePool
 from shared.clock import Clock, SystemClock
 from shared.errors import LeaseHeld, Unavailable
-from shared.logs import ctx, get_logger
+from shared.logs import ctx, get_logger, redact
 from shared.ports import BusMessage, Handler
 
 if TYPE_CHECKING:
@@ -310,7 +310,7 @@ class LocalBus:
                 self.delivered[sub.topic] = self.delivered.get(sub.topic, 0) + 1
             self._advance(key)
             return
-        text = f"{type(error).__name__}: {error}"[:2000]
+        text = redact(f"{type(error).__name__}: {error}")[:2000]  # stored: no address or token may be in it
         deferred = isinstance(error, LeaseHeld) and int(counted[1]) < MAX_DEFERRALS
         if not deferred and message.delivery_attempt >= self._max_attempts:
             self._dead_letter(sub, key, seq, message, text)
