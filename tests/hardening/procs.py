@@ -1,7 +1,7 @@
 """Real processes for the hardening tests: ``hybrid-calendar emulator`` and ``hybrid-calendar serve``.
 
 Each runs in its own session (so a ``kill -9`` hits exactly it), optionally with a descriptor
-limit set through ``resource.setrlimit`` before ``exec``. Waiting is on conditions with a bound
+limit set through ``resource.setrlimit`` before ``exec`` (``ulimit -n``). Waiting is on conditions with a bound
 (an answered ``/healthz``, a request-log count), never on fixed sleeps. ``reader()`` opens the
 data directory read-only beside a running service (WAL allows it) to check what it stored.
 """
@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import resource
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -40,14 +39,20 @@ CLI = str(Path(sys.executable).with_name("hybrid-calendar"))
 ADMIN_TOKEN = "hardening-admin-token"
 
 
-def _limit(nofile: int | None) -> Callable[[], None] | None:
+def _limited(command: list[str], nofile: int | None) -> list[str]:
+    """``command`` run under a descriptor limit: a fresh interpreter calls ``setrlimit``, then ``exec``s it.
+
+    (Not ``preexec_fn``: it runs Python in a fork of this threaded process, which gRPC's fork
+    handlers, loaded by other tests, do not survive.)
+    """
     if nofile is None:
-        return None
-
-    def apply() -> None:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
-
-    return apply
+        return command
+    code = (
+        "import os, resource, sys; "
+        f"resource.setrlimit(resource.RLIMIT_NOFILE, ({nofile}, {nofile})); "
+        "os.execv(sys.argv[1], sys.argv[1:])"
+    )
+    return [sys.executable, "-c", code, *command]
 
 
 @dataclass
@@ -97,12 +102,7 @@ def spawn(name: str, args: list[str], env: dict[str, str], log_dir: Path, nofile
     log = log_dir / f"{name}.log"
     with log.open("ab") as out:
         process = subprocess.Popen(
-            [CLI, *args],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=_limit(nofile),
+            _limited([CLI, *args], nofile), env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     return Proc(name, process, port, log)
 
