@@ -243,6 +243,7 @@ class RecordCodec:
             "lastSync": s.last_sync,
             "lastFullSync": s.last_full_sync,
             "windowEnd": s.window_end,
+            "resync": s.resync,
         }
 
     def sync_from_doc(self, org_id: str, pid: str, data: Mapping[str, Any]) -> SyncState:
@@ -259,6 +260,7 @@ class RecordCodec:
             last_sync=data.get("lastSync"),
             last_full_sync=data.get("lastFullSync"),
             window_end=data.get("windowEnd"),
+            resync=bool(data.get("resync")),
         )
 
     @staticmethod
@@ -272,6 +274,7 @@ class RecordCodec:
             "expiration": c.expiration,
             "state": c.state.value,
             "createdAt": c.created_at,
+            "stopRequestedAt": c.stop_requested_at,
         }
 
     @staticmethod
@@ -286,6 +289,7 @@ class RecordCodec:
             expiration=data["expiration"],
             state=ChannelState(data["state"]),
             created_at=data.get("createdAt"),
+            stop_requested_at=data.get("stopRequestedAt"),
         )
 
     def presence_to_doc(self, p: Presence) -> dict[str, Any]:
