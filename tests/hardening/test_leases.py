@@ -58,7 +58,9 @@ def test_a_sync_refused_by_a_live_holder_waits_past_the_lease_and_the_holder_syn
     refused: list[LeaseHeld] = []
 
     def meanwhile() -> None:
+        world.control.set_faults("calendar.events.watch", pushDropRate=1.0)  # only the sync below meets the lease
         create(world, ALICE, event_body("Changed while the lease was held", 5))
+        world.control.clear_faults()
 
         def other() -> None:
             try:
