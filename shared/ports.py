@@ -157,6 +157,12 @@ class Stores(Protocol):
         """Create or replace a principal."""
         ...
 
+    def update_principal(
+        self, org_id: str, principal_id: str, change: Callable[[Principal], Principal]
+    ) -> Principal | None:
+        """Apply ``change`` to the stored principal atomically (compare-and-set); None if it is gone."""
+        ...
+
     def list_principals(self, org_id: str, *, active_only: bool = False) -> list[Principal]:
         """Principals of an org."""
         ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,6 +21,9 @@ from shared.domain.sync import SyncState, WatchChannel
 from shared.errors import Conflict, NotFound, PreconditionFailed
 from shared.logs import ctx, get_logger
 from shared.ports import Cipher, DocumentStore
+
+UPDATE_ATTEMPTS = 10
+"""Compare-and-set rounds of :meth:`DocumentStores.update_principal` before it gives up."""
 
 log = get_logger(__name__)
 
@@ -120,6 +123,24 @@ class DocumentStores:
         index = self.cipher.blind_index(principal.org_id, principal.email, "principal")
         path = doc_path("orgs", principal.org_id, "principals", principal.id)
         self.documents.write([Put(path, self.codec.principal_to_doc(principal, index), if_version=if_version)])
+
+    def update_principal(
+        self, org_id: str, principal_id: str, change: Callable[[Principal], Principal]
+    ) -> Principal | None:
+        """Apply ``change`` to the stored principal with compare-and-set, re-reading on a race; None if it is gone."""
+        path = doc_path("orgs", org_id, "principals", principal_id)
+        for _ in range(UPDATE_ATTEMPTS):
+            doc = self.documents.get(path)
+            if doc is None:
+                return None
+            changed = change(self.codec.principal_from_doc(org_id, principal_id, doc.data))
+            index = self.cipher.blind_index(org_id, changed.email, "principal")
+            try:
+                self.documents.write([Put(path, self.codec.principal_to_doc(changed, index), if_version=doc.version)])
+            except PreconditionFailed:
+                continue
+            return changed
+        raise Conflict("the principal kept changing while it was being updated")
 
     def list_principals(self, org_id: str, *, active_only: bool = False) -> list[Principal]:
         """Principals of an org, optionally only the active ones."""
