@@ -11,6 +11,7 @@ from typing import Any
 import flask
 from cloudevents.http import CloudEvent
 
+from shared import failures
 from shared.errors import HybridCalendarError, InvalidInput, PermanentError, RetryableError
 from shared.logs import ctx, get_logger
 from shared.ports import BusMessage
@@ -61,10 +62,14 @@ def handle_event(name: str, event: CloudEvent, handler: Callable[[BusMessage], N
     try:
         message = pubsub_message(event)
         handler(message)
-    except RetryableError:
+    except RetryableError as exc:
+        failures.note(exc)  # the local runtime hands it to its bus (a held lease is deferred)
         raise
     except PermanentError as exc:
         log.warning(
             "message acknowledged without effect",
             extra=ctx(function=name, error_code=exc.code, event_id=event["id"], reason=exc.message),
         )
+    except Exception as exc:
+        failures.note(exc)
+        raise

@@ -11,6 +11,7 @@ import typer
 
 from shared import config
 from shared.cli_admin import fail
+from shared.cli_deadletters import dead_letters
 from shared.cli_help import Typer
 from shared.cli_jobs import jobs_app
 from shared.cli_orgs import orgs_app
@@ -27,6 +28,7 @@ app.add_typer(orgs_app, name="orgs")
 app.add_typer(users_app, name="users")
 app.add_typer(rooms_app, name="rooms")
 app.add_typer(jobs_app, name="jobs")
+app.command("dead-letters")(dead_letters)
 HostOpt = Annotated[str | None, typer.Option(metavar="HOST", help="Address to listen on.")]
 
 
@@ -51,7 +53,10 @@ def serve(
     settings = _settings()
     settings = settings.with_overrides(host=host or settings.host, port=port or settings.port)
     logs.configure(settings.log_level)
-    runtime = LocalRuntime(build(settings))
+    try:
+        runtime = LocalRuntime(build(settings))
+    except ConfigError as exc:  # a missing or unusable key file, a foreign file, a data dir in use: one line
+        raise fail(f"{exc.message}; not starting", 2) from None
     try:
         server = bind(
             "the service", settings.host, settings.port, lambda: RuntimeServer(runtime, settings.host, settings.port)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
@@ -144,6 +145,13 @@ SETTINGS: tuple[SettingSpec, ...] = (
         None,
         "`host:port` of a Cloud KMS emulator (plaintext gRPC) for the gcp backend; Google's Cloud KMS when unset.",
     ),
+    SettingSpec(
+        "HYBRIDCAL_CLOCK_START",
+        "clock_start",
+        None,
+        "Start the service's clock at this instant (RFC 3339) and run it at real speed, for rehearsals against the "
+        "emulator; the system clock when unset.",
+    ),
 )
 
 _BY_ATTR = {spec.attr: spec for spec in SETTINGS}
@@ -214,6 +222,16 @@ def _client_ids(env: str, raw: str) -> tuple[str, ...]:
     return ids
 
 
+def _instant(env: str, raw: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ConfigError(f"{env} must be an RFC 3339 instant such as 2026-11-24T09:00:00Z; got {raw!r}") from None
+    if value.tzinfo is None:
+        raise ConfigError(f"{env} needs a time-zone offset such as Z; got {raw!r}")
+    return value
+
+
 def _log_level(env: str, raw: str) -> str:
     return _choice("DEBUG", "INFO", "WARNING", "ERROR")(env, raw.upper())
 
@@ -242,6 +260,7 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "user_quota_per_minute": _positive_int,
     "process_quota_per_second": _positive_int,
     "kms_endpoint": _host_port,
+    "clock_start": _instant,
 }
 
 
@@ -272,6 +291,7 @@ class Settings:
     user_quota_per_minute: int = 300
     process_quota_per_second: int = 100
     kms_endpoint: str | None = None
+    clock_start: datetime | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:

@@ -8,6 +8,7 @@ key-encryption key, the Google client layer (or the emulator) for Calendar and G
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -67,6 +68,27 @@ class DocumentStore(Protocol):
         """Delete documents whose ``expireAt`` has passed (a no-op where TTL does it)."""
         ...
 
+    def atomic(self) -> AbstractContextManager[object]:
+        """Group this thread's writes (and a bound local bus's publishes) into one transaction where the
+        store has transactions across calls (SQLite); elsewhere each write commits on its own."""
+        ...
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once this thread's ``atomic()`` block commits (at once outside one)."""
+        ...
+
+    def after_rollback(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` if this thread's ``atomic()`` block rolls back (never outside one)."""
+        ...
+
+    def scrub(self) -> bool:
+        """Make deleted data unrecoverable from the store's own files (SQLite: checkpoint and truncate the WAL)."""
+        ...
+
+    def check(self) -> str | None:
+        """None when the store is readable and sound, else what is wrong (for /healthz)."""
+        ...
+
     def close(self) -> None:
         """Release connections."""
         ...
@@ -77,6 +99,10 @@ class DocumentStore(Protocol):
 
 class Stores(Protocol):
     """The typed stores services use; one object over one document store and one cipher."""
+
+    def atomic(self) -> AbstractContextManager[object]:
+        """One transaction for this thread's writes and a bound local bus's publishes, where the store has one."""
+        ...
 
     def get_org(self, org_id: str) -> Org | None:
         """Read an org."""
@@ -130,6 +156,12 @@ class Stores(Protocol):
 
     def put_principal(self, principal: Principal, *, if_version: str | None = None) -> None:
         """Create or replace a principal."""
+        ...
+
+    def update_principal(
+        self, org_id: str, principal_id: str, change: Callable[[Principal], Principal]
+    ) -> Principal | None:
+        """Apply ``change`` to the stored principal atomically (compare-and-set); None if it is gone."""
         ...
 
     def list_principals(self, org_id: str, *, active_only: bool = False) -> list[Principal]:
@@ -192,6 +224,10 @@ class Stores(Protocol):
 
     def get_channel(self, channel_id: str) -> WatchChannel | None:
         """Read a channel by id (ids are global)."""
+        ...
+
+    def mark_stop_requested(self, channel_id: str, at: datetime, *, seen: datetime | None) -> bool:
+        """Record that a stop was asked for a channel unless another request got there first."""
         ...
 
     def put_presence(self, presence: Presence) -> None:

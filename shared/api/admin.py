@@ -22,6 +22,7 @@ from shared.domain.decisions import hint_for
 from shared.domain.principals import DEFAULT_KEYWORDS, CredentialRef, Org, Principal, PrincipalKind
 from shared.errors import InvalidInput, NotFound
 from shared.ports import Stores
+from shared.services import deadletters
 from shared.services.provisioning import EMAIL, ProvisioningService, org_id_for
 
 router = Router("admin_api")
@@ -77,6 +78,7 @@ def principal_view(stores: Stores, p: Principal, *, detail: bool = False) -> dic
             channel_expiry=max((c.expiration for c in channels), default=None),
             meeting_count=stores.count_meetings(p.org_id, p.id),
             decisions=[{**d, "hint": hint_for(str(d["reason"] or ""))} for d in stores.list_decisions(p.org_id, p.id)],
+            dead_letters=deadletters.of_principal(stores, p.org_id, p.id),
         )
         if p.kind is PrincipalKind.ROOM:
             view["devices"] = [device_view(d) for d in stores.devices_of(p.org_id, p.id)]
@@ -177,6 +179,21 @@ def patch_org(request: flask.Request, service: ProvisioningService, stores: Stor
     if fields.webex_access_token:
         stores.put_org_secret(org_id, WEBEX_TOKEN, fields.webex_access_token)
     return respond(org_view(updated, stores.org_secret_names(org_id)))
+
+
+@router.route(f"{BASE}/dead-letters", ["GET"])
+def dead_letters(request: flask.Request, service: ProvisioningService, stores: Stores) -> flask.Response:
+    """Dead letters of the deployment, per topic."""
+    return respond(deadletters.summary(stores))
+
+
+@router.route(f"{BASE}/orgs/<org_id>/dead-letters", ["GET"])
+def org_dead_letters(
+    request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str
+) -> flask.Response:
+    """An org's dead letters, per topic and per principal."""
+    service.require_org(org_id)
+    return respond(deadletters.summary(stores, org_id))
 
 
 @router.route(f"{BASE}/orgs/<org_id>/principals", ["POST"])

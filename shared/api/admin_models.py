@@ -162,6 +162,7 @@ Reason = Literal[
     "email_mismatch",
     "unavailable",
     "credentials_unavailable",
+    "processing_failed",
 ]
 
 
@@ -201,14 +202,39 @@ class DecisionOut(BaseModel):
     at: str
 
 
+class DeadLetterCountOut(BaseModel):
+    """Dead letters of one topic (or one principal): how many, and the latest with its error."""
+
+    count: int
+    last_at: str | None = None
+    last_error: str | None = None
+
+
+class PrincipalDeadLettersOut(DeadLetterCountOut):
+    """Dead letters about one principal, per topic."""
+
+    principal_id: str
+    email: str | None
+    topics: dict[str, int]
+
+
+class DeadLettersOut(BaseModel):
+    """``GET /admin/v1/dead-letters`` and ``GET .../orgs/{org}/dead-letters`` (the org's with ``principals``)."""
+
+    total: int
+    topics: dict[str, DeadLetterCountOut]
+    principals: list[PrincipalDeadLettersOut] = Field(default_factory=list)
+
+
 class PrincipalDetailOut(PrincipalOut):
-    """``GET .../principals/{email}``: the state plus sync progress, channel expiry, meetings and decisions."""
+    """``GET .../principals/{email}``: state, sync progress, channel expiry, meetings, decisions, dead letters."""
 
     last_sync: str | None
     last_full_sync: str | None
     channel_expiry: str | None
     meeting_count: int
     decisions: list[DecisionOut]
+    dead_letters: DeadLetterCountOut
     devices: list[DeviceOut] = Field(default_factory=list, description="A room's devices (never their tokens).")
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 import shared
 from shared.api.admin_models import (
     ActivatedOut,
+    DeadLettersOut,
     DeviceCreate,
     DeviceList,
     DeviceOut,
@@ -152,6 +153,23 @@ ROUTES: tuple[Route, ...] = (
         200,
         DeviceOut,
         params=(_ORG, _EMAIL, _DEVICE),
+    ),
+    Route(
+        "get",
+        "/dead-letters",
+        "listDeadLetters",
+        "Dead letters of the deployment, counted per topic, with the latest error.",
+        200,
+        DeadLettersOut,
+    ),
+    Route(
+        "get",
+        "/orgs/{org}/dead-letters",
+        "listOrgDeadLetters",
+        "An org's dead letters, counted per topic and per principal, with the latest error.",
+        200,
+        DeadLettersOut,
+        params=(_ORG,),
     ),
     Route("get", "/openapi.json", "openapi", "This document.", 200, None),
 )

@@ -50,6 +50,7 @@ class ErrorReason(StrEnum):
     EMAIL_MISMATCH = "email_mismatch"
     UNAVAILABLE = "unavailable"
     CREDENTIALS_UNAVAILABLE = "credentials_unavailable"
+    PROCESSING_FAILED = "processing_failed"
 
 
 HINTS: dict[ErrorReason, str] = {
@@ -78,6 +79,10 @@ HINTS: dict[ErrorReason, str] = {
         "credential needs Google Cloud (the runtime's service account with the Service Account Token "
         "Creator role) or Application Default Credentials. Off Google Cloud give the org a key file "
         "(orgs set ORG --key-file key.json), then revalidate."
+    ),
+    ErrorReason.PROCESSING_FAILED: (
+        "Work for this principal failed on every retry and was dead-lettered: see the dead letters "
+        "(hybrid-calendar dead-letters ORG) and the logs for the principal id, fix the cause, then revalidate."
     ),
 }
 

@@ -183,7 +183,11 @@ class ProvisioningService:
 
     def deactivate(self, org_id: str, email: str, actor: str = "admin") -> Principal:
         """Record who asked, and queue deactivation."""
-        principal = self._save(replace(self.require_live(org_id, email), deactivated_by=actor[:254]))
+        found = self.require_live(org_id, email)
+        # Compare-and-set: a validation finishing meanwhile keeps its state, and this request is not lost.
+        principal = self._stores.update_principal(org_id, found.id, lambda p: replace(p, deactivated_by=actor[:254]))
+        if principal is None:
+            raise NotFound("no such principal")
         self._queue(org_id, principal.id, "deactivate")
         return principal
 
@@ -221,11 +225,13 @@ class ProvisioningService:
         return principal
 
     def _save_keeping_request(self, principal: Principal) -> Principal:
-        """Save a validation result without losing a deactivation request recorded meanwhile."""
-        current = self._stores.get_principal(principal.org_id, principal.id)
-        if current is not None and current.deactivated_by and not principal.deactivated_by:
-            principal = replace(principal, deactivated_by=current.deactivated_by)
-        return self._save(principal)
+        """Save a validation result without losing a deactivation request recorded meanwhile (compare-and-set)."""
+        saved = self._stores.update_principal(
+            principal.org_id,
+            principal.id,
+            lambda current: replace(principal, deactivated_by=current.deactivated_by or principal.deactivated_by),
+        )
+        return saved if saved is not None else self._save(principal)
 
     def _validate(self, org: Org, principal: Principal, attempt: int) -> Principal | None:
         if principal.state is PrincipalState.DEACTIVATED:

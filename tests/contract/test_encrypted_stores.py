@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -172,3 +173,22 @@ def test_sync_state_compare_and_set(document_store: DocumentStore, tmp_path: Pat
         stores.put_sync_state(loaded, if_version=v1, create=False)
     doc = document_store.get(doc_path("orgs", "o1", "syncStates", "p1"))
     assert doc is not None and "SECRET-TOKEN" not in repr(doc.data)
+
+
+def test_update_principal_is_compare_and_set(document_store: DocumentStore, tmp_path: Path, clock: ManualClock) -> None:
+    """A change made between update_principal's read and write is kept: the update re-reads and applies again."""
+    stores, _ = _stores(document_store, tmp_path, clock)
+    stores.put_principal(Principal(org_id="o1", id="p1", email="ann@example.com"))
+    rounds: list[int] = []
+
+    def request_deactivation(current: Principal) -> Principal:
+        rounds.append(1)
+        if len(rounds) == 1:  # a validation result lands between this round's read and its write
+            stores.put_principal(Principal(org_id="o1", id="p1", email="ann@example.com", state=PrincipalState.ACTIVE))
+        return replace(current, deactivated_by="ops@example.com")
+
+    updated = stores.update_principal("o1", "p1", request_deactivation)
+    assert len(rounds) == 2 and updated is not None
+    back = stores.get_principal("o1", "p1")
+    assert back is not None and (back.state, back.deactivated_by) == (PrincipalState.ACTIVE, "ops@example.com")
+    assert stores.update_principal("o1", "gone", request_deactivation) is None

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from shared.adapters.store.claims import domain_owner
 from shared.adapters.store.repositories import DocumentStores
 from shared.documents import Document, Filter, Order, Query, collection_path, doc_path
 from shared.domain.meetings import JoinKind, JoinTarget, Meeting, MeetingStatus
@@ -29,11 +30,9 @@ class StoredNotice:
 
 
 def org_by_domain(stores: DocumentStores, domain: str) -> Org | None:
-    """The org serving ``domain``, if any."""
-    query = Query("orgs", (Filter("domain", "==", domain.lower()),), limit=1)
-    for doc in stores.documents.query(query):
-        return stores.codec.org_from_doc(doc.id, doc.data)
-    return None
+    """The org serving ``domain``, if any: always the same one (its domain claim, else the oldest)."""
+    org_id = domain_owner(stores.documents, domain)
+    return None if org_id is None else stores.get_org(org_id)
 
 
 def _device(stores: DocumentStores, doc: Document) -> Device:

@@ -246,6 +246,7 @@ class RecordCodec:
             "lastSync": s.last_sync,
             "lastFullSync": s.last_full_sync,
             "windowEnd": s.window_end,
+            "resync": s.resync,
         }
 
     def sync_from_doc(self, org_id: str, pid: str, data: Mapping[str, Any]) -> SyncState:
@@ -262,6 +263,7 @@ class RecordCodec:
             last_sync=data.get("lastSync"),
             last_full_sync=data.get("lastFullSync"),
             window_end=data.get("windowEnd"),
+            resync=bool(data.get("resync")),
         )
 
     @staticmethod
@@ -275,6 +277,7 @@ class RecordCodec:
             "expiration": c.expiration,
             "state": c.state.value,
             "createdAt": c.created_at,
+            "stopRequestedAt": c.stop_requested_at,
         }
 
     @staticmethod
@@ -289,6 +292,7 @@ class RecordCodec:
             expiration=data["expiration"],
             state=ChannelState(data["state"]),
             created_at=data.get("createdAt"),
+            stop_requested_at=data.get("stopRequestedAt"),
         )
 
     def presence_to_doc(self, p: Presence) -> dict[str, Any]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
+from shared.adapters.store.claims import domain_owner
 from shared.adapters.store.records import RecordCodec, meeting_doc_id
 from shared.documents import Delete, Filter, Order, Put, Query, WriteOp, collection_path, doc_path
 from shared.domain.meetings import Meeting
@@ -16,8 +18,14 @@ from shared.domain.presence import JoinButtonNotice, Presence
 from shared.domain.principals import Device, Org, Principal, PrincipalState
 from shared.domain.retention import RetentionWindow, expire_at
 from shared.domain.sync import SyncState, WatchChannel
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, NotFound, PreconditionFailed
+from shared.logs import ctx, get_logger
 from shared.ports import Cipher, DocumentStore
+
+UPDATE_ATTEMPTS = 10
+"""Compare-and-set rounds of :meth:`DocumentStores.update_principal` before it gives up."""
+
+log = get_logger(__name__)
 
 
 class DocumentStores:
@@ -35,19 +43,36 @@ class DocumentStores:
         doc = self.documents.get(doc_path("orgs", org_id))
         return None if doc is None else self.codec.org_from_doc(org_id, doc.data)
 
+    def atomic(self) -> AbstractContextManager[object]:
+        """One transaction for this thread's writes and a bound local bus's publishes (where the store has one)."""
+        return self.documents.atomic()
+
     def put_org(self, org: Org, service_account_key: str | None = None, *, create: bool = False) -> None:
-        """Create or replace an org; sealed secrets (and the key, unless a new one is given) are kept."""
+        """Create or replace an org; sealed secrets (and the key, unless a new one is given) are kept.
+
+        A new org claims its domain (``domains/{domain}``) in the same atomic write, so two orgs
+        never share a domain: Conflict when the id or the domain is taken.
+        """
         path = doc_path("orgs", org.id)
         data = self.codec.org_to_doc(org, service_account_key)
         existing = self.documents.get(path)
         if create and existing is not None:
             raise Conflict(f"org {org.id!r} already exists")
-        if existing is not None and not create:
+        if create:
+            owner = domain_owner(self.documents, org.domain)
+            if owner is not None:
+                raise Conflict(f"the domain {org.domain} already belongs to org {owner!r}")
+            claim = Put(
+                doc_path("domains", org.domain), {"org_id": org.id, "createdAt": org.created_at}, if_absent=True
+            )
+            self.documents.write([Put(path, data, if_absent=True), claim])
+            return
+        if existing is not None:
             for name, value in existing.data.items():
                 keep = name.startswith("secret_") or (name == "serviceAccountKey" and service_account_key is None)
                 if keep:
                     data[name] = value
-        self.documents.write([Put(path, data, if_absent=create)])
+        self.documents.write([Put(path, data)])
 
     def service_account_key(self, org_id: str) -> str | None:
         """Open the org's stored service-account key, if it has one."""
@@ -99,6 +124,24 @@ class DocumentStores:
         path = doc_path("orgs", principal.org_id, "principals", principal.id)
         self.documents.write([Put(path, self.codec.principal_to_doc(principal, index), if_version=if_version)])
 
+    def update_principal(
+        self, org_id: str, principal_id: str, change: Callable[[Principal], Principal]
+    ) -> Principal | None:
+        """Apply ``change`` to the stored principal with compare-and-set, re-reading on a race; None if it is gone."""
+        path = doc_path("orgs", org_id, "principals", principal_id)
+        for _ in range(UPDATE_ATTEMPTS):
+            doc = self.documents.get(path)
+            if doc is None:
+                return None
+            changed = change(self.codec.principal_from_doc(org_id, principal_id, doc.data))
+            index = self.cipher.blind_index(org_id, changed.email, "principal")
+            try:
+                self.documents.write([Put(path, self.codec.principal_to_doc(changed, index), if_version=doc.version)])
+            except PreconditionFailed:
+                continue
+            return changed
+        raise Conflict("the principal kept changing while it was being updated")
+
     def list_principals(self, org_id: str, *, active_only: bool = False) -> list[Principal]:
         """Principals of an org, optionally only the active ones."""
         where = (Filter("state", "==", PrincipalState.ACTIVE.value),) if active_only else ()
@@ -119,6 +162,8 @@ class DocumentStores:
         ]
         self.documents.bulk_write(ops)
         self.cipher.shred(org_id, principal_id)
+        if not self.documents.scrub():  # no copy of the shredded key may stay behind in the store's files
+            log.warning("the store's log was busy: the next maintenance run scrubs it", extra=ctx(org=org_id))
         return len(ops)
 
     def count_meetings(self, org_id: str, principal_id: str) -> int:
@@ -207,6 +252,18 @@ class DocumentStores:
         doc = self.documents.get(path)
         assert doc is not None
         return doc.version
+
+    def mark_stop_requested(self, channel_id: str, at: datetime, *, seen: datetime | None) -> bool:
+        """Record that a stop was asked for a channel, unless another request got there first; True if this one did."""
+        path = doc_path("channels", channel_id)
+        doc = self.documents.get(path)
+        if doc is None or doc.data.get("stopRequestedAt") != seen:
+            return False
+        try:
+            self.documents.write([Put(path, {**doc.data, "stopRequestedAt": at}, if_version=doc.version)])
+        except PreconditionFailed:
+            return False
+        return True
 
     def put_channel(self, channel: WatchChannel) -> None:
         """Create or replace a watch channel."""
