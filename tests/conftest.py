@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +16,21 @@ from tests.support import gcp_emulators
 from tests.support.instant import T0
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+_SCRATCH: dict[str, str] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Point the service's default data directory at a scratch folder, so no test can touch the user's own."""
+    if "HYBRIDCAL_DATA_DIR" not in os.environ:
+        os.environ["HYBRIDCAL_DATA_DIR"] = _SCRATCH["dir"] = tempfile.mkdtemp(prefix="hybrid-calendar-tests-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the scratch data directory."""
+    if "dir" in _SCRATCH:
+        shutil.rmtree(_SCRATCH.pop("dir"), ignore_errors=True)
 
 
 @pytest.fixture

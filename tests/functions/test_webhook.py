@@ -50,7 +50,8 @@ def published(app: App) -> list[BusMessage]:
 
 
 @pytest.fixture
-def client() -> FlaskClient:
+def client(app: App) -> FlaskClient:
+    """The webhook as Cloud Functions loads it, with the test's app installed (never one built from the environment)."""
     return functions_framework.create_app(target="calendar_webhook", source=main_source()).test_client()
 
 
