@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from flask import Blueprint, Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from emulator import calendar, calendar_extras, control, control_ops, gmail, oauth, oidc, webex
+from emulator import calendar, calendar_extras, control, control_ops, gmail, iam, oauth, oidc, secretmanager, webex
 from emulator.api import STATE_KEY, reply
 from emulator.errors import ApiError, parse_error
 from emulator.kms import KmsState, kms_blueprint
@@ -30,6 +30,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     control.bp,
     control_ops.bp,
     oidc.bp,
+    iam.bp,
     webex.bp,
 )
 
@@ -42,7 +43,10 @@ def create_app(state: EmulatorState | None = None, extra_blueprints: Iterable[Bl
     app.extensions[STATE_KEY] = state if state is not None else EmulatorState()
     kms_state = KmsState()
     app.extensions["kms"] = kms_state
-    for blueprint in (*BLUEPRINTS, kms_blueprint(kms_state), *extra_blueprints):
+    secret_state = secretmanager.SecretState(app.extensions[STATE_KEY].now)
+    app.extensions["secrets"] = secret_state
+    surfaces = (kms_blueprint(kms_state), secretmanager.rest_blueprint(secret_state))
+    for blueprint in (*BLUEPRINTS, *surfaces, *extra_blueprints):
         app.register_blueprint(blueprint)
     _install_handlers(app)
     return app

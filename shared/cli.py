@@ -61,8 +61,12 @@ def serve(
 def emulator(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8086,
+    kms_port: Annotated[
+        int | None,
+        typer.Option(help="Port of Cloud KMS and Secret Manager over gRPC (default: --port + 1; 0 picks a free one)."),
+    ] = None,
 ) -> None:
-    """Run the Google Workspace emulator (Calendar v3, Gmail settings, OAuth2)."""
+    """Run the Google Workspace emulator (Calendar v3, Gmail settings, OAuth2, OIDC, Cloud KMS, Secret Manager)."""
     try:
         serve_emulator = importlib.import_module("emulator.server").serve
     except (ImportError, AttributeError):
@@ -70,9 +74,12 @@ def emulator(
         raise typer.Exit(1) from None
     console.print(f"Google Workspace emulator on http://{host}:{port}")
     try:
-        serve_emulator(host, port)
+        serve_emulator(host, port, port + 1 if kms_port is None else kms_port)
     except KeyboardInterrupt:
         console.print("Stopping.")
+    except OSError as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
 
 
 @app.command()

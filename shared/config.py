@@ -71,7 +71,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "HYBRIDCAL_ADMIN_TOKEN",
         "admin_token",
         None,
-        "Bearer token for the admin API in the local runtime; the admin API refuses every call when unset.",
+        "Bearer token for the admin API (checked by `admin_api` itself and by the local runtime); the admin API "
+        "refuses every call when unset. In the cloud Secret Manager provides it.",
     ),
     SettingSpec("HYBRIDCAL_HOST", "host", "127.0.0.1", "Address `hybrid-calendar serve` listens on."),
     SettingSpec("HYBRIDCAL_PORT", "port", "8080", "Port `hybrid-calendar serve` listens on."),
@@ -136,6 +137,25 @@ SETTINGS: tuple[SettingSpec, ...] = (
         None,
         "`host:port` of a Cloud KMS emulator (plaintext gRPC) for the gcp backend; Google's Cloud KMS when unset.",
     ),
+    SettingSpec(
+        "HYBRIDCAL_SECRET_MANAGER_ENDPOINT",
+        "secret_manager_endpoint",
+        None,
+        "`host:port` of a Secret Manager emulator (plaintext gRPC) for `secret` credentials; Google's when unset.",
+    ),
+    SettingSpec(
+        "HYBRIDCAL_INVOKER_AUDIENCE",
+        "invoker_audience",
+        None,
+        "Audience of the OIDC tokens Cloud Scheduler and Pub/Sub push send this function; scheduled and Pub/Sub "
+        "functions accept such a token instead of the admin token (unset: the admin token only).",
+    ),
+    SettingSpec(
+        "HYBRIDCAL_INVOKERS",
+        "invokers",
+        "",
+        "Comma-separated service-account emails whose OIDC tokens are accepted with `HYBRIDCAL_INVOKER_AUDIENCE`.",
+    ),
 )
 
 _BY_ATTR = {spec.attr: spec for spec in SETTINGS}
@@ -199,6 +219,13 @@ def _host_port(env: str, raw: str) -> str:
     return raw.strip()
 
 
+def _accounts(env: str, raw: str) -> tuple[str, ...]:
+    accounts = tuple(item.strip().lower() for item in raw.split(",") if item.strip())
+    if any("@" not in item for item in accounts):
+        raise ConfigError(f"{env} must list service-account emails separated by commas; got {raw!r}")
+    return accounts
+
+
 def _log_level(env: str, raw: str) -> str:
     return _choice("DEBUG", "INFO", "WARNING", "ERROR")(env, raw.upper())
 
@@ -226,6 +253,9 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "user_quota_per_minute": _positive_int,
     "process_quota_per_second": _positive_int,
     "kms_endpoint": _host_port,
+    "secret_manager_endpoint": _host_port,
+    "invoker_audience": _text,
+    "invokers": _accounts,
 }
 
 
@@ -255,6 +285,9 @@ class Settings:
     user_quota_per_minute: int = 300
     process_quota_per_second: int = 100
     kms_endpoint: str | None = None
+    secret_manager_endpoint: str | None = None
+    invoker_audience: str | None = None
+    invokers: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Action = Literal["personal_room", "space"]
+SECRET_VERSION = re.compile(r"^projects/[^/\s]+/secrets/[A-Za-z0-9_-]{1,255}/versions/(latest|[1-9][0-9]*)$")
 
 
 class CredentialIn(BaseModel):
@@ -17,6 +19,14 @@ class CredentialIn(BaseModel):
     kind: Literal["secret", "keyless"]
     reference: str = Field(min_length=3, max_length=512)
     client_id: str | None = Field(default=None, max_length=64)
+
+    @model_validator(mode="after")
+    def _reference(self) -> CredentialIn:
+        if self.kind == "secret" and not SECRET_VERSION.match(self.reference):
+            raise ValueError("a secret reference is a version: projects/P/secrets/S/versions/V (V a number or latest)")
+        if self.kind == "keyless" and "@" not in self.reference:
+            raise ValueError("a keyless reference is the service account's email")
+        return self
 
 
 class OrgFields(BaseModel):
@@ -144,6 +154,7 @@ Reason = Literal[
     "gmail_scope_missing",
     "email_mismatch",
     "unavailable",
+    "credential_unavailable",
 ]
 
 

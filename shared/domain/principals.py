@@ -44,6 +44,7 @@ class ErrorReason(StrEnum):
     GMAIL_SCOPE_MISSING = "gmail_scope_missing"
     EMAIL_MISMATCH = "email_mismatch"
     UNAVAILABLE = "unavailable"
+    CREDENTIAL_UNAVAILABLE = "credential_unavailable"
 
 
 HINTS: dict[ErrorReason, str] = {
@@ -66,6 +67,11 @@ HINTS: dict[ErrorReason, str] = {
     ErrorReason.EMAIL_MISMATCH: "The address does not belong to the org's domain.",
     ErrorReason.UNAVAILABLE: (
         "Google was unavailable during validation on every retry; revalidate once Google is reachable."
+    ),
+    ErrorReason.CREDENTIAL_UNAVAILABLE: (
+        "The org's service-account key could not be read from Secret Manager: check that the secret version "
+        "exists and is enabled and that the functions may access it (roles/secretmanager.secretAccessor), "
+        "then revalidate."
     ),
 }
 
