@@ -2,9 +2,10 @@
 #
 # Why push subscriptions and not the function's Eventarc trigger: the subscription Eventarc
 # creates cannot be given message ordering or a dead-letter policy (hashicorp/terraform-provider-google
-# #17697, #25069). We own the subscription instead and push to the function's URL with an OIDC token;
-# functions-framework turns the Pub/Sub push body into the same CloudEvent the code decodes
-# (source //pubsub.googleapis.com/projects/P/topics/T, taken from the push path below).
+# #17697, #25069). We own the subscription instead and push to the function's URL with an OIDC token.
+# The consumers are HTTP functions that read the wrapped push body themselves (functions/_common.py):
+# functions-framework's own conversion to a CloudEvent would drop deliveryAttempt and orderingKey.
+# deliveryAttempt is only sent where a dead-letter policy is set, which every consumed topic has.
 
 resource "google_pubsub_topic" "topic" {
   #checkov:skip=CKV_GCP_83:Message data is already sealed by the app's envelope encryption (Cloud KMS); a CMEK here would give the Pub/Sub agent key access.
@@ -65,7 +66,7 @@ resource "google_pubsub_subscription" "push" {
 
     oidc_token {
       service_account_email = google_service_account.pubsub_push.email
-      audience              = google_cloudfunctions2_function.fn[each.value.consumer].service_config[0].uri
+      audience              = local.function_audience[each.value.consumer]
     }
   }
 

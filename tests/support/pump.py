@@ -18,6 +18,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -203,6 +204,30 @@ class PumpWorld:
             answer = http.post("/emulator/v1/id-tokens", json={"email": user, "audience": audience})
             answer.raise_for_status()
             return str(answer.json()["idToken"])
+
+    def google(self, subject: str) -> httpx.Client:
+        """An httpx client calling the emulator's Calendar and Gmail APIs as ``subject`` (a user by hand)."""
+        from emulator.testing import access_token
+
+        transport = httpx.WSGITransport(app=self.emulator)
+        with httpx.Client(transport=transport, base_url=EMULATOR_URL) as raw:
+            token = access_token(raw, self.key, subject, list(GOOGLE_SCOPES))
+        return httpx.Client(transport=transport, base_url=EMULATOR_URL, headers={"Authorization": f"Bearer {token}"})
+
+    def create_event(self, who: str, summary: str, minutes: int, **fields: Any) -> dict[str, Any]:
+        """Insert a 30-minute event starting ``minutes`` after the clock's now on ``who``'s calendar."""
+        start = self.clock.now() + timedelta(minutes=minutes)
+        body = {
+            "summary": summary,
+            "start": {"dateTime": z(start)},
+            "end": {"dateTime": z(start + timedelta(minutes=30))},
+            **fields,
+        }
+        with self.google(who) as http:
+            response = http.post(f"/calendar/v3/calendars/{who}/events", json=body)
+        assert response.status_code == 200, response.text
+        created: dict[str, Any] = response.json()
+        return created
 
     def close(self) -> None:
         """Stop the emulator's pushes and release the App."""
