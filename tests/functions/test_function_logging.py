@@ -33,6 +33,7 @@ def _serve(tmp_path: Path, level: str) -> Iterator[tuple[str, Path]]:
         "HYBRIDCAL_DATA_DIR": str(tmp_path / f"data-{level}"),
         "HYBRIDCAL_ADMIN_TOKEN": TOKEN,
         "HYBRIDCAL_LOG_LEVEL": level,
+        "XDG_RUNTIME_DIR": str(tmp_path),  # gunicorn's control socket, not shared with other servers here
     }
     functions_framework = Path(sys.executable).with_name("functions-framework")
     command = [str(functions_framework), "--source", main_source(), "--target", "provision_user"]

@@ -129,8 +129,10 @@ class Evaluator:
         if kind == "index_expr_term":
             base = self._eval(parts[0], scope)
             index = parts[1]
-            key = int(str(index.children[1])) if index.data == "short_index" else self._real(
-                self._eval(_trees(index)[0], scope)
+            key = (
+                int(str(index.children[1]))
+                if index.data == "short_index"
+                else self._real(self._eval(_trees(index)[0], scope))
             )
             return self._index(base, key)
         if kind == "function_call":
