@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test lint fmt typecheck pytest infra-check demo bench soak clean
+.PHONY: venv test lint fmt typecheck pytest infra-check demo cloud bench soak clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -37,6 +37,9 @@ test: lint typecheck pytest infra-check
 
 demo: venv
 	$(BIN)/hybrid-calendar demo
+
+cloud: venv
+	$(BIN)/python -m tests.cloud.harness
 
 bench: venv
 	$(BIN)/python -m bench.run

@@ -11,7 +11,8 @@ talks to) and the REST form (``POST /v1/projects/P/secrets?secretId=S``,
 Like Secret Manager it checks a given ``data_crc32c`` (INVALID_ARGUMENT on a mismatch), answers
 ``data_crc32c`` with every payload, refuses a disabled or destroyed version with
 FAILED_PRECONDITION and an unknown one with NOT_FOUND. ``inject(unavailable=N)`` answers
-UNAVAILABLE to the next N calls; ``calls`` counts calls by method over both faces.
+UNAVAILABLE to the next N calls, ``inject(corrupt_crc32c=N)`` spoils the checksum of the next N
+payloads; ``calls`` counts calls by method over both faces.
 """
 
 from __future__ import annotations
@@ -80,12 +81,14 @@ class SecretState:
         self.calls: Counter[str] = Counter()
         self._secrets: dict[str, _Secret] = {}
         self._unavailable = 0
+        self._corrupt = 0
         self._lock = threading.Lock()
 
-    def inject(self, *, unavailable: int = 0) -> None:
-        """Answer UNAVAILABLE to the next ``unavailable`` calls (adds up with faults still armed)."""
+    def inject(self, *, unavailable: int = 0, corrupt_crc32c: int = 0) -> None:
+        """Arm faults for the next calls (they add up with faults still armed)."""
         with self._lock:
             self._unavailable += unavailable
+            self._corrupt += corrupt_crc32c
 
     def _begin(self, method: str) -> None:
         with self._lock:
@@ -180,7 +183,12 @@ class SecretState:
         if version.state != "ENABLED":
             what = f"Secret Version [{secret_name}/versions/{number}] is {version.state}."
             raise SecretFault(grpc.StatusCode.FAILED_PRECONDITION, what)
-        payload = sm.SecretPayload(data=version.data, data_crc32c=_crc32c(version.data))
+        checksum = _crc32c(version.data)
+        with self._lock:
+            if self._corrupt > 0:
+                self._corrupt -= 1
+                checksum ^= 0x1
+        payload = sm.SecretPayload(data=version.data, data_crc32c=checksum)
         return sm.AccessSecretVersionResponse(name=f"{secret_name}/versions/{number}", payload=payload)
 
     def _set_state(self, method: str, req: Any, state: str) -> Any:

@@ -83,7 +83,9 @@ class SecretManagerSecrets:
         for attempt in range(1, self._max_attempts + 1):
             self.access_calls += 1
             try:
-                response = self.client.access_secret_version(request={"name": version}, timeout=self._timeout)
+                response = self.client.access_secret_version(
+                    request={"name": version}, retry=None, timeout=self._timeout
+                )
                 data = bytes(response.payload.data)
                 if "data_crc32c" in response.payload and int(response.payload.data_crc32c) != int(
                     google_crc32c.value(data)

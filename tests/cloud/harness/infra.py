@@ -87,7 +87,9 @@ class InfraView:
         body = self.infra.resource(kind, name)
         scope: dict[str, Any] = {}
         rest = path
-        if "for_each" in body:
+        if "count" in body:
+            rest = path[1:]  # name[0]: the single instance a count of one makes
+        elif "for_each" in body:
             collection = self.eval.value(body["for_each"])
             if isinstance(collection, list):
                 collection = {item: item for item in collection}

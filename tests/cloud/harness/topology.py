@@ -69,6 +69,12 @@ class Process:
         """Whether the process runs."""
         return self.popen is not None and self.popen.poll() is None
 
+    def send(self, sig: signal.Signals) -> None:
+        """Send ``sig`` to the whole group without waiting."""
+        if self.popen is not None and self.popen.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.popen.pid, sig)
+
     def kill(self, sig: signal.Signals = signal.SIGKILL) -> None:
         """Send ``sig`` to the whole group and wait for the leader."""
         if self.popen is None:
@@ -130,7 +136,7 @@ class Topology:
 
     # ------------------------------------------------------------ start and stop
 
-    def start(self) -> Topology:
+    def start(self, *, functions: bool = True) -> Topology:
         """Start the emulator and the functions in parallel, create infra's Pub/Sub resources, start pushing."""
         self.clock.set(self.start_at)
         self._start_emulator()
@@ -139,12 +145,14 @@ class Topology:
         self._wait(lambda: _answers(f"{self.emulator_url}/emulator/v1/clock"), "the project's emulator", 60)
         self.control.set_clock(time=z(self.clock.now()))
         self._store_admin_token()
-        for name in self.ports:
+        names = list(self.ports) if functions else []
+        for name in names:
             self.processes[name] = self._function(name).start()
         pubsub.join()
-        for name in self.ports:
+        for name in names:
             self._wait_function(name)
-        self.pusher.start()
+        if functions:
+            self.pusher.start()
         return self
 
     def stop(self) -> None:
@@ -154,6 +162,8 @@ class Topology:
         if self._publisher is not None:
             with contextlib.suppress(Exception):
                 self._publisher.stop()
+        for process in self.processes.values():
+            process.send(signal.SIGTERM)
         for process in self.processes.values():
             process.kill(signal.SIGTERM)
         self.control.close()
