@@ -9,7 +9,8 @@ Each function is started as Cloud Functions starts an instance: ``python -m func
 from the Terraform, as the cloud tier does) pointed at the emulators, and the clock runs until its
 first answer to a request that builds the App and touches the backend: a push body (an org that does
 not exist) for Pub/Sub functions, the scheduler's POST for scheduled ones, ``GET /admin/v1/orgs`` for
-admin_api, the OpenAPI document for meetings_api, a notification for calendar_webhook. Every probe
+admin_api, the OpenAPI document for meetings_api, a notification of an unknown channel for
+calendar_webhook (a store read). Every probe
 carries the admin token. That includes importing the google.cloud clients the gcp backend loads when
 the App is built. The floor is ``bench/_trivial_function.py`` started the same way. Median of ``REPEATS``.
 """
@@ -27,6 +28,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.bench_webhook import _headers
 from functions.registry import ENTRY_POINTS, EntryPoint
 from shared.messages import CheckVacation, ProvisionUser, RewriteJoinDetails, SyncCalendar
 from tests.cloud.harness.topology import Topology
@@ -58,7 +60,7 @@ def _probe(ep: EntryPoint | None) -> tuple[str, str, dict[str, str], bytes]:
         return "GET", "/admin/v1/orgs", auth, b""
     if ep.name == "meetings_api":
         return "GET", "/v1/openapi.json", {}, b""
-    return "POST", "/", {"X-Goog-Channel-ID": "nope", "X-Goog-Resource-State": "exists"}, b""
+    return "POST", "/", _headers("unknown-channel", "unknown-token", 1), b""  # a store read, then 200
 
 
 def cold_start(ep: EntryPoint | None, env: dict[str, str]) -> tuple[float, int]:

@@ -92,6 +92,7 @@ def measure(
 
 def cloud_figures(workdir: Path) -> dict[str, list[float]]:
     """The figures through the production topology."""
+    workdir.mkdir(parents=True, exist_ok=True)
     firestore, pubsub = gcp_emulators.start("firestore"), gcp_emulators.start("pubsub")
     topology = Topology(workdir, firestore.host_port, pubsub.host_port, log_level="WARNING")
     try:
@@ -118,6 +119,7 @@ def cloud_figures(workdir: Path) -> dict[str, list[float]]:
 def _serve(workdir: Path) -> Iterator[tuple[str, str, ControlClient]]:
     """``hybrid-calendar emulator`` and ``hybrid-calendar serve`` as processes: (service URL, emulator URL, control)."""
     cli = str(Path(sys.executable).with_name("hybrid-calendar"))
+    workdir.mkdir(parents=True, exist_ok=True)
     emulator_port, grpc_port, port = free_port(), free_port(), free_port()
     emulator_url, url = f"http://127.0.0.1:{emulator_port}", f"http://127.0.0.1:{port}"
     base = {k: v for k, v in os.environ.items() if not k.startswith("HYBRIDCAL_")}

@@ -72,14 +72,19 @@ def test_a_sync_killed_mid_way_converges_with_one_block_per_keyword(cloud: Cloud
     control.clear_requests()
     cloud.create_event(cloud.alice, "The push", 20)  # its notification starts an incremental sync of 261 changes
     cloud.wait(lambda: pusher.pushing("sync_calendar") == 1 and _leased(cloud), "the sync under way, lease taken")
-    with pusher.holding("sync_calendar", after_attempt=1):
-        cloud.topology.kill("sync_calendar")
-        cloud.wait(lambda: pusher.waiting("sync_calendar") >= 1, "the redelivery held")
-        assert pusher.attempts("sync_calendar")[0].status == 0  # the connection broke: no answer
-        control.clear_faults()
-        cloud.topology.restart("sync_calendar")
-        cloud.topology.clock.advance(timedelta(minutes=6))  # the dead process's sync lease runs out
-        control.set_clock(advance_seconds=360)
+    # Rewrites wait until the resync is done: the emulator's paging of a sync-token listing skips an
+    # event when another one changes between two pages (tests/cloud/README.md), which Google does not.
+    with pusher.holding("rewrite_join_details"):
+        with pusher.holding("sync_calendar", after_attempt=1):
+            cloud.topology.kill("sync_calendar")
+            cloud.wait(lambda: pusher.waiting("sync_calendar") >= 1, "the redelivery held")
+            assert pusher.attempts("sync_calendar")[0].status == 0  # the connection broke: no answer
+            control.clear_faults()
+            cloud.topology.restart("sync_calendar")
+            cloud.topology.clock.advance(timedelta(minutes=6))  # the dead process's sync lease runs out
+            control.set_clock(advance_seconds=360)
+        resynced = lambda: any(d.attempt == 2 and d.status == 200 for d in pusher.attempts("sync_calendar"))  # noqa: E731
+        cloud.wait(resynced, "the redelivered sync done")
     at_google = {e["id"] for e in control.events(cloud.alice, show_deleted=False)}
 
     def converged() -> bool:
@@ -90,13 +95,13 @@ def test_a_sync_killed_mid_way_converges_with_one_block_per_keyword(cloud: Cloud
         cloud.wait(converged, "the store matching Google")
     except AssertionError:
         listed = {m["id"] for m in cloud.meetings(cloud.alice)}
-        missing = [e for e in control.events(cloud.alice, show_deleted=False) if e["id"] not in listed]
-        print("DEBUG missing", missing, len(listed))
-        print("DEBUG", [(d.consumer, d.message_id, d.attempt, d.status) for d in pusher.deliveries])
+        missing = [
+            (e["id"], e["summary"], e["updated"]) for e in control.events(cloud.alice, False) if e["id"] not in listed
+        ]
         synced = [line for line in cloud.logs("sync_calendar") if line["message"] == "calendar synced"]
-        print("DEBUG syncs", synced)
-        print("DEBUG webhook", cloud.logs("calendar_webhook")[-20:])
-        raise
+        webhook = cloud.logs("calendar_webhook")[-30:]
+        deliveries = [(d.consumer, d.message_id, d.attempt, d.status, d.data) for d in pusher.deliveries]
+        raise AssertionError(f"missing {missing}\nsyncs {synced}\nwebhook {webhook}\ndeliveries {deliveries}") from None
     for event_id in keyworded:
         has_block = lambda e=event_id: BLOCK_BEGIN in (cloud.event(cloud.alice, e).get("description") or "")  # noqa: E731
         cloud.wait(has_block, f"the join block on {event_id}")

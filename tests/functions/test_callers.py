@@ -20,6 +20,16 @@ SCHEDULED = [ep.name for ep in ENTRY_POINTS if ep.trigger == "scheduled"]
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[PumpWorld]:
+    """Every function in one process on the embedded App (admin token only)."""
+    w = make_pump_world(tmp_path)
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def invoked(tmp_path: Path) -> Iterator[PumpWorld]:
+    """The same, told the audience and accounts of its platform callers' OIDC tokens."""
+
     def configure(settings: Settings) -> Settings:
         return settings.with_overrides(invoker_audience=AUDIENCE, invokers=(SCHEDULER, PUSH))
 
@@ -75,8 +85,9 @@ def test_scheduled_and_pubsub_functions_refuse_anonymous_callers(world: PumpWorl
 
 
 @pytest.mark.parametrize("name", INVOKED)
-def test_the_platform_callers_oidc_token_is_accepted(world: PumpWorld, name: str) -> None:
+def test_the_platform_callers_oidc_token_is_accepted(invoked: PumpWorld, name: str) -> None:
     """A Google-signed token for the function's audience from the scheduler or push account gets past the check."""
+    world = invoked
     account = SCHEDULER if name in SCHEDULED else PUSH
     token = world.id_token(AUDIENCE, service_account=account)
     response = world.functions.call(name, "POST", "/", data=b"{}", headers={"Authorization": f"Bearer {token}"})
@@ -84,8 +95,9 @@ def test_the_platform_callers_oidc_token_is_accepted(world: PumpWorld, name: str
 
 
 @pytest.mark.parametrize("name", SCHEDULED)
-def test_oidc_tokens_for_another_audience_or_account_are_refused(world: PumpWorld, name: str) -> None:
+def test_oidc_tokens_for_another_audience_or_account_are_refused(invoked: PumpWorld, name: str) -> None:
     """A token for another audience, from another service account, or a user's token is a 401."""
+    world = invoked
     other_audience = world.id_token("https://another-function.test", service_account=SCHEDULER)
     other_account = world.id_token(AUDIENCE, service_account="intruder@proj-x.iam.gserviceaccount.com")
     user = world.id_token(AUDIENCE, user=USERS[0]["email"])

@@ -95,12 +95,12 @@ def _principal(world: PumpWorld, org_id: str) -> dict[str, Any]:
 
 
 def test_activation_with_google_down_ends_unavailable_on_the_last_attempt(world: PumpWorld) -> None:
-    """Google 503 on every call: attempt 1 answers 503 (validating); attempt 5 puts the user in error/unavailable."""
+    """Google 503 on every call: attempt 1 is not acknowledged (validating); attempt 5 ends in error/unavailable."""
     org_id = _org_and_activation(world)
     [queued] = world.bus.take(USER_PROVISIONING)
     world.control.set_faults("*", rate503=1.0, retryAfter=0)
     first = world.functions.push("provision_user", queued, attempt=1)
-    assert first.status_code == 503
+    assert first.status_code >= 500  # not acknowledged: Pub/Sub redelivers
     assert _principal(world, org_id)["state"] == "validating"
     last = world.functions.push("provision_user", queued, attempt=5)
     assert last.status_code == 200, last.get_json()
@@ -110,7 +110,7 @@ def test_activation_with_google_down_ends_unavailable_on_the_last_attempt(world:
 
 
 def test_deactivation_during_an_outage_destroys_the_data_on_the_last_attempt(world: PumpWorld) -> None:
-    """With Google down a deactivation is retried (503), and on the last attempt the data is destroyed regardless."""
+    """With Google down a deactivation is not acknowledged, and on the last attempt the data is destroyed regardless."""
     org_id = _org_and_activation(world)
     world.settle()
     assert _principal(world, org_id)["state"] == "active"
@@ -119,7 +119,7 @@ def test_deactivation_during_an_outage_destroys_the_data_on_the_last_attempt(wor
     world.control.set_faults("*", rate503=1.0, retryAfter=0)
     assert world.functions.call("admin_api", "DELETE", f"/admin/v1/orgs/{org_id}/principals/{ALICE}").status_code == 202
     [queued] = world.bus.take(USER_PROVISIONING)
-    assert world.functions.push("provision_user", queued, attempt=1).status_code == 503
+    assert world.functions.push("provision_user", queued, attempt=1).status_code >= 500
     assert _principal(world, org_id)["state"] == "active"
     assert world.functions.push("provision_user", queued, attempt=5).status_code == 200
     gone = world.functions.call("admin_api", "GET", f"/admin/v1/orgs/{org_id}/principals/{ALICE}")

@@ -43,7 +43,9 @@ def test_push_subscriptions_send_what_their_consumer_accepts(view: InfraView) ->
         assert sub.endpoint.startswith(URLS[sub.consumer] + "/projects/sample-project/topics/")
         assert sub.audience == env["HYBRIDCAL_INVOKER_AUDIENCE"]
         assert env["HYBRIDCAL_INVOKERS"] == sub.service_account
-        assert sub.max_delivery_attempts is not None, f"{sub.name}: deliveryAttempt is only sent with a dead-letter policy"
+        assert sub.max_delivery_attempts is not None, (
+            f"{sub.name}: deliveryAttempt is only sent with a dead-letter policy"
+        )
         assert int(env["HYBRIDCAL_BUS_MAX_ATTEMPTS"]) == sub.max_delivery_attempts
 
 

@@ -31,7 +31,7 @@ from emulator.app import create_app as create_emulator
 from emulator.client import ControlClient
 from emulator.state import EmulatorState
 from emulator.testing import BASE_URL as EMULATOR_URL
-from functions.registry import BY_NAME, ENTRY_POINTS
+from functions.registry import ENTRY_POINTS
 from shared.bootstrap import App, build, set_app
 from shared.clock import ManualClock
 from shared.config import GOOGLE_SCOPES, Settings
@@ -39,6 +39,7 @@ from shared.ports import BusMessage, Handler
 from shared.runtime.server import main_source
 from tests.support.instant import T0, z
 
+TOPIC_OF = {ep.name: ep.topic for ep in ENTRY_POINTS}
 CURRENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("running_function", default=None)
 PUBLIC_URL = "http://functions.test"
 DOMAIN = "pump.example.com"
@@ -171,11 +172,12 @@ class PumpWorld:
     functions: Functions
     clock: ManualClock
     key: dict[str, Any]
+    apis: Any = None
     statuses: list[tuple[str, int]] = field(default_factory=list)
 
     def deliver(self, name: str, attempt: int = 1) -> list[int]:
         """Push every queued message of the function's topic to it once; the statuses it answered."""
-        topic = BY_NAME[name].topic
+        topic = TOPIC_OF[name]
         assert topic is not None, f"{name} is not a Pub/Sub function"
         answers = [self.functions.push(name, m, attempt).status_code for m in self.bus.take(topic)]
         self.statuses += [(name, status) for status in answers]
@@ -186,7 +188,7 @@ class PumpWorld:
         consumers = [ep.name for ep in ENTRY_POINTS if ep.trigger == "pubsub"]
         for _ in range(rounds):
             assert self.state.wait_for_push_idle(30), "the emulator's pushes did not drain"
-            waiting = [name for name in consumers if self.bus.queued(BY_NAME[name].topic or "")]
+            waiting = [name for name in consumers if self.bus.queued(TOPIC_OF[name] or "")]
             if not waiting:
                 return
             for name in waiting:
@@ -235,12 +237,26 @@ class PumpWorld:
         set_app(None)
         self.app.close()
         self.control.close()
+        if self.apis is not None:
+            self.apis.stop()
 
 
-def make_pump_world(tmp_path: Path, configure: Callable[[Settings], Settings] | None = None) -> PumpWorld:
-    """An emulated domain with two users, and the service on a RecordingBus with every function mounted."""
+def make_pump_world(
+    tmp_path: Path, configure: Callable[[Settings], Settings] | None = None, *, grpc: bool = False
+) -> PumpWorld:
+    """An emulated domain with two users, and the service on a RecordingBus with every function mounted.
+
+    ``grpc`` also serves the emulator's Cloud KMS and Secret Manager over gRPC on a free port, and
+    points ``HYBRIDCAL_SECRET_MANAGER_ENDPOINT`` at it.
+    """
     state = EmulatorState()
     emulator = create_emulator(state)
+    apis = None
+    if grpc:
+        from emulator.grpc_apis import GrpcApis
+
+        apis = GrpcApis(emulator.extensions["kms"], emulator.extensions["secrets"])
+        apis.start()
     control = ControlClient(base_url=EMULATOR_URL, transport=httpx.WSGITransport(app=emulator))
     control.set_clock(time=z(T0), frozen=True)
     control.create_domain(DOMAIN, users=USERS)
@@ -253,6 +269,8 @@ def make_pump_world(tmp_path: Path, configure: Callable[[Settings], Settings] | 
         scheduler=False,
         bus_max_attempts=5,
     )
+    if apis is not None:
+        settings = settings.with_overrides(secret_manager_endpoint=apis.endpoint)
     if configure is not None:
         settings = configure(settings)
     clock = ManualClock(T0)
@@ -261,4 +279,4 @@ def make_pump_world(tmp_path: Path, configure: Callable[[Settings], Settings] | 
     set_app(app)
     functions = Functions(settings.admin_token)
     state.set_push_transport(httpx.WSGITransport(app=functions.wsgi("calendar_webhook")))
-    return PumpWorld(state, emulator, control, app, bus, functions, clock, key)
+    return PumpWorld(state, emulator, control, app, bus, functions, clock, key, apis=apis)
