@@ -1,10 +1,11 @@
-# Hybrid Calendar: `make demo` runs the service on one laptop; `make test` is what CI runs.
+# Hybrid Calendar: `make demo` runs the service on one laptop, `make dev` wires it to the emulator to drive by hand;
+# `make test` is what CI runs.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test lint fmt typecheck pytest infra-check demo cloud bench soak clean
+.PHONY: venv test lint fmt typecheck pytest infra-check demo dev cloud bench soak clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -37,6 +38,9 @@ test: lint typecheck pytest infra-check
 
 demo: venv
 	$(BIN)/hybrid-calendar demo
+
+dev: venv
+	$(BIN)/hybrid-calendar dev
 
 cloud: venv
 	$(BIN)/python -m tests.cloud.harness

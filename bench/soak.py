@@ -7,8 +7,9 @@ Injected faults: 10% of Calendar and Gmail calls answer 429 or 503; 2% of push n
 are dropped and 2% duplicated; 1% of incremental listings answer 410 (sync token invalid) and
 1% of operations invalidate a calendar's tokens outright; old SyncCalendar and
 RewriteJoinDetails messages are re-published (redelivery, out of order, with and without their
-ordering key); the runtime is restarted at random points (queued messages are lost, pushes
-meanwhile answer 503). The scheduler's jobs run now and then, as they would every few minutes.
+ordering key); the service process is restarted at random points, some cleanly and some with
+``kill -9`` in the middle of its work (queued and in-flight messages survive in the database,
+pushes meanwhile answer 503). The scheduler's jobs run now and then, as they would every few minutes.
 
 After quiescence and the reconcile passes the product's hourly maintenance would make, it
 asserts: the store equals the emulator for every activated calendar; keyworded organiser
@@ -46,13 +47,14 @@ class Plan:
     users: int
     ops: int
     restarts: int
+    crashes: int
     seed: int
     horizon_days: int
     budget_seconds: float
 
 
-FULL = Plan(users=50, ops=2000, restarts=3, seed=20261124, horizon_days=4, budget_seconds=420)
-QUICK = Plan(users=16, ops=400, restarts=1, seed=20261124, horizon_days=2, budget_seconds=45)
+FULL = Plan(users=50, ops=2000, restarts=3, crashes=3, seed=20261124, horizon_days=4, budget_seconds=420)
+QUICK = Plan(users=16, ops=400, restarts=1, crashes=1, seed=20261124, horizon_days=2, budget_seconds=45)
 FAULTS = {
     "rate429": 0.05,
     "rate503": 0.05,
@@ -78,10 +80,10 @@ def _republish(world: SoakWorld, rng: random.Random) -> int:
     """Re-publish old sync and rewrite messages: redelivery, out of order, sometimes without their key."""
     sent = 0
     for topic in (CALENDAR_SYNC, JOIN_REWRITE):
-        seen = world.taps[topic]
+        seen = world.tapped(topic)
         for message in rng.sample(seen, min(len(seen), rng.randint(1, 3))):
             key = message.ordering_key if rng.random() < 0.5 else None
-            world.bus.publish(topic, message.data, ordering_key=key, attributes=message.attributes)
+            world.bus.publish(topic, message.data, ordering_key=key, attributes=dict(message.attributes))
             sent += 1
     return sent
 
@@ -96,7 +98,8 @@ def _scheduler(world: SoakWorld, jobs: tuple[str, ...]) -> None:
 def _workload(world: SoakWorld, plan: Plan, out: Outcome) -> Workload:
     rng = random.Random(plan.seed)
     work = Workload(world, random.Random(plan.seed + 1), plan.horizon_days)
-    restart_at = set(rng.sample(range(plan.ops // 10, plan.ops), plan.restarts))
+    points = rng.sample(range(plan.ops // 10, plan.ops), plan.restarts + plan.crashes)
+    restart_at, kill_at = set(points[: plan.restarts]), set(points[plan.restarts :])
     redelivered = invalidated = 0
     deadline = time.monotonic() + plan.budget_seconds
     for i in range(plan.ops):
@@ -109,9 +112,9 @@ def _workload(world: SoakWorld, plan: Plan, out: Outcome) -> Workload:
             invalidated += 1
         if rng.random() < 0.05:
             redelivered += _republish(world, rng)
-        if i in restart_at:
-            world.restart()
-            _progress(f"restart after {i + 1} operations")
+        if i in restart_at or i in kill_at:
+            world.restart(kill=i in kill_at)
+            _progress(f"{'kill -9' if i in kill_at else 'restart'} after {i + 1} operations")
         if i % 250 == 249:
             _progress(f"{i + 1} operations")
         if i % 20 == 19:
@@ -134,7 +137,7 @@ def _reconcile(world: SoakWorld, out: Outcome) -> None:
         for p in checks.principals(world):
             for _attempt in range(5):
                 try:
-                    total += world.app.channels.reconcile(world.org, p)
+                    total += world.reconcile(p.id)
                     break
                 except HybridCalendarError:
                     continue
@@ -153,7 +156,7 @@ def _dispatch_through(world: SoakWorld, expected: dict[tuple[str, str, str], dat
     for n, start in enumerate(starts):
         world.clock.set(start - timedelta(minutes=2))
         for _ in range(2):
-            world.app.join_buttons.dispatch()
+            world.runtime.run_job("dispatch_join_buttons")
             runs += 1
         if n == restart_at:
             world.restart()
@@ -169,7 +172,7 @@ def run(plan: Plan, tmp: Path) -> Outcome:
     started = time.monotonic()
     world = SoakWorld(tmp, plan.users)
     try:
-        published_buttons = world.tap(JOIN_BUTTONS)
+        world.tap(JOIN_BUTTONS)
         world.tap(CALENDAR_SYNC)
         world.tap(JOIN_REWRITE)
         for email in world.emails:
@@ -206,22 +209,25 @@ def run(plan: Plan, tmp: Path) -> Outcome:
         phase = world.clock.now()
         expected = checks.expected_buttons(world, phase)
         runs = _dispatch_through(world, expected, random.Random(plan.seed + 2))
-        out.failures["each join button once"], joins = checks.join_buttons(world, expected, published_buttons, phase)
+        buttons = world.tapped(JOIN_BUTTONS)
+        out.failures["each join button once"], joins = checks.join_buttons(world, expected, buttons, phase)
+        dead_letters = world.dead_letters
         world.close()
         out.failures["no plaintext in store or logs"], values = checks.no_plaintext(
-            world.data_dir, capture.lines, work.model.sensitive
+            world.data_dir, capture.lines + world.log_lines(), work.model.sensitive
         )
         out.figures.update(
             ops=dict(work.model.ops),
             workload_calls_failed_after_retries=dict(work.model.failed_calls),
             restarts=world.restarts,
+            crashes=world.crashes,
             pushes_refused_while_down=world.push.refused,
             pushes=len(pushes),
             pushes_dropped=sum(1 for p in pushes if p.get("error") == "dropped"),
             pushes_duplicated=sum(1 for p in pushes if p.get("duplicate")),
             google_calls={op: dict(s) for op, s in sorted(requests.items())},
             bus_published=dict(sorted(world.published.items())),
-            dead_letters=world.dead_letters,
+            dead_letters=dead_letters,
             stored_meetings=stored_docs,
             keyworded_organiser_events=keyworded,
             series_exceptions_left_to_googles_propagation=inherited,
@@ -231,7 +237,7 @@ def run(plan: Plan, tmp: Path) -> Outcome:
             join_buttons_recorded=joins,
             dispatch_runs=runs,
             sensitive_values_scanned=values,
-            log_lines=len(capture.lines),
+            log_lines=len(capture.lines) + len(world.log_lines()),
             seconds=round(time.monotonic() - started, 1),
         )
     finally:
@@ -272,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         users=args.users or plan.users,
         ops=args.ops or plan.ops,
         restarts=plan.restarts,
+        crashes=plan.crashes,
         seed=plan.seed if args.seed is None else args.seed,
         horizon_days=plan.horizon_days,
         budget_seconds=plan.budget_seconds,

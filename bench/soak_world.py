@@ -1,15 +1,22 @@
-"""The soak's deployment: the Google emulator with many users and a service App that can be restarted.
+"""The soak's deployment: the Google emulator with many users and the service in a process of its own.
 
-Like ``tests/support/world.py`` (emulator and local runtime wired both ways through httpx
-transports, no sockets), but with ``n`` users and two rooms, one shared manual clock that moves
-the emulator's clock too, a push switch that answers 503 while the runtime is down, and
-``restart()``: close the runtime and build a new App over the same data dir and emulator.
+The emulator runs in the soak's process (the soak calls it in process, and serves it over
+loopback for the service); the service runs in ``bench/soak_service.py``'s process on a data
+dir, so ``restart(kill=True)`` can ``kill -9`` it in the middle of its work. One clock file moves
+the service's clock with the emulator's; a push switch answers 503 while the service is down;
+``world.app`` reads what the service stored, from its data dir, beside it.
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import json
 import logging
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -19,19 +26,23 @@ from typing import Any
 
 import httpx
 
+from bench.soak_clock import FileClock
 from emulator.app import create_app as create_emulator
 from emulator.client import ControlClient
+from emulator.server import EmulatorServer
 from emulator.state import EmulatorState
 from emulator.testing import BASE_URL as EMULATOR_URL
 from emulator.testing import access_token
-from shared.adapters.bus.local import LocalBus
-from shared.bootstrap import App, build
-from shared.clock import ManualClock
-from shared.config import GOOGLE_SCOPES, Settings
-from shared.domain.principals import CredentialRef, Org, PrincipalKind
+from shared.adapters.crypto.envelope import EnvelopeCipher
+from shared.adapters.crypto.local import LocalKek
+from shared.adapters.store.repositories import DocumentStores
+from shared.adapters.store.sqlite import SqliteDocumentStore
+from shared.config import GOOGLE_SCOPES
+from shared.domain.principals import PrincipalKind
+from shared.errors import HybridCalendarError, Unavailable
 from shared.logs import JsonFormatter
 from shared.ports import BusMessage
-from shared.runtime.server import LocalRuntime
+from tests.support.gcp_emulators import free_port
 from tests.support.instant import T0
 
 DOMAIN = "example.com"
@@ -42,38 +53,28 @@ ZONES = ("Europe/Berlin", "America/New_York", "Asia/Tokyo", "UTC")
 RETRY_STATUSES = {429, 500, 503}
 
 
-class SoakClock(ManualClock):
-    """Wall time moves only when told to; monotonic time is real time plus every jump.
-
-    The quota guard and retry backoff measure elapsed time on ``monotonic()`` and really sleep;
-    with a frozen monotonic reading (a plain ManualClock) their debt would only grow, so every
-    call past the process burst would sleep longer than the last.
-    """
-
-    def monotonic(self) -> float:
-        """Real seconds elapsed plus the seconds the clock was moved forward."""
-        return time.monotonic() + super().monotonic()
-
-
 def user_email(i: int) -> str:
     """The address of soak user ``i``."""
     return f"soak-user{i:02d}@{DOMAIN}"
 
 
 class PushSwitch(httpx.BaseTransport):
-    """Delivers the emulator's pushes to the current runtime, or answers 503 while it is down."""
+    """Delivers the emulator's pushes to the service process, or answers 503 while it is down or dying."""
 
     def __init__(self) -> None:
         self.target: httpx.BaseTransport | None = None
         self.refused = 0
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        """Forward to the runtime, or refuse like a service that is restarting."""
+        """Forward to the service, or refuse like a service that is restarting."""
         target = self.target
-        if target is None:
-            self.refused += 1
-            return httpx.Response(503, request=request)
-        return target.handle_request(request)
+        if target is not None:
+            try:
+                return target.handle_request(request)
+            except httpx.TransportError:
+                pass  # killed, or not listening yet
+        self.refused += 1
+        return httpx.Response(503, request=request)
 
 
 class LogCapture(logging.Handler):
@@ -92,15 +93,63 @@ class LogCapture(logging.Handler):
             self.lines.append(line)
 
 
+class ServiceBus:
+    """The service process's bus as the soak sees it: idle waits, re-publishing, counters."""
+
+    def __init__(self, world: SoakWorld) -> None:
+        self._world = world
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait (on the bus's condition, in the service) until nothing is queued or in flight."""
+        answer = self._world.soak("/soak/idle", {"timeout": timeout}, timeout=timeout + 30)
+        return bool(answer.get("idle")) and answer.get("pending") == 0
+
+    def publish(
+        self, topic: str, data: bytes, *, ordering_key: str | None = None, attributes: dict[str, str] | None = None
+    ) -> None:
+        """Publish once more through the service's bus."""
+        body = {"topic": topic, "data": base64.b64encode(data).decode(), "key": ordering_key, "attributes": attributes}
+        self._world.soak("/soak/publish", body)
+
+
+class ServiceRuntime:
+    """The scheduled jobs of the service process, called as Cloud Scheduler would."""
+
+    def __init__(self, world: SoakWorld) -> None:
+        self._world = world
+
+    def run_job(self, name: str) -> int:
+        """POST one scheduled path; Unavailable on a 5xx (the next run retries)."""
+        response = self._world.service_http().post(f"/{name}", json={})
+        if response.status_code >= 500:
+            raise Unavailable(f"{name} answered {response.status_code}")
+        return response.status_code
+
+
+class StoreView:
+    """What the service stored, read from its data dir beside it (WAL lets a second process read)."""
+
+    def __init__(self, data_dir: Path, clock: FileClock) -> None:
+        self.documents = SqliteDocumentStore(data_dir / "hybrid-calendar.sqlite3")
+        kek = LocalKek.from_file(data_dir / "local-kek.key", create=False)
+        self.stores = DocumentStores(self.documents, EnvelopeCipher(self.documents, kek, clock))
+
+    def close(self) -> None:
+        """Close the read connections."""
+        self.documents.close()
+
+
 class SoakWorld:
-    """Emulator, service and the knobs the soak turns."""
+    """Emulator, the service process and the knobs the soak turns."""
 
     def __init__(self, tmp: Path, users: int) -> None:
+        self.tmp = tmp
         self.state = EmulatorState()
         self.emulator = create_emulator(self.state)
         self.transport = httpx.WSGITransport(app=self.emulator)
         self.control = ControlClient(base_url=EMULATOR_URL, transport=self.transport)
-        self.clock = SoakClock(T0)
+        self.emulator_server = EmulatorServer(state=self.state)
+        self.clock = FileClock(tmp / "clock", start=T0)
         self.control.set_clock(time=_rfc3339(T0), frozen=True)
         self.emails = [user_email(i) for i in range(users)]
         people = [
@@ -116,76 +165,144 @@ class SoakWorld:
         self.control.create_domain(DOMAIN, users=people, rooms=rooms)
         self.key = self.control.create_service_account(DOMAIN, list(GOOGLE_SCOPES))
         self.data_dir = tmp / "data"
+        self.taps_dir = tmp / "taps"
+        self.taps_dir.mkdir()
+        self.logs_dir = tmp / "logs"
+        self.logs_dir.mkdir()
+        self.port = free_port()
         self.push = PushSwitch()
         self.state.set_push_transport(self.push)
-        self.taps: dict[str, list[BusMessage]] = {}
+        self.tapped_topics: list[str] = []
         self.restarts = 0
+        self.crashes = 0
         self.published: Counter[str] = Counter()
-        self.dead_letters = 0
         self.closed = False
-        self.app, self.runtime = self._start()
-        org = Org(
-            id="example-com",
-            domain=DOMAIN,
-            credential=CredentialRef("stored", "", self.key["client_id"]),
-            room_delegate=self.emails[0],
-        )
-        self.app.provisioning.create_org(org, service_account_key=json.dumps(self.key))
-        created = self.app.stores.get_org(org.id)
+        self.bus = ServiceBus(self)
+        self.runtime = ServiceRuntime(self)
+        self.process = self._start()
+        self.view = StoreView(self.data_dir, self.clock)
+        org = {
+            "id": "example-com",
+            "domain": DOMAIN,
+            "service_account_key": self.key,
+            "room_delegate": self.emails[0],
+        }
+        response = self.admin("POST", "/orgs", org)
+        assert response.status_code == 201, response.text
+        created = self.app.stores.get_org("example-com")
         assert created is not None
         self.org = created
         self._tokens: dict[str, tuple[str, datetime]] = {}
 
-    # ------------------------------------------------------------ the service
-
-    def _start(self) -> tuple[App, LocalRuntime]:
-        settings = Settings(
-            data_dir=self.data_dir,
-            google_base_url=EMULATOR_URL,
-            public_url=PUBLIC_URL,
-            admin_token="admin",
-            bus_workers=4,
-            scheduler=False,
-            bus_max_attempts=5,
-        )
-        bus = LocalBus(workers=4, max_attempts=5, backoff_base=0.01, backoff_cap=0.05)
-        app = build(settings, clock=self.clock, bus=bus, google_transport=httpx.WSGITransport(app=self.emulator))
-        runtime = LocalRuntime(app, scheduler=False)
-        for topic, seen in self.taps.items():
-            bus.subscribe(topic, seen.append, name=f"{topic}-soak-tap")
-        self.push.target = httpx.WSGITransport(app=runtime)
-        return app, runtime
-
-    def tap(self, topic: str) -> list[BusMessage]:
-        """Keep a copy of every message published on ``topic`` (a subscription of its own)."""
-        seen = self.taps.setdefault(topic, [])
-        assert isinstance(self.app.bus, LocalBus)
-        self.app.bus.subscribe(topic, seen.append, name=f"{topic}-soak-tap")
-        return seen
-
-    def restart(self, drain_seconds: float = 10.0) -> None:
-        """Restart the runtime: pushes meanwhile answer 503, a new App is built over the same data dir.
-
-        Handlers in flight get ``drain_seconds`` to finish (what Cloud Run grants an instance on
-        SIGTERM); whatever is still queued after that is lost with the in-process bus.
-        """
-        self.push.target = None
-        self.bus.wait_idle(drain_seconds)
-        self._bank()
-        self.runtime.close()
-        self.app, self.runtime = self._start()
-        self.restarts += 1
-
-    def _bank(self) -> None:
-        """Add the current bus's counters to the totals (a restart starts a new bus)."""
-        self.published.update(self.bus.published)
-        self.dead_letters += len(self.bus.dead_letters())
+    # ------------------------------------------------------------ the service process
 
     @property
-    def bus(self) -> LocalBus:
-        """The current runtime's bus."""
-        assert isinstance(self.app.bus, LocalBus)
-        return self.app.bus
+    def app(self) -> StoreView:
+        """What the service stored (``world.app.stores``, ``world.app.documents``)."""
+        return self.view
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        command = [
+            sys.executable,
+            "-m",
+            "bench.soak_service",
+            *("--data-dir", str(self.data_dir), "--emulator", self.emulator_server.url, "--port", str(self.port)),
+            *("--clock", str(self.clock.path), "--taps", str(self.taps_dir)),
+            *("--log", str(self.logs_dir / f"service-{self.restarts + self.crashes}.log")),
+            *[arg for topic in self.tapped_topics for arg in ("--tap", topic)],
+        ]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError("the soak's service process exited at start")
+            try:
+                httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=2)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.05)  # waiting for another process to listen
+        self.push.target = httpx.HTTPTransport()
+        return process
+
+    def service_http(self) -> httpx.Client:
+        """An HTTP client of the service process with the admin token."""
+        return httpx.Client(
+            base_url=f"http://127.0.0.1:{self.port}", headers={"Authorization": "Bearer admin"}, timeout=120
+        )
+
+    def soak(self, path: str, body: dict[str, Any] | None = None, timeout: float = 120) -> dict[str, Any]:
+        """Call a bench-only route of the service; Unavailable when it answers 503."""
+        with self.service_http() as http:
+            response = http.post(path, json=body or {}, timeout=timeout)
+        if response.status_code >= 500:
+            raise Unavailable(f"{path} answered {response.status_code}")
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    def admin(self, method: str, path: str, body: Any = None) -> httpx.Response:
+        """Call the service's admin API."""
+        with self.service_http() as http:
+            return http.request(method, f"/admin/v1{path}", json=body)
+
+    def _stats(self) -> dict[str, Any]:
+        try:
+            with self.service_http() as http:
+                answer: dict[str, Any] = http.get("/soak/stats", timeout=10).json()
+                return answer
+        except httpx.HTTPError:
+            return {}
+
+    def tap(self, topic: str) -> None:
+        """Keep a copy of every message published on ``topic`` (a stored subscription of its own)."""
+        self.tapped_topics.append(topic)
+        self.soak("/soak/tap", {"topic": topic})
+
+    def tapped(self, topic: str) -> list[BusMessage]:
+        """The messages published on a tapped topic, each once (a crash may deliver a tap copy twice)."""
+        path = self.taps_dir / f"{topic}.jsonl"
+        seen: dict[str, BusMessage] = {}
+        for line in path.read_text().splitlines() if path.exists() else []:
+            item = json.loads(line)
+            seen.setdefault(
+                item["id"],
+                BusMessage(
+                    topic=topic,
+                    data=base64.b64decode(item["data"]),
+                    attributes=item["attributes"],
+                    ordering_key=item["key"],
+                    message_id=item["id"],
+                ),
+            )
+        return list(seen.values())
+
+    def restart(self, *, kill: bool = False, drain_seconds: float = 10.0) -> None:
+        """Restart the service process: cleanly (SIGINT after a drain) or with ``kill -9`` mid-flight.
+
+        Pushes meanwhile answer 503. What was queued or in flight stays in the database and is
+        delivered by the new process.
+        """
+        self.push.target = None
+        if kill:
+            self.published.update(self._stats().get("published", {}))
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.crashes += 1
+        else:
+            with contextlib.suppress(HybridCalendarError, httpx.HTTPError):
+                self.bus.wait_idle(drain_seconds)
+            self.published.update(self._stats().get("published", {}))
+            os.kill(self.process.pid, signal.SIGINT)
+            self.restarts += 1
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=30)
+        self.process = self._start()
+
+    @property
+    def dead_letters(self) -> int:
+        """Dead letters in the database (they survive restarts)."""
+        return int(self._stats().get("dead_letters", 0))
 
     def settle(self, timeout: float = 120.0) -> None:
         """Wait until pushes, bus messages and their follow-ups have all been handled."""
@@ -194,7 +311,7 @@ class SoakWorld:
         while time.monotonic() < deadline:
             pushes_idle = self.state.push.wait_idle(0.5)
             bus_idle = self.bus.wait_idle(0.5)
-            quiet = quiet + 1 if pushes_idle and bus_idle and self.bus.pending() == 0 else 0
+            quiet = quiet + 1 if pushes_idle and bus_idle else 0
             if quiet >= 2:
                 return
         raise AssertionError("the deployment did not settle")
@@ -212,11 +329,22 @@ class SoakWorld:
         self, email: str, kind: PrincipalKind = PrincipalKind.PERSON, devices: list[str] | None = None
     ) -> None:
         """Queue the activation of one principal (validation, full sync and watch follow on the bus)."""
-        self.app.provisioning.activate(self.org.id, email, kind, devices or [])
+        body = {"email": email, "kind": kind.value, "devices": devices or []}
+        response = self.admin("POST", f"/orgs/{self.org.id}/principals", body)
+        assert response.status_code == 202, response.text
 
     def principal_id(self, email: str) -> str:
         """The principal id of ``email``."""
         return self.app.stores.principal_id(self.org.id, email)
+
+    def reconcile(self, principal_id: str) -> int:
+        """The maintenance's bounded full resync of one calendar, in the service process."""
+        answer = self.soak("/soak/reconcile", {"org_id": self.org.id, "principal_id": principal_id})
+        return int(answer["repaired"])
+
+    def log_lines(self) -> list[str]:
+        """Every log line the service processes wrote."""
+        return [line for path in sorted(self.logs_dir.iterdir()) for line in path.read_text().splitlines()]
 
     # ------------------------------------------------------------ users acting by hand
 
@@ -244,10 +372,18 @@ class SoakWorld:
         if self.closed:
             return
         self.closed = True
-        self.state.close()
         self.push.target = None
-        self._bank()
-        self.runtime.close()
+        self.published.update(self._stats().get("published", {}))
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.process.pid, signal.SIGINT)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=30)
+        self.view.close()
+        self.state.close()
+        self.emulator_server.stop()
         self.control.close()
 
 

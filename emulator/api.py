@@ -12,12 +12,13 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-from flask import Response, current_app, g, request
+from flask import Flask, Response, current_app, g, request
 
 from emulator.auth import authenticate
-from emulator.discovery import scopes_allow
-from emulator.errors import insufficient_permissions, parse_error
+from emulator.discovery import enum_parameters, scopes_allow
+from emulator.errors import insufficient_permissions, invalid, parse_error
 from emulator.model import AccessToken
+from emulator.schema import clean
 from emulator.state import EmulatorState
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -51,11 +52,30 @@ def google_api(operation: str) -> Callable[[F], F]:
             latency = state.faults.check(operation, token.subject, state.now())
             if latency > 0:
                 time.sleep(latency)
+            _check_enums(operation)
             return view(*args, **kwargs)
 
+        wrapper.operation = operation  # type: ignore[attr-defined]
         return cast(F, wrapper)
 
     return decorate
+
+
+def served_operations(app: Flask) -> set[str]:
+    """The Google method ids ``app`` answers (every view made with :func:`google_api`)."""
+    return {str(view.operation) for view in app.view_functions.values() if hasattr(view, "operation")}
+
+
+def _check_enums(operation: str) -> None:
+    for name, allowed in enum_parameters(operation).items():
+        for value in request.args.getlist(name):
+            if value not in allowed:
+                raise invalid(f"Invalid value for: {name} ({value})", name)
+
+
+def schema_body(api: str, schema_name: str) -> dict[str, Any]:
+    """Parse the body and read it into ``schema_name`` as Google does (see :mod:`emulator.schema`)."""
+    return clean(api, schema_name, json_body())
 
 
 def json_body(required_object: bool = True) -> dict[str, Any]:

@@ -12,7 +12,23 @@ from collections.abc import Iterable
 from flask import Blueprint, Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from emulator import calendar, calendar_extras, control, control_ops, gmail, iam, oauth, oidc, secretmanager, webex
+from emulator import (
+    calendar,
+    calendar_extras,
+    calendar_list,
+    calendars,
+    colors,
+    control,
+    control_ops,
+    event_moves,
+    gmail,
+    iam,
+    oauth,
+    oidc,
+    secretmanager,
+    watches,
+    webex,
+)
 from emulator.api import STATE_KEY, reply
 from emulator.errors import ApiError, parse_error
 from emulator.kms import KmsState, kms_blueprint
@@ -24,8 +40,13 @@ log = logging.getLogger(__name__)
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
     oauth.bp,
+    event_moves.bp,
     calendar.bp,
     calendar_extras.bp,
+    calendars.bp,
+    calendar_list.bp,
+    colors.bp,
+    watches.bp,
     gmail.bp,
     control.bp,
     control_ops.bp,

@@ -7,18 +7,15 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, request
 
-from emulator import events, listing, quickadd
-from emulator.api import caller, current_state, google_api, json_body, reply
-from emulator.errors import ApiError, invalid, required
-from emulator.model import Channel, role_name
+from emulator import conference, events, listing, quickadd, watches, write_rules
+from emulator.api import caller, current_state, google_api, reply, schema_body
+from emulator.errors import invalid, required
+from emulator.model import role_name
 from emulator.render import render_copy, render_instance
-from emulator.timeutil import from_epoch_ms
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar/v3")
 
 EVENTS = "/calendars/<calendar_id>/events"
-MAX_TTL = 30 * 24 * 3600
-DEFAULT_TTL = 7 * 24 * 3600
 
 
 @bp.get(EVENTS)
@@ -50,11 +47,14 @@ def get_event(calendar_id: str, event_id: str) -> Response:
 def insert_event(calendar_id: str) -> Response:
     """``events.insert``."""
     state = current_state()
-    body = json_body()
+    body = schema_body("calendar", "Event")
+    version = conference.version(request.args.get("conferenceDataVersion"))
     with state.lock:
         calendar = state.calendar_for(caller().subject, calendar_id, "writer")
-        copy = events.insert(state, caller().subject, calendar.calendar_id, body)
-        return reply(render_copy(copy))
+        copy = events.insert(state, caller().subject, calendar.calendar_id, body, version)
+        answer = reply(render_copy(copy))
+        write_rules.complete_conference(state, copy.event)
+        return answer
 
 
 @bp.patch(EVENTS + "/<event_id>")
@@ -73,7 +73,8 @@ def update_event(calendar_id: str, event_id: str) -> Response:
 
 def _change(calendar_id: str, event_id: str, replace: bool) -> Response:
     state = current_state()
-    body = json_body()
+    body = schema_body("calendar", "Event")
+    version = conference.version(request.args.get("conferenceDataVersion"))
     with state.lock:
         calendar = state.calendar_for(caller().subject, calendar_id, "writer")
         copy = events.patch(
@@ -84,8 +85,11 @@ def _change(calendar_id: str, event_id: str, replace: bool) -> Response:
             body,
             request.headers.get("If-Match"),
             replace=replace,
+            conference_version=version,
         )
-        return reply(render_copy(copy))
+        answer = reply(render_copy(copy))
+        write_rules.complete_conference(state, copy.event)
+        return answer
 
 
 @bp.delete(EVENTS + "/<event_id>")
@@ -137,49 +141,16 @@ def quick_add(calendar_id: str) -> Response:
 def watch(calendar_id: str) -> Response:
     """``events.watch``: open a web_hook channel and send its ``sync`` message."""
     state = current_state()
-    body = json_body()
-    channel_id = body.get("id")
-    if not isinstance(channel_id, str) or not channel_id:
-        raise required("Required channel id.", "id")
-    if body.get("type") not in ("web_hook", "webhook"):
-        raise invalid(f"Unknown channel type: {body.get('type')}", "type")
-    address = body.get("address")
-    if not isinstance(address, str) or not address.startswith(("http://", "https://")):
-        raise invalid("Invalid channel address.", "address")
-    params = body.get("params") or {}
-    try:
-        ttl = min(int(params.get("ttl", DEFAULT_TTL)), MAX_TTL)
-    except (TypeError, ValueError) as exc:
-        raise invalid("Invalid ttl value.", "params.ttl") from exc
-    token = caller()
+    body = schema_body("calendar", "Channel")
     with state.lock:
-        calendar = state.calendar_for(token.subject, calendar_id)
-        if channel_id in state.channels:
-            raise ApiError(400, "channelIdNotUnique", f"Channel id {channel_id} not unique")
-        expiration = state.now().timestamp() + ttl
-        if body.get("expiration"):
-            expiration = min(expiration, int(body["expiration"]) / 1000)
-        resource_uri = f"{request.host_url}calendar/v3/calendars/{quote(calendar.calendar_id)}/events?alt=json"
-        channel = Channel(
-            channel_id=channel_id,
-            resource_id=state.resource_id(calendar.calendar_id),
-            resource_uri=resource_uri,
-            address=address,
-            token=body.get("token"),
-            expiration=from_epoch_ms(int(expiration * 1000)),
-            calendar_id=calendar.calendar_id,
-            client_id=token.client_id,
-            subject=token.subject,
+        calendar = state.calendar_for(caller().subject, calendar_id)
+        uri = f"{request.host_url}calendar/v3/calendars/{quote(calendar.calendar_id)}/events?alt=json"
+        answer = watches.open_channel(
+            state,
+            body,
+            calendar.calendar_id,
+            state.resource_id(calendar.calendar_id),
+            uri,
+            frozenset(request.args.getlist("eventTypes")),
         )
-        state.channels[channel_id] = channel
-        state.send_push(channel, "sync")
-    out = {
-        "kind": "api#channel",
-        "id": channel.channel_id,
-        "resourceId": channel.resource_id,
-        "resourceUri": channel.resource_uri,
-        "expiration": str(int(expiration * 1000)),
-    }
-    if channel.token is not None:
-        out["token"] = channel.token
-    return reply(out)
+    return reply(answer)

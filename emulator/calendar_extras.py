@@ -1,5 +1,5 @@
-"""Calendar v3 methods besides events: ``channels.stop``, ``settings``, ``acl``,
-``freebusy.query``, ``calendarList.get``/``list`` and ``calendars.get``."""
+"""Calendar v3 methods besides events and calendars: ``channels.stop``, ``settings``, ``acl``
+and ``freebusy.query``."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from typing import Any
 
 from flask import Blueprint, Response
 
+from emulator import calendar_list
 from emulator import freebusy as fb
-from emulator.api import caller, current_state, google_api, json_body, reply
+from emulator.api import caller, current_state, google_api, reply, schema_body
 from emulator.errors import ApiError, forbidden, invalid, not_found, required
-from emulator.model import ROLE_RANK, Calendar, role_name
+from emulator.model import ROLE_RANK
 from emulator.state import EmulatorState
 from emulator.timeutil import format_local, format_rfc3339, parse_rfc3339
 
@@ -35,7 +36,7 @@ _STATIC_SETTINGS = {
 def stop_channel() -> Response:
     """``channels.stop``."""
     state = current_state()
-    body = json_body()
+    body = schema_body("calendar", "Channel")
     channel_id, resource_id = body.get("id"), body.get("resourceId")
     token = caller()
     with state.lock:
@@ -115,7 +116,7 @@ def get_acl(calendar_id: str, rule_id: str) -> Response:
 def insert_acl(calendar_id: str) -> Response:
     """``acl.insert``: grant a role to a user, group, domain or everyone."""
     state = current_state()
-    body = json_body()
+    body = schema_body("calendar", "AclRule")
     role = body.get("role")
     scope = body.get("scope")
     if not role:
@@ -133,7 +134,51 @@ def insert_acl(calendar_id: str) -> Response:
     with state.lock:
         calendar = state.calendar_for(caller().subject, calendar_id, "owner")
         rule = state.put_acl(calendar, str(role), str(scope_type), None if value is None else str(value).lower())
+        calendar_list.grant(state, calendar, rule)
+        state.notify_change({f"acl:{calendar.calendar_id}"})
         return reply(rule.to_api())
+
+
+@bp.put("/calendars/<calendar_id>/acl/<rule_id>")
+@google_api("calendar.acl.update")
+def update_acl(calendar_id: str, rule_id: str) -> Response:
+    """``acl.update``: a new role for an existing rule (its scope cannot change)."""
+    return _change_acl(calendar_id, rule_id, replace=True)
+
+
+@bp.patch("/calendars/<calendar_id>/acl/<rule_id>")
+@google_api("calendar.acl.patch")
+def patch_acl(calendar_id: str, rule_id: str) -> Response:
+    """``acl.patch``."""
+    return _change_acl(calendar_id, rule_id, replace=False)
+
+
+def _change_acl(calendar_id: str, rule_id: str, replace: bool) -> Response:
+    state = current_state()
+    body = schema_body("calendar", "AclRule")
+    subject = caller().subject
+    with state.lock:
+        calendar = state.calendar_for(subject, calendar_id, "owner")
+        rule = calendar.acl.get(rule_id)
+        if rule is None:
+            raise not_found()
+        scope = body.get("scope") or {}
+        value = scope.get("value")
+        if scope.get("type", rule.scope_type) != rule.scope_type or (
+            value is not None and str(value).lower() != rule.scope_value
+        ):
+            raise invalid("The scope of an access rule cannot be changed.", "scope")
+        role = body.get("role") or (None if replace else rule.role)
+        if not role:
+            raise required("Missing role.", "role")
+        if role not in ROLE_RANK:
+            raise invalid("Invalid role.", "role")
+        if rule_id in (f"user:{calendar.calendar_id}", f"user:{subject}"):
+            raise forbidden("Cannot change your own access level.", "cannotChangeOwnAcl")
+        changed = state.put_acl(calendar, str(role), rule.scope_type, rule.scope_value)
+        calendar_list.grant(state, calendar, changed)
+        state.notify_change({f"acl:{calendar.calendar_id}"})
+        return reply(changed.to_api())
 
 
 @bp.delete("/calendars/<calendar_id>/acl/<rule_id>")
@@ -145,9 +190,10 @@ def delete_acl(calendar_id: str, rule_id: str) -> Response:
         calendar = state.calendar_for(caller().subject, calendar_id, "owner")
         if rule_id not in calendar.acl:
             raise not_found()
-        if rule_id == f"user:{calendar.calendar_id}":
+        if rule_id in (f"user:{calendar.calendar_id}", f"user:{caller().subject}"):
             raise forbidden("Cannot change your own access level.", "cannotChangeOwnAcl")
         del calendar.acl[rule_id]
+        state.notify_change({f"acl:{calendar.calendar_id}"})
     return reply(None, 204)
 
 
@@ -156,7 +202,7 @@ def delete_acl(calendar_id: str, rule_id: str) -> Response:
 def freebusy() -> Response:
     """``freebusy.query``: opaque, non-cancelled, non-declined time per calendar."""
     state = current_state()
-    body = json_body()
+    body = schema_body("calendar", "FreeBusyRequest")
     for name in ("timeMin", "timeMax"):
         if not body.get(name):
             raise required(f"Missing {name}.", name)
@@ -178,7 +224,7 @@ def freebusy() -> Response:
             requested = str((item or {}).get("id", "")) if isinstance(item, dict) else ""
             cal_id = subject if requested == "primary" else requested.lower()
             calendar = state.calendars.get(cal_id)
-            if calendar is None or state.role_for(subject, calendar) < 1:
+            if calendar is None or calendar.deleted or state.role_for(subject, calendar) < 1:
                 calendars[requested] = {"errors": [{"domain": "global", "reason": "notFound"}], "busy": []}
                 continue
             busy = fb.busy_intervals(state, calendar, time_min, time_max)
@@ -191,71 +237,3 @@ def freebusy() -> Response:
             "calendars": calendars,
         }
     )
-
-
-def _list_entry(state: EmulatorState, subject: str, calendar: Calendar) -> dict[str, Any]:
-    role = role_name(state.role_for(subject, calendar))
-    entry: dict[str, Any] = {
-        "kind": "calendar#calendarListEntry",
-        "etag": f'"{calendar.seq}"',
-        "id": calendar.calendar_id,
-        "summary": calendar.summary,
-        "timeZone": calendar.time_zone,
-        "colorId": "14",
-        "backgroundColor": "#9fe1e7",
-        "foregroundColor": "#000000",
-        "selected": True,
-        "accessRole": role,
-        "defaultReminders": [{"method": "popup", "minutes": 10}] if role == "owner" else [],
-        "conferenceProperties": {"allowedConferenceSolutionTypes": ["hangoutsMeet"]},
-    }
-    if calendar.calendar_id == subject:
-        entry["primary"] = True
-        entry["notificationSettings"] = {"notifications": []}
-    return entry
-
-
-@bp.get("/users/me/calendarList/<calendar_id>")
-@google_api("calendar.calendarList.get")
-def get_calendar_list_entry(calendar_id: str) -> Response:
-    """``calendarList.get``."""
-    state = current_state()
-    subject = caller().subject
-    with state.lock:
-        calendar = state.calendar_for(subject, calendar_id)
-        return reply(_list_entry(state, subject, calendar))
-
-
-@bp.get("/users/me/calendarList")
-@google_api("calendar.calendarList.list")
-def list_calendar_list() -> Response:
-    """``calendarList.list``: the own calendar plus those an ACL grants."""
-    state = current_state()
-    subject = caller().subject
-    with state.lock:
-        items = [
-            _list_entry(state, subject, cal)
-            for cal in state.calendars.values()
-            if cal.calendar_id == subject
-            or any(r.scope_type == "user" and r.scope_value == subject and r.role != "none" for r in cal.acl.values())
-        ]
-    return reply({"kind": "calendar#calendarList", "etag": '"1"', "items": items, "nextSyncToken": "CcalendarListSync"})
-
-
-@bp.get("/calendars/<calendar_id>")
-@google_api("calendar.calendars.get")
-def get_calendar(calendar_id: str) -> Response:
-    """``calendars.get``."""
-    state = current_state()
-    with state.lock:
-        calendar = state.calendar_for(caller().subject, calendar_id)
-        return reply(
-            {
-                "kind": "calendar#calendar",
-                "etag": f'"{calendar.seq}"',
-                "id": calendar.calendar_id,
-                "summary": calendar.summary,
-                "timeZone": calendar.time_zone,
-                "conferenceProperties": {"allowedConferenceSolutionTypes": ["hangoutsMeet"]},
-            }
-        )

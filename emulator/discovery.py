@@ -1,4 +1,4 @@
-"""Scopes per method, read from the discovery documents ``google-api-python-client`` ships."""
+"""The discovery documents ``google-api-python-client`` ships: scopes per method, schemas."""
 
 from __future__ import annotations
 
@@ -21,21 +21,44 @@ def _documents_dir() -> Path:
     return Path(googleapiclient.__file__).parent / "discovery_cache" / "documents"
 
 
-def _walk(resources: dict[str, Any], out: dict[str, frozenset[str]]) -> None:
+def _methods(resources: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
     for resource in resources.values():
         for method in resource.get("methods", {}).values():
-            out[method["id"]] = frozenset(method.get("scopes", []))
-        _walk(resource.get("resources", {}), out)
+            out[method["id"]] = method
+        out.update(_methods(resource.get("resources", {})))
+    return out
+
+
+DOCUMENTS = {"calendar": "calendar.v3.json", "gmail": "gmail.v1.json"}
+
+
+@functools.cache
+def document(api: str) -> dict[str, Any]:
+    """Return the discovery document of ``api`` (``calendar`` or ``gmail``)."""
+    return dict(json.loads((_documents_dir() / DOCUMENTS[api]).read_text(encoding="utf-8")))
+
+
+@functools.cache
+def methods() -> dict[str, dict[str, Any]]:
+    """Return ``{method id: method description}`` for Calendar v3 and Gmail v1."""
+    out: dict[str, dict[str, Any]] = {}
+    for api in DOCUMENTS:
+        out.update(_methods(document(api)["resources"]))
+    return out
 
 
 @functools.cache
 def method_scopes() -> dict[str, frozenset[str]]:
     """Return ``{method id: accepted scopes}`` for Calendar v3 and Gmail v1."""
-    out: dict[str, frozenset[str]] = {}
-    for name in ("calendar.v3.json", "gmail.v1.json"):
-        document = json.loads((_documents_dir() / name).read_text(encoding="utf-8"))
-        _walk(document["resources"], out)
-    return out
+    return {method_id: frozenset(method.get("scopes", [])) for method_id, method in methods().items()}
+
+
+@functools.cache
+def enum_parameters(operation: str) -> dict[str, frozenset[str]]:
+    """Return ``{query parameter: allowed values}`` for the enumerated parameters of a method."""
+    params = methods().get(operation, {}).get("parameters", {})
+    return {name: frozenset(p["enum"]) for name, p in params.items() if p.get("location") == "query" and "enum" in p}
 
 
 def scopes_allow(operation: str, granted: frozenset[str]) -> bool:

@@ -10,19 +10,33 @@ from __future__ import annotations
 
 from typing import Any
 
+# HTTP status -> ``google.rpc.Code`` name (every ``status`` the emulator answers is one of them).
 _STATUS = {
     400: "INVALID_ARGUMENT",
     401: "UNAUTHENTICATED",
     403: "PERMISSION_DENIED",
     404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
+    405: "UNIMPLEMENTED",  # the method is not supported on that path
     409: "ALREADY_EXISTS",
     410: "FAILED_PRECONDITION",
     412: "FAILED_PRECONDITION",
+    413: "INVALID_ARGUMENT",
     429: "RESOURCE_EXHAUSTED",
     500: "INTERNAL",
+    501: "UNIMPLEMENTED",
     503: "UNAVAILABLE",
 }
+# Reasons Google reports under the ``calendar`` error domain rather than ``global``.
+CALENDAR_REASONS = frozenset(
+    {
+        "timeRangeEmpty",
+        "fullSyncRequired",
+        "requiredAccessLevel",
+        "eventTypeRestriction",
+        "forbiddenForNonOrganizer",
+        "tooManyCalendarsRequested",
+    }
+)
 
 
 class ApiError(Exception):
@@ -44,11 +58,11 @@ class ApiError(Exception):
         self.code = code
         self.reason = reason
         self.message = message
-        self.domain = domain
+        self.domain = "calendar" if domain == "global" and reason in CALENDAR_REASONS else domain
         self.location = location
         self.location_type = location_type
         self.headers = dict(headers or {})
-        self.status = status or _STATUS.get(code, "UNKNOWN")
+        self.status = status or _STATUS.get(code, "UNKNOWN" if code < 500 else "INTERNAL")
 
     def body(self) -> dict[str, Any]:
         """Return the JSON body Google would send."""

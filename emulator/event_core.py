@@ -7,9 +7,11 @@ every calendar it is on (and how guests' copies appear, revive or are cancelled)
 from __future__ import annotations
 
 import secrets
+from datetime import UTC
 from typing import Any
 
-from emulator.errors import invalid, required
+from emulator.colors import EVENT_COLORS
+from emulator.errors import ApiError, invalid, required
 from emulator.model import EventCopy, SharedEvent
 from emulator.recurrence import build_ruleset
 from emulator.render import PERSONAL, READ_ONLY
@@ -18,6 +20,8 @@ from emulator.timeutil import check_range, format_local, parse_event_time, zone
 
 _ID_CHARS = "abcdefghijklmnopqrstuv0123456789"
 RESPONSES = {"needsAction", "declined", "tentative", "accepted"}
+MAX_OVERRIDES = 5
+MAX_REMINDER_MINUTES = 40320  # four weeks
 
 
 def new_event_id() -> str:
@@ -48,8 +52,8 @@ def set_times(state: EmulatorState, shared: SharedEvent) -> None:
     for name, parsed in (("start", start), ("end", end)):
         if parsed.moment is not None:
             shown = parsed.moment
-            if parsed.tz_name:
-                shown = shown.astimezone(zone(parsed.tz_name))
+            if parsed.tz_name:  # through UTC, so a wall time in a DST gap shows as it really is
+                shown = shown.astimezone(UTC).astimezone(zone(parsed.tz_name))
             data[name] = {**data[name], "dateTime": format_local(shown)}
             data[name].pop("date", None)
     shared.start, shared.end = start, end
@@ -97,13 +101,16 @@ def touch(state: EmulatorState, copy: EventCopy, changed: set[str]) -> None:
     copy.seq = calendar.seq
     copy.etag = state.new_etag()
     copy.updated = state.now()
+    if calendar.last_updated is None or copy.updated > calendar.last_updated:
+        calendar.last_updated = copy.updated
     changed.add(calendar.calendar_id)
 
 
 def sync_copies(state: EmulatorState, shared: SharedEvent, changed: set[str]) -> None:
     """Create, revive or cancel attendee copies to match the attendee list; touch all."""
     responses = {a["email"]: a.get("responseStatus") for a in shared.data.get("attendees", [])}
-    desired = {shared.organizer_calendar} | {e for e in responses if e in state.calendars}
+    guests = set() if shared.private_copy else {e for e in responses if e in state.calendars}
+    desired = {shared.organizer_calendar} | {e for e in guests if not state.calendars[e].deleted}
     now = state.now()
     for calendar_id in desired:
         copy = shared.copies.get(calendar_id)
@@ -114,7 +121,7 @@ def sync_copies(state: EmulatorState, shared: SharedEvent, changed: set[str]) ->
                 continue
             copy = EventCopy(calendar_id, shared, "", now, 0)
             shared.copies[calendar_id] = copy
-            calendar.copies[shared.event_id] = copy
+            calendar.add_copy(copy)
         elif copy.removed and responses.get(calendar_id) != "declined":
             copy.removed = False
     for calendar_id, copy in shared.copies.items():
@@ -122,6 +129,33 @@ def sync_copies(state: EmulatorState, shared: SharedEvent, changed: set[str]) ->
             copy.removed = True
     for copy in shared.copies.values():
         touch(state, copy, changed)
+
+
+def check_personal(local: dict[str, Any]) -> None:
+    """Validate a copy's own fields as Google does: reminder overrides and the event colour."""
+    color = local.get("colorId")
+    if color is not None and color not in EVENT_COLORS:
+        raise invalid(f"Invalid color id: {color}", "colorId")
+    reminders = local.get("reminders")
+    if not isinstance(reminders, dict):
+        return
+    overrides = reminders.get("overrides") or []
+    if reminders.get("useDefault") and overrides:
+        raise ApiError(
+            400,
+            "cannotUseDefaultRemindersAndSpecifyOverride",
+            "Cannot specify both default reminders and overrides at the same time.",
+        )
+    if len(overrides) > MAX_OVERRIDES:
+        raise invalid("Too many reminder overrides (at most 5).", "reminders.overrides")
+    for i, item in enumerate(overrides):
+        where = f"reminders.overrides[{i}]"
+        if item.get("method") is None:
+            raise required("Missing override reminder method.", f"{where}.method")
+        if item.get("minutes") is None:
+            raise required("Missing override reminder minutes.", f"{where}.minutes")
+        if not 0 <= int(item["minutes"]) <= MAX_REMINDER_MINUTES:
+            raise invalid("Invalid override reminder minutes value.", f"{where}.minutes")
 
 
 def split_body(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

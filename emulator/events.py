@@ -11,10 +11,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from emulator import status_events, write_rules
 from emulator.errors import deleted, duplicate, invalid, not_found, precondition_failed
 from emulator.event_core import (
     RESPONSES,
     attendees,
+    check_personal,
     new_event_id,
     set_times,
     split_body,
@@ -23,7 +25,7 @@ from emulator.event_core import (
     valid_id,
 )
 from emulator.model import EventCopy, SharedEvent
-from emulator.recurrence import instance_suffix, instant, occurrences, parse_suffix
+from emulator.recurrence import expansion_of, instance_suffix, instant, parse_suffix
 from emulator.render import deep, instance_data
 from emulator.state import EmulatorState
 from emulator.timeutil import format_rfc3339, parse_event_time, zone
@@ -31,8 +33,17 @@ from emulator.timeutil import format_rfc3339, parse_event_time, zone
 _SIGNIFICANT = {"start", "end", "recurrence", "location", "summary"}
 
 
-def insert(state: EmulatorState, subject: str, calendar_id: str, body: dict[str, Any]) -> EventCopy:
-    """Insert an event on ``calendar_id`` (organiser = the calendar's owner)."""
+def insert(
+    state: EmulatorState,
+    subject: str,
+    calendar_id: str,
+    body: dict[str, Any],
+    conference_version: int = 0,
+    *,
+    imported_organizer: dict[str, Any] | None = None,
+) -> EventCopy:
+    """Insert an event on ``calendar_id`` (organiser = the calendar's owner). An imported event
+    (``imported_organizer``) is a private copy: its organiser as given, no copies for guests."""
     event_id = body.get("id") or new_event_id()
     if not isinstance(event_id, str) or not valid_id(event_id):
         raise invalid("Invalid resource id value.", "id")
@@ -40,6 +51,7 @@ def insert(state: EmulatorState, subject: str, calendar_id: str, body: dict[str,
     if event_id in calendar.copies:
         raise duplicate()
     data, local = split_body(body)
+    check_personal(local)
     if data.get("status") == "cancelled":
         data.pop("status")
     now = state.now()
@@ -47,21 +59,22 @@ def insert(state: EmulatorState, subject: str, calendar_id: str, body: dict[str,
         iCalUID=body.get("iCalUID") or f"{event_id}@google.com",
         created=format_rfc3339(now),
         creator={"email": subject},
-        organizer={"email": calendar_id, "displayName": state.display_name(calendar_id)},
+        organizer=imported_organizer or {"email": calendar_id, "displayName": state.display_name(calendar_id)},
         sequence=int(body.get("sequence", 0)),
     )
     data.setdefault("status", "confirmed")
     if "attendees" in data:
-        data["attendees"] = attendees(state, data["attendees"], calendar_id, [])
-    if data.get("transparency") not in (None, "opaque", "transparent"):
-        raise invalid("Invalid transparency value.", "transparency")
+        data["attendees"] = attendees(state, data["attendees"], str(data["organizer"].get("email")), [])
+    write_rules.check_new(calendar, data, body, conference_version)
     placeholder = parse_event_time({"date": "2000-01-01"}, "start")
     shared = SharedEvent(event_id, calendar_id, data, placeholder, placeholder, now, now)
+    shared.private_copy = imported_organizer is not None
     set_times(state, shared)
     changed: set[str] = set()
+    write_rules.auto_decline(state, shared, write_rules.invited(shared, []), changed)
     sync_copies(state, shared, changed)
     shared.copies[calendar_id].local = local
-    state.notify_change(changed)
+    state.notify_change(changed, data.get("eventType"))
     return shared.copies[calendar_id]
 
 
@@ -83,14 +96,8 @@ def locate(state: EmulatorState, calendar_id: str, event_id: str) -> tuple[Event
         raise not_found() from exc
     cal_tz = zone(state.calendars[shared.organizer_calendar].time_zone)
     begin = instant(original, cal_tz)
-    for value in occurrences(
-        shared.start,
-        shared.data["recurrence"],
-        shared.end_utc - shared.start_utc,
-        cal_tz,
-        window_start=begin - timedelta(seconds=1),
-        window_end=begin + timedelta(seconds=1),
-    ):
+    expansion = expansion_of(shared.expansions, shared.start, shared.data["recurrence"], cal_tz)
+    for value in expansion.window(timedelta(0), begin, begin + timedelta(seconds=1), end_inclusive=True):
         if instance_suffix(value) == suffix:
             return master, value
     raise not_found()
@@ -120,7 +127,7 @@ def materialize(state: EmulatorState, master: EventCopy, original: datetime, cha
     for calendar_id, master_copy in shared_master.copies.items():
         copy = EventCopy(calendar_id, shared, "", now, 0, deep(master_copy.local), master_copy.removed)
         shared.copies[calendar_id] = copy
-        state.calendars[calendar_id].copies[event_id] = copy
+        state.calendars[calendar_id].add_copy(copy)
         touch(state, copy, changed)
     return shared.copies[master.calendar_id]
 
@@ -164,6 +171,7 @@ def patch(
     body: dict[str, Any],
     if_match: str | None = None,
     replace: bool = False,
+    conference_version: int = 0,
 ) -> EventCopy:
     """Apply a PATCH (or, with ``replace``, a PUT) to one calendar's event."""
     changed: set[str] = set()
@@ -171,10 +179,10 @@ def patch(
     if body.get("status") == "cancelled":
         _cancel(state, copy, changed)
     elif copy.event.organizer_calendar == calendar_id:
-        _organizer_change(state, copy, body, replace, changed)
+        _organizer_change(state, copy, body, replace, changed, conference_version)
     else:
         _attendee_change(state, copy, body, changed)
-    state.notify_change(changed)
+    state.notify_change(changed, copy.event.data.get("eventType"))
     return copy
 
 
@@ -184,6 +192,7 @@ def _organizer_change(
     body: dict[str, Any],
     replace: bool,
     changed: set[str],
+    conference_version: int,
 ) -> None:
     shared = copy.event
     keep = ("iCalUID", "created", "creator", "organizer", "recurringEventId", "originalStartTime", "sequence", "status")
@@ -195,8 +204,7 @@ def _organizer_change(
         local.pop("extendedProperties", None)
     _merge(new, shared_part)
     _merge(local, local_part)
-    if body.get("status") == "confirmed":
-        shared.cancelled = False
+    check_personal(local)
     if "attendees" in shared_part:
         new["attendees"] = attendees(
             state,
@@ -204,9 +212,10 @@ def _organizer_change(
             shared.organizer_calendar,
             shared.data.get("attendees", []),
         )
-    if new.get("transparency") not in (None, "opaque", "transparent"):
-        raise invalid("Invalid transparency value.", "transparency")
     old = shared.data
+    write_rules.check_change(state.calendars[shared.organizer_calendar], old, new, body, conference_version)
+    if body.get("status") == "confirmed":
+        shared.cancelled = False
     if any(new.get(key) != old.get(key) for key in _SIGNIFICANT):
         new["sequence"] = int(old.get("sequence", 0)) + 1
     candidate = SharedEvent(
@@ -217,6 +226,7 @@ def _organizer_change(
     shared.start, shared.end = candidate.start, candidate.end
     shared.start_utc, shared.end_utc = candidate.start_utc, candidate.end_utc
     copy.local = local
+    write_rules.auto_decline(state, shared, write_rules.invited(shared, old.get("attendees", [])), changed)
     for other in shared.copies.values():
         if other is not copy:
             for key in shared_part:
@@ -239,9 +249,15 @@ def _attendee_change(state: EmulatorState, copy: EventCopy, body: dict[str, Any]
                         if key in item:
                             entry[key] = item[key]
                     rsvp = True
-    shared_part, local_part = split_body({k: v for k, v in body.items() if k != "attendees"})
-    _merge(copy.local, shared_part)
-    _merge(copy.local, local_part)
+    current = shared.data.get("eventType", "default")
+    if (body.get("eventType") or current) != current:
+        raise status_events.restriction("The event type cannot be changed after the event is created.")
+    shared_part, local_part = split_body({k: v for k, v in body.items() if k not in ("attendees", "eventType")})
+    candidate = deep(copy.local)
+    _merge(candidate, shared_part)
+    _merge(candidate, local_part)
+    check_personal(candidate)
+    copy.local = candidate
     if rsvp:
         for other in shared.copies.values():
             touch(state, other, changed)
@@ -259,9 +275,9 @@ def _cancel(state: EmulatorState, copy: EventCopy, changed: set[str]) -> None:
             touch(state, other, changed)
         if shared.recurring:
             organizer = state.calendars[shared.organizer_calendar]
-            for candidate in list(organizer.copies.values()):
+            for candidate in organizer.exceptions_of(shared.event_id):
                 exc = candidate.event
-                if exc.data.get("recurringEventId") == shared.event_id and not exc.cancelled:
+                if not exc.cancelled:
                     exc.cancelled = True
                     for other in exc.copies.values():
                         touch(state, other, changed)
@@ -279,4 +295,4 @@ def delete(state: EmulatorState, calendar_id: str, event_id: str, if_match: str 
     changed: set[str] = set()
     copy = _resolve(state, calendar_id, event_id, if_match, changed)
     _cancel(state, copy, changed)
-    state.notify_change(changed)
+    state.notify_change(changed, copy.event.data.get("eventType"))

@@ -8,8 +8,6 @@ skips a change.
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,10 +16,11 @@ from werkzeug.datastructures import MultiDict
 
 from emulator.errors import bad_request, full_sync_required, invalid
 from emulator.model import Calendar, EventCopy
-from emulator.recurrence import instance_suffix, instant, occurrences
+from emulator.params import bool_arg, decode_token, encode_token, int_arg, page_of
+from emulator.recurrence import expansion_of, instance_suffix, instant, is_finite
 from emulator.render import render_copy, render_instance
 from emulator.state import EmulatorState
-from emulator.timeutil import format_rfc3339, query_time, zone
+from emulator.timeutil import format_rfc3339, parse_event_time, query_time, zone
 
 SYNC_FORBIDDEN = (
     "iCalUID",
@@ -37,68 +36,6 @@ HORIZON = timedelta(days=730)
 _PAGE_ARGS = frozenset({"pageToken", "maxResults", "maxAttendees"})
 
 
-def encode_token(payload: dict[str, Any]) -> str:
-    """Return an opaque token for ``payload``."""
-    raw = json.dumps(payload, separators=(",", ":")).encode()
-    return "C" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_token(token: str) -> dict[str, Any]:
-    """Decode :func:`encode_token`'s output; raise ``ValueError`` if it is not ours."""
-    if not token.startswith("C"):
-        raise ValueError("not a token")
-    body = token[1:]
-    value = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-    if not isinstance(value, dict):
-        raise ValueError("not a token")
-    return value
-
-
-def bool_arg(args: MultiDict[str, str], name: str, default: bool = False) -> bool:
-    """Parse a boolean query parameter as Google does (``true``/``false``)."""
-    value = args.get(name)
-    if value is None:
-        return default
-    if value.lower() in ("true", "1"):
-        return True
-    if value.lower() in ("false", "0"):
-        return False
-    raise invalid(f"Invalid value for: {name}", name)
-
-
-def int_arg(args: MultiDict[str, str], name: str, default: int, low: int, high: int) -> int:
-    """Parse an integer query parameter, capping it at ``high``; 400 below ``low``."""
-    value = args.get(name)
-    if value is None:
-        return default
-    try:
-        number = int(value)
-    except ValueError as exc:
-        raise invalid(f"Invalid value '{value}'. Values must be integers.", name) from exc
-    if number < low:
-        raise invalid(f"Invalid value '{value}'. Values must be >= {low}", name)
-    return min(number, high)
-
-
-@dataclass(slots=True)
-class Page:
-    """Where a listing resumes: offset and the change-log position of its first page."""
-
-    offset: int
-    snapshot: int
-
-
-def _page(args: MultiDict[str, str], calendar: Calendar) -> Page:
-    token = args.get("pageToken")
-    if not token:
-        return Page(0, calendar.seq)
-    try:
-        raw = decode_token(token)
-        return Page(int(raw["o"]), int(raw["s"]))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise invalid("Invalid page token value.", "pageToken") from exc
-
-
 def _props(args: MultiDict[str, str], name: str) -> list[tuple[str, str]]:
     out = []
     for item in args.getlist(name):
@@ -109,49 +46,108 @@ def _props(args: MultiDict[str, str], name: str) -> list[tuple[str, str]]:
     return out
 
 
-def _matches(copy: EventCopy, q: str | None, args: MultiDict[str, str]) -> bool:
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """The content filters of one ``events.list`` request, parsed once."""
+
+    q: str | None
+    ical_uid: str | None
+    private: tuple[tuple[str, str], ...]
+    shared: tuple[tuple[str, str], ...]
+    types: frozenset[str]
+
+    @classmethod
+    def of(cls, args: MultiDict[str, str]) -> Filters:
+        """Parse the filters (400 for a malformed extended-property constraint)."""
+        q = args.get("q")
+        return cls(
+            q.lower() if q else None,
+            args.get("iCalUID") or None,
+            tuple(_props(args, "privateExtendedProperty")),
+            tuple(_props(args, "sharedExtendedProperty")),
+            frozenset(args.getlist("eventTypes")),
+        )
+
+    @property
+    def any(self) -> bool:
+        """Whether any filter is set."""
+        return bool(self.q or self.ical_uid or self.private or self.shared or self.types)
+
+
+def _haystack(data: dict[str, Any]) -> list[str]:
+    hay = [str(data.get(k, "")) for k in ("summary", "description", "location")]
+    hay += [str(a.get("email", "")) + " " + str(a.get("displayName", "")) for a in data.get("attendees", [])]
+    organizer = data.get("organizer") or {}
+    hay.append(f"{organizer.get('email', '')} {organizer.get('displayName', '')}")
+    where = data.get("workingLocationProperties") or {}
+    office, custom = where.get("officeLocation") or {}, where.get("customLocation") or {}
+    return hay + [str(office.get(k, "")) for k in ("buildingId", "deskId", "label")] + [str(custom.get("label", ""))]
+
+
+def _matches(copy: EventCopy, filters: Filters) -> bool:
     data = copy.event.data
-    if q:
-        needle = q.lower()
-        hay = [str(data.get(k, "")) for k in ("summary", "description", "location")]
-        hay += [str(a.get("email", "")) + " " + str(a.get("displayName", "")) for a in data.get("attendees", [])]
-        hay.append(str((data.get("organizer") or {}).get("email", "")))
-        if not any(needle in part.lower() for part in hay):
-            return False
-    uid = args.get("iCalUID")
-    if uid and data.get("iCalUID") != uid:
+    if filters.q and not any(filters.q in part.lower() for part in _haystack(data)):
+        return False
+    if filters.ical_uid and data.get("iCalUID") != filters.ical_uid:
         return False
     private = (copy.local.get("extendedProperties") or {}).get("private") or {}
     shared = (data.get("extendedProperties") or {}).get("shared") or {}
-    if any(private.get(k) != v for k, v in _props(args, "privateExtendedProperty")):
+    if any(private.get(k) != v for k, v in filters.private):
         return False
-    if any(shared.get(k) != v for k, v in _props(args, "sharedExtendedProperty")):
+    if any(shared.get(k) != v for k, v in filters.shared):
         return False
-    types = args.getlist("eventTypes")
-    return not types or data.get("eventType", "default") in types
+    return not filters.types or data.get("eventType", "default") in filters.types
 
 
 Candidate = tuple[Any, EventCopy, datetime | None]
 
 
-def expand(calendar: Calendar, copy: EventCopy, start: datetime | None, end: datetime, tz: Any) -> list[Candidate]:
+def series_window(
+    copy: EventCopy, tz: Any, start: datetime | None, end: datetime | None, *, end_inclusive: bool = False
+) -> list[datetime]:
+    """Original starts of a master's instances in the window (from its cached expansion)."""
+    shared = copy.event
+    expansion = expansion_of(shared.expansions, shared.start, shared.data["recurrence"], tz)
+    return expansion.window(shared.end_utc - shared.start_utc, start, end, end_inclusive=end_inclusive)
+
+
+def expand(
+    calendar: Calendar,
+    copy: EventCopy,
+    start: datetime | None,
+    end: datetime | None,
+    tz: Any,
+    *,
+    end_inclusive: bool = False,
+) -> list[Candidate]:
     """Return the unmodified instances of a master copy in the window (overrides skipped)."""
     shared = copy.event
     out: list[Candidate] = []
-    for original in occurrences(
-        shared.start, shared.data["recurrence"], shared.end_utc - shared.start_utc, tz, start, end
-    ):
+    for original in series_window(copy, tz, start, end, end_inclusive=end_inclusive):
         if f"{shared.event_id}_{instance_suffix(original)}" not in calendar.copies:
             out.append((instant(original, tz), copy, original))
     return out
 
 
-def overlaps(copy: EventCopy, start: datetime | None, end: datetime | None) -> bool:
-    """Whether a non-recurring copy overlaps ``[start, end)``."""
+def series_end(state: EmulatorState, copy: EventCopy, time_max: datetime | None) -> datetime | None:
+    """Where to stop expanding: ``timeMax``, else nowhere for a finite series, else two years out."""
+    shared = copy.event
+    if time_max is not None:
+        return time_max
+    if is_finite(shared.data["recurrence"]):
+        return None
+    return max(state.now(), shared.start_utc) + HORIZON
+
+
+def overlaps(copy: EventCopy, start: datetime | None, end: datetime | None, *, end_inclusive: bool = False) -> bool:
+    """Whether a non-recurring copy ends after ``start`` (at or after, with ``end_inclusive``)
+    and starts before ``end``: Google's bounds on an event's end and start."""
     shared = copy.event
     if end is not None and shared.start_utc >= end:
         return False
-    return not (start is not None and shared.end_utc <= start and shared.end_utc != start)
+    if start is None:
+        return True
+    return shared.end_utc >= start if end_inclusive else shared.end_utc > start
 
 
 def list_events(state: EmulatorState, calendar: Calendar, args: MultiDict[str, str], role: str) -> dict[str, Any]:
@@ -163,7 +159,7 @@ def list_events(state: EmulatorState, calendar: Calendar, args: MultiDict[str, s
         raise invalid("Invalid value for: orderBy", "orderBy")
     if order_by == "startTime" and not single:
         raise bad_request("The requested ordering is not available for the particular query.")
-    page = _page(args, calendar)
+    page = page_of(args, calendar)
     tz = zone(calendar.time_zone)
     sync_token = args.get("syncToken")
     candidates: list[Candidate] = []
@@ -179,12 +175,12 @@ def list_events(state: EmulatorState, calendar: Calendar, args: MultiDict[str, s
             raise full_sync_required() from exc
         if not ok or state.faults.chance("calendar.events.list", "syncTokenInvalidRate"):
             raise full_sync_required()
-        horizon = state.now() + HORIZON
         for copy in calendar.copies.values():
             if not since < copy.seq <= page.snapshot:
                 continue
             if single and copy.event.recurring and not copy.cancelled:
-                candidates += [(copy.seq, c, o) for _, c, o in expand(calendar, copy, None, horizon, tz)]
+                end = series_end(state, copy, None)
+                candidates += [(copy.seq, c, o) for _, c, o in expand(calendar, copy, None, end, tz)]
             else:
                 candidates.append((copy.seq, copy, None))
         candidates.sort(key=lambda c: (c[0], c[1].event.event_id))
@@ -193,9 +189,7 @@ def list_events(state: EmulatorState, calendar: Calendar, args: MultiDict[str, s
         time_max = query_time(args.get("timeMax"), "timeMax")
         updated_min = query_time(args.get("updatedMin"), "updatedMin")
         show_deleted = bool_arg(args, "showDeleted") or updated_min is not None
-        q = args.get("q")
-        _props(args, "privateExtendedProperty")
-        _props(args, "sharedExtendedProperty")
+        filters = Filters.of(args)
         cache_key = (
             calendar.calendar_id,
             calendar.seq,
@@ -211,14 +205,14 @@ def list_events(state: EmulatorState, calendar: Calendar, args: MultiDict[str, s
                 continue
             if updated_min is not None and copy.updated < updated_min:
                 continue
-            if not _matches(copy, q, args):
+            if filters.any and not _matches(copy, filters):
                 continue
             shared = copy.event
             if shared.recurring:
-                end = time_max or max(state.now(), shared.start_utc) + HORIZON
+                end = series_end(state, copy, time_max)
                 if single and not copy.cancelled:
                     candidates += expand(calendar, copy, time_min, end, tz)
-                elif single or next(iter(expand(calendar, copy, time_min, end, tz)), None):
+                elif single or series_window(copy, tz, time_min, end):
                     candidates.append((shared.start_utc, copy, None))
             elif overlaps(copy, time_min, time_max):
                 candidates.append((shared.start_utc, copy, None))
@@ -253,7 +247,7 @@ def _render(copy: EventCopy, original: datetime | None, max_attendees: str | Non
 
 
 def _envelope(state: EmulatorState, calendar: Calendar, role: str) -> dict[str, Any]:
-    updated = max((c.updated for c in calendar.copies.values()), default=state.now())
+    updated = calendar.last_updated or state.now()
     return {
         "kind": "calendar#events",
         "etag": f'"{calendar.seq}{calendar.epoch}"',
@@ -273,27 +267,28 @@ def list_instances(
     args: MultiDict[str, str],
     role: str,
 ) -> dict[str, Any]:
-    """Answer ``events.instances`` for a master copy."""
+    """Answer ``events.instances`` for a master copy (every instance of a finite series when no
+    ``timeMax`` is given; ``timeMin`` bounds an instance's end inclusively, as documented)."""
     max_results = int_arg(args, "maxResults", 250, 1, 2500)
     time_min = query_time(args.get("timeMin"), "timeMin")
     time_max = query_time(args.get("timeMax"), "timeMax")
     show_deleted = bool_arg(args, "showDeleted")
-    page = _page(args, calendar)
+    page = page_of(args, calendar)
     tz = zone(calendar.time_zone)
     shared = master.event
-    candidates: list[Candidate] = []
+    # (original start instant, copy, original local start or None for a stored copy)
+    candidates: list[tuple[datetime, EventCopy, datetime | None]] = []
     if not shared.recurring:
         candidates.append((shared.start_utc, master, None))
     elif not master.cancelled or show_deleted:
-        end = time_max or max(state.now(), shared.start_utc) + HORIZON
-        candidates += expand(calendar, master, time_min, end, tz)
-        for copy in calendar.copies.values():
-            if copy.event.data.get("recurringEventId") != shared.event_id:
-                continue
+        end = series_end(state, master, time_max)
+        candidates += expand(calendar, master, time_min, end, tz, end_inclusive=True)
+        for copy in calendar.exceptions_of(shared.event_id):
             if copy.cancelled and not show_deleted:
                 continue
-            if overlaps(copy, time_min, time_max):
-                candidates.append((copy.event.start_utc, copy, None))
+            if overlaps(copy, time_min, time_max, end_inclusive=True):
+                original = parse_event_time(copy.event.data.get("originalStartTime"), "originalStartTime")
+                candidates.append((original.as_utc(tz), copy, None))
     original_start = args.get("originalStart")
     if original_start:
         wanted = query_time(original_start, "originalStart")

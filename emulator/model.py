@@ -16,8 +16,16 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from emulator.timeutil import EventTime
 
-Role = Literal["none", "freeBusyReader", "reader", "writer", "owner"]
-ROLE_RANK: dict[str, int] = {"none": 0, "freeBusyReader": 1, "reader": 2, "writer": 3, "owner": 4}
+Role = Literal["none", "freeBusyReader", "reader", "writerWithoutPrivateAccess", "writer", "owner"]
+# writerWithoutPrivateAccess writes like a writer (private events are not modelled): same rank.
+ROLE_RANK: dict[str, int] = {
+    "none": 0,
+    "freeBusyReader": 1,
+    "reader": 2,
+    "writer": 3,
+    "writerWithoutPrivateAccess": 3,
+    "owner": 4,
+}
 
 
 @dataclass(slots=True)
@@ -112,6 +120,8 @@ class SharedEvent:
     end_utc: datetime
     cancelled: bool = False
     copies: dict[str, EventCopy] = field(default_factory=dict)
+    private_copy: bool = False
+    expansions: dict[Any, Any] = field(default_factory=dict)
 
     @property
     def recurring(self) -> bool:
@@ -139,17 +149,44 @@ class EventCopy:
 
 @dataclass(slots=True)
 class Calendar:
-    """A primary calendar of a user or a room, with its events, ACL and change log."""
+    """A calendar: a user's or room's primary one, or a secondary one a user created; with its
+    events, ACL and change log. A deleted secondary calendar stays as a tombstone (``deleted``)
+    so the events it organised can still be cancelled on their guests' calendars."""
 
     calendar_id: str
-    kind: Literal["user", "room"]
+    kind: Literal["user", "room", "secondary"]
     domain: str
     summary: str
     time_zone: str
+    description: str = ""
+    location: str = ""
+    data_owner: str | None = None
+    deleted: bool = False
     acl: dict[str, AclRule] = field(default_factory=dict)
     copies: dict[str, EventCopy] = field(default_factory=dict)
+    exceptions: dict[str, set[str]] = field(default_factory=dict)
+    status_ids: set[str] = field(default_factory=set)
+    last_updated: datetime | None = None
     seq: int = 0
     epoch: int = 0
+
+    def add_copy(self, copy: EventCopy) -> None:
+        """Store ``copy`` and index it under its series when it is an exception."""
+        self.copies[copy.event.event_id] = copy
+        master = copy.event.data.get("recurringEventId")
+        if master:
+            self.exceptions.setdefault(str(master), set()).add(copy.event.event_id)
+
+    def remove_copy(self, event_id: str) -> None:
+        """Forget the copy of ``event_id`` (and its place in the exception index)."""
+        copy = self.copies.pop(event_id, None)
+        master = copy.event.data.get("recurringEventId") if copy is not None else None
+        if master:
+            self.exceptions.get(str(master), set()).discard(event_id)
+
+    def exceptions_of(self, master_id: str) -> list[EventCopy]:
+        """The stored exceptions (modified or cancelled instances) of a series on this calendar."""
+        return [self.copies[i] for i in sorted(self.exceptions.get(master_id, ())) if i in self.copies]
 
 
 @dataclass(slots=True)
@@ -167,6 +204,7 @@ class Channel:
     subject: str
     next_number: int = 1
     stopped: bool = False
+    event_types: frozenset[str] = frozenset()
 
 
 def role_name(rank: int) -> str:

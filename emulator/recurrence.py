@@ -1,14 +1,18 @@
 """Recurrence expansion (RRULE, EXRULE, RDATE, EXDATE) in the event's own time zone.
 
-Timed events recur in wall-clock time of ``start.timeZone`` (so 09:00 stays 09:00 across DST);
-all-day events recur on dates. ``dateutil.rrule`` does the rule arithmetic; this module parses
-Google's ``recurrence`` lines, normalises ``UNTIL`` and date lists, and cuts to a window.
+Timed events recur in wall-clock time of ``start.timeZone`` (so 09:00 stays 09:00 across DST;
+a wall time that does not exist on a spring-forward day is shifted forward by the gap, as
+Google writes it); all-day events recur on dates. ``dateutil.rrule`` does the rule arithmetic;
+this module parses Google's ``recurrence`` lines, normalises ``UNTIL`` and date lists, and
+cuts to a window. :class:`Expansion` keeps the instances generated so far, so a window is a
+binary search instead of a walk from the series' first instance.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from bisect import bisect_left, bisect_right
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
 
 from dateutil.rrule import rrule, rruleset, rrulestr
 
@@ -97,6 +101,25 @@ def build_ruleset(start: EventTime, recurrence: list[str]) -> rruleset:
     return rules
 
 
+def is_finite(recurrence: list[str]) -> bool:
+    """Whether every ``RRULE`` line ends (``COUNT`` or ``UNTIL``); RDATEs are always finite."""
+    for line in recurrence:
+        name, _, value = str(line).partition(":")
+        if name.split(";")[0].strip().upper() != "RRULE":
+            continue
+        keys = {part.partition("=")[0].strip().upper() for part in value.split(";")}
+        if not keys & {"COUNT", "UNTIL"}:
+            return False
+    return True
+
+
+def real_local(value: datetime) -> datetime:
+    """Return an aware wall time as it really exists: a time in a DST gap moves forward."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).astimezone(value.tzinfo)
+
+
 def instant(value: datetime, all_day_tz: tzinfo) -> datetime:
     """Return the UTC instant of an expansion value (naive values are all-day midnights)."""
     if value.tzinfo is None:
@@ -104,27 +127,57 @@ def instant(value: datetime, all_day_tz: tzinfo) -> datetime:
     return value.astimezone(UTC)
 
 
-def occurrences(
-    start: EventTime,
-    recurrence: list[str],
-    duration: timedelta,
-    all_day_tz: tzinfo,
-    window_start: datetime | None = None,
-    window_end: datetime | None = None,
-    limit: int = MAX_INSTANCES,
-) -> Iterator[datetime]:
-    """Yield original start times (aware local, or naive for all-day) overlapping the window."""
-    count = 0
-    for value in build_ruleset(start, recurrence):
-        begin = instant(value, all_day_tz)
-        if window_end is not None and begin >= window_end:
-            return
-        if window_start is not None and begin + duration <= window_start:
-            continue
-        yield value
-        count += 1
-        if count >= limit:
-            return
+class Expansion:
+    """The instances of one series, generated lazily and kept sorted by their UTC start."""
+
+    def __init__(self, start: EventTime, recurrence: list[str], all_day_tz: tzinfo) -> None:
+        self._source = iter(build_ruleset(start, recurrence))
+        self._tz = all_day_tz
+        self.values: list[datetime] = []
+        self.instants: list[datetime] = []
+        self.complete = False
+
+    def _extend(self, until: datetime | None) -> None:
+        while not self.complete and (until is None or not self.instants or self.instants[-1] < until):
+            if len(self.values) >= MAX_INSTANCES:
+                self.complete = True
+                break
+            try:
+                value = next(self._source)
+            except StopIteration:
+                self.complete = True
+                break
+            self.values.append(value)
+            self.instants.append(instant(value, self._tz))
+
+    def window(
+        self,
+        duration: timedelta,
+        window_start: datetime | None,
+        window_end: datetime | None,
+        *,
+        end_inclusive: bool = False,
+    ) -> list[datetime]:
+        """Original starts of the instances that end after ``window_start`` (at or after, with
+        ``end_inclusive``) and start before ``window_end``; every instance when both are None."""
+        self._extend(window_end)
+        low = 0
+        if window_start is not None:
+            edge = window_start - duration
+            low = bisect_left(self.instants, edge) if end_inclusive else bisect_right(self.instants, edge)
+        high = len(self.instants) if window_end is None else bisect_left(self.instants, window_end)
+        return self.values[low:high]
+
+
+def expansion_of(cache: dict[Any, Expansion], start: EventTime, recurrence: list[str], tz: tzinfo) -> Expansion:
+    """Return the cached :class:`Expansion` of a series (rebuilt when its start or rules change)."""
+    key = (start, tuple(recurrence), str(tz))
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= 4:
+            cache.clear()
+        found = cache[key] = Expansion(start, recurrence, tz)
+    return found
 
 
 def instance_suffix(original: datetime) -> str:

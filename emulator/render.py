@@ -13,11 +13,13 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from emulator.model import EventCopy, SharedEvent
-from emulator.recurrence import instance_suffix
+from emulator.recurrence import instance_suffix, real_local
 from emulator.timeutil import format_local, format_rfc3339, zone
 
 PERSONAL = frozenset({"colorId", "reminders"})
-READ_ONLY = frozenset({"kind", "etag", "id", "htmlLink", "created", "updated", "iCalUID", "creator", "organizer"})
+READ_ONLY = frozenset(
+    {"kind", "etag", "id", "htmlLink", "created", "updated", "iCalUID", "creator", "organizer", "hangoutLink"}
+)
 
 
 def html_link(event_id: str, calendar_id: str) -> str:
@@ -100,7 +102,7 @@ def render_copy(copy: EventCopy) -> dict[str, Any]:
 def _event_time(value: datetime, tz_name: str | None, all_day: bool) -> dict[str, Any]:
     if all_day:
         return {"date": value.date().isoformat()}
-    out: dict[str, Any] = {"dateTime": format_local(value)}
+    out: dict[str, Any] = {"dateTime": format_local(real_local(value))}
     if tz_name:
         out["timeZone"] = tz_name
     return out

@@ -51,6 +51,11 @@ class RequestLog:
             self._by_op_status[(entry.operation, entry.status)] += 1
             self._by_subject[entry.subject or ""] += 1
 
+    def last(self) -> LoggedRequest | None:
+        """The most recent entry, if any."""
+        with self._lock:
+            return self._entries[-1] if self._entries else None
+
     def clear(self) -> None:
         """Forget everything."""
         with self._lock:

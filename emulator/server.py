@@ -26,17 +26,32 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def serve(host: str, port: int, kms_port: int | None = None) -> None:
-    """Serve the emulator on ``host:port`` (and Cloud KMS + Secret Manager over gRPC on ``kms_port``) until Ctrl-C."""
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)
+    """Serve the emulator on ``host:port`` (and Cloud KMS + Secret Manager over gRPC on ``kms_port``) until Ctrl-C.
+
+    The ports are bound before anything is printed: a port in use raises ``OSError`` and nothing
+    is left running.
+    """
     state = EmulatorState()
-    app = create_app(state)
-    server = make_server(host, port, app, threaded=True)
-    apis = None
-    if kms_port is not None:
-        apis = GrpcApis(app.extensions["kms"], app.extensions["secrets"])
-        apis.start(host, kms_port)
-    print(f"Google Workspace emulator on http://{host}:{server.server_port} (Ctrl-C stops)")
+    apis: GrpcApis | None = None
+    try:
+        app = create_app(state)
+        server = make_server(host, port, app, threaded=True)
+        if kms_port is not None:
+            apis = GrpcApis(app.extensions["kms"], app.extensions["secrets"])
+            try:
+                apis.start(host, kms_port)
+            except BaseException:
+                server.server_close()
+                raise
+    except BaseException:
+        state.close()
+        raise
+    if threading.current_thread() is threading.main_thread():
+        # Ctrl-C and SIGTERM stop the server even when the parent started it with SIGINT ignored
+        # (a background job of a non-interactive shell inherits SIG_IGN).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _interrupt)
+    print(f"Google Workspace emulator on http://{host}:{server.server_port} (Ctrl-C stops)", flush=True)
     if apis is not None:
         print(f"Cloud KMS and Secret Manager (gRPC, plaintext) on {apis.endpoint}", flush=True)
     try:
@@ -64,11 +79,16 @@ class EmulatorServer:
     ) -> None:
         self.state = state if state is not None else EmulatorState(push_transport)
         self.app = create_app(self.state)
+        try:
+            self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True)
+        except BaseException:  # e.g. the port is in use: leave nothing running
+            if state is None:
+                self.state.close()
+            raise
         self.grpc: GrpcApis | None = None
         if grpc_port is not None:
             self.grpc = GrpcApis(self.app.extensions["kms"], self.app.extensions["secrets"])
             self.grpc.start(host, grpc_port)
-        self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True)
         self.host = host
         self.port = self._server.server_port
         self.url = f"http://{host}:{self.port}"

@@ -65,6 +65,8 @@ class EmulatorState:
         self.tokens: dict[str, AccessToken] = {}
         self.channels: dict[str, Channel] = {}
         self.vacations: dict[str, dict[str, Any]] = {}
+        # calendarList: user -> calendar id -> that user's settings for it (colour, hidden, ...)
+        self.calendar_lists: dict[str, dict[str, dict[str, Any]]] = {}
         # events.list candidates per (calendar, change-log position, query): pages slice it.
         self.list_cache: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
@@ -162,11 +164,15 @@ class EmulatorState:
                 user.locale = str(fields["locale"])
             if "name" in fields:
                 user.name = str(fields["name"])
+            if {"timeZone", "locale"} & set(fields):
+                self.notify_change({f"settings:{user.email}"})
             return user
 
     def display_name(self, email: str) -> str | None:
-        """Return the directory name of a user or room, if known."""
+        """Return the directory name of a user or room (or a secondary calendar's title), if known."""
         principal = self.users.get(email) or self.rooms.get(email)
+        if principal is None and email in self.calendars:
+            return self.calendars[email].summary
         return principal.name if principal is not None else None
 
     def domain_of(self, email: str) -> str:
@@ -205,7 +211,7 @@ class EmulatorState:
         if calendar_id == "primary":
             calendar_id = subject
         calendar = self.calendars.get(calendar_id.lower())
-        if calendar is None:
+        if calendar is None or calendar.deleted:
             raise not_found()
         rank = self.role_for(subject, calendar)
         if rank < ROLE_RANK["reader"] and need != "freeBusyReader":
@@ -241,11 +247,14 @@ class EmulatorState:
         if state != "sync" and self.faults.chance("calendar.events.watch", "pushDuplicateRate"):
             self.push.enqueue(replace(message, duplicate=True))
 
-    def notify_change(self, calendar_ids: set[str]) -> None:
-        """Queue an ``exists`` message on every live channel watching these calendars."""
+    def notify_change(self, calendar_ids: set[str], event_type: str | None = None) -> None:
+        """Queue an ``exists`` message on every live channel watching these calendars (a channel
+        opened with ``eventTypes`` only hears of changes to events of those types)."""
         now = self.clock.now()
         for channel in list(self.channels.values()):
             if channel.calendar_id not in calendar_ids or channel.stopped:
+                continue
+            if channel.event_types and (event_type or "default") not in channel.event_types:
                 continue
             if channel.expiration <= now:
                 continue

@@ -27,6 +27,7 @@ from cloudevents.exceptions import GenericException
 from cloudevents.http import from_http
 
 from functions.registry import BY_NAME
+from shared import failures
 from shared.api.invokers import refuse_admin, refuse_invoker
 from shared.bootstrap import App, get_app
 from shared.errors import HybridCalendarError, InvalidInput, PermanentError, RetryableError
@@ -164,6 +165,7 @@ def _run(app: App, topic: str, attempt: int, call: Callable[[], None]) -> tuple[
     try:
         call()
     except RetryableError as exc:
+        failures.note(exc)  # the local runtime hands it to its bus (a held lease is deferred)
         last = attempt >= app.settings.bus_max_attempts
         log.log(
             logging.ERROR if last else logging.WARNING,
@@ -174,4 +176,7 @@ def _run(app: App, topic: str, attempt: int, call: Callable[[], None]) -> tuple[
     except PermanentError as exc:
         log.warning("message acknowledged without effect", extra=ctx(error_code=exc.code, reason=exc.message))
         return "acknowledged", json_response({"result": "acknowledged", "error": exc.code})
+    except Exception as exc:
+        failures.note(exc)  # a bug: functions-framework answers 500 and the message is redelivered
+        raise
     return "done", json_response({"result": "done"})

@@ -16,7 +16,9 @@ def _handle(app: App, request: SyncCalendar, message: BusMessage) -> None:
         if request.channel_id:
             app.channels.stop_unwanted(request.org_id, request.principal_id, request.channel_id, request.resource_id)
         return
-    app.sync.sync(request.org_id, request.principal_id, force_full=request.reason == "full")
+    app.sync.sync(
+        request.org_id, request.principal_id, force_full=request.reason == "full", attempt=message.delivery_attempt
+    )
 
 
 @functions_framework.http

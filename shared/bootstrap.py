@@ -20,19 +20,21 @@ import httpx
 from shared import config, logs
 from shared.adapters.bus.local import LocalBus
 from shared.adapters.crypto.envelope import EnvelopeCipher
-from shared.adapters.crypto.local import LocalKek
+from shared.adapters.store.datadir import DataDirLock, open_embedded
 from shared.adapters.store.repositories import DocumentStores
 from shared.adapters.store.sqlite import SqliteDocumentStore
-from shared.clock import Clock, SystemClock
+from shared.clock import AcceleratedClock, Clock, SystemClock
 from shared.domain.principals import Org, Principal
 from shared.errors import ConfigError, NotImplementedCapability
 from shared.ports import CalendarDirectory, Cipher, DocumentStore, EventEditor, KeyEncryptionKey, MessageBus
+from shared.services.leases import HeartbeatInstances, Instances, SoleInstance
 
 if TYPE_CHECKING:
     from shared.adapters.google.clients import GoogleClients
     from shared.api.app import AppApi
     from shared.services.auth import Authenticator, IdTokenVerifier
     from shared.services.channels import ChannelService
+    from shared.services.deadletters import DeadLetterService
     from shared.services.join_buttons import Broadcaster, JoinButtonDispatcher
     from shared.services.presence import PresenceService, VacationReader
     from shared.services.provisioning import PrincipalValidator, ProvisioningService
@@ -57,6 +59,8 @@ class App:
     vacations: VacationReader | None = None
     editors: Callable[[Org, Principal], EventEditor] | None = None
     google: GoogleClients | None = None
+    instances: Instances = field(default_factory=SoleInstance)
+    lock: DataDirLock | None = None
     closed: bool = field(default=False)
 
     def _directory(self) -> CalendarDirectory:
@@ -76,7 +80,14 @@ class App:
         """Calendar sync."""
         from shared.services.sync import SyncService
 
-        return SyncService(self.stores, self.bus, self._directory(), self.clock)
+        return SyncService(
+            self.stores,
+            self.bus,
+            self._directory(),
+            self.clock,
+            self.instances,
+            max_attempts=self.settings.bus_max_attempts,
+        )
 
     @cached_property
     def channels(self) -> ChannelService:
@@ -84,6 +95,17 @@ class App:
         from shared.services.channels import ChannelService
 
         return ChannelService(self.stores, self._directory(), self.sync, self.clock, self.settings.public_url)
+
+    @cached_property
+    def dead_letters(self) -> DeadLetterService:
+        """Dead letters, counted per topic and per principal for admins."""
+        from shared.services.deadletters import DeadLetterService
+
+        return DeadLetterService(self.stores, self.clock)
+
+    def health(self) -> str | None:
+        """None when the store answers and is sound, else what is wrong (``/healthz`` answers 503 then)."""
+        return self.documents.check()
 
     @property
     def backends(self) -> dict[str, str]:
@@ -195,7 +217,10 @@ class App:
             self.broadcaster.close()  # end open streams first
         if not self.closed:
             self.bus.close()
+            self.instances.close()
             self.documents.close()
+            if self.lock is not None:
+                self.lock.release()
             self.closed = True
 
 
@@ -207,16 +232,24 @@ def build(
     google_transport: httpx.BaseTransport | None = None,
 ) -> App:
     """Wire an App for ``settings.backend`` (``google_transport`` mounts an in-process emulator)."""
-    clock = clock or SystemClock()
+    if clock is None:
+        clock = AcceleratedClock(settings.clock_start, 1.0) if settings.clock_start else SystemClock()
     documents: DocumentStore
     kek: KeyEncryptionKey
+    lock: DataDirLock | None = None
+    instances: Instances
     if settings.backend == "gcp":
         documents, kek = _gcp_store_and_kek(settings)
         bus = bus or _gcp_bus(settings, clock)
+        instances = HeartbeatInstances(documents, clock)
     else:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        documents = SqliteDocumentStore(settings.database_path)
-        kek = LocalKek.from_file(settings.key_file)
+        documents, kek, lock = open_embedded(settings.data_dir, settings.database_path, settings.key_file)
+        instances = SoleInstance()  # the lock makes this process the only one on the data dir
+    if isinstance(documents, SqliteDocumentStore):
+        if bus is None:
+            bus = LocalBus(documents, workers=settings.bus_workers, max_attempts=settings.bus_max_attempts)
+        elif isinstance(bus, LocalBus) and not bus.bound:
+            bus.bind(documents)  # the outbox: publishes commit with the state change that caused them
     cipher = EnvelopeCipher(
         documents,
         kek,
@@ -247,6 +280,8 @@ def build(
         vacations=workspace,
         editors=workspace.editor_for,
         google=google,
+        instances=instances,
+        lock=lock,
     )
 
 

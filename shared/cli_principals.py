@@ -1,14 +1,14 @@
-"""``hybrid-calendar users|rooms``: activate, list, show, revalidate and deactivate principals; CSV import."""
+"""``hybrid-calendar users|rooms``: activate, list, show, revalidate, deactivate and purge principals.
+
+The CSV import is in ``shared/cli_import.py``, room devices in ``shared/cli_devices.py``.
+"""
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from shared.cli_admin import (
     AdminClient,
@@ -19,24 +19,22 @@ from shared.cli_admin import (
     TokenOpt,
     UrlOpt,
     connect,
-    console,
     emit_json,
-    err_console,
-    fail,
-    fields_table,
     principal_path,
-    rows_table,
 )
+from shared.cli_devices import devices_app, print_device_list, print_tokens
+from shared.cli_help import Typer
+from shared.cli_import import register_import
+from shared.cli_output import copyable, fields_table, paragraph, rows_table, say
 
-users_app = typer.Typer(help="Manage users through the admin API.", no_args_is_help=True)
-rooms_app = typer.Typer(help="Manage rooms through the admin API.", no_args_is_help=True)
+users_app = Typer(help="Manage users through the admin API.", no_args_is_help=True)
+rooms_app = Typer(help="Manage rooms and their devices through the admin API.", no_args_is_help=True)
+rooms_app.add_typer(devices_app, name="devices")
 DETAIL_FIELDS = [
     "email",
     "kind",
     "state",
     "reason",
-    "hint",
-    "detail",
     "presence_enabled",
     "locale",
     "time_zone",
@@ -45,7 +43,10 @@ DETAIL_FIELDS = [
     "channel_expiry",
     "meeting_count",
     "updated_at",
+    "deactivated_at",
+    "deactivated_by",
 ]
+DELEGATION_REASONS = ("delegation_not_authorized", "gmail_scope_missing")
 
 
 def queued(client: AdminClient, method: str, path: str, as_json: bool, what: str) -> None:
@@ -54,18 +55,36 @@ def queued(client: AdminClient, method: str, path: str, as_json: bool, what: str
     if as_json:
         emit_json(item)
     else:
-        console.print(f"{item['email']}: {what}", highlight=False)
+        say(f"{item['email']}: {what}")
 
 
-def print_devices(devices: list[dict[str, Any]]) -> None:
-    """Print device tokens in full, one per line (they are shown this once)."""
-    typer.echo("Device tokens (shown once; store them now): name, device id, token")
-    for device in devices:
-        typer.echo(f"  {device['name']}  {device['id']}  {device['token']}")
+def show_principal(client: AdminClient, org: str, item: dict[str, Any]) -> None:
+    """Print a principal: its fields, then hint and detail whole, devices and decisions."""
+    fields_table(item, DETAIL_FIELDS)
+    if item.get("state") == "deactivated":
+        when, by = item.get("deactivated_at") or "-", item.get("deactivated_by") or "admin"
+        say(f"Deactivated at {when} by {by}: its data is destroyed; `purge` deletes this record.")
+    if item.get("hint"):
+        paragraph(f"hint: {item['hint']}")
+    if item.get("detail"):
+        copyable("detail", item["detail"])
+    if item.get("reason") in DELEGATION_REASONS:
+        delegation = client.call("GET", f"/orgs/{quote(org, safe='')}").get("delegation") or {}
+        typer.echo("Authorise in the Admin console (Security > API controls > Manage domain-wide delegation):")
+        copyable("  client id", delegation.get("client_id"))
+        copyable("  scopes", delegation.get("scopes"))
+    if item.get("kind") == "room":
+        print_device_list(item.get("devices") or [])
+    decisions = item.get("decisions") or []
+    if decisions:
+        rows_table(decisions, ["event_id", "outcome", "reason", "at"], title="Join-detail decisions")
+        hints = {d["reason"]: d.get("hint") for d in decisions if d.get("reason") and d.get("hint")}
+        for reason, hint in hints.items():
+            paragraph(f"{reason}: {hint}")
 
 
 def _register(app: typer.Typer, kind: str, noun: str) -> None:
-    """Add list, show, revalidate and deactivate for principals of ``kind``."""
+    """Add list, show, revalidate, deactivate and purge for principals of ``kind``."""
 
     @app.command("list")
     def list_(
@@ -77,7 +96,7 @@ def _register(app: typer.Typer, kind: str, noun: str) -> None:
         else:
             rows_table(payload.get("principals", []), ["email", "state", "reason", "presence_enabled"])
 
-    list_.__doc__ = f"List the {noun}s of an organisation with their state and reason."
+    list_.__doc__ = f"List the {noun}s of an organisation with their state and reason (deactivated ones too)."
 
     @app.command("show")
     def show(
@@ -88,13 +107,12 @@ def _register(app: typer.Typer, kind: str, noun: str) -> None:
         id_token: IdTokenOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
-        item = connect(url, token, id_token).call("GET", principal_path(org, email))
+        client = connect(url, token, id_token)
+        item = client.call("GET", principal_path(org, email))
         if as_json:
             emit_json(item)
-            return
-        fields_table(item, DETAIL_FIELDS)
-        if item.get("decisions"):
-            rows_table(item["decisions"], ["event_id", "outcome", "reason", "at"], title="Join-detail decisions")
+        else:
+            show_principal(client, org, item)
 
     show.__doc__ = f"Show a {noun}: state, reason, hint, last sync, channel expiry, meetings and decisions."
 
@@ -107,13 +125,8 @@ def _register(app: typer.Typer, kind: str, noun: str) -> None:
         id_token: IdTokenOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
-        queued(
-            connect(url, token, id_token),
-            "POST",
-            principal_path(org, email, ":revalidate"),
-            as_json,
-            "validation queued",
-        )
+        client = connect(url, token, id_token)
+        queued(client, "POST", principal_path(org, email, ":revalidate"), as_json, "validation queued")
 
     revalidate.__doc__ = f"Run validation of a {noun} again (after fixing delegation, say)."
 
@@ -126,28 +139,41 @@ def _register(app: typer.Typer, kind: str, noun: str) -> None:
         id_token: IdTokenOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
-        queued(
-            connect(url, token, id_token),
-            "DELETE",
-            principal_path(org, email),
-            as_json,
-            "deactivation queued; its channels stop and its data is destroyed",
-        )
+        what = "deactivation queued; its channels stop and its data is destroyed (the record stays until purged)"
+        queued(connect(url, token, id_token), "DELETE", principal_path(org, email), as_json, what)
 
     deactivate.__doc__ = f"Deactivate a {noun}: stop its channels and destroy its data and keys."
+
+    @app.command("purge")
+    def purge(
+        org: OrgArg,
+        email: EmailArg,
+        url: UrlOpt = None,
+        token: TokenOpt = None,
+        id_token: IdTokenOpt = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        item = connect(url, token, id_token).call("POST", principal_path(org, email, ":purge"))
+        if as_json:
+            emit_json(item)
+        else:
+            say(f"{item['email']}: purged; no record of it is left")
+
+    purge.__doc__ = f"Delete a deactivated {noun}'s record for good."
 
 
 _register(users_app, "person", "user")
 _register(rooms_app, "room", "room")
+register_import(users_app)
 
 
 def _activated(item: dict[str, Any], as_json: bool) -> None:
     if as_json:
         emit_json(item)
         return
-    console.print(f"{item['email']}: {item['state']} (validation queued)", highlight=False)
+    say(f"{item['email']}: {item['state']} (validation queued; see `show`)")
     if item.get("devices"):
-        print_devices(item["devices"])
+        print_tokens(item["devices"])
 
 
 @users_app.command("activate")
@@ -167,7 +193,9 @@ def users_activate(
 def rooms_activate(
     org: OrgArg,
     email: EmailArg,
-    device: Annotated[list[str] | None, typer.Option("--device", help="A device name (repeat).")] = None,
+    device: Annotated[
+        list[str] | None, typer.Option("--device", metavar="NAME", help="A device name (repeat).")
+    ] = None,
     url: UrlOpt = None,
     token: TokenOpt = None,
     id_token: IdTokenOpt = None,
@@ -176,104 +204,3 @@ def rooms_activate(
     """Activate a room, optionally with devices; their tokens are printed once."""
     body = {"email": email, "kind": "room", "devices": list(device or [])}
     _activated(connect(url, token, id_token).call("POST", principal_path(org), body), as_json)
-
-
-# ---------------------------------------------------------------- CSV import
-
-
-@dataclass(slots=True)
-class ImportReport:
-    """What an import did: imported rows, failed rows with line numbers, device tokens shown once."""
-
-    imported: list[dict[str, Any]] = field(default_factory=list)
-    failed: list[dict[str, Any]] = field(default_factory=list)
-
-
-def parse_row(row: list[str]) -> dict[str, Any]:
-    """One CSV row ``email[,kind[,devices]]`` as an activation body; ValueError with the reason."""
-    cells = [c.strip() for c in row]
-    if len(cells) > 3:
-        raise ValueError("too many columns (expected email[,kind[,devices]])")
-    email = cells[0]
-    kind = (cells[1] if len(cells) > 1 else "") or "person"
-    devices = [d.strip() for d in (cells[2] if len(cells) > 2 else "").split(";") if d.strip()]
-    if not email:
-        raise ValueError("the email is empty")
-    if kind not in ("person", "room"):
-        raise ValueError(f"kind must be person or room, not {kind!r}")
-    if devices and kind != "room":
-        raise ValueError("only rooms have devices")
-    body: dict[str, Any] = {"email": email, "kind": kind}
-    if devices:
-        body["devices"] = devices
-    return body
-
-
-def read_rows(path: Path) -> list[tuple[int, list[str]]]:
-    """The file's non-empty rows with their line numbers (a header row ``email,...`` is skipped)."""
-    rows: list[tuple[int, list[str]]] = []
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
-            for row in reader:
-                rows.append((reader.line_num, row))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise fail(f"cannot read {path}: {exc}", 2) from None
-    rows = [(n, r) for n, r in rows if any(c.strip() for c in r) and not r[0].lstrip().startswith("#")]
-    if rows and rows[0][1][0].strip().lower() == "email":
-        rows = rows[1:]
-    return rows
-
-
-def import_rows(client: AdminClient, org: str, rows: list[tuple[int, list[str]]]) -> ImportReport:
-    """Activate each row, with a progress bar; bad rows are reported, good ones imported."""
-    report = ImportReport()
-    columns = (TextColumn("Importing"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=err_console, transient=False) as progress:
-        task = progress.add_task("import", total=len(rows))
-        for line, row in rows:
-            email = row[0].strip() if row else ""
-            try:
-                body = parse_row(row)
-            except ValueError as exc:
-                report.failed.append({"line": line, "email": email, "reason": str(exc)})
-            else:
-                answer = client.send("POST", principal_path(org), body)
-                if answer.status == 404:
-                    raise fail(f"{answer.message} (HTTP 404)")
-                if answer.status >= 400:
-                    report.failed.append({"line": line, "email": email, "reason": answer.message})
-                else:
-                    report.imported.append({"line": line, **answer.body})
-            progress.advance(task)
-    return report
-
-
-@users_app.command("import")
-def users_import(
-    org: OrgArg,
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV: email[,kind[,devices]].")],
-    url: UrlOpt = None,
-    token: TokenOpt = None,
-    id_token: IdTokenOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Activate users and rooms from a CSV (email[,kind[,devices]], devices `;`-separated); exit 1 if a row failed."""
-    rows = read_rows(file)
-    client = connect(url, token, id_token)
-    try:
-        report = import_rows(client, org, rows)
-    finally:
-        client.close()
-    if as_json:
-        emit_json({"imported": report.imported, "failed": report.failed})
-    else:
-        for bad in report.failed:
-            err_console.print(f"line {bad['line']}: {bad['email'] or '(empty)'}: {bad['reason']}", highlight=False)
-        devices = [{**d, "name": f"{i['email']} / {d['name']}"} for i in report.imported for d in i.get("devices", [])]
-        if devices:
-            print_devices(devices)
-        total = len(report.imported) + len(report.failed)
-        console.print(f"Imported {len(report.imported)} of {total} rows; {len(report.failed)} failed.", highlight=False)
-    if report.failed:
-        raise typer.Exit(1)

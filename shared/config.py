@@ -1,7 +1,8 @@
 """Settings: the only place that reads the environment.
 
 ``Settings.from_env(environ)`` turns ``HYBRIDCAL_*`` variables into one frozen value. Every
-setting has a default or a clear error naming the variable and the accepted values.
+setting has a default or a clear error naming the variable and the accepted values; every bad
+variable is reported at once, a line each.
 ``SETTINGS`` lists them all with their defaults and meaning (the README's reference is
 checked against it).
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
@@ -156,6 +158,13 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "",
         "Comma-separated service-account emails whose OIDC tokens are accepted with `HYBRIDCAL_INVOKER_AUDIENCE`.",
     ),
+    SettingSpec(
+        "HYBRIDCAL_CLOCK_START",
+        "clock_start",
+        None,
+        "Start the service's clock at this instant (RFC 3339) and run it at real speed, for rehearsals against the "
+        "emulator; the system clock when unset.",
+    ),
 )
 
 _BY_ATTR = {spec.attr: spec for spec in SETTINGS}
@@ -226,6 +235,16 @@ def _accounts(env: str, raw: str) -> tuple[str, ...]:
     return accounts
 
 
+def _instant(env: str, raw: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ConfigError(f"{env} must be an RFC 3339 instant such as 2026-11-24T09:00:00Z; got {raw!r}") from None
+    if value.tzinfo is None:
+        raise ConfigError(f"{env} needs a time-zone offset such as Z; got {raw!r}")
+    return value
+
+
 def _log_level(env: str, raw: str) -> str:
     return _choice("DEBUG", "INFO", "WARNING", "ERROR")(env, raw.upper())
 
@@ -256,6 +275,7 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "secret_manager_endpoint": _host_port,
     "invoker_audience": _text,
     "invokers": _accounts,
+    "clock_start": _instant,
 }
 
 
@@ -288,11 +308,13 @@ class Settings:
     secret_manager_endpoint: str | None = None
     invoker_audience: str | None = None
     invokers: tuple[str, ...] = ()
+    clock_start: datetime | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
-        """Parse settings from ``environ``; raise ConfigError naming the bad variable."""
+        """Parse settings from ``environ``; raise one ConfigError naming every bad variable."""
         values: dict[str, Any] = {}
+        problems: list[str] = []
         for spec in SETTINGS:
             raw = environ.get(spec.env)
             if raw is None or raw == "":
@@ -300,18 +322,25 @@ class Settings:
                     values[spec.attr] = None
                     continue
                 raw = spec.default
-            values[spec.attr] = _PARSERS[spec.attr](spec.env, raw)
+            try:
+                values[spec.attr] = _PARSERS[spec.attr](spec.env, raw)
+            except ConfigError as exc:
+                problems.append(exc.message)
+        if problems:
+            raise ConfigError("\n".join(problems))
         settings = cls(**values)
         settings.validate()
         return settings
 
     def validate(self) -> None:
-        """Check rules that span several settings."""
-        if self.backend == "gcp":
-            for attr in ("gcp_project", "kms_key"):
-                if not getattr(self, attr):
-                    env = _BY_ATTR[attr].env
-                    raise ConfigError(f"{env} is required when HYBRIDCAL_BACKEND is gcp")
+        """Check rules that span several settings; one ConfigError lists every problem, a line each."""
+        problems = [
+            f"{_BY_ATTR[attr].env} is required when HYBRIDCAL_BACKEND is gcp"
+            for attr in ("gcp_project", "kms_key")
+            if self.backend == "gcp" and not getattr(self, attr)
+        ]
+        if problems:
+            raise ConfigError("\n".join(problems))
 
     def with_overrides(self, **changes: Any) -> Settings:
         """Return a copy with ``changes`` applied (for tests and the demo)."""
@@ -331,3 +360,8 @@ class Settings:
 def load() -> Settings:
     """Read the process environment once (the composition root calls this)."""
     return Settings.from_env(os.environ)
+
+
+def is_set(env: str) -> bool:
+    """Tell whether the environment gives ``env`` a value (the demo asks about HYBRIDCAL_DATA_DIR)."""
+    return bool(os.environ.get(env))

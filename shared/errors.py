@@ -12,6 +12,7 @@ errors) onto this tree, so services and functions never see a transport exceptio
     └── PermanentError              retrying the same input cannot help: log and acknowledge
         ├── InvalidInput            400, malformed message or request
         ├── Unauthenticated         401 that survived one token refresh
+        │   └── CredentialsUnavailable  no runtime credentials to sign with (keyless off Google Cloud)
         ├── Forbidden               403 with its ``reason``
         │   └── DelegationDenied    the token endpoint's ``unauthorized_client``
         ├── NotFound                404 / 410 ``deleted``
@@ -94,6 +95,12 @@ class Unauthenticated(PermanentError):
     """Credentials were rejected even after one refresh."""
 
     code = "unauthenticated"
+
+
+class CredentialsUnavailable(Unauthenticated):
+    """This process has no credentials of its own to sign with (e.g. a keyless credential off Google Cloud)."""
+
+    code = "credentials_unavailable"
 
 
 class Forbidden(PermanentError):

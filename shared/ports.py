@@ -8,6 +8,7 @@ key-encryption key, the Google client layer (or the emulator) for Calendar and G
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -66,6 +67,27 @@ class DocumentStore(Protocol):
         """Delete documents whose ``expireAt`` has passed (a no-op where TTL does it)."""
         ...
 
+    def atomic(self) -> AbstractContextManager[object]:
+        """Group this thread's writes (and a bound local bus's publishes) into one transaction where the
+        store has transactions across calls (SQLite); elsewhere each write commits on its own."""
+        ...
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once this thread's ``atomic()`` block commits (at once outside one)."""
+        ...
+
+    def after_rollback(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` if this thread's ``atomic()`` block rolls back (never outside one)."""
+        ...
+
+    def scrub(self) -> bool:
+        """Make deleted data unrecoverable from the store's own files (SQLite: checkpoint and truncate the WAL)."""
+        ...
+
+    def check(self) -> str | None:
+        """None when the store is readable and sound, else what is wrong (for /healthz)."""
+        ...
+
     def close(self) -> None:
         """Release connections."""
         ...
@@ -76,6 +98,10 @@ class DocumentStore(Protocol):
 
 class Stores(Protocol):
     """The typed stores services use; one object over one document store and one cipher."""
+
+    def atomic(self) -> AbstractContextManager[object]:
+        """One transaction for this thread's writes and a bound local bus's publishes, where the store has one."""
+        ...
 
     def get_org(self, org_id: str) -> Org | None:
         """Read an org."""
@@ -193,6 +219,10 @@ class Stores(Protocol):
         """Read a channel by id (ids are global)."""
         ...
 
+    def mark_stop_requested(self, channel_id: str, at: datetime, *, seen: datetime | None) -> bool:
+        """Record that a stop was asked for a channel unless another request got there first."""
+        ...
+
     def put_presence(self, presence: Presence) -> None:
         """Replace a principal's presence."""
         ...
@@ -207,6 +237,22 @@ class Stores(Protocol):
 
     def put_device(self, device: Device) -> None:
         """Create or replace a device."""
+        ...
+
+    def devices_of(self, org_id: str, room_id: str) -> list[Device]:
+        """Every device of one room, oldest first."""
+        ...
+
+    def delete_device(self, device_id: str) -> None:
+        """Delete a device (its token stops working at once)."""
+        ...
+
+    def delete_principal(self, org_id: str, principal_id: str) -> None:
+        """Delete a principal's own record (the purge after deactivation)."""
+        ...
+
+    def org_secret_names(self, org_id: str) -> frozenset[str]:
+        """The names of an org's sealed secrets (never their values)."""
         ...
 
 

@@ -1,4 +1,4 @@
-"""The admin API under /admin/v1: orgs, principals (people and rooms) and their state.
+"""The admin API under /admin/v1: orgs, principals (people and rooms) and their state; devices in admin_devices.
 
 IAM guards it in the cloud; the local runtime asks for the admin token.
 """
@@ -11,22 +11,27 @@ from datetime import timedelta
 from typing import Any
 
 import flask
+from google.auth import jwt
 
-from shared.api import admin_openapi
+from shared.api import admin_devices, admin_openapi
+from shared.api.admin_devices import device_view
 from shared.api.admin_models import OrgCreate, OrgFields, PrincipalCreate
 from shared.api.http import Router, parse, query_param, respond
 from shared.config import GOOGLE_SCOPES
+from shared.domain.decisions import hint_for
 from shared.domain.principals import DEFAULT_KEYWORDS, CredentialRef, Org, Principal, PrincipalKind
-from shared.errors import NotFound
+from shared.errors import InvalidInput, NotFound
 from shared.ports import Stores
-from shared.services.provisioning import ProvisioningService, org_id_for
+from shared.services import deadletters
+from shared.services.provisioning import EMAIL, ProvisioningService, org_id_for
 
 router = Router("admin_api")
 BASE = "/admin/v1"
+WEBEX_TOKEN = "webex_access_token"
 
 
-def org_view(org: Org) -> dict[str, Any]:
-    """The JSON form of an org (never the key)."""
+def org_view(org: Org, secrets: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The JSON form of an org (never the key, never a secret: only whether the Webex token is set)."""
     credential: dict[str, Any] = {"kind": org.credential.kind, "client_id": org.credential.client_id}
     if org.credential.kind != "stored":
         credential["reference"] = org.credential.reference
@@ -43,6 +48,7 @@ def org_view(org: Org) -> dict[str, Any]:
         "room_delegate": org.room_delegate,
         "kms_key": org.kms_key,
         "created_at": org.created_at,
+        "webex_access_token_set": WEBEX_TOKEN in secrets,
         "delegation": {"client_id": org.credential.client_id, "scopes": ",".join(GOOGLE_SCOPES)},
     }
 
@@ -60,6 +66,8 @@ def principal_view(stores: Stores, p: Principal, *, detail: bool = False) -> dic
         "locale": p.locale,
         "time_zone": p.time_zone,
         "updated_at": p.updated_at,
+        "deactivated_at": p.deactivated_at,
+        "deactivated_by": p.deactivated_by,
     }
     if detail:
         sync, _ = stores.get_sync_state(p.org_id, p.id)
@@ -69,9 +77,37 @@ def principal_view(stores: Stores, p: Principal, *, detail: bool = False) -> dic
             last_full_sync=sync.last_full_sync,
             channel_expiry=max((c.expiration for c in channels), default=None),
             meeting_count=stores.count_meetings(p.org_id, p.id),
-            decisions=stores.list_decisions(p.org_id, p.id),
+            decisions=[{**d, "hint": hint_for(str(d["reason"] or ""))} for d in stores.list_decisions(p.org_id, p.id)],
+            dead_letters=deadletters.of_principal(stores, p.org_id, p.id),
         )
+        if p.kind is PrincipalKind.ROOM:
+            view["devices"] = [device_view(d) for d in stores.devices_of(p.org_id, p.id)]
     return view
+
+
+def actor_of(request: flask.Request) -> str:
+    """Who is calling: the email of the IAM identity in front of the admin API, else ``admin``.
+
+    Cloud Run IAM has verified the ID token before the request arrives (in ``Authorization``
+    or ``X-Serverless-Authorization``); the local runtime only knows the admin token.
+    """
+    for header in ("X-Serverless-Authorization", "Authorization"):
+        value = request.headers.get(header, "")
+        if not value.startswith("Bearer ") or value.count(".") != 2:
+            continue
+        try:
+            claims = jwt.decode(value[7:], verify=False)  # type: ignore[no-untyped-call]
+        except (ValueError, TypeError):
+            continue
+        email = claims.get("email") if isinstance(claims, dict) else None
+        if isinstance(email, str) and EMAIL.match(email):
+            return email.lower()
+    return "admin"
+
+
+def _check_provider(org: Org, token_given: bool, secrets: frozenset[str]) -> None:
+    if org.provider == "webex_api" and not token_given and WEBEX_TOKEN not in secrets:
+        raise InvalidInput("provider webex_api needs webex_access_token (the org's Webex access token)")
 
 
 def _apply(org: Org, fields: OrgFields) -> tuple[Org, str | None]:
@@ -114,22 +150,23 @@ def create_org(request: flask.Request, service: ProvisioningService, stores: Sto
         keywords=dict(DEFAULT_KEYWORDS),
     )
     org, key = _apply(base, body)
+    _check_provider(org, bool(body.webex_access_token), frozenset())
     created = service.create_org(org, key)
     if body.webex_access_token:
-        stores.put_org_secret(created.id, "webex_access_token", body.webex_access_token)
-    return respond(org_view(created), 201)
+        stores.put_org_secret(created.id, WEBEX_TOKEN, body.webex_access_token)
+    return respond(org_view(created, stores.org_secret_names(created.id)), 201)
 
 
 @router.route(f"{BASE}/orgs", ["GET"])
 def list_orgs(request: flask.Request, service: ProvisioningService, stores: Stores) -> flask.Response:
     """List orgs."""
-    return respond({"orgs": [org_view(o) for o in stores.list_orgs()]})
+    return respond({"orgs": [org_view(o, stores.org_secret_names(o.id)) for o in stores.list_orgs()]})
 
 
 @router.route(f"{BASE}/orgs/<org_id>", ["GET"])
 def get_org(request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str) -> flask.Response:
     """Read an org."""
-    return respond(org_view(service.require_org(org_id)))
+    return respond(org_view(service.require_org(org_id), stores.org_secret_names(org_id)))
 
 
 @router.route(f"{BASE}/orgs/<org_id>", ["PATCH"])
@@ -137,10 +174,26 @@ def patch_org(request: flask.Request, service: ProvisioningService, stores: Stor
     """Change an org's settings."""
     fields = parse(OrgFields, request)
     org, key = _apply(service.require_org(org_id), fields)
+    _check_provider(org, bool(fields.webex_access_token), stores.org_secret_names(org_id))
     updated = service.update_org(org, key)
     if fields.webex_access_token:
-        stores.put_org_secret(org_id, "webex_access_token", fields.webex_access_token)
-    return respond(org_view(updated))
+        stores.put_org_secret(org_id, WEBEX_TOKEN, fields.webex_access_token)
+    return respond(org_view(updated, stores.org_secret_names(org_id)))
+
+
+@router.route(f"{BASE}/dead-letters", ["GET"])
+def dead_letters(request: flask.Request, service: ProvisioningService, stores: Stores) -> flask.Response:
+    """Dead letters of the deployment, per topic."""
+    return respond(deadletters.summary(stores))
+
+
+@router.route(f"{BASE}/orgs/<org_id>/dead-letters", ["GET"])
+def org_dead_letters(
+    request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str
+) -> flask.Response:
+    """An org's dead letters, per topic and per principal."""
+    service.require_org(org_id)
+    return respond(deadletters.summary(stores, org_id))
 
 
 @router.route(f"{BASE}/orgs/<org_id>/principals", ["POST"])
@@ -176,11 +229,16 @@ def list_principals(
 def principal(
     request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str, email: str
 ) -> flask.Response:
-    """Read, revalidate (POST ...:revalidate) or deactivate (DELETE) one principal."""
+    """Read, revalidate (POST ...:revalidate), purge (POST ...:purge) or deactivate (DELETE) one principal."""
     if request.method == "POST":
-        if not email.endswith(":revalidate"):
-            raise NotFound("no such route")
-        return respond(principal_view(stores, service.revalidate(org_id, email.removesuffix(":revalidate"))), 202)
+        if email.endswith(":revalidate"):
+            return respond(principal_view(stores, service.revalidate(org_id, email.removesuffix(":revalidate"))), 202)
+        if email.endswith(":purge"):
+            return respond(principal_view(stores, service.purge(org_id, email.removesuffix(":purge"))))
+        raise NotFound("no such route")
     if request.method == "DELETE":
-        return respond(principal_view(stores, service.deactivate(org_id, email)), 202)
+        return respond(principal_view(stores, service.deactivate(org_id, email, actor_of(request))), 202)
     return respond(principal_view(stores, service.require_principal(org_id, email), detail=True))
+
+
+admin_devices.register(router)

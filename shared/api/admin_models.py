@@ -8,8 +8,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.i18n.tags import catalog_locale
+
 Action = Literal["personal_room", "space"]
 SECRET_VERSION = re.compile(r"^projects/[^/\s]+/secrets/[A-Za-z0-9_-]{1,255}/versions/(latest|[1-9][0-9]*)$")
+SITE = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
 class CredentialIn(BaseModel):
@@ -35,10 +38,10 @@ class OrgFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
     keywords: dict[str, Action] | None = None
     join_lead_minutes: int | None = Field(default=None, ge=0, le=60)
-    default_locale: str | None = Field(default=None, pattern=r"^[a-z]{2,3}([-_][A-Za-z]{2,4})?$")
+    default_locale: str | None = Field(default=None, max_length=35)
     provider: Literal["personal_room", "space", "webex_api"] | None = None
     webex_access_token: str | None = Field(default=None, min_length=8, max_length=4096)
-    webex_site: str | None = Field(default=None, pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
+    webex_site: str | None = Field(default=None, max_length=253)
     send_updates: Literal["all", "externalOnly", "none"] | None = None
     room_delegate: str | None = Field(default=None, max_length=254)
     kms_key: str | None = Field(default=None, max_length=512)
@@ -54,6 +57,18 @@ class OrgFields(BaseModel):
             if not keyword.startswith("@") or len(keyword) < 2 or any(c.isspace() for c in keyword):
                 raise ValueError("keywords start with @ and hold no spaces")
         return {k.lower(): v for k, v in value.items()}
+
+    @field_validator("default_locale")
+    @classmethod
+    def _locale(cls, value: str | None) -> str | None:
+        return None if value is None else catalog_locale(value)
+
+    @field_validator("webex_site")
+    @classmethod
+    def _site(cls, value: str | None) -> str | None:
+        if value is not None and not SITE.match(value):
+            raise ValueError("webex_site must be the Webex site's host name, such as example.webex.com")
+        return None if value is None else value.lower()
 
     @field_validator("service_account_key")
     @classmethod
@@ -137,6 +152,7 @@ class OrgOut(BaseModel):
     room_delegate: str | None
     kms_key: str | None
     created_at: str | None
+    webex_access_token_set: bool = Field(description="Whether a Webex access token is stored (never the token).")
     delegation: DelegationOut
 
 
@@ -154,7 +170,9 @@ Reason = Literal[
     "gmail_scope_missing",
     "email_mismatch",
     "unavailable",
-    "credential_unavailable",
+    "secret_unavailable",
+    "credentials_unavailable",
+    "processing_failed",
 ]
 
 
@@ -171,6 +189,17 @@ class PrincipalOut(BaseModel):
     locale: str | None
     time_zone: str | None
     updated_at: str | None
+    deactivated_at: str | None = None
+    deactivated_by: str | None = Field(default=None, description="Who asked: the caller's IAM identity, or admin.")
+
+
+class DeviceOut(BaseModel):
+    """A room device as listed: never its token (only a hash of it is stored)."""
+
+    id: str
+    name: str
+    created_at: str | None
+    rotated_at: str | None
 
 
 class DecisionOut(BaseModel):
@@ -179,17 +208,57 @@ class DecisionOut(BaseModel):
     event_id: str
     outcome: str
     reason: str | None
+    hint: str | None = Field(default=None, description="What the reason means and what to do about it.")
     at: str
 
 
+class DeadLetterCountOut(BaseModel):
+    """Dead letters of one topic (or one principal): how many, and the latest with its error."""
+
+    count: int
+    last_at: str | None = None
+    last_error: str | None = None
+
+
+class PrincipalDeadLettersOut(DeadLetterCountOut):
+    """Dead letters about one principal, per topic."""
+
+    principal_id: str
+    email: str | None
+    topics: dict[str, int]
+
+
+class DeadLettersOut(BaseModel):
+    """``GET /admin/v1/dead-letters`` and ``GET .../orgs/{org}/dead-letters`` (the org's with ``principals``)."""
+
+    total: int
+    topics: dict[str, DeadLetterCountOut]
+    principals: list[PrincipalDeadLettersOut] = Field(default_factory=list)
+
+
 class PrincipalDetailOut(PrincipalOut):
-    """``GET .../principals/{email}``: the state plus sync progress, channel expiry, meetings and decisions."""
+    """``GET .../principals/{email}``: state, sync progress, channel expiry, meetings, decisions, dead letters."""
 
     last_sync: str | None
     last_full_sync: str | None
     channel_expiry: str | None
     meeting_count: int
     decisions: list[DecisionOut]
+    dead_letters: DeadLetterCountOut
+    devices: list[DeviceOut] = Field(default_factory=list, description="A room's devices (never their tokens).")
+
+
+class DeviceList(BaseModel):
+    """``GET .../principals/{email}/devices``."""
+
+    devices: list[DeviceOut]
+
+
+class DeviceCreate(BaseModel):
+    """``POST .../principals/{email}/devices``: a device for a room."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100)
 
 
 class DeviceTokenOut(BaseModel):

@@ -14,6 +14,11 @@ from pydantic import BaseModel
 import shared
 from shared.api.admin_models import (
     ActivatedOut,
+    DeadLettersOut,
+    DeviceCreate,
+    DeviceList,
+    DeviceOut,
+    DeviceTokenOut,
     ErrorOut,
     OrgCreate,
     OrgFields,
@@ -28,6 +33,7 @@ from shared.api.admin_models import (
 PREFIX = "/admin/v1"
 _ORG = {"name": "org", "in": "path", "required": True, "schema": {"type": "string"}, "description": "The org id."}
 _EMAIL = {"name": "email", "in": "path", "required": True, "schema": {"type": "string", "format": "email"}}
+_DEVICE = {"name": "device_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _KIND = {"name": "kind", "in": "query", "required": False, "schema": {"enum": ["person", "room"]}}
 _STATE = {
     "name": "state",
@@ -102,13 +108,76 @@ ROUTES: tuple[Route, ...] = (
         PrincipalOut,
         params=(_ORG, _EMAIL),
     ),
+    Route(
+        "post",
+        "/orgs/{org}/principals/{email}:purge",
+        "purgePrincipal",
+        "Delete a deactivated principal's record for good (409 unless it is deactivated).",
+        200,
+        PrincipalOut,
+        params=(_ORG, _EMAIL),
+    ),
+    Route(
+        "get",
+        "/orgs/{org}/principals/{email}/devices",
+        "listDevices",
+        "List a room's devices (never their tokens).",
+        200,
+        DeviceList,
+        params=(_ORG, _EMAIL),
+    ),
+    Route(
+        "post",
+        "/orgs/{org}/principals/{email}/devices",
+        "addDevice",
+        "Add a device to a room; its token is in this answer only.",
+        201,
+        DeviceTokenOut,
+        DeviceCreate,
+        (_ORG, _EMAIL),
+    ),
+    Route(
+        "post",
+        "/orgs/{org}/principals/{email}/devices/{device_id}:rotate",
+        "rotateDevice",
+        "Give a device a new token (in this answer only); the old token stops working.",
+        200,
+        DeviceTokenOut,
+        params=(_ORG, _EMAIL, _DEVICE),
+    ),
+    Route(
+        "delete",
+        "/orgs/{org}/principals/{email}/devices/{device_id}",
+        "revokeDevice",
+        "Revoke a device: it is deleted and its token stops working.",
+        200,
+        DeviceOut,
+        params=(_ORG, _EMAIL, _DEVICE),
+    ),
+    Route(
+        "get",
+        "/dead-letters",
+        "listDeadLetters",
+        "Dead letters of the deployment, counted per topic, with the latest error.",
+        200,
+        DeadLettersOut,
+    ),
+    Route(
+        "get",
+        "/orgs/{org}/dead-letters",
+        "listOrgDeadLetters",
+        "An org's dead letters, counted per topic and per principal, with the latest error.",
+        200,
+        DeadLettersOut,
+        params=(_ORG,),
+    ),
     Route("get", "/openapi.json", "openapi", "This document.", 200, None),
 )
 _ERRORS = {
     "400": "Bad input: malformed JSON, email or settings.",
     "401": "No or wrong admin credentials.",
-    "404": "Unknown org or principal (or a principal of another org).",
-    "409": "Already exists, already active, or validation already running.",
+    "404": "Unknown org, principal or device (or one of another org).",
+    "409": "Already exists, already active or deactivated, or validation already running.",
 }
 
 
@@ -153,7 +222,8 @@ def document() -> dict[str, Any]:
         "info": {
             "title": "Hybrid Calendar admin API",
             "version": shared.__version__,
-            "description": "Orgs, users and rooms: activation with validation, error reasons, deactivation. "
+            "description": "Orgs, users, rooms and room devices: activation with validation, error reasons, "
+            "deactivation (the record stays visible until purged). "
             "IAM guards it in the cloud (send an ID token in X-Serverless-Authorization); the local "
             "runtime wants the admin token as a bearer token.",
         },

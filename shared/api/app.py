@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import cached_property
 from typing import Any
 
 import flask
@@ -40,6 +41,7 @@ from shared.errors import Forbidden, InvalidInput
 from shared.services.auth import Authenticator, Caller, DevSignIn
 from shared.services.join_buttons import Broadcaster
 from shared.services.meetings_app import MeetingsApp, NewMeeting, zone_of
+from shared.services.people import People
 
 router = Router("meetings_api")
 RANGE = (
@@ -64,6 +66,11 @@ class AppApi:
     broadcaster: Broadcaster
     dev: DevSignIn | None = None
     streams: StreamSettings = field(default_factory=StreamSettings)
+
+    @cached_property
+    def people(self) -> People:
+        """The directory, presence and delegate use cases."""
+        return People(self.stores, self.meetings.calendar)
 
     def caller(self, request: flask.Request, auth: str, device_id: str | None) -> Caller | None:
         """Authenticate for a route that wants ``auth``; refuse anything else."""
@@ -128,18 +135,21 @@ def _range(args: Mapping[str, str], caller: Caller) -> tuple[datetime | None, da
     return _when(args.get("from"), zone, "from"), _when(args.get("to"), zone, "to"), _days(args.get("days"))
 
 
-def _listing(api: AppApi, caller: Caller, args: Mapping[str, str]) -> flask.Response:
+def listing(api: AppApi, caller: Caller, args: Mapping[str, str]) -> dict[str, Any]:
+    """The body of a meeting list (``MeetingListOut``) for the range in ``args``."""
     start, end, days = _range(args, caller)
     start, end, items = api.meetings.list_meetings(caller, start, end, days=days)
-    return respond(
-        {
-            "from": iso(start),
-            "to": iso(end),
-            "now": iso(api.clock.now()),
-            "time_zone": zone_of(caller.principal.time_zone).key,
-            "meetings": [meeting_out(i) for i in items],
-        }
-    )
+    return {
+        "from": iso(start),
+        "to": iso(end),
+        "now": iso(api.clock.now()),
+        "time_zone": zone_of(caller.principal.time_zone).key,
+        "meetings": [meeting_out(i) for i in items],
+    }
+
+
+def _listing(api: AppApi, caller: Caller, args: Mapping[str, str]) -> flask.Response:
+    return respond(listing(api, caller, args))
 
 
 def _done() -> flask.Response:
@@ -326,3 +336,4 @@ def device_stream(request: flask.Request, api: AppApi, caller: Caller, device_id
 
 
 app_pages.register(router)
+from shared.api import app_me  # noqa: E402, F401  (its routes use ``op`` and ``AppApi`` from here)

@@ -157,6 +157,8 @@ class MeetingOut(BaseModel):
     join_button: JoinButtonOut
     my_response: str | None
     series_id: str | None
+    visibility: str
+    details_hidden: bool
 
 
 class MeetingListOut(BaseModel):
@@ -248,6 +250,8 @@ def meeting_out(item: MeetingItem) -> dict[str, Any]:
         "join_button": {"eligible": item.join_button, "at": iso(item.join_at)},
         "my_response": item.my_response.value if item.my_response else None,
         "series_id": m.series_id,
+        "visibility": m.visibility,
+        "details_hidden": item.details_hidden,
     }
 
 

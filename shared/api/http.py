@@ -31,6 +31,7 @@ from shared.logs import ctx, get_logger
 
 log = get_logger(__name__)
 MAX_BODY = 256 * 1024
+MAX_DEPTH = 32
 M = TypeVar("M", bound=pydantic.BaseModel)
 View = Callable[..., flask.Response]
 
@@ -64,19 +65,38 @@ def status_for(exc: HybridCalendarError) -> int:
     return 400
 
 
+def _depth(value: Any) -> int:
+    """How deeply arrays and objects nest in a parsed JSON value (iteratively: no recursion to exhaust)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level <= MAX_DEPTH:
+                stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
 def parse(model: type[M], request: flask.Request) -> M:
-    """Read a bounded JSON body into ``model``; InvalidInput with the first problem otherwise."""
+    """Read a bounded JSON body (size and nesting) into ``model``, strictly; InvalidInput with the first problem.
+
+    Strict: no coercion, so ``true`` is not an integer and ``"5"`` is not a number.
+    """
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise InvalidInput(f"the body is larger than {MAX_BODY} bytes")
-    raw = request.stream.read(MAX_BODY + 1)
+    raw = request.stream.read(MAX_BODY + 1) or b"{}"
     if len(raw) > MAX_BODY:
         raise InvalidInput(f"the body is larger than {MAX_BODY} bytes")
     try:
-        data = json.loads(raw or b"{}")
+        data = json.loads(raw)
+    except RecursionError:
+        raise InvalidInput(f"the body nests deeper than {MAX_DEPTH} levels") from None
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput("the body is not valid JSON") from None
+    if _depth(data) > MAX_DEPTH:
+        raise InvalidInput(f"the body nests deeper than {MAX_DEPTH} levels")
     try:
-        return model.model_validate(data)
+        return model.model_validate_json(raw, strict=True)
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "body"

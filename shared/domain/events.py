@@ -59,6 +59,7 @@ class CalendarEvent:
     updated: datetime | None = None
     event_type: str = "default"
     ical_uid: str | None = None
+    visibility: str = "default"
 
     @property
     def cancelled(self) -> bool:

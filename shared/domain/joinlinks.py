@@ -1,55 +1,116 @@
-"""Join-target detection: where in an invitation a meeting can be joined from.
+"""Join-target detection: where in an invitation a meeting can be joined from, best first.
 
 ``find_join_targets`` scans plain text or an HTML fragment (visible text and ``href`` values)
-and returns targets in the order they appear, without duplicates:
+and returns targets in the order they appear; ``targets_from_event`` collects them from every
+part of an event and ranks them. One precedence decides, rule by rule (each has its test in
+``tests/unit/test_joinlinks.py``):
 
-- Webex meeting links on any ``*.webex.com`` host (``/meet/<name>``, ``/join/<name>``,
-  ``/<site>/j.php?MTID=...``, ``/<site>/m.php?AT=JM&MK=...``, ``/wbxmjs/joinservice/...``,
-  personal rooms) and Webex meeting numbers written after their label in en, de, fr, es, ja,
-  pt, it or nl ("Meeting number: 2345 678 901"). A number becomes the site's join link
-  (``https://<site>.webex.com/<site>/m.php?AT=JM&MK=<number>``) when the text names a site and
-  holds no Webex meeting link of its own; with no site it stays the number, labelled.
-- SIP and H.323 URIs (``sip:``, ``sips:``, ``h323:``), and Webex video addresses written bare
-  (``2345678901@acme.webex.com``), which become ``sip:`` URIs.
-- Google Meet (normalised to ``https://meet.google.com/abc-defg-hij``), Zoom (``/j/``, ``/w/``,
-  ``/my/``), Microsoft Teams (``/l/meetup-join/``, ``/meet/``, ``teams.live.com/meet/``); these
-  hosts are also recognised without a scheme, as Google's plain-text invitations write them.
-- Any other ``http(s)`` URL, as ``JoinKind.URL``.
-
-Not targets: ``mailto:`` links; the links of Google's own invitation footer
-(``calendar.google.com``, ``www.google.com``, ``support.google.com``, ``accounts.google.com``,
-``tel.meet`` phone-number pages; a ``www.google.com/url?q=`` redirect, like an Outlook safe link,
-counts as the URL it wraps);
-and the help, dial-in and settings links the conferencing products add to their invitations
-(``help.webex.com``, ``www.webex.com``, Webex ``globalcallin.php``, Zoom ``/u/`` local numbers,
-``aka.ms/JoinTeamsMeeting``, Teams ``meetingOptions`` and ``dialin`` pages). Trailing
-punctuation (and an unbalanced closing parenthesis) is not part of a URL; HTML entities are
-decoded first.
+R1. Noise is never a target: ``mailto:`` links and e-mail addresses, ``tel:`` links and phone or
+    dial-in numbers, Google's invitation footer, the products' help, install, dial-in, meeting
+    options and "alternate VTC instructions" pages, click-tracking and unsubscribe links. An
+    invitation with only phone numbers has no target.
+R2. A wrapped link counts as the link it wraps: Outlook SafeLinks (and Teams' ATP page), Google
+    redirects, Proofpoint URL Defense v1/v2/v3, FireEye, Symantec, Barracuda, Trend Micro, Cisco
+    Secure Email, Sophos. A Mimecast link, which hides its target, keeps its own URI and takes
+    the kind of the join host it names (a plain URL for any other host).
+R3. HTML entities are decoded, angle brackets and trailing punctuation are not part of a link,
+    and in HTML a link's ``href`` counts as well as its text.
+R4. An app deep link (``zoommtg://``, ``zoomus://``, ``msteams:``, ``webex://``/``webexteams://``
+    ``meet?sip=``) counts as its product's web join link, and only when the event holds no web
+    link of that product.
+R5. Video-system addresses count as SIP (``sip:``, ``sips:``, and addresses without a scheme on
+    a video service's host or labelled as video/SIP addresses) and H.323 (``h323:``, ``ip##id``,
+    IP addresses labelled for room systems, with the meeting ID appended). See
+    :mod:`shared.domain.videoaddrs`.
+R6. A gateway (CVI) address followed by its Video Conference ID counts as the direct-dial address
+    (``<id>.<tenant>@m.webex.com`` for Webex) or as the address labelled with the ID; the
+    gateway's bare IVR address never counts.
+R7. A Webex meeting number written after its label ("Meeting number", "Meeting-Kennnummer", ...)
+    counts when the event holds no Webex link: as the site's join link when a Webex site is
+    named, else as the number, labelled.
+R8. Kinds rank: Webex, SIP, Google Meet, Zoom, Teams, GoTo, BlueJeans, Chime, Jitsi, H.323, and
+    every other URL (documents, agendas, maps) last.
+R9. Within a kind: the event's location first, then its conference entry points (video before
+    SIP), its ``hangoutLink``, then its description; within one text, order of appearance. A
+    URI found twice (in any case) counts once, where it was first found.
+R10. A meeting the organiser put in the location outranks a Google Meet conference attached to
+    the event (Calendar attaches one by itself for many users): when the location holds a
+    conferencing target of another kind, the Meet targets of the conference data and the
+    ``hangoutLink`` move to just after the location's last conferencing target (every other
+    target keeps its place).
 """
 
 from __future__ import annotations
 
 import html
 import re
-from urllib.parse import parse_qs, urlsplit
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from shared.domain.agenda import html_to_text, looks_like_html
 from shared.domain.events import CalendarEvent
+from shared.domain.joinurls import classify_url, deep_link
 from shared.domain.meetings import JoinKind, JoinTarget, rank_join_targets
+from shared.domain.videoaddrs import ADDRESS, IP, cvi_targets, h323_from_ip, is_video_address
+
+__all__ = ["classify_url", "find_join_targets", "targets_from_event"]
 
 _URL_CHARS = r"[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%']"
 _VENDOR_HOSTS = (
     r"(?:[A-Za-z0-9-]+\.)*"
-    r"(?:webex\.com|zoom\.us|zoomgov\.com|meet\.google\.com|teams\.microsoft\.com|teams\.live\.com)"
+    r"(?:webex\.com|zoom\.us|zoomgov\.com|meet\.google\.com|teams\.microsoft\.com|teams\.live\.com"
+    r"|meet\.goto\.com|gotomeet\.me|gotomeeting\.com|bluejeans\.com|chime\.aws|meet\.jit\.si|8x8\.vc)"
 )
-_SCANNER = re.compile(
-    r"(?P<mailto>mailto:[^\s<>\"]+)"
-    rf"|(?P<url>https?://{_URL_CHARS}+)"
-    r"|(?P<sip>(?<![A-Za-z0-9])(?:sips?|h323):[A-Za-z0-9\-._~!$&*+=%@:;#]+)"
-    rf"|(?P<bare>(?<![\w.@/:%-]){_VENDOR_HOSTS}/{_URL_CHARS}+)"
-    r"|(?P<video>(?<![\w.+%/:-])[\w.+-]+@(?:[A-Za-z0-9-]+\.)*webex\.com(?![\w-]|\.\w))",
-    re.IGNORECASE | re.ASCII,
+# One pattern per kind of find, in priority order: where two overlap, the one starting first wins,
+# and of two starting together the earlier pattern (as one alternation would, but each pattern
+# alone lets the regex engine skip ahead to where it can match).
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, re.IGNORECASE | re.ASCII))
+    for name, pattern in (
+        ("mailto", r"mailto:[^\s<>\"]+"),
+        ("tel", r"(?<![A-Za-z0-9])(?:tel|callto):[^\s<>\"]+"),
+        ("url", rf"https?://{_URL_CHARS}+"),
+        ("deep", rf"(?<![\w.-])(?:zoommtg|zoomus|msteams|webexteams|webex|ciscospark):/{_URL_CHARS}+"),
+        ("sip", r"(?<![A-Za-z0-9])(?:sips?|h323):[A-Za-z0-9\-._~!$&*+=%@:;#]+"),
+        ("ipid", r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}##[\w.]+"),
+        ("address", ADDRESS),
+        ("bare", rf"(?<![\w.@/:%-]){_VENDOR_HOSTS}/{_URL_CHARS}+"),
+        ("ip", IP),
+    )
 )
+# A pattern runs only when the (lower-cased) text holds one of its needles.
+_NEEDLES: dict[str, tuple[str, ...]] = {
+    "mailto": ("mailto:",),
+    "tel": ("tel:", "callto:"),
+    "url": ("http",),
+    "deep": ("zoommtg:", "zoomus:", "msteams:", "webex", "ciscospark:"),
+    "sip": ("sip:", "sips:", "h323:"),
+    "ipid": ("##",),
+    "address": ("@",),
+    "bare": ("webex.com/", "zoom.us/", "zoomgov.com/", "meet.google.com/", "teams.", "goto", "bluejeans.com/",
+             "chime.aws/", "meet.jit.si/", "8x8.vc/"),
+    "ip": (".",),
+}  # fmt: skip
+
+
+def _finds(text: str) -> list[tuple[str, re.Match[str]]]:
+    """Every non-overlapping find in ``text``, in order, with the name of its pattern."""
+    lower = text.lower()
+    found: list[tuple[int, int, str, re.Match[str]]] = []
+    for priority, (name, pattern) in enumerate(_PATTERNS):
+        if not any(needle in lower for needle in _NEEDLES[name]):
+            continue
+        found += [(m.start(), priority, name, m) for m in pattern.finditer(text)]
+    found.sort(key=lambda item: (item[0], item[1]))
+    out: list[tuple[str, re.Match[str]]] = []
+    end = 0
+    for start, _, name, match in found:
+        if start >= end:
+            out.append((name, match))
+            end = match.end()
+    return out
+
+
 _NUMBER_LABEL = (
     r"meeting\s+number|meeting-kennnummer|meeting-nummer|besprechungsnummer|"
     r"num[ée]ro\s+de\s+(?:la\s+)?r[ée]union|n[úu]mero\s+de\s+(?:la\s+)?reuni[óo]n|"
@@ -61,18 +122,17 @@ _MEETING_NUMBER = re.compile(
     r"(?P<number>\d[\d \xa0-]{7,16}\d)",
     re.IGNORECASE,
 )
-_MEET_CODE = re.compile(r"/([a-z]{3}-[a-z]{4}-[a-z]{3})/?\Z", re.IGNORECASE)
-_WEBEX_MEETING = re.compile(
-    r"/(?:meet|join)/[^/]+|/[^/]+/(?:j|e|k2/j)\.php|/wbxmjs/joinservice/|/webappng/sites/[^/]+/meeting/"
-    r"|/[^/]+/onstage/g\.php",
-    re.IGNORECASE,
-)
-_GOOGLE_NOISE = frozenset(
-    {"google.com", "www.google.com", "calendar.google.com", "support.google.com", "accounts.google.com", "tel.meet"}
-)
-_NOT_SITES = frozenset({"www", "help", "web", "api", "signin", "idbroker", "settings", "meet", "lync"})
+_NOT_SITES = frozenset({"www", "help", "web", "api", "signin", "idbroker", "settings", "meet", "lync", "m"})
 _TRAILING = ".,;:!?'\"*"
-_SAFELINKS = ".safelinks.protection.outlook.com"
+_MAYBE = re.compile(r"[:@/\uff1a]|\d\.\d|webex", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A target where it was found; ``deep`` when it came from an app deep link (R4)."""
+
+    target: JoinTarget
+    deep: bool = False
 
 
 def _trim(candidate: str) -> str:
@@ -86,71 +146,6 @@ def _trim(candidate: str) -> str:
             break
         candidate = candidate[:-1]
     return candidate
-
-
-def _host_is(host: str, domain: str) -> bool:
-    return host == domain or host.endswith("." + domain)
-
-
-def _webex(url: str, host: str, path: str, query: str) -> JoinTarget | None:
-    if host in {"help.webex.com", "www.webex.com"} or path.lower().endswith("/globalcallin.php"):
-        return None
-    if _WEBEX_MEETING.match(path):
-        return JoinTarget(JoinKind.WEBEX, url)
-    if path.lower().endswith("/m.php") and "AT=JM" in query.upper():
-        return JoinTarget(JoinKind.WEBEX, url)
-    return JoinTarget(JoinKind.URL, url)
-
-
-def _vendor(url: str, host: str, path: str, query: str) -> JoinTarget | None:
-    """Classify a URL on a conferencing product's host; raise ``LookupError`` for any other host."""
-    if host == "meet.google.com":
-        code = _MEET_CODE.match(path)
-        if code:
-            return JoinTarget(JoinKind.GOOGLE_MEET, f"https://meet.google.com/{code.group(1).lower()}")
-        if path.startswith("/lookup/"):
-            return JoinTarget(JoinKind.GOOGLE_MEET, f"https://meet.google.com{path}")
-        return JoinTarget(JoinKind.URL, url)
-    if _host_is(host, "zoom.us") or _host_is(host, "zoomgov.com"):
-        if re.match(r"/(?:j|w|wc/join)/\d+|/my/[^/]+", path):
-            return JoinTarget(JoinKind.ZOOM, url)
-        return None if re.match(r"/(?:u|support|download)\b", path) else JoinTarget(JoinKind.URL, url)
-    if host in {"teams.microsoft.com", "teams.live.com"}:
-        if path.startswith(("/l/meetup-join/", "/meet/")):
-            return JoinTarget(JoinKind.TEAMS, url)
-        return None if path.lower().startswith("/meetingoptions") else JoinTarget(JoinKind.URL, url)
-    if _host_is(host, "webex.com"):
-        return _webex(url, host, path, query)
-    raise LookupError(host)
-
-
-def classify_url(url: str) -> JoinTarget | None:
-    """Return the join target an ``http(s)`` URL stands for, or None when it is not one."""
-    try:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower().rstrip(".")
-        _ = parts.port  # raises on a port out of range
-    except ValueError:
-        return None
-    if not host:
-        return None
-    url = parts._replace(fragment="").geturl() if parts.fragment else url
-    if (host in {"google.com", "www.google.com"} and parts.path == "/url") or host.endswith(_SAFELINKS):
-        query = parse_qs(parts.query)
-        inner = (query.get("q") or query.get("url") or [""])[0]
-        return classify_url(inner) if inner.lower().startswith(("http://", "https://")) else None
-    if host in _GOOGLE_NOISE or host.endswith(".tel.meet"):
-        return None
-    if host == "aka.ms" and parts.path.lower().startswith("/jointeamsmeeting"):
-        return None
-    if host == "dialin.teams.microsoft.com" or (
-        _host_is(host, "microsoft.com") and "/microsoft-teams/" in parts.path.lower()
-    ):
-        return None
-    try:
-        return _vendor(url, host, parts.path, parts.query)
-    except LookupError:
-        return JoinTarget(JoinKind.URL, url)
 
 
 def _webex_site(targets: list[JoinTarget]) -> str | None:
@@ -186,39 +181,72 @@ def _meeting_numbers(text: str, targets: list[JoinTarget]) -> list[JoinTarget]:
     return found
 
 
-def _from_match(match: re.Match[str]) -> JoinTarget | None:
-    kind = match.lastgroup
+def _from_match(text: str, kind: str, match: re.Match[str], last_ip: int | None) -> _Found | None:
     found = _trim(match.group())
+    target: JoinTarget | None = None
     if kind == "url":
-        return classify_url(found)
-    if kind == "bare":
-        return classify_url("https://" + found)
-    if kind == "video":
-        return JoinTarget(JoinKind.SIP, "sip:" + found)
-    if kind == "sip":
+        target = classify_url(found)
+    elif kind == "bare":
+        target = classify_url("https://" + found)
+    elif kind == "deep":
+        target = deep_link(found)
+        return _Found(target, deep=True) if target else None
+    elif kind == "address" and is_video_address(text, match.start(), found):
+        target = JoinTarget(JoinKind.SIP, "sip:" + found)
+    elif kind == "ipid":
+        target = JoinTarget(JoinKind.H323, "h323:" + found)
+    elif kind == "ip":
+        target = h323_from_ip(text, match.start(), found, last_ip)
+    elif kind == "sip":
         scheme, _, rest = found.partition(":")
-        if not rest:
-            return None
         scheme = scheme.lower()
-        return JoinTarget(JoinKind.H323 if scheme == "h323" else JoinKind.SIP, f"{scheme}:{rest}")
-    return None  # mailto: consumed so its address is not read as anything else
+        if rest and ";user=phone" not in rest.lower():
+            target = JoinTarget(JoinKind.H323 if scheme == "h323" else JoinKind.SIP, f"{scheme}:{rest}")
+    return _Found(target) if target else None  # mailto:, tel: and e-mail addresses are consumed as noise
+
+
+def _scan(text: str) -> list[_Found]:
+    if not text:
+        return []
+    plain = html_to_text(text, scan=True) if looks_like_html(text) else html.unescape(text)
+    if not _MAYBE.search(plain):
+        return []  # no scheme, address, path or IP address: nothing to find
+    gateways = cvi_targets(plain) if "@" in plain else []
+    covered = [(start, end) for start, end, _ in gateways]
+    placed: list[tuple[int, _Found]] = [(start, _Found(target)) for start, _, target in gateways]
+    last_ip: int | None = None
+    for kind, match in _finds(plain):
+        if any(start <= match.start() < end for start, end in covered):
+            continue
+        found = _from_match(plain, kind, match, last_ip)
+        if kind == "ip":
+            last_ip = match.end()
+        if found is not None:
+            placed.append((match.start(), found))
+    placed.sort(key=lambda item: item[0])
+    out = [found for _, found in placed]
+    out += [_Found(t) for t in _meeting_numbers(plain, [f.target for f in out])]
+    return out
+
+
+def _resolve(found: list[_Found]) -> list[JoinTarget]:
+    """Apply R4 (deep links only without a web link of their kind) and drop repeated URIs."""
+    web_kinds = {f.target.kind for f in found if not f.deep}
+    seen: set[str] = set()
+    unique = []
+    for item in found:
+        if item.deep and item.target.kind in web_kinds:
+            continue
+        key = item.target.uri.lower()
+        if key not in seen:
+            seen.add(key)
+            unique.append(item.target)
+    return unique
 
 
 def find_join_targets(text: str) -> list[JoinTarget]:
     """Return the join targets in plain text or an HTML fragment, in order of appearance, deduplicated."""
-    if not text:
-        return []
-    plain = html_to_text(text, scan=True) if looks_like_html(text) else html.unescape(text)
-    targets = [t for t in map(_from_match, _SCANNER.finditer(plain)) if t is not None]
-    targets.extend(_meeting_numbers(plain, targets))
-    seen: set[str] = set()
-    unique = []
-    for target in targets:
-        key = target.uri.lower()
-        if key not in seen:
-            seen.add(key)
-            unique.append(target)
-    return unique
+    return _resolve(_scan(text))
 
 
 def _entry_point_target(kind: str, uri: str, label: str) -> JoinTarget | None:
@@ -226,22 +254,39 @@ def _entry_point_target(kind: str, uri: str, label: str) -> JoinTarget | None:
         target = classify_url(uri)
         return JoinTarget(target.kind, target.uri, label) if target else None
     if kind == "sip" or uri.lower().startswith(("sip:", "sips:", "h323:")):
-        found = find_join_targets(uri)
+        found = find_join_targets(uri if ":" in uri.split("@", 1)[0] else f"sip:{uri}")
         return JoinTarget(found[0].kind, found[0].uri, label) if found else None
     return None  # phone numbers and "more" pages are not places to join from
 
 
 def targets_from_event(event: CalendarEvent) -> tuple[JoinTarget, ...]:
     """Collect an event's join targets (location, conference entry points, hangoutLink, description), ranked."""
-    found = find_join_targets(event.location)
+    found = _scan(event.location)
     order = {"video": 0, "sip": 1}
+    attached: list[_Found] = []
     for point in sorted(event.entry_points, key=lambda p: order.get(p.kind, 2)):
         target = _entry_point_target(point.kind, point.uri, point.label)
         if target is not None:
-            found.append(target)
+            attached.append(_Found(target))
     if event.hangout_link:
         target = classify_url(event.hangout_link)
         if target is not None:
-            found.append(target)
-    found.extend(find_join_targets(event.description))
-    return rank_join_targets(found)
+            attached.append(_Found(target))
+    found.extend(attached)
+    found.extend(_scan(event.description))
+    ranked = rank_join_targets(_resolve(found))
+    return _location_over_attached_meet(ranked, _resolve(_scan(event.location)), _resolve(attached))
+
+
+def _location_over_attached_meet(
+    ranked: tuple[JoinTarget, ...], location: list[JoinTarget], attached: list[JoinTarget]
+) -> tuple[JoinTarget, ...]:
+    """Rule R10: the location's conferencing targets before a Meet conference the event carries."""
+    typed = {t.uri.lower() for t in location if t.kind not in (JoinKind.GOOGLE_MEET, JoinKind.URL)}
+    meet = {t.uri.lower() for t in attached if t.kind is JoinKind.GOOGLE_MEET}
+    if not typed or not meet:
+        return ranked
+    rest = [t for t in ranked if t.uri.lower() not in meet]
+    moved = [t for t in ranked if t.uri.lower() in meet]
+    last_typed = max(i for i, t in enumerate(rest) if t.uri.lower() in typed)
+    return (*rest[: last_typed + 1], *moved, *rest[last_typed + 1 :])

@@ -19,18 +19,31 @@ class JoinKind(StrEnum):
     GOOGLE_MEET = "google_meet"
     ZOOM = "zoom"
     TEAMS = "teams"
+    GOTO = "goto"
+    BLUEJEANS = "bluejeans"
+    CHIME = "chime"
+    JITSI = "jitsi"
     URL = "url"
 
 
+# The precedence of kinds (rule R8 of ``shared.domain.joinlinks``).
 JOIN_KIND_RANK: dict[JoinKind, int] = {
     JoinKind.WEBEX: 0,
     JoinKind.SIP: 1,
     JoinKind.GOOGLE_MEET: 2,
     JoinKind.ZOOM: 3,
     JoinKind.TEAMS: 4,
-    JoinKind.H323: 5,
-    JoinKind.URL: 6,
+    JoinKind.GOTO: 5,
+    JoinKind.BLUEJEANS: 6,
+    JoinKind.CHIME: 7,
+    JoinKind.JITSI: 8,
+    JoinKind.H323: 9,
+    JoinKind.URL: 10,
 }
+
+
+PRIVATE_VISIBILITIES = frozenset({"private", "confidential"})
+"""Event visibilities whose details only the attendees may see."""
 
 
 class ResponseStatus(StrEnum):
@@ -97,6 +110,7 @@ class Meeting:
     keyword: str | None = None
     rewrite_state: str | None = None
     event_type: str = "default"
+    visibility: str = "default"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "start", utc(self.start))
@@ -123,6 +137,11 @@ class Meeting:
     def cancelled(self) -> bool:
         """True when the meeting is cancelled."""
         return self.status is MeetingStatus.CANCELLED
+
+    @property
+    def private(self) -> bool:
+        """True for an event its organiser marked private (Google's ``private``, or the older ``confidential``)."""
+        return self.visibility in PRIVATE_VISIBILITIES
 
 
 def rank_join_targets(targets: list[JoinTarget] | tuple[JoinTarget, ...]) -> tuple[JoinTarget, ...]:

@@ -2,8 +2,8 @@
 
 Pure: the title, UTC bounds (the event's own zone kept beside them), the all-day flag, the
 organiser and invitees with their answers, rooms, the agenda as text without our join block,
-the ranked join targets, the configured keyword in the location and the rewrite state recorded
-in the private extended properties.
+the ranked join targets, the configured keyword in the location, the rewrite state recorded
+in the private extended properties and the event's visibility (private events: see ``privacy``).
 """
 
 from __future__ import annotations
@@ -93,6 +93,7 @@ def meeting_from_event(
             keyword=find_keyword(event.location, keywords),
             rewrite_state=event.private_properties.get(REWRITE_PROPERTY),
             event_type=event.event_type,
+            visibility=event.visibility,
         )
     except ValueError as exc:
         raise InvalidInput(f"event {event.id}: {exc}") from exc

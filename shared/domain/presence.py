@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from shared.domain.meetings import JoinTarget
+from shared.domain.meetings import JoinTarget, Meeting
 
 
 class PresenceStatus(StrEnum):
@@ -51,11 +51,22 @@ class Presence:
 
 
 class NoticeKind(StrEnum):
-    """A join button, or its correction."""
+    """A join button, or its correction.
+
+    ``moved``: new times (and the current join target); ``updated``: a new join target;
+    ``removed``: no join target any more (the keyword was removed), the button goes;
+    ``cancelled``: the meeting is gone.
+    """
 
     JOIN = "join"
     MOVED = "moved"
+    UPDATED = "updated"
+    REMOVED = "removed"
     CANCELLED = "cancelled"
+
+
+CHAINED = frozenset({NoticeKind.MOVED, NoticeKind.UPDATED, NoticeKind.REMOVED})
+"""Corrections that can repeat for one meeting: each names the notice it corrects."""
 
 
 class RecipientKind(StrEnum):
@@ -79,8 +90,50 @@ class JoinButtonNotice:
     title: str
     target: JoinTarget | None
     sent_at: datetime
+    follows: str = ""
+    """For a chained correction: the id of the notice it corrects (not stored; part of the identity)."""
 
     @property
     def key(self) -> str:
-        """The identity that makes a notice exactly-once: instance, recipient and start."""
+        """One recipient's view of one meeting instance: what the notices of a chain share."""
         return f"{self.meeting_id}|{self.recipient_kind}|{self.recipient_id}"
+
+    @property
+    def identity(self) -> str:
+        """What makes a notice exactly-once (its stored id is a hash of this).
+
+        A join button and a cancellation are sent once per meeting instance, recipient and start.
+        A chained correction also names the target and the notice it corrects, so a meeting that
+        moves back and forth, or whose join target changes and changes back, is corrected every
+        time, while dispatchers racing on one change still record it once.
+        """
+        base = f"{self.key}|{self.kind}|{self.start.isoformat()}"
+        if self.kind not in CHAINED:
+            return base
+        uri = self.target.uri if self.target else ""
+        return f"{base}|{self.end.isoformat()}|{uri}|after:{self.follows}"
+
+
+def _same_target(a: JoinTarget | None, b: JoinTarget | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return (a.kind, a.uri) == (b.kind, b.uri)
+
+
+def correction(latest: JoinButtonNotice, meeting: Meeting | None) -> NoticeKind | None:
+    """The correction a recipient needs after ``latest`` (their newest notice), or None.
+
+    ``meeting`` is the recipient's calendar copy now (None when it is gone). Gone or cancelled →
+    ``cancelled``; new start or end → ``moved``; otherwise a join target that went away →
+    ``removed`` and one that changed (or came back) → ``updated``. After a cancellation nothing.
+    """
+    if latest.kind is NoticeKind.CANCELLED:
+        return None
+    if meeting is None or meeting.cancelled:
+        return NoticeKind.CANCELLED
+    if (meeting.start, meeting.end) != (latest.start, latest.end):
+        return NoticeKind.MOVED
+    current = meeting.primary_join_target
+    if _same_target(latest.target, current):
+        return None
+    return NoticeKind.REMOVED if current is None else NoticeKind.UPDATED

@@ -7,6 +7,11 @@ States::
                     ▼   │         │ revalidate
                   error ◀─────────┘ (via validating)
     any state ──▶ deactivated ──▶ pending (a later activation starts clean)
+                      │
+                      └──▶ purged (the record itself is deleted)
+
+A deactivated principal keeps its record (state, when and by whom) with every other piece of its
+data destroyed, until an admin purges it.
 """
 
 from __future__ import annotations
@@ -44,7 +49,9 @@ class ErrorReason(StrEnum):
     GMAIL_SCOPE_MISSING = "gmail_scope_missing"
     EMAIL_MISMATCH = "email_mismatch"
     UNAVAILABLE = "unavailable"
-    CREDENTIAL_UNAVAILABLE = "credential_unavailable"
+    SECRET_UNAVAILABLE = "secret_unavailable"
+    CREDENTIALS_UNAVAILABLE = "credentials_unavailable"
+    PROCESSING_FAILED = "processing_failed"
 
 
 HINTS: dict[ErrorReason, str] = {
@@ -68,10 +75,20 @@ HINTS: dict[ErrorReason, str] = {
     ErrorReason.UNAVAILABLE: (
         "Google was unavailable during validation on every retry; revalidate once Google is reachable."
     ),
-    ErrorReason.CREDENTIAL_UNAVAILABLE: (
+    ErrorReason.SECRET_UNAVAILABLE: (
         "The org's service-account key could not be read from Secret Manager: check that the secret version "
         "exists and is enabled and that the functions may access it (roles/secretmanager.secretAccessor), "
         "then revalidate."
+    ),
+    ErrorReason.CREDENTIALS_UNAVAILABLE: (
+        "The service found no credentials of its own to sign for the org's service account: a keyless "
+        "credential needs Google Cloud (the runtime's service account with the Service Account Token "
+        "Creator role) or Application Default Credentials. Off Google Cloud give the org a key file "
+        "(orgs set ORG --key-file key.json), then revalidate."
+    ),
+    ErrorReason.PROCESSING_FAILED: (
+        "Work for this principal failed on every retry and was dead-lettered: see the dead letters "
+        "(hybrid-calendar dead-letters ORG) and the logs for the principal id, fix the cause, then revalidate."
     ),
 }
 
@@ -155,10 +172,13 @@ class Principal:
     locale: str | None = None
     time_zone: str | None = None
     join_lead_override: timedelta | None = None
+    name: str | None = None
     attempts: int = 0
     last_sync: datetime | None = None
     channel_expiry: datetime | None = None
     updated_at: datetime | None = None
+    deactivated_at: datetime | None = None
+    deactivated_by: str | None = None
 
     @property
     def active(self) -> bool:
@@ -205,3 +225,5 @@ class Device:
     room_id: str
     name: str
     token_hash: str
+    created_at: datetime | None = None
+    rotated_at: datetime | None = None

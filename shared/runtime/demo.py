@@ -1,7 +1,8 @@
 """``hybrid-calendar demo``: the whole service on one laptop, narrated, through the real flow.
 
 It starts the project's Google emulator and the local runtime on the embedded default (SQLite,
-in-process bus, local key) in a fresh data directory, over real HTTP both ways, seeds an org with
+in-process bus, local key) in a fresh data directory (under ``HYBRIDCAL_DATA_DIR`` when it is
+set, else the temp directory; removed on exit unless kept), over real HTTP both ways, seeds an org with
 people, a room with a device and some events, and narrates: a keyword turns into join details,
 meeting lists, out-of-office presence, a join button at the lead time on an accelerated clock,
 and the keyword's removal. Then it keeps serving until Ctrl-C (``--once`` exits 0 instead).
@@ -11,23 +12,30 @@ from __future__ import annotations
 
 import json
 import secrets
+import shutil
 import tempfile
 import threading
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from shared import config, logs
 from shared.bootstrap import build
 from shared.clock import AcceleratedClock, SystemClock
 from shared.domain.joinblock import BLOCK_BEGIN
 from shared.runtime.demo_world import PEOPLE, ROOM, DemoWorld, wait_for
+from shared.runtime.listen import bind, stop_on_sigterm
 from shared.runtime.server import LocalRuntime, RuntimeServer
+
+if TYPE_CHECKING:
+    from emulator.server import EmulatorServer
 
 ALICE, BOB = PEOPLE[0]["email"], PEOPLE[1]["email"]
 
@@ -38,9 +46,9 @@ def _meetings_table(title: str, meetings: list[dict[str, Any]]) -> Table:
         target = m.get("join_target") or {}
         table.add_row(
             str(m.get("start", ""))[:16].replace("T", " "),
-            m.get("title", ""),
-            m.get("organizer") or "",
-            (target.get("uri") or "")[:48],
+            Text(m.get("title", "")),
+            Text(m.get("organizer") or ""),
+            Text((target.get("uri") or "")[:48]),
         )
     return table
 
@@ -103,7 +111,7 @@ def narrate(world: DemoWorld, runtime: LocalRuntime, clock: AcceleratedClock, co
         description="Agenda:\n1. Budget\n2. Hiring",
     )
     patched = wait_for("the join details", lambda: _with_block(world, event["id"], present=True))
-    console.print(Panel(patched["description"], title="Alice's invitation after the service patched it"))
+    console.print(Panel(Text(patched["description"]), title="Alice's invitation after the service patched it"))
 
     console.rule("2. Meeting lists")
     alice_token = world.sign_in(ALICE)
@@ -126,7 +134,7 @@ def narrate(world: DemoWorld, runtime: LocalRuntime, clock: AcceleratedClock, co
     runtime.run_job("poll_vacations")
     bob_token = world.sign_in(BOB)
     presence = wait_for("Alice's presence", lambda: _away(world, bob_token))
-    console.print(f"  Bob sees Alice as [bold]{presence['status']}[/]: {presence.get('message', '')}")
+    console.print(f"  Bob sees Alice as [bold]{presence['status']}[/]: {escape(presence.get('message', ''))}")
 
     console.rule("4. The join button at the lead time (accelerated clock)")
     found: list[dict[str, Any]] = []
@@ -146,13 +154,14 @@ def narrate(world: DemoWorld, runtime: LocalRuntime, clock: AcceleratedClock, co
     reader.join(30)
     notice = found[0] if found else {}
     console.print(
-        f"  Bob's app got a join button: {notice.get('title', '?')} → {(notice.get('target') or {}).get('uri', '?')}"
+        f"  Bob's app got a join button: {notice.get('title', '?')}"
+        f" → {(notice.get('join_target') or {}).get('uri', '?')}"
     )
 
     console.rule("5. The keyword is removed and the block disappears")
     world.google(ALICE, "PATCH", f"/calendar/v3/calendars/{ALICE}/events/{event['id']}", json={"location": "Boardroom"})
     cleaned = wait_for("the block's removal", lambda: _with_block(world, event["id"], present=False))
-    console.print(Panel(cleaned["description"], title="Alice's invitation now"))
+    console.print(Panel(Text(cleaned["description"]), title="Alice's invitation now"))
     return {
         "event_id": event["id"],
         "patched": patched["description"],
@@ -166,14 +175,42 @@ def narrate(world: DemoWorld, runtime: LocalRuntime, clock: AcceleratedClock, co
     }
 
 
-def run(*, port: int, emulator_port: int, once: bool, console: Console) -> int:
-    """Run the demo; return the process exit code."""
+def run(
+    *, port: int, emulator_port: int, once: bool, console: Console, base: Path | None = None, keep: bool = False
+) -> int:
+    """Run the demo in a fresh folder under ``base`` (the temp directory when None); return the exit code.
+
+    The folder is removed on exit unless ``keep``.
+    """
+    if base is not None:
+        base.mkdir(parents=True, exist_ok=True)
+    data_dir = Path(tempfile.mkdtemp(prefix="hybrid-calendar-demo-", dir=base))
+    try:
+        return _run(data_dir, port=port, emulator_port=emulator_port, once=once, console=console, keep=keep)
+    finally:
+        if keep:
+            console.print(Text(f"The demo's data stays in {data_dir}"), soft_wrap=True)
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
+            console.print(Text(f"Removed the demo's data directory {data_dir}"), soft_wrap=True)
+
+
+def _run(data_dir: Path, *, port: int, emulator_port: int, once: bool, console: Console, keep: bool) -> int:
     from emulator.server import EmulatorServer
 
     logs.configure("WARNING")
-    data_dir = Path(tempfile.mkdtemp(prefix="hybrid-calendar-demo-"))
     console.print(Panel.fit("Hybrid Calendar demo: the whole service on the embedded default", style="bold cyan"))
-    emulator = EmulatorServer(host="127.0.0.1", port=emulator_port)
+    stop_on_sigterm()
+    emulator = bind(
+        "the Google emulator", "127.0.0.1", emulator_port, lambda: EmulatorServer("127.0.0.1", emulator_port)
+    )
+    try:
+        return _serve(data_dir, emulator, port=port, once=once, console=console, keep=keep)
+    finally:
+        emulator.stop()
+
+
+def _serve(data_dir: Path, emulator: EmulatorServer, *, port: int, once: bool, console: Console, keep: bool) -> int:
     clock = AcceleratedClock(SystemClock().now().replace(microsecond=0), factor=1.0)
     token = secrets.token_urlsafe(24)
     settings = config.Settings(
@@ -184,19 +221,25 @@ def run(*, port: int, emulator_port: int, once: bool, console: Console) -> int:
         admin_token=token,
     )
     runtime = LocalRuntime(build(settings, clock=clock))
-    server = RuntimeServer(runtime, "127.0.0.1", port).start()
+    try:
+        server = bind("the service", "127.0.0.1", port, lambda: RuntimeServer(runtime, "127.0.0.1", port)).start()
+    except BaseException:
+        runtime.close()
+        raise
     world = DemoWorld(emulator.url, server.url, token)
     try:
-        console.print(f"Google emulator at {emulator.url}; local runtime at {server.url}; data in {data_dir}")
+        fate = "kept after the demo" if keep else "removed when the demo ends; --keep keeps it"
+        console.print(f"Google emulator at {emulator.url}; local runtime at {server.url}", highlight=False)
+        console.print(Text(f"Data in {data_dir} ({fate})"), soft_wrap=True)
         try:
             report = narrate(world, runtime, clock, console)
         except (httpx.HTTPError, TimeoutError) as exc:
-            console.print(f"[red]The demo stopped: {type(exc).__name__}: {exc}[/]")
+            console.print(f"[red]The demo stopped: {type(exc).__name__}: {escape(str(exc))}[/]")
             return 1
         console.rule("Running")
         console.print(f"Web page:    {server.url}/app")
-        console.print(f"Device view: {server.url}/device?token={report['device_token']}")
-        console.print(f"Admin API:   {server.url}/admin/v1 (token {token})")
+        console.print(f"Device view: {server.url}/device?token={report['device_token']}", soft_wrap=True)
+        console.print(f"Admin API:   {server.url}/admin/v1 (token {token})", soft_wrap=True)
         if once:
             return 0
         console.print("Serving until Ctrl-C.")
@@ -206,5 +249,4 @@ def run(*, port: int, emulator_port: int, once: bool, console: Console) -> int:
     finally:
         world.close()
         server.stop()
-        emulator.stop()
     return 0

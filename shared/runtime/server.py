@@ -1,7 +1,8 @@
 """The local runtime: every function in one process behind one HTTP server.
 
 HTTP functions are mounted under their paths through functions-framework's own app (the
-same entry points Cloud Functions runs); bus messages reach the event functions as the
+same entry points Cloud Functions runs), beside ``/healthz``, a landing page at ``/`` and the
+favicon; bus messages reach the event functions as the
 CloudEvent envelopes Pub/Sub and Eventarc produce; the local scheduler calls the scheduled
 functions. Non-public paths want the admin token at the front door, as IAM guards them in the
 cloud; behind it the runtime calls each function as a trusted in-process caller (the functions
@@ -27,14 +28,19 @@ from werkzeug.wrappers import Request, Response
 
 import shared
 from functions.registry import ENTRY_POINTS, SCHEDULE_SECONDS, EntryPoint
+from shared import failures
 from shared.api.invokers import TRUSTED
 from shared.bootstrap import App, set_app
-from shared.errors import RetryableError, Unavailable
+from shared.errors import HybridCalendarError, RetryableError, Unavailable
 from shared.logs import ctx, get_logger
 from shared.ports import BusMessage
+from shared.runtime import icons
+from shared.runtime.listen import stop_on_sigterm
 from shared.runtime.scheduler import LocalScheduler
+from shared.topics import TOPICS
 
 log = get_logger(__name__)
+HEALTH_EVERY = 5.0
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -58,6 +64,23 @@ def trusted(app: WsgiApp) -> WsgiApp:
         return app(environ, start_response)
 
     return call
+
+
+WEB = Path(shared.__file__).resolve().parent / "web"
+STATIC = {"/": "text/html", "/favicon.ico": "image/x-icon", "/favicon.svg": "image/svg+xml"}
+
+
+def _static(path: str) -> Response:
+    """The landing page (links to the app, the room display and the API documents) or the icon."""
+    if path == "/":
+        response = Response((WEB / "index.html").read_bytes(), mimetype=STATIC[path])
+        response.headers["Content-Security-Policy"] = "default-src 'self'; style-src 'unsafe-inline'"
+        response.headers["Cache-Control"] = "no-cache"
+    else:
+        response = Response(icons.ICO if path == "/favicon.ico" else icons.SVG, mimetype=STATIC[path])
+        response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def pubsub_envelope(message: BusMessage, project: str) -> tuple[dict[str, str], dict[str, Any]]:
@@ -101,19 +124,32 @@ class LocalRuntime:
         for ep in ENTRY_POINTS:
             if ep.trigger == "pubsub" and ep.topic:
                 self.app.bus.subscribe(ep.topic, self._deliverer(ep), name=f"{ep.topic}-{ep.name}")
+        for spec in TOPICS:
+            if spec.dead_letter:  # admins see every dead letter (the admin API and `dead-letters`)
+                self.app.bus.subscribe(
+                    spec.dead_letter_name, app.dead_letters.record, name=f"{spec.dead_letter_name}-admin"
+                )
         self.scheduler = LocalScheduler()
         for name, interval in SCHEDULE_SECONDS.items():
             self.scheduler.add(name, interval, self._scheduled_caller(name), first_in=interval)
         self._run_scheduler = app.settings.scheduler if scheduler is None else scheduler
+        self._health_lock = threading.Lock()
+        self._health_at: float | None = None
+        self._health_problem: str | None = None
 
     # ------------------------------------------------------------ bus and scheduler bridges
 
     def _deliverer(self, ep: EntryPoint) -> Callable[[BusMessage], None]:
         def deliver(message: BusMessage) -> None:
             headers, body = pubsub_envelope(message, self.project)
+            failures.take()
             response = Client(self.function_apps[ep.name]).post("/", headers=headers, data=json.dumps(body))
+            failure = failures.take()  # what the function raised, on this thread: the bus defers or records it
             if response.status_code >= 300:
-                raise RetryableError(f"{ep.name} answered {response.status_code}")
+                if isinstance(failure, HybridCalendarError):
+                    raise failure
+                cause = f": {type(failure).__name__}" if failure is not None else ""
+                raise RetryableError(f"{ep.name} answered {response.status_code}{cause}")
 
         return deliver
 
@@ -136,6 +172,23 @@ class LocalRuntime:
 
     # ------------------------------------------------------------ HTTP
 
+    def _health(self) -> tuple[dict[str, Any], int]:
+        """200 while the store answers and is sound (checked at most every few seconds), else 503."""
+        now = self.app.clock.monotonic()
+        with self._health_lock:
+            if self._health_at is None or now - self._health_at >= HEALTH_EVERY:
+                try:
+                    self._health_problem = self.app.health()
+                except HybridCalendarError as exc:
+                    self._health_problem = exc.message
+                self._health_at = now
+            problem = self._health_problem
+        body: dict[str, Any] = {"status": "ok", "version": shared.__version__, "backends": self.app.backends}
+        if problem is None:
+            return body, 200
+        log.error("health check failed: the store is not readable")
+        return {**body, "status": "unavailable", "store": problem[:300]}, 503
+
     def _route(self, path: str) -> EntryPoint | None:
         for ep in ENTRY_POINTS:
             for prefix in ep.paths:
@@ -155,8 +208,9 @@ class LocalRuntime:
         request = Request(environ)
         path = request.path
         if path == "/healthz":
-            body = {"status": "ok", "version": shared.__version__, "backends": self.app.backends}
-            return _json(body, 200)(environ, start_response)
+            return _json(*self._health())(environ, start_response)
+        if path in STATIC and request.method in ("GET", "HEAD"):
+            return _static(path)(environ, start_response)
         ep = self._route(path)
         if ep is None:
             error = {"error": {"code": "not_found", "message": "no function is mounted at this path"}}
@@ -210,7 +264,8 @@ class RuntimeServer:
         return self
 
     def serve_forever(self) -> None:
-        """Serve on this thread until interrupted."""
+        """Serve on this thread until Ctrl-C or SIGTERM (both raise KeyboardInterrupt here)."""
+        stop_on_sigterm()
         self.runtime.start_background()
         self._server.serve_forever()
 

@@ -1,13 +1,15 @@
-"""Join buttons (OBTP): who gets one, exactly once, and corrections when a meeting moves or goes.
+"""Join buttons (OBTP): who gets one, exactly once, and corrections whenever what was sent changes.
 
-``dispatch`` runs every minute. For every org it first corrects what it sent (a notified
-meeting that is gone or cancelled gets a ``cancelled`` notice; one whose start changed gets a
-``moved`` notice with the new time), then sends join buttons: every meeting with a join target
-that starts within the lead time (the org's; a room may override it) gets one notice per
-active invitee (their own calendar copy) and one per device of each invited room. Each notice
-is recorded create-if-absent, so overlapping or repeated runs send it once; only the run that
-recorded it publishes it on the join-buttons topic. Streams read notices from the store; the
-:class:`Broadcaster` only wakes them early.
+``dispatch`` runs every minute. For every org it first corrects what it sent, comparing each
+recipient's newest notice with their calendar copy now (``presence.correction``): a meeting gone
+or cancelled gets ``cancelled``, new times ``moved``, a join target gone (the keyword removed)
+``removed`` and a new join target ``updated`` — each exactly once, to apps and devices alike.
+Then it sends join buttons: every meeting with a join target that starts within the lead time
+(the org's; a room may override it) gets one notice per active invitee (their own calendar
+copy) and one per device of each invited room. Each notice is recorded create-if-absent, so
+overlapping or repeated runs send it once; only the run that recorded it publishes it on the
+join-buttons topic. Devices (and anyone not invited) get a private meeting's notice without its
+title. Streams read notices from the store; the :class:`Broadcaster` only wakes them early.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from shared.adapters.store.app_queries import StoredNotice
 from shared.adapters.store.repositories import DocumentStores
 from shared.clock import Clock
 from shared.domain.meetings import Meeting, ResponseStatus
-from shared.domain.presence import JoinButtonNotice, NoticeKind, RecipientKind
+from shared.domain.presence import JoinButtonNotice, NoticeKind, RecipientKind, correction
 from shared.domain.principals import Device, Org, Principal, PrincipalKind
+from shared.domain.privacy import may_see_details
 from shared.logs import ctx, get_logger
 from shared.messages import JoinButton
 from shared.ports import MessageBus
@@ -32,7 +35,14 @@ from shared.topics import JOIN_BUTTONS
 log = get_logger(__name__)
 GRACE = timedelta(minutes=10)
 """A meeting that started up to this long ago still gets its button (a missed run)."""
-_KIND_ORDER = {NoticeKind.JOIN: 0, NoticeKind.MOVED: 1, NoticeKind.CANCELLED: 2}
+_TICK = timedelta(microseconds=1)
+_KIND_ORDER = {
+    NoticeKind.JOIN: 0,
+    NoticeKind.MOVED: 1,
+    NoticeKind.UPDATED: 2,
+    NoticeKind.REMOVED: 3,
+    NoticeKind.CANCELLED: 4,
+}
 
 
 @dataclass(slots=True)
@@ -44,6 +54,7 @@ class DispatchReport:
     sent: int = 0
     duplicates: int = 0
     moved: int = 0
+    corrected: int = 0
     cancelled: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
 
@@ -146,6 +157,7 @@ class JoinButtonDispatcher:
                 sent=report.sent,
                 duplicates=report.duplicates,
                 moved=report.moved,
+                corrected=report.corrected,
                 cancelled=report.cancelled,
             ),
         )
@@ -175,7 +187,7 @@ class JoinButtonDispatcher:
                 continue
             report.meetings += 1
             for kind, recipient in self._recipients(org, principal, devices):
-                self._send(org, meeting, kind, recipient, NoticeKind.JOIN, meeting.start, now, report)
+                self._send(org, meeting, principal, kind, recipient, NoticeKind.JOIN, now, report)
 
     def _recipients(
         self, org: Org, principal: Principal, devices: dict[str, list[Device]]
@@ -190,26 +202,28 @@ class JoinButtonDispatcher:
         self,
         org: Org,
         meeting: Meeting,
+        calendar: Principal,
         kind: RecipientKind,
         recipient: str,
         notice_kind: NoticeKind,
-        start: datetime,
         now: datetime,
         report: DispatchReport,
-        end: datetime | None = None,
+        follows: str = "",
     ) -> bool:
-        target = None if notice_kind is NoticeKind.CANCELLED else meeting.primary_join_target
+        target = None if notice_kind in (NoticeKind.CANCELLED, NoticeKind.REMOVED) else meeting.primary_join_target
+        shown = may_see_details(meeting, calendar.email, device=kind is RecipientKind.DEVICE)
         notice = JoinButtonNotice(
             org_id=org.id,
             meeting_id=meeting.event_id,
             recipient_kind=kind,
             recipient_id=recipient,
             kind=notice_kind,
-            start=start,
-            end=end or meeting.end,
-            title=meeting.title,
+            start=meeting.start,
+            end=meeting.end,
+            title=meeting.title if shown else "",
             target=target,
             sent_at=now,
+            follows=follows,
         )
         if not self._stores.record_notice(notice, now):
             report.duplicates += 1
@@ -242,8 +256,11 @@ class JoinButtonDispatcher:
             if calendar is None:
                 continue
             meeting = self._stores.get_meeting(org.id, calendar.id, notice.meeting_id, now)
-            if meeting is None or meeting.cancelled:
-                gone = meeting or Meeting(
+            kind = correction(notice, meeting)
+            if kind is None:
+                continue
+            if meeting is None or kind is NoticeKind.CANCELLED:
+                meeting = Meeting(
                     org_id=org.id,
                     principal_id=calendar.id,
                     event_id=notice.meeting_id,
@@ -251,22 +268,16 @@ class JoinButtonDispatcher:
                     end=notice.end,
                     title=notice.title,
                 )
-                if self._send(
-                    org,
-                    gone,
-                    notice.recipient_kind,
-                    notice.recipient_id,
-                    NoticeKind.CANCELLED,
-                    notice.start,
-                    now,
-                    report,
-                    end=notice.end,
-                ):
-                    report.cancelled += 1
-            elif meeting.start != notice.start and self._send(
-                org, meeting, notice.recipient_kind, notice.recipient_id, NoticeKind.MOVED, meeting.start, now, report
-            ):
+            recipient = (notice.recipient_kind, notice.recipient_id)
+            at = max(now, notice.sent_at + _TICK)  # after what it corrects, whatever another instance's clock said
+            if not self._send(org, meeting, calendar, *recipient, kind, at, report, follows=stored.id):
+                continue
+            if kind is NoticeKind.MOVED:
                 report.moved += 1
+            elif kind is NoticeKind.CANCELLED:
+                report.cancelled += 1
+            else:
+                report.corrected += 1
 
     def _calendar_of(self, notice: JoinButtonNotice, principals: dict[str, Principal]) -> Principal | None:
         if notice.recipient_kind is RecipientKind.PERSON:

@@ -23,6 +23,7 @@ from shared.domain.meetings import Meeting, ResponseStatus
 from shared.domain.normalise import meeting_from_event
 from shared.domain.presence import Presence
 from shared.domain.principals import Org, Principal, PrincipalKind
+from shared.domain.privacy import for_viewer
 from shared.errors import Forbidden, InvalidInput, NotFound, NotImplementedCapability, PreconditionFailed
 from shared.logs import ctx, get_logger
 from shared.ports import Stores
@@ -95,6 +96,10 @@ class AppCalendar(Protocol):
         """``acl.delete``."""
         ...
 
+    def list_acl(self, calendar_id: str) -> Sequence[Mapping[str, Any]]:
+        """``acl.list``."""
+        ...
+
 
 class AppDirectory(Protocol):
     """Gives the calendar client acting as one principal (``GoogleCalendarDirectory`` is one)."""
@@ -112,6 +117,7 @@ class MeetingItem:
     join_button: bool
     join_at: datetime
     my_response: ResponseStatus | None
+    details_hidden: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +154,10 @@ class MeetingsApp:
     def __init__(self, stores: Stores, directory: AppDirectory | None, clock: Clock) -> None:
         self._stores, self._directory, self._clock = stores, directory, clock
 
+    def calendar(self, caller: Caller) -> AppCalendar:
+        """The Calendar client acting as the caller (NotImplementedCapability without Google access)."""
+        return self._calendar(caller)
+
     def _calendar(self, caller: Caller) -> AppCalendar:
         if self._directory is None:
             raise NotImplementedCapability("Google API access (the Google client layer)")
@@ -174,14 +184,16 @@ class MeetingsApp:
         return start, end
 
     def item(self, caller: Caller, meeting: Meeting) -> MeetingItem:
-        """Wrap a meeting with the join-button state at the current time."""
+        """Wrap a meeting with the join-button state at the current time, private details hidden."""
         me = caller.principal.email.lower()
         mine = next((a.response_status for a in meeting.attendees if a.email.lower() == me), None)
+        shown, hidden = for_viewer(meeting, None if caller.is_device else me, device=caller.is_device)
         return MeetingItem(
-            meeting,
+            shown,
             eligible(meeting, caller.org, caller.principal, self._clock.now()),
             meeting.start - lead_for(caller.org, caller.principal),
             mine,
+            hidden,
         )
 
     def list_meetings(

@@ -4,22 +4,18 @@ Activation: ``pending`` → (provision_user) ``validating`` → ``active`` or ``
 Validation asks Google for a delegated token, the calendar and the Gmail vacation settings.
 After it an initial full sync of the window runs and a watch channel opens. Deactivation stops
 the channels and destroys the principal's meetings, presence, notices, sync state, devices and
-key material (crypto-shredding).
+key material (crypto-shredding); the record itself stays, saying when and by whom, until purged.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import re
-import secrets
-import uuid
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from shared.clock import Clock
 from shared.domain.principals import (
-    Device,
     ErrorReason,
     Org,
     Principal,
@@ -31,6 +27,8 @@ from shared.errors import Conflict, HybridCalendarError, InvalidInput, NotFound,
 from shared.logs import ctx, get_logger
 from shared.messages import ProvisionUser
 from shared.ports import MessageBus, Stores
+from shared.services.devices import DeviceService, new_device
+from shared.services.devices import device_token_hash as device_token_hash  # the app API imports it from here
 from shared.topics import USER_PROVISIONING
 
 log = get_logger(__name__)
@@ -47,6 +45,7 @@ class ValidationResult:
     presence_enabled: bool = True
     locale: str | None = None
     time_zone: str | None = None
+    name: str | None = None
 
 
 class PrincipalValidator(Protocol):
@@ -81,11 +80,6 @@ class ActivationResult:
 def org_id_for(domain: str) -> str:
     """The default org id for a domain."""
     return domain.lower().replace(".", "-")
-
-
-def device_token_hash(token: str) -> str:
-    """The stored form of a device token."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class ProvisioningService:
@@ -129,14 +123,26 @@ class ProvisioningService:
     # ------------------------------------------------------------ principals
 
     def require_principal(self, org_id: str, email: str) -> Principal:
-        """The principal with this email, or NotFound."""
+        """The principal with this email (a deactivated one too, until it is purged), or NotFound."""
         self.require_org(org_id)
         if not EMAIL.match(email):
             raise InvalidInput("not an email address")
         principal = self._stores.find_principal(org_id, email)
-        if principal is None or principal.state is PrincipalState.DEACTIVATED:
+        if principal is None:
             raise NotFound("no such principal in this org")
         return principal
+
+    def require_live(self, org_id: str, email: str) -> Principal:
+        """The principal with this email unless it is deactivated (Conflict then), or NotFound."""
+        principal = self.require_principal(org_id, email)
+        if principal.state is PrincipalState.DEACTIVATED:
+            raise Conflict("this principal is deactivated: activate it again first")
+        return principal
+
+    @property
+    def devices(self) -> DeviceService:
+        """Device management of rooms."""
+        return DeviceService(self._stores, self._clock, self.require_live)
 
     def activate(self, org_id: str, email: str, kind: PrincipalKind, devices: list[str]) -> ActivationResult:
         """Register a principal as pending and queue its validation."""
@@ -160,10 +166,7 @@ class ProvisioningService:
         self._stores.put_principal(principal)
         result = ActivationResult(principal)
         for name in devices:
-            token = secrets.token_urlsafe(32)
-            device = Device(
-                org_id=org.id, id=uuid.uuid4().hex, room_id=principal.id, name=name, token_hash=device_token_hash(token)
-            )
+            device, token = new_device(principal, name, now)
             self._stores.put_device(device)
             result.device_tokens[device.id] = token
             result.device_names[device.id] = name
@@ -172,16 +175,25 @@ class ProvisioningService:
 
     def revalidate(self, org_id: str, email: str) -> Principal:
         """Queue validation again (from active or error)."""
-        principal = self.require_principal(org_id, email)
+        principal = self.require_live(org_id, email)
         if principal.state is PrincipalState.VALIDATING:
             raise Conflict("validation is already running")
         self._queue(org_id, principal.id, "activate")
         return principal
 
-    def deactivate(self, org_id: str, email: str) -> Principal:
-        """Queue deactivation."""
-        principal = self.require_principal(org_id, email)
+    def deactivate(self, org_id: str, email: str, actor: str = "admin") -> Principal:
+        """Record who asked, and queue deactivation."""
+        principal = self._save(replace(self.require_live(org_id, email), deactivated_by=actor[:254]))
         self._queue(org_id, principal.id, "deactivate")
+        return principal
+
+    def purge(self, org_id: str, email: str) -> Principal:
+        """Delete a deactivated principal's record for good; Conflict while it is not deactivated."""
+        principal = self.require_principal(org_id, email)
+        if principal.state is not PrincipalState.DEACTIVATED:
+            raise Conflict(f"this principal is {principal.state.value}: deactivate it first")
+        self._stores.delete_principal(org_id, principal.id)
+        log.info("principal purged", extra=ctx(org=org_id, principal=principal.id))
         return principal
 
     def _queue(self, org_id: str, principal_id: str, action: str) -> None:
@@ -208,12 +220,19 @@ class ProvisioningService:
         self._stores.put_principal(principal)
         return principal
 
+    def _save_keeping_request(self, principal: Principal) -> Principal:
+        """Save a validation result without losing a deactivation request recorded meanwhile."""
+        current = self._stores.get_principal(principal.org_id, principal.id)
+        if current is not None and current.deactivated_by and not principal.deactivated_by:
+            principal = replace(principal, deactivated_by=current.deactivated_by)
+        return self._save(principal)
+
     def _validate(self, org: Org, principal: Principal, attempt: int) -> Principal | None:
         if principal.state is PrincipalState.DEACTIVATED:
             return None
         now = self._clock.now()
         if principal.state is not PrincipalState.VALIDATING:
-            principal = self._save(principal.transition(PrincipalState.VALIDATING, at=now))
+            principal = self._save_keeping_request(principal.transition(PrincipalState.VALIDATING, at=now))
         if not org.owns_principal(principal.email, principal.kind):
             return self._fail(org, principal, ErrorReason.EMAIL_MISMATCH, f"the org's domain is {org.domain}")
         if self._validator is None or self._activation is None:
@@ -233,11 +252,12 @@ class ProvisioningService:
             presence_enabled=result.presence_enabled,
             locale=result.locale or principal.locale,
             time_zone=result.time_zone or principal.time_zone,
+            name=result.name or principal.name,
         )
         active = principal.transition(PrincipalState.ACTIVE, at=now)
         if result.reason is ErrorReason.GMAIL_SCOPE_MISSING:
             active = replace(active, reason=result.reason, detail=result.detail)
-        self._save(active)
+        self._save_keeping_request(active)
         self._stop_channels(org, active)  # a revalidation opens one fresh channel, never a second one
         self._activation.after_validation(org, active)
         return self._stores.get_principal(org.id, active.id)
@@ -245,7 +265,7 @@ class ProvisioningService:
     def _fail(self, org: Org, principal: Principal, reason: ErrorReason, detail: str | None) -> Principal:
         """Move a validating principal to error; its channels stop, so nothing more is synced."""
         log.info("validation failed", extra=ctx(org=org.id, principal=principal.id, reason=reason.value))
-        failed = self._save(
+        failed = self._save_keeping_request(
             principal.transition(PrincipalState.ERROR, reason=reason, detail=detail, at=self._clock.now())
         )
         self._stop_channels(org, failed)
@@ -275,5 +295,13 @@ class ProvisioningService:
             if channel.state is ChannelState.ACTIVE:  # Google's later pushes are then asked to stop
                 self._stores.put_channel(replace(channel, state=ChannelState.STOPPED))
         self._stores.destroy_principal_data(org.id, principal.id)
-        done = principal.transition(PrincipalState.DEACTIVATED, at=self._clock.now())
-        return self._save(replace(done, last_sync=None, channel_expiry=None, detail=None))
+        now = self._clock.now()
+        done = principal.transition(PrincipalState.DEACTIVATED, at=now)
+        by = principal.deactivated_by or "admin"
+        log.info("principal deactivated", extra=ctx(org=org.id, principal=principal.id))
+        return self._save(
+            replace(
+                done, last_sync=None, channel_expiry=None, detail=None, locale=None, time_zone=None,
+                presence_enabled=False, deactivated_at=now, deactivated_by=by,
+            )
+        )  # fmt: skip

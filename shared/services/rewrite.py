@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from shared.clock import Clock
 from shared.domain.agenda import looks_like_html
+from shared.domain.decisions import NOT_ORGANISER, ORGANISER_OUTSIDE_ORG
 from shared.domain.events import CalendarEvent
 from shared.domain.joinblock import has_block, replace_block
 from shared.domain.joindetails import block_hash, render_block
@@ -58,7 +59,7 @@ class RewriteService:
         if org is None or principal is None or not principal.active:
             return self._record(org_id, principal_id, event_id, Decision("skipped", "principal_not_active"))
         if principal.kind is not PrincipalKind.PERSON:
-            return self._record(org_id, principal_id, event_id, Decision("skipped", "not_organizer"))
+            return self._record(org_id, principal_id, event_id, Decision("skipped", NOT_ORGANISER))
         editor = self._editors(org, principal)
         for _ in range(ATTEMPTS):
             event = self._owner_of_keyword(org, principal, editor, editor.read(principal.email, event_id))
@@ -83,9 +84,9 @@ class RewriteService:
         if event.cancelled:
             return self._release(org, principal, event, Decision("skipped", "cancelled"))
         if not event.organizer_self:
-            return Decision("skipped", "not_organizer")
+            return Decision("skipped", NOT_ORGANISER)
         if event.organizer_email and not org.owns(event.organizer_email):
-            return Decision("skipped", "organizer_outside_org")
+            return Decision("skipped", ORGANISER_OUTSIDE_ORG)
         keyword = find_keyword(event.location, org.keywords)
         props = dict(event.private_properties)
         html = looks_like_html(event.description)

@@ -1,6 +1,7 @@
 """Calendar sync: from a SyncCalendar message to an up-to-date, encrypted meeting list.
 
-One sync of one calendar at a time (a lease held by compare-and-set on the sync state);
+One sync of one calendar at a time (a lease held by compare-and-set on the sync state, taken
+over at once when its holder's process is gone; see ``leases.py``);
 incremental ``events.list`` with the stored sync token, or a full sync of the retention window
 when there is none or Google answers 410; recurring masters expanded with ``events.instances``
 inside the window; cancelled events and instances delete their meetings; meetings are written
@@ -10,29 +11,28 @@ organiser's copy are handed to the join-rewrite topic.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from shared.clock import Clock
+from shared.domain.decisions import NOT_ORGANISER
 from shared.domain.events import CalendarEvent
 from shared.domain.keywords import find_keyword
 from shared.domain.meetings import Meeting
 from shared.domain.normalise import meeting_from_event
 from shared.domain.principals import Org, Principal
 from shared.domain.retention import RetentionWindow
-from shared.domain.sync import SyncState
-from shared.errors import Conflict, InvalidInput, LeaseHeld, PreconditionFailed, SyncTokenExpired
+from shared.errors import InvalidInput, LeaseHeld, RetryableError, SyncTokenExpired
 from shared.logs import ctx, get_logger
-from shared.messages import RewriteJoinDetails
 from shared.ports import CalendarDirectory, CalendarEventPage, MessageBus, Stores, SyncCalendarApi
-from shared.services.webhook import ordering_key
-from shared.topics import JOIN_REWRITE
+from shared.services.leases import Instances, SoleInstance
+from shared.services.rewrite_handoff import handoff, publish_rewrite
+from shared.services.sync_lease import LEASE, CalendarGates, SyncLeases
 
 log = get_logger(__name__)
-LEASE = timedelta(minutes=5)
 BATCH = 400
+FOLLOW_UPS = 3
 
 
 @dataclass(slots=True)
@@ -47,56 +47,71 @@ class SyncReport:
     rewrites: int = 0
     skipped: str | None = None
     repaired: int = 0
+    follow_ups: int = 0
     notes: list[str] = field(default_factory=list)
 
 
 class SyncService:
     """Runs incremental and full syncs of one principal's calendar."""
 
-    def __init__(self, stores: Stores, bus: MessageBus, directory: CalendarDirectory, clock: Clock) -> None:
+    def __init__(
+        self,
+        stores: Stores,
+        bus: MessageBus,
+        directory: CalendarDirectory,
+        clock: Clock,
+        instances: Instances | None = None,
+        *,
+        max_attempts: int = 5,
+    ) -> None:
         self._stores, self._bus, self._directory, self._clock = stores, bus, directory, clock
-        self.owner = uuid.uuid4().hex
+        self._owners: Instances = instances or SoleInstance()
+        self._leases = SyncLeases(stores, clock, self._owners)
+        self._gates = CalendarGates()
+        self._max_attempts = max_attempts
 
-    # ------------------------------------------------------------ lease
-
-    def _acquire(self, org_id: str, principal_id: str) -> tuple[SyncState, str]:
-        now = self._clock.now()
-        for _ in range(5):
-            state, version = self._stores.get_sync_state(org_id, principal_id)
-            if state.leased(now) and state.lease_owner != self.owner:
-                raise LeaseHeld("another worker is syncing this calendar")
-            leased = replace(state, lease_owner=self.owner, lease_until=now + LEASE, pending=False, pending_since=None)
-            try:
-                new_version = self._stores.put_sync_state(leased, if_version=version, create=version is None)
-                return leased, new_version
-            except (PreconditionFailed, Conflict):
-                continue
-        raise LeaseHeld("could not take the lease on this calendar")
-
-    def _release(self, state: SyncState, version: str, **changes: object) -> None:
-        final = replace(state, lease_owner=None, lease_until=None, **changes)  # type: ignore[arg-type]
-        try:
-            self._stores.put_sync_state(final, if_version=version, create=False)
-        except PreconditionFailed:
-            # A notification marked the calendar pending meanwhile: keep that flag, write the rest.
-            current, current_version = self._stores.get_sync_state(state.org_id, state.principal_id)
-            merged = replace(final, pending=current.pending, pending_since=current.pending_since)
-            self._stores.put_sync_state(merged, if_version=current_version, create=False)
+    @property
+    def owner(self) -> str:
+        """This process start's instance id, which every lease it takes names."""
+        return self._owners.instance
 
     # ------------------------------------------------------------ entry
 
-    def sync(self, org_id: str, principal_id: str, *, force_full: bool = False) -> SyncReport:
-        """Sync one calendar; LeaseHeld (retryable) when another worker is at it."""
+    def sync(self, org_id: str, principal_id: str, *, force_full: bool = False, attempt: int = 1) -> SyncReport:
+        """Sync one calendar; LeaseHeld (retryable, with ``retry_after``) when a live worker is at it.
+
+        When another sync was asked for while this one held the lease, it runs again (a few times
+        at most) before returning. ``attempt`` is the bus's delivery attempt: when the last one
+        fails, the calendar's pending flag is dropped with it.
+        """
         org = self._stores.get_org(org_id)
         principal = self._stores.get_principal(org_id, principal_id)
         if org is None or principal is None or not principal.active:
             log.info("sync skipped: principal not active", extra=ctx(org=org_id, principal=principal_id))
+            self._leases.drop_pending(org_id, principal_id)
             return SyncReport(skipped="principal_not_active")
-        state, version = self._acquire(org_id, principal_id)
-        api = self._directory.calendar_for(org, principal)
-        report = SyncReport()
-        token = None if force_full else state.sync_token
         try:
+            report, again = self._sync_once(org, principal, force_full)
+            while again and report.follow_ups < FOLLOW_UPS:
+                follow, again = self._sync_once(org, principal, False)
+                follow.follow_ups = report.follow_ups + 1
+                report = follow
+        except RetryableError as exc:
+            if not isinstance(exc, LeaseHeld) and attempt >= self._max_attempts:
+                self._leases.drop_pending(org_id, principal_id)
+            raise
+        return report
+
+    def _sync_once(self, org: Org, principal: Principal, force_full: bool) -> tuple[SyncReport, bool]:
+        with self._gates.hold(f"{org.id}/{principal.id}", LEASE.total_seconds()):
+            return self._sync_leased(org, principal, force_full)
+
+    def _sync_leased(self, org: Org, principal: Principal, force_full: bool) -> tuple[SyncReport, bool]:
+        lease = self._leases.acquire(org.id, principal.id)
+        report = SyncReport()
+        token = None if force_full else lease.state.sync_token
+        try:
+            api = self._directory.calendar_for(org, principal)
             if token:
                 try:
                     new_token = self._run(org, principal, api, report, sync_token=token)
@@ -106,25 +121,25 @@ class SyncService:
             else:
                 new_token = self._full(org, principal, api, report)
         except BaseException:
-            self._release(state, version)
+            self._leases.release(lease)
             raise
         now = self._clock.now()
         changes: dict[str, object] = {"sync_token": new_token, "last_sync": now}
         if report.full:
             changes.update(last_full_sync=now, window_end=RetentionWindow.at(now).end)
-        self._release(state, version, **changes)
+        again = self._leases.release(lease, **changes)
         log.info(
             "calendar synced",
             extra=ctx(
-                org=org_id,
-                principal=principal_id,
+                org=org.id,
+                principal=principal.id,
                 full=report.full,
                 events=report.events,
                 stored=report.stored,
                 deleted=report.deleted,
             ),
         )
-        return report
+        return report, again
 
     def ingest_slice(self, org_id: str, principal_id: str, start: datetime, end: datetime) -> SyncReport:
         """Ingest [start, end) without touching the sync token (the daily window advance)."""
@@ -132,16 +147,18 @@ class SyncService:
         principal = self._stores.get_principal(org_id, principal_id)
         if org is None or principal is None or not principal.active:
             return SyncReport(skipped="principal_not_active")
-        state, version = self._acquire(org_id, principal_id)
-        report = SyncReport()
-        try:
-            self._run(
-                org, principal, self._directory.calendar_for(org, principal), report, time_min=start, time_max=end
-            )
-        except BaseException:
-            self._release(state, version)
-            raise
-        self._release(state, version, window_end=end)
+        with self._gates.hold(f"{org_id}/{principal_id}", LEASE.total_seconds()):
+            lease = self._leases.acquire(org_id, principal_id)
+            report = SyncReport()
+            try:
+                api = self._directory.calendar_for(org, principal)
+                self._run(org, principal, api, report, time_min=start, time_max=end)
+            except BaseException:
+                self._leases.release(lease)
+                raise
+            again = self._leases.release(lease, window_end=end)
+        if again:
+            self.sync(org_id, principal_id)
         return report
 
     def _full(self, org: Org, principal: Principal, api: SyncCalendarApi, report: SyncReport) -> str | None:
@@ -181,6 +198,7 @@ class SyncService:
         next_token: str | None = None
         for page in self._pages(api, principal.email, sync_token=sync_token, time_min=time_min, time_max=time_max):
             report.pages += 1
+            self._owners.beat()
             self._apply(org, principal, api, page.events, report, seen)
             next_token = page.next_sync_token or next_token
         return next_token
@@ -198,11 +216,13 @@ class SyncService:
         window = RetentionWindow.at(now)
         upserts: list[Meeting] = []
         deletes: list[str] = []
+        releases: list[str] = []
         master_keywords: dict[str, str | None] = {}
         for event in events:
             report.events += 1
             if event.cancelled:
-                self._release_on_cancel(org, principal, event.id, now)
+                if self._carries_join_details(org, principal, event.id, now):
+                    releases.append(event.id)
                 deletes.append(event.id)
                 if event.recurring_event_id is None:
                     deletes.extend(self._series_ids(org.id, principal.id, event.id))
@@ -228,12 +248,20 @@ class SyncService:
                     seen.add(meeting.event_id)
             else:
                 deletes.append(event.id)
+        # Each chunk's meetings and the rewrites they call for commit together (an outbox where the store
+        # has transactions), so a crash between the two can neither lose a rewrite nor leave a stray one.
         for start in range(0, len(upserts), BATCH):
             chunk = upserts[start : start + BATCH]
-            report.rewrites += self._handoff(org, principal, chunk, master_keywords)
-            report.stored += self._stores.put_meetings(chunk, now)
+            with self._stores.atomic():
+                report.rewrites += handoff(
+                    self._bus, org, principal, chunk, master_keywords, self._not_organiser(org, principal)
+                )
+                report.stored += self._stores.put_meetings(chunk, now)
         if deletes:
-            report.deleted += self._stores.delete_meetings(org.id, principal.id, sorted(set(deletes)))
+            with self._stores.atomic():
+                for event_id in releases:
+                    publish_rewrite(self._bus, org, principal, event_id)
+                report.deleted += self._stores.delete_meetings(org.id, principal.id, sorted(set(deletes)))
 
     def _instances(
         self,
@@ -262,50 +290,18 @@ class SyncService:
                 return out
             page_token = page.next_page_token
 
+    def _not_organiser(self, org: Org, principal: Principal) -> Callable[[str], None]:
+        """Record why a keyword on an attendee's or a room's copy gets no join details."""
+
+        def record(event_id: str) -> None:
+            self._stores.record_decision(org.id, principal.id, event_id, "skipped", NOT_ORGANISER, self._clock.now())
+
+        return record
+
     def _series_ids(self, org_id: str, principal_id: str, series_id: str) -> list[str]:
         return self._stores.series_event_ids(org_id, principal_id, series_id)
 
-    def _release_on_cancel(self, org: Org, principal: Principal, event_id: str, now: datetime) -> None:
+    def _carries_join_details(self, org: Org, principal: Principal, event_id: str, now: datetime) -> bool:
         """A cancelled organiser event that carried join details goes to the rewrite, which releases them."""
         stored = self._stores.get_meeting(org.id, principal.id, event_id, now)
-        if stored is None or not stored.is_organizer_copy or not stored.rewrite_state:
-            return
-        message = RewriteJoinDetails(org_id=org.id, principal_id=principal.id, event_id=event_id)
-        self._bus.publish(
-            JOIN_REWRITE,
-            message.encode(),
-            ordering_key=ordering_key(org.id, principal.id),
-            attributes={"event_id": event_id},
-        )
-
-    def _handoff(
-        self, org: Org, principal: Principal, meetings: list[Meeting], master_keywords: dict[str, str | None]
-    ) -> int:
-        """Publish a join rewrite for each organiser copy whose keyword and written block disagree.
-
-        An instance whose keyword is its series' keyword is handled by patching the master once;
-        an instance with a keyword of its own (an exception) gets its own rewrite.
-        """
-        count = 0
-        handled: set[str] = set()
-        for meeting in meetings:
-            if not meeting.is_organizer_copy or principal.kind.value != "person":
-                continue
-            if (meeting.keyword or None) == (meeting.rewrite_state or None):
-                continue
-            target = meeting.event_id
-            series = meeting.series_id
-            if series and series in master_keywords and master_keywords[series] == meeting.keyword:
-                target = series
-            if target in handled:
-                continue
-            handled.add(target)
-            message = RewriteJoinDetails(org_id=org.id, principal_id=principal.id, event_id=target)
-            self._bus.publish(
-                JOIN_REWRITE,
-                message.encode(),
-                ordering_key=ordering_key(org.id, principal.id),
-                attributes={"event_id": target},
-            )
-            count += 1
-        return count
+        return stored is not None and stored.is_organizer_copy and bool(stored.rewrite_state)

@@ -1,21 +1,25 @@
 """The push webhook's use case: check a Calendar notification and hand it off, nothing more.
 
-Only the ``X-Goog-*`` headers are read. A notification for a known, active channel with the
-right token publishes one SyncCalendar message (ordering key = the calendar) unless a sync of
-that calendar is already pending; a ``sync`` handshake costs nothing; an unknown or stopped
-channel is answered 200 and asked to stop, so Google stops sending.
+Only the ``X-Goog-*`` headers are read, and each is checked before use (a malformed one is a
+400). The channel token is checked before anything is done for a channel. A notification for
+a known, active channel publishes one SyncCalendar message (ordering key = the calendar) unless
+a sync of that calendar is already pending; the pending flag and the message commit together
+where the store has transactions. A ``sync`` handshake costs nothing; an unknown channel is
+answered 200 with no work; a stopped channel is answered 200 and asked to stop once (not once
+per notification), so Google stops sending. Channel and resource ids are never logged at INFO.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from shared.clock import Clock
-from shared.domain.sync import ChannelState
+from shared.domain.sync import SYNC_LEASE, ChannelState, WatchChannel
 from shared.errors import Conflict, PreconditionFailed
 from shared.logs import ctx, get_logger
 from shared.messages import SyncCalendar
@@ -24,8 +28,14 @@ from shared.topics import CALENDAR_SYNC
 
 log = get_logger(__name__)
 MAX_BODY = 4096
-PENDING_STALE_AFTER = timedelta(minutes=10)
+# A pending flag vouches for a queued sync that has not started yet. That sync may wait out a held
+# lease (its retry comes after the lease's end), so only a flag older than that is stale.
+PENDING_STALE_AFTER = SYNC_LEASE + timedelta(minutes=1)
+STOP_AGAIN_AFTER = timedelta(hours=1)
 REQUIRED = ("x-goog-channel-id", "x-goog-resource-id", "x-goog-resource-state")
+CHANNEL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+RESOURCE_ID = re.compile(r"^[A-Za-z0-9_.=+-]{1,256}$")
+RESOURCE_STATES = frozenset({"sync", "exists", "not_exists"})
 
 
 def token_hash(token: str) -> str:
@@ -60,39 +70,56 @@ class WebhookService:
         if any(not h.get(name) for name in REQUIRED):
             return Outcome(400, "missing_channel_headers")
         channel_id, resource_id, state = h["x-goog-channel-id"], h["x-goog-resource-id"], h["x-goog-resource-state"]
+        if not CHANNEL_ID.match(channel_id) or not RESOURCE_ID.match(resource_id) or state not in RESOURCE_STATES:
+            return Outcome(400, "invalid_channel_headers")
         channel = self._stores.get_channel(channel_id)
-        if channel is None or channel.state is ChannelState.STOPPED:
-            if channel is not None:
-                self._publish(
-                    channel.org_id,
-                    channel.principal_id,
-                    reason="stop_channel",
-                    channel_id=channel_id,
-                    resource_id=resource_id,
-                )
-            log.info("notification for an unknown or stopped channel", extra=ctx(channel=channel_id))
+        if channel is None:
+            log.debug("notification for an unknown channel")
             return Outcome(200, "unknown_channel")
+        # The token comes first: nothing is done for a channel, stopped or not, without it.
         presented = h.get("x-goog-channel-token", "")
         if not hmac.compare_digest(token_hash(presented).encode(), channel.token_hash.encode()):
-            log.warning("channel token mismatch", extra=ctx(channel=channel_id, org=channel.org_id))
+            log.debug("channel token mismatch", extra=ctx(org=channel.org_id))
             return Outcome(403, "token_mismatch")
+        if channel.state is ChannelState.STOPPED:
+            self._ask_to_stop(channel, resource_id)
+            return Outcome(200, "unknown_channel")
         if state == "sync":
             return Outcome(200, "sync_handshake")
         number = h.get("x-goog-message-number", "")
-        if not self._mark_pending(channel.org_id, channel.principal_id):
-            return Outcome(200, "coalesced")
         try:
-            self._publish(
-                channel.org_id,
-                channel.principal_id,
-                reason="notification",
-                channel_id=channel_id,
-                message_number=int(number) if number.isdigit() else None,
-            )
+            with self._stores.atomic():  # the flag and the message commit together where the store allows it
+                if not self._mark_pending(channel.org_id, channel.principal_id):
+                    return Outcome(200, "coalesced")
+                self._publish(
+                    channel.org_id,
+                    channel.principal_id,
+                    reason="notification",
+                    channel_id=channel_id,
+                    message_number=int(number) if number.isdigit() and len(number) < 19 else None,
+                )
         except Exception:
             self._clear_pending(channel.org_id, channel.principal_id)
             raise
         return Outcome(200, "published")
+
+    def _ask_to_stop(self, channel: WatchChannel, resource_id: str) -> None:
+        """Publish one ``stop_channel`` per stopped channel (again only after an hour), however often Google sends."""
+        now = self._clock.now()
+        asked = channel.stop_requested_at
+        if asked is not None and now - asked < STOP_AGAIN_AFTER:
+            return
+        with self._stores.atomic():
+            if not self._stores.mark_stop_requested(channel.id, now, seen=asked):
+                return
+            self._publish(
+                channel.org_id,
+                channel.principal_id,
+                reason="stop_channel",
+                channel_id=channel.id,
+                resource_id=resource_id,
+            )
+        log.debug("stopped channel asked to stop", extra=ctx(org=channel.org_id))
 
     def _mark_pending(self, org_id: str, principal_id: str) -> bool:
         """Set the calendar's pending flag; False when a fresh sync is already pending."""

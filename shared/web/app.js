@@ -1,222 +1,194 @@
-// Hybrid Calendar web page: sign in, list my meetings, RSVP, and show join buttons as they arrive.
-// Plain script, no build step. The room display (device.js) reuses HC.* from here.
+// The web page at /app: sign in, my day or week, RSVP, live join buttons with a browser
+// notification, presence. The scheduling tools are in tools.js, the cards in agenda.js.
 "use strict";
 
-const HC = (() => {
-  let auth = null; // the Authorization header value
-  const meetings = new Map(); // id -> meeting as the API returns it
-  let zone = "UTC";
-  let onRsvp = null;
-
-  function setAuth(value) { auth = value; }
-
-  async function api(path, options = {}) {
-    const headers = Object.assign({ Accept: "application/json" }, options.headers || {});
-    if (auth) headers.Authorization = auth;
-    if (options.body !== undefined) headers["Content-Type"] = "application/json";
-    const response = await fetch(path, {
-      method: options.method || "GET", headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    const body = response.status === 204 ? null : await response.json().catch(() => null);
-    if (!response.ok) {
-      const error = new Error((body && body.error && body.error.message) || response.statusText);
-      error.status = response.status;
-      throw error;
-    }
-    return body;
-  }
-
-  // Server-Sent Events over fetch (EventSource cannot send an Authorization header).
-  function stream(path, onEvent) {
-    let lastId = null;
-    let stopped = false;
-    async function connect() {
-      while (!stopped) {
-        try {
-          const headers = { Authorization: auth, Accept: "text/event-stream" };
-          if (lastId) headers["Last-Event-ID"] = lastId;
-          const response = await fetch(path, { headers });
-          if (response.status === 401 || response.status === 403) { stopped = true; onEvent("denied", {}); return; }
-          const reader = response.body.getReader();
-          const decoder = new TextDecoder();
-          let buffer = "";
-          for (;;) {
-            const { value, done } = await reader.read();
-            if (done) break;
-            buffer += decoder.decode(value, { stream: true });
-            let cut;
-            while ((cut = buffer.indexOf("\n\n")) >= 0) {
-              const block = buffer.slice(0, cut);
-              buffer = buffer.slice(cut + 2);
-              let event = "message", data = "", id = null;
-              for (const line of block.split("\n")) {
-                if (line.startsWith("event: ")) event = line.slice(7);
-                else if (line.startsWith("data: ")) data += line.slice(6);
-                else if (line.startsWith("id: ")) id = line.slice(4);
-              }
-              if (id) lastId = id;
-              if (data) onEvent(event, JSON.parse(data));
-            }
-          }
-        } catch (err) { /* network trouble: reconnect below */ }
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-      }
-    }
-    connect();
-    return () => { stopped = true; };
-  }
-
-  const fmtDay = () => new Intl.DateTimeFormat(undefined, { timeZone: zone, weekday: "long", day: "numeric", month: "long" });
-  const fmtTime = () => new Intl.DateTimeFormat(undefined, { timeZone: zone, hour: "2-digit", minute: "2-digit" });
-
-  function el(tag, attrs = {}, text) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  function joinLink(target) {
-    const link = el("a", { class: "join", href: target.uri, target: "_blank", rel: "noopener" }, "Join");
-    link.dataset.kind = target.kind;
-    return link;
-  }
-
-  function card(m) {
-    const node = el("article", { class: "meeting", "data-id": m.id });
-    if (m.status === "cancelled") node.classList.add("cancelled");
-    const day = fmtTime();
-    node.append(el("span", { class: "when" }, m.all_day ? "all day" : `${day.format(new Date(m.start))}–${day.format(new Date(m.end))}`));
-    node.append(el("span", { class: "title" }, m.title || "(no title)"));
-    if (m.join_target) node.append(el("span", { class: "target" }, `${m.join_target.kind}: ${m.join_target.uri}`));
-    if (m.notice) node.append(el("span", { class: "notice" }, m.notice));
-    if (m.join_target && m.join_button && m.join_button.eligible && m.status !== "cancelled") node.append(joinLink(m.join_target));
-    if (onRsvp && m.my_response !== null && m.status !== "cancelled") {
-      const row = el("div", { class: "rsvp" });
-      for (const [value, label] of [["accepted", "Accept"], ["tentative", "Maybe"], ["declined", "Decline"]]) {
-        const button = el("button", { type: "button", "data-response": value, "aria-pressed": String(m.my_response === value) }, label);
-        button.addEventListener("click", () => onRsvp(m.id, value));
-        row.append(button);
-      }
-      node.append(row);
-    }
-    return node;
-  }
-
-  function render() {
-    const days = document.getElementById("days");
-    days.replaceChildren();
-    const sorted = [...meetings.values()].sort((a, b) => a.start.localeCompare(b.start));
-    let current = null, section = null;
-    for (const m of sorted) {
-      const label = fmtDay().format(new Date(m.start));
-      if (label !== current) {
-        current = label;
-        section = el("section", { class: "day" });
-        section.append(el("h2", {}, label));
-        days.append(section);
-      }
-      section.append(card(m));
-    }
-    if (!sorted.length) days.append(el("p", { class: "empty" }, "No meetings."));
-  }
-
-  function load(list) {
-    zone = list.time_zone || "UTC";
-    meetings.clear();
-    for (const m of list.meetings) meetings.set(m.id, m);
-    render();
-  }
-
-  function update(m) { meetings.set(m.id, m); render(); }
-
-  // A join_button event: show the button (join), move the meeting (moved), or strike it (cancelled).
-  function notice(n, reload) {
-    const m = meetings.get(n.meeting_id);
-    if (!m) { reload(); return; }
-    if (n.kind === "cancelled") { m.status = "cancelled"; m.notice = "Cancelled"; }
-    else {
-      if (n.kind === "moved") { m.start = n.start; m.end = n.end; m.notice = "Moved"; }
-      if (n.join_target) { m.join_target = n.join_target; m.join_button = { eligible: true, at: m.join_button.at }; }
-    }
-    render();
-  }
-
-  return { api, stream, load, update, notice, setAuth, setRsvp: (fn) => { onRsvp = fn; }, el };
-})();
-
-(() => {
-  if (!document.getElementById("sign-in")) return; // the room display runs device.js
+const App = (() => {
   const KEY = "hybridcal.idToken";
-  const status = document.getElementById("status");
+  const VIEW = "hybridcal.view";
+  const ASKED = "hybridcal.notificationsAsked";
+  const NOTIFIED = "hybridcal.notified";
+  const state = { profile: null, view: localStorage.getItem(VIEW) === "week" ? "week" : "day", date: null };
+  const $ = (id) => document.getElementById(id);
+  const status = (text) => { $("status").textContent = text; };
+  function show(id, visible) { $(id).hidden = !visible; }
 
-  function show(id, visible) { document.getElementById(id).hidden = !visible; }
+  function weekStart(date) {
+    const back = (HC.weekday(date) - HC.firstDayOfWeek() + 7) % 7;
+    return HC.addDays(date, -back);
+  }
 
-  // The service decides what "today" is (its clock, my Calendar time zone), not this device's clock.
   async function reload() {
-    const list = await HC.api("/v1/me/meetings?days=7");
-    HC.load(list);
-    status.textContent = "";
+    const days = state.view === "week" ? 7 : 1;
+    const from = state.view === "week" ? weekStart(state.date) : state.date;
+    const list = await HC.api(`/v1/me/meetings?from=${from}&days=${days}`);
+    Agenda.load(list, days);
+    heading();
+    lookUpPresence();
   }
 
-  function presence(p) {
-    const badge = document.getElementById("presence");
-    badge.dataset.status = p.status;
-    badge.textContent = p.status === "out_of_office" ? `out of office${p.message ? ": " + p.message : ""}` : "available";
+  function heading() {
+    const { from, to } = Agenda.range;
+    const last = new Date(Date.parse(to) - 1);
+    const label = state.view === "week" ? `${HC.shortDay(from)} – ${HC.shortDay(last)}` : HC.dayLabel(from);
+    $("range").textContent = label;
+    for (const button of document.querySelectorAll("[data-view]")) button.setAttribute("aria-pressed", String(button.dataset.view === state.view));
   }
+
+  async function lookUpPresence() {
+    const domain = state.profile.email.split("@")[1];
+    const emails = new Set();
+    for (const m of Agenda.meetings.values()) {
+      for (const a of m.attendees) if (!a.is_room && a.email.endsWith(`@${domain}`)) emails.add(a.email);
+    }
+    if (!emails.size) return;
+    const query = [...emails].slice(0, 100).map((e) => `email=${encodeURIComponent(e)}`).join("&");
+    try { Agenda.setPresence((await HC.api(`/v1/people?${query}`)).people); } catch (err) { /* presence is a nicety */ }
+  }
+
+  function go(step) {
+    if (step === 0) state.date = HC.ymd(HC.now());
+    else state.date = HC.addDays(state.date, step * (state.view === "week" ? 7 : 1));
+    reload().catch((err) => status(err.message));
+  }
+
+  function setView(view) {
+    state.view = view;
+    localStorage.setItem(VIEW, view);
+    reload().catch((err) => status(err.message));
+  }
+
+  function myPresence(p) {
+    const badge = $("presence");
+    badge.dataset.status = p.status;
+    badge.textContent = p.status === "out_of_office" ? `${HC.t("Out of office")}${p.message ? ": " + p.message : ""}` : HC.t("Available");
+  }
+
+  // ---------------------------------------------------------------- notifications
+
+  function notified() {
+    try { return new Set(JSON.parse(localStorage.getItem(NOTIFIED) || "[]")); } catch (err) { return new Set(); }
+  }
+
+  function notify(n) {
+    if (!("Notification" in window) || Notification.permission !== "granted") return;
+    const seen = notified();
+    if (seen.has(n.notice_id) || Date.parse(n.end) <= HC.now().getTime()) return;
+    seen.add(n.notice_id);
+    localStorage.setItem(NOTIFIED, JSON.stringify([...seen].slice(-200)));
+    const m = Agenda.meetings.get(n.meeting_id);
+    const title = (m && m.details_hidden) || !n.title ? HC.t("Private meeting") : n.title;
+    const note = new Notification(HC.t("Join {title}", { title }), {
+      body: HC.t("Starts at {time}", { time: HC.time(n.start) }), tag: n.notice_id, lang: HC.locale,
+    });
+    note.onclick = () => { window.focus(); if (n.join_target && HC.safeHref(n.join_target.uri)) window.open(n.join_target.uri, "_blank", "noopener"); };
+    HC.emit("notified", { notice: n.notice_id });
+  }
+
+  function offerNotifications() {
+    const button = $("alerts");
+    const can = "Notification" in window && Notification.permission === "default" && !localStorage.getItem(ASKED);
+    button.hidden = !can;
+    button.onclick = async () => {
+      localStorage.setItem(ASKED, "1"); // asked once, whatever the answer
+      button.hidden = true;
+      await Notification.requestPermission();
+    };
+  }
+
+  function onNotice(n) {
+    const known = Agenda.notice(n);
+    if (known && ["moved", "updated", "removed"].includes(n.kind)) { // the card's other details may have changed too
+      HC.api(`/v1/me/meetings/${encodeURIComponent(n.meeting_id)}`).then(Agenda.put).catch(() => {});
+    }
+    if (n.kind === "join" && n.join_target) notify(n);
+    if (!known && n.kind === "join" && Date.parse(n.start) < Date.parse(Agenda.range.to) && Date.parse(n.end) > Date.parse(Agenda.range.from)) {
+      reload().catch(() => {}); // a meeting this view has not seen yet
+    }
+    HC.emit("notices", { kind: n.kind, meeting: n.meeting_id });
+  }
+
+  // ---------------------------------------------------------------- sign-in and start
 
   async function start(token) {
     HC.setAuth(`Bearer ${token}`);
+    let profile, today;
     try {
-      await reload();
+      // Day view: ask for today at once, beside the profile; the week view needs the profile's date first.
+      const first = state.view === "day" ? HC.api("/v1/me/meetings?days=1") : null;
+      if (first) first.catch(() => {}); // its failure is the profile's too, reported below
+      profile = await HC.api("/v1/me");
+      today = first ? await first : null;
     } catch (err) {
-      if (err.status === 401 || err.status === 403) { sessionStorage.removeItem(KEY); status.textContent = err.message; return signIn(); }
+      if (err.status === 401 || err.status === 403) { sessionStorage.removeItem(KEY); status(err.message); return signIn(); }
       throw err;
     }
-    const claims = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
-    document.getElementById("me").textContent = claims.email;
-    show("who", true); show("sign-in", false); show("agenda", true);
-    presence(await HC.api("/v1/me/presence"));
-    HC.setRsvp(async (id, response) => {
-      try { HC.update(await HC.api(`/v1/me/meetings/${encodeURIComponent(id)}/rsvp`, { method: "POST", body: { response } })); }
-      catch (err) { status.textContent = err.message; }
+    state.profile = profile;
+    HC.setLanguage(profile);
+    Agenda.setMe(profile.email);
+    $("me").textContent = profile.name || profile.email;
+    show("who", true); show("sign-in", false); show("agenda", true); show("tools", true);
+    state.date = HC.ymd(profile.now);
+    Agenda.setRsvp(async (id, response) => {
+      try { Agenda.put(await HC.api(`/v1/me/meetings/${encodeURIComponent(id)}/rsvp`, { method: "POST", body: { response } })); status(HC.t("Answer sent")); }
+      catch (err) { status(err.message); }
     });
-    HC.stream("/v1/me/stream", (event, data) => {
-      if (event === "join_button") HC.notice(data, reload);
-      else if (event === "presence") presence(data);
-      else if (event === "denied") { sessionStorage.removeItem(KEY); location.reload(); }
+    if (today) { Agenda.load(today, 1); heading(); } else await reload();
+    HC.afterPaint(() => { // the meetings first; the rest once they are on screen
+      if (today) lookUpPresence();
+      Tools.start(profile, { reload, put: Agenda.put, status });
+      offerNotifications();
+      HC.api("/v1/me/presence").then(myPresence).catch(() => {});
+      HC.stream("/v1/me/stream", (event, data) => {
+        if (event === "join_button") onNotice(data);
+        else if (event === "presence") myPresence(data);
+        else if (event === "denied") { sessionStorage.removeItem(KEY); location.reload(); }
+      });
+      setInterval(() => Agenda.render(), 30 * 1000); // the now line and join buttons at the lead time
+      HC.emit("ready");
     });
   }
 
   async function signIn() {
-    show("sign-in", true); show("agenda", false); show("who", false);
+    show("sign-in", true); show("agenda", false); show("who", false); show("tools", false);
     const config = await HC.api("/app/config");
-    const list = document.getElementById("users");
+    HC.setLanguage({ strings: config.strings, locale: config.locale });
+    const list = $("users");
     list.replaceChildren();
     if (config.dev_sign_in) {
-      document.getElementById("sign-in-hint").textContent = "Local emulator: choose a user.";
+      $("sign-in-hint").textContent = HC.t("Local emulator: choose a user.");
       for (const user of (await HC.api("/app/dev/users")).users) {
         const button = HC.el("button", { type: "button", "data-email": user.email }, `${user.name} <${user.email}>`);
         button.addEventListener("click", async () => {
           const answer = await HC.api("/app/dev/sign-in", { method: "POST", body: { email: user.email } });
           sessionStorage.setItem(KEY, answer.id_token);
-          start(answer.id_token);
+          start(answer.id_token).catch((err) => status(err.message));
         });
         const item = HC.el("li"); item.append(button); list.append(item);
       }
+      HC.emit("signin");
       return;
     }
-    document.getElementById("sign-in-hint").textContent = "Sign in with your Google Workspace account.";
+    $("sign-in-hint").textContent = HC.t("Sign in with your Google Workspace account.");
     const script = HC.el("script", { src: "https://accounts.google.com/gsi/client" });
     script.onload = () => {
       google.accounts.id.initialize({ client_id: config.client_id, callback: (r) => { sessionStorage.setItem(KEY, r.credential); start(r.credential); } });
-      google.accounts.id.renderButton(document.getElementById("google-button"), { theme: "outline" });
+      google.accounts.id.renderButton($("google-button"), { theme: "outline" });
     };
     document.head.append(script);
+    HC.emit("signin");
   }
 
-  document.getElementById("sign-out").addEventListener("click", () => { sessionStorage.removeItem(KEY); location.reload(); });
-  const saved = sessionStorage.getItem(KEY);
-  if (saved) start(saved); else signIn();
+  function boot() {
+    $("sign-out").addEventListener("click", () => { sessionStorage.removeItem(KEY); location.reload(); });
+    $("prev").addEventListener("click", () => go(-1));
+    $("next").addEventListener("click", () => go(1));
+    $("today").addEventListener("click", () => go(0));
+    for (const button of document.querySelectorAll("[data-view]")) button.addEventListener("click", () => setView(button.dataset.view));
+    const saved = sessionStorage.getItem(KEY);
+    (saved ? start(saved) : signIn()).catch((err) => status(err.message));
+  }
+
+  return { boot, reload, state };
 })();
+
+App.boot(); // a deferred script runs once the document is parsed

@@ -1,24 +1,167 @@
-// Room display: /device?token=... shows the room's day and its join button, live.
+// Room display: /device?token=... shows the room's name, a ticking clock, a status readable
+// across the room (available / starting soon / in use), the current or next meeting with a big
+// Join button and a countdown at the lead time, and the rest of the day. Private meetings show
+// as "Private meeting". Every clock here is the service's time (HC.now), never the panel's own.
 "use strict";
 
 (() => {
-  const status = document.getElementById("status");
-  const token = new URLSearchParams(location.search).get("token");
-  if (!token) { status.textContent = "This display needs its device token: /device?token=..."; return; }
-  HC.setAuth(`Device ${token}`);
+  const { el, t } = HC;
+  const $ = (id) => document.getElementById(id);
+  const meetings = new Map();
+  let session = null;
+  let day = null; // the date (YYYY-MM-DD, room's zone) the list shows
+  let base = "";
+  let lastState = "";
 
-  async function main() {
-    const session = await HC.api("/device/session");
-    document.getElementById("room").textContent = session.name;
-    const base = `/v1/devices/${encodeURIComponent(session.device_id)}`;
-    const reload = async () => HC.load(await HC.api(`${base}/meetings`));
-    await reload();
-    HC.stream(`${base}/stream`, (event, data) => {
-      if (event === "join_button") HC.notice(data, reload);
-      else if (event === "denied") status.textContent = "This device is no longer allowed.";
-    });
-    setInterval(reload, 5 * 60 * 1000);
+  const title = (m) => (m.details_hidden ? t("Private meeting") : m.title || t("(no title)"));
+  const live = () => [...meetings.values()].filter((m) => m.status !== "cancelled" && !m.all_day).sort((a, b) => a.start.localeCompare(b.start));
+
+  function organiser(m) {
+    if (!m.organizer) return "";
+    const entry = m.attendees.find((a) => a.email === m.organizer);
+    return (entry && entry.display_name) || m.organizer;
   }
 
-  main().catch((err) => { status.textContent = err.message; });
+  // In use until the end of a run of back-to-back meetings; starting soon within the lead (at least 10 min).
+  function roomState(at) {
+    const list = live();
+    const current = list.find((m) => Date.parse(m.start) <= at && at < Date.parse(m.end));
+    if (current) {
+      let until = Date.parse(current.end);
+      for (const m of list) if (Date.parse(m.start) <= until && Date.parse(m.end) > until) until = Date.parse(m.end);
+      return { status: "busy", label: t("In use"), detail: t("Until {time}", { time: HC.time(until) }), featured: current, current };
+    }
+    const next = list.find((m) => Date.parse(m.start) > at);
+    const soon = Math.max(session.lead_minutes, 10) * 60000;
+    if (next && Date.parse(next.start) - at <= soon) {
+      return { status: "soon", label: t("Starting soon"), detail: t("Next meeting at {time}", { time: HC.time(next.start) }), featured: next };
+    }
+    const detail = next ? t("Free until {time}", { time: HC.time(next.start) }) : t("Free for the rest of the day");
+    return { status: "free", label: t("Available"), detail, featured: next };
+  }
+
+  function countdown(m, at) {
+    const left = Math.round((Date.parse(m.start) - at) / 1000);
+    if (left <= 0) return t("Started at {time}", { time: HC.time(m.start) });
+    const text = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+    return t("Starts in {time}", { time: text });
+  }
+
+  function featured(state, at) {
+    const m = state.featured;
+    if (!m) return null;
+    const box = el("article", { class: "featured", "data-id": m.id, "aria-labelledby": "featured-title" });
+    box.append(el("p", { class: "label" }, state.current ? t("Now") : t("Up next")));
+    box.append(el("h2", { id: "featured-title" }, title(m)));
+    box.append(el("p", { class: "when" }, `${HC.time(m.start)}–${HC.time(m.end)}`));
+    if (organiser(m)) box.append(el("p", { class: "organizer" }, organiser(m)));
+    if (m.flag === "moved") box.append(el("p", { class: "flag" }, t("Moved to {time}", { time: HC.time(m.start) })));
+    if (HC.joinable(m)) {
+      const row = el("div", { class: "join-row" });
+      const href = HC.safeHref(m.join_target.uri);
+      const join = el(href ? "a" : "span", { class: "join", href, "data-kind": m.join_target.kind, "aria-label": t("Join {title}", { title: title(m) }) }, t("Join"));
+      row.append(join, el("span", { class: "countdown", "aria-live": "off" }, countdown(m, at)));
+      box.append(row);
+    }
+    return box;
+  }
+
+  let timed = false; // each render's first card title carries Element Timing: when meetings get painted
+
+  function card(m, at) {
+    const node = el("article", { class: "meeting", "data-id": m.id, "aria-labelledby": `t-${m.id}` });
+    if (Date.parse(m.end) <= at) node.classList.add("past");
+    if (Date.parse(m.start) <= at && at < Date.parse(m.end)) node.classList.add("current");
+    if (m.status === "cancelled") node.classList.add("cancelled");
+    if (m.flag) node.dataset.flag = m.flag;
+    node.append(el("p", { class: "when" }, m.all_day ? t("All day") : `${HC.time(m.start)}–${HC.time(m.end)}`));
+    const body = el("div");
+    const head = el("p", { class: "title", id: `t-${m.id}`, elementtiming: timed ? null : "hc-meetings" }, title(m));
+    timed = true;
+    if (m.flag === "cancelled") head.append(el("span", { class: "flag" }, t("Cancelled")));
+    else if (m.flag === "moved") head.append(el("span", { class: "flag" }, t("Moved to {time}", { time: HC.time(m.start) })));
+    body.append(head);
+    if (organiser(m)) body.append(el("p", { class: "organizer" }, organiser(m)));
+    node.append(body);
+    return node;
+  }
+
+  function render() {
+    const at = HC.now().getTime();
+    const state = roomState(at);
+    document.body.dataset.status = state.status;
+    $("state-label").textContent = state.label;
+    $("state-detail").textContent = state.detail;
+    const box = featured(state, at);
+    if (box) $("current").replaceChildren(box); else $("current").replaceChildren();
+    const sorted = [...meetings.values()].sort((a, b) => a.start.localeCompare(b.start));
+    timed = false;
+    const list = sorted.map((m) => card(m, at));
+    $("days").replaceChildren(...(list.length ? list : [el("p", { class: "empty" }, t("No meetings today"))]));
+    const key = `${state.status}|${box ? box.dataset.id : ""}|${box && box.querySelector(".join") ? "join" : ""}`;
+    if (key !== lastState) { lastState = key; HC.emit("state", { status: state.status }); }
+    HC.emit("render", { count: sorted.length });
+  }
+
+  // Every second: the clock, the countdown and the status; a new day reloads the list.
+  function tick() {
+    const at = HC.now();
+    $("clock").textContent = HC.time(at);
+    $("clock").setAttribute("datetime", at.toISOString());
+    $("date").textContent = HC.dayLabel(at);
+    if (day && HC.ymd(at) !== day) { reload().catch(() => {}); return; }
+    const count = document.querySelector(".countdown");
+    const m = count && meetings.get(count.closest("[data-id]").dataset.id);
+    const state = roomState(at.getTime());
+    const key = `${state.status}|${state.featured ? state.featured.id : ""}|${state.featured && HC.joinable(state.featured) ? "join" : ""}`;
+    if (key !== lastState) render();
+    else if (m) count.textContent = countdown(m, at.getTime());
+    HC.emit("tick");
+  }
+
+  async function reload(answer) {
+    const list = answer || (await HC.api(`${base}/meetings`));
+    day = HC.ymd(list.from);
+    const flags = new Map([...meetings.values()].map((m) => [m.id, m]));
+    meetings.clear();
+    for (const m of list.meetings) {
+      const old = flags.get(m.id);
+      if (old && old.flag === "moved") m.flag = "moved";
+      if (old && old.notified && old.join_target) m.notified = true;
+      meetings.set(m.id, m);
+    }
+    for (const old of flags.values()) if (old.status === "cancelled" && !meetings.has(old.id)) meetings.set(old.id, old);
+    render();
+  }
+
+  function onNotice(n) {
+    const m = meetings.get(n.meeting_id);
+    if (m) { HC.applyNotice(m, n); render(); }
+    else if (n.kind !== "cancelled" && n.kind !== "removed") reload().catch(() => {});
+    HC.emit("notices", { kind: n.kind, meeting: n.meeting_id });
+  }
+
+  async function main() {
+    const token = new URLSearchParams(location.search).get("token");
+    if (!token) { $("status").textContent = t("This display needs its device token: /device?token=..."); return; }
+    HC.setAuth(`Device ${token}`);
+    session = await HC.api("/device/session");
+    HC.setLanguage(session);
+    $("room").textContent = session.room;
+    document.title = session.room;
+    base = `/v1/devices/${encodeURIComponent(session.device_id)}`;
+    await reload(session.today); // the session brings today's meetings: one round trip to the first paint
+    tick();
+    HC.afterPaint(() => {
+      setInterval(tick, 1000);
+      setInterval(() => reload().catch(() => {}), 5 * 60 * 1000);
+      HC.stream(`${base}/stream`, (event, data) => {
+        if (event === "join_button") onNotice(data);
+        else if (event === "denied") $("status").textContent = t("This device is no longer allowed.");
+      });
+      HC.emit("ready");
+    });
+  }
+
+  main().catch((err) => { $("status").textContent = err.message; HC.emit("failed"); }); // deferred: the document is parsed
 })();

@@ -1,15 +1,18 @@
-"""The authorisation matrix, route by route: anonymous, another user, another org, another room's device."""
+"""The authorisation matrix, route by route: anonymous, other users, other orgs, other rooms, private events."""
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
+from shared.adapters.store import app_queries
 from shared.api import app as app_routes
 from shared.api.openapi import OPERATIONS
+from shared.domain.meetings import Attendee, Meeting, ResponseStatus
 from tests.app.conftest import ALICE, BOB, CAROL, ROOM, ROOM2, T0, ZED, AppWorld
 from tests.support.instant import z
 
@@ -35,7 +38,7 @@ def _denied(status: int, text: str, *secrets: str) -> None:
 
 def test_every_route_declares_who_may_call_it() -> None:
     """Every /v1 route except the OpenAPI document needs a user or a device (deny by default)."""
-    assert len(GUARDED) == 13
+    assert len(GUARDED) == 16
     assert all(op.auth in ("user", "device") for op in GUARDED)
 
 
@@ -130,3 +133,70 @@ def test_certificates_are_fetched_once_and_cached(aw: AppWorld) -> None:
     for email in (ALICE, BOB, ALICE, BOB):
         assert aw.get("/v1/me/presence", aw.user(email)).status_code == 200
     assert aw.app.authenticator.verifier.certs.fetches == 1
+
+
+def _private_meeting(aw: AppWorld) -> dict[str, object]:
+    """Alice's private meeting with Bob and room A, with an agenda."""
+    event = aw.meeting(ALICE, T0 + timedelta(minutes=4), guests=(BOB, ROOM), summary="Reorg talks")
+    aw.patch(ALICE, str(event["id"]), {"visibility": "private", "description": "Agenda: who moves where"})
+    return event
+
+
+def test_a_private_meeting_shows_its_details_to_its_attendees_only(aw: AppWorld) -> None:
+    """Organiser and attendee see title, organiser and agenda; the room's device sees "Private meeting" times only."""
+    event = _private_meeting(aw)
+    for email in (ALICE, BOB):
+        mine = aw.get(f"/v1/me/meetings/{event['id']}", aw.user(email)).get_json()
+        assert (mine["title"], mine["organizer"], mine["visibility"]) == ("Reorg talks", ALICE, "private")
+        assert "who moves where" in mine["agenda"] and not mine["details_hidden"]
+    device_id, headers = aw.device(ROOM)
+    answer = aw.get(f"/v1/devices/{device_id}/meetings", headers)
+    [shown] = answer.get_json()["meetings"]
+    assert shown["details_hidden"] and shown["visibility"] == "private"
+    assert (shown["title"], shown["organizer"], shown["agenda"], shown["attendees"], shown["location"]) == (
+        "",
+        None,
+        "",
+        [],
+        "",
+    )
+    assert shown["start"] == mine["start"] and shown["join_target"] == mine["join_target"]
+    text = answer.get_data(as_text=True)
+    for secret in ("Reorg talks", "who moves where", ALICE, BOB):
+        assert secret not in text
+
+
+def test_a_private_meetings_join_buttons_carry_no_title_to_devices(aw: AppWorld) -> None:
+    """The devices' join-button notices of a private meeting have no title; the attendees' have it."""
+    _private_meeting(aw)
+    assert aw.app.join_buttons.dispatch().sent == 4
+    org = aw.world.org.id
+    titles = {
+        (s.notice.recipient_kind.value, s.notice.title)
+        for s in app_queries.live_notices(aw.app.stores, org, T0 - timedelta(days=1))
+    }
+    assert titles == {("person", "Reorg talks"), ("device", "")}
+
+
+def test_a_private_meeting_on_my_calendar_without_me_on_its_guest_list_is_hidden(aw: AppWorld) -> None:
+    """A private meeting that reached Bob's calendar through a group, not by name, shows him no details."""
+    org = aw.world.org.id
+    bob = aw.app.stores.principal_id(org, BOB)
+    start = T0 + timedelta(hours=2)
+    group = Meeting(
+        org_id=org,
+        principal_id=bob,
+        event_id="groupinvite1",
+        start=start,
+        end=start + timedelta(minutes=30),
+        title="Board only",
+        organizer=ALICE,
+        attendees=(Attendee(ALICE, ResponseStatus.ACCEPTED), Attendee("board@example.com")),
+        agenda="Acquisition",
+        visibility="private",
+    )
+    aw.app.stores.put_meetings([group], T0)
+    shown = aw.get("/v1/me/meetings/groupinvite1", aw.user(BOB)).get_json()
+    assert shown["details_hidden"] and (shown["title"], shown["organizer"], shown["agenda"]) == ("", None, "")
+    aw.app.stores.put_meetings([replace(group, visibility="default")], T0)
+    assert aw.get("/v1/me/meetings/groupinvite1", aw.user(BOB)).get_json()["title"] == "Board only"

@@ -147,17 +147,24 @@ def test_polling_alone_delivers_without_the_broadcaster(aw: AppWorld) -> None:
     """A stream in another instance (its broadcaster never woken) still finds the notice by polling the store."""
     aw.meeting(ALICE, T0 + timedelta(minutes=4), guests=(BOB,))
     bob = aw.app.stores.principal_id(aw.world.org.id, BOB)
+    other_instance = Broadcaster()
     stream = EventStream(
         aw.app.stores,
         aw.world.clock,
-        Broadcaster(),
+        other_instance,
         StreamTarget(aw.world.org.id, RecipientKind.PERSON, bob),
         None,
         StreamSettings(lifetime=10.0, poll=0.05, heartbeat=5.0),
     )
     frames = Frames()
-    threading.Thread(
+    reader = threading.Thread(
         target=read, args=((line for chunk in stream for line in chunk.split("\n")), frames), daemon=True
-    ).start()
-    aw.app.join_buttons.dispatch()
-    assert frames.next("join_button", timeout=5)[0]["kind"] == "join"
+    )
+    reader.start()
+    try:
+        aw.app.join_buttons.dispatch()
+        assert frames.next("join_button", timeout=5)[0]["kind"] == "join"
+    finally:  # end the stream before the store closes, so no read outlives the test
+        other_instance.close()
+        reader.join(10)
+    assert not reader.is_alive()

@@ -31,11 +31,11 @@ def test_an_org_with_a_secret_credential_activates_and_gets_join_details(cloud: 
 
 
 def test_a_missing_secret_version_puts_the_user_in_error_with_a_hint(cloud: Cloud) -> None:
-    """A reference to a version that does not exist ends validation in error/credential_unavailable, not validating."""
+    """A reference to a version that does not exist ends validation in error/secret_unavailable, not validating."""
     _secret_org(cloud, f"projects/{cloud.topology.project}/secrets/nowhere/versions/3")
     cloud.activate(cloud.alice)
     principal = cloud.wait_state(cloud.alice, "error", "active")
-    assert (principal["state"], principal["reason"]) == ("error", "credential_unavailable")
+    assert (principal["state"], principal["reason"]) == ("error", "secret_unavailable")
     assert "secretAccessor" in principal["hint"] and "nowhere/versions/3" in principal["detail"]
     revalidated = cloud.admin("POST", f"/admin/v1/orgs/{cloud.org_id}/principals/{cloud.alice}:revalidate")
     assert revalidated.status_code == 202

@@ -149,7 +149,7 @@ def test_deactivation_stops_channels_and_destroys_data_and_keys(cloud: Cloud) ->
     org = cloud.org_id
     assert cloud.topology.documents(f"orgs/{org}/meetings") and cloud.topology.documents(f"orgs/{org}/principalKeys")
     assert cloud.admin("DELETE", f"/admin/v1/orgs/{org}/principals/{cloud.alice}").status_code == 202
-    cloud.wait(lambda: cloud.principal(cloud.alice) is None, "the principal deactivated")
+    cloud.wait_state(cloud.alice, "deactivated")
     assert cloud.channels(cloud.alice) == []
     for collection in ("meetings", "principalKeys", "syncStates", "presence", "notices"):
         assert cloud.topology.documents(f"orgs/{org}/{collection}") == [], collection

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
+import time
 from collections import defaultdict
 
 from shared.adapters.bus.local import LocalBus
+from shared.errors import LeaseHeld
 from shared.ports import BusMessage
 
 
@@ -102,3 +105,24 @@ def test_dead_letter_after_max_attempts_and_listed(bus: LocalBus) -> None:
     assert dead[0].attempts == 3 and "ValueError" in dead[0].error
     assert ok == [b"after"]
     assert [m.data for m in dlq] == [b"poison"] and dlq[0].attributes["sourceTopic"] == "t"
+
+
+def test_a_held_lease_is_deferred_by_its_retry_after_without_spending_attempts(bus: LocalBus) -> None:
+    """LeaseHeld four times (more than max attempts) is retried after its retry_after and never dead-lettered."""
+    answers: list[tuple[float, int]] = []
+    done = threading.Event()
+
+    def handler(m: BusMessage) -> None:
+        answers.append((time.monotonic(), m.delivery_attempt))
+        if len(answers) <= 4:
+            raise LeaseHeld("another worker is syncing", retry_after=0.5)
+        done.set()
+
+    bus.subscribe("t", handler)
+    bus.publish("t", b"sync", ordering_key="k")
+    assert done.wait(60)
+    assert bus.wait_idle(10)
+    assert bus.dead_letters() == []
+    gaps = [later - earlier for (earlier, _), (later, _) in itertools.pairwise(answers)]
+    assert len(answers) == 5 and min(gaps) >= 0.45
+    assert max(attempt for _, attempt in answers) < 3 + 4

@@ -57,7 +57,7 @@ def test_narration_matches_the_emulator_and_the_service(tmp_path: Path) -> None:
 
 
 def test_demo_command_exits_zero_once(tmp_path: Path) -> None:
-    """`hybrid-calendar demo --once` runs the whole narration on its own ports and exits 0."""
+    """`demo --once` runs the narration in a folder under HYBRIDCAL_DATA_DIR, names it, removes it and exits 0."""
     result = subprocess.run(
         [
             sys.executable,
@@ -74,7 +74,11 @@ def test_demo_command_exits_zero_once(tmp_path: Path) -> None:
         text=True,
         timeout=240,
         check=False,
-        env={**os.environ, "COLUMNS": "120"},
+        env={**os.environ, "COLUMNS": "200", "HYBRIDCAL_DATA_DIR": str(tmp_path)},
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "The keyword is removed" in result.stdout and "Traceback" not in result.stderr
+    assert f"Data in {tmp_path}/hybrid-calendar-demo-" in result.stdout
+    assert f"Removed the demo's data directory {tmp_path}/hybrid-calendar-demo-" in result.stdout
+    assert list(tmp_path.iterdir()) == []
+    assert "Bob's app got a join button: Quarterly planning → https://example.webex.com/meet/alice" in result.stdout

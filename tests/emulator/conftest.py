@@ -17,6 +17,7 @@ from emulator.app import create_app
 from emulator.client import ControlClient
 from emulator.server import EmulatorServer
 from emulator.state import EmulatorState
+from tests.emulator.discovery_schema import answer_problems, error_problems, methods
 from tests.support.instant import T0, z
 
 CAL = "https://www.googleapis.com/auth/calendar"
@@ -54,6 +55,20 @@ def seed(control: ControlClient) -> dict[str, Any]:
     return control.create_service_account(DOMAIN, [CAL, CAL_RO, GMAIL])
 
 
+def check_answer(state: EmulatorState, response: httpx.Response) -> None:
+    """Fail unless a Google method's answer (or error) conforms to the discovery documents."""
+    entry = state.log.last()
+    if entry is None or entry.path != response.request.url.path or entry.operation not in methods():
+        return
+    if response.status_code >= 400:
+        found = error_problems(response.status_code, response.json())
+    elif response.status_code == 204:
+        found = [] if not response.content else ["a 204 with a body"]
+    else:
+        found = answer_problems(entry.operation, response.json())
+    assert not found, f"{entry.operation}: {found}"
+
+
 class Api:
     """An in-process httpx client plus token helpers for one emulator app."""
 
@@ -73,9 +88,11 @@ class Api:
         return {"Authorization": f"Bearer {self._tokens[cache_key]}"}
 
     def call(self, method: str, path: str, subject: str = ANN, **kwargs: Any) -> httpx.Response:
-        """Call a Calendar/Gmail path as ``subject``."""
+        """Call a Calendar/Gmail path as ``subject``; the answer must conform to the discovery schema."""
         headers = {**self.headers(subject), **kwargs.pop("headers", {})}
-        return self.http.request(method, path, headers=headers, **kwargs)
+        response = self.http.request(method, path, headers=headers, **kwargs)
+        check_answer(self.state, response)
+        return response
 
     def insert(self, body: dict[str, Any], calendar: str = "primary", subject: str = ANN) -> dict[str, Any]:
         """Insert an event and return it (asserting 200)."""

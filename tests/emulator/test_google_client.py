@@ -92,7 +92,7 @@ def test_event_lifecycle_through_client(live: Live) -> None:
 
 
 def test_quickadd_settings_acl_freebusy_calendarlist(live: Live) -> None:
-    """quickAdd, settings.get, acl insert/list/delete, freebusy.query, calendarList.get."""
+    """quickAdd, settings.get, acl insert/list/delete, freebusy.query, calendarList.get/insert."""
     server, control, key = live
     control.set_clock(time="2024-03-04T08:00:00Z")
     svc = calendar(server.url, key, ANN)
@@ -127,6 +127,10 @@ def test_quickadd_settings_acl_freebusy_calendarlist(live: Live) -> None:
     entry = svc.calendarList().get(calendarId="primary").execute()
     assert entry["primary"] is True
     assert entry["accessRole"] == "owner"
+    with pytest.raises(HttpError) as missing:
+        svc.calendarList().get(calendarId=ROOM).execute()
+    assert missing.value.resp.status == 404
+    svc.calendarList().insert(body={"id": ROOM}).execute()
     assert svc.calendarList().get(calendarId=ROOM).execute()["accessRole"] == "reader"
 
 

@@ -1,4 +1,11 @@
-"""Recurrence expansion checked against icalendar + recurring-ical-events on hard cases."""
+"""Recurrence expansion checked against two independent references on hard cases.
+
+Each case is expanded three ways: by the emulator (``events.list`` with ``singleEvents``, after
+the case's moved and cancelled instances were written through the API); by icalendar with
+recurring-ical-events over an iCalendar text (moves as ``RECURRENCE-ID`` components,
+cancellations as ``EXDATE``); and by ``dateutil.rrule.rrulestr`` over the same RFC 5545 lines
+with zoneinfo time zones, moves and cancellations applied by hand. All three must agree.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 import recurring_ical_events
+from dateutil.rrule import rrulestr
 
 from tests.emulator.conftest import Api
 
@@ -29,6 +37,7 @@ class Case:
     all_day: bool = False
     moves: dict[str, str] = field(default_factory=dict)
     cancels: list[str] = field(default_factory=list)
+    window: tuple[str, str] = WINDOW
 
 
 CASES = [
@@ -139,6 +148,139 @@ CASES = [
         moves={"2024-11-02T17:00:00": "2024-11-03T08:00:00"},
         cancels=["2024-11-04T17:00:00"],
     ),
+    Case(
+        "monthly-second-to-last-weekday-bysetpos",
+        "Europe/Paris",
+        "2024-01-30T16:00:00",
+        ["RRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-2;COUNT=6"],
+    ),
+    Case(
+        "monthly-last-day-of-month", "Asia/Tokyo", "2024-01-31T18:00:00", ["RRULE:FREQ=MONTHLY;BYMONTHDAY=-1;COUNT=13"]
+    ),
+    Case(
+        "all-day-last-day-of-month",
+        "Europe/Berlin",
+        "2024-01-31",
+        ["RRULE:FREQ=MONTHLY;BYMONTHDAY=-1;COUNT=6"],
+        all_day=True,
+    ),
+    Case(
+        "all-day-29-february-count-3",
+        "Europe/Berlin",
+        "2024-02-29",
+        ["RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;COUNT=3"],
+        all_day=True,
+        window=("2023-12-01T00:00:00Z", "2034-01-01T00:00:00Z"),
+    ),
+    Case(
+        "timed-29-february-yearly",
+        "Europe/London",
+        "2024-02-29T12:00:00",
+        ["RRULE:FREQ=YEARLY;COUNT=2"],
+        window=("2023-12-01T00:00:00Z", "2030-01-01T00:00:00Z"),
+    ),
+    Case(
+        "until-utc-on-the-next-utc-day",
+        "America/Los_Angeles",
+        "2024-04-01T18:00:00",
+        ["RRULE:FREQ=DAILY;UNTIL=20240405T010000Z"],
+    ),
+    Case(
+        "until-utc-before-tokyo-local-date",
+        "Asia/Tokyo",
+        "2024-03-01T08:00:00",
+        ["RRULE:FREQ=WEEKLY;UNTIL=20240321T230000Z"],
+    ),
+    Case(
+        "exdate-in-another-zone",
+        "Europe/Berlin",
+        "2024-03-26T09:00:00",
+        ["RRULE:FREQ=DAILY;COUNT=5", "EXDATE;TZID=America/New_York:20240328T040000"],
+    ),
+    Case(
+        "rdate-several-values",
+        "Europe/Berlin",
+        "2024-03-04T09:00:00",
+        ["RRULE:FREQ=WEEKLY;COUNT=3", "RDATE;TZID=Europe/Berlin:20240320T150000,20240327T150000"],
+    ),
+    Case(
+        "rdate-in-utc",
+        "America/New_York",
+        "2024-03-04T09:00:00",
+        ["RRULE:FREQ=WEEKLY;COUNT=2", "RDATE:20240401T120000Z"],
+    ),
+    Case(
+        "all-day-rdate-and-exdate-dates",
+        "Europe/Berlin",
+        "2024-03-01",
+        ["RRULE:FREQ=WEEKLY;UNTIL=20240329", "RDATE;VALUE=DATE:20240316", "EXDATE;VALUE=DATE:20240322"],
+        all_day=True,
+    ),
+    Case("sydney-autumn-dst-weekly", "Australia/Sydney", "2024-03-25T09:00:00", ["RRULE:FREQ=WEEKLY;COUNT=4"]),
+    Case("sydney-spring-gap-daily", "Australia/Sydney", "2024-10-05T02:30:00", ["RRULE:FREQ=DAILY;COUNT=3"]),
+    Case("london-fall-overlap-daily", "Europe/London", "2024-10-26T01:30:00", ["RRULE:FREQ=DAILY;COUNT=3"]),
+    Case("auckland-dst-end-weekly", "Pacific/Auckland", "2024-03-25T08:00:00", ["RRULE:FREQ=WEEKLY;COUNT=3"]),
+    Case("kolkata-half-hour-zone-monthly", "Asia/Kolkata", "2024-01-15T10:30:00", ["RRULE:FREQ=MONTHLY;COUNT=6"]),
+    Case(
+        "wkst-monday-biweekly-rfc-example",
+        "America/New_York",
+        "2024-08-06T09:00:00",
+        ["RRULE:FREQ=WEEKLY;INTERVAL=2;COUNT=4;BYDAY=TU,SU;WKST=MO"],
+    ),
+    Case(
+        "wkst-sunday-biweekly-rfc-example",
+        "America/New_York",
+        "2024-08-06T09:00:00",
+        ["RRULE:FREQ=WEEKLY;INTERVAL=2;COUNT=4;BYDAY=TU,SU;WKST=SU"],
+    ),
+    Case("monthly-fifth-friday", "Europe/Berlin", "2024-03-29T15:00:00", ["RRULE:FREQ=MONTHLY;BYDAY=5FR;COUNT=4"]),
+    Case(
+        "yearly-first-monday-of-week-one",
+        "Europe/Berlin",
+        "2024-01-01T09:00:00",
+        ["RRULE:FREQ=YEARLY;BYWEEKNO=1;BYDAY=MO;COUNT=3"],
+    ),
+    Case("yearly-day-100", "America/Sao_Paulo", "2024-04-09T10:00:00", ["RRULE:FREQ=YEARLY;BYYEARDAY=100;COUNT=3"]),
+    Case(
+        "weekdays-daily-in-sao-paulo",
+        "America/Sao_Paulo",
+        "2024-03-01T08:00:00",
+        ["RRULE:FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR;COUNT=10"],
+    ),
+    Case(
+        "friday-the-thirteenth",
+        "Europe/Berlin",
+        "2024-09-13T13:00:00",
+        ["RRULE:FREQ=MONTHLY;BYDAY=FR;BYMONTHDAY=13;COUNT=3"],
+        window=("2023-12-01T00:00:00Z", "2030-01-01T00:00:00Z"),
+    ),
+    Case(
+        "triweekly-until-tokyo",
+        "Asia/Tokyo",
+        "2024-01-09T09:00:00",
+        ["RRULE:FREQ=WEEKLY;INTERVAL=3;BYDAY=TU;UNTIL=20240430T000000Z"],
+    ),
+    Case(
+        "quarterly-last-weekday",
+        "Europe/Berlin",
+        "2024-03-29T10:00:00",
+        ["RRULE:FREQ=MONTHLY;INTERVAL=3;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=4"],
+    ),
+    Case(
+        "all-day-yearly-anniversary-exdate",
+        "America/New_York",
+        "2024-05-06",
+        ["RRULE:FREQ=YEARLY;COUNT=3", "EXDATE;VALUE=DATE:20250506"],
+        all_day=True,
+    ),
+    Case(
+        "daily-series-with-move-and-cancel-in-sydney",
+        "Australia/Sydney",
+        "2024-04-03T09:00:00",
+        ["RRULE:FREQ=DAILY;COUNT=6"],
+        moves={"2024-04-05T09:00:00": "2024-04-05T13:00:00"},
+        cancels=["2024-04-07T09:00:00"],
+    ),
 ]
 
 
@@ -177,13 +319,57 @@ def oracle(case: Case) -> list[Any]:
         ]
     lines.append("END:VCALENDAR")
     calendar = icalendar.Calendar.from_ical("\r\n".join(lines) + "\r\n")
-    start = datetime.fromisoformat(WINDOW[0])
-    end = datetime.fromisoformat(WINDOW[1])
+    start = datetime.fromisoformat(case.window[0])
+    end = datetime.fromisoformat(case.window[1])
     found = recurring_ical_events.of(calendar).between(start, end)
     values = [component["DTSTART"].dt for component in found]
     if case.all_day:
         return sorted(values)
     return sorted(v.astimezone(UTC) for v in values)
+
+
+def _for_dateutil(line: str) -> str:
+    """dateutil reads neither ``VALUE=DATE`` nor ``TZID`` on RDATE: give it dates, and UTC times."""
+    line = line.replace(";VALUE=DATE:", ":")
+    head, _, values = line.partition(":")
+    if not head.startswith("RDATE;TZID="):
+        return line
+    zone = ZoneInfo(head.split("=", 1)[1])
+    stamps = [datetime.strptime(v, "%Y%m%dT%H%M%S").replace(tzinfo=zone).astimezone(UTC) for v in values.split(",")]
+    return "RDATE:" + ",".join(t.strftime("%Y%m%dT%H%M%SZ") for t in stamps)
+
+
+def dateutil_reference(case: Case) -> list[Any]:
+    """Expand the case with dateutil's own RFC 5545 parser (zoneinfo zones; moves applied by hand)."""
+    if case.all_day:
+        head = f"DTSTART;VALUE=DATE:{_stamp(case.start, True)}"
+    else:
+        head = f"DTSTART;TZID={case.tz}:{_stamp(case.start, False)}"
+    lines = [_for_dateutil(line) for line in case.lines]
+    rules = rrulestr("\n".join([head, *lines]), forceset=True, tzids=ZoneInfo)
+    zone = ZoneInfo(case.tz)
+    low = datetime.fromisoformat(case.window[0])
+    high = datetime.fromisoformat(case.window[1])
+    length = timedelta(days=1) if case.all_day else timedelta(minutes=case.minutes)
+    moved = {datetime.fromisoformat(k).replace(tzinfo=zone): v for k, v in case.moves.items()}
+    cancelled = {datetime.fromisoformat(c).replace(tzinfo=zone) for c in case.cancels}
+    found: list[Any] = []
+    for value in rules:
+        if case.all_day:
+            begin = value.replace(tzinfo=zone).astimezone(UTC)
+            if begin >= high:
+                break
+            if begin + length > low:
+                found.append(value.date())
+            continue
+        if value.astimezone(UTC) >= high:
+            break
+        if value in cancelled:
+            continue
+        actual = datetime.fromisoformat(moved[value]).replace(tzinfo=zone) if value in moved else value
+        if actual.astimezone(UTC) + length > low:
+            found.append(actual.astimezone(UTC))
+    return sorted(found)
 
 
 def emulator(api: Api, case: Case) -> list[Any]:
@@ -223,8 +409,8 @@ def emulator(api: Api, case: Case) -> list[Any]:
         params={
             "singleEvents": "true",
             "orderBy": "startTime",
-            "timeMin": WINDOW[0],
-            "timeMax": WINDOW[1],
+            "timeMin": case.window[0],
+            "timeMax": case.window[1],
             "maxResults": "2500",
         },
     ).json()["items"]
@@ -234,11 +420,22 @@ def emulator(api: Api, case: Case) -> list[Any]:
     return sorted(datetime.fromisoformat(i["start"]["dateTime"]).astimezone(UTC) for i in listed)
 
 
+def test_the_oracle_covers_the_hard_cases() -> None:
+    """At least 30 rules, covering BYSETPOS, month ends, 29 February, UNTIL, EXDATE/RDATE, WKST, all-day, DST."""
+    assert len(CASES) >= 30
+    text = " ".join(" ".join(c.lines) for c in CASES)
+    for feature in ("BYSETPOS", "BYMONTHDAY=-1", "BYMONTHDAY=29", "UNTIL=", "EXDATE", "RDATE", "WKST", "BYWEEKNO"):
+        assert feature in text, feature
+    assert sum(c.all_day for c in CASES) >= 6
+    assert len({c.tz for c in CASES}) >= 8
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_expansion_matches_oracle(api: Api, case: Case) -> None:
-    """The emulator's instances start exactly where recurring-ical-events says they do."""
+def test_expansion_matches_both_references(api: Api, case: Case) -> None:
+    """The emulator's instances start exactly where recurring-ical-events and dateutil say they do."""
     expected = oracle(case)
     assert expected, "the oracle found no instances"
+    assert dateutil_reference(case) == expected
     assert emulator(api, case) == expected
 
 

@@ -121,7 +121,11 @@ def test_forged_tokens_are_refused_and_publish_nothing(world: World, recorder: R
 
 
 def test_the_same_bus_message_redelivered_concurrently_converges(world: World) -> None:
-    """One SyncCalendar message delivered 12 times from 4 threads: each successful delivery costs one list."""
+    """One SyncCalendar message delivered 12 times from 4 threads: a refused delivery costs no call of its own.
+
+    Each successful delivery lists once; a holder asked for another sync while it held the lease
+    (by the refused ones) lists once more before letting go, so a refusal adds at most one list.
+    """
     world.activate(ALICE)
     world.control.set_faults("calendar.events.watch", pushDropRate=1.0)
     create(world, ALICE, event_body("Missed by push", 4))
@@ -155,6 +159,7 @@ def test_the_same_bus_message_redelivered_concurrently_converges(world: World) -
         thread.join(timeout=60)
     assert sum(1 for status in answers if status < 300) == 12
     assert set(answers) <= {204, 200, 500}
-    assert world.count(LIST, ALICE) == 12  # a delivery refused by the lease costs no call
+    refused = sum(1 for status in answers if status >= 300)
+    assert 12 <= world.count(LIST, ALICE) <= 12 + refused
     assert stored(world, ALICE) == truth(world, ALICE)
     assert "Missed by push" in stored(world, ALICE).values()

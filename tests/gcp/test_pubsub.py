@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from shared.adapters.bus.pubsub import PubSubBus
+from shared.adapters.bus.pubsub import MAX_DEFERRALS, PubSubBus
 from shared.errors import NotFound, Unavailable
 from shared.ports import BusMessage
 from shared.topics import JOIN_BUTTONS, TOPICS
@@ -43,7 +43,7 @@ def test_subscriptions_are_ordered_with_retry_and_dead_letter_policies(
     assert sub["enableMessageOrdering"] is True
     assert sub["deadLetterPolicy"] == {
         "deadLetterTopic": pubsub_bus.topic_path("calendar-sync-dead-letter"),
-        "maxDeliveryAttempts": 5,
+        "maxDeliveryAttempts": 5 + MAX_DEFERRALS,  # deliveries a held lease defers count at the server too
     }
     assert sub["retryPolicy"]["maximumBackoff"] == "1s"
     plain = _rest(pubsub_emulator, f"subscriptions/{pubsub_bus.prefix}{JOIN_BUTTONS}-sub-0").json()

@@ -54,11 +54,11 @@ def test_a_secret_credential_validates_and_activates(world: PumpWorld) -> None:
     assert world.apis.secrets.calls["AccessSecretVersion"] == 1
 
 
-def test_a_missing_secret_version_is_credential_unavailable(world: PumpWorld) -> None:
-    """A version that does not exist ends validation in error/credential_unavailable with a hint, never validating."""
+def test_a_missing_secret_version_is_secret_unavailable(world: PumpWorld) -> None:
+    """A version that does not exist ends validation in error/secret_unavailable with a hint, never validating."""
     org_id = _org(world, f"projects/{PROJECT}/secrets/absent/versions/2")
     world.settle()
     principal = _principal(world, org_id)
-    assert (principal["state"], principal["reason"]) == ("error", "credential_unavailable")
+    assert (principal["state"], principal["reason"]) == ("error", "secret_unavailable")
     assert "secretAccessor" in str(principal["hint"])
     assert world.bus.queued(USER_PROVISIONING) == 0

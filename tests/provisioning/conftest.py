@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner, Result
 from werkzeug.test import Client, TestResponse
 
 from shared.adapters.google.http import RetryPolicy
+from shared.cli import app
 from shared.config import GOOGLE_SCOPES
 from shared.domain.principals import CredentialRef, Org, Principal
+from shared.runtime.server import RuntimeServer
 from tests.support.world import World, make_world
 
 
@@ -62,3 +67,43 @@ class AdminHttp:
         """One request; ``path`` is below /admin/v1."""
         headers = {"Authorization": "Bearer admin"}
         return self._client.open(f"/admin/v1{path}", method=method, json=body, headers=headers)
+
+
+@dataclass
+class Cli:
+    """Runs ``hybrid-calendar`` against the server of a world."""
+
+    world: World
+    url: str
+    runner: CliRunner
+
+    def __call__(self, *args: str, columns: int | None = None, stdin: str | None = None) -> Result:
+        """Invoke the CLI with the server's URL and the admin token appended (at ``columns`` wide)."""
+        env = {"COLUMNS": str(columns)} if columns else None
+        return self.runner.invoke(app, [*args, "--url", self.url, "--token", "admin"], env=env, input=stdin)
+
+    def json(self, *args: str) -> Any:
+        """Invoke with --json; the command must succeed and print parseable JSON."""
+        result = self(*args, "--json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Iterator[Cli]:
+    """A world served over HTTP on a free port."""
+    world = make_world(tmp_path)
+    assert world.app.google is not None
+    world.app.google.http.policy = RetryPolicy(max_attempts=1)
+    server = RuntimeServer(world.runtime, "127.0.0.1", 0).start()
+    access_log = logging.getLogger("werkzeug")
+    level = access_log.level
+    access_log.setLevel(logging.WARNING)  # the server's access lines would go to a CliRunner stream
+    try:
+        yield Cli(world, server.url, CliRunner())
+    finally:
+        world.settle()
+        server.stop()
+        access_log.setLevel(level)
+        world.emulator_state.close()
+        world.control.close()

@@ -3,63 +3,16 @@
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from shared.adapters.google.http import RetryPolicy
-from shared.cli import app
 from shared.cli_admin import connect
-from shared.runtime.server import RuntimeServer
 from tests.e2e.test_sync_pipeline import ALICE, BOB
-from tests.provisioning.conftest import OTHER_DOMAIN, ZED
-from tests.support.world import ROOMS, World, make_world
+from tests.provisioning.conftest import OTHER_DOMAIN, ZED, Cli
+from tests.support.world import ROOMS
 
 ROOM = ROOMS[0]["email"]
-
-
-@dataclass
-class Cli:
-    """Runs ``hybrid-calendar`` against the server of a world."""
-
-    world: World
-    url: str
-    runner: CliRunner
-
-    def __call__(self, *args: str) -> Result:
-        """Invoke the CLI with the server's URL and the admin token appended."""
-        return self.runner.invoke(app, [*args, "--url", self.url, "--token", "admin"])
-
-    def json(self, *args: str) -> Any:
-        """Invoke with --json; the command must succeed and print parseable JSON."""
-        result = self(*args, "--json")
-        assert result.exit_code == 0, result.output
-        return json.loads(result.stdout)
-
-
-@pytest.fixture
-def cli(tmp_path: Path) -> Iterator[Cli]:
-    """A world served over HTTP on a free port."""
-    world = make_world(tmp_path)
-    assert world.app.google is not None
-    world.app.google.http.policy = RetryPolicy(max_attempts=1)
-    server = RuntimeServer(world.runtime, "127.0.0.1", 0).start()
-    access_log = logging.getLogger("werkzeug")
-    level = access_log.level
-    access_log.setLevel(logging.WARNING)  # the server's access lines would go to a CliRunner stream
-    try:
-        yield Cli(world, server.url, CliRunner())
-    finally:
-        world.settle()
-        server.stop()
-        access_log.setLevel(level)
-        world.emulator_state.close()
-        world.control.close()
 
 
 def test_orgs_create_show_set_and_list(cli: Cli, tmp_path: Path) -> None:
@@ -89,7 +42,7 @@ def test_orgs_create_show_set_and_list(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_user_lifecycle(cli: Cli) -> None:
-    """activate → show (active, last sync, channel expiry) → revalidate → deactivate → show is exit 1."""
+    """activate → show → revalidate → deactivate → show (deactivated, when, by whom) → purge → show is exit 1."""
     activated = cli("users", "activate", "example-com", ALICE)
     assert activated.exit_code == 0 and "pending" in activated.stdout
     cli.world.settle()
@@ -102,13 +55,28 @@ def test_user_lifecycle(cli: Cli) -> None:
     cli.world.settle()
     assert cli.json("users", "show", "example-com", ALICE)["state"] == "active"
     assert len(cli.world.control.channels()) == 1
+    assert cli("users", "purge", "example-com", ALICE).exit_code == 1  # only a deactivated principal is purged
     assert cli("users", "deactivate", "example-com", ALICE).exit_code == 0
     cli.world.settle()
-    gone = cli("users", "show", "example-com", ALICE)
-    assert gone.exit_code == 1 and "no such principal" in gone.stderr
+    gone = cli.json("users", "show", "example-com", ALICE)
+    assert (gone["state"], gone["deactivated_by"], gone["meeting_count"], gone["decisions"]) == (
+        "deactivated",
+        "admin",
+        0,
+        [],
+    )
+    assert gone["deactivated_at"] and gone["last_sync"] is None and gone["channel_expiry"] is None
+    human = cli("users", "show", "example-com", ALICE)
+    assert human.exit_code == 0 and "Deactivated at" in human.stdout and "by admin" in human.stdout
     listed = cli.json("users", "list", "example-com")["principals"]
     assert [(p["email"], p["state"]) for p in listed] == [(ALICE, "deactivated")]
     assert cli.world.control.channels() == []
+    again = cli("users", "deactivate", "example-com", ALICE)
+    assert again.exit_code == 1 and "deactivated" in again.stderr and "409" in again.stderr
+    assert cli("users", "purge", "example-com", ALICE).exit_code == 0
+    purged = cli("users", "show", "example-com", ALICE)
+    assert purged.exit_code == 1 and "no such principal" in purged.stderr
+    assert cli.json("users", "list", "example-com")["principals"] == []
 
 
 def test_an_error_shows_reason_and_hint(cli: Cli) -> None:

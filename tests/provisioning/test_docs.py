@@ -31,6 +31,7 @@ def test_the_openapi_document_lists_every_admin_route() -> None:
             if method not in ("HEAD", "OPTIONS"):
                 served.add((method.lower(), path))
     served.discard(("post", f"{BASE}/orgs/{{org}}/principals/{{email}}"))
-    served.add(("post", f"{BASE}/orgs/{{org}}/principals/{{email}}:revalidate"))  # the POST route's one action
+    for action in (":revalidate", ":purge"):  # the POST route's two actions
+        served.add(("post", f"{BASE}/orgs/{{org}}/principals/{{email}}{action}"))
     documented = {(m, p) for p, ops in admin_openapi.document()["paths"].items() for m in ops}
     assert documented == served

@@ -10,9 +10,10 @@ import pytest
 from shared.config import GOOGLE_SCOPES
 from shared.documents import doc_path
 from shared.domain.principals import HINTS, ErrorReason, PrincipalKind, PrincipalState
-from shared.errors import NotFound
+from shared.errors import Conflict
 from tests.e2e.test_sync_pipeline import ALICE, BOB, _create, _event
 from tests.provisioning.conftest import principal
+from tests.support.instant import T0
 from tests.support.world import ROOMS, World, make_world
 
 CALENDAR, GMAIL = GOOGLE_SCOPES
@@ -141,9 +142,10 @@ def test_deactivation_destroys_everything_and_a_later_activation_starts_clean(wo
     assert stores.get_presence(world.org.id, pid) is None
     assert stores.get_sync_state(world.org.id, pid)[1] is None
     assert world.app.documents.get(doc_path("orgs", world.org.id, "principalKeys", pid)) is None
-    assert principal(world, ALICE).state is PrincipalState.DEACTIVATED
-    with pytest.raises(NotFound):
-        world.app.provisioning.require_principal(world.org.id, ALICE)
+    gone = world.app.provisioning.require_principal(world.org.id, ALICE)  # visible until purged
+    assert (gone.state, gone.deactivated_at, gone.deactivated_by) == (PrincipalState.DEACTIVATED, T0, "admin")
+    with pytest.raises(Conflict):
+        world.app.provisioning.revalidate(world.org.id, ALICE)
     world.activate(ALICE)
     again = principal(world, ALICE)
     assert again.state is PrincipalState.ACTIVE and again.id == pid

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_quick_soak_passes_every_assertion(tmp_path: Path) -> None:
-    """The quick soak (16 users, 400 operations, 10% 429/503, dropped pushes, a restart) ends with no failure."""
+    """The quick soak (16 users, 400 operations, 10% 429/503, dropped pushes, a restart, a kill -9) has no failure."""
     out = soak.run(soak.QUICK, tmp_path)
     assert {name: failures for name, failures in out.failures.items() if failures} == {}
     assert len(out.failures) == 7
@@ -32,6 +32,8 @@ def test_quick_soak_passes_every_assertion(tmp_path: Path) -> None:
         return value
 
     assert number("restarts") == soak.QUICK.restarts + 1  # one in the workload, one in the dispatch phase
+    assert number("crashes") == soak.QUICK.crashes >= 1  # kill -9 of the service process mid-workload
+    assert number("dead_letters") == 0
     assert number("pushes_dropped") > 0 and number("pushes_duplicated") > 0
     calls = figures["google_calls"]
     assert isinstance(calls, dict)

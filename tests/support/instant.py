@@ -1,31 +1,33 @@
 """The tests' fixed instant ``T0``: every injected clock (service, emulator, browser) starts there.
 
-``T0`` is Tuesday 2026-11-24 09:00 UTC unless ``HYBRIDCAL_TEST_T0`` names another instant
-(RFC 3339, or a date for 09:00 UTC that day). Run the suite with another ``T0`` to check that no
-test depends on the day or the hour it runs::
+``T0`` is Tuesday 2026-11-24 09:00 UTC. ``HYBRIDCAL_TEST_T0=YYYY-MM-DD`` moves it to 09:00 UTC on
+another day, to check that no test depends on the day it runs (the real hour never matters: no
+test reads the real clock)::
 
-    HYBRIDCAL_TEST_T0=2028-01-05T23:30:00Z make pytest
+    HYBRIDCAL_TEST_T0=2028-01-05 make pytest
+
+The hour stays 09:00 UTC because the scenarios are a working morning: they schedule meetings
+minutes and hours after ``T0`` and expect them on the same day in every zone the tests use.
 """
 
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 DEFAULT = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 VARIABLE = "HYBRIDCAL_TEST_T0"
 
 
 def parse(raw: str | None) -> datetime:
-    """The instant ``raw`` names (a date means 09:00 UTC), or :data:`DEFAULT` when it is empty."""
+    """09:00 UTC on the day ``raw`` names (``YYYY-MM-DD``), or :data:`DEFAULT` when it is empty."""
     if not raw:
         return DEFAULT
-    if len(raw) == 10:
-        return datetime.fromisoformat(raw).replace(hour=9, tzinfo=UTC)
-    value = datetime.fromisoformat(raw)
-    if value.tzinfo is None:
-        raise ValueError(f"{VARIABLE} needs a time-zone offset: {raw!r}")
-    return value.astimezone(UTC)
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"{VARIABLE} must be a date (YYYY-MM-DD), not {raw!r}") from None
+    return datetime(day.year, day.month, day.day, 9, 0, tzinfo=UTC)
 
 
 T0 = parse(os.environ.get(VARIABLE))

@@ -67,3 +67,24 @@ def test_every_spec_maps_to_a_field() -> None:
     """The settings table and the Settings fields are the same set."""
     assert {spec.attr for spec in SETTINGS} == set(Settings.__dataclass_fields__)
     assert all(spec.env.startswith("HYBRIDCAL_") for spec in SETTINGS)
+
+
+def test_every_bad_variable_is_reported_at_once() -> None:
+    """Three bad variables give one ConfigError naming all three, a line each, with what each accepts."""
+    env = {"HYBRIDCAL_PORT": "eighty", "HYBRIDCAL_SCHEDULER": "maybe", "HYBRIDCAL_PUBLIC_URL": "example.com"}
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env(env)
+    lines = info.value.message.splitlines()
+    assert len(lines) == 3
+    assert [line.split(" ")[0] for line in lines] == ["HYBRIDCAL_PUBLIC_URL", "HYBRIDCAL_PORT", "HYBRIDCAL_SCHEDULER"]
+    assert "positive integer" in lines[1] and "one of on, off" in lines[2]
+
+
+def test_the_gcp_backend_names_every_missing_setting_at_once() -> None:
+    """With the gcp backend and neither project nor key, both missing variables are named together."""
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env({"HYBRIDCAL_BACKEND": "gcp"})
+    assert info.value.message.splitlines() == [
+        "HYBRIDCAL_GCP_PROJECT is required when HYBRIDCAL_BACKEND is gcp",
+        "HYBRIDCAL_KMS_KEY is required when HYBRIDCAL_BACKEND is gcp",
+    ]

@@ -1,19 +1,28 @@
-"""Join-target detection: the invitation corpus, URL classification, punctuation, noise and Webex numbers."""
+"""Join-target detection: the invitation corpora, the precedence rules one by one, URL classification,
+punctuation, noise and Webex numbers."""
 
 from __future__ import annotations
 
 import json
+import re
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from shared.domain import joinlinks
 from shared.domain.events import CalendarEvent, EntryPoint
 from shared.domain.joinlinks import classify_url, find_join_targets, targets_from_event
-from shared.domain.meetings import JoinKind, JoinTarget, rank_join_targets
+from shared.domain.meetings import JOIN_KIND_RANK, JoinKind, JoinTarget, rank_join_targets
+from tests.fixtures.invitations import build_providers
+from tests.fixtures.invitations.provider_extras import WRAPPERS
 
-CORPUS_PATH = Path(__file__).resolve().parents[1] / "fixtures" / "invitations" / "corpus.json"
-CORPUS: list[dict[str, Any]] = json.loads(CORPUS_PATH.read_text(encoding="utf-8"))
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "invitations"
+CORPUS: list[dict[str, Any]] = [
+    *json.loads((FIXTURES / "corpus.json").read_text(encoding="utf-8")),
+    *json.loads((FIXTURES / "providers.json").read_text(encoding="utf-8")),
+]
 
 
 def _event(case: dict[str, Any]) -> CalendarEvent:
@@ -31,15 +40,34 @@ def _pairs(targets: tuple[JoinTarget, ...] | list[JoinTarget]) -> list[list[str]
 
 
 def test_corpus_is_broad() -> None:
-    """The corpus has 40+ uniquely named cases in eight languages, both formats and no-target cases."""
+    """The corpus has 120+ uniquely named cases in eight languages, both formats, every kind and no-target cases."""
     names = [c["name"] for c in CORPUS]
-    assert len(CORPUS) >= 40
+    assert len(CORPUS) >= 120
     assert len(set(names)) == len(names)
     assert {"en", "de", "fr", "es", "ja", "pt-BR", "it", "nl"} <= {c["lang"] for c in CORPUS}
     assert {c["format"] for c in CORPUS} == {"html", "text"}
-    assert sum(1 for c in CORPUS if not c["expected"]) >= 5
+    assert sum(1 for c in CORPUS if not c["expected"]) >= 10
     kinds = {kind for c in CORPUS for kind, _ in c["expected"]}
     assert kinds == {k.value for k in JoinKind}
+    for family in (
+        "zoom_",
+        "teams_",
+        "webex_",
+        "meet_",
+        "goto_",
+        "bluejeans_",
+        "chime_",
+        "jitsi_",
+        "wrapped_",
+        "deep_",
+    ):
+        assert sum(1 for n in names if n.startswith(family)) >= 2, family
+
+
+def test_provider_corpus_is_the_built_one() -> None:
+    """providers.json is exactly what its builder writes from the providers' templates."""
+    on_disk = json.loads((FIXTURES / "providers.json").read_text(encoding="utf-8"))
+    assert on_disk == build_providers.build()
 
 
 @pytest.mark.parametrize("case", CORPUS, ids=[c["name"] for c in CORPUS])
@@ -221,8 +249,8 @@ def test_event_sources_order_labels_and_skipped_entry_points() -> None:
     )
     assert targets_from_event(event) == (
         JoinTarget(JoinKind.SIP, "sip:111@zoomcrc.com", "111@zoomcrc.com"),
+        JoinTarget(JoinKind.ZOOM, "https://zoom.us/j/111111111"),  # R10: typed in the location, before the Meet
         JoinTarget(JoinKind.GOOGLE_MEET, "https://meet.google.com/abc-defg-hij", "meet.google.com/abc-defg-hij"),
-        JoinTarget(JoinKind.ZOOM, "https://zoom.us/j/111111111"),
         JoinTarget(JoinKind.ZOOM, "https://zoom.us/j/222222222"),
     )
 
@@ -231,3 +259,150 @@ def test_empty_event_has_no_targets() -> None:
     """An event with nothing in it has no join targets."""
     assert targets_from_event(CalendarEvent(id="e")) == ()
     assert find_join_targets("") == []
+
+
+# -- the precedence, rule by rule (shared/domain/joinlinks.py) ------------------------------
+
+
+def test_every_precedence_rule_has_a_test() -> None:
+    """Each rule R<n> of the module docstring has a test_rule_<n>_... here."""
+    rules = {int(n) for n in re.findall(r"^R(\d+)\.", joinlinks.__doc__ or "", re.MULTILINE)}
+    tested = {int(m.group(1)) for name in dir(sys.modules[__name__]) if (m := re.match(r"test_rule_(\d+)_", name))}
+    assert rules == set(range(1, 11))
+    assert rules <= tested
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mailto:bob@example.com and bob@example.com",
+        "Dial +1 555 0100,,123456#, or tel:+15550100 / callto:+15550100",
+        "https://calendar.google.com/calendar/event?eid=x https://support.google.com/calendar/answer/37135",
+        "https://help.webex.com/x https://us02web.zoom.us/u/kb4 https://meet.goto.com/install https://chime.aws/dialinnumbers/",
+        "https://dialin.plcm.vc/teams/?key=acme&conf=1 https://dialin.teams.microsoft.com/usp/pstnconferencing",
+        "https://click.mailer.example.com/ls/click?upn=x https://news.example.com/unsubscribe?u=1",
+        "https://meet.jit.si/static/dialInInfo.html?room=X https://teams.microsoft.com/meetingOptions/?x=1",
+    ],
+)
+def test_rule_1_noise_is_never_a_target(text: str) -> None:
+    """R1: addresses, phone numbers, footers, help and dial-in pages and tracking links give nothing."""
+    assert find_join_targets(text) == []
+
+
+@pytest.mark.parametrize("wrapper", sorted(WRAPPERS))
+def test_rule_2_wrapped_links_count_as_their_target(wrapper: str) -> None:
+    """R2: every known wrapper is taken off, leaving the real join link."""
+    url = "https://us06web.zoom.us/j/87654321098?pwd=a1&uname=Ann"
+    assert find_join_targets(f"Join: {WRAPPERS[wrapper](url)}") == [JoinTarget(JoinKind.ZOOM, url)]
+
+
+def test_rule_2_mimecast_keeps_its_link_and_takes_the_named_kind() -> None:
+    """R2: a Mimecast link (target hidden) keeps its URI, with the kind of the join host it names."""
+    teams = "https://protect-eu.mimecast.com/s/AbC?domain=teams.microsoft.com"
+    help_page = "https://url.uk.m.mimecastprotect.com/s/XyZ?domain=support.zoom.us"
+    other = "https://protect-us.mimecast.com/s/QrS?domain=example.org"
+    assert find_join_targets(f"{teams} {help_page} {other}") == [
+        JoinTarget(JoinKind.TEAMS, teams),
+        JoinTarget(JoinKind.URL, other),
+    ]
+
+
+def test_rule_3_entities_brackets_punctuation_and_hrefs() -> None:
+    """R3: entities decoded, brackets and trailing punctuation dropped, hrefs read in HTML."""
+    assert find_join_targets("Join<https://zoom.us/j/123456789?pwd=a&amp;b=c>.") == [
+        JoinTarget(JoinKind.ZOOM, "https://zoom.us/j/123456789?pwd=a&b=c")
+    ]
+    html = '<p><a href="https://acme.webex.com/meet/ann">Join</a> &lt;https://zoom.us/j/987654321&gt;</p>'
+    assert [t.uri for t in find_join_targets(html)] == [
+        "https://acme.webex.com/meet/ann",
+        "https://zoom.us/j/987654321",
+    ]
+
+
+def test_rule_4_deep_links_only_without_a_web_link_of_their_product() -> None:
+    """R4: zoommtg:// maps to the web link alone, and is dropped beside a Zoom web link (also across sources)."""
+    deep = "zoommtg://zoom.us/join?action=join&confno=81234567890&pwd=xyz"
+    assert find_join_targets(deep) == [JoinTarget(JoinKind.ZOOM, "https://zoom.us/j/81234567890?pwd=xyz")]
+    event = CalendarEvent(id="e", location="https://zoom.us/j/81234567890", description=f"App: {deep}")
+    assert targets_from_event(event) == (JoinTarget(JoinKind.ZOOM, "https://zoom.us/j/81234567890"),)
+    assert find_join_targets("webexteams://meet?sip=jdoe@acme.webex.com msteams:/l/channel/19x") == [
+        JoinTarget(JoinKind.WEBEX, "https://acme.webex.com/meet/jdoe")
+    ]
+
+
+def test_rule_5_video_addresses_by_host_or_label() -> None:
+    """R5: addresses on video hosts or after a video label are SIP; labelled IPs are H.323 with the meeting ID."""
+    text = (
+        "Contact: jane@example.com\nVideo: room@bridge.example.net\nvmr42@vmr.example.org\n\n"
+        "Meeting ID: 123 456 789\nJoin by H.323\n192.0.2.5\n192.0.2.6\n"
+    )
+    assert find_join_targets(text) == [
+        JoinTarget(JoinKind.SIP, "sip:room@bridge.example.net"),
+        JoinTarget(JoinKind.SIP, "sip:vmr42@vmr.example.org"),
+        JoinTarget(JoinKind.H323, "h323:192.0.2.5##123456789"),
+    ]
+
+
+def test_rule_6_cvi_address_with_its_video_conference_id() -> None:
+    """R6: Webex CVI becomes its direct-dial address; another gateway keeps the ID as label; never the bare IVR."""
+    webex = "Join with a video conferencing device\nacme@m.webex.com\nVideo Conference ID: 118 426 975 7\n"
+    assert find_join_targets(webex) == [
+        JoinTarget(JoinKind.SIP, "sip:1184269757.acme@m.webex.com", label="118 426 975 7")
+    ]
+    other = "Join with a video conferencing device\nteams@vc.acme.com\nVideo Conference ID: 4711 0815\n"
+    assert find_join_targets(other) == [
+        JoinTarget(JoinKind.SIP, "sip:teams@vc.acme.com", label="Video Conference ID 4711 0815")
+    ]
+
+
+def test_rule_7_webex_meeting_number_without_a_webex_link() -> None:
+    """R7: a labelled Webex meeting number is a site link (or the number), only when no Webex link exists."""
+    assert find_join_targets("Webex meeting number: 2345 678 901") == [
+        JoinTarget(JoinKind.WEBEX, "2345678901", label="2345 678 901")
+    ]
+    with_link = find_join_targets("https://acme.webex.com/meet/x\nMeeting number: 2345 678 901")
+    assert with_link == [JoinTarget(JoinKind.WEBEX, "https://acme.webex.com/meet/x")]
+
+
+def test_rule_8_kind_precedence() -> None:
+    """R8: kinds rank Webex, SIP, Meet, Zoom, Teams, GoTo, BlueJeans, Chime, Jitsi, H.323, then other URLs."""
+    order = [
+        JoinKind.WEBEX, JoinKind.SIP, JoinKind.GOOGLE_MEET, JoinKind.ZOOM, JoinKind.TEAMS, JoinKind.GOTO,
+        JoinKind.BLUEJEANS, JoinKind.CHIME, JoinKind.JITSI, JoinKind.H323, JoinKind.URL,
+    ]  # fmt: skip
+    assert sorted(JoinKind, key=JOIN_KIND_RANK.__getitem__) == order
+    text = (
+        "https://docs.example.com/agenda https://meet.jit.si/Room1 https://chime.aws/1234567890 "
+        "https://bluejeans.com/123456789 https://meet.goto.com/123456789 h323:192.0.2.1##5 "
+        "https://teams.microsoft.com/meet/123?p=x https://zoom.us/j/123456789 https://meet.google.com/abc-defg-hij "
+        "sip:room@vc.example.com https://acme.webex.com/meet/ann"
+    )
+    assert [t.kind for t in rank_join_targets(find_join_targets(text))] == order
+
+
+def test_rule_9_sources_and_order_of_appearance() -> None:
+    """R9: within a kind, location, entry points (video before SIP), hangoutLink, description; repeats once."""
+    event = CalendarEvent(
+        id="e",
+        location="https://zoom.us/j/111111111",
+        description="https://zoom.us/j/333333333 then HTTPS://ZOOM.US/J/111111111",
+        entry_points=(EntryPoint("sip", "sip:2@vc.example.com"), EntryPoint("video", "https://zoom.us/j/222222222")),
+    )
+    assert [t.uri for t in targets_from_event(event)] == [
+        "sip:2@vc.example.com",
+        "https://zoom.us/j/111111111",
+        "https://zoom.us/j/222222222",
+        "https://zoom.us/j/333333333",
+    ]
+
+
+def test_rule_10_the_location_outranks_an_attached_meet() -> None:
+    """R10: a Zoom link typed in the location beats the Meet conference Calendar attached; alone, Meet still counts."""
+    zoom, meet = "https://us02web.zoom.us/j/81234567890?pwd=x", "https://meet.google.com/abc-defg-hij"
+    attached = {"entry_points": (EntryPoint("video", meet),), "hangout_link": meet}
+    event = CalendarEvent(id="e", location=f"Zoom: {zoom}", **attached)  # type: ignore[arg-type]
+    assert [t.uri for t in targets_from_event(event)] == [zoom, meet]
+    plain = CalendarEvent(id="e", location="Room 4 https://maps.example.com/r4", **attached)  # type: ignore[arg-type]
+    assert next(t.uri for t in targets_from_event(plain)) == meet
+    webex_in_text = CalendarEvent(id="e", description="https://acme.webex.com/meet/ann", **attached)  # type: ignore[arg-type]
+    assert [t.kind for t in targets_from_event(webex_in_text)] == [JoinKind.WEBEX, JoinKind.GOOGLE_MEET]

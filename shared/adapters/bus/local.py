@@ -1,30 +1,58 @@
-"""The embedded message bus: worker threads with Pub/Sub's delivery semantics.
+"""The embedded message bus: durable in the service's SQLite database, with Pub/Sub's delivery semantics.
 
-At-least-once delivery to every subscription of a topic; messages with the same ordering key
-are delivered one at a time, in publish order, and a failing message blocks its key until it
-succeeds or is dead-lettered; failures are retried with jittered exponential backoff; after
-``max_attempts`` deliveries a message goes to the dead-letter list (and to the
-``<topic>-dead-letter`` topic when something subscribes to it). A message published to a topic
-without subscriptions is dropped, as Pub/Sub drops it.
+A publish stores the message once and a delivery row for every subscription of its topic (a
+topic nobody subscribes to drops it, as Pub/Sub does). Inside the store's ``atomic()`` block
+those rows commit with the state change that caused them, a transactional outbox, and only
+then become deliverable. Subscriptions are stored as well, so what is published while no
+handler is attached (during a restart) waits for it, and what was queued or in flight when
+the process died is delivered again when it starts: at least once, never lost.
+
+Worker threads deliver to the handlers attached in this process. Messages with the same
+ordering key go one at a time, in publish order, and a failing message blocks its key until it
+succeeds or is dead-lettered. A delivery counts as an attempt when it starts (so a message
+that kills the process every time is still dead-lettered in the end). Failures are retried
+with jittered exponential backoff, or no sooner than the error's ``retry_after``; a held lease
+(``LeaseHeld``) is deferred by its ``retry_after`` without spending an attempt. After
+``max_attempts`` deliveries a message is dead-lettered: kept with its last error (see
+``dead_letters()``) and published to ``<topic>-dead-letter``. ``wait_idle()`` waits on a
+condition until nothing is queued, delayed or in flight.
+
+Only one process may deliver from a database; the embedded backend guarantees it with a lock
+on the data directory. A bus made without a store keeps its messages in a private temporary
+database until ``bind()`` gives it the service's.
 """
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import random
+import shutil
+import sqlite3
+import tempfile
 import threading
 import uuid
 from collections import deque
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from shared.adapters.bus import local_schema as rows
+from shared.adapters.store.sqlite_pool import SqlitePool
 from shared.clock import Clock, SystemClock
-from shared.errors import Unavailable
-from shared.logs import ctx, get_logger
+from shared.errors import LeaseHeld, Unavailable
+from shared.logs import ctx, get_logger, redact
 from shared.ports import BusMessage, Handler
 
+if TYPE_CHECKING:
+    from shared.adapters.store.sqlite import SqliteDocumentStore
+
 log = get_logger(__name__)
+RETENTION = timedelta(days=7)
+MAX_DEFERRALS = 20
 
 
 @dataclass(slots=True)
@@ -32,7 +60,6 @@ class _Subscription:
     name: str
     topic: str
     handler: Handler
-    queues: dict[str, deque[BusMessage]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +72,15 @@ class DeadLetter:
     error: str
 
 
+Key = tuple[str, str]  # (subscription name, ordering key)
+
+
 class LocalBus:
-    """MessageBus in process: ordering keys, retries with backoff, dead letters."""
+    """MessageBus in the SQLite database: ordering keys, retries with backoff, dead letters, crash-safe."""
 
     def __init__(
         self,
+        store: SqliteDocumentStore | None = None,
         *,
         workers: int = 4,
         max_attempts: int = 5,
@@ -62,21 +93,68 @@ class LocalBus:
         self._rng = rng or random.Random()
         self._max_attempts = max_attempts
         self._backoff_base, self._backoff_cap = backoff_base, backoff_cap
-        self._subs: dict[str, list[_Subscription]] = {}
-        self._ready: deque[tuple[_Subscription, str]] = deque()
-        self._delayed: list[tuple[float, int, _Subscription, str]] = []
-        self._seq = itertools.count()
+        self._workers = workers
+        self._pool: SqlitePool | None = None
+        self._private: Path | None = None
+        self._subs: dict[str, _Subscription] = {}
+        self._topics: dict[str, list[str]] = {}  # topic -> every stored subscription name
+        self._queues: dict[Key, deque[int]] = {}
+        self._ready: deque[Key] = deque()
+        self._delayed: list[tuple[float, int, Key]] = []
+        self._tiebreak = itertools.count()
         self._inflight = 0
-        self._cond = threading.Condition()
+        self._cond = threading.Condition()  # a leaf lock: nothing calls the store while holding it
         self._closed = False
-        self._dead: list[DeadLetter] = []
+        self._threads: list[threading.Thread] = []
         self.published: dict[str, int] = {}
         self.delivered: dict[str, int] = {}
-        self._threads = [
-            threading.Thread(target=self._work, name=f"local-bus-{i}", daemon=True) for i in range(workers)
-        ]
+        if store is not None:
+            self.bind(store)
+
+    # ------------------------------------------------------------ binding
+
+    @property
+    def bound(self) -> bool:
+        """True once the bus has its database."""
+        return self._pool is not None
+
+    def bind(self, store: SqliteDocumentStore) -> None:
+        """Keep messages in ``store``'s database (once, before first use) and start the workers."""
+        if self._pool is not None:
+            raise RuntimeError("the bus is already bound to a database")
+        self._start(store.pool)
+
+    def _ensure(self) -> SqlitePool:
+        if self._pool is None:
+            with self._cond:
+                if self._pool is None and self._private is None:
+                    self._private = Path(tempfile.mkdtemp(prefix="hybridcal-bus-"))
+            self._start(SqlitePool(str(self._private / "bus.sqlite3"), size=max(2, self._workers)))
+        assert self._pool is not None
+        return self._pool
+
+    def _start(self, pool: SqlitePool) -> None:
+        with pool.transaction() as conn:
+            rows.create(conn)
+            rows.purge_before(conn, self._clock.now() - RETENTION)
+            found = rows.subscriptions(conn)
+        with self._cond:
+            if self._pool is not None:
+                return
+            self._pool, self._topics = pool, found
+            self._threads = [
+                threading.Thread(target=self._work, name=f"local-bus-{i}", daemon=True) for i in range(self._workers)
+            ]
         for thread in self._threads:
             thread.start()
+
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        try:
+            with self._ensure().transaction() as conn:
+                yield conn
+        except sqlite3.Error as exc:
+            raise Unavailable(f"the bus database failed ({exc})") from exc
 
     # ------------------------------------------------------------ MessageBus port
 
@@ -88,83 +166,114 @@ class LocalBus:
         ordering_key: str | None = None,
         attributes: Mapping[str, str] | None = None,
     ) -> str:
-        """Queue a copy for every subscription of ``topic``; return the message id."""
-        message_id = uuid.uuid4().hex
-        message = BusMessage(
-            topic=topic,
-            data=bytes(data),
-            attributes=dict(attributes or {}),
-            ordering_key=ordering_key or None,
-            message_id=message_id,
-            publish_time=self._clock.now(),
-        )
+        """Store the message for every subscription of ``topic`` (in the caller's transaction, if any)."""
         with self._cond:
             if self._closed:
                 raise Unavailable("the bus is closed")
             self.published[topic] = self.published.get(topic, 0) + 1
-            for sub in self._subs.get(topic, ()):
-                key = ordering_key or f"\x00{message_id}"
-                queue = sub.queues.setdefault(key, deque())
-                queue.append(message)
-                if len(queue) == 1:
-                    self._ready.append((sub, key))
-            self._cond.notify_all()
+        message_id = uuid.uuid4().hex
+        with self._tx() as conn:
+            self._insert(conn, topic, message_id, bytes(data), ordering_key or None, dict(attributes or {}))
         return message_id
 
+    def _insert(
+        self,
+        conn: sqlite3.Connection,
+        topic: str,
+        message_id: str,
+        data: bytes,
+        ordering_key: str | None,
+        attributes: dict[str, str],
+    ) -> None:
+        names = list(self._topics.get(topic, ()))
+        if not names:
+            return
+        seq = rows.insert_message(conn, message_id, topic, data, ordering_key, attributes, self._clock.now())
+        okey = ordering_key or f"\x00{message_id}"
+        rows.insert_deliveries(conn, names, seq, okey)
+        pool = self._pool
+        assert pool is not None
+        pool.after_commit(lambda: self._enqueue([((n, okey), seq) for n in names]))
+
     def subscribe(self, topic: str, handler: Handler, *, name: str | None = None) -> None:
-        """Add a subscription to ``topic`` delivering to ``handler``."""
+        """Attach ``handler`` to a stored subscription of ``topic`` (created when new) and queue its backlog."""
         with self._cond:
-            subs = self._subs.setdefault(topic, [])
-            subs.append(_Subscription(name or f"{topic}-sub-{len(subs)}", topic, handler))
+            attached = sum(1 for s in self._subs.values() if s.topic == topic)
+        name = name or f"{topic}-sub-{attached}"
+        # Under the store's write lock, so no publish commits between reading the backlog and attaching.
+        with self._tx() as conn:
+            backlog = rows.open_subscription(conn, name, topic)
+            with self._cond:
+                if name in self._subs:
+                    raise ValueError(f"subscription {name!r} already has a handler")
+                self._subs[name] = _Subscription(name, topic, handler)
+                names = self._topics.setdefault(topic, [])
+                if name not in names:
+                    names.append(name)
+                self._enqueue_locked([((name, okey), seq) for okey, seq in backlog])
 
     def close(self) -> None:
-        """Stop the workers (undelivered messages are dropped)."""
+        """Stop the workers; what is undelivered stays stored for the next start."""
         with self._cond:
             self._closed = True
             self._cond.notify_all()
         for thread in self._threads:
             thread.join(timeout=5)
+        if self._private is not None and self._pool is not None:
+            self._pool.close()
+            shutil.rmtree(self._private, ignore_errors=True)
 
     # ------------------------------------------------------------ inspection
 
     def dead_letters(self) -> list[DeadLetter]:
-        """Messages that exhausted their attempts, oldest first."""
-        with self._cond:
-            return list(self._dead)
+        """Messages that exhausted their attempts (in this database, across restarts), oldest first."""
+        with self._ensure().connection() as conn:
+            found = rows.dead_letter_rows(conn)
+        return [DeadLetter(sub, message, attempts, error) for sub, message, attempts, error in found]
 
     def pending(self) -> int:
-        """Messages queued or in flight."""
+        """Messages queued, delayed or in flight for the handlers attached here."""
         with self._cond:
-            return self._inflight + sum(len(q) for subs in self._subs.values() for s in subs for q in s.queues.values())
+            return sum(len(q) for q in self._queues.values())
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
-        """Block until nothing is queued, delayed or in flight; False on timeout."""
+        """Block until nothing is queued, delayed or in flight for the attached handlers; False on timeout."""
         deadline = self._clock.monotonic() + timeout
         with self._cond:
-            while True:
-                busy = self._inflight or self._ready or self._delayed
-                if not busy:
-                    return True
+            while self._inflight or self._ready or self._delayed:
                 remaining = deadline - self._clock.monotonic()
                 if remaining <= 0:
                     return False
                 self._cond.wait(min(remaining, 0.05))
+            return True
 
-    # ------------------------------------------------------------ delivery
+    # ------------------------------------------------------------ queueing (memory mirrors the stored rows)
 
-    def _next(self) -> tuple[_Subscription, str, BusMessage] | None:
+    def _enqueue(self, items: list[tuple[Key, int]]) -> None:
+        with self._cond:
+            self._enqueue_locked(items)
+
+    def _enqueue_locked(self, items: list[tuple[Key, int]]) -> None:
+        for key, seq in items:
+            if key[0] not in self._subs:
+                continue  # stored for a subscription whose handler is not attached in this process
+            queue = self._queues.setdefault(key, deque())
+            queue.append(seq)
+            if len(queue) == 1:
+                self._ready.append(key)
+        self._cond.notify_all()
+
+    def _next(self) -> tuple[_Subscription, Key, int] | None:
         with self._cond:
             while not self._closed:
                 now = self._clock.monotonic()
                 while self._delayed and self._delayed[0][0] <= now:
-                    _, _, sub, key = heapq.heappop(self._delayed)
-                    self._ready.append((sub, key))
+                    self._ready.append(heapq.heappop(self._delayed)[2])
                 if self._ready:
-                    sub, key = self._ready.popleft()
+                    key = self._ready.popleft()
                     self._inflight += 1
-                    return sub, key, sub.queues[key][0]
-                wait = self._delayed[0][0] - now if self._delayed else None
-                self._cond.wait(wait)
+                    return self._subs[key[0]], key, self._queues[key][0]
+                self._cond.wait(self._delayed[0][0] - now if self._delayed else None)
             return None
 
     def _work(self) -> None:
@@ -172,47 +281,80 @@ class LocalBus:
             item = self._next()
             if item is None:
                 return
-            sub, key, message = item
-            error: str | None = None
+            sub, key, seq = item
             try:
-                sub.handler(message)
-            except Exception as exc:  # any handler failure means redelivery
-                error = f"{type(exc).__name__}: {exc}"
-            self._settle(sub, key, message, error)
+                self._deliver(sub, key, seq)
+            except Unavailable as exc:  # the database is busy or closing: the stored row is tried again
+                log.warning("bus delivery not settled", extra=ctx(subscription=sub.name, error_code=exc.code))
+                with self._cond:
+                    heapq.heappush(self._delayed, (self._clock.monotonic() + 1.0, next(self._tiebreak), key))
+                    self._inflight -= 1
+                    self._cond.notify_all()
 
-    def _settle(self, sub: _Subscription, key: str, message: BusMessage, error: str | None) -> None:
-        with self._cond:
-            queue = sub.queues[key]
-            if error is None:
+    def _deliver(self, sub: _Subscription, key: Key, seq: int) -> None:
+        with self._tx() as conn:
+            counted = rows.start_delivery(conn, sub.name, seq)
+            message = rows.load_message(conn, seq, counted[0]) if counted else None
+        if counted is None or message is None:
+            self._advance(key)
+            return
+        error: BaseException | None = None
+        try:
+            sub.handler(message)
+        except Exception as exc:  # any handler failure means redelivery
+            error = exc
+        if error is None:
+            with self._tx() as conn:
+                rows.forget_delivery(conn, sub.name, seq)
+            with self._cond:
                 self.delivered[sub.topic] = self.delivered.get(sub.topic, 0) + 1
-                queue.popleft()
-            elif message.delivery_attempt >= self._max_attempts:
-                queue.popleft()
-                self._dead_letter(sub, message, error)
-            else:
-                queue[0] = replace(message, delivery_attempt=message.delivery_attempt + 1)
-                delay = self._rng.uniform(0, min(self._backoff_cap, self._backoff_base * 2**message.delivery_attempt))
-                heapq.heappush(self._delayed, (self._clock.monotonic() + delay, next(self._seq), sub, key))
-                self._inflight -= 1
-                self._cond.notify_all()
-                return
-            if queue:
-                self._ready.append((sub, key))
-            else:
-                del sub.queues[key]
-            # In-flight drops only now, after any dead-letter copy is queued, so wait_idle never sees a gap.
+            self._advance(key)
+            return
+        text = redact(f"{type(error).__name__}: {error}")[:2000]  # stored: no address or token may be in it
+        deferred = isinstance(error, LeaseHeld) and int(counted[1]) < MAX_DEFERRALS
+        if not deferred and message.delivery_attempt >= self._max_attempts:
+            self._dead_letter(sub, key, seq, message, text)
+            return
+        if deferred:
+            delay = max(float(getattr(error, "retry_after", None) or 0.0), self._backoff_base)
+            change = "attempts = attempts - 1, deferrals = deferrals + 1, error = ?"
+        else:
+            backoff = self._rng.uniform(0, min(self._backoff_cap, self._backoff_base * 2**message.delivery_attempt))
+            delay = max(backoff, float(getattr(error, "retry_after", None) or 0.0))
+            change = "error = ?"
+        with self._tx() as conn:
+            conn.execute(
+                f"UPDATE bus_deliveries SET {change} WHERE subscription = ? AND seq = ?", (text, sub.name, seq)
+            )
+        with self._cond:
+            heapq.heappush(self._delayed, (self._clock.monotonic() + delay, next(self._tiebreak), key))
             self._inflight -= 1
             self._cond.notify_all()
 
-    def _dead_letter(self, sub: _Subscription, message: BusMessage, error: str) -> None:
-        """Record a message that exhausted its attempts and forward it (called with the lock held)."""
-        self._dead.append(DeadLetter(sub.name, message, message.delivery_attempt, error))
+    def _advance(self, key: Key) -> None:
+        """The head of ``key`` is settled: the next message of the key becomes ready."""
+        with self._cond:
+            queue = self._queues[key]
+            queue.popleft()
+            if queue:
+                self._ready.append(key)
+            else:
+                del self._queues[key]
+            # In-flight drops only now, after any follow-up is queued, so wait_idle never sees a gap.
+            self._inflight -= 1
+            self._cond.notify_all()
+
+    def _dead_letter(self, sub: _Subscription, key: Key, seq: int, message: BusMessage, error: str) -> None:
+        """Keep the message with its error and publish it to ``<topic>-dead-letter``, in one transaction."""
+        attributes = {**message.attributes, "deadLetterReason": error[:1000], "sourceTopic": sub.topic}
+        with self._tx() as conn:
+            rows.forget_delivery(conn, sub.name, seq)
+            rows.record_dead_letter(conn, sub.name, message, error, self._clock.now())
+            self._insert(conn, f"{sub.topic}-dead-letter", uuid.uuid4().hex, message.data, None, attributes)
         log.warning(
             "message dead-lettered",
             extra=ctx(
                 topic=sub.topic, subscription=sub.name, message_id=message.message_id, attempts=message.delivery_attempt
             ),
         )
-        if f"{sub.topic}-dead-letter" in self._subs:
-            attrs = {**message.attributes, "deadLetterReason": error, "sourceTopic": sub.topic}
-            self.publish(f"{sub.topic}-dead-letter", message.data, attributes=attrs)
+        self._advance(key)

@@ -13,6 +13,8 @@ contract in process:
 * Ordering across redeliveries: the client hands a key's next message to us as soon as the
   previous one was nacked. We hold a key at its failed message and nack its later messages until
   the failed one succeeds, so a key never runs out of order.
+* Held leases: a handler raising ``LeaseHeld`` gets its message back after the error's
+  ``retry_after`` (the ack deadline is moved, at most 600 s) without spending an attempt.
 * Dead letters: after ``max_attempts`` deliveries the message is republished to
   ``<topic>-dead-letter`` (attributes ``sourceTopic`` and ``deadLetterReason``), listed by
   ``dead_letters()`` and acked. The subscription's server-side dead-letter policy stays as the
@@ -24,6 +26,7 @@ contract in process:
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +43,7 @@ from shared.topics import BY_NAME, TOPICS, TopicSpec
 
 log = get_logger(__name__)
 DEAD_LETTER_SUFFIX = "-dead-letter"
+MAX_DEFERRALS = 10
 
 
 @contextlib.contextmanager
@@ -83,6 +87,7 @@ class _Sub:
     future: Any = None
     held: dict[str, tuple[float, list[str]]] = field(default_factory=dict)  # key -> (since, ids in order)
     attempts: dict[str, int] = field(default_factory=dict)
+    deferrals: dict[str, int] = field(default_factory=dict)
 
 
 class PubSubBus:
@@ -238,7 +243,7 @@ class PubSubBus:
         if dead_letter:
             request["dead_letter_policy"] = {
                 "dead_letter_topic": self.topic_path(topic + DEAD_LETTER_SUFFIX),
-                "max_delivery_attempts": min(100, max(5, self._max_attempts)),
+                "max_delivery_attempts": min(100, max(5, self._max_attempts) + MAX_DEFERRALS),
             }
         with mapped_errors("create subscription"), contextlib.suppress(gexc.AlreadyExists):
             self.subscriber.create_subscription(request=request)
@@ -304,14 +309,19 @@ class PubSubBus:
                 self._inflight += 1
                 attempt = sub.attempts[mid] = message.delivery_attempt or sub.attempts.get(mid, 0) + 1
             try:
-                failed = self._handle(sub, message, attempt)
+                failed, defer = self._handle(sub, message, attempt - sub.deferrals.get(mid, 0))
             finally:
                 with self._cond:
                     self._inflight -= 1
                     self._cond.notify_all()
             with self._cond:
                 self._settle(sub, key, mid, failed=failed)
-            if failed:
+                if defer is not None:
+                    sub.deferrals[mid] = sub.deferrals.get(mid, 0) + 1
+            if defer is not None:  # a held lease: come back after it ends, without spending an attempt
+                message.modify_ack_deadline(defer)
+                message.drop()
+            elif failed:
                 message.nack()
             else:
                 message.ack()
@@ -348,8 +358,8 @@ class PubSubBus:
                 self._early.add((sub.name, mid))
             self._cond.notify_all()
 
-    def _handle(self, sub: _Sub, message: Any, attempt: int) -> bool:
-        """Run the handler; True when the message must be redelivered."""
+    def _handle(self, sub: _Sub, message: Any, attempt: int) -> tuple[bool, int | None]:
+        """Run the handler: (redeliver?, seconds to defer a held lease by, or None)."""
         published = message.publish_time
         bus_message = BusMessage(
             topic=sub.topic,
@@ -362,10 +372,18 @@ class PubSubBus:
         )
         try:
             sub.handler(bus_message)
+        except errors.LeaseHeld as exc:
+            if sub.deferrals.get(bus_message.message_id, 0) < MAX_DEFERRALS:
+                return True, min(600, max(1, math.ceil(exc.retry_after or 0.0)))
+            return self._failed(sub, bus_message, attempt, exc), None
         except Exception as exc:  # any handler failure means redelivery or a dead letter
-            error = f"{type(exc).__name__}: {exc}"
-            return attempt < self._max_attempts or not self._dead_letter(sub, bus_message, attempt, error)
-        return False
+            return self._failed(sub, bus_message, attempt, exc), None
+        sub.deferrals.pop(bus_message.message_id, None)
+        return False, None
+
+    def _failed(self, sub: _Sub, message: BusMessage, attempt: int, exc: Exception) -> bool:
+        error = f"{type(exc).__name__}: {exc}"
+        return attempt < self._max_attempts or not self._dead_letter(sub, message, attempt, error)
 
     def _dead_letter(self, sub: _Sub, message: BusMessage, attempts: int, error: str) -> bool:
         """Record (and republish, where the topic has one) a message that exhausted its attempts."""

@@ -86,7 +86,7 @@ class EnvelopeCipher:
         self._cache = _TtlCache(clock, cache_seconds)
         self._pinned: set[tuple[str, str]] = set()
         self._index_memo: dict[tuple[str, str, str], str] = {}
-        self._lock = threading.RLock()
+        self._tx = threading.local()  # keys made inside this thread's open store transaction
 
     # ------------------------------------------------------------ key versions
 
@@ -99,39 +99,76 @@ class EnvelopeCipher:
         start = datetime.fromtimestamp(int(version[1:]) * self._rotation.total_seconds(), tz=UTC)
         return start + self._rotation
 
+    # ------------------------------------------------------------ caching across store transactions
+    #
+    # A key made inside a store transaction may be rolled back with it, and ciphertexts made by other
+    # threads under a key that was never committed would never open again. Such keys stay visible to
+    # the transaction's own thread only, until it commits (then everyone's) or rolls back (then gone).
+    # Keys read from the store were committed and are cached at once.
+
+    def _pending(self) -> dict[tuple[str, ...], bytes]:
+        pending: dict[tuple[str, ...], bytes] | None = getattr(self._tx, "keys", None)
+        if pending is None:
+            pending = self._tx.keys = {}
+        return pending
+
+    def _lookup(self, key: tuple[str, ...]) -> bytes | None:
+        return self._pending().get(key) or self._cache.get(key)
+
+    def _fresh(self, *keys: tuple[str, ...]) -> bool:
+        pending = self._pending()
+        return any(k in pending for k in keys)
+
+    def _remember(self, key: tuple[str, ...], value: bytes, *, fresh: bool) -> None:
+        if not fresh:
+            self._cache.put(key, value)
+            return
+        pending = self._pending()
+        first = not pending
+        pending[key] = value
+        if first:
+            self._store.after_commit(self._promote)  # at once when there is no transaction
+            self._store.after_rollback(pending.clear)
+
+    def _promote(self) -> None:
+        pending = self._pending()
+        for key, value in pending.items():
+            self._cache.put(key, value)
+        pending.clear()
+
     def _data_key(self, org_id: str, version: str, *, create: bool) -> bytes:
-        cached = self._cache.get(("dek", org_id, version))
+        cached = self._lookup(("dek", org_id, version))
         if cached is not None:
             return cached
-        with self._lock:
-            cached = self._cache.get(("dek", org_id, version))
-            if cached is not None:
-                return cached
-            path = doc_path("orgs", org_id, "keys", version)
-            aad = field_aad(org_id, "keys", version, "wrapped")
-            doc = self._store.get(path)
-            if doc is None:
-                if not create:
-                    raise IntegrityError("the data key for this ciphertext no longer exists")
-                key = AESGCM.generate_key(bit_length=256)
-                data: dict[str, object] = {
-                    "wrapped": self._kek.wrap(key, aad),
-                    "kek": self._kek.name,
-                    "createdAt": self._clock.now(),
-                }
-                if version != "index":
-                    data["expireAt"] = self._period_end(version) + DATA_LIFETIME
-                try:
-                    self._store.write([Put(path, data, if_absent=True)])
-                except Conflict:
-                    doc = self._store.get(path)
-                    if doc is None:
-                        raise
-                    key = self._kek.unwrap(bytes(doc.data["wrapped"]), aad)
-            else:
+        made = False
+        # No lock is held across store calls: this may run inside a store transaction, and a lost
+        # race to create the key is settled by the create-if-absent write below.
+        path = doc_path("orgs", org_id, "keys", version)
+        aad = field_aad(org_id, "keys", version, "wrapped")
+        doc = self._store.get(path)
+        if doc is None:
+            if not create:
+                raise IntegrityError("the data key for this ciphertext no longer exists")
+            key = AESGCM.generate_key(bit_length=256)
+            data: dict[str, object] = {
+                "wrapped": self._kek.wrap(key, aad),
+                "kek": self._kek.name,
+                "createdAt": self._clock.now(),
+            }
+            if version != "index":
+                data["expireAt"] = self._period_end(version) + DATA_LIFETIME
+            try:
+                self._store.write([Put(path, data, if_absent=True)])
+                made = True
+            except Conflict:
+                doc = self._store.get(path)
+                if doc is None:
+                    raise
                 key = self._kek.unwrap(bytes(doc.data["wrapped"]), aad)
-            self._cache.put(("dek", org_id, version), key)
-            return key
+        else:
+            key = self._kek.unwrap(bytes(doc.data["wrapped"]), aad)
+        self._remember(("dek", org_id, version), key, fresh=made)
+        return key
 
     def _pin(self, org_id: str, version: str) -> None:
         """Keep a data-key version while long-lived records use it (no expiry)."""
@@ -146,39 +183,40 @@ class EnvelopeCipher:
                 self._store.write([Put(path, data, if_version=doc.version)])
             except PreconditionFailed:
                 return
-        self._pinned.add((org_id, version))
+        self._store.after_commit(lambda: self._pinned.add((org_id, version)))
 
     def _principal_key(self, org_id: str, principal_id: str, *, create: bool) -> bytes:
-        cached = self._cache.get(("pk", org_id, principal_id))
+        cached = self._lookup(("pk", org_id, principal_id))
         if cached is not None:
             return cached
-        with self._lock:
-            path = doc_path("orgs", org_id, "principalKeys", principal_id)
-            aad = field_aad(org_id, "principalKeys", principal_id, "wrapped")
-            doc = self._store.get(path)
-            if doc is None:
-                if not create:
-                    raise IntegrityError("the principal's key material is gone")
-                version = self.current_version()
-                key = os.urandom(32)
-                wrapped = self._seal(self._data_key(org_id, version, create=True), key, aad)
-                try:
-                    self._store.write([Put(path, {"version": version, "wrapped": wrapped}, if_absent=True)])
-                    self._pin(org_id, version)
-                except Conflict:
-                    return self._principal_key(org_id, principal_id, create=False)
-            else:
-                version = str(doc.data["version"])
-                key = self._open(self._data_key(org_id, version, create=False), bytes(doc.data["wrapped"]), aad)
-            self._cache.put(("pk", org_id, principal_id), key)
-            return key
+        made = False
+        path = doc_path("orgs", org_id, "principalKeys", principal_id)
+        aad = field_aad(org_id, "principalKeys", principal_id, "wrapped")
+        doc = self._store.get(path)
+        if doc is None:
+            if not create:
+                raise IntegrityError("the principal's key material is gone")
+            version = self.current_version()
+            key = os.urandom(32)
+            wrapped = self._seal(self._data_key(org_id, version, create=True), key, aad)
+            try:
+                self._store.write([Put(path, {"version": version, "wrapped": wrapped}, if_absent=True)])
+                made = True
+                self._pin(org_id, version)
+            except Conflict:
+                return self._principal_key(org_id, principal_id, create=False)
+        else:
+            version = str(doc.data["version"])
+            key = self._open(self._data_key(org_id, version, create=False), bytes(doc.data["wrapped"]), aad)
+        self._remember(("pk", org_id, principal_id), key, fresh=made)
+        return key
 
     def _field_key(self, org_id: str, version: str, principal_id: str | None, *, create: bool) -> bytes:
         data_key = self._data_key(org_id, version, create=create)
         if principal_id is None:
             return data_key
         cache_key = ("fk", org_id, principal_id, version)
-        cached = self._cache.get(cache_key)
+        cached = self._lookup(cache_key)
         if cached is not None:
             return cached
         principal_key = self._principal_key(org_id, principal_id, create=create)
@@ -188,7 +226,8 @@ class EnvelopeCipher:
             salt=principal_key,
             info=f"{PREFIX}|{org_id}|{principal_id}".encode(),
         ).derive(data_key)
-        self._cache.put(cache_key, derived)
+        fresh = self._fresh(("dek", org_id, version), ("pk", org_id, principal_id))
+        self._remember(cache_key, derived, fresh=fresh)
         return derived
 
     # ------------------------------------------------------------ AEAD
@@ -236,23 +275,23 @@ class EnvelopeCipher:
         if hit is not None:
             return hit
         cache_key = ("bi", org_id, purpose)
-        key = self._cache.get(cache_key)
+        key = self._lookup(cache_key)
         if key is None:
             root = self._data_key(org_id, "index", create=True)
             key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"bi|{purpose}".encode()).derive(root)
-            self._cache.put(cache_key, key)
+            self._remember(cache_key, key, fresh=self._fresh(("dek", org_id, "index")))
         digest = hmac.new(key, value.strip().lower().encode(), hashlib.sha256).hexdigest()[:40]
-        if len(self._index_memo) >= 50_000:
-            self._index_memo.clear()
-        self._index_memo[memo_key] = digest
+        if not self._fresh(cache_key):  # memoise only what a committed key produced
+            if len(self._index_memo) >= 50_000:
+                self._index_memo.clear()
+            self._index_memo[memo_key] = digest
         return digest
 
     def shred(self, org_id: str, principal_id: str) -> None:
         """Destroy a principal's key material and forget every cached derivative."""
-        with self._lock:
-            self._store.write([Delete(doc_path("orgs", org_id, "principalKeys", principal_id))])
-            self._cache.evict(("pk", org_id, principal_id))
-            self._cache.evict(("fk", org_id, principal_id))
+        self._store.write([Delete(doc_path("orgs", org_id, "principalKeys", principal_id))])
+        self._cache.evict(("pk", org_id, principal_id))
+        self._cache.evict(("fk", org_id, principal_id))
 
 
 class NullCipher:

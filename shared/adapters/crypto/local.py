@@ -15,21 +15,27 @@ from shared.errors import ConfigError, IntegrityError
 _NONCE = 12
 
 
-def load_or_create_key(path: Path) -> bytes:
-    """Read the key file, creating it (0600, 32 random bytes) on first use."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def load_or_create_key(path: Path, *, create: bool = True) -> bytes:
+    """Read the key file, creating it (0600, 32 random bytes) on first use when ``create`` allows it."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600) if create else None
     except FileExistsError:
-        pass
-    else:
+        fd = None
+    if fd is not None:
         with os.fdopen(fd, "w") as handle:
             handle.write(base64.b64encode(AESGCM.generate_key(bit_length=256)).decode() + "\n")
-    mode = path.stat().st_mode & 0o777
+    try:
+        mode = path.stat().st_mode & 0o777
+        text = path.read_text()
+    except FileNotFoundError:
+        raise ConfigError(f"the key file {path} is missing") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"the key file {path} cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
     if mode & 0o077:
         raise ConfigError(f"the key file {path} must not be readable by others (mode {mode:o}); chmod 600 it")
     try:
-        key = base64.b64decode(path.read_text().strip(), validate=True)
+        key = base64.b64decode(text.strip(), validate=True)
     except ValueError:
         raise ConfigError(f"the key file {path} is not a base64 AES-256 key") from None
     if len(key) != 32:
@@ -49,9 +55,9 @@ class LocalKek:
         self.unwrap_calls = 0
 
     @classmethod
-    def from_file(cls, path: Path) -> LocalKek:
-        """Load (or create) the key file and wrap it."""
-        return cls(load_or_create_key(path))
+    def from_file(cls, path: Path, *, create: bool = True) -> LocalKek:
+        """Load (or, when ``create`` allows it, create) the key file."""
+        return cls(load_or_create_key(path, create=create))
 
     @property
     def name(self) -> str:

@@ -32,6 +32,7 @@ from shared.adapters.google.failures import from_status, retry_after
 from shared.adapters.google.transport import HttpxRequest, RetryableStatus
 from shared.clock import Clock
 from shared.errors import (
+    CredentialsUnavailable,
     DelegationDenied,
     Forbidden,
     HybridCalendarError,
@@ -127,7 +128,10 @@ class KeylessCredential(Credential):
                 try:
                     self._source, _ = google.auth.default(scopes=[CLOUD_PLATFORM])
                 except exceptions.DefaultCredentialsError:
-                    raise Unauthenticated("no runtime credentials to sign for the service account") from None
+                    raise CredentialsUnavailable(
+                        "no Application Default Credentials in this process to sign for the service account "
+                        "(keyless credentials need Google Cloud or GOOGLE_APPLICATION_CREDENTIALS)"
+                    ) from None
             return self._source
 
     def delegated(

@@ -27,7 +27,7 @@ EVENT_FIELDS = (
     "id,etag,status,summary,description,location,start,end,recurrence,recurringEventId,originalStartTime,"
     "organizer(email,self),attendees(email,responseStatus,resource,organizer,self,optional,displayName),"
     "hangoutLink,conferenceData(entryPoints(entryPointType,uri,label)),extendedProperties,eventType,"
-    "transparency,iCalUID,updated"
+    "transparency,visibility,iCalUID,updated"
 )
 LIST_FIELDS = f"nextPageToken,nextSyncToken,timeZone,items({EVENT_FIELDS})"
 SEND_UPDATES = {"insert": "all", "quickAdd": "none", "patch": "none", "delete": "all"}

@@ -1,5 +1,5 @@
-"""Calendar v3 beyond events, as a base of ``GoogleCalendar``: ``settings.get``, ``acl.insert`` /
-``acl.delete`` and ``freebusy.query``."""
+"""Calendar v3 beyond events, as a base of ``GoogleCalendar``: ``settings.get``, ``calendars.get``,
+``acl.list`` / ``acl.insert`` / ``acl.delete`` and ``freebusy.query``."""
 
 from __future__ import annotations
 
@@ -32,6 +32,17 @@ class CalendarExtras:
             "settings.get", "GET", self._url("users", "me", "settings", setting_id), params=[("fields", "value")]
         )
         return str((answer or {}).get("value") or "")
+
+    def get_calendar(self, calendar_id: str) -> Mapping[str, Any]:
+        """``calendars.get``: the calendar's name (``summary``) and ``timeZone``."""
+        url = self._url("calendars", calendar_id)
+        return dict(self._call("calendars.get", "GET", url, params=[("fields", "id,summary,timeZone")]) or {})
+
+    def list_acl(self, calendar_id: str) -> list[Mapping[str, Any]]:
+        """``acl.list``: every rule of a calendar (one page of up to 250; delegates are few)."""
+        params = [("maxResults", "250"), ("fields", "items(id,role,scope)")]
+        answer = self._call("acl.list", "GET", self._url("calendars", calendar_id, "acl"), params=params) or {}
+        return [dict(r) for r in answer.get("items") or () if isinstance(r, Mapping)]
 
     def insert_acl(
         self,

@@ -64,6 +64,7 @@ class GoogleEvent:
     shared_properties: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     event_type: str = "default"
     transparency: str = "opaque"
+    visibility: str = "default"
     ical_uid: str | None = None
     updated: datetime | None = None
     raw: Mapping[str, Any] = field(default_factory=lambda: _EMPTY, compare=False, repr=False)
@@ -184,6 +185,7 @@ def _read(raw: Mapping[str, Any], keep_raw: bool = True) -> GoogleEvent:
         shared_properties=_props(raw, "shared"),
         event_type=str(raw.get("eventType") or "default"),
         transparency=str(raw.get("transparency") or "opaque"),
+        visibility=str(raw.get("visibility") or "default"),
         ical_uid=raw.get("iCalUID") or None,
         updated=utc(datetime.fromisoformat(updated)) if isinstance(updated, str) and updated else None,
         raw=MappingProxyType(dict(raw)) if keep_raw else _EMPTY,
@@ -197,6 +199,7 @@ _TEXT = {
     "status": "status",
     "event_type": "eventType",
     "transparency": "transparency",
+    "visibility": "visibility",
 }
 
 
@@ -268,6 +271,7 @@ def to_calendar_event(event: GoogleEvent) -> CalendarEvent:
         updated=event.updated,
         event_type=event.event_type,
         ical_uid=event.ical_uid,
+        visibility=event.visibility,
     )
 
 

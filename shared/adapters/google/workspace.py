@@ -17,7 +17,14 @@ from shared.clock import Clock
 from shared.config import GOOGLE_SCOPES
 from shared.domain.events import CalendarEvent
 from shared.domain.principals import ErrorReason, Org, Principal, PrincipalKind
-from shared.errors import DelegationDenied, Forbidden, InvalidInput, NotFound, Unauthenticated
+from shared.errors import (
+    CredentialsUnavailable,
+    DelegationDenied,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthenticated,
+)
 from shared.services.provisioning import ValidationResult
 
 
@@ -73,17 +80,24 @@ class GoogleWorkspace:
                 self._directory.credential(org)
             except (NotFound, Forbidden, Unauthenticated, InvalidInput) as exc:
                 detail = f"{org.credential.reference}: {exc.message}"[:300]
-                return ValidationResult(ErrorReason.CREDENTIAL_UNAVAILABLE, detail)
+                return ValidationResult(ErrorReason.SECRET_UNAVAILABLE, detail)
         try:
             calendar = self._directory.calendar_for(org, principal)
             if principal.kind is PrincipalKind.ROOM:
                 now = self._clock.now()
                 calendar.events_page(principal.email, time_min=now, time_max=now + timedelta(minutes=1))
-                return ValidationResult(presence_enabled=False)
+                about = calendar.get_calendar(principal.email)
+                return ValidationResult(
+                    presence_enabled=False,
+                    time_zone=str(about.get("timeZone") or "") or None,
+                    name=str(about.get("summary") or "")[:200] or None,
+                )
             locale = calendar.get_setting("locale")
             time_zone = calendar.get_setting("timezone")
         except DelegationDenied as exc:
             return ValidationResult(ErrorReason.DELEGATION_NOT_AUTHORIZED, _delegation_detail(exc))
+        except CredentialsUnavailable as exc:
+            return ValidationResult(ErrorReason.CREDENTIALS_UNAVAILABLE, exc.message[:300])
         except (NotFound, Unauthenticated):
             return ValidationResult(ErrorReason.CALENDAR_NOT_FOUND, "the calendar could not be found")
         except InvalidInput as exc:

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from shared.adapters.store.claims import domain_owner
 from shared.adapters.store.repositories import DocumentStores
 from shared.documents import Document, Filter, Order, Query, collection_path, doc_path
 from shared.domain.meetings import JoinKind, JoinTarget, Meeting, MeetingStatus
@@ -29,11 +30,9 @@ class StoredNotice:
 
 
 def org_by_domain(stores: DocumentStores, domain: str) -> Org | None:
-    """The org serving ``domain``, if any."""
-    query = Query("orgs", (Filter("domain", "==", domain.lower()),), limit=1)
-    for doc in stores.documents.query(query):
-        return stores.codec.org_from_doc(doc.id, doc.data)
-    return None
+    """The org serving ``domain``, if any: always the same one (its domain claim, else the oldest)."""
+    org_id = domain_owner(stores.documents, domain)
+    return None if org_id is None else stores.get_org(org_id)
 
 
 def _device(stores: DocumentStores, doc: Document) -> Device:
@@ -114,9 +113,8 @@ def notices_for(
 
 
 def notice_id(notice: JoinButtonNotice) -> str:
-    """The document id ``record_notice`` gives a notice (key, kind and start)."""
-    text = f"{notice.key}|{notice.kind}|{notice.start.isoformat()}"
-    return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
+    """The document id ``record_notice`` gives a notice (a hash of its identity)."""
+    return hashlib.blake2b(notice.identity.encode(), digest_size=20).hexdigest()
 
 
 def get_notice(stores: DocumentStores, org_id: str, notice_id: str) -> StoredNotice | None:

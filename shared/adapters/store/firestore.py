@@ -32,7 +32,7 @@ from __future__ import annotations
 import calendar
 import contextlib
 import importlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -297,6 +297,29 @@ class FirestoreDocumentStore:
             expired.extend(Delete(doc.path) for doc in self.query(query))
         self.bulk_write(expired)
         return len(expired)
+
+    def atomic(self) -> contextlib.AbstractContextManager[object]:
+        """No transaction across calls: each ``write()`` commits on its own (Pub/Sub publishes are separate)."""
+        return contextlib.nullcontext()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` now: writes have already committed."""
+        callback()
+
+    def after_rollback(self, callback: Callable[[], None]) -> None:
+        """Never called: there is no transaction across calls to roll back."""
+
+    def scrub(self) -> bool:
+        """True: Firestore keeps no deleted data in files this deployment can read."""
+        return True
+
+    def check(self) -> str | None:
+        """None when a read reaches Firestore, else why it did not."""
+        try:
+            self.get("health/probe")
+        except HybridCalendarError as exc:
+            return exc.message
+        return None
 
     def close(self) -> None:
         """Close the client's channels."""

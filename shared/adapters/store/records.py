@@ -101,17 +101,22 @@ class RecordCodec:
             "presenceEnabled": p.presence_enabled,
             "locale": p.locale,
             "timeZone": p.time_zone,
+            "name": self.seal(p.org_id, "principals", p.id, "name", p.name) if p.name else None,
             "joinLeadSeconds": int(p.join_lead_override.total_seconds()) if p.join_lead_override else None,
             "attempts": p.attempts,
             "lastSync": p.last_sync,
             "channelExpiry": p.channel_expiry,
             "updatedAt": p.updated_at,
+            "deactivatedAt": p.deactivated_at,
+            "deactivatedBy": (
+                self.seal(p.org_id, "principals", p.id, "deactivatedBy", p.deactivated_by) if p.deactivated_by else None
+            ),
         }
 
     def principal_from_doc(self, org_id: str, pid: str, data: Mapping[str, Any]) -> Principal:
         """Map a principal document back, opening the email."""
         lead = data.get("joinLeadSeconds")
-        detail = data.get("detail")
+        detail, by = data.get("detail"), data.get("deactivatedBy")
         return Principal(
             org_id=org_id,
             id=pid,
@@ -123,11 +128,14 @@ class RecordCodec:
             presence_enabled=bool(data.get("presenceEnabled", True)),
             locale=data.get("locale"),
             time_zone=data.get("timeZone"),
+            name=self.open(org_id, "principals", pid, "name", data["name"]) if data.get("name") else None,
             join_lead_override=timedelta(seconds=int(lead)) if lead is not None else None,
             attempts=int(data.get("attempts", 0)),
             last_sync=data.get("lastSync"),
             channel_expiry=data.get("channelExpiry"),
             updated_at=data.get("updatedAt"),
+            deactivated_at=data.get("deactivatedAt"),
+            deactivated_by=self.open(org_id, "principals", pid, "deactivatedBy", by) if by else None,
         )
 
     # ------------------------------------------------------------ meetings
@@ -143,6 +151,7 @@ class RecordCodec:
             "agenda": m.agenda,
             "keyword": m.keyword,
             "ical": m.ical_uid,
+            "vis": m.visibility,
             "attendees": [
                 [a.email, a.response_status.value, a.is_room, a.is_organizer, a.optional, a.display_name]
                 for a in m.attendees
@@ -213,6 +222,7 @@ class RecordCodec:
             keyword=payload.get("keyword"),
             rewrite_state=data.get("rewriteState"),
             event_type=data.get("eventType", "default"),
+            visibility=payload.get("vis", "default"),
         )
 
     # ------------------------------------------------------------ sync state, channels, presence
@@ -233,6 +243,7 @@ class RecordCodec:
             "lastSync": s.last_sync,
             "lastFullSync": s.last_full_sync,
             "windowEnd": s.window_end,
+            "resync": s.resync,
         }
 
     def sync_from_doc(self, org_id: str, pid: str, data: Mapping[str, Any]) -> SyncState:
@@ -249,6 +260,7 @@ class RecordCodec:
             last_sync=data.get("lastSync"),
             last_full_sync=data.get("lastFullSync"),
             window_end=data.get("windowEnd"),
+            resync=bool(data.get("resync")),
         )
 
     @staticmethod
@@ -262,6 +274,7 @@ class RecordCodec:
             "expiration": c.expiration,
             "state": c.state.value,
             "createdAt": c.created_at,
+            "stopRequestedAt": c.stop_requested_at,
         }
 
     @staticmethod
@@ -276,6 +289,7 @@ class RecordCodec:
             expiration=data["expiration"],
             state=ChannelState(data["state"]),
             created_at=data.get("createdAt"),
+            stop_requested_at=data.get("stopRequestedAt"),
         )
 
     def presence_to_doc(self, p: Presence) -> dict[str, Any]:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from shared.adapters.store.claims import domain_owner
 from shared.adapters.store.records import RecordCodec, meeting_doc_id
 from shared.documents import Delete, Filter, Order, Put, Query, WriteOp, collection_path, doc_path
 from shared.domain.meetings import Meeting
@@ -15,8 +18,11 @@ from shared.domain.presence import JoinButtonNotice, Presence
 from shared.domain.principals import Device, Org, Principal, PrincipalState
 from shared.domain.retention import RetentionWindow, expire_at
 from shared.domain.sync import SyncState, WatchChannel
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, NotFound, PreconditionFailed
+from shared.logs import ctx, get_logger
 from shared.ports import Cipher, DocumentStore
+
+log = get_logger(__name__)
 
 
 class DocumentStores:
@@ -34,19 +40,36 @@ class DocumentStores:
         doc = self.documents.get(doc_path("orgs", org_id))
         return None if doc is None else self.codec.org_from_doc(org_id, doc.data)
 
+    def atomic(self) -> AbstractContextManager[object]:
+        """One transaction for this thread's writes and a bound local bus's publishes (where the store has one)."""
+        return self.documents.atomic()
+
     def put_org(self, org: Org, service_account_key: str | None = None, *, create: bool = False) -> None:
-        """Create or replace an org; sealed secrets (and the key, unless a new one is given) are kept."""
+        """Create or replace an org; sealed secrets (and the key, unless a new one is given) are kept.
+
+        A new org claims its domain (``domains/{domain}``) in the same atomic write, so two orgs
+        never share a domain: Conflict when the id or the domain is taken.
+        """
         path = doc_path("orgs", org.id)
         data = self.codec.org_to_doc(org, service_account_key)
         existing = self.documents.get(path)
         if create and existing is not None:
             raise Conflict(f"org {org.id!r} already exists")
-        if existing is not None and not create:
+        if create:
+            owner = domain_owner(self.documents, org.domain)
+            if owner is not None:
+                raise Conflict(f"the domain {org.domain} already belongs to org {owner!r}")
+            claim = Put(
+                doc_path("domains", org.domain), {"org_id": org.id, "createdAt": org.created_at}, if_absent=True
+            )
+            self.documents.write([Put(path, data, if_absent=True), claim])
+            return
+        if existing is not None:
             for name, value in existing.data.items():
                 keep = name.startswith("secret_") or (name == "serviceAccountKey" and service_account_key is None)
                 if keep:
                     data[name] = value
-        self.documents.write([Put(path, data, if_absent=create)])
+        self.documents.write([Put(path, data)])
 
     def service_account_key(self, org_id: str) -> str | None:
         """Open the org's stored service-account key, if it has one."""
@@ -118,6 +141,8 @@ class DocumentStores:
         ]
         self.documents.bulk_write(ops)
         self.cipher.shred(org_id, principal_id)
+        if not self.documents.scrub():  # no copy of the shredded key may stay behind in the store's files
+            log.warning("the store's log was busy: the next maintenance run scrubs it", extra=ctx(org=org_id))
         return len(ops)
 
     def count_meetings(self, org_id: str, principal_id: str) -> int:
@@ -207,6 +232,18 @@ class DocumentStores:
         assert doc is not None
         return doc.version
 
+    def mark_stop_requested(self, channel_id: str, at: datetime, *, seen: datetime | None) -> bool:
+        """Record that a stop was asked for a channel, unless another request got there first; True if this one did."""
+        path = doc_path("channels", channel_id)
+        doc = self.documents.get(path)
+        if doc is None or doc.data.get("stopRequestedAt") != seen:
+            return False
+        try:
+            self.documents.write([Put(path, {**doc.data, "stopRequestedAt": at}, if_version=doc.version)])
+        except PreconditionFailed:
+            return False
+        return True
+
     def put_channel(self, channel: WatchChannel) -> None:
         """Create or replace a watch channel."""
         self.documents.write([Put(doc_path("channels", channel.id), self.codec.channel_to_doc(channel))])
@@ -274,10 +311,8 @@ class DocumentStores:
     # ------------------------------------------------------------ notices and devices
 
     def record_notice(self, notice: JoinButtonNotice, now: datetime) -> bool:
-        """Store a notice unless one with the same key and kind exists; True when stored."""
-        nid = hashlib.blake2b(
-            f"{notice.key}|{notice.kind}|{notice.start.isoformat()}".encode(), digest_size=20
-        ).hexdigest()
+        """Store a notice unless one with the same identity exists; True when stored."""
+        nid = hashlib.blake2b(notice.identity.encode(), digest_size=20).hexdigest()
         payload = {
             "title": notice.title,
             "target": [notice.target.kind.value, notice.target.uri, notice.target.label] if notice.target else None,
@@ -306,19 +341,46 @@ class DocumentStores:
             "room_id": device.room_id,
             "tokenHash": device.token_hash,
             "name": self.codec.seal(device.org_id, "devices", device.id, "name", device.name),
+            "createdAt": device.created_at,
+            "rotatedAt": device.rotated_at,
         }
         self.documents.write([Put(doc_path("devices", device.id), data)])
+
+    def devices_of(self, org_id: str, room_id: str) -> list[Device]:
+        """Every device of one room, oldest first."""
+        query = Query("devices", (Filter("org_id", "==", org_id), Filter("room_id", "==", room_id)))
+        devices = [self._device(d.id, d.data) for d in self.documents.query(query)]
+        return sorted(devices, key=lambda d: (d.created_at or datetime.min.replace(tzinfo=UTC), d.id))
+
+    def delete_device(self, device_id: str) -> None:
+        """Delete a device."""
+        self.documents.write([Delete(doc_path("devices", device_id))])
+
+    def delete_principal(self, org_id: str, principal_id: str) -> None:
+        """Delete a principal's own record."""
+        self.documents.write([Delete(doc_path("orgs", org_id, "principals", principal_id))])
+
+    def org_secret_names(self, org_id: str) -> frozenset[str]:
+        """The names of an org's sealed secrets."""
+        doc = self.documents.get(doc_path("orgs", org_id))
+        names = doc.data if doc is not None else {}
+        return frozenset(n.removeprefix("secret_") for n in names if n.startswith("secret_"))
 
     def get_device(self, device_id: str) -> Device | None:
         """Read a device by id."""
         doc = self.documents.get(doc_path("devices", device_id))
         if doc is None:
             return None
-        org_id = doc.data["org_id"]
+        return self._device(device_id, doc.data)
+
+    def _device(self, device_id: str, data: Mapping[str, Any]) -> Device:
+        org_id = data["org_id"]
         return Device(
             org_id=org_id,
             id=device_id,
-            room_id=doc.data["room_id"],
-            name=self.codec.open(org_id, "devices", device_id, "name", doc.data["name"]),
-            token_hash=doc.data["tokenHash"],
+            room_id=data["room_id"],
+            name=self.codec.open(org_id, "devices", device_id, "name", data["name"]),
+            token_hash=data["tokenHash"],
+            created_at=data.get("createdAt"),
+            rotated_at=data.get("rotatedAt"),
         )

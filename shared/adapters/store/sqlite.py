@@ -2,21 +2,24 @@
 
 Documents live in one table keyed by (parent, collection, id) with their data as JSON and an
 integer version for compare-and-set. Queries become ``json_extract`` expressions, backed by
-expression indexes built from the shared index list.
+expression indexes built from the shared index list; a unique index keeps one org per domain.
+Connections come from a bounded pool; ``atomic()`` groups writes (and what a bound local bus
+publishes) into one transaction; ``scrub()`` checkpoints and truncates the WAL after a shred.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from shared.adapters.store.codec import decode_value, encode_value
 from shared.adapters.store.indexes import INDEXES
+from shared.adapters.store.sqlite_pool import SqlitePool, private_dir
 from shared.documents import (
     MAX_BATCH,
     Delete,
@@ -28,7 +31,10 @@ from shared.documents import (
     split_collection,
     split_path,
 )
-from shared.errors import Conflict, InvalidInput, PreconditionFailed, Unavailable
+from shared.errors import ConfigError, Conflict, InvalidInput, PreconditionFailed, Unavailable
+from shared.logs import get_logger
+
+log = get_logger(__name__)
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -48,6 +54,10 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 
+UNIQUE_DOMAIN = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS ix_orgs_domain ON docs (json_extract(data, '$.domain')) "
+    "WHERE coll = 'orgs' AND parent = ''"
+)
 _OPS = {"==": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
@@ -58,71 +68,85 @@ def _field_expr(name: str) -> str:
 
 
 class SqliteDocumentStore:
-    """DocumentStore on a SQLite file; safe across threads (one connection per thread)."""
+    """DocumentStore on a SQLite file; safe across threads (a bounded pool, see ``sqlite_pool``)."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, pool_size: int = 8) -> None:
         self._path = str(path)
         if self._path != ":memory:":
-            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._write_lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
+            private_dir(Path(self._path).parent)
+        self.pool = SqlitePool(self._path, size=pool_size)
         self._migrate()
 
     # ------------------------------------------------------------ plumbing
 
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self._path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA busy_timeout=30000")
-            self._local.conn = conn
-            self._connections.append(conn)
-        return conn
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        try:
+            with self.pool.connection() as conn:
+                yield conn
+        except sqlite3.DatabaseError as exc:
+            raise Unavailable(f"the store could not be read ({exc})") from exc
 
     def _migrate(self) -> None:
-        conn = self._conn()
-        with self._write_lock:
-            current = conn.execute("PRAGMA user_version").fetchone()[0]
-            for number, script in enumerate(MIGRATIONS, start=1):
-                if number <= current:
-                    continue
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    for statement in filter(str.strip, script.split(";")):
-                        conn.execute(statement)
-                    conn.execute(f"PRAGMA user_version = {number}")
-                    conn.execute("COMMIT")
-                except sqlite3.Error:
-                    conn.execute("ROLLBACK")
-                    raise
+        try:
+            with self.pool.connection() as conn:
+                current = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise ConfigError(f"{self._path} is not a Hybrid Calendar database ({exc})") from None
+        for number, script in enumerate(MIGRATIONS, start=1):
+            if number <= current:
+                continue
+            with self.pool.transaction() as conn:
+                for statement in filter(str.strip, script.split(";")):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")
+        with self.pool.transaction() as conn:
             for spec in INDEXES:
                 cols = ", ".join(_field_expr(name) for name, _ in spec.fields)
                 lead = "coll" if spec.group else "coll, parent"
                 conn.execute(f"CREATE INDEX IF NOT EXISTS {spec.name} ON docs ({lead}, {cols})")
+        try:
+            with self.pool.transaction() as conn:
+                conn.execute(UNIQUE_DOMAIN)
+        except sqlite3.IntegrityError:
+            log.warning("two orgs share a domain: the one-org-per-domain index is not in force until one goes")
+
+    def atomic(self) -> contextlib.AbstractContextManager[object]:
+        """One transaction on this thread: writes (and a bound local bus's publishes) commit together."""
+        return self.pool.transaction()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once this thread's transaction commits (at once outside one)."""
+        self.pool.after_commit(callback)
+
+    def after_rollback(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` if this thread's transaction rolls back (never outside one)."""
+        self.pool.after_rollback(callback)
 
     @property
     def schema_version(self) -> int:
         """The applied migration number."""
-        return int(self._conn().execute("PRAGMA user_version").fetchone()[0])
+        with self._read() as conn:
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
     @staticmethod
     def _row_to_doc(parent: str, coll: str, doc_id: str, data: str, version: int) -> Document:
         path = f"{parent}/{coll}/{doc_id}" if parent else f"{coll}/{doc_id}"
-        return Document(path=path, data=decode_value(json.loads(data)), version=str(version))
+        try:
+            decoded = decode_value(json.loads(data))
+        except (ValueError, TypeError, RecursionError) as exc:
+            raise Unavailable(f"a stored {coll} document could not be decoded (the database may be damaged)") from exc
+        return Document(path=path, data=decoded, version=str(version))
 
     # ------------------------------------------------------------ reads
 
     def get(self, path: str) -> Document | None:
         """Read one document, or None."""
         parent, coll, doc_id = split_path(path)
-        row = (
-            self._conn()
-            .execute("SELECT data, version FROM docs WHERE parent=? AND coll=? AND id=?", (parent, coll, doc_id))
-            .fetchone()
-        )
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT data, version FROM docs WHERE parent=? AND coll=? AND id=?", (parent, coll, doc_id)
+            ).fetchone()
         return None if row is None else self._row_to_doc(parent, coll, doc_id, row[0], row[1])
 
     def get_all(self, paths: Sequence[str]) -> list[Document | None]:
@@ -152,7 +176,8 @@ class SqliteDocumentStore:
         if query.limit is not None:
             sql.append("LIMIT ?")
             params.append(int(query.limit))
-        rows = self._conn().execute(" ".join(sql), params).fetchall()
+        with self._read() as conn:
+            rows = conn.execute(" ".join(sql), params).fetchall()
         for parent, coll, doc_id, data, version in rows:
             yield self._row_to_doc(parent, coll, doc_id, data, version)
 
@@ -191,21 +216,18 @@ class SqliteDocumentStore:
             None if isinstance(op, Delete) else json.dumps(encode_value(dict(op.data)), separators=(",", ":"))
             for op in ops
         ]
-        conn = self._conn()
-        with self._write_lock:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise Unavailable(f"store is busy: {exc}") from exc
-            try:
+        try:
+            with self.pool.transaction() as conn:
                 last = conn.execute("UPDATE seq SET v = v + ? RETURNING v", (len(ops),)).fetchone()[0]
                 first = int(last) - len(ops) + 1
                 for i, ((op, parent, coll, doc_id), data) in enumerate(zip(rows, encoded, strict=True)):
                     self._apply(conn, op, parent, coll, doc_id, data, first + i)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+        except sqlite3.IntegrityError as exc:
+            raise Conflict(f"a unique value is taken ({exc})") from exc
+        except sqlite3.OperationalError as exc:
+            raise Unavailable(f"the store is busy or unwritable ({exc})") from exc
+        except sqlite3.DatabaseError as exc:
+            raise Unavailable(f"the store could not be written ({exc})") from exc
 
     @staticmethod
     def _apply(
@@ -225,7 +247,9 @@ class SqliteDocumentStore:
         expire = op.data.get("expireAt")
         expire_text = encode_value(expire) if isinstance(expire, datetime) else None
         conn.execute(
-            "INSERT OR REPLACE INTO docs (parent, coll, id, data, version, expire_at) VALUES (?,?,?,?,?,?)",
+            "INSERT INTO docs (parent, coll, id, data, version, expire_at) VALUES (?,?,?,?,?,?) "
+            "ON CONFLICT (parent, coll, id) DO UPDATE SET "
+            "data = excluded.data, version = excluded.version, expire_at = excluded.expire_at",
             (*key, data, version, expire_text),
         )
 
@@ -235,16 +259,36 @@ class SqliteDocumentStore:
             self.write(ops[start : start + MAX_BATCH])
 
     def purge_expired(self, now: datetime) -> int:
-        """Delete every document whose ``expireAt`` has passed; return how many."""
-        conn = self._conn()
-        with self._write_lock:
+        """Delete every document whose ``expireAt`` has passed, then scrub the files; return how many."""
+        with self.pool.transaction() as conn:
             cur = conn.execute("DELETE FROM docs WHERE expire_at IS NOT NULL AND expire_at <= ?", (encode_value(now),))
-            return int(cur.rowcount)
+            purged = int(cur.rowcount)
+        self.scrub()  # expired meetings leave the WAL too
+        return purged
+
+    def scrub(self) -> bool:
+        """Make deleted rows unrecoverable from the files: checkpoint the WAL into the (secure-delete) database
+        file and truncate the WAL to zero bytes. True when the WAL was fully checkpointed."""
+        if self.pool.in_transaction():
+            raise InvalidInput("scrub runs outside a transaction")
+        try:
+            return self.pool.checkpoint()
+        except sqlite3.DatabaseError as exc:
+            raise Unavailable(f"the store could not be checkpointed ({exc})") from exc
+
+    def check(self) -> str | None:
+        """None when ``PRAGMA quick_check`` finds the database sound, else what it found."""
+        try:
+            with self._read() as conn:
+                rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
+        except Unavailable as exc:
+            return exc.message
+        return None if rows == ["ok"] else "; ".join(rows)[:300]
 
     def raw_bytes(self) -> bytes:
         """Every byte of the database files (for at-rest plaintext scans in tests)."""
-        conn = self._conn()
-        conn.execute("PRAGMA wal_checkpoint(FULL)")
+        with self._read() as conn:
+            conn.execute("PRAGMA wal_checkpoint(FULL)")
         data = b""
         for suffix in ("", "-wal"):
             path = Path(self._path + suffix)
@@ -254,10 +298,4 @@ class SqliteDocumentStore:
 
     def close(self) -> None:
         """Close every connection this store opened."""
-        for conn in self._connections:
-            try:
-                conn.close()
-            except sqlite3.Error:
-                continue
-        self._connections.clear()
-        self._local = threading.local()
+        self.pool.close()

@@ -1,0 +1,37 @@
+"""``hybrid-calendar dead-letters [ORG]``: what the bus gave up on, per topic and per principal (admin API)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import typer
+
+from shared.cli_admin import IdTokenOpt, JsonOpt, TokenOpt, UrlOpt, connect, emit_json
+from shared.cli_output import out, rows_table
+
+
+def dead_letters(
+    org: Annotated[str | None, typer.Argument(help="An org id: its dead letters per principal too.")] = None,
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+    id_token: IdTokenOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show dead letters: how many per topic (and per principal of ORG), with the latest error of each."""
+    client = connect(url, token, id_token)
+    try:
+        path = f"/orgs/{quote(org, safe='')}/dead-letters" if org else "/dead-letters"
+        found: dict[str, Any] = client.call("GET", path)
+    finally:
+        client.close()
+    if as_json:
+        emit_json(found)
+        return
+    if not found.get("total"):
+        out().print("No dead letters.")
+        return
+    topics = [{"topic": name, **bucket} for name, bucket in found.get("topics", {}).items()]
+    rows_table(topics, ["topic", "count", "last_at", "last_error"], title=f"{found['total']} dead letters")
+    if found.get("principals"):
+        rows_table(found["principals"], ["email", "count", "topics", "last_at", "last_error"])

@@ -1,0 +1,148 @@
+"""Dead letters for admins: every message the bus gave up on, counted per topic and per principal.
+
+``record`` takes a message from a ``<topic>-dead-letter`` topic (the local runtime subscribes it
+to each). Payloads carry ids only, so the record names the source topic, the org and the
+principals the message was about, the attempts and the last error (sealed under the org's key:
+an error text can quote anything), and it expires after 31 days. A message about no known org
+is kept deployment-wide. When work for an active principal is dead-lettered the principal stays
+active but gets the reason ``processing_failed`` and a detail naming the topic and the error,
+so ``users show`` tells why its meetings stopped updating; revalidation clears it.
+``summary`` is what the admin API and ``hybrid-calendar dead-letters`` show.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from shared.adapters.store.repositories import DocumentStores
+from shared.clock import Clock
+from shared.documents import Filter, Put, Query, collection_path, doc_path
+from shared.domain.principals import ErrorReason, PrincipalState
+from shared.errors import NotImplementedCapability
+from shared.logs import ctx, get_logger, redact
+from shared.ports import BusMessage, Stores
+
+log = get_logger(__name__)
+KEEP = timedelta(days=31)
+ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+
+
+def _ident(value: Any) -> str | None:
+    """An id from a payload when it looks like one of ours (a path-safe string), else None."""
+    if isinstance(value, str) and 0 < len(value) <= 128 and set(value) <= ID_CHARS:
+        return value
+    return None
+
+
+def _about(data: bytes) -> tuple[str | None, list[str], str | None]:
+    """(org id, principal ids, raw org text) named by a message payload; nothing when it is not ours."""
+    try:
+        body = json.loads(data)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None, [], None
+    if not isinstance(body, dict):
+        return None, [], None
+    raw = body.get("org_id")
+    batch = body.get("principal_ids")
+    ids = [body.get("principal_id"), *(batch if isinstance(batch, list) else [])]
+    principals = [p for p in (_ident(v) for v in ids) if p is not None]
+    return _ident(raw), principals, (redact(str(raw))[:64] if raw is not None else None)
+
+
+class DeadLetterService:
+    """Records dead letters where admins can see them."""
+
+    def __init__(self, stores: DocumentStores, clock: Clock) -> None:
+        self._stores, self._clock = stores, clock
+
+    def record(self, message: BusMessage) -> None:
+        """Keep one dead-lettered message (idempotent per message) and mark the principals it was about."""
+        topic = str(message.attributes.get("sourceTopic") or message.topic.removesuffix("-dead-letter"))
+        error = redact(str(message.attributes.get("deadLetterReason") or "unknown"))[:1000]
+        org_id, principals, raw_org = _about(message.data)
+        now = self._clock.now()
+        base = {"topic": topic, "principals": principals, "at": now, "expireAt": now + KEEP}
+        doc_id = _ident(message.message_id) or uuid.uuid4().hex
+        org = self._stores.get_org(org_id) if org_id else None
+        if org is None:
+            data = {**base, "org": raw_org, "error": error[:300]}
+            self._stores.documents.write([Put(doc_path("deadLetters", doc_id), data)])
+            log.warning("dead letter about no known org", extra=ctx(topic=topic))
+            return
+        sealed = self._stores.codec.seal(org.id, "deadLetters", doc_id, "error", error)
+        self._stores.documents.write([Put(doc_path("orgs", org.id, "deadLetters", doc_id), {**base, "error": sealed})])
+        for principal_id in principals:
+            self._mark(org.id, principal_id, topic, error)
+        log.warning("dead letter recorded", extra=ctx(topic=topic, org=org.id, principals=len(principals)))
+
+    def _mark(self, org_id: str, principal_id: str, topic: str, error: str) -> None:
+        principal = self._stores.get_principal(org_id, principal_id)
+        if principal is None or principal.state is not PrincipalState.ACTIVE:
+            return
+        code = error.split(":", 1)[0]
+        detail = f"work on {topic} was dead-lettered after every retry (last error: {code}); see the dead letters"
+        changed = replace(principal, reason=ErrorReason.PROCESSING_FAILED, detail=detail, updated_at=self._clock.now())
+        self._stores.put_principal(changed)
+
+
+def _entry(bucket: dict[str, Any], topic: str, at: datetime, error: str) -> None:
+    bucket["count"] = bucket.get("count", 0) + 1
+    per_topic = bucket.setdefault("topics", {})
+    per_topic[topic] = per_topic.get(topic, 0) + 1
+    if bucket.get("last_at") is None or at >= bucket["last_at"]:
+        bucket["last_at"], bucket["last_error"] = at, error
+
+
+def _documents(stores: Stores) -> DocumentStores:
+    if not isinstance(stores, DocumentStores):
+        raise NotImplementedCapability("dead letters over a store other than the document stores")
+    return stores
+
+
+def of_principal(stores: Stores, org_id: str, principal_id: str) -> dict[str, Any]:
+    """How many dead letters were about one principal, and the latest with its error."""
+    found = _documents(stores)
+    query = Query(
+        collection_path("orgs", org_id, "deadLetters"), (Filter("principals", "array_contains", principal_id),)
+    )
+    bucket: dict[str, Any] = {"count": 0, "last_at": None, "last_error": None}
+    for doc in found.documents.query(query):
+        error = found.codec.open(org_id, "deadLetters", doc.id, "error", str(doc.data["error"]))
+        _entry(bucket, str(doc.data["topic"]), doc.data["at"], error)
+    bucket.pop("topics", None)
+    return bucket
+
+
+def summary(any_stores: Stores, org_id: str | None = None) -> dict[str, Any]:
+    """Dead letters counted per topic (and, for an org, per principal) with the latest error of each."""
+    stores = _documents(any_stores)
+    totals: dict[str, Any] = {}
+    topics: dict[str, dict[str, Any]] = {}
+    people: dict[str, dict[str, Any]] = {}
+    query = Query(collection_path("orgs", org_id, "deadLetters")) if org_id else Query("deadLetters", group=True)
+    for doc in stores.documents.query(query):
+        parts = doc.path.split("/")
+        owner = parts[1] if parts[0] == "orgs" else None
+        error = str(doc.data.get("error") or "")
+        if owner is not None:
+            error = stores.codec.open(owner, "deadLetters", doc.id, "error", error)
+        at, topic = doc.data["at"], str(doc.data["topic"])
+        _entry(totals, topic, at, error)
+        _entry(topics.setdefault(topic, {}), topic, at, error)
+        for principal_id in doc.data.get("principals") or []:
+            _entry(people.setdefault(str(principal_id), {}), topic, at, error)
+    out: dict[str, Any] = {
+        "total": totals.get("count", 0),
+        "topics": {t: {k: v for k, v in b.items() if k != "topics"} for t, b in sorted(topics.items())},
+    }
+    if org_id:
+        rows = []
+        for principal_id, bucket in people.items():
+            principal = stores.get_principal(org_id, principal_id)
+            rows.append({"principal_id": principal_id, "email": principal.email if principal else None, **bucket})
+        out["principals"] = sorted(rows, key=lambda r: (-r["count"], r["email"] or "", r["principal_id"]))
+    return out

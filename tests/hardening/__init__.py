@@ -1,0 +1,1 @@
+"""Hardening tests: hostile clients, crashing machines, shredded data."""
