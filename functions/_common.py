@@ -8,7 +8,8 @@ forms are understood: the wrapped push body Pub/Sub sends to a push subscription
 mode whose data is that body (Eventarc, and the local runtime). The answer tells Pub/Sub what to
 do: 2xx acknowledges (done, or a permanent error that retrying cannot fix), 503 redelivers
 (``RetryableError``), 400 refuses a body that is not a Pub/Sub message of the topic's schema, so
-it is redelivered and then dead-lettered where an admin can inspect it.
+it is redelivered and then dead-lettered. The dead-letter topic is pushed back to the same function
+(infra's ``dead_letter_push``), which records each dead letter where admins see them.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ log = get_logger("functions")
 M = TypeVar("M", bound=Message)
 MAX_PUSH_BODY = 14 * 1024 * 1024  # a 10 MB Pub/Sub message, base64-encoded, in its envelope
 _FRACTION = re.compile(r"(\.\d{6})\d+")
+_TOPIC_PATH = re.compile(r"/projects/[^/]+/topics/([^/?]+)")
+DEAD_LETTER = "-dead-letter"
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> flask.Response:
@@ -135,10 +138,22 @@ def pubsub_message(request: flask.Request, topic: str) -> BusMessage:
     )
 
 
+def _pushed_topic(request: flask.Request, app: App) -> str | None:
+    """The topic a push endpoint path names (``/projects/P/topics/<prefix><topic>``), without the prefix."""
+    found = _TOPIC_PATH.search(request.path)
+    if found is None:
+        return None
+    return found.group(1).removeprefix(app.settings.topic_prefix)
+
+
 def handle_push(
     name: str, request: flask.Request, schema: type[M], handler: Callable[[App, M, BusMessage], None]
 ) -> flask.Response:
-    """Authenticate the push, decode it into ``schema`` and run ``handler``; the status tells Pub/Sub what to do."""
+    """Authenticate the push, decode it into ``schema`` and run ``handler``; the status tells Pub/Sub what to do.
+
+    A push from the topic's dead-letter topic (its path names ``<topic>-dead-letter``) is recorded
+    where admins see dead letters instead (the admin API and ``hybrid-calendar dead-letters``).
+    """
     app = get_app()
     with bound(function=name):
         refused = refuse_invoker(request, app, name)
@@ -147,9 +162,17 @@ def handle_push(
         topic = BY_NAME[name].topic or ""
         try:
             message = pubsub_message(request, topic)
+            if _pushed_topic(request, app) == f"{topic}{DEAD_LETTER}":
+                return _record_dead_letter(app, topic, message)
             decoded = schema.decode(message.data)
         except InvalidInput as exc:
-            log.warning("push refused: not a message of this topic", extra=ctx(topic=topic, reason=exc.message))
+            last = _attempt_of(request) >= app.settings.bus_max_attempts
+            text = "push refused on its last attempt: Pub/Sub dead-letters it" if last else "push refused"
+            log.log(
+                logging.ERROR if last else logging.WARNING,
+                f"{text}: not a message of this topic",
+                extra=ctx(topic=topic, reason=exc.message),
+            )
             return error_response(exc, 400)
         attempt = message.delivery_attempt
         context = {"message_id": message.message_id, "delivery_attempt": attempt, "ordering_key": message.ordering_key}
@@ -159,6 +182,28 @@ def handle_push(
             took = round((app.clock.monotonic() - started) * 1000)
             log.info("message handled", extra=ctx(topic=topic, outcome=outcome, duration_ms=took))
             return response
+
+
+def _attempt_of(request: flask.Request) -> int:
+    body = request.get_json(silent=True, cache=True)
+    attempt = body.get("deliveryAttempt") if isinstance(body, dict) else None
+    return attempt if isinstance(attempt, int) and not isinstance(attempt, bool) else 1
+
+
+def _record_dead_letter(app: App, topic: str, message: BusMessage) -> flask.Response:
+    """Keep a message Pub/Sub dead-lettered (its ``CloudPubSubDeadLetter*`` attributes name how often it failed)."""
+    attributes = dict(message.attributes)
+    count = attributes.get("CloudPubSubDeadLetterSourceDeliveryCount", "?")
+    attributes.setdefault("sourceTopic", topic)
+    reason = f"Pub/Sub gave up after {count} deliveries; the consumer's log has message {message.message_id}"
+    attributes.setdefault("deadLetterReason", reason)
+    dead = BusMessage(f"{topic}{DEAD_LETTER}", message.data, attributes, None, message.message_id, message.publish_time)
+    try:
+        app.dead_letters.record(dead)
+    except RetryableError as exc:
+        return error_response(exc, 503)
+    log.warning("dead letter recorded for admins", extra=ctx(topic=topic, message_id=message.message_id))
+    return json_response({"result": "dead_letter_recorded"})
 
 
 def _run(app: App, topic: str, attempt: int, call: Callable[[], None]) -> tuple[str, flask.Response]:

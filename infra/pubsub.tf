@@ -94,6 +94,42 @@ resource "google_pubsub_subscription" "push" {
   ]
 }
 
+# Each dead-letter topic is also pushed back to its topic's consumer, which records every dead letter
+# where admins see them (GET /admin/v1/dead-letters, `hybrid-calendar dead-letters`) and marks the
+# principals it was about. No dead-letter policy here: a record that keeps failing is retried.
+resource "google_pubsub_subscription" "dead_letter_push" {
+  for_each = { for name, t in local.consumed_topics : name => t if t.dead_letter }
+
+  name                       = "${var.topic_prefix}${each.key}-dead-letter-${replace(each.value.consumer, "_", "-")}"
+  topic                      = google_pubsub_topic.dead_letter[each.key].id
+  ack_deadline_seconds       = 60
+  message_retention_duration = "604800s"
+  labels                     = local.labels
+
+  push_config {
+    push_endpoint = "${google_cloudfunctions2_function.fn[each.value.consumer].service_config[0].uri}/projects/${var.project_id}/topics/${google_pubsub_topic.dead_letter[each.key].name}"
+
+    oidc_token {
+      service_account_email = google_service_account.pubsub_push.email
+      audience              = local.function_audience[each.value.consumer]
+    }
+  }
+
+  retry_policy {
+    minimum_backoff = "10s"
+    maximum_backoff = "600s"
+  }
+
+  expiration_policy {
+    ttl = ""
+  }
+
+  depends_on = [
+    google_cloud_run_v2_service_iam_member.push_invoker,
+    google_service_account_iam_member.pubsub_mints_push_tokens,
+  ]
+}
+
 # What the Pub/Sub service agent needs for dead-lettering: publish to the dead-letter topic and
 # acknowledge (subscriber) on the source subscription it forwards from.
 resource "google_pubsub_topic_iam_member" "agent_publishes_dead_letters" {

@@ -126,7 +126,7 @@ def _marker(data: bytes) -> bytes:
 
 
 def test_a_poison_message_is_dead_lettered_where_an_admin_sees_it(cloud: Cloud) -> None:
-    """A message sync_calendar cannot decode is refused five times, then lands in calendar-sync-dead-letter."""
+    """A message sync_calendar cannot decode is refused five times, lands in calendar-sync-dead-letter, is counted."""
     topology = cloud.topology
     message_id = topology.publish("calendar-sync", b'{"kind": "not-a-sync"}', ordering_key="poison/1", note="x")
     cloud.wait(lambda: any(d.message_id == message_id for d in topology.pusher.dead_lettered), "the dead letter")
@@ -138,4 +138,12 @@ def test_a_poison_message_is_dead_lettered_where_an_admin_sees_it(cloud: Cloud) 
     assert dead.attributes["CloudPubSubDeadLetterSourceDeliveryCount"] == "5"
     assert dead.attributes["CloudPubSubDeadLetterSourceSubscription"] == "calendar-sync-sync-calendar"
     refused = [line for line in cloud.logs("sync_calendar") if line["message"].startswith("push refused")]
-    assert len(refused) >= 5 and all(line["severity"] == "WARNING" for line in refused)
+    assert [line["severity"] for line in refused[-5:]] == ["WARNING"] * 4 + ["ERROR"]
+
+    def counted() -> bool:
+        return bool(cloud.admin("GET", "/admin/v1/dead-letters").json()["total"] == 1)
+
+    cloud.wait(counted, "the dead letter counted in the admin API")
+    summary = cloud.admin("GET", "/admin/v1/dead-letters").json()
+    assert summary["topics"]["calendar-sync"]["count"] == 1
+    assert "after 5 deliveries" in summary["topics"]["calendar-sync"]["last_error"]

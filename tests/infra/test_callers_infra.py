@@ -35,7 +35,7 @@ def test_scheduler_jobs_send_what_their_function_accepts(view: InfraView) -> Non
 
 
 def test_push_subscriptions_send_what_their_consumer_accepts(view: InfraView) -> None:
-    """Each push carries an OIDC token for the consumer's audience from the push account, which it checks."""
+    """Each push (dead letters included) carries an OIDC token for the consumer's audience from the push account."""
     subscriptions = view.push_subscriptions()
     assert {s.consumer for s in subscriptions} == {ep.name for ep in ENTRY_POINTS if ep.trigger == "pubsub"}
     for sub in subscriptions:
@@ -43,9 +43,10 @@ def test_push_subscriptions_send_what_their_consumer_accepts(view: InfraView) ->
         assert sub.endpoint.startswith(URLS[sub.consumer] + "/projects/sample-project/topics/")
         assert sub.audience == env["HYBRIDCAL_INVOKER_AUDIENCE"]
         assert env["HYBRIDCAL_INVOKERS"] == sub.service_account
-        assert sub.max_delivery_attempts is not None, (
-            f"{sub.name}: deliveryAttempt is only sent with a dead-letter policy"
-        )
+        if sub.topic.endswith("-dead-letter"):  # dead letters go back to the consumer, which records them
+            assert sub.endpoint.endswith(f"/topics/{sub.topic}") and sub.max_delivery_attempts is None
+            continue
+        assert sub.max_delivery_attempts is not None, f"{sub.name}: deliveryAttempt needs a dead-letter policy"
         assert int(env["HYBRIDCAL_BUS_MAX_ATTEMPTS"]) == sub.max_delivery_attempts
 
 
@@ -68,3 +69,11 @@ def test_the_admin_token_reaches_admin_api_only_from_secret_manager(view: InfraV
             assert secrets[0].secret == view.resolve(("google_secret_manager_secret", "admin_token", "secret_id"))
         else:
             assert secrets == []
+
+
+def test_every_dead_letter_topic_is_pushed_back_to_its_consumer(view: InfraView) -> None:
+    """Each dead-letter topic has a pull subscription to inspect and a push back to the consumer, which records it."""
+    pushed = {s.topic: s.consumer for s in view.push_subscriptions() if s.topic.endswith("-dead-letter")}
+    for topic, (_, dead_topic) in view.dead_letter_subscriptions().items():
+        consumer = next(s.consumer for s in view.push_subscriptions() if s.topic == topic)
+        assert pushed[dead_topic] == consumer, topic

@@ -201,8 +201,14 @@ class InfraView:
         return out
 
     def push_subscriptions(self) -> list[PushSubscription]:
-        """Every push subscription, evaluated."""
-        body = self.infra.resource("google_pubsub_subscription", "push")
+        """Every push subscription (each resource with a ``push_config``), evaluated."""
+        out = []
+        for _name, body in sorted(self.infra.resources.get("google_pubsub_subscription", {}).items()):
+            if "push_config" in body:
+                out += self._push_subscriptions(body)
+        return out
+
+    def _push_subscriptions(self, body: dict[str, Any]) -> list[PushSubscription]:
         out = []
         for key, topic in sorted(self.eval.value(body["for_each"]).items()):
             scope = {"each": {"key": key, "value": topic}}
@@ -225,7 +231,7 @@ class InfraView:
                     consumer=str(topic["consumer"]),
                     service_account=str(self.eval.value(oidc["service_account_email"], scope)),
                     audience=str(self.eval.value(oidc["audience"], scope)),
-                    ordered=bool(self.eval.value(body["enable_message_ordering"], scope)),
+                    ordered=bool(self.eval.value(body.get("enable_message_ordering", False), scope)),
                     ack_deadline=int(self.eval.value(body["ack_deadline_seconds"], scope)),
                     retention_seconds=int(_seconds(self.eval.value(body["message_retention_duration"], scope))),
                     min_backoff=_seconds(self.eval.value(retry["minimum_backoff"], scope)),
