@@ -125,3 +125,19 @@ def test_deactivation_during_an_outage_destroys_the_data_on_the_last_attempt(wor
     assert _principal(world, org_id)["state"] == "deactivated"
     assert world.app.stores.count_meetings(org_id, pid) == 0
     assert all(c.state.value == "stopped" for c in world.app.stores.channels_of(org_id, pid))
+
+
+def test_a_push_from_the_dead_letter_topic_is_recorded_for_admins(world: PumpWorld) -> None:
+    """A dead letter pushed back to its consumer (the endpoint path names it) is counted in the admin API."""
+    data = MESSAGES["sync_calendar"].encode()
+    attributes = {"CloudPubSubDeadLetterSourceDeliveryCount": "5"}
+    dead = BusMessage("calendar-sync-dead-letter", data, attributes, None, "dead-1")
+    path = "/projects/pump/topics/calendar-sync-dead-letter"
+    answer = world.functions.push("sync_calendar", dead, attempt=None, path=path)
+    assert answer.status_code == 200 and answer.get_json() == {"result": "dead_letter_recorded"}
+    summary = world.functions.call("admin_api", "GET", "/admin/v1/dead-letters").get_json()
+    assert summary["total"] == 1 and summary["topics"]["calendar-sync"]["count"] == 1
+    assert "after 5 deliveries" in summary["topics"]["calendar-sync"]["last_error"]
+    again = world.functions.push("sync_calendar", dead, attempt=None, path=path)
+    assert again.status_code == 200
+    assert world.functions.call("admin_api", "GET", "/admin/v1/dead-letters").get_json()["total"] == 1

@@ -144,10 +144,12 @@ class Functions:
         with self.running(name):
             return self.client(name).open(path, method=method, headers=headers, **kwargs)
 
-    def push(self, name: str, message: BusMessage, attempt: int | None = 1, **headers: str) -> TestResponse:
-        """Deliver ``message`` to a Pub/Sub function as a wrapped push body."""
+    def push(
+        self, name: str, message: BusMessage, attempt: int | None = 1, path: str = "/", **headers: str
+    ) -> TestResponse:
+        """Deliver ``message`` to a Pub/Sub function as a wrapped push body (to ``path``, the endpoint's)."""
         body = json.dumps(push_body(message, delivery_attempt=attempt))
-        return self.call(name, "POST", "/", data=body, headers={"Content-Type": "application/json", **headers})
+        return self.call(name, "POST", path, data=body, headers={"Content-Type": "application/json", **headers})
 
     def wsgi(self, name: str) -> Callable[..., Iterable[bytes]]:
         """The function as a WSGI app that attributes what it publishes to it (for the emulator's pushes)."""
