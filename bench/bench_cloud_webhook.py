@@ -140,7 +140,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     floor = sqlite["trivial"][0]
     for name, label in (("published", "first notification (CAS + publish)"), ("coalesced", "sync pending (coalesced)")):
-        for backend, figures in (("SQLite + in-process bus", sqlite), ("Firestore + Pub/Sub emulators", cloud)):
+        for backend, figures in (("SQLite + embedded bus", sqlite), ("Firestore + Pub/Sub emulators", cloud)):
             rate, p50, p99 = figures[name]
             print(
                 f"| {backend} | {label} | {rate:,.0f} | {p50:.2f} ms | {p99:.2f} ms "
