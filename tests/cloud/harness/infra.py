@@ -190,6 +190,11 @@ class InfraView:
             names[f"{key}-dead-letter"] = self.resolve(("google_pubsub_topic", "dead_letter", key, "name"))
         return names
 
+    def dead_letter_retention(self) -> int:
+        """Seconds the dead-letter pull subscriptions keep their messages."""
+        body = self.infra.resource("google_pubsub_subscription", "dead_letter")
+        return int(_seconds(self.eval.value(body["message_retention_duration"])))
+
     def dead_letter_subscriptions(self) -> dict[str, tuple[str, str]]:
         """Source topic key → (subscription name, dead-letter topic name)."""
         body = self.infra.resource("google_pubsub_subscription", "dead_letter")

@@ -187,8 +187,11 @@ class Topology:
         try:
             for name in self.view.topics().values():
                 gcp_clients.ensure_topic(publisher, self.project, name)
+            retention = min(self.view.dead_letter_retention(), MAX_RETENTION)
             for _key, (name, topic) in self.view.dead_letter_subscriptions().items():
-                gcp_clients.ensure_subscription(subscriber, self.project, name, topic, ack_deadline=60)
+                gcp_clients.ensure_subscription(
+                    subscriber, self.project, name, topic, ack_deadline=60, retention_seconds=retention
+                )
             for sub in self.view.push_subscriptions():
                 dead_letter = None
                 if sub.dead_letter_topic is not None and sub.max_delivery_attempts is not None:
