@@ -1,7 +1,10 @@
 """One entry point in its own process, as ``functions-framework --source main.py --target NAME`` runs it.
 
-``python -m tests.cloud.harness.host --target NAME --port P --clock FILE --granted T1,T2`` runs
-functions-framework's own command line, with two additions a real deployment gets from Google:
+``python -m tests.cloud.harness.host --target NAME --port P --fd N --clock FILE --granted T1,T2`` runs
+what functions-framework's command line runs (``create_app``, then its gunicorn server), on a listening
+socket the harness opened and passed down (``--fd``: the port can never be taken by another process
+between choosing it and binding it, and survives a restart), with two additions a real deployment
+gets from Google:
 the App's clock is the topology's (:class:`~tests.cloud.harness.clock.FileClock`, so every process
 and the emulator share one instant), and publishing to a topic the function has no
 ``roles/pubsub.publisher`` grant on fails as Pub/Sub's IAM would make it fail (the emulator has no
@@ -47,6 +50,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", required=True)
     parser.add_argument("--clock", required=True, type=Path)
     parser.add_argument("--granted", default="")
+    parser.add_argument("--fd", type=int, default=None, help="An inherited listening socket to serve on.")
     args = parser.parse_args(argv)
     granted = {topic for topic in args.granted.split(",") if topic}
 
@@ -56,10 +60,16 @@ def main(argv: list[str] | None = None) -> None:
         return built
 
     bootstrap.set_app_factory(app)
-    from functions_framework._cli import _cli
+    if args.fd is None:
+        from functions_framework._cli import _cli
 
-    command = ["--target", args.target, "--source", main_source(), "--host", "127.0.0.1", "--port", str(args.port)]
-    _cli.main(args=command, prog_name="functions-framework")
+        command = ["--target", args.target, "--source", main_source(), "--host", "127.0.0.1", "--port", args.port]
+        _cli.main(args=command, prog_name="functions-framework")
+        return
+    from functions_framework import create_app
+    from functions_framework._http import create_server
+
+    create_server(create_app(args.target, main_source()), False, bind=f"fd://{args.fd}").run("127.0.0.1", args.port)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import contextlib
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -48,12 +49,15 @@ class TopologyError(RuntimeError):
 class Process:
     """A child process in its own process group, its output in a file."""
 
-    def __init__(self, name: str, command: list[str], env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self, name: str, command: list[str], env: dict[str, str], log: Path, pass_fds: tuple[int, ...] = ()
+    ) -> None:
         self.name, self.command, self.env, self.log = name, command, env, log
+        self.pass_fds = pass_fds
         self.popen: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Process:
-        """Start (again) with the same command and environment."""
+        """Start (again) with the same command, environment and inherited sockets."""
         with self.log.open("ab") as sink:
             self.popen = subprocess.Popen(
                 self.command,
@@ -62,6 +66,7 @@ class Process:
                 stderr=sink,
                 start_new_session=True,
                 cwd=Path(main_source()).parent,
+                pass_fds=self.pass_fds,
             )
         return self
 
@@ -93,6 +98,16 @@ class Process:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
 
+def _listening() -> socket.socket:
+    """A listening TCP socket on a free loopback port, inheritable by a child process."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
 def _answers(url: str) -> bool:
     try:
         return httpx.get(url, timeout=2).status_code > 0
@@ -120,7 +135,8 @@ class Topology:
         self.start_at = start
         self.log_level = log_level
         self.clock = ClockFile(workdir / "clock")
-        self.ports = {ep.name: free_port() for ep in ENTRY_POINTS}
+        self._sockets = {ep.name: _listening() for ep in ENTRY_POINTS}  # held until stop: no one else takes them
+        self.ports = {name: int(sock.getsockname()[1]) for name, sock in self._sockets.items()}
         self.emulator_port, self.grpc_port = free_port(), free_port()
         self.emulator_url = f"http://127.0.0.1:{self.emulator_port}"
         self.urls = {name: f"http://127.0.0.1:{port}" for name, port in self.ports.items()}
@@ -166,6 +182,8 @@ class Topology:
             process.send(signal.SIGTERM)
         for process in self.processes.values():
             process.kill(signal.SIGTERM)
+        for sock in self._sockets.values():
+            sock.close()
         self.control.close()
 
     def _start_emulator(self) -> None:
@@ -260,8 +278,11 @@ class Topology:
             str(self.clock.path),
             "--granted",
             granted,
+            "--fd",
+            str(self._sockets[name].fileno()),
         ]
-        return Process(name, command, self.environment(name), self.workdir / f"{name}.log")
+        fds = (self._sockets[name].fileno(),)
+        return Process(name, command, self.environment(name), self.workdir / f"{name}.log", pass_fds=fds)
 
     def _wait(self, condition: Any, what: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
