@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test lint fmt typecheck pytest infra-check demo dev bench soak clean
+.PHONY: venv test lint fmt typecheck pytest infra-check demo dev cloud bench soak clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -41,6 +41,9 @@ demo: venv
 
 dev: venv
 	$(BIN)/hybrid-calendar dev
+
+cloud: venv
+	$(BIN)/python -m tests.cloud.harness
 
 bench: venv
 	$(BIN)/python -m bench.run

@@ -22,8 +22,10 @@ from emulator import (
     control_ops,
     event_moves,
     gmail,
+    iam,
     oauth,
     oidc,
+    secretmanager,
     watches,
     webex,
 )
@@ -49,6 +51,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     control.bp,
     control_ops.bp,
     oidc.bp,
+    iam.bp,
     webex.bp,
 )
 
@@ -61,7 +64,10 @@ def create_app(state: EmulatorState | None = None, extra_blueprints: Iterable[Bl
     app.extensions[STATE_KEY] = state if state is not None else EmulatorState()
     kms_state = KmsState()
     app.extensions["kms"] = kms_state
-    for blueprint in (*BLUEPRINTS, kms_blueprint(kms_state), *extra_blueprints):
+    secret_state = secretmanager.SecretState(app.extensions[STATE_KEY].now)
+    app.extensions["secrets"] = secret_state
+    surfaces = (kms_blueprint(kms_state), secretmanager.rest_blueprint(secret_state))
+    for blueprint in (*BLUEPRINTS, *surfaces, *extra_blueprints):
         app.register_blueprint(blueprint)
     _install_handlers(app)
     return app

@@ -1,7 +1,8 @@
 """Cloud KMS in the emulator: ``google.cloud.kms.v1.KeyManagementService`` Encrypt and Decrypt.
 
-Two faces over one :class:`KmsState`: a gRPC server (``KmsEmulator``, what the real
-``google-cloud-kms`` client talks to through an insecure channel) and a Flask blueprint with the
+Two faces over one :class:`KmsState`: gRPC (``grpc_handler``, served by ``KmsEmulator`` here and
+next to Secret Manager by :mod:`emulator.grpc_apis`, what the real ``google-cloud-kms`` client
+talks to through an insecure channel) and a Flask blueprint with the
 REST form (``POST /v1/{name=projects/*/locations/*/keyRings/*/cryptoKeys/**}:encrypt`` and
 ``:decrypt``, JSON with base64 bytes and int64 checksums as strings).
 
@@ -203,34 +204,10 @@ class KmsEmulator:
         """Arm faults for the next calls (see :meth:`KmsState.inject`)."""
         self.state.inject(unavailable=unavailable, corrupt_crc32c=corrupt_crc32c, unverified=unverified)
 
-    def _unary(self, method: Any) -> Any:
-        def behaviour(req: Any, context: grpc.ServicerContext) -> Any:
-            try:
-                return method(req)
-            except KmsFault as fault:
-                context.abort(fault.code, fault.message)
-
-        return behaviour
-
     def start(self, port: int = 0) -> int:
         """Serve on ``127.0.0.1:port`` (0 picks a free port); return the port."""
-        handler = grpc.method_handlers_generic_handler(
-            SERVICE,
-            {
-                "Encrypt": grpc.unary_unary_rpc_method_handler(
-                    self._unary(self.state.encrypt),
-                    request_deserializer=kms_v1.EncryptRequest.deserialize,
-                    response_serializer=kms_v1.EncryptResponse.serialize,
-                ),
-                "Decrypt": grpc.unary_unary_rpc_method_handler(
-                    self._unary(self.state.decrypt),
-                    request_deserializer=kms_v1.DecryptRequest.deserialize,
-                    response_serializer=kms_v1.DecryptResponse.serialize,
-                ),
-            },
-        )
         server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
-        server.add_generic_rpc_handlers((handler,))
+        server.add_generic_rpc_handlers((grpc_handler(self.state),))
         self.port = int(server.add_insecure_port(f"127.0.0.1:{port}"))
         server.start()
         self._server = server
@@ -241,6 +218,35 @@ class KmsEmulator:
         if self._server is not None:
             self._server.stop(grace=None).wait(5)
             self._server = None
+
+
+def grpc_handler(state: KmsState) -> grpc.GenericRpcHandler:
+    """The gRPC ``KeyManagementService`` (Encrypt, Decrypt) over ``state``."""
+
+    def unary(method: Callable[[Any], Any]) -> Callable[[Any, grpc.ServicerContext], Any]:
+        def behaviour(req: Any, context: grpc.ServicerContext) -> Any:
+            try:
+                return method(req)
+            except KmsFault as fault:
+                context.abort(fault.code, fault.message)
+
+        return behaviour
+
+    return grpc.method_handlers_generic_handler(
+        SERVICE,
+        {
+            "Encrypt": grpc.unary_unary_rpc_method_handler(
+                unary(state.encrypt),
+                request_deserializer=kms_v1.EncryptRequest.deserialize,
+                response_serializer=kms_v1.EncryptResponse.serialize,
+            ),
+            "Decrypt": grpc.unary_unary_rpc_method_handler(
+                unary(state.decrypt),
+                request_deserializer=kms_v1.DecryptRequest.deserialize,
+                response_serializer=kms_v1.DecryptResponse.serialize,
+            ),
+        },
+    )
 
 
 def _error(fault: KmsFault) -> Response:

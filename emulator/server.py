@@ -1,4 +1,8 @@
-"""Serving the emulator over HTTP: :func:`serve` for the CLI, :class:`EmulatorServer` for tests."""
+"""Serving the emulator: :func:`serve` for the CLI, :class:`EmulatorServer` for tests.
+
+Both can also serve Cloud KMS and Secret Manager over gRPC (:mod:`emulator.grpc_apis`) on a
+second port, sharing the state of their REST forms.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import httpx
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from emulator.app import create_app
+from emulator.grpc_apis import GrpcApis
 from emulator.state import EmulatorState
 
 log = logging.getLogger(__name__)
@@ -20,15 +25,24 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def serve(host: str, port: int) -> None:
-    """Serve the emulator on ``host:port`` with a threaded server until Ctrl-C (or SIGTERM).
+def serve(host: str, port: int, kms_port: int | None = None) -> None:
+    """Serve the emulator on ``host:port`` (and Cloud KMS + Secret Manager over gRPC on ``kms_port``) until Ctrl-C.
 
-    The port is bound before anything is printed: a port in use raises ``OSError`` and nothing
+    The ports are bound before anything is printed: a port in use raises ``OSError`` and nothing
     is left running.
     """
     state = EmulatorState()
+    apis: GrpcApis | None = None
     try:
-        server = make_server(host, port, create_app(state), threaded=True)
+        app = create_app(state)
+        server = make_server(host, port, app, threaded=True)
+        if kms_port is not None:
+            apis = GrpcApis(app.extensions["kms"], app.extensions["secrets"])
+            try:
+                apis.start(host, kms_port)
+            except BaseException:
+                server.server_close()
+                raise
     except BaseException:
         state.close()
         raise
@@ -38,12 +52,16 @@ def serve(host: str, port: int) -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, _interrupt)
     print(f"Google Workspace emulator on http://{host}:{server.server_port} (Ctrl-C stops)", flush=True)
+    if apis is not None:
+        print(f"Cloud KMS and Secret Manager (gRPC, plaintext) on {apis.endpoint}", flush=True)
     try:
         server.serve_forever()  # werkzeug's server returns on Ctrl-C by itself
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+        if apis is not None:
+            apis.stop()
         state.close()
         print("stopping the emulator", flush=True)
 
@@ -57,6 +75,7 @@ class EmulatorServer:
         port: int = 0,
         state: EmulatorState | None = None,
         push_transport: httpx.BaseTransport | None = None,
+        grpc_port: int | None = None,
     ) -> None:
         self.state = state if state is not None else EmulatorState(push_transport)
         self.app = create_app(self.state)
@@ -66,6 +85,10 @@ class EmulatorServer:
             if state is None:
                 self.state.close()
             raise
+        self.grpc: GrpcApis | None = None
+        if grpc_port is not None:
+            self.grpc = GrpcApis(self.app.extensions["kms"], self.app.extensions["secrets"])
+            self.grpc.start(host, grpc_port)
         self.host = host
         self.port = self._server.server_port
         self.url = f"http://{host}:{self.port}"
@@ -77,6 +100,8 @@ class EmulatorServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)
+        if self.grpc is not None:
+            self.grpc.stop()
         self.state.close()
 
     def __enter__(self) -> EmulatorServer:

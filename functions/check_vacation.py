@@ -1,21 +1,21 @@
-"""Pub/Sub (vacation-check): read vacation responders and set presence."""
+"""Pub/Sub push (vacation-check): read vacation responders and set presence."""
 
 from __future__ import annotations
 
+import flask
 import functions_framework
-from cloudevents.http import CloudEvent
 
-from functions._common import handle_event
-from shared.bootstrap import get_app
+from functions._common import handle_push
+from shared.bootstrap import App
 from shared.messages import CheckVacation
 from shared.ports import BusMessage
 
 
-def _handle(message: BusMessage) -> None:
-    get_app().presence.check(CheckVacation.decode(message.data))
+def _handle(app: App, request: CheckVacation, message: BusMessage) -> None:
+    app.presence.check(request)
 
 
-@functions_framework.cloud_event
-def check_vacation(event: CloudEvent) -> None:
-    """Pub/Sub entry point: check one batch of principals."""
-    handle_event("check_vacation", event, _handle)
+@functions_framework.http
+def check_vacation(request: flask.Request) -> flask.Response:
+    """Pub/Sub push entry point: check one batch of principals."""
+    return handle_push("check_vacation", request, CheckVacation, _handle)

@@ -7,15 +7,12 @@ import dataclasses
 import flask
 import functions_framework
 
-from functions._common import error_response, json_response
-from shared.bootstrap import get_app
+from functions._common import error_response, json_response, scheduled_job
+from shared.bootstrap import App
 from shared.errors import NotImplementedCapability, RetryableError
 
 
-@functions_framework.http
-def maintain_channels(request: flask.Request) -> flask.Response:
-    """HTTP entry point called by Cloud Scheduler."""
-    app = get_app()
+def _maintain(app: App) -> flask.Response:
     try:
         report = app.channels.maintain()
         purged = app.documents.purge_expired(app.clock.now())  # a no-op where a TTL policy purges
@@ -24,3 +21,9 @@ def maintain_channels(request: flask.Request) -> flask.Response:
     except RetryableError as exc:
         return error_response(exc, 503)
     return json_response({**dataclasses.asdict(report), "purged": purged})
+
+
+@functions_framework.http
+def maintain_channels(request: flask.Request) -> flask.Response:
+    """HTTP entry point called by Cloud Scheduler."""
+    return scheduled_job("maintain_channels", request, _maintain)

@@ -7,9 +7,12 @@ import functions_framework
 
 from shared.api.app import router
 from shared.bootstrap import get_app
+from shared.logs import bound
 
 
 @functions_framework.http
 def meetings_api(request: flask.Request) -> flask.Response:
     """HTTP entry point: route to the app API, the web page or the room display."""
-    return router.dispatch(request, api=get_app().meetings_api)
+    app = get_app()
+    with bound(function="meetings_api"):
+        return router.dispatch(request, api=app.meetings_api)

@@ -5,16 +5,20 @@ from __future__ import annotations
 import flask
 import functions_framework
 
-from functions._common import error_response, json_response
-from shared.bootstrap import get_app
+from functions._common import error_response, json_response, scheduled_job
+from shared.bootstrap import App
 from shared.errors import RetryableError
+
+
+def _poll(app: App) -> flask.Response:
+    try:
+        batches = app.presence.poll()
+    except RetryableError as exc:
+        return error_response(exc, 503)
+    return json_response({"batches": batches})
 
 
 @functions_framework.http
 def poll_vacations(request: flask.Request) -> flask.Response:
     """HTTP entry point called by Cloud Scheduler every 5 minutes."""
-    try:
-        batches = get_app().presence.poll()
-    except RetryableError as exc:
-        return error_response(exc, 503)
-    return json_response({"batches": batches})
+    return scheduled_job("poll_vacations", request, _poll)

@@ -1,21 +1,25 @@
-"""Pub/Sub (user-provisioning): validate and activate, or deactivate, a principal."""
+"""Pub/Sub push (user-provisioning): validate and activate, or deactivate, a principal.
+
+The delivery attempt matters here: on the last one, Google still unavailable puts the
+principal in ``error``/``unavailable`` and a deactivation destroys the data regardless.
+"""
 
 from __future__ import annotations
 
+import flask
 import functions_framework
-from cloudevents.http import CloudEvent
 
-from functions._common import handle_event
-from shared.bootstrap import get_app
+from functions._common import handle_push
+from shared.bootstrap import App
 from shared.messages import ProvisionUser
 from shared.ports import BusMessage
 
 
-def _handle(message: BusMessage) -> None:
-    get_app().provisioning.run(ProvisionUser.decode(message.data), message.delivery_attempt)
+def _handle(app: App, request: ProvisionUser, message: BusMessage) -> None:
+    app.provisioning.run(request, message.delivery_attempt)
 
 
-@functions_framework.cloud_event
-def provision_user(event: CloudEvent) -> None:
-    """Pub/Sub entry point: carry out one provisioning action."""
-    handle_event("provision_user", event, _handle)
+@functions_framework.http
+def provision_user(request: flask.Request) -> flask.Response:
+    """Pub/Sub push entry point: carry out one provisioning action."""
+    return handle_push("provision_user", request, ProvisionUser, _handle)

@@ -34,4 +34,6 @@ ENTRY_POINTS: tuple[EntryPoint, ...] = (
     EntryPoint("provision_user", "pubsub", topic=_CONSUMERS["provision_user"]),
 )
 
+BY_NAME = {ep.name: ep for ep in ENTRY_POINTS}
+
 SCHEDULE_SECONDS = {"maintain_channels": 3600.0, "poll_vacations": 300.0, "dispatch_join_buttons": 60.0}

@@ -1,22 +1,21 @@
-"""Pub/Sub (join-rewrite): write, replace or remove join details on the organiser's event."""
+"""Pub/Sub push (join-rewrite): write, replace or remove join details on the organiser's event."""
 
 from __future__ import annotations
 
+import flask
 import functions_framework
-from cloudevents.http import CloudEvent
 
-from functions._common import handle_event
-from shared.bootstrap import get_app
+from functions._common import handle_push
+from shared.bootstrap import App
 from shared.messages import RewriteJoinDetails
 from shared.ports import BusMessage
 
 
-def _handle(message: BusMessage) -> None:
-    request = RewriteJoinDetails.decode(message.data)
-    get_app().rewrite.rewrite(request.org_id, request.principal_id, request.event_id)
+def _handle(app: App, request: RewriteJoinDetails, message: BusMessage) -> None:
+    app.rewrite.rewrite(request.org_id, request.principal_id, request.event_id)
 
 
-@functions_framework.cloud_event
-def rewrite_join_details(event: CloudEvent) -> None:
-    """Pub/Sub entry point: bring one event's join block in line with its keyword."""
-    handle_event("rewrite_join_details", event, _handle)
+@functions_framework.http
+def rewrite_join_details(request: flask.Request) -> flask.Response:
+    """Pub/Sub push entry point: bring one event's join block in line with its keyword."""
+    return handle_push("rewrite_join_details", request, RewriteJoinDetails, _handle)

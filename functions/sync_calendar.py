@@ -1,19 +1,17 @@
-"""Pub/Sub (calendar-sync): incremental sync of one calendar into the encrypted store."""
+"""Pub/Sub push (calendar-sync): incremental sync of one calendar into the encrypted store."""
 
 from __future__ import annotations
 
+import flask
 import functions_framework
-from cloudevents.http import CloudEvent
 
-from functions._common import handle_event
-from shared.bootstrap import get_app
+from functions._common import handle_push
+from shared.bootstrap import App
 from shared.messages import SyncCalendar
 from shared.ports import BusMessage
 
 
-def _handle(message: BusMessage) -> None:
-    request = SyncCalendar.decode(message.data)
-    app = get_app()
+def _handle(app: App, request: SyncCalendar, message: BusMessage) -> None:
     if request.reason == "stop_channel":
         if request.channel_id:
             app.channels.stop_unwanted(request.org_id, request.principal_id, request.channel_id, request.resource_id)
@@ -23,7 +21,7 @@ def _handle(message: BusMessage) -> None:
     )
 
 
-@functions_framework.cloud_event
-def sync_calendar(event: CloudEvent) -> None:
-    """Pub/Sub entry point: sync the calendar the message names."""
-    handle_event("sync_calendar", event, _handle)
+@functions_framework.http
+def sync_calendar(request: flask.Request) -> flask.Response:
+    """Pub/Sub push entry point: sync the calendar the message names."""
+    return handle_push("sync_calendar", request, SyncCalendar, _handle)

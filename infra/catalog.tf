@@ -17,7 +17,10 @@ locals {
   #   min / max           instances (min > 0 keeps a warm instance; max caps cost and API fan-out)
   # trigger: "http" (called directly), "scheduled" (Cloud Scheduler, OIDC) or "pubsub" (push subscription, OIDC).
   # access:  "public" (allUsers may invoke; the code authenticates) or "iam" (invoker role required).
-  # publishes: topics the function publishes to (it gets roles/pubsub.publisher on exactly these).
+  # publishes: topics the function publishes to (it gets roles/pubsub.publisher on exactly these;
+  #            tests/infra runs every entry point through its flows and fails on a publish without a
+  #            grant and on a grant no flow uses). maintain_channels and provision_user run a sync in
+  #            process, which hands keyword changes to join-rewrite.
   # google_apis: the function calls Calendar/Gmail as a Workspace user (delegation signing rights).
   entry_points = {
     calendar_webhook = {
@@ -67,7 +70,7 @@ locals {
       access      = "iam"
       topic       = null
       schedule    = { text = "every 60 minutes", seconds = 3600, cron = "0 * * * *" }
-      publishes   = ["calendar-sync"]
+      publishes   = ["join-rewrite"]
       google_apis = true
       memory      = "1Gi"
       cpu         = "1"
@@ -151,7 +154,7 @@ locals {
       access      = "iam"
       topic       = "user-provisioning"
       schedule    = null
-      publishes   = ["calendar-sync"]
+      publishes   = ["join-rewrite"]
       google_apis = true
       memory      = "512Mi"
       cpu         = "1"

@@ -34,7 +34,7 @@ resource "google_cloudfunctions2_function" "fn" {
     ingress_settings                 = each.value.trigger == "http" ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY"
     all_traffic_on_latest_revision   = true
     service_account_email            = google_service_account.fn[each.key].email
-    environment_variables            = local.function_env
+    environment_variables            = merge(local.function_env, local.caller_env[each.key])
 
     dynamic "secret_environment_variables" {
       for_each = each.key == "admin_api" ? [google_secret_manager_secret.admin_token.secret_id] : []

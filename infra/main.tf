@@ -58,6 +58,30 @@ locals {
     HYBRIDCAL_OIDC_CLIENT_ID     = var.oidc_client_id
     HYBRIDCAL_ADDON_CLIENT_IDS   = var.addon_client_ids
     HYBRIDCAL_SCHEDULER          = "off"
+    HYBRIDCAL_BUS_MAX_ATTEMPTS   = var.max_delivery_attempts
+  }
+
+  # The audience of the OIDC tokens Cloud Scheduler and Pub/Sub push send each function: the
+  # function's deterministic Cloud Run URL (https://SERVICE-PROJECT_NUMBER.REGION.run.app; the
+  # Cloud Run service of a gen2 function is its name with "_" as "-"). Cloud Run's IAM accepts it
+  # as the service's own URL, and unlike service_config.uri it is known before the function
+  # exists, so the function can be told which audience to expect.
+  function_audience = {
+    for name, fn in local.functions : name => "https://${replace(name, "_", "-")}-${data.google_project.this.number}.${var.region}.run.app"
+  }
+
+  # What each function checks its callers against, beside the shared environment: scheduled
+  # functions take Cloud Scheduler's token, Pub/Sub functions the push token (shared/api/invokers.py).
+  caller_env = {
+    for name, fn in local.functions : name => (
+      fn.trigger == "scheduled" ? {
+        HYBRIDCAL_INVOKER_AUDIENCE = local.function_audience[name]
+        HYBRIDCAL_INVOKERS         = google_service_account.scheduler.email
+        } : fn.trigger == "pubsub" ? {
+        HYBRIDCAL_INVOKER_AUDIENCE = local.function_audience[name]
+        HYBRIDCAL_INVOKERS         = google_service_account.pubsub_push.email
+      } : {}
+    )
   }
 }
 

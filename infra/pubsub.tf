@@ -2,9 +2,10 @@
 #
 # Why push subscriptions and not the function's Eventarc trigger: the subscription Eventarc
 # creates cannot be given message ordering or a dead-letter policy (hashicorp/terraform-provider-google
-# #17697, #25069). We own the subscription instead and push to the function's URL with an OIDC token;
-# functions-framework turns the Pub/Sub push body into the same CloudEvent the code decodes
-# (source //pubsub.googleapis.com/projects/P/topics/T, taken from the push path below).
+# #17697, #25069). We own the subscription instead and push to the function's URL with an OIDC token.
+# The consumers are HTTP functions that read the wrapped push body themselves (functions/_common.py):
+# functions-framework's own conversion to a CloudEvent would drop deliveryAttempt and orderingKey.
+# deliveryAttempt is only sent where a dead-letter policy is set, which every consumed topic has.
 
 resource "google_pubsub_topic" "topic" {
   #checkov:skip=CKV_GCP_83:Message data is already sealed by the app's envelope encryption (Cloud KMS); a CMEK here would give the Pub/Sub agent key access.
@@ -65,7 +66,7 @@ resource "google_pubsub_subscription" "push" {
 
     oidc_token {
       service_account_email = google_service_account.pubsub_push.email
-      audience              = google_cloudfunctions2_function.fn[each.value.consumer].service_config[0].uri
+      audience              = local.function_audience[each.value.consumer]
     }
   }
 
@@ -81,6 +82,42 @@ resource "google_pubsub_subscription" "push" {
       dead_letter_topic     = dead_letter_policy.value
       max_delivery_attempts = var.max_delivery_attempts
     }
+  }
+
+  expiration_policy {
+    ttl = ""
+  }
+
+  depends_on = [
+    google_cloud_run_v2_service_iam_member.push_invoker,
+    google_service_account_iam_member.pubsub_mints_push_tokens,
+  ]
+}
+
+# Each dead-letter topic is also pushed back to its topic's consumer, which records every dead letter
+# where admins see them (GET /admin/v1/dead-letters, `hybrid-calendar dead-letters`) and marks the
+# principals it was about. No dead-letter policy here: a record that keeps failing is retried.
+resource "google_pubsub_subscription" "dead_letter_push" {
+  for_each = { for name, t in local.consumed_topics : name => t if t.dead_letter }
+
+  name                       = "${var.topic_prefix}${each.key}-dead-letter-${replace(each.value.consumer, "_", "-")}"
+  topic                      = google_pubsub_topic.dead_letter[each.key].id
+  ack_deadline_seconds       = 60
+  message_retention_duration = "604800s"
+  labels                     = local.labels
+
+  push_config {
+    push_endpoint = "${google_cloudfunctions2_function.fn[each.value.consumer].service_config[0].uri}/projects/${var.project_id}/topics/${google_pubsub_topic.dead_letter[each.key].name}"
+
+    oidc_token {
+      service_account_email = google_service_account.pubsub_push.email
+      audience              = local.function_audience[each.value.consumer]
+    }
+  }
+
+  retry_policy {
+    minimum_backoff = "10s"
+    maximum_backoff = "600s"
   }
 
   expiration_policy {

@@ -1,5 +1,6 @@
 # Cloud Scheduler jobs for the scheduled functions (catalog.tf schedule.cron, UTC), called with an
-# OIDC token whose audience is the function's URL. No retries: the next tick does the work.
+# OIDC token whose audience is the function's deterministic URL (main.tf function_audience), which the
+# function checks itself too. No retries: the next tick does the work.
 
 resource "google_cloud_scheduler_job" "job" {
   for_each = local.scheduled_functions
@@ -23,7 +24,7 @@ resource "google_cloud_scheduler_job" "job" {
 
     oidc_token {
       service_account_email = google_service_account.scheduler.email
-      audience              = google_cloudfunctions2_function.fn[each.key].service_config[0].uri
+      audience              = local.function_audience[each.key]
     }
   }
 

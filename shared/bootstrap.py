@@ -1,8 +1,9 @@
 """The composition root: ``build(settings)`` wires ports to adapters for one backend.
 
 Nothing here runs at import time. Functions call ``get_app()``, which builds the App once per
-process from the environment; tests and the local runtime can install their own with
-``set_app``.
+process from the environment (``from_environment``: settings, JSON logging, then ``build``);
+tests and the local runtime can install their own with ``set_app``, and a host that brings its
+own clock installs a factory with ``set_app_factory``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from shared import config
+from shared import config, logs
 from shared.adapters.bus.local import LocalBus
 from shared.adapters.crypto.envelope import EnvelopeCipher
 from shared.adapters.store.datadir import DataDirLock, open_embedded
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from shared.adapters.google.clients import GoogleClients
     from shared.adapters.store.meeting_records import MeetingRecords
     from shared.api.app import AppApi
-    from shared.services.auth import Authenticator
+    from shared.services.auth import Authenticator, IdTokenVerifier
     from shared.services.channels import ChannelService
     from shared.services.conferences import ConferenceService
     from shared.services.deadletters import DeadLetterService
@@ -207,6 +208,14 @@ class App:
         return Authenticator(self.stores, IdTokenVerifier(self.settings, self.clock, self._http()))
 
     @cached_property
+    def invoker_verifier(self) -> IdTokenVerifier | None:
+        """Verifies the OIDC tokens Cloud Scheduler and Pub/Sub push send (None without an invoker audience)."""
+        from shared.services.auth import IdTokenVerifier
+
+        audience = self.settings.invoker_audience
+        return IdTokenVerifier(self.settings, self.clock, self._http(), audience=audience) if audience else None
+
+    @cached_property
     def meetings_api(self) -> AppApi:
         """Everything the app API routes need."""
         from typing import cast
@@ -281,10 +290,12 @@ def build(
     bus = bus or LocalBus(workers=settings.bus_workers, max_attempts=settings.bus_max_attempts)
     stores = DocumentStores(documents, cipher)
     from shared.adapters.google.clients import GoogleCalendarDirectory, GoogleClients
+    from shared.adapters.google.secrets import SecretManagerSecrets
     from shared.adapters.google.workspace import GoogleWorkspace
 
     google = GoogleClients(settings, clock, transport=google_transport)
-    directory = GoogleCalendarDirectory(google, stores.service_account_key)
+    secrets = SecretManagerSecrets(endpoint=settings.secret_manager_endpoint)
+    directory = GoogleCalendarDirectory(google, stores.service_account_key, secrets.access, clock)
     workspace = GoogleWorkspace(google, directory, clock)
     return App(
         settings=settings,
@@ -325,18 +336,33 @@ def _gcp_bus(settings: config.Settings, clock: Clock) -> MessageBus:
     )
 
 
+def from_environment(*, clock: Clock | None = None) -> App:
+    """Read the settings, configure JSON logging at ``HYBRIDCAL_LOG_LEVEL`` (idempotently), build the App."""
+    settings = config.load()
+    logs.configure(settings.log_level)
+    return build(settings, clock=clock)
+
+
 _app: App | None = None
+_factory: Callable[[], App] = from_environment
 _lock = threading.Lock()
 
 
 def get_app() -> App:
-    """The process-wide App, built from the environment on first use."""
+    """The process-wide App, built on first use (from the environment unless a factory was installed)."""
     global _app
     if _app is None:
         with _lock:
             if _app is None:
-                _app = build(config.load())
+                _app = _factory()
     return _app
+
+
+def set_app_factory(factory: Callable[[], App] | None) -> None:
+    """Make ``get_app()`` build with ``factory`` (None: from the environment) the next time it builds."""
+    global _factory
+    with _lock:
+        _factory = factory or from_environment
 
 
 def set_app(app: App | None) -> None:

@@ -78,16 +78,24 @@ def serve(
 def emulator(
     host: Annotated[str, typer.Option(metavar="HOST", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(metavar="PORT", help="Port to listen on.")] = 8086,
+    kms_port: Annotated[
+        int | None,
+        typer.Option(
+            metavar="PORT", help="Port of Cloud KMS and Secret Manager over gRPC (default: --port + 1; 0 picks one)."
+        ),
+    ] = None,
 ) -> None:
-    """Run the Google Workspace emulator (Calendar v3, Gmail settings, OAuth2)."""
-    from shared.runtime.listen import ListenError, bind
+    """Run the Google Workspace emulator (Calendar v3, Gmail settings, OAuth2, OIDC, Cloud KMS, Secret Manager)."""
+    from shared.runtime.listen import ListenError, bind, probe
 
     try:
         serve_emulator = importlib.import_module("emulator.server").serve
     except (ImportError, AttributeError):
         raise fail("the Google emulator is not part of this build") from None
     try:
-        bind("the Google emulator", host, port, lambda: serve_emulator(host, port))  # it prints its own banner
+        grpc_port = port + 1 if kms_port is None else kms_port
+        probe("Cloud KMS and Secret Manager (gRPC)", host, grpc_port)
+        bind("the Google emulator", host, port, lambda: serve_emulator(host, port, grpc_port))  # prints its banner
     except ListenError as exc:
         raise fail(exc.message) from None
     except KeyboardInterrupt:

@@ -73,7 +73,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "HYBRIDCAL_ADMIN_TOKEN",
         "admin_token",
         None,
-        "Bearer token for the admin API in the local runtime; the admin API refuses every call when unset.",
+        "Bearer token for the admin API (checked by `admin_api` itself and by the local runtime); the admin API "
+        "refuses every call when unset. In the cloud Secret Manager provides it.",
     ),
     SettingSpec("HYBRIDCAL_HOST", "host", "127.0.0.1", "Address `hybrid-calendar serve` listens on."),
     SettingSpec("HYBRIDCAL_PORT", "port", "8080", "Port `hybrid-calendar serve` listens on."),
@@ -144,6 +145,25 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "kms_endpoint",
         None,
         "`host:port` of a Cloud KMS emulator (plaintext gRPC) for the gcp backend; Google's Cloud KMS when unset.",
+    ),
+    SettingSpec(
+        "HYBRIDCAL_SECRET_MANAGER_ENDPOINT",
+        "secret_manager_endpoint",
+        None,
+        "`host:port` of a Secret Manager emulator (plaintext gRPC) for `secret` credentials; Google's when unset.",
+    ),
+    SettingSpec(
+        "HYBRIDCAL_INVOKER_AUDIENCE",
+        "invoker_audience",
+        None,
+        "Audience of the OIDC tokens Cloud Scheduler and Pub/Sub push send this function; scheduled and Pub/Sub "
+        "functions accept such a token instead of the admin token (unset: the admin token only).",
+    ),
+    SettingSpec(
+        "HYBRIDCAL_INVOKERS",
+        "invokers",
+        "",
+        "Comma-separated service-account emails whose OIDC tokens are accepted with `HYBRIDCAL_INVOKER_AUDIENCE`.",
     ),
     SettingSpec(
         "HYBRIDCAL_CLOCK_START",
@@ -222,6 +242,13 @@ def _client_ids(env: str, raw: str) -> tuple[str, ...]:
     return ids
 
 
+def _accounts(env: str, raw: str) -> tuple[str, ...]:
+    accounts = tuple(item.strip().lower() for item in raw.split(",") if item.strip())
+    if any("@" not in item for item in accounts):
+        raise ConfigError(f"{env} must list service-account emails separated by commas; got {raw!r}")
+    return accounts
+
+
 def _instant(env: str, raw: str) -> datetime:
     try:
         value = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
@@ -260,6 +287,9 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "user_quota_per_minute": _positive_int,
     "process_quota_per_second": _positive_int,
     "kms_endpoint": _host_port,
+    "secret_manager_endpoint": _host_port,
+    "invoker_audience": _text,
+    "invokers": _accounts,
     "clock_start": _instant,
 }
 
@@ -291,6 +321,9 @@ class Settings:
     user_quota_per_minute: int = 300
     process_quota_per_second: int = 100
     kms_endpoint: str | None = None
+    secret_manager_endpoint: str | None = None
+    invoker_audience: str | None = None
+    invokers: tuple[str, ...] = ()
     clock_start: datetime | None = None
 
     @classmethod

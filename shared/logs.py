@@ -2,16 +2,22 @@
 
 Use ``get_logger(__name__).info("synced", extra=ctx(org=..., calendar=...))``. Context is
 ids only; a safety net redacts anything that looks like an email address, a bearer token or
-a key in the message and context before a line is written.
+a key in the message and context before a line is written. ``bound(function=..., message_id=...)``
+adds context to every line written while a request or a message is handled (in this thread or
+task). ``configure`` is idempotent: the composition root calls it when it builds the App of a
+function process, ``serve`` and the demo call it too, and a second call only changes the level.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import logging
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import Any, TextIO
 
 _CONTEXT_KEY = "hybridcal_context"
@@ -38,9 +44,23 @@ def redact(text: str) -> str:
     return text
 
 
+_NOTHING: Mapping[str, object] = MappingProxyType({})
+_BOUND: contextvars.ContextVar[Mapping[str, object]] = contextvars.ContextVar("hybridcal_log_context", default=_NOTHING)
+
+
 def ctx(**fields: object) -> dict[str, object]:
     """Build the ``extra`` mapping that carries context fields into a log line."""
     return {_CONTEXT_KEY: {k: v for k, v in fields.items() if v is not None}}
+
+
+@contextlib.contextmanager
+def bound(**fields: object) -> Iterator[None]:
+    """Add ``fields`` (ids only) to every line logged inside the block, on top of what is bound already."""
+    token = _BOUND.set({**_BOUND.get(), **{k: v for k, v in fields.items() if v is not None}})
+    try:
+        yield
+    finally:
+        _BOUND.reset(token)
 
 
 class JsonFormatter(logging.Formatter):
@@ -55,8 +75,8 @@ class JsonFormatter(logging.Formatter):
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
         }
         context = getattr(record, _CONTEXT_KEY, None)
-        if isinstance(context, Mapping):
-            for key, value in context.items():
+        for fields in (_BOUND.get(), context if isinstance(context, Mapping) else {}):
+            for key, value in fields.items():
                 entry[key] = redact(value) if isinstance(value, str) else value
         if record.exc_info and record.exc_info[0] is not None:
             exc = record.exc_info[1]
@@ -66,14 +86,19 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(level: str = "INFO", stream: TextIO | None = None) -> None:
-    """Send every log line of this process as JSON to ``stream`` (stderr by default)."""
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    """Send every log line of this process as JSON to ``stream`` (stderr by default), at ``level``.
+
+    Idempotent: when JSON logging is already configured and no new ``stream`` is given, only the
+    level changes, so building the App again never doubles the lines.
+    """
     root = logging.getLogger()
-    for existing in list(root.handlers):
-        if isinstance(existing.formatter, JsonFormatter):
+    installed = [h for h in root.handlers if isinstance(h.formatter, JsonFormatter)]
+    if stream is not None or not installed:
+        for existing in installed:
             root.removeHandler(existing)
-    root.addHandler(handler)
+        handler = logging.StreamHandler(stream or sys.stderr)
+        handler.setFormatter(JsonFormatter())
+        root.addHandler(handler)
     root.setLevel(level)
     for noisy in ("werkzeug", "urllib3", "httpx", "httpcore", "google", "grpc"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from shared.i18n.tags import catalog_locale
 
 Action = Literal["personal_room", "space"]
+SECRET_VERSION = re.compile(r"^projects/[^/\s]+/secrets/[A-Za-z0-9_-]{1,255}/versions/(latest|[1-9][0-9]*)$")
 SITE = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
@@ -21,6 +22,14 @@ class CredentialIn(BaseModel):
     kind: Literal["secret", "keyless"]
     reference: str = Field(min_length=3, max_length=512)
     client_id: str | None = Field(default=None, max_length=64)
+
+    @model_validator(mode="after")
+    def _reference(self) -> CredentialIn:
+        if self.kind == "secret" and not SECRET_VERSION.match(self.reference):
+            raise ValueError("a secret reference is a version: projects/P/secrets/S/versions/V (V a number or latest)")
+        if self.kind == "keyless" and "@" not in self.reference:
+            raise ValueError("a keyless reference is the service account's email")
+        return self
 
 
 class OrgFields(BaseModel):
@@ -161,6 +170,7 @@ Reason = Literal[
     "gmail_scope_missing",
     "email_mismatch",
     "unavailable",
+    "secret_unavailable",
     "credentials_unavailable",
     "processing_failed",
 ]

@@ -49,6 +49,7 @@ class ErrorReason(StrEnum):
     GMAIL_SCOPE_MISSING = "gmail_scope_missing"
     EMAIL_MISMATCH = "email_mismatch"
     UNAVAILABLE = "unavailable"
+    SECRET_UNAVAILABLE = "secret_unavailable"
     CREDENTIALS_UNAVAILABLE = "credentials_unavailable"
     PROCESSING_FAILED = "processing_failed"
 
@@ -73,6 +74,11 @@ HINTS: dict[ErrorReason, str] = {
     ErrorReason.EMAIL_MISMATCH: "The address does not belong to the org's domain.",
     ErrorReason.UNAVAILABLE: (
         "Google was unavailable during validation on every retry; revalidate once Google is reachable."
+    ),
+    ErrorReason.SECRET_UNAVAILABLE: (
+        "The org's service-account key could not be read from Secret Manager: check that the secret version "
+        "exists and is enabled and that the functions may access it (roles/secretmanager.secretAccessor), "
+        "then revalidate."
     ),
     ErrorReason.CREDENTIALS_UNAVAILABLE: (
         "The service found no credentials of its own to sign for the org's service account: a keyless "

@@ -4,7 +4,9 @@ HTTP functions are mounted under their paths through functions-framework's own a
 same entry points Cloud Functions runs), beside ``/healthz``, a landing page at ``/`` and the
 favicon; bus messages reach the event functions as the
 CloudEvent envelopes Pub/Sub and Eventarc produce; the local scheduler calls the scheduled
-functions. Non-public paths want the admin token, as IAM guards them in the cloud.
+functions. Non-public paths want the admin token at the front door, as IAM guards them in the
+cloud; behind it the runtime calls each function as a trusted in-process caller (the functions
+check their callers themselves when they run on their own).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from werkzeug.wrappers import Request, Response
 import shared
 from functions.registry import ENTRY_POINTS, SCHEDULE_SECONDS, EntryPoint
 from shared import failures
+from shared.api.invokers import TRUSTED
 from shared.bootstrap import App, set_app
 from shared.errors import HybridCalendarError, RetryableError, Unavailable
 from shared.logs import ctx, get_logger
@@ -51,6 +54,16 @@ def main_source() -> str:
 
 def _json(body: dict[str, Any], status: int) -> Response:
     return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+def trusted(app: WsgiApp) -> WsgiApp:
+    """``app`` called as the runtime itself: the functions skip their own caller check."""
+
+    def call(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        environ[TRUSTED] = True
+        return app(environ, start_response)
+
+    return call
 
 
 WEB = Path(shared.__file__).resolve().parent / "web"
@@ -105,7 +118,9 @@ class LocalRuntime:
         set_app(app)
         source = main_source()
         create: Callable[..., WsgiApp] = functions_framework.create_app
-        self.function_apps: dict[str, WsgiApp] = {ep.name: create(target=ep.name, source=source) for ep in ENTRY_POINTS}
+        self.function_apps: dict[str, WsgiApp] = {
+            ep.name: trusted(create(target=ep.name, source=source)) for ep in ENTRY_POINTS
+        }
         for ep in ENTRY_POINTS:
             if ep.trigger == "pubsub" and ep.topic:
                 self.app.bus.subscribe(ep.topic, self._deliverer(ep), name=f"{ep.topic}-{ep.name}")

@@ -116,9 +116,9 @@ class CachedCerts(google_transport.Request):
 class IdTokenVerifier:
     """Verifies Google-style ID tokens for one audience and issuer."""
 
-    def __init__(self, settings: Settings, clock: Clock, http: httpx.Client) -> None:
+    def __init__(self, settings: Settings, clock: Clock, http: httpx.Client, *, audience: str | None = None) -> None:
         base = settings.google_base_url
-        self.audience = settings.oidc_client_id
+        self.audience = audience or settings.oidc_client_id
         self.issuers = (base.rstrip("/"),) if base else GOOGLE_ISSUERS
         self.certs = CachedCerts(http, clock, f"{base.rstrip('/')}/oauth2/v1/certs" if base else GOOGLE_CERTS)
         self._clock = clock
@@ -128,8 +128,8 @@ class IdTokenVerifier:
             token, self.certs, audience=self.audience, certs_url=self.certs.url, clock_skew_in_seconds=_WIDE_SKEW
         )
 
-    def verify(self, token: str) -> Mapping[str, Any]:
-        """Return the token's claims; Unauthenticated for anything that does not verify."""
+    def claims(self, token: str) -> Mapping[str, Any]:
+        """The claims of a token signed by the issuer for the audience and valid now; Unauthenticated otherwise."""
         try:
             try:
                 claims = self._verify(token)
@@ -152,6 +152,11 @@ class IdTokenVerifier:
             raise Unauthenticated("the ID token has expired")
         if iat > now + SKEW_SECONDS:
             raise Unauthenticated("the ID token is not valid yet")
+        return claims
+
+    def verify(self, token: str) -> Mapping[str, Any]:
+        """The claims of a person's ID token (verified email, a Workspace ``hd``); Unauthenticated otherwise."""
+        claims = self.claims(token)
         if claims.get("email_verified") is not True or not isinstance(claims.get("email"), str):
             raise Unauthenticated("the ID token carries no verified email")
         if not isinstance(claims.get("hd"), str):

@@ -3,6 +3,7 @@ decide presence with Calendar OOO events, store it encrypted and announce only c
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -94,8 +95,9 @@ class PresenceService:
         if org is None:
             report.skipped = len(message.principal_ids)
             return report
+        context = contextvars.copy_context()  # the caller's log context goes with each check
         with ThreadPoolExecutor(max_workers=self._concurrency) as pool:
-            outcomes = list(pool.map(lambda pid: self._check_one(org, pid), message.principal_ids))
+            outcomes = list(pool.map(lambda pid: context.copy().run(self._check_one, org, pid), message.principal_ids))
         for outcome in outcomes:
             setattr(report, outcome, getattr(report, outcome) + 1)
         retryable = report.failed and report.checked + report.changed == 0

@@ -46,7 +46,9 @@ def queued(app: App) -> list[BusMessage]:
 
 @pytest.fixture
 def client(app: App) -> FlaskClient:
-    return functions_framework.create_app(target="admin_api", source=main_source()).test_client()
+    test_client = functions_framework.create_app(target="admin_api", source=main_source()).test_client()
+    test_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {app.settings.admin_token}"
+    return test_client
 
 
 def _org(client: FlaskClient, **extra: Any) -> dict[str, Any]:
@@ -78,8 +80,16 @@ def test_create_read_patch_org_without_leaking_the_key(client: FlaskClient, app:
     [
         ({"domain": "example.com"}, "exactly one of"),
         (
-            {"domain": "example.com", "service_account_key": KEY, "credential": {"kind": "secret", "reference": "x/y"}},
+            {
+                "domain": "example.com",
+                "service_account_key": KEY,
+                "credential": {"kind": "secret", "reference": "projects/p/secrets/key/versions/latest"},
+            },
             "exactly one of",
+        ),
+        (
+            {"domain": "example.com", "credential": {"kind": "secret", "reference": "x/y", "client_id": "1"}},
+            "projects/P/secrets/S/versions/V",
         ),
         ({"domain": "example.com", "service_account_key": {"type": "user"}}, "not a service-account key"),
         ({"domain": "example.com", "service_account_key": "not json"}, "key file's JSON"),

@@ -178,7 +178,7 @@ def test_scheduled_entry_points_get_an_oidc_scheduler_job(infra: Infra) -> None:
     assert job["schedule"] == "${each.value.schedule.cron}"
     target = block(job["http_target"])
     assert target["uri"] == "${google_cloudfunctions2_function.fn[each.key].service_config[0].uri}"
-    assert block(target["oidc_token"])["audience"] == target["uri"]
+    assert block(target["oidc_token"])["audience"] == "${local.function_audience[each.key]}"
     for ep in ENTRY_POINTS:
         if ep.trigger == "scheduled":
             cron = infra.locals["entry_points"][ep.name]["schedule"]["cron"]
@@ -253,7 +253,7 @@ def test_functions_get_the_gcp_backend_settings(infra: Infra) -> None:
     for required in ("HYBRIDCAL_GCP_PROJECT", "HYBRIDCAL_KMS_KEY", "HYBRIDCAL_PUBLIC_URL", "HYBRIDCAL_TOPIC_PREFIX"):
         assert env.get(required), required
     service = block(infra.resource("google_cloudfunctions2_function", "fn")["service_config"])
-    assert service["environment_variables"] == "${local.function_env}"
+    assert service["environment_variables"] == "${merge(local.function_env, local.caller_env[each.key])}"
 
 
 def test_delegation_output_names_the_code_scopes(infra: Infra) -> None:

@@ -30,6 +30,8 @@ from shared.config import Settings
 from shared.domain.principals import Org, Principal, PrincipalKind
 from shared.errors import InvalidInput, NotImplementedCapability
 
+SECRET_TTL = 600.0  # seconds a key read from Secret Manager is used before it is read again
+
 
 class GoogleClients:
     """Makes ``GoogleCalendar`` / ``GoogleGmail`` for (credential, subject); all share one stack.
@@ -85,21 +87,33 @@ class GoogleClients:
 class GoogleCalendarDirectory:
     """The ``CalendarDirectory`` port: an org's credential, acting as the principal (or the room delegate)."""
 
-    def __init__(self, clients: GoogleClients, stored_key: Callable[[str], str | None]) -> None:
-        """``stored_key(org_id)`` opens an org's stored key file JSON (``Stores.service_account_key``)."""
+    def __init__(
+        self,
+        clients: GoogleClients,
+        stored_key: Callable[[str], str | None],
+        secret: Callable[[str], str] | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        """``stored_key(org_id)`` opens an org's stored key file JSON (``Stores.service_account_key``);
+        ``secret(version)`` reads one from Secret Manager for ``secret`` credentials, re-read every
+        ``SECRET_TTL`` seconds on ``clock`` so a new version (``latest``) is picked up."""
         self._clients = clients
         self._stored_key = stored_key
+        self._secret = secret
+        self._clock = clock
         self._lock = threading.Lock()
-        self._credentials: dict[tuple[str, str], Credential] = {}
+        self._credentials: dict[tuple[str, str], tuple[Credential, float | None]] = {}
 
     def credential(self, org: Org) -> Credential:
-        """The org's service-account credential (parsed once per process)."""
+        """The org's service-account credential (parsed once per process; a secret's re-read after a while)."""
         ref = org.credential
         key = (org.id, f"{ref.kind}:{ref.reference}:{ref.client_id}")
+        now = self._clock.monotonic() if self._clock is not None else 0.0
         with self._lock:
             cached = self._credentials.get(key)
-        if cached is not None:
-            return cached
+        if cached is not None and (cached[1] is None or now < cached[1]):
+            return cached[0]
+        expires: float | None = None
         if ref.kind == "stored":
             text = self._stored_key(org.id)
             if not text:
@@ -109,10 +123,13 @@ class GoogleCalendarDirectory:
             if not ref.client_id:
                 raise InvalidInput(f"org {org.id}: a keyless credential needs the service account's client id")
             made = KeylessCredential(ref.reference, ref.client_id)
+        elif ref.kind == "secret" and self._secret is not None:
+            made = ServiceAccountKey.from_json(self._secret(ref.reference))
+            expires = now + SECRET_TTL if self._clock is not None else None
         else:
             raise NotImplementedCapability(f"{ref.kind} credentials")
         with self._lock:
-            self._credentials[key] = made
+            self._credentials[key] = (made, expires)
         return made
 
     def subject_for(self, org: Org, principal: Principal) -> str:

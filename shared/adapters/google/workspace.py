@@ -74,7 +74,13 @@ class GoogleWorkspace:
         return self._clients.gmail(self._directory.credential(org), principal.email).get_vacation("me")
 
     def validate(self, org: Org, principal: Principal) -> ValidationResult:
-        """Token, calendar and (for people) Gmail settings; RetryableError propagates."""
+        """Credential, token, calendar and (for people) Gmail settings; RetryableError propagates."""
+        if org.credential.kind == "secret":
+            try:
+                self._directory.credential(org)
+            except (NotFound, Forbidden, Unauthenticated, InvalidInput) as exc:
+                detail = f"{org.credential.reference}: {exc.message}"[:300]
+                return ValidationResult(ErrorReason.SECRET_UNAVAILABLE, detail)
         try:
             calendar = self._directory.calendar_for(org, principal)
             if principal.kind is PrincipalKind.ROOM:

@@ -1,0 +1,126 @@
+"""Cold start of each function on the gcp backend, against a trivial functions-framework function.
+
+Run from the repository root (needs gcloud's Firestore and Pub/Sub emulators and Java)::
+
+    python -m bench.bench_cloud_cold_start
+
+Each function is started as Cloud Functions starts an instance: ``python -m functions_framework
+--target NAME --source main.py`` in a fresh process, with the environment infra gives it (evaluated
+from the Terraform, as the cloud tier does) pointed at the emulators, and the clock runs until its
+first answer to a request that builds the App and touches the backend: a push body (an org that does
+not exist) for Pub/Sub functions, the scheduler's POST for scheduled ones, ``GET /admin/v1/orgs`` for
+admin_api, the OpenAPI document for meetings_api, a notification of an unknown channel for
+calendar_webhook (a store read). Every probe
+carries the admin token. That includes importing the google.cloud clients the gcp backend loads when
+the App is built. The floor is ``bench/_trivial_function.py`` started the same way. Median of ``REPEATS``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from bench.bench_webhook import _headers
+from functions.registry import ENTRY_POINTS, EntryPoint
+from shared.messages import CheckVacation, ProvisionUser, RewriteJoinDetails, SyncCalendar
+from tests.cloud.harness.topology import Topology
+from tests.support import gcp_emulators
+from tests.support.gcp_emulators import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+REPEATS = 3
+TOKEN = "bench-admin-token"
+_MESSAGES = {
+    "sync_calendar": SyncCalendar(org_id="bench-org", principal_id="p1"),
+    "rewrite_join_details": RewriteJoinDetails(org_id="bench-org", principal_id="p1", event_id="e1"),
+    "check_vacation": CheckVacation(org_id="bench-org", principal_ids=("p1",)),
+    "provision_user": ProvisionUser(org_id="bench-org", principal_id="p1"),
+}
+
+
+def _probe(ep: EntryPoint | None) -> tuple[str, str, dict[str, str], bytes]:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    if ep is None:
+        return "GET", "/", {}, b""
+    if ep.trigger == "pubsub":
+        data = base64.b64encode(_MESSAGES[ep.name].encode()).decode()
+        body = {"message": {"data": data, "messageId": "1"}, "subscription": "s", "deliveryAttempt": 1}
+        return "POST", "/", {**auth, "Content-Type": "application/json"}, json.dumps(body).encode()
+    if ep.trigger == "scheduled":
+        return "POST", "/", {**auth, "Content-Type": "application/json"}, b"{}"
+    if ep.name == "admin_api":
+        return "GET", "/admin/v1/orgs", auth, b""
+    if ep.name == "meetings_api":
+        return "GET", "/v1/openapi.json", {}, b""
+    return "POST", "/", _headers("unknown-channel", "unknown-token", 1), b""  # a store read, then 200
+
+
+def cold_start(ep: EntryPoint | None, env: dict[str, str]) -> tuple[float, int]:
+    """Seconds from process start to the first answer, and its status."""
+    port = free_port()
+    target, source = (ep.name, "main.py") if ep else ("trivial", "bench/_trivial_function.py")
+    method, path, headers, body = _probe(ep)
+    command = [sys.executable, "-m", "functions_framework", "--target", target, "--source", source]
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [*command, "--port", str(port), "--host", "127.0.0.1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            while time.perf_counter() - started < 90:
+                try:
+                    response = client.request(method, path, headers=headers, content=body)
+                    return time.perf_counter() - started, response.status_code
+                except httpx.TransportError:
+                    time.sleep(0.005)  # the server is not listening yet
+        raise RuntimeError(f"{target} did not answer within 90 s")
+    finally:
+        process.terminate()
+        process.wait(20)
+
+
+def main() -> None:
+    """Print the figures as a Markdown section."""
+    firestore, pubsub = gcp_emulators.start("firestore"), gcp_emulators.start("pubsub")
+    with tempfile.TemporaryDirectory() as tmp:
+        topology = Topology(Path(tmp), firestore.host_port, pubsub.host_port, log_level="WARNING")
+        try:
+            topology.start(functions=False)
+            environments = {
+                ep.name: {**topology.environment(ep.name), "HYBRIDCAL_ADMIN_TOKEN": TOKEN} for ep in ENTRY_POINTS
+            }
+            trivial_env = environments["calendar_webhook"]
+            floor = statistics.median(cold_start(None, trivial_env)[0] for _ in range(REPEATS))
+            rows = []
+            for ep in ENTRY_POINTS:
+                runs = [cold_start(ep, environments[ep.name]) for _ in range(REPEATS)]
+                rows.append((ep, statistics.median(r[0] for r in runs), runs[-1][1]))
+        finally:
+            topology.stop()
+            firestore.stop()
+            pubsub.stop()
+    print(f"## Cold start of each function on the gcp backend (median of {REPEATS})\n")
+    print(
+        f"Floor measured in this run: trivial functions-framework function **{floor * 1000:.0f} ms** to first "
+        "response, started the same way. Each function gets infra's environment, pointed at the emulators.\n"
+    )
+    print("| function | trigger | first response | vs trivial | status |")
+    print("|---|---|---|---|---|")
+    for ep, seconds, status in rows:
+        print(f"| {ep.name} | {ep.trigger} | {seconds * 1000:.0f} ms | {seconds / floor:.2f}x | {status} |")
+
+
+if __name__ == "__main__":
+    main()
