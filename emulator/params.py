@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import bisect
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 from werkzeug.datastructures import MultiDict
 
@@ -56,20 +59,59 @@ def int_arg(args: MultiDict[str, str], name: str, default: int, low: int, high: 
     return min(number, high)
 
 
-@dataclass(slots=True)
-class Page:
-    """Where a listing resumes: offset and the change-log position of its first page."""
+Key = tuple[int, str, int, int]
+"""Where an item sorts in a listing: its position (a change-log number or an instant in
+microseconds), its event id, and whether and where it is an expanded instance."""
 
-    offset: int
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def micros(value: datetime) -> int:
+    """``value`` as integer microseconds since the epoch (exact, for sort keys; naive is UTC)."""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return (aware - _EPOCH) // timedelta(microseconds=1)
+
+
+def item_key(position: int, event_id: str, original: datetime | None) -> Key:
+    """The sort key of one listed item (``original`` is an expanded instance's own start)."""
+    return (position, event_id, 0 if original is None else 1, 0 if original is None else micros(original))
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Where a listing resumes: after the key of the last item served (``None`` on the first page),
+    and the change-log position of the first page (what its ``nextSyncToken`` names)."""
+
+    after: Key | None
     snapshot: int
 
 
 def page_of(args: MultiDict[str, str], calendar: Calendar) -> Page:
+    """The page a request asks for (400 ``invalid`` for a page token that is not ours)."""
     token = args.get("pageToken")
     if not token:
-        return Page(0, calendar.seq)
+        return Page(None, calendar.seq)
     try:
         raw = decode_token(token)
-        return Page(int(raw["o"]), int(raw["s"]))
+        position, event_id, expanded, original = raw["k"]
+        if not (isinstance(position, int) and isinstance(event_id, str) and isinstance(expanded, int)):
+            raise TypeError("bad key")
+        return Page((position, event_id, expanded, int(original)), int(raw["s"]))
     except (ValueError, KeyError, TypeError) as exc:
         raise invalid("Invalid page token value.", "pageToken") from exc
+
+
+T = TypeVar("T")
+
+
+def page_slice(items: Sequence[T], key: Callable[[T], Key], page: Page, size: int) -> tuple[list[T], str | None]:
+    """The page of ``items`` (sorted by ``key``) and the token of the next one, if any.
+
+    A page resumes after the key of the last item served, not at an offset: an item that
+    changes or goes away between two pages moves or vanishes alone and shifts nothing else out.
+    """
+    start = 0 if page.after is None else bisect.bisect_right(items, page.after, key=key)
+    chunk = list(items[start : start + size])
+    if start + size >= len(items):
+        return chunk, None
+    return chunk, encode_token({"k": list(key(chunk[-1])), "s": page.snapshot})
