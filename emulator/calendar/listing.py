@@ -18,11 +18,21 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from emulator.calendar.params import (
+    Key,
+    bool_arg,
+    decode_token,
+    encode_token,
+    int_arg,
+    item_key,
+    micros,
+    page_of,
+    page_slice,
+)
+from emulator.calendar.recurrence import expansion_of, instance_suffix, instant, is_finite
+from emulator.calendar.render import render_copy, render_instance
 from emulator.errors import bad_request, full_sync_required, invalid
 from emulator.model import Calendar, EventCopy
-from emulator.params import Key, bool_arg, decode_token, encode_token, int_arg, item_key, micros, page_of, page_slice
-from emulator.recurrence import expansion_of, instance_suffix, instant, is_finite
-from emulator.render import render_copy, render_instance
 from emulator.state import EmulatorState
 from emulator.timeutil import format_rfc3339, parse_event_time, query_time, zone
 
