@@ -10,9 +10,9 @@ STAMP := $(VENV)/.installed
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 
-$(STAMP): $(BIN)/python pyproject.toml
+$(STAMP): $(BIN)/python pyproject.toml emulator/pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e './emulator[grpc]' -e '.[dev]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -20,6 +20,7 @@ venv: $(STAMP)
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check shared functions emulator main.py
+	$(BIN)/lint-imports
 
 fmt: venv
 	$(BIN)/ruff format shared functions emulator main.py tests bench

@@ -36,9 +36,9 @@ from typing import Any
 
 import httpx
 
-from emulator import events as emulator_events
 from emulator import testing
 from emulator.app import create_app
+from emulator.calendar import events as emulator_events
 from emulator.client import ControlClient
 from emulator.state import EmulatorState
 from shared.adapters.bus.local import LocalBus

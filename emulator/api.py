@@ -14,9 +14,8 @@ from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, current_app, g, request
 
-from emulator.auth import authenticate
 from emulator.discovery import enum_parameters, scopes_allow
-from emulator.errors import insufficient_permissions, invalid, parse_error
+from emulator.errors import auth_error, insufficient_permissions, invalid, parse_error
 from emulator.model import AccessToken
 from emulator.schema import clean
 from emulator.state import EmulatorState
@@ -34,6 +33,20 @@ def current_state() -> EmulatorState:
 def caller() -> AccessToken:
     """Return the access token of the current API call."""
     return cast(AccessToken, g.token)
+
+
+def authenticate(state: EmulatorState, header: str | None) -> AccessToken:
+    """Return the live access token in an ``Authorization`` header, or raise Google's 401."""
+    if not header:
+        raise auth_error(missing=True)
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise auth_error()
+    with state.lock:
+        token = state.tokens.get(value.strip())
+        if token is None or token.expires_at <= state.now():
+            raise auth_error()
+        return token
 
 
 def google_api(operation: str) -> Callable[[F], F]:

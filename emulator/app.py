@@ -1,73 +1,107 @@
 """The Flask app factory: one blueprint per surface, Google-format errors, request logging.
 
-Add a surface by appending its blueprint to :data:`BLUEPRINTS` or passing it to
-:func:`create_app` (Cloud KMS, an OIDC issuer and a Webex meetings API are planned that way).
+A surface is a subpackage (``calendar``, ``gmail``, ``webex``, ``kms``, ``secretmanager``);
+:func:`create_app` imports only the surfaces it is asked to serve, so a Calendar-only start never
+imports ``grpc`` (only Cloud KMS and Secret Manager need it). The control plane and identity
+(OAuth2 tokens, the OIDC issuer, IAM Credentials, service accounts) are always served.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from flask import Blueprint, Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from emulator import (
-    calendar,
-    calendar_extras,
-    calendar_list,
-    calendars,
-    colors,
-    control,
-    control_ops,
-    event_moves,
-    gmail,
-    iam,
-    oauth,
-    oidc,
-    secretmanager,
-    watches,
-    webex,
-)
+from emulator import control, control_ops
 from emulator.api import STATE_KEY, reply
 from emulator.errors import ApiError, parse_error
-from emulator.kms import KmsState, kms_blueprint
+from emulator.identity import control as identity_control
+from emulator.identity import iam, oauth, oidc
 from emulator.requestlog import LoggedRequest
 from emulator.state import EmulatorState
 from emulator.timeutil import format_rfc3339
 
 log = logging.getLogger(__name__)
 
-BLUEPRINTS: tuple[Blueprint, ...] = (
-    oauth.bp,
-    event_moves.bp,
-    calendar.bp,
-    calendar_extras.bp,
-    calendars.bp,
-    calendar_list.bp,
-    colors.bp,
-    watches.bp,
-    gmail.bp,
-    control.bp,
-    control_ops.bp,
-    oidc.bp,
-    iam.bp,
-    webex.bp,
-)
+CORE: tuple[Blueprint, ...] = (oauth.bp, control.bp, control_ops.bp, identity_control.bp, oidc.bp, iam.bp)
+
+
+def _calendar(app: Flask) -> tuple[Blueprint, ...]:
+    from emulator.calendar import calendar_list, calendars, colors, event_moves, events_api, extras, watches
+    from emulator.calendar import control as calendar_control
+
+    return (
+        event_moves.bp,
+        events_api.bp,
+        extras.bp,
+        calendars.bp,
+        calendar_list.bp,
+        colors.bp,
+        watches.bp,
+        calendar_control.bp,
+    )
+
+
+def _gmail(app: Flask) -> tuple[Blueprint, ...]:
+    from emulator.gmail import control as gmail_control
+    from emulator.gmail import vacation
+
+    return (vacation.bp, gmail_control.bp)
+
+
+def _webex(app: Flask) -> tuple[Blueprint, ...]:
+    from emulator.webex import meetings
+
+    return (meetings.bp,)
+
+
+def _kms(app: Flask) -> tuple[Blueprint, ...]:
+    from emulator.kms import KmsState, kms_blueprint
+
+    kms_state = app.extensions["kms"] = KmsState()
+    return (kms_blueprint(kms_state),)
+
+
+def _secretmanager(app: Flask) -> tuple[Blueprint, ...]:
+    from emulator.secretmanager import SecretState, rest_blueprint
+
+    secret_state = app.extensions["secrets"] = SecretState(app.extensions[STATE_KEY].now)
+    return (rest_blueprint(secret_state),)
+
+
+SURFACES: dict[str, Callable[[Flask], tuple[Blueprint, ...]]] = {
+    "calendar": _calendar,
+    "gmail": _gmail,
+    "webex": _webex,
+    "kms": _kms,
+    "secretmanager": _secretmanager,
+}
+"""Each optional surface by name, with the function that builds its blueprints (importing it)."""
+
+GRPC_SURFACES = frozenset({"kms", "secretmanager"})
+"""The surfaces that need the ``grpc`` extra."""
 
 _HTTP_REASONS = {404: "notFound", 405: "httpMethodNotAllowed", 413: "uploadTooLarge"}
 
 
-def create_app(state: EmulatorState | None = None, extra_blueprints: Iterable[Blueprint] = ()) -> Flask:
-    """Return the emulator's WSGI app around ``state`` (a fresh one when omitted)."""
+def create_app(
+    state: EmulatorState | None = None,
+    extra_blueprints: Iterable[Blueprint] = (),
+    surfaces: Iterable[str] = tuple(SURFACES),
+) -> Flask:
+    """Return the emulator's WSGI app around ``state`` (a fresh one when omitted) serving ``surfaces``
+    (every one by default); an unknown surface name raises ``ValueError``."""
+    chosen = tuple(dict.fromkeys(surfaces))
+    unknown = [name for name in chosen if name not in SURFACES]
+    if unknown:
+        raise ValueError(f"unknown emulator surface(s): {', '.join(unknown)} (known: {', '.join(SURFACES)})")
     app = Flask("emulator")
     app.extensions[STATE_KEY] = state if state is not None else EmulatorState()
-    kms_state = KmsState()
-    app.extensions["kms"] = kms_state
-    secret_state = secretmanager.SecretState(app.extensions[STATE_KEY].now)
-    app.extensions["secrets"] = secret_state
-    surfaces = (kms_blueprint(kms_state), secretmanager.rest_blueprint(secret_state))
-    for blueprint in (*BLUEPRINTS, *surfaces, *extra_blueprints):
+    app.extensions["surfaces"] = frozenset(chosen)
+    blueprints = [blueprint for name in chosen for blueprint in SURFACES[name](app)]
+    for blueprint in (*CORE, *blueprints, *extra_blueprints):
         app.register_blueprint(blueprint)
     _install_handlers(app)
     return app

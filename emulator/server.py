@@ -9,14 +9,19 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Iterable
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import httpx
+from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from emulator.app import create_app
-from emulator.grpc_apis import GrpcApis
+from emulator.app import GRPC_SURFACES, SURFACES, create_app
 from emulator.state import EmulatorState
+
+if TYPE_CHECKING:
+    from emulator.grpc_apis import GrpcApis
 
 log = logging.getLogger(__name__)
 
@@ -25,20 +30,30 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def serve(host: str, port: int, kms_port: int | None = None) -> None:
+def _grpc_apis(app: Flask) -> GrpcApis:
+    """The gRPC server over ``app``'s KMS and Secret Manager state (imports ``grpc`` only now)."""
+    missing = GRPC_SURFACES - app.extensions["surfaces"]
+    if missing:
+        raise ValueError(f"the gRPC port serves {', '.join(sorted(missing))}: add it to the surfaces")
+    from emulator.grpc_apis import GrpcApis
+
+    return GrpcApis(app.extensions["kms"], app.extensions["secrets"])
+
+
+def serve(host: str, port: int, kms_port: int | None = None, surfaces: Iterable[str] = tuple(SURFACES)) -> None:
     """Serve the emulator on ``host:port`` (and Cloud KMS + Secret Manager over gRPC on ``kms_port``) until Ctrl-C.
 
     The ports are bound before anything is printed: a port in use raises ``OSError`` and nothing
-    is left running.
+    is left running. Only ``surfaces`` are served (and imported); see :data:`emulator.app.SURFACES`.
     """
     state = EmulatorState()
     apis: GrpcApis | None = None
     try:
-        app = create_app(state)
+        app = create_app(state, surfaces=surfaces)
         server = make_server(host, port, app, threaded=True)
         if kms_port is not None:
-            apis = GrpcApis(app.extensions["kms"], app.extensions["secrets"])
             try:
+                apis = _grpc_apis(app)
                 apis.start(host, kms_port)
             except BaseException:
                 server.server_close()
@@ -76,9 +91,10 @@ class EmulatorServer:
         state: EmulatorState | None = None,
         push_transport: httpx.BaseTransport | None = None,
         grpc_port: int | None = None,
+        surfaces: Iterable[str] = tuple(SURFACES),
     ) -> None:
         self.state = state if state is not None else EmulatorState(push_transport)
-        self.app = create_app(self.state)
+        self.app = create_app(self.state, surfaces=surfaces)
         try:
             self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True)
         except BaseException:  # e.g. the port is in use: leave nothing running
@@ -87,8 +103,14 @@ class EmulatorServer:
             raise
         self.grpc: GrpcApis | None = None
         if grpc_port is not None:
-            self.grpc = GrpcApis(self.app.extensions["kms"], self.app.extensions["secrets"])
-            self.grpc.start(host, grpc_port)
+            try:
+                self.grpc = _grpc_apis(self.app)
+                self.grpc.start(host, grpc_port)
+            except BaseException:  # a gRPC port in use or the surfaces missing: leave nothing running
+                self._server.server_close()
+                if state is None:
+                    self.state.close()
+                raise
         self.host = host
         self.port = self._server.server_port
         self.url = f"http://{host}:{self.port}"

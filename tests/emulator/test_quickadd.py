@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from emulator.quickadd import parse
+from emulator.calendar.quickadd import parse
 from tests.emulator.conftest import BOB, Api
 
 NOW = datetime(2024, 3, 6, 9, 0, tzinfo=UTC)  # a Wednesday

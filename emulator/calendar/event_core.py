@@ -10,11 +10,11 @@ import secrets
 from datetime import UTC
 from typing import Any
 
-from emulator.colors import EVENT_COLORS
+from emulator.calendar.colors import EVENT_COLORS
+from emulator.calendar.recurrence import build_ruleset
+from emulator.calendar.render import PERSONAL, READ_ONLY
 from emulator.errors import ApiError, invalid, required
 from emulator.model import EventCopy, SharedEvent
-from emulator.recurrence import build_ruleset
-from emulator.render import PERSONAL, READ_ONLY
 from emulator.state import EmulatorState
 from emulator.timeutil import check_range, format_local, parse_event_time, zone
 

@@ -18,7 +18,7 @@ from google.auth import crypt, jwt
 
 from emulator.api import current_state, json_body, reply
 from emulator.errors import invalid
-from emulator.oidc import ID_TOKEN_LIFETIME, issuer_key, issuer_url, subject_id
+from emulator.identity.oidc import ID_TOKEN_LIFETIME, issuer_key, issuer_url, subject_id
 
 bp = Blueprint("iam", __name__)
 

@@ -19,8 +19,8 @@ from typing import Any
 
 from flask import Blueprint, Response
 
-from emulator import calendar_list, events
 from emulator.api import caller, current_state, google_api, reply, schema_body
+from emulator.calendar import calendar_list, events
 from emulator.errors import forbidden, invalid, required
 from emulator.model import Calendar
 from emulator.state import EmulatorState

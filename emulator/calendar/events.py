@@ -11,9 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from emulator import status_events, write_rules
-from emulator.errors import deleted, duplicate, invalid, not_found, precondition_failed
-from emulator.event_core import (
+from emulator.calendar import status_events, write_rules
+from emulator.calendar.event_core import (
     RESPONSES,
     attendees,
     check_personal,
@@ -24,9 +23,10 @@ from emulator.event_core import (
     touch,
     valid_id,
 )
+from emulator.calendar.recurrence import expansion_of, instance_suffix, instant, parse_suffix
+from emulator.calendar.render import deep, instance_data
+from emulator.errors import deleted, duplicate, invalid, not_found, precondition_failed
 from emulator.model import EventCopy, SharedEvent
-from emulator.recurrence import expansion_of, instance_suffix, instant, parse_suffix
-from emulator.render import deep, instance_data
 from emulator.state import EmulatorState
 from emulator.timeutil import format_rfc3339, parse_event_time, zone
 

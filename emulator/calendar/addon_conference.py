@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator import events
-from emulator.conference import ADDON, signature
+from emulator.calendar import events
+from emulator.calendar.conference import ADDON, signature
+from emulator.calendar.render import render_copy
 from emulator.errors import forbidden, invalid, not_found
-from emulator.render import render_copy
 from emulator.state import EmulatorState
 
 _SCHEMES = {"video": ("https://", "http://"), "more": ("https://", "http://"), "phone": ("tel:",), "sip": ("sip:",)}

@@ -7,11 +7,11 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, request
 
-from emulator import conference, events, listing, quickadd, watches, write_rules
 from emulator.api import caller, current_state, google_api, reply, schema_body
+from emulator.calendar import conference, events, listing, quickadd, watches, write_rules
+from emulator.calendar.render import render_copy, render_instance
 from emulator.errors import invalid, required
 from emulator.model import role_name
-from emulator.render import render_copy, render_instance
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar/v3")
 

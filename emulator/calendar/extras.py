@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import Blueprint, Response
 
-from emulator import calendar_list
-from emulator import freebusy as fb
 from emulator.api import caller, current_state, google_api, reply, schema_body
+from emulator.calendar import calendar_list
+from emulator.calendar import freebusy as fb
 from emulator.errors import ApiError, forbidden, invalid, not_found, required
 from emulator.model import ROLE_RANK
 from emulator.state import EmulatorState

@@ -17,12 +17,12 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from emulator import conference, events, status_events, write_rules
 from emulator.api import caller, current_state, google_api, reply, schema_body
+from emulator.calendar import conference, events, status_events, write_rules
+from emulator.calendar.event_core import set_times, sync_copies
+from emulator.calendar.render import render_copy
 from emulator.errors import duplicate, forbidden, invalid, not_found, required
-from emulator.event_core import set_times, sync_copies
 from emulator.model import Calendar, EventCopy, SharedEvent
-from emulator.render import render_copy
 from emulator.state import EmulatorState
 
 bp = Blueprint("event_moves", __name__, url_prefix="/calendar/v3/calendars/<calendar_id>/events")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator import conference, status_events
-from emulator.event_core import touch
+from emulator.calendar import conference, status_events
+from emulator.calendar.event_core import touch
 from emulator.model import Calendar, SharedEvent
 from emulator.state import EmulatorState
 

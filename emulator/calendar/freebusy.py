@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from emulator.listing import expand, overlaps
+from emulator.calendar.listing import expand, overlaps
 from emulator.model import Calendar
 from emulator.state import EmulatorState
 from emulator.timeutil import zone

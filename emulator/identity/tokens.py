@@ -1,4 +1,4 @@
-"""OAuth2: the JWT-bearer grant with domain-wide delegation, and bearer-token checks.
+"""OAuth2: the JWT-bearer grant with domain-wide delegation (what ``POST /token`` answers).
 
 The assertion's ``iat``/``exp`` are checked against real time (clients sign with wall time)
 with Google's five-minute skew; the access tokens it yields expire after 3600 s on the
@@ -19,7 +19,6 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from emulator.errors import auth_error
 from emulator.model import AccessToken
 from emulator.state import EmulatorState
 
@@ -130,17 +129,3 @@ def exchange(state: EmulatorState, form: dict[str, str], token_url: str) -> dict
         )
         state.tokens[token.token] = token
     return {"access_token": token.token, "expires_in": TOKEN_LIFETIME - 1, "token_type": "Bearer"}
-
-
-def authenticate(state: EmulatorState, header: str | None) -> AccessToken:
-    """Return the live access token in an ``Authorization`` header, or raise Google's 401."""
-    if not header:
-        raise auth_error(missing=True)
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
-        raise auth_error()
-    with state.lock:
-        token = state.tokens.get(value.strip())
-        if token is None or token.expires_at <= state.now():
-            raise auth_error()
-        return token

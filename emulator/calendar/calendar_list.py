@@ -16,11 +16,11 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from emulator.api import caller, current_state, google_api, reply, schema_body
-from emulator.colors import CALENDAR_COLORS, nearest_calendar_color
+from emulator.calendar.colors import CALENDAR_COLORS, nearest_calendar_color
+from emulator.calendar.event_core import check_personal
+from emulator.calendar.params import bool_arg, decode_token, encode_token, int_arg
 from emulator.errors import invalid, not_found, required
-from emulator.event_core import check_personal
 from emulator.model import ROLE_RANK, AclRule, Calendar, role_name
-from emulator.params import bool_arg, decode_token, encode_token, int_arg
 from emulator.state import EmulatorState
 
 bp = Blueprint("calendar_list", __name__, url_prefix="/calendar/v3/users/me/calendarList")

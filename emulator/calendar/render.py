@@ -12,8 +12,8 @@ import copy as _copy
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
+from emulator.calendar.recurrence import instance_suffix, real_local
 from emulator.model import EventCopy, SharedEvent
-from emulator.recurrence import instance_suffix, real_local
 from emulator.timeutil import format_local, format_rfc3339, zone
 
 PERSONAL = frozenset({"colorId", "reminders"})

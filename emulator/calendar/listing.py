@@ -1,9 +1,13 @@
 """Reading events: ``events.list`` (paging, sync tokens, expansion), ``instances``, free/busy.
 
 Page and sync tokens are opaque base64 strings. A sync token names the calendar, its
-invalidation epoch and a change-log position; a page token carries the offset and the
-change-log position the first page saw, so ``nextSyncToken`` (on the last page only) never
-skips a change.
+invalidation epoch and a change-log position. A page token carries the sort key of the last
+item served and the change-log position the first page saw: the next page resumes after that
+key, so an event that changes or goes away between two pages shifts no other event out. A full
+listing's ``nextSyncToken`` (on the last page only) names the first page's position, so a change
+made while paging comes again in the next sync; an incremental listing orders by change-log
+position, so an event changed while paging comes again on a later page, and its
+``nextSyncToken`` names the position the last page saw.
 """
 
 from __future__ import annotations
@@ -14,11 +18,21 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from emulator.calendar.params import (
+    Key,
+    bool_arg,
+    decode_token,
+    encode_token,
+    int_arg,
+    item_key,
+    micros,
+    page_of,
+    page_slice,
+)
+from emulator.calendar.recurrence import expansion_of, instance_suffix, instant, is_finite
+from emulator.calendar.render import render_copy, render_instance
 from emulator.errors import bad_request, full_sync_required, invalid
 from emulator.model import Calendar, EventCopy
-from emulator.params import bool_arg, decode_token, encode_token, int_arg, page_of
-from emulator.recurrence import expansion_of, instance_suffix, instant, is_finite
-from emulator.render import render_copy, render_instance
 from emulator.state import EmulatorState
 from emulator.timeutil import format_rfc3339, parse_event_time, query_time, zone
 
@@ -176,14 +190,15 @@ def list_events(state: EmulatorState, calendar: Calendar, args: MultiDict[str, s
         if not ok or state.faults.chance("calendar.events.list", "syncTokenInvalidRate"):
             raise full_sync_required()
         for copy in calendar.copies.values():
-            if not since < copy.seq <= page.snapshot:
+            if copy.seq <= since:
                 continue
             if single and copy.event.recurring and not copy.cancelled:
                 end = series_end(state, copy, None)
                 candidates += [(copy.seq, c, o) for _, c, o in expand(calendar, copy, None, end, tz)]
             else:
                 candidates.append((copy.seq, copy, None))
-        candidates.sort(key=lambda c: (c[0], c[1].event.event_id))
+        key = _by_position
+        candidates.sort(key=key)
     else:
         time_min = query_time(args.get("timeMin"), "timeMin")
         time_max = query_time(args.get("timeMax"), "timeMax")
@@ -216,24 +231,34 @@ def list_events(state: EmulatorState, calendar: Calendar, args: MultiDict[str, s
                     candidates.append((shared.start_utc, copy, None))
             elif overlaps(copy, time_min, time_max):
                 candidates.append((shared.start_utc, copy, None))
+        key = _by_updated if order_by == "updated" else _by_start
         if cached is None:
-            if order_by == "updated":
-                candidates.sort(key=lambda c: (c[1].updated, c[1].event.event_id))
-            else:
-                candidates.sort(key=lambda c: (c[0], c[1].event.event_id, c[2] is not None))
+            candidates.sort(key=key)
             if len(state.list_cache) >= 16:
                 state.list_cache.pop(next(iter(state.list_cache)))
             state.list_cache[cache_key] = tuple(candidates)
-    chunk = candidates[page.offset : page.offset + max_results]
+    chunk, next_page = page_slice(candidates, key, page, max_results)
     max_attendees = args.get("maxAttendees")
-    items = [_render(c, o, max_attendees) for _, c, o in chunk]
     out = _envelope(state, calendar, role)
-    out["items"] = items
-    if page.offset + max_results < len(candidates):
-        out["nextPageToken"] = encode_token({"o": page.offset + max_results, "s": page.snapshot})
+    out["items"] = [_render(c, o, max_attendees) for _, c, o in chunk]
+    if next_page is not None:
+        out["nextPageToken"] = next_page
     else:
-        out["nextSyncToken"] = encode_token({"c": calendar.calendar_id, "e": calendar.epoch, "s": page.snapshot})
+        position = calendar.seq if sync_token else page.snapshot
+        out["nextSyncToken"] = encode_token({"c": calendar.calendar_id, "e": calendar.epoch, "s": position})
     return out
+
+
+def _by_position(c: Candidate) -> Key:
+    return item_key(int(c[0]), c[1].event.event_id, c[2])
+
+
+def _by_start(c: Candidate) -> Key:
+    return item_key(micros(c[0]), c[1].event.event_id, c[2])
+
+
+def _by_updated(c: Candidate) -> Key:
+    return item_key(micros(c[1].updated), c[1].event.event_id, c[2])
 
 
 def _render(copy: EventCopy, original: datetime | None, max_attendees: str | None) -> dict[str, Any]:
@@ -293,10 +318,10 @@ def list_instances(
     if original_start:
         wanted = query_time(original_start, "originalStart")
         candidates = [c for c in candidates if c[0] == wanted]
-    candidates.sort(key=lambda c: (c[0], c[1].event.event_id))
-    chunk = candidates[page.offset : page.offset + max_results]
+    candidates.sort(key=_by_start)
+    chunk, next_page = page_slice(candidates, _by_start, page, max_results)
     out = _envelope(state, calendar, role)
     out["items"] = [_render(c, o, args.get("maxAttendees")) for _, c, o in chunk]
-    if page.offset + max_results < len(candidates):
-        out["nextPageToken"] = encode_token({"o": page.offset + max_results, "s": page.snapshot})
+    if next_page is not None:
+        out["nextPageToken"] = next_page
     return out

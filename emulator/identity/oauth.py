@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, request
 
-from emulator import auth
 from emulator.api import current_state, reply
+from emulator.identity import tokens
 
 bp = Blueprint("oauth", __name__)
 
@@ -18,8 +18,8 @@ def token() -> Response:
     state.faults.check("oauth2.token", "", state.now())
     form = {key: request.form[key] for key in request.form}
     try:
-        answer = auth.exchange(state, form, request.host_url + "token")
-    except auth.OAuthError as exc:
+        answer = tokens.exchange(state, form, request.host_url + "token")
+    except tokens.OAuthError as exc:
         g.reason = exc.error
         return reply(exc.body(), exc.status)
     with state.lock:
