@@ -62,18 +62,25 @@ class World:
         return httpx.Client(transport=transport, base_url=EMULATOR_URL, headers={"Authorization": f"Bearer {token}"})
 
     def settle(self, timeout: float = 30.0) -> None:
-        """Wait until pushes, bus messages and their follow-ups have all been handled."""
+        """Deliver until the bus is drained and the emulator has no push queued, both at once.
+
+        One round waits for the emulator's queued pushes, then drains the bus on this thread (beside
+        its workers); the deployment is settled when a round ends with nothing queued on either side
+        and no push enqueued since the round began (the emulator's counter did not move), since a
+        push posted to the webhook publishes, and a sync patching an event enqueues a push.
+        """
         deadline = time.monotonic() + timeout
         bus = self.app.bus
         assert isinstance(bus, LocalBus)
-        quiet = 0
-        while time.monotonic() < deadline:
-            pushes_idle = self.emulator_state.push.wait_idle(0.5)
-            bus_idle = bus.wait_idle(0.5)
-            quiet = quiet + 1 if pushes_idle and bus_idle and bus.pending() == 0 else 0
-            if quiet >= 2:
+        push = self.emulator_state.push
+        while True:
+            before = push.counts()["enqueued"]
+            remaining = deadline - time.monotonic()
+            assert remaining > 0 and push.wait_idle(remaining), f"the emulator's pushes did not drain: {push.counts()}"
+            bus.drain(timeout=max(deadline - time.monotonic(), 0.001))
+            after = push.counts()
+            if after["queued"] == 0 and after["enqueued"] == before and bus.pending() == 0:
                 return
-        raise AssertionError("the deployment did not settle")
 
     def activate(self, email: str, kind: PrincipalKind = PrincipalKind.PERSON) -> None:
         """Activate a principal through the provisioning service and wait for validation, sync and watch."""
