@@ -104,9 +104,13 @@ class World:
 
 
 def make_world(
-    tmp_path: Path, *, scopes: list[str] | None = None, configure: Callable[[Settings], Settings] | None = None
+    tmp_path: Path,
+    *,
+    scopes: list[str] | None = None,
+    configure: Callable[[Settings], Settings] | None = None,
+    workers: int = 4,
 ) -> World:
-    """Build an emulated Workspace domain and a service wired to it."""
+    """Build an emulated Workspace domain and a service wired to it (``workers=0``: every bus delivery in settle)."""
     state = EmulatorState()
     emulator = create_emulator(state)
     control = ControlClient(base_url=EMULATOR_URL, transport=httpx.WSGITransport(app=emulator))
@@ -119,7 +123,7 @@ def make_world(
         google_base_url=EMULATOR_URL,
         public_url=PUBLIC_URL,
         admin_token="admin",
-        bus_workers=4,
+        bus_workers=workers,
         scheduler=False,
         bus_max_attempts=4,
     )
@@ -128,7 +132,7 @@ def make_world(
     app = build(
         settings,
         clock=clock,
-        bus=LocalBus(workers=4, max_attempts=4, backoff_base=0.01, backoff_cap=0.05),
+        bus=LocalBus(workers=workers, max_attempts=4, backoff_base=0.01, backoff_cap=0.05),
         google_transport=httpx.WSGITransport(app=emulator),
     )
     runtime = LocalRuntime(app, scheduler=False)
