@@ -102,7 +102,7 @@ def reset() -> Response:
 
 @bp.get("/pushes")
 def get_pushes() -> Response:
-    """Delivered (and dropped) pushes; ``waitSeconds=N`` first waits for the queue to drain."""
+    """Delivered (and dropped) pushes and the dispatcher's counts; ``waitSeconds=N`` first waits for the queue."""
     state = current_state()
     idle = True
     if request.args.get("waitSeconds"):
@@ -110,7 +110,7 @@ def get_pushes() -> Response:
             idle = state.wait_for_push_idle(float(request.args["waitSeconds"]))
         except ValueError as exc:
             raise invalid("waitSeconds must be a number", "waitSeconds") from exc
-    return reply({"idle": idle, "items": state.push.records()})
+    return reply({"idle": idle, "counts": state.push.counts(), "items": state.push.records()})
 
 
 @bp.delete("/pushes")

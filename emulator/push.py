@@ -2,8 +2,9 @@
 
 A single background thread posts queued messages in order, so each channel's message
 numbers arrive increasing. Tests wait with :meth:`PushDispatcher.wait_idle` instead of
-sleeping; the delivered messages (with status and latency) are kept for
-``GET /emulator/v1/pushes``.
+sleeping, and :meth:`PushDispatcher.counts` says how many messages were ever queued, how many
+were sent and how many wait, so a test can tell that no push started while it looked elsewhere;
+the delivered messages (with status and latency) and the counts are in ``GET /emulator/v1/pushes``.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ class PushDispatcher:
         self._queue: queue.Queue[object] = queue.Queue()
         self._cond = threading.Condition()
         self._pending = 0
+        self._enqueued = 0  # every message ever queued (duplicates included, dropped ones not)
+        self._sent = 0  # every message posted, whatever the answer
         self._records: deque[dict[str, Any]] = deque(maxlen=20_000)
         self._thread: threading.Thread | None = None
         self._client: httpx.Client | None = None
@@ -85,6 +88,7 @@ class PushDispatcher:
             if self._closed:
                 return
             self._pending += 1
+            self._enqueued += 1
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="emulator-push", daemon=True)
                 self._thread.start()
@@ -105,6 +109,11 @@ class PushDispatcher:
                     return False
                 self._cond.wait(remaining)
             return True
+
+    def counts(self) -> dict[str, int]:
+        """How many messages were ever queued, how many were sent (whatever the answer) and how many wait."""
+        with self._cond:
+            return {"enqueued": self._enqueued, "sent": self._sent, "queued": self._pending}
 
     def records(self) -> list[dict[str, Any]]:
         """Return the delivered (and dropped) messages, oldest first."""
@@ -150,6 +159,7 @@ class PushDispatcher:
             latency = (time.perf_counter() - item.enqueued) * 1000
             with self._cond:
                 self._records.append(self._record(item, status, error, latency))
+                self._sent += 1
                 self._pending -= 1
                 self._cond.notify_all()
 

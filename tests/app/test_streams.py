@@ -14,7 +14,8 @@ import httpx
 import pytest
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from shared.api.app_stream import EventStream, StreamSettings, StreamTarget
+from shared.api.app_stream import EventStream, StreamSettings, StreamTarget, frame
+from shared.clock import ManualClock
 from shared.domain.presence import Presence, PresenceSource, PresenceStatus, RecipientKind
 from shared.messages import PresenceChanged
 from shared.services.join_buttons import Broadcaster
@@ -134,13 +135,37 @@ def test_device_stream_carries_its_own_notices_only(aw: AppWorld, served: str) -
     assert refused.status_code == 403
 
 
-def test_streams_beat_and_end_after_their_lifetime(aw: AppWorld, served: str) -> None:
-    """Heartbeat comments while idle; a `bye` event and the end of the response after the lifetime."""
-    aw.app.meetings_api.streams = StreamSettings(lifetime=1.0, poll=0.1, heartbeat=0.2)
+def test_streams_beat_and_end_after_their_lifetime(aw: AppWorld) -> None:
+    """On the stream's own timer: a heartbeat once it is due, then `bye` and the end when the lifetime is over."""
+    bob = aw.app.stores.principal_id(aw.world.org.id, BOB)
+    timer = ManualClock(T0)
+    wakes = Broadcaster()
+    stream = EventStream(
+        aw.app.stores,
+        aw.world.clock,
+        wakes,
+        StreamTarget(aw.world.org.id, RecipientKind.PERSON, bob),
+        None,
+        StreamSettings(lifetime=60.0, poll=30.0, heartbeat=10.0, retry_ms=1500),
+        timer=timer,
+    )
+    frames = iter(stream)
+    assert next(frames) == "retry: 1500\n\n"
+    timer.advance(11)
+    assert next(frames) == ": heartbeat\n\n" and wakes.active == 1
+    timer.advance(50)
+    wakes.notify()  # wake the wait; the timer says the lifetime is over
+    assert next(frames) == frame("bye", {"reconnect": True})
+    assert next(frames, None) is None and wakes.active == 0
+
+
+def test_a_stream_over_http_says_bye_and_ends_the_response(aw: AppWorld, served: str) -> None:
+    """A stream whose lifetime is over sends `bye` and closes the response, which the client sees end."""
+    aw.app.meetings_api.streams = StreamSettings(lifetime=0.0, poll=0.1, heartbeat=15.0)
     frames = open_stream(f"{served}/v1/me/stream", aw.user(BOB))
+    assert frames.next("status")[0] == 200
     assert frames.next("bye", timeout=10)[0] == {"reconnect": True}
-    assert frames.ended.wait(5)
-    assert frames.comments and all(c == ": heartbeat" for c in frames.comments)
+    assert frames.ended.wait(10)
 
 
 def test_polling_alone_delivers_without_the_broadcaster(aw: AppWorld) -> None:

@@ -121,3 +121,19 @@ def test_in_process_push_transport() -> None:
         assert [g["HTTP_X_GOOG_RESOURCE_STATE"] for g in got] == ["sync", "exists"]
     finally:
         state.close()
+
+
+def test_counts_say_how_many_pushes_were_queued_sent_and_waiting(api: Api, receiver: Receiver) -> None:
+    """The dispatcher counts every queued (duplicates too, dropped ones not) and sent push, and keeps counting."""
+    assert api.state.push.counts() == {"enqueued": 0, "sent": 0, "queued": 0}
+    watch(api, receiver.url)
+    api.control.set_faults("*", pushDropRate=1.0)
+    api.insert(timed("2024-05-01T10:00:00", "2024-05-01T11:00:00"))
+    api.control.set_faults("*", pushDropRate=0.0, pushDuplicateRate=1.0)
+    api.insert(timed("2024-05-02T10:00:00", "2024-05-02T11:00:00"))
+    assert api.state.wait_for_push_idle(5)
+    assert api.state.push.counts() == {"enqueued": 3, "sent": 3, "queued": 0}
+    answer = api.control._call("GET", "/pushes")
+    assert answer["counts"] == {"enqueued": 3, "sent": 3, "queued": 0} and len(answer["items"]) == 4
+    api.state.push.clear()
+    assert api.state.push.counts()["sent"] == 3  # forgetting the records does not rewind the counts

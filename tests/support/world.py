@@ -62,18 +62,25 @@ class World:
         return httpx.Client(transport=transport, base_url=EMULATOR_URL, headers={"Authorization": f"Bearer {token}"})
 
     def settle(self, timeout: float = 30.0) -> None:
-        """Wait until pushes, bus messages and their follow-ups have all been handled."""
+        """Deliver until the bus is drained and the emulator has no push queued, both at once.
+
+        One round waits for the emulator's queued pushes, then drains the bus on this thread (beside
+        its workers); the deployment is settled when a round ends with nothing queued on either side
+        and no push enqueued since the round began (the emulator's counter did not move), since a
+        push posted to the webhook publishes, and a sync patching an event enqueues a push.
+        """
         deadline = time.monotonic() + timeout
         bus = self.app.bus
         assert isinstance(bus, LocalBus)
-        quiet = 0
-        while time.monotonic() < deadline:
-            pushes_idle = self.emulator_state.push.wait_idle(0.5)
-            bus_idle = bus.wait_idle(0.5)
-            quiet = quiet + 1 if pushes_idle and bus_idle and bus.pending() == 0 else 0
-            if quiet >= 2:
+        push = self.emulator_state.push
+        while True:
+            before = push.counts()["enqueued"]
+            remaining = deadline - time.monotonic()
+            assert remaining > 0 and push.wait_idle(remaining), f"the emulator's pushes did not drain: {push.counts()}"
+            bus.drain(timeout=max(deadline - time.monotonic(), 0.001))
+            after = push.counts()
+            if after["queued"] == 0 and after["enqueued"] == before and bus.pending() == 0:
                 return
-        raise AssertionError("the deployment did not settle")
 
     def activate(self, email: str, kind: PrincipalKind = PrincipalKind.PERSON) -> None:
         """Activate a principal through the provisioning service and wait for validation, sync and watch."""
@@ -97,9 +104,13 @@ class World:
 
 
 def make_world(
-    tmp_path: Path, *, scopes: list[str] | None = None, configure: Callable[[Settings], Settings] | None = None
+    tmp_path: Path,
+    *,
+    scopes: list[str] | None = None,
+    configure: Callable[[Settings], Settings] | None = None,
+    workers: int = 4,
 ) -> World:
-    """Build an emulated Workspace domain and a service wired to it."""
+    """Build an emulated Workspace domain and a service wired to it (``workers=0``: every bus delivery in settle)."""
     state = EmulatorState()
     emulator = create_emulator(state)
     control = ControlClient(base_url=EMULATOR_URL, transport=httpx.WSGITransport(app=emulator))
@@ -112,7 +123,7 @@ def make_world(
         google_base_url=EMULATOR_URL,
         public_url=PUBLIC_URL,
         admin_token="admin",
-        bus_workers=4,
+        bus_workers=workers,
         scheduler=False,
         bus_max_attempts=4,
     )
@@ -121,7 +132,7 @@ def make_world(
     app = build(
         settings,
         clock=clock,
-        bus=LocalBus(workers=4, max_attempts=4, backoff_base=0.01, backoff_cap=0.05),
+        bus=LocalBus(workers=workers, max_attempts=4, backoff_base=0.01, backoff_cap=0.05),
         google_transport=httpx.WSGITransport(app=emulator),
     )
     runtime = LocalRuntime(app, scheduler=False)

@@ -15,7 +15,8 @@ with jittered exponential backoff, or no sooner than the error's ``retry_after``
 (``LeaseHeld``) is deferred by its ``retry_after`` without spending an attempt. After
 ``max_attempts`` deliveries a message is dead-lettered: kept with its last error (see
 ``dead_letters()``) and published to ``<topic>-dead-letter``. ``wait_idle()`` waits on a
-condition until nothing is queued, delayed or in flight.
+condition until nothing is queued, delayed or in flight; ``drain()`` delivers on the caller's
+thread until then (with ``workers=0`` every delivery happens there, for deterministic tests).
 
 Only one process may deliver from a database; the embedded backend guarantees it with a lock
 on the data directory. A bus made without a store keeps its messages in a private temporary
@@ -32,6 +33,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
+import time
 import uuid
 from collections import deque
 from collections.abc import Iterator, Mapping
@@ -247,6 +249,36 @@ class LocalBus:
                 self._cond.wait(min(remaining, 0.05))
             return True
 
+    def drain(self, timeout: float = 30.0) -> int:
+        """Deliver on the calling thread until nothing is queued, delayed or in flight; return the deliveries made.
+
+        Follow-ups that handlers publish are delivered too, and a retry is delivered once its backoff is
+        due. It takes turns with the worker threads, and with ``workers=0`` it is the only deliverer:
+        a bus whose every delivery happens inside ``drain()``, in order, on the caller's thread.
+        TimeoutError when work is still left after ``timeout`` seconds of real time.
+        """
+        deadline = time.monotonic() + timeout
+        done = 0
+        while True:
+            with self._cond:
+                while True:
+                    if self._closed:
+                        raise Unavailable("the bus is closed")
+                    item, due = self._take_locked()
+                    if item is not None:
+                        break
+                    if not self._inflight and not self._delayed:
+                        return done
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise TimeoutError(
+                            f"the bus did not drain in {timeout} s: {self._inflight} in flight, "
+                            f"{len(self._delayed)} delayed"
+                        )
+                    self._cond.wait(remaining if due is None else min(remaining, due))
+            self._run(*item)
+            done += 1
+
     # ------------------------------------------------------------ queueing (memory mirrors the stored rows)
 
     def _enqueue(self, items: list[tuple[Key, int]]) -> None:
@@ -263,17 +295,24 @@ class LocalBus:
                 self._ready.append(key)
         self._cond.notify_all()
 
+    def _take_locked(self) -> tuple[tuple[_Subscription, Key, int] | None, float | None]:
+        """The next ready delivery, marked in flight; else None and the seconds until a delayed one is due."""
+        now = self._clock.monotonic()
+        while self._delayed and self._delayed[0][0] <= now:
+            self._ready.append(heapq.heappop(self._delayed)[2])
+        if self._ready:
+            key = self._ready.popleft()
+            self._inflight += 1
+            return (self._subs[key[0]], key, self._queues[key][0]), None
+        return None, (self._delayed[0][0] - now if self._delayed else None)
+
     def _next(self) -> tuple[_Subscription, Key, int] | None:
         with self._cond:
             while not self._closed:
-                now = self._clock.monotonic()
-                while self._delayed and self._delayed[0][0] <= now:
-                    self._ready.append(heapq.heappop(self._delayed)[2])
-                if self._ready:
-                    key = self._ready.popleft()
-                    self._inflight += 1
-                    return self._subs[key[0]], key, self._queues[key][0]
-                self._cond.wait(self._delayed[0][0] - now if self._delayed else None)
+                item, due = self._take_locked()
+                if item is not None:
+                    return item
+                self._cond.wait(due)
             return None
 
     def _work(self) -> None:
@@ -281,15 +320,17 @@ class LocalBus:
             item = self._next()
             if item is None:
                 return
-            sub, key, seq = item
-            try:
-                self._deliver(sub, key, seq)
-            except Unavailable as exc:  # the database is busy or closing: the stored row is tried again
-                log.warning("bus delivery not settled", extra=ctx(subscription=sub.name, error_code=exc.code))
-                with self._cond:
-                    heapq.heappush(self._delayed, (self._clock.monotonic() + 1.0, next(self._tiebreak), key))
-                    self._inflight -= 1
-                    self._cond.notify_all()
+            self._run(*item)
+
+    def _run(self, sub: _Subscription, key: Key, seq: int) -> None:
+        try:
+            self._deliver(sub, key, seq)
+        except Unavailable as exc:  # the database is busy or closing: the stored row is tried again
+            log.warning("bus delivery not settled", extra=ctx(subscription=sub.name, error_code=exc.code))
+            with self._cond:
+                heapq.heappush(self._delayed, (self._clock.monotonic() + 1.0, next(self._tiebreak), key))
+                self._inflight -= 1
+                self._cond.notify_all()
 
     def _deliver(self, sub: _Subscription, key: Key, seq: int) -> None:
         with self._tx() as conn:
