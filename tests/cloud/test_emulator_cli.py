@@ -20,7 +20,7 @@ from shared.bootstrap import build, set_app
 from shared.config import Settings
 from shared.runtime.server import main_source
 from tests.cloud.harness import gcp_clients
-from tests.support.gcp_emulators import EmulatorProcess, free_port
+from tests.support.gcp_emulators import EmulatorProcess, free_port, free_port_pair
 from tests.support.wait import wait_until
 
 KEY = "projects/cli-test/locations/global/keyRings/r/cryptoKeys/k"
@@ -74,10 +74,7 @@ def test_kms_and_secret_manager_answer_on_the_kms_port(tmp_path: Path) -> None:
 
 def test_the_kms_port_defaults_to_the_next_port(tmp_path: Path) -> None:
     """Without --kms-port, gRPC listens on --port + 1, as the banner says."""
-    port = free_port()
-    with socket.socket() as probe:
-        if probe.connect_ex(("127.0.0.1", port + 1)) == 0:
-            pytest.skip("the port after the free one is taken on this machine")
+    port = free_port_pair()
     with _emulator(tmp_path, "--port", str(port)) as (process, log):
         assert wait_until(lambda: _up(f"http://127.0.0.1:{port}", process), timeout=60), log.read_text()
         assert f"on 127.0.0.1:{port + 1}" in log.read_text()

@@ -20,7 +20,7 @@ from shared.cli import app
 from shared.config import Settings
 from shared.runtime.demo import run as run_demo
 from shared.runtime.server import LocalRuntime, RuntimeServer
-from tests.support.gcp_emulators import free_port
+from tests.support.gcp_emulators import free_port, free_port_pair
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_a_port_in_use_is_one_clear_error(tmp_path: Path, taken_port: int, args:
 
 def test_the_emulator_prints_its_banner_once(tmp_path: Path) -> None:
     """`hybrid-calendar emulator` prints one banner line once it listens, and stops cleanly on SIGTERM."""
-    port = free_port()
+    port = free_port_pair()
     with subprocess.Popen(
         [sys.executable, "-m", "shared.cli", "emulator", "--port", str(port)],
         stdout=subprocess.PIPE,

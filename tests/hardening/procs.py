@@ -179,7 +179,8 @@ def deployment(tmp: Path, users: list[dict[str, str]], domain: str = "example.co
     """The emulator (clock at T0, running) with ``users`` and a delegated service account; no service yet."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HYBRIDCAL_")}
     env.update(PYTHONUNBUFFERED="1")
-    emulator = spawn("emulator", ["emulator", "--host", "127.0.0.1", "--port", str(free_port())], env, tmp)
+    ports = ["--port", str(free_port()), "--kms-port", str(free_port())]
+    emulator = spawn("emulator", ["emulator", "--host", "127.0.0.1", *ports], env, tmp)
     assert answers(emulator, "/emulator/v1/clock"), emulator.output()[-3000:]
     control = ControlClient(base_url=emulator.url)
     control.set_clock(time=z(T0), frozen=False)

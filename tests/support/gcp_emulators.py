@@ -33,6 +33,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def free_port_pair() -> int:
+    """An unused loopback port whose next port is unused too (for servers that also listen on port + 1)."""
+    for _ in range(100):
+        with socket.socket() as first, socket.socket() as second:
+            first.bind(("127.0.0.1", 0))
+            port = int(first.getsockname()[1])
+            try:
+                second.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no two adjacent free ports on loopback")
+
+
 @dataclass
 class EmulatorProcess:
     """A running emulator: its host:port and process."""
