@@ -23,10 +23,11 @@ from shared.adapters.crypto.envelope import EnvelopeCipher
 from shared.adapters.store.datadir import DataDirLock, open_embedded
 from shared.adapters.store.repositories import DocumentStores
 from shared.adapters.store.sqlite import SqliteDocumentStore
-from shared.clock import AcceleratedClock, Clock, SystemClock
+from shared.clock import AcceleratedClock, SystemClock
 from shared.domain.principals import Org, Principal
 from shared.errors import ConfigError, NotImplementedCapability
-from shared.ports import CalendarDirectory, Cipher, DocumentStore, EventEditor, KeyEncryptionKey, MessageBus
+from shared.ports import Bus, CalendarDirectory, Cipher, DocumentStore, EventEditor, KeyEncryptionKey
+from shared.ports.clock import Clock
 from shared.services.leases import HeartbeatInstances, Instances, SoleInstance
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ class App:
     kek: KeyEncryptionKey
     cipher: Cipher
     stores: DocumentStores
-    bus: MessageBus
+    bus: Bus
     directory: CalendarDirectory | None = None
     validator: PrincipalValidator | None = None
     vacations: VacationReader | None = None
@@ -258,7 +259,7 @@ def build(
     settings: config.Settings,
     *,
     clock: Clock | None = None,
-    bus: MessageBus | None = None,
+    bus: Bus | None = None,
     google_transport: httpx.BaseTransport | None = None,
 ) -> App:
     """Wire an App for ``settings.backend`` (``google_transport`` mounts an in-process emulator)."""
@@ -326,7 +327,7 @@ def _gcp_store_and_kek(settings: config.Settings) -> tuple[DocumentStore, KeyEnc
     return store, CloudKmsKek(settings.kms_key, endpoint=settings.kms_endpoint)
 
 
-def _gcp_bus(settings: config.Settings, clock: Clock) -> MessageBus:
+def _gcp_bus(settings: config.Settings, clock: Clock) -> Bus:
     """Pub/Sub with the deployment's topic prefix."""
     from shared.adapters.bus.pubsub import PubSubBus
 

@@ -18,10 +18,10 @@ import uuid
 from datetime import timedelta
 from typing import Protocol
 
-from shared.clock import Clock
 from shared.documents import Delete, Put, doc_path
 from shared.errors import HybridCalendarError
 from shared.ports import DocumentStore
+from shared.ports.clock import Clock
 
 HEARTBEAT_TTL = timedelta(seconds=60)
 

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shared.adapters.google.mappers import calendar_event_from_api
-from shared.clock import Clock, utc
+from shared.clock import utc
 from shared.domain.meetings import Meeting, ResponseStatus
 from shared.domain.normalise import meeting_from_event
 from shared.domain.presence import Presence
@@ -27,6 +27,7 @@ from shared.domain.privacy import for_viewer
 from shared.errors import Forbidden, InvalidInput, NotFound, NotImplementedCapability, PreconditionFailed
 from shared.logs import ctx, get_logger
 from shared.ports import Stores
+from shared.ports.clock import Clock
 from shared.services.auth import Caller
 from shared.services.join_buttons import eligible, lead_for
 

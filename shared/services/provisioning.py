@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from shared.clock import Clock
 from shared.domain.principals import (
     ErrorReason,
     Org,
@@ -25,11 +24,10 @@ from shared.domain.principals import (
 from shared.domain.sync import ChannelState
 from shared.errors import Conflict, HybridCalendarError, InvalidInput, NotFound, RetryableError
 from shared.logs import ctx, get_logger
-from shared.messages import ProvisionUser
 from shared.ports import MessageBus, Stores
+from shared.ports.clock import Clock
+from shared.ports.messages import ProvisionUser
 from shared.services.devices import DeviceService, new_device
-from shared.services.devices import device_token_hash as device_token_hash  # the app API imports it from here
-from shared.topics import USER_PROVISIONING
 
 log = get_logger(__name__)
 EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -201,10 +199,7 @@ class ProvisioningService:
         return principal
 
     def _queue(self, org_id: str, principal_id: str, action: str) -> None:
-        message = ProvisionUser(org_id=org_id, principal_id=principal_id, action=action)
-        self._bus.publish(
-            USER_PROVISIONING, message.encode(), ordering_key=f"{org_id}/{principal_id}", attributes={"action": action}
-        )
+        self._bus.send(ProvisionUser(org_id=org_id, principal_id=principal_id, action=action))
 
     # ------------------------------------------------------------ provision_user
 

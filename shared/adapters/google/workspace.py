@@ -13,7 +13,6 @@ from typing import Any
 from shared.adapters.google.calendar import GoogleCalendar
 from shared.adapters.google.clients import GoogleCalendarDirectory, GoogleClients
 from shared.adapters.google.mappers import calendar_event_from_api
-from shared.clock import Clock
 from shared.config import GOOGLE_SCOPES
 from shared.domain.events import CalendarEvent
 from shared.domain.principals import ErrorReason, Org, Principal, PrincipalKind
@@ -25,6 +24,7 @@ from shared.errors import (
     NotFound,
     Unauthenticated,
 )
+from shared.ports.clock import Clock
 from shared.services.provisioning import ValidationResult
 
 
