@@ -20,6 +20,7 @@ venv: $(STAMP)
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check shared functions emulator main.py
+	$(BIN)/lint-imports
 
 fmt: venv
 	$(BIN)/ruff format shared functions emulator main.py tests bench

@@ -35,13 +35,14 @@ if TYPE_CHECKING:
     from shared.adapters.google.clients import GoogleClients
     from shared.adapters.store.meeting_records import MeetingRecords
     from shared.api.app import AppApi
+    from shared.ports.directory import PrincipalValidator
     from shared.services.auth import Authenticator, IdTokenVerifier
     from shared.services.channels import ChannelService
     from shared.services.conferences import ConferenceService
     from shared.services.deadletters import DeadLetterService
     from shared.services.join_buttons import Broadcaster, JoinButtonDispatcher
     from shared.services.presence import PresenceService, VacationReader
-    from shared.services.provisioning import PrincipalValidator, ProvisioningService
+    from shared.services.provisioning import ProvisioningService
     from shared.services.rewrite import RewriteService
     from shared.services.sync import SyncService
     from shared.services.webhook import WebhookService

@@ -26,32 +26,13 @@ from shared.errors import Conflict, HybridCalendarError, InvalidInput, NotFound,
 from shared.logs import ctx, get_logger
 from shared.ports import MessageBus, Stores
 from shared.ports.clock import Clock
+from shared.ports.directory import PrincipalValidator
 from shared.ports.messages import ProvisionUser
 from shared.services.devices import DeviceService, new_device
 
 log = get_logger(__name__)
 EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
-
-
-@dataclass(frozen=True, slots=True)
-class ValidationResult:
-    """What validation found: a reason when it failed, and what it learned when it passed."""
-
-    reason: ErrorReason | None = None
-    detail: str | None = None
-    presence_enabled: bool = True
-    locale: str | None = None
-    time_zone: str | None = None
-    name: str | None = None
-
-
-class PrincipalValidator(Protocol):
-    """Checks delegated access to a principal's calendar and Gmail settings."""
-
-    def validate(self, org: Org, principal: Principal) -> ValidationResult:
-        """Validate; raise RetryableError when Google is unavailable."""
-        ...
 
 
 class Activation(Protocol):

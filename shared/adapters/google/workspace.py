@@ -25,7 +25,7 @@ from shared.errors import (
     Unauthenticated,
 )
 from shared.ports.clock import Clock
-from shared.services.provisioning import ValidationResult
+from shared.ports.directory import ValidationResult
 
 
 def _delegation_detail(exc: DelegationDenied) -> str:
