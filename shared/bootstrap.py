@@ -28,20 +28,21 @@ from shared.domain.principals import Org, Principal
 from shared.errors import ConfigError, NotImplementedCapability
 from shared.ports import Bus, CalendarDirectory, Cipher, DocumentStore, EventEditor, KeyEncryptionKey
 from shared.ports.clock import Clock
-from shared.services.leases import HeartbeatInstances, Instances, SoleInstance
+from shared.ports.leases import Instances
+from shared.services.leases import HeartbeatInstances, SoleInstance
 
 if TYPE_CHECKING:
     from shared.adapters.conferencing.registry import Providers
     from shared.adapters.google.clients import GoogleClients
     from shared.adapters.store.meeting_records import MeetingRecords
     from shared.api.app import AppApi
-    from shared.ports.directory import PrincipalValidator
+    from shared.ports.directory import PrincipalValidator, VacationReader
     from shared.services.auth import Authenticator, IdTokenVerifier
     from shared.services.channels import ChannelService
     from shared.services.conferences import ConferenceService
     from shared.services.deadletters import DeadLetterService
     from shared.services.join_buttons import Broadcaster, JoinButtonDispatcher
-    from shared.services.presence import PresenceService, VacationReader
+    from shared.services.presence import PresenceService
     from shared.services.provisioning import ProvisioningService
     from shared.services.rewrite import RewriteService
     from shared.services.sync import SyncService
@@ -223,8 +224,9 @@ class App:
         from typing import cast
 
         from shared.api.app import AppApi
+        from shared.ports.app_calendar import AppDirectory
         from shared.services.auth import DevSignIn
-        from shared.services.meetings_app import AppDirectory, MeetingsApp
+        from shared.services.meetings_app import MeetingsApp
 
         directory = cast("AppDirectory | None", self.directory)  # GoogleCalendarDirectory has the app operations
         dev = DevSignIn(self.settings, self._http()) if self.settings.google_base_url else None

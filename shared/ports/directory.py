@@ -6,8 +6,9 @@ emulator; provisioning is written against it and never sees an HTTP error.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from shared.domain.principals import ErrorReason, Org, Principal
 
@@ -29,4 +30,12 @@ class PrincipalValidator(Protocol):
 
     def validate(self, org: Org, principal: Principal) -> ValidationResult:
         """Validate; raise RetryableError when Google is unavailable."""
+        ...
+
+
+class VacationReader(Protocol):
+    """Reads ``users.settings.getVacation`` for a principal, delegated as that principal."""
+
+    def vacation_for(self, org: Org, principal: Principal) -> Mapping[str, Any]:
+        """The VacationSettings resource."""
         ...

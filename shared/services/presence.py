@@ -8,26 +8,19 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
-from shared.domain.principals import Org, Principal, PrincipalKind
+from shared.domain.principals import Org, PrincipalKind
 from shared.domain.vacation import VacationResponder, decide, ooo_events_in_effect
 from shared.errors import Forbidden, HybridCalendarError, RetryableError
 from shared.logs import ctx, get_logger
 from shared.ports import MessageBus, Stores
 from shared.ports.clock import Clock
+from shared.ports.directory import VacationReader
 from shared.ports.messages import CheckVacation, PresenceChanged
 
 log = get_logger(__name__)
 BATCH = 100
-
-
-class VacationReader(Protocol):
-    """Reads ``users.settings.getVacation`` for a principal, delegated as that principal."""
-
-    def vacation_for(self, org: Org, principal: Principal) -> Mapping[str, Any]:
-        """The VacationSettings resource."""
-        ...
 
 
 def responder_from_api(settings: Mapping[str, Any]) -> VacationResponder:

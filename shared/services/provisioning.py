@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass, field, replace
-from typing import Protocol
 
 from shared.domain.principals import (
     ErrorReason,
@@ -27,24 +26,13 @@ from shared.logs import ctx, get_logger
 from shared.ports import MessageBus, Stores
 from shared.ports.clock import Clock
 from shared.ports.directory import PrincipalValidator
+from shared.ports.lifecycle import Activation
 from shared.ports.messages import ProvisionUser
 from shared.services.devices import DeviceService, new_device
 
 log = get_logger(__name__)
 EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
-
-
-class Activation(Protocol):
-    """What happens after validation passes (initial sync and watch) and at deactivation."""
-
-    def after_validation(self, org: Org, principal: Principal) -> None:
-        """Run the initial full sync and open a watch channel."""
-        ...
-
-    def before_deactivation(self, org: Org, principal: Principal) -> None:
-        """Stop the principal's channels."""
-        ...
 
 
 @dataclass(slots=True)

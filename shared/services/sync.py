@@ -27,7 +27,8 @@ from shared.errors import InvalidInput, LeaseHeld, RetryableError, SyncTokenExpi
 from shared.logs import ctx, get_logger
 from shared.ports import CalendarDirectory, CalendarEventPage, MessageBus, Stores, SyncCalendarApi
 from shared.ports.clock import Clock
-from shared.services.leases import Instances, SoleInstance
+from shared.ports.leases import Instances
+from shared.services.leases import SoleInstance
 from shared.services.rewrite_handoff import handoff, publish_rewrite
 from shared.services.sync_lease import LEASE, CalendarGates, SyncLeases
 

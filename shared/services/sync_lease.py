@@ -24,7 +24,7 @@ from shared.errors import Conflict, LeaseHeld, PreconditionFailed
 from shared.logs import ctx, get_logger
 from shared.ports import Stores
 from shared.ports.clock import Clock
-from shared.services.leases import Instances
+from shared.ports.leases import Instances
 
 log = get_logger(__name__)
 LEASE = SYNC_LEASE
