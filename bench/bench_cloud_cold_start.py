@@ -30,7 +30,7 @@ import httpx
 
 from bench.bench_webhook import _headers
 from functions.registry import ENTRY_POINTS, EntryPoint
-from shared.messages import CheckVacation, ProvisionUser, RewriteJoinDetails, SyncCalendar
+from shared.ports.messages import CheckVacation, ProvisionUser, RewriteJoinDetails, SyncCalendar
 from tests.cloud.harness.topology import Topology
 from tests.support import gcp_emulators
 from tests.support.gcp_emulators import free_port

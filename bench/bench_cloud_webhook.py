@@ -36,8 +36,8 @@ from shared.clock import SystemClock
 from shared.config import Settings
 from shared.documents import Delete, Query
 from shared.domain.sync import WatchChannel
+from shared.domain.tokens import token_hash
 from shared.runtime.server import main_source
-from shared.services.webhook import token_hash
 from tests.support import gcp_emulators
 
 CHANNELS = 500

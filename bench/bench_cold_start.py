@@ -29,8 +29,8 @@ from pathlib import Path
 import httpx
 
 from functions.registry import ENTRY_POINTS, EntryPoint
-from shared.messages import CheckVacation, ProvisionUser, RewriteJoinDetails, SyncCalendar
 from shared.ports import BusMessage
+from shared.ports.messages import CheckVacation, ProvisionUser, RewriteJoinDetails, SyncCalendar
 from shared.runtime.server import pubsub_envelope
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -35,8 +35,8 @@ from shared.clock import ManualClock
 from shared.config import Settings
 from shared.domain.meetings import Attendee, JoinKind, JoinTarget, Meeting
 from shared.domain.principals import CredentialRef, Device, Org, Principal, PrincipalKind, PrincipalState
+from shared.domain.tokens import token_hash
 from shared.runtime.server import LocalRuntime
-from shared.services.provisioning import device_token_hash
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 USER, ROOM, TOKEN = "ann@example.com", "room-1@example.com", "bench-device-token-0123456789"
@@ -56,7 +56,7 @@ def seed(app: App) -> str:
             org.id, room, ROOM, PrincipalKind.ROOM, PrincipalState.ACTIVE, time_zone="Europe/Berlin", name="Room 1"
         )
     )
-    app.stores.put_device(Device(org.id, "bench-device", room, "Display", device_token_hash(TOKEN)))
+    app.stores.put_device(Device(org.id, "bench-device", room, "Display", token_hash(TOKEN)))
     people = (Attendee(USER), *(Attendee(f"person{j}@example.com", display_name=f"Person {j}") for j in range(5)))
     meetings = []
     for owner in (ann, room):

@@ -39,8 +39,8 @@ from shared.bootstrap import App, build, set_app
 from shared.clock import SystemClock
 from shared.config import Settings
 from shared.domain.sync import WatchChannel
+from shared.domain.tokens import token_hash
 from shared.runtime.server import main_source
-from shared.services.webhook import token_hash
 from shared.topics import CALENDAR_SYNC
 
 CHANNELS = 2_000

@@ -24,8 +24,8 @@ from shared.domain.normalise import meeting_from_event
 from shared.domain.presence import NoticeKind, PresenceStatus
 from shared.domain.principals import Principal, PrincipalKind
 from shared.domain.retention import RetentionWindow
-from shared.messages import JoinButton
 from shared.ports import BusMessage
+from shared.ports.messages import JoinButton
 from shared.services.join_buttons import eligible
 
 Row = tuple[Any, ...]

@@ -19,9 +19,9 @@ import binascii
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import flask
 from cloudevents.exceptions import GenericException
@@ -33,11 +33,11 @@ from shared.api.invokers import refuse_admin, refuse_invoker
 from shared.bootstrap import App, get_app
 from shared.errors import HybridCalendarError, InvalidInput, PermanentError, RetryableError
 from shared.logs import bound, ctx, get_logger
-from shared.messages import Message
 from shared.ports import BusMessage
+from shared.ports.messages import Message, decode_one_of
 
 log = get_logger("functions")
-M = TypeVar("M", bound=Message)
+Handlers = Mapping[type[Message], Callable[[App, Any, BusMessage], None]]
 MAX_PUSH_BODY = 14 * 1024 * 1024  # a 10 MB Pub/Sub message, base64-encoded, in its envelope
 _FRACTION = re.compile(r"(\.\d{6})\d+")
 _TOPIC_PATH = re.compile(r"/projects/[^/]+/topics/([^/?]+)")
@@ -146,10 +146,9 @@ def _pushed_topic(request: flask.Request, app: App) -> str | None:
     return found.group(1).removeprefix(app.settings.topic_prefix)
 
 
-def handle_push(
-    name: str, request: flask.Request, schema: type[M], handler: Callable[[App, M, BusMessage], None]
-) -> flask.Response:
-    """Authenticate the push, decode it into ``schema`` and run ``handler``; the status tells Pub/Sub what to do.
+def handle_push(name: str, request: flask.Request, handlers: Handlers) -> flask.Response:
+    """Authenticate the push, decode it into one of the message types ``handlers`` names and run that type's
+    handler; the status tells Pub/Sub what to do.
 
     A push from the topic's dead-letter topic (its path names ``<topic>-dead-letter``) is recorded
     where admins see dead letters instead (the admin API and ``hybrid-calendar dead-letters``).
@@ -164,7 +163,7 @@ def handle_push(
             message = pubsub_message(request, topic)
             if _pushed_topic(request, app) == f"{topic}{DEAD_LETTER}":
                 return _record_dead_letter(app, topic, message)
-            decoded = schema.decode(message.data)
+            decoded = decode_one_of(message.data, tuple(handlers))
         except InvalidInput as exc:
             last = _attempt_of(request) >= app.settings.bus_max_attempts
             text = "push refused on its last attempt: Pub/Sub dead-letters it" if last else "push refused"
@@ -178,6 +177,7 @@ def handle_push(
         context = {"message_id": message.message_id, "delivery_attempt": attempt, "ordering_key": message.ordering_key}
         with bound(**context):
             started = app.clock.monotonic()
+            handler = handlers[type(decoded)]
             outcome, response = _run(app, topic, attempt, lambda: handler(app, decoded, message))
             took = round((app.clock.monotonic() - started) * 1000)
             log.info("message handled", extra=ctx(topic=topic, outcome=outcome, duration_ms=took))

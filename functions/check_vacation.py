@@ -7,8 +7,8 @@ import functions_framework
 
 from functions._common import handle_push
 from shared.bootstrap import App
-from shared.messages import CheckVacation
 from shared.ports import BusMessage
+from shared.ports.messages import CheckVacation
 
 
 def _handle(app: App, request: CheckVacation, message: BusMessage) -> None:
@@ -18,4 +18,4 @@ def _handle(app: App, request: CheckVacation, message: BusMessage) -> None:
 @functions_framework.http
 def check_vacation(request: flask.Request) -> flask.Response:
     """Pub/Sub push entry point: check one batch of principals."""
-    return handle_push("check_vacation", request, CheckVacation, _handle)
+    return handle_push("check_vacation", request, {CheckVacation: _handle})

@@ -11,8 +11,8 @@ import functions_framework
 
 from functions._common import handle_push
 from shared.bootstrap import App
-from shared.messages import ProvisionUser
 from shared.ports import BusMessage
+from shared.ports.messages import ProvisionUser
 
 
 def _handle(app: App, request: ProvisionUser, message: BusMessage) -> None:
@@ -22,4 +22,4 @@ def _handle(app: App, request: ProvisionUser, message: BusMessage) -> None:
 @functions_framework.http
 def provision_user(request: flask.Request) -> flask.Response:
     """Pub/Sub push entry point: carry out one provisioning action."""
-    return handle_push("provision_user", request, ProvisionUser, _handle)
+    return handle_push("provision_user", request, {ProvisionUser: _handle})

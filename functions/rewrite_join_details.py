@@ -7,8 +7,8 @@ import functions_framework
 
 from functions._common import handle_push
 from shared.bootstrap import App
-from shared.messages import RewriteJoinDetails
 from shared.ports import BusMessage
+from shared.ports.messages import RewriteJoinDetails
 
 
 def _handle(app: App, request: RewriteJoinDetails, message: BusMessage) -> None:
@@ -18,4 +18,4 @@ def _handle(app: App, request: RewriteJoinDetails, message: BusMessage) -> None:
 @functions_framework.http
 def rewrite_join_details(request: flask.Request) -> flask.Response:
     """Pub/Sub push entry point: bring one event's join block in line with its keyword."""
-    return handle_push("rewrite_join_details", request, RewriteJoinDetails, _handle)
+    return handle_push("rewrite_join_details", request, {RewriteJoinDetails: _handle})

@@ -1,4 +1,5 @@
-"""Pub/Sub push (calendar-sync): incremental sync of one calendar into the encrypted store."""
+"""Pub/Sub push (calendar-sync): incremental sync of one calendar into the encrypted store, and
+the stop of a channel Google still sends to (its own message on the calendar's queue)."""
 
 from __future__ import annotations
 
@@ -7,21 +8,21 @@ import functions_framework
 
 from functions._common import handle_push
 from shared.bootstrap import App
-from shared.messages import SyncCalendar
 from shared.ports import BusMessage
+from shared.ports.messages import StopChannel, SyncCalendar
 
 
-def _handle(app: App, request: SyncCalendar, message: BusMessage) -> None:
-    if request.reason == "stop_channel":
-        if request.channel_id:
-            app.channels.stop_unwanted(request.org_id, request.principal_id, request.channel_id, request.resource_id)
-        return
+def _sync(app: App, request: SyncCalendar, message: BusMessage) -> None:
     app.sync.sync(
         request.org_id, request.principal_id, force_full=request.reason == "full", attempt=message.delivery_attempt
     )
 
 
+def _stop(app: App, request: StopChannel, message: BusMessage) -> None:
+    app.channels.stop_unwanted(request.org_id, request.principal_id, request.channel_id, request.resource_id)
+
+
 @functions_framework.http
 def sync_calendar(request: flask.Request) -> flask.Response:
-    """Pub/Sub push entry point: sync the calendar the message names."""
-    return handle_push("sync_calendar", request, SyncCalendar, _handle)
+    """Pub/Sub push entry point: sync the calendar the message names (or stop a channel Google still uses)."""
+    return handle_push("sync_calendar", request, {SyncCalendar: _sync, StopChannel: _stop})

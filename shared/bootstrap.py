@@ -23,24 +23,27 @@ from shared.adapters.crypto.envelope import EnvelopeCipher
 from shared.adapters.store.datadir import DataDirLock, open_embedded
 from shared.adapters.store.repositories import DocumentStores
 from shared.adapters.store.sqlite import SqliteDocumentStore
-from shared.clock import AcceleratedClock, Clock, SystemClock
+from shared.clock import AcceleratedClock, SystemClock
 from shared.domain.principals import Org, Principal
 from shared.errors import ConfigError, NotImplementedCapability
-from shared.ports import CalendarDirectory, Cipher, DocumentStore, EventEditor, KeyEncryptionKey, MessageBus
-from shared.services.leases import HeartbeatInstances, Instances, SoleInstance
+from shared.ports import Bus, CalendarDirectory, Cipher, DocumentStore, EventEditor, KeyEncryptionKey
+from shared.ports.clock import Clock
+from shared.ports.leases import Instances
+from shared.services.leases import HeartbeatInstances, SoleInstance
 
 if TYPE_CHECKING:
     from shared.adapters.conferencing.registry import Providers
     from shared.adapters.google.clients import GoogleClients
     from shared.adapters.store.meeting_records import MeetingRecords
     from shared.api.app import AppApi
+    from shared.ports.directory import PrincipalValidator, VacationReader
     from shared.services.auth import Authenticator, IdTokenVerifier
     from shared.services.channels import ChannelService
     from shared.services.conferences import ConferenceService
     from shared.services.deadletters import DeadLetterService
     from shared.services.join_buttons import Broadcaster, JoinButtonDispatcher
-    from shared.services.presence import PresenceService, VacationReader
-    from shared.services.provisioning import PrincipalValidator, ProvisioningService
+    from shared.services.presence import PresenceService
+    from shared.services.provisioning import ProvisioningService
     from shared.services.rewrite import RewriteService
     from shared.services.sync import SyncService
     from shared.services.webhook import WebhookService
@@ -56,7 +59,7 @@ class App:
     kek: KeyEncryptionKey
     cipher: Cipher
     stores: DocumentStores
-    bus: MessageBus
+    bus: Bus
     directory: CalendarDirectory | None = None
     validator: PrincipalValidator | None = None
     vacations: VacationReader | None = None
@@ -221,8 +224,9 @@ class App:
         from typing import cast
 
         from shared.api.app import AppApi
+        from shared.ports.app_calendar import AppDirectory
         from shared.services.auth import DevSignIn
-        from shared.services.meetings_app import AppDirectory, MeetingsApp
+        from shared.services.meetings_app import MeetingsApp
 
         directory = cast("AppDirectory | None", self.directory)  # GoogleCalendarDirectory has the app operations
         dev = DevSignIn(self.settings, self._http()) if self.settings.google_base_url else None
@@ -258,7 +262,7 @@ def build(
     settings: config.Settings,
     *,
     clock: Clock | None = None,
-    bus: MessageBus | None = None,
+    bus: Bus | None = None,
     google_transport: httpx.BaseTransport | None = None,
 ) -> App:
     """Wire an App for ``settings.backend`` (``google_transport`` mounts an in-process emulator)."""
@@ -326,7 +330,7 @@ def _gcp_store_and_kek(settings: config.Settings) -> tuple[DocumentStore, KeyEnc
     return store, CloudKmsKek(settings.kms_key, endpoint=settings.kms_endpoint)
 
 
-def _gcp_bus(settings: config.Settings, clock: Clock) -> MessageBus:
+def _gcp_bus(settings: config.Settings, clock: Clock) -> Bus:
     """Pub/Sub with the deployment's topic prefix."""
     from shared.adapters.bus.pubsub import PubSubBus
 

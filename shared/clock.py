@@ -1,4 +1,4 @@
-"""Injectable clocks: the only place that reads the time.
+"""Injectable clocks: the only place that reads the time (the port is ``shared.ports.Clock``).
 
 ``SystemClock`` is real time; ``ManualClock`` is moved by tests; ``AcceleratedClock`` runs
 faster than real time for the demo. Every datetime is time-zone aware, in UTC.
@@ -9,19 +9,10 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING
 
-
-class Clock(Protocol):
-    """Something that tells the current time."""
-
-    def now(self) -> datetime:
-        """Return the current time, aware, in UTC."""
-        ...
-
-    def monotonic(self) -> float:
-        """Return a monotonic reading in seconds, for durations and deadlines."""
-        ...
+if TYPE_CHECKING:
+    from shared.ports.clock import Clock
 
 
 def utc(value: datetime) -> datetime:

@@ -34,10 +34,10 @@ from shared.api.app_models import (
 )
 from shared.api.app_stream import EventStream, StreamSettings, StreamTarget, parse_cursor
 from shared.api.http import Router, parse, respond
-from shared.clock import Clock
 from shared.domain.meetings import ResponseStatus
 from shared.domain.presence import RecipientKind
 from shared.errors import Forbidden, InvalidInput
+from shared.ports.clock import Clock
 from shared.services.auth import Authenticator, Caller, DevSignIn
 from shared.services.join_buttons import Broadcaster
 from shared.services.meetings_app import MeetingsApp, NewMeeting, zone_of

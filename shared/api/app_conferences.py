@@ -25,7 +25,6 @@ from shared.api import openapi
 from shared.api.app import AppApi, router
 from shared.api.app_models import Strict
 from shared.api.http import parse, respond, status_for
-from shared.clock import Clock
 from shared.config import Settings
 from shared.errors import (
     Forbidden,
@@ -36,6 +35,7 @@ from shared.errors import (
     Unauthenticated,
 )
 from shared.logs import ctx, get_logger
+from shared.ports.clock import Clock
 from shared.services.auth import Authenticator, Caller, IdTokenVerifier
 from shared.services.conferences import ConferenceService, NotActivated
 

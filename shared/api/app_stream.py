@@ -20,10 +20,11 @@ from shared.adapters.store import app_queries
 from shared.adapters.store.app_queries import StoredNotice
 from shared.adapters.store.repositories import DocumentStores
 from shared.api.app_models import iso, presence_out, target_out
-from shared.clock import Clock, SystemClock
+from shared.clock import SystemClock
 from shared.domain.presence import Presence, RecipientKind
 from shared.errors import HybridCalendarError, InvalidInput
 from shared.logs import ctx, get_logger
+from shared.ports.clock import Clock
 from shared.services.join_buttons import Broadcaster
 
 log = get_logger(__name__)

@@ -27,7 +27,8 @@ from rich.text import Text
 from shared import config, logs
 from shared.bootstrap import build
 from shared.cli_output import plain_lines
-from shared.clock import AcceleratedClock, Clock, SystemClock
+from shared.clock import AcceleratedClock, SystemClock
+from shared.ports.clock import Clock
 from shared.runtime.demo_world import DOMAIN, PEOPLE, ROOM, DemoWorld
 from shared.runtime.listen import bind, stop_on_sigterm
 from shared.runtime.server import LocalRuntime, RuntimeServer

@@ -6,8 +6,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from shared.clock import Clock, SystemClock
+from shared.clock import SystemClock
 from shared.logs import ctx, get_logger
+from shared.ports.clock import Clock
 
 log = get_logger(__name__)
 

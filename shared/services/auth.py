@@ -26,12 +26,12 @@ from google.oauth2 import id_token
 from shared.adapters.google.transport import HttpxRequest
 from shared.adapters.store import app_queries
 from shared.adapters.store.repositories import DocumentStores
-from shared.clock import Clock
 from shared.config import Settings
 from shared.domain.principals import Device, Org, Principal, PrincipalKind
+from shared.domain.tokens import token_hash
 from shared.errors import Forbidden, HybridCalendarError, NotFound, Unauthenticated, Unavailable
 from shared.logs import ctx, get_logger
-from shared.services.provisioning import device_token_hash
+from shared.ports.clock import Clock
 
 log = get_logger(__name__)
 GOOGLE_ISSUERS = ("https://accounts.google.com", "accounts.google.com")
@@ -206,7 +206,7 @@ class Authenticator:
 
     def device(self, token: str) -> Caller:
         """The device whose token this is, with its room (which must be active)."""
-        digest = device_token_hash(token)
+        digest = token_hash(token)
         device = app_queries.device_by_token_hash(self._stores, digest)
         if device is None or not hmac.compare_digest(device.token_hash, digest):
             raise Unauthenticated("unknown device token")

@@ -16,15 +16,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
-from shared.clock import Clock
 from shared.domain.principals import Org, Principal
 from shared.domain.retention import RetentionWindow
 from shared.domain.sync import ChannelState, WatchChannel
+from shared.domain.tokens import token_hash
 from shared.errors import HybridCalendarError, NotFound, PermanentError
 from shared.logs import ctx, get_logger
 from shared.ports import CalendarDirectory, Stores
+from shared.ports.clock import Clock
 from shared.services.sync import SyncService
-from shared.services.webhook import token_hash
 
 log = get_logger(__name__)
 CHANNEL_TTL = timedelta(days=7)

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from shared.clock import Clock
 from shared.domain import conference as conf
 from shared.domain.conference import ConferenceRequest, MeetingRecord, OwnedMeetings
 from shared.domain.decisions import ADDON_CONFERENCE, ADDON_CONFERENCE_UNUSED
@@ -43,6 +42,7 @@ from shared.errors import (
 )
 from shared.logs import ctx, get_logger
 from shared.ports import ConferencingProviders, EventEditor, MeetingRecordStore, Stores
+from shared.ports.clock import Clock
 
 log = get_logger(__name__)
 UNUSED_AFTER = timedelta(days=1)

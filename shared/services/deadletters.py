@@ -19,12 +19,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from shared.adapters.store.repositories import DocumentStores
-from shared.clock import Clock
 from shared.documents import Filter, Put, Query, collection_path, doc_path
 from shared.domain.principals import ErrorReason, PrincipalState
 from shared.errors import NotImplementedCapability
 from shared.logs import ctx, get_logger, redact
 from shared.ports import BusMessage, Stores
+from shared.ports.clock import Clock
 
 log = get_logger(__name__)
 KEEP = timedelta(days=31)

@@ -8,27 +8,22 @@ once) and revoking deletes the device.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from shared.clock import Clock
 from shared.domain.principals import Device, Principal, PrincipalKind
+from shared.domain.tokens import token_hash
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.logs import ctx, get_logger
 from shared.ports import Stores
+from shared.ports.clock import Clock
 
 log = get_logger(__name__)
 MAX_DEVICES = 20
 MAX_NAME = 100
-
-
-def device_token_hash(token: str) -> str:
-    """The stored form of a device token."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def new_device(room: Principal, name: str, now: datetime) -> tuple[Device, str]:
@@ -39,7 +34,7 @@ def new_device(room: Principal, name: str, now: datetime) -> tuple[Device, str]:
         id=uuid.uuid4().hex,
         room_id=room.id,
         name=name,
-        token_hash=device_token_hash(token),
+        token_hash=token_hash(token),
         created_at=now,
     )
     return device, token
@@ -87,7 +82,7 @@ class DeviceService:
         """Give a device a new token; the old one stops working at once."""
         device = self._device(org_id, email, device_id)
         token = secrets.token_urlsafe(32)
-        rotated = replace(device, token_hash=device_token_hash(token), rotated_at=self._clock.now())
+        rotated = replace(device, token_hash=token_hash(token), rotated_at=self._clock.now())
         self._stores.put_device(rotated)
         log.info("device token rotated", extra=ctx(org=org_id, principal=device.room_id, device=device.id))
         return IssuedToken(rotated, token)

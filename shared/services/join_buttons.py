@@ -22,15 +22,14 @@ from datetime import datetime, timedelta
 from shared.adapters.store import app_queries
 from shared.adapters.store.app_queries import StoredNotice
 from shared.adapters.store.repositories import DocumentStores
-from shared.clock import Clock
 from shared.domain.meetings import Meeting, ResponseStatus
 from shared.domain.presence import JoinButtonNotice, NoticeKind, RecipientKind, correction
 from shared.domain.principals import Device, Org, Principal, PrincipalKind
 from shared.domain.privacy import may_see_details
 from shared.logs import ctx, get_logger
-from shared.messages import JoinButton
 from shared.ports import MessageBus
-from shared.topics import JOIN_BUTTONS
+from shared.ports.clock import Clock
+from shared.ports.messages import JoinButton
 
 log = get_logger(__name__)
 GRACE = timedelta(minutes=10)
@@ -231,9 +230,13 @@ class JoinButtonDispatcher:
         report.sent += 1
         report.by_kind[notice_kind.value] = report.by_kind.get(notice_kind.value, 0) + 1
         message = JoinButton(
-            org_id=org.id, notice_id=app_queries.notice_id(notice), recipient_kind=kind.value, recipient_id=recipient
+            org_id=org.id,
+            notice_id=app_queries.notice_id(notice),
+            recipient_kind=kind.value,
+            recipient_id=recipient,
+            notice_kind=notice_kind.value,
         )
-        self._bus.publish(JOIN_BUTTONS, message.encode(), attributes={"org_id": org.id, "kind": notice_kind.value})
+        self._bus.send(message)
         if self._on_notice is not None:
             self._on_notice(notice)
         return True

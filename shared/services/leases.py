@@ -16,12 +16,11 @@ from __future__ import annotations
 import threading
 import uuid
 from datetime import timedelta
-from typing import Protocol
 
-from shared.clock import Clock
 from shared.documents import Delete, Put, doc_path
 from shared.errors import HybridCalendarError
 from shared.ports import DocumentStore
+from shared.ports.clock import Clock
 
 HEARTBEAT_TTL = timedelta(seconds=60)
 
@@ -29,27 +28,6 @@ HEARTBEAT_TTL = timedelta(seconds=60)
 def new_instance_id() -> str:
     """A fresh id for this start of this process."""
     return uuid.uuid4().hex[:16]
-
-
-class Instances(Protocol):
-    """This process's instance id and a liveness test for the others."""
-
-    @property
-    def instance(self) -> str:
-        """The id of this process start."""
-        ...
-
-    def alive(self, instance: str) -> bool:
-        """Whether the process start ``instance`` may still be working."""
-        ...
-
-    def beat(self) -> None:
-        """Record that this instance is working (cheap when recorded recently)."""
-        ...
-
-    def close(self) -> None:
-        """Record that this instance stopped."""
-        ...
 
 
 class SoleInstance:

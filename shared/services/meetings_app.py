@@ -14,99 +14,27 @@ import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shared.adapters.google.mappers import calendar_event_from_api
-from shared.clock import Clock, utc
+from shared.clock import utc
 from shared.domain.meetings import Meeting, ResponseStatus
 from shared.domain.normalise import meeting_from_event
 from shared.domain.presence import Presence
-from shared.domain.principals import Org, Principal, PrincipalKind
+from shared.domain.principals import PrincipalKind
 from shared.domain.privacy import for_viewer
 from shared.errors import Forbidden, InvalidInput, NotFound, NotImplementedCapability, PreconditionFailed
 from shared.logs import ctx, get_logger
 from shared.ports import Stores
+from shared.ports.app_calendar import AppCalendar, AppDirectory
+from shared.ports.clock import Clock
 from shared.services.auth import Caller
 from shared.services.join_buttons import eligible, lead_for
 
 log = get_logger(__name__)
 MAX_RANGE = timedelta(days=62)
 MAX_PEOPLE = 50
-
-
-class AppCalendar(Protocol):
-    """The Calendar v3 operations the app API uses, acting as the caller."""
-
-    def get_event(self, calendar_id: str, event_id: str, *, fields: str | None = ...) -> Mapping[str, Any]:
-        """``events.get``."""
-        ...
-
-    def patch_event(
-        self,
-        calendar_id: str,
-        event_id: str,
-        body: Mapping[str, Any],
-        *,
-        etag: str | None,
-        send_updates: str = ...,
-        conference_data_version: int | None = ...,
-    ) -> Mapping[str, Any]:
-        """``events.patch`` with If-Match."""
-        ...
-
-    def insert_event(
-        self,
-        calendar_id: str,
-        body: Mapping[str, Any],
-        *,
-        send_updates: str = ...,
-        conference_data_version: int | None = ...,
-    ) -> Mapping[str, Any]:
-        """``events.insert``."""
-        ...
-
-    def quick_add(self, calendar_id: str, text: str, *, send_updates: str = ...) -> Mapping[str, Any]:
-        """``events.quickAdd``."""
-        ...
-
-    def delete_event(self, calendar_id: str, event_id: str, *, send_updates: str = ..., etag: str | None = ...) -> None:
-        """``events.delete``."""
-        ...
-
-    def free_busy(
-        self, calendar_ids: Sequence[str], time_min: datetime, time_max: datetime
-    ) -> dict[str, tuple[tuple[datetime, datetime], ...] | None]:
-        """``freebusy.query``."""
-        ...
-
-    def insert_acl(
-        self,
-        calendar_id: str,
-        role: str,
-        scope_type: str,
-        scope_value: str | None = ...,
-        *,
-        send_notifications: bool = ...,
-    ) -> Mapping[str, Any]:
-        """``acl.insert``."""
-        ...
-
-    def delete_acl(self, calendar_id: str, rule_id: str) -> None:
-        """``acl.delete``."""
-        ...
-
-    def list_acl(self, calendar_id: str) -> Sequence[Mapping[str, Any]]:
-        """``acl.list``."""
-        ...
-
-
-class AppDirectory(Protocol):
-    """Gives the calendar client acting as one principal (``GoogleCalendarDirectory`` is one)."""
-
-    def calendar_for(self, org: Org, principal: Principal) -> AppCalendar:
-        """The client acting for ``principal``."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)

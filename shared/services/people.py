@@ -8,27 +8,19 @@ rules of my calendar's ACL (``acl.list``), the grants ``MeetingsApp.add_delegate
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
 
 from shared.domain.presence import Presence
 from shared.domain.principals import Principal, PrincipalKind
 from shared.errors import InvalidInput
 from shared.ports import Stores
+from shared.ports.app_calendar import AclCalendar
 from shared.services.auth import Caller
 
 SEARCH_LIMIT = 20
 LOOKUP_LIMIT = 100
 DELEGATE_ROLES = ("freeBusyReader", "reader", "writer")
-
-
-class AclCalendar(Protocol):
-    """The ACL read the delegates list needs, acting as the caller."""
-
-    def list_acl(self, calendar_id: str) -> Sequence[Mapping[str, Any]]:
-        """``acl.list``."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)

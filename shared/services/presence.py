@@ -8,27 +8,19 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
-from shared.clock import Clock
-from shared.domain.principals import Org, Principal, PrincipalKind
+from shared.domain.principals import Org, PrincipalKind
 from shared.domain.vacation import VacationResponder, decide, ooo_events_in_effect
 from shared.errors import Forbidden, HybridCalendarError, RetryableError
 from shared.logs import ctx, get_logger
-from shared.messages import CheckVacation, PresenceChanged
 from shared.ports import MessageBus, Stores
-from shared.topics import PRESENCE_CHANGED, VACATION_CHECK
+from shared.ports.clock import Clock
+from shared.ports.directory import VacationReader
+from shared.ports.messages import CheckVacation, PresenceChanged
 
 log = get_logger(__name__)
 BATCH = 100
-
-
-class VacationReader(Protocol):
-    """Reads ``users.settings.getVacation`` for a principal, delegated as that principal."""
-
-    def vacation_for(self, org: Org, principal: Principal) -> Mapping[str, Any]:
-        """The VacationSettings resource."""
-        ...
 
 
 def responder_from_api(settings: Mapping[str, Any]) -> VacationResponder:
@@ -84,7 +76,7 @@ class PresenceService:
             ]
             for start in range(0, len(ids), BATCH):
                 message = CheckVacation(org_id=org.id, principal_ids=tuple(ids[start : start + BATCH]))
-                self._bus.publish(VACATION_CHECK, message.encode(), attributes={"org_id": org.id})
+                self._bus.send(message)
                 batches += 1
         return batches
 
@@ -129,11 +121,7 @@ class PresenceService:
         if presence.same_as(current):
             return False
         self._stores.put_presence(presence)
-        self._bus.publish(
-            PRESENCE_CHANGED,
-            PresenceChanged(org_id=presence.org_id, principal_id=presence.principal_id).encode(),
-            attributes={"org_id": presence.org_id},
-        )
+        self._bus.send(PresenceChanged(org_id=presence.org_id, principal_id=presence.principal_id))
         if self._on_change is not None:
             self._on_change(presence.org_id, presence.principal_id)
         return True

@@ -12,9 +12,7 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass, field, replace
-from typing import Protocol
 
-from shared.clock import Clock
 from shared.domain.principals import (
     ErrorReason,
     Org,
@@ -25,47 +23,16 @@ from shared.domain.principals import (
 from shared.domain.sync import ChannelState
 from shared.errors import Conflict, HybridCalendarError, InvalidInput, NotFound, RetryableError
 from shared.logs import ctx, get_logger
-from shared.messages import ProvisionUser
 from shared.ports import MessageBus, Stores
+from shared.ports.clock import Clock
+from shared.ports.directory import PrincipalValidator
+from shared.ports.lifecycle import Activation
+from shared.ports.messages import ProvisionUser
 from shared.services.devices import DeviceService, new_device
-from shared.services.devices import device_token_hash as device_token_hash  # the app API imports it from here
-from shared.topics import USER_PROVISIONING
 
 log = get_logger(__name__)
 EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
-
-
-@dataclass(frozen=True, slots=True)
-class ValidationResult:
-    """What validation found: a reason when it failed, and what it learned when it passed."""
-
-    reason: ErrorReason | None = None
-    detail: str | None = None
-    presence_enabled: bool = True
-    locale: str | None = None
-    time_zone: str | None = None
-    name: str | None = None
-
-
-class PrincipalValidator(Protocol):
-    """Checks delegated access to a principal's calendar and Gmail settings."""
-
-    def validate(self, org: Org, principal: Principal) -> ValidationResult:
-        """Validate; raise RetryableError when Google is unavailable."""
-        ...
-
-
-class Activation(Protocol):
-    """What happens after validation passes (initial sync and watch) and at deactivation."""
-
-    def after_validation(self, org: Org, principal: Principal) -> None:
-        """Run the initial full sync and open a watch channel."""
-        ...
-
-    def before_deactivation(self, org: Org, principal: Principal) -> None:
-        """Stop the principal's channels."""
-        ...
 
 
 @dataclass(slots=True)
@@ -201,10 +168,7 @@ class ProvisioningService:
         return principal
 
     def _queue(self, org_id: str, principal_id: str, action: str) -> None:
-        message = ProvisionUser(org_id=org_id, principal_id=principal_id, action=action)
-        self._bus.publish(
-            USER_PROVISIONING, message.encode(), ordering_key=f"{org_id}/{principal_id}", attributes={"action": action}
-        )
+        self._bus.send(ProvisionUser(org_id=org_id, principal_id=principal_id, action=action))
 
     # ------------------------------------------------------------ provision_user
 

@@ -21,7 +21,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared.clock import Clock
 from shared.domain.agenda import looks_like_html
 from shared.domain.conference import (
     CONFERENCE_PROPERTY,
@@ -43,6 +42,7 @@ from shared.domain.principals import Org, Principal, PrincipalKind
 from shared.errors import InvalidInput, PermanentError, PreconditionFailed
 from shared.logs import ctx, get_logger
 from shared.ports import ConferencingProviders, EventEditor, MeetingRecordStore, Stores
+from shared.ports.clock import Clock
 
 log = get_logger(__name__)
 MAX_DESCRIPTION = 8192

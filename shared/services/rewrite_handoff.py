@@ -11,21 +11,13 @@ from collections.abc import Callable
 from shared.domain.conference import needs_rewrite
 from shared.domain.meetings import Meeting
 from shared.domain.principals import Org, Principal
-from shared.messages import RewriteJoinDetails
 from shared.ports import MessageBus
-from shared.services.webhook import ordering_key
-from shared.topics import JOIN_REWRITE
+from shared.ports.messages import RewriteJoinDetails
 
 
 def publish_rewrite(bus: MessageBus, org: Org, principal: Principal, event_id: str) -> None:
     """Ask for one event's join block to be brought in line with its keyword (ordered per calendar)."""
-    message = RewriteJoinDetails(org_id=org.id, principal_id=principal.id, event_id=event_id)
-    bus.publish(
-        JOIN_REWRITE,
-        message.encode(),
-        ordering_key=ordering_key(org.id, principal.id),
-        attributes={"event_id": event_id},
-    )
+    bus.send(RewriteJoinDetails(org_id=org.id, principal_id=principal.id, event_id=event_id))
 
 
 def handoff(

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from shared.clock import Clock
 from shared.domain.conference import carries_service_meeting
 from shared.domain.decisions import NOT_ORGANISER
 from shared.domain.events import CalendarEvent
@@ -27,7 +26,9 @@ from shared.domain.retention import RetentionWindow
 from shared.errors import InvalidInput, LeaseHeld, RetryableError, SyncTokenExpired
 from shared.logs import ctx, get_logger
 from shared.ports import CalendarDirectory, CalendarEventPage, MessageBus, Stores, SyncCalendarApi
-from shared.services.leases import Instances, SoleInstance
+from shared.ports.clock import Clock
+from shared.ports.leases import Instances
+from shared.services.leases import SoleInstance
 from shared.services.rewrite_handoff import handoff, publish_rewrite
 from shared.services.sync_lease import LEASE, CalendarGates, SyncLeases
 

@@ -19,12 +19,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from shared.clock import Clock
 from shared.domain.sync import SYNC_LEASE, SyncState, lease_instance
 from shared.errors import Conflict, LeaseHeld, PreconditionFailed
 from shared.logs import ctx, get_logger
 from shared.ports import Stores
-from shared.services.leases import Instances
+from shared.ports.clock import Clock
+from shared.ports.leases import Instances
 
 log = get_logger(__name__)
 LEASE = SYNC_LEASE

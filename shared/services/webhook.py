@@ -11,20 +11,19 @@ per notification), so Google stops sending. Channel and resource ids are never l
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from shared.clock import Clock
 from shared.domain.sync import SYNC_LEASE, ChannelState, WatchChannel
+from shared.domain.tokens import token_hash
 from shared.errors import Conflict, PreconditionFailed
 from shared.logs import ctx, get_logger
-from shared.messages import SyncCalendar
 from shared.ports import MessageBus, Stores
-from shared.topics import CALENDAR_SYNC
+from shared.ports.clock import Clock
+from shared.ports.messages import StopChannel, SyncCalendar
 
 log = get_logger(__name__)
 MAX_BODY = 4096
@@ -36,16 +35,6 @@ REQUIRED = ("x-goog-channel-id", "x-goog-resource-id", "x-goog-resource-state")
 CHANNEL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 RESOURCE_ID = re.compile(r"^[A-Za-z0-9_.=+-]{1,256}$")
 RESOURCE_STATES = frozenset({"sync", "exists", "not_exists"})
-
-
-def token_hash(token: str) -> str:
-    """The stored form of a channel token."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def ordering_key(org_id: str, principal_id: str) -> str:
-    """The ordering key that serialises work on one calendar."""
-    return f"{org_id}/{principal_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,13 +80,13 @@ class WebhookService:
             with self._stores.atomic():  # the flag and the message commit together where the store allows it
                 if not self._mark_pending(channel.org_id, channel.principal_id):
                     return Outcome(200, "coalesced")
-                self._publish(
-                    channel.org_id,
-                    channel.principal_id,
-                    reason="notification",
+                sync = SyncCalendar(
+                    org_id=channel.org_id,
+                    principal_id=channel.principal_id,
                     channel_id=channel_id,
                     message_number=int(number) if number.isdigit() and len(number) < 19 else None,
                 )
+                self._bus.send(sync)
         except Exception:
             self._clear_pending(channel.org_id, channel.principal_id)
             raise
@@ -112,13 +101,10 @@ class WebhookService:
         with self._stores.atomic():
             if not self._stores.mark_stop_requested(channel.id, now, seen=asked):
                 return
-            self._publish(
-                channel.org_id,
-                channel.principal_id,
-                reason="stop_channel",
-                channel_id=channel.id,
-                resource_id=resource_id,
+            stop = StopChannel(
+                org_id=channel.org_id, principal_id=channel.principal_id, channel_id=channel.id, resource_id=resource_id
             )
+            self._bus.send(stop)
         log.debug("stopped channel asked to stop", extra=ctx(org=channel.org_id))
 
     def _mark_pending(self, org_id: str, principal_id: str) -> bool:
@@ -146,28 +132,3 @@ class WebhookService:
                 )
             except PreconditionFailed:
                 return
-
-    def _publish(
-        self,
-        org_id: str,
-        principal_id: str,
-        *,
-        reason: str,
-        channel_id: str,
-        message_number: int | None = None,
-        resource_id: str | None = None,
-    ) -> None:
-        message = SyncCalendar(
-            org_id=org_id,
-            principal_id=principal_id,
-            reason=reason,
-            channel_id=channel_id,
-            message_number=message_number,
-            resource_id=resource_id,
-        )
-        attributes = {"channel_id": channel_id, "reason": reason}
-        if message_number is not None:
-            attributes["message_number"] = str(message_number)
-        self._bus.publish(
-            CALENDAR_SYNC, message.encode(), ordering_key=ordering_key(org_id, principal_id), attributes=attributes
-        )

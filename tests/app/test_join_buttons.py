@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from shared.adapters.store import app_queries
 from shared.domain.presence import NoticeKind, RecipientKind
-from shared.messages import JoinButton
+from shared.ports.messages import JoinButton
 from shared.services.join_buttons import JoinButtonDispatcher
 from shared.topics import JOIN_BUTTONS
 from tests.app.conftest import ALICE, BOB, CAROL, ROOM, ROOM2, T0, AppWorld

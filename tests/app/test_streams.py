@@ -17,7 +17,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from shared.api.app_stream import EventStream, StreamSettings, StreamTarget, frame
 from shared.clock import ManualClock
 from shared.domain.presence import Presence, PresenceSource, PresenceStatus, RecipientKind
-from shared.messages import PresenceChanged
+from shared.ports.messages import PresenceChanged
 from shared.services.join_buttons import Broadcaster
 from shared.topics import PRESENCE_CHANGED
 from tests.app.conftest import ALICE, BOB, ROOM, ROOM2, T0, AppWorld

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from shared.domain.joinblock import BLOCK_BEGIN
-from shared.messages import RewriteJoinDetails
+from shared.ports.messages import RewriteJoinDetails
 from tests.cloud.support import Cloud
 
 

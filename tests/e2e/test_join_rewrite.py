@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.domain.joinblock import BLOCK_BEGIN, BLOCK_END, strip_block
-from shared.messages import RewriteJoinDetails
+from shared.ports.messages import RewriteJoinDetails
 from shared.topics import JOIN_REWRITE
 from tests.e2e.test_sync_pipeline import ALICE, BOB, _create, _event
 from tests.support.world import World

@@ -110,7 +110,7 @@ def test_expired_sync_token_falls_back_to_a_full_sync(world: World) -> None:
 
 def test_redelivered_sync_messages_change_nothing(world: World) -> None:
     """Twenty redeliveries of the same SyncCalendar message leave the store equal to the truth."""
-    from shared.messages import SyncCalendar
+    from shared.ports.messages import SyncCalendar
     from shared.topics import CALENDAR_SYNC
 
     world.activate(ALICE)

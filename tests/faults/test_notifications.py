@@ -12,10 +12,9 @@ import pytest
 from werkzeug.test import Client
 
 from shared.adapters.bus.local import LocalBus
-from shared.messages import SyncCalendar
 from shared.ports import BusMessage
+from shared.ports.messages import SyncCalendar, calendar_key
 from shared.runtime.server import pubsub_envelope
-from shared.services.webhook import ordering_key
 from shared.topics import CALENDAR_SYNC
 from tests.faults.support import (
     ALICE,
@@ -135,7 +134,7 @@ def test_the_same_bus_message_redelivered_concurrently_converges(world: World) -
         topic=CALENDAR_SYNC,
         data=SyncCalendar(org_id=world.org.id, principal_id=pid(world, ALICE)).encode(),
         attributes={"channel_id": "c", "reason": "notification"},
-        ordering_key=ordering_key(world.org.id, pid(world, ALICE)),
+        ordering_key=calendar_key(world.org.id, pid(world, ALICE)),
         message_id="the-one-message",
     )
     headers, body = pubsub_envelope(message, "local")

@@ -15,8 +15,8 @@ from shared.bootstrap import App, build, set_app
 from shared.clock import ManualClock
 from shared.config import Settings
 from shared.documents import Query
-from shared.messages import ProvisionUser
 from shared.ports import BusMessage
+from shared.ports.messages import ProvisionUser
 from shared.runtime.server import LocalRuntime, main_source
 from shared.topics import USER_PROVISIONING
 

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from shared.messages import ProvisionUser
+from shared.ports.messages import ProvisionUser
 from shared.runtime.server import main_source
 from tests.support.gcp_emulators import free_port
 from tests.support.wait import wait_until

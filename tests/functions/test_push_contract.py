@@ -13,8 +13,8 @@ import pytest
 
 from functions.registry import ENTRY_POINTS
 from shared import logs
-from shared.messages import CheckVacation, ProvisionUser, RewriteJoinDetails, SyncCalendar
 from shared.ports import BusMessage
+from shared.ports.messages import CheckVacation, ProvisionUser, RewriteJoinDetails, SyncCalendar
 from shared.topics import USER_PROVISIONING
 from tests.support.pump import DOMAIN, USERS, PumpWorld, make_pump_world
 

@@ -14,7 +14,7 @@ import pytest
 
 from shared.bootstrap import build
 from shared.config import Settings
-from shared.messages import SyncCalendar
+from shared.ports.messages import SyncCalendar
 from shared.runtime.server import LocalRuntime, RuntimeServer
 from shared.topics import CALENDAR_SYNC
 from tests.support.gcp_emulators import free_port

@@ -14,10 +14,10 @@ from shared.bootstrap import App, build, set_app
 from shared.clock import ManualClock
 from shared.config import Settings
 from shared.domain.sync import ChannelState, SyncState, WatchChannel
-from shared.messages import SyncCalendar
+from shared.domain.tokens import token_hash
 from shared.ports import BusMessage
+from shared.ports.messages import StopChannel, SyncCalendar
 from shared.runtime.server import main_source
-from shared.services.webhook import token_hash
 from shared.topics import CALENDAR_SYNC
 
 TOKEN = "s3cret-channel-token"
@@ -156,7 +156,8 @@ def test_unknown_and_stopped_channels(
     )
     assert client.post("/", headers=_headers(channel="old")).get_json() == {"result": "unknown_channel"}
     _drain(app)
-    assert [SyncCalendar.decode(m.data).reason for m in published] == ["stop_channel"]
+    stops = [StopChannel.decode(m.data) for m in published]
+    assert [(s.channel_id, s.resource_id, s.ordering_key) for s in stops] == [("old", "res-1", "o1/p1")]
 
 
 def test_publish_failure_is_503_and_clears_pending(client: FlaskClient, app: App) -> None:

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from shared.adapters.bus.local import LocalBus
+from shared.adapters.bus.wire import SendsMessages
 from shared.config import GOOGLE_SCOPES
 from shared.domain.presence import Presence, PresenceSource, PresenceStatus
 from shared.domain.principals import ErrorReason, PrincipalKind, PrincipalState
-from shared.messages import CheckVacation
 from shared.ports import Handler
+from shared.ports.messages import CheckVacation
 from shared.services.presence import PresenceService
 from shared.topics import PRESENCE_CHANGED, VACATION_CHECK
 from tests.support.world import T0, World, make_world
@@ -85,7 +86,7 @@ def _ooo_event(world: World, who: str, start: datetime, end: datetime) -> dict[s
     return created
 
 
-class CapturingBus:
+class CapturingBus(SendsMessages):
     """A MessageBus that keeps what is published instead of delivering it (to hold a poll's batches back)."""
 
     def __init__(self) -> None:

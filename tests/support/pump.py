@@ -32,6 +32,7 @@ from emulator.client import ControlClient
 from emulator.state import EmulatorState
 from emulator.testing import BASE_URL as EMULATOR_URL
 from functions.registry import ENTRY_POINTS
+from shared.adapters.bus.wire import SendsMessages
 from shared.bootstrap import App, build, set_app
 from shared.clock import ManualClock
 from shared.config import GOOGLE_SCOPES, Settings
@@ -58,7 +59,7 @@ class Published:
     message: BusMessage
 
 
-class RecordingBus:
+class RecordingBus(SendsMessages):
     """A MessageBus that keeps every message for the test to deliver, and remembers who published it."""
 
     def __init__(self) -> None:

@@ -12,7 +12,7 @@ import pytest
 from shared.clock import AcceleratedClock, ManualClock
 from shared.errors import InvalidInput
 from shared.logs import configure, ctx, redact
-from shared.messages import CheckVacation, SyncCalendar
+from shared.ports.messages import CheckVacation, SyncCalendar
 
 
 def test_messages_round_trip() -> None:

@@ -43,11 +43,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shared.adapters.bus import local_schema as rows
+from shared.adapters.bus.wire import SendsMessages
 from shared.adapters.store.sqlite_pool import SqlitePool
-from shared.clock import Clock, SystemClock
+from shared.clock import SystemClock
 from shared.errors import LeaseHeld, Unavailable
 from shared.logs import ctx, get_logger, redact
 from shared.ports import BusMessage, Handler
+from shared.ports.clock import Clock
 
 if TYPE_CHECKING:
     from shared.adapters.store.sqlite import SqliteDocumentStore
@@ -77,7 +79,7 @@ class DeadLetter:
 Key = tuple[str, str]  # (subscription name, ordering key)
 
 
-class LocalBus:
+class LocalBus(SendsMessages):
     """MessageBus in the SQLite database: ordering keys, retries with backoff, dead letters, crash-safe."""
 
     def __init__(

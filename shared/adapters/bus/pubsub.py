@@ -35,10 +35,12 @@ from typing import Any
 
 from shared import errors
 from shared.adapters.bus.local import DeadLetter
-from shared.clock import Clock, SystemClock
+from shared.adapters.bus.wire import SendsMessages
+from shared.clock import SystemClock
 from shared.errors import HybridCalendarError, NotFound, Unavailable
 from shared.logs import ctx, get_logger
 from shared.ports import BusMessage, Handler
+from shared.ports.clock import Clock
 from shared.topics import BY_NAME, TOPICS, TopicSpec
 
 log = get_logger(__name__)
@@ -90,7 +92,7 @@ class _Sub:
     deferrals: dict[str, int] = field(default_factory=dict)
 
 
-class PubSubBus:
+class PubSubBus(SendsMessages):
     """MessageBus on Cloud Pub/Sub: ordered publishing, streaming pull, retries and dead letters."""
 
     def __init__(

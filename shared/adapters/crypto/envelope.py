@@ -28,10 +28,10 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from shared.clock import Clock
 from shared.documents import Delete, Put, doc_path
 from shared.errors import Conflict, IntegrityError, PreconditionFailed
 from shared.ports import DocumentStore, KeyEncryptionKey
+from shared.ports.clock import Clock
 
 PREFIX = "hc1"
 _NONCE = 12

@@ -30,7 +30,6 @@ from google.oauth2 import service_account
 from shared.adapters.google.counter import CallCounter
 from shared.adapters.google.failures import from_status, retry_after
 from shared.adapters.google.transport import HttpxRequest, RetryableStatus
-from shared.clock import Clock
 from shared.errors import (
     CredentialsUnavailable,
     DelegationDenied,
@@ -40,6 +39,7 @@ from shared.errors import (
     Unauthenticated,
     Unavailable,
 )
+from shared.ports.clock import Clock
 
 CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
 DEFAULT_LIFETIME = 3600.0

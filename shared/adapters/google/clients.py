@@ -25,10 +25,10 @@ from shared.adapters.google.http import (
     shared_http_client,
 )
 from shared.adapters.google.quota import QuotaGuard
-from shared.clock import Clock
 from shared.config import Settings
 from shared.domain.principals import Org, Principal, PrincipalKind
 from shared.errors import InvalidInput, NotImplementedCapability
+from shared.ports.clock import Clock
 
 SECRET_TTL = 600.0  # seconds a key read from Secret Manager is used before it is read again
 

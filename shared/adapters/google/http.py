@@ -25,10 +25,10 @@ from shared.adapters.google.auth import Credential, TokenCache
 from shared.adapters.google.counter import CallCounter
 from shared.adapters.google.failures import from_status, is_retryable, parse_body, reason_of, retry_after
 from shared.adapters.google.quota import QuotaGuard
-from shared.clock import Clock
 from shared.config import Settings
 from shared.errors import InvalidInput, RetryableError, Unauthenticated, Unavailable
 from shared.logs import ctx, get_logger
+from shared.ports.clock import Clock
 
 log = get_logger(__name__)
 

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from shared.clock import Clock
+from shared.ports.clock import Clock
 
 
 @dataclass(slots=True)

@@ -13,7 +13,6 @@ from typing import Any
 from shared.adapters.google.calendar import GoogleCalendar
 from shared.adapters.google.clients import GoogleCalendarDirectory, GoogleClients
 from shared.adapters.google.mappers import calendar_event_from_api
-from shared.clock import Clock
 from shared.config import GOOGLE_SCOPES
 from shared.domain.events import CalendarEvent
 from shared.domain.principals import ErrorReason, Org, Principal, PrincipalKind
@@ -25,7 +24,8 @@ from shared.errors import (
     NotFound,
     Unauthenticated,
 )
-from shared.services.provisioning import ValidationResult
+from shared.ports.clock import Clock
+from shared.ports.directory import ValidationResult
 
 
 def _delegation_detail(exc: DelegationDenied) -> str:

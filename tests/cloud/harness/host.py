@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from shared import bootstrap
+from shared.adapters.bus.wire import SendsMessages
 from shared.errors import Forbidden
 from shared.runtime.server import main_source
 from tests.cloud.harness.clock import FileClock
 
 
-class GrantedBus:
+class GrantedBus(SendsMessages):
     """A MessageBus that refuses topics without a publish grant, like Pub/Sub's PermissionDenied."""
 
     def __init__(self, bus: Any, granted: set[str]) -> None:

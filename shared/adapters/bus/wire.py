@@ -1,0 +1,32 @@
+"""How a typed message goes on the wire: its topic, its encoded payload, its ordering key and attributes.
+
+Both buses (the durable local bus and Pub/Sub) implement ``send`` by publishing exactly this, so
+the topic names, attributes and ordering keys are the ones ``infra/`` declares, whichever bus runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from shared.ports.messages import Message
+
+
+class SendsMessages:
+    """``MessageBus.send`` on top of a bus's raw ``publish``."""
+
+    def publish(
+        self,
+        topic: str,
+        data: bytes,
+        *,
+        ordering_key: str | None = None,
+        attributes: Mapping[str, str] | None = None,
+    ) -> str:
+        """Publish raw bytes; the bus class provides it."""
+        raise NotImplementedError
+
+    def send(self, message: Message) -> str:
+        """Publish ``message`` on its topic with its ordering key and attributes."""
+        return self.publish(
+            message.topic, message.encode(), ordering_key=message.ordering_key, attributes=message.attributes
+        )

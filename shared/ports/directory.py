@@ -1,0 +1,41 @@
+"""Directory port: whether a principal's calendar and Gmail settings are reachable with delegated access.
+
+The Google adapter (``shared.adapters.google.workspace``) implements it against Workspace or the
+emulator; provisioning is written against it and never sees an HTTP error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from shared.domain.principals import ErrorReason, Org, Principal
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationResult:
+    """What validation found: a reason when it failed, and what it learned when it passed."""
+
+    reason: ErrorReason | None = None
+    detail: str | None = None
+    presence_enabled: bool = True
+    locale: str | None = None
+    time_zone: str | None = None
+    name: str | None = None
+
+
+class PrincipalValidator(Protocol):
+    """Checks delegated access to a principal's calendar and Gmail settings."""
+
+    def validate(self, org: Org, principal: Principal) -> ValidationResult:
+        """Validate; raise RetryableError when Google is unavailable."""
+        ...
+
+
+class VacationReader(Protocol):
+    """Reads ``users.settings.getVacation`` for a principal, delegated as that principal."""
+
+    def vacation_for(self, org: Org, principal: Principal) -> Mapping[str, Any]:
+        """The VacationSettings resource."""
+        ...

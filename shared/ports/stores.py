@@ -1,0 +1,179 @@
+"""The typed stores services use: one object over one document store and one cipher."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Protocol
+
+from shared.domain.meetings import Meeting
+from shared.domain.presence import JoinButtonNotice, Presence
+from shared.domain.principals import Device, Org, Principal
+from shared.domain.sync import SyncState, WatchChannel
+
+
+class Stores(Protocol):
+    """The typed stores services use; one object over one document store and one cipher."""
+
+    def atomic(self) -> AbstractContextManager[object]:
+        """One transaction for this thread's writes and a bound local bus's publishes, where the store has one."""
+        ...
+
+    def get_org(self, org_id: str) -> Org | None:
+        """Read an org."""
+        ...
+
+    def put_org(self, org: Org, service_account_key: str | None = None, *, create: bool = False) -> None:
+        """Create (Conflict if it exists) or replace an org; the key is stored encrypted."""
+        ...
+
+    def put_org_secret(self, org_id: str, name: str, value: str | None) -> None:
+        """Seal (or remove) a named secret of an org."""
+        ...
+
+    def org_secret(self, org_id: str, name: str) -> str | None:
+        """Open a named secret of an org."""
+        ...
+
+    def destroy_principal_data(self, org_id: str, principal_id: str) -> int:
+        """Delete everything stored for a principal and shred its key material."""
+        ...
+
+    def count_meetings(self, org_id: str, principal_id: str) -> int:
+        """How many meetings are stored for one calendar."""
+        ...
+
+    def get_device(self, device_id: str) -> Device | None:
+        """Read a device by id."""
+        ...
+
+    def record_decision(
+        self, org_id: str, principal_id: str, event_id: str, outcome: str, reason: str | None, at: datetime
+    ) -> None:
+        """Remember what the join-detail rewrite decided for one event."""
+        ...
+
+    def list_decisions(self, org_id: str, principal_id: str, limit: int = 20) -> list[dict[str, object]]:
+        """The latest join-detail decisions for a principal."""
+        ...
+
+    def list_orgs(self) -> list[Org]:
+        """Every org of the deployment."""
+        ...
+
+    def get_principal(self, org_id: str, principal_id: str) -> Principal | None:
+        """Read a principal by id."""
+        ...
+
+    def find_principal(self, org_id: str, email: str) -> Principal | None:
+        """Read a principal by email (through its blind index)."""
+        ...
+
+    def put_principal(self, principal: Principal, *, if_version: str | None = None) -> None:
+        """Create or replace a principal."""
+        ...
+
+    def update_principal(
+        self, org_id: str, principal_id: str, change: Callable[[Principal], Principal]
+    ) -> Principal | None:
+        """Apply ``change`` to the stored principal atomically (compare-and-set); None if it is gone."""
+        ...
+
+    def list_principals(self, org_id: str, *, active_only: bool = False) -> list[Principal]:
+        """Principals of an org."""
+        ...
+
+    def put_meetings(self, meetings: Sequence[Meeting], now: datetime) -> int:
+        """Store meetings inside the retention window; return how many were written."""
+        ...
+
+    def delete_meetings(self, org_id: str, principal_id: str, event_ids: Sequence[str]) -> int:
+        """Delete meetings of one calendar by event id."""
+        ...
+
+    def list_meetings(
+        self, org_id: str, principal_id: str, start: datetime, end: datetime, now: datetime
+    ) -> list[Meeting]:
+        """Meetings of one calendar overlapping [start, end), inside the window at ``now``."""
+        ...
+
+    def get_meeting(self, org_id: str, principal_id: str, event_id: str, now: datetime) -> Meeting | None:
+        """One meeting of one calendar, if inside the window."""
+        ...
+
+    def meeting_event_ids(self, org_id: str, principal_id: str) -> set[str]:
+        """Event ids stored for one calendar."""
+        ...
+
+    def meeting_etags(self, org_id: str, principal_id: str) -> dict[str, str | None]:
+        """Event id → etag of every meeting stored for one calendar."""
+        ...
+
+    def series_event_ids(self, org_id: str, principal_id: str, series_id: str) -> list[str]:
+        """Event ids stored for one recurring series on one calendar."""
+        ...
+
+    def principal_id(self, org_id: str, email: str) -> str:
+        """The stable id of the principal with this email."""
+        ...
+
+    def channels_of(self, org_id: str, principal_id: str) -> list[WatchChannel]:
+        """Every channel recorded for one calendar."""
+        ...
+
+    def service_account_key(self, org_id: str) -> str | None:
+        """The org's stored service-account key JSON, opened."""
+        ...
+
+    def get_sync_state(self, org_id: str, principal_id: str) -> tuple[SyncState, str | None]:
+        """The sync state and its version (None when it was never written)."""
+        ...
+
+    def put_sync_state(self, state: SyncState, *, if_version: str | None, create: bool) -> str:
+        """Compare-and-set the sync state; return the new version."""
+        ...
+
+    def put_channel(self, channel: WatchChannel) -> None:
+        """Create or replace a watch channel."""
+        ...
+
+    def get_channel(self, channel_id: str) -> WatchChannel | None:
+        """Read a channel by id (ids are global)."""
+        ...
+
+    def mark_stop_requested(self, channel_id: str, at: datetime, *, seen: datetime | None) -> bool:
+        """Record that a stop was asked for a channel unless another request got there first."""
+        ...
+
+    def put_presence(self, presence: Presence) -> None:
+        """Replace a principal's presence."""
+        ...
+
+    def get_presence(self, org_id: str, principal_id: str) -> Presence | None:
+        """Read a principal's presence."""
+        ...
+
+    def record_notice(self, notice: JoinButtonNotice, now: datetime) -> bool:
+        """Store a notice if none exists for its key; True when this call stored it."""
+        ...
+
+    def put_device(self, device: Device) -> None:
+        """Create or replace a device."""
+        ...
+
+    def devices_of(self, org_id: str, room_id: str) -> list[Device]:
+        """Every device of one room, oldest first."""
+        ...
+
+    def delete_device(self, device_id: str) -> None:
+        """Delete a device (its token stops working at once)."""
+        ...
+
+    def delete_principal(self, org_id: str, principal_id: str) -> None:
+        """Delete a principal's own record (the purge after deactivation)."""
+        ...
+
+    def org_secret_names(self, org_id: str) -> frozenset[str]:
+        """The names of an org's sealed secrets (never their values)."""
+        ...
