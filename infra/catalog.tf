@@ -189,6 +189,11 @@ locals {
       group      = false
       fields     = [["principal_id", "ASCENDING"], ["event_id", "ASCENDING"]]
     }
+    ix_meetings_principal_id_series_id = {
+      collection = "meetings"
+      group      = false
+      fields     = [["principal_id", "ASCENDING"], ["series_id", "ASCENDING"]]
+    }
     ix_meetings_start_end = {
       collection = "meetings"
       group      = false

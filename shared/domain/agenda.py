@@ -2,8 +2,10 @@
 
 Google stores a description as plain text until someone formats it in the Calendar web editor;
 then it is an HTML fragment (``<br>``, ``<b>``, ``<a href>``, ``<ul><li>``). ``looks_like_html``
-tells the two apart, ``html_to_text`` converts the fragment with BeautifulSoup's ``html.parser``
-(lenient with broken markup), and ``agenda_text`` puts it together.
+tells the two apart, ``html_to_text`` converts the fragment with lexbor (through selectolax: an HTML5
+parser in C, lenient with broken markup), and ``agenda_text`` puts it together. One parse renders both
+forms a description is read in (the agenda text and the join-link scan text), so a description is
+parsed once per sync.
 """
 
 from __future__ import annotations
@@ -11,8 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bs4 import BeautifulSoup, Tag
-from bs4.element import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from shared.domain.joinblock import strip_block
 
@@ -41,8 +42,8 @@ def looks_like_html(text: str) -> bool:
     return _HTML_TAG.search(text) is not None
 
 
-def _link_text(tag: Tag, inner: str, *, scan: bool) -> str:
-    href = tag.get("href")
+def _link_text(tag: LexborNode, inner: str, *, scan: bool) -> str:
+    href = tag.attributes.get("href")
     url = href.strip() if isinstance(href, str) else ""
     label = inner.strip()
     if not url or url.startswith("#") or url.lower().startswith("javascript:"):
@@ -64,7 +65,7 @@ class _Renderer:
         self.parts: list[str] = []
         self.scan = scan
 
-    def render(self, node: Tag) -> str:
+    def render(self, node: LexborNode) -> str:
         self._children(node, pre=False)
         return "".join(self.parts)
 
@@ -72,17 +73,18 @@ class _Renderer:
         if self.parts and not self.parts[-1].endswith(_NEWLINE):
             self.parts.append(_NEWLINE)
 
-    def _children(self, node: Tag, *, pre: bool) -> None:
-        for child in node.children:
-            if isinstance(child, Comment | Declaration | Doctype | ProcessingInstruction):
-                continue
-            if isinstance(child, NavigableString):
-                self.parts.append(str(child) if pre else _SPACES.sub(" ", str(child)))
-            elif isinstance(child, Tag):
-                self._tag(child, pre=pre)
+    def _children(self, node: LexborNode, *, pre: bool) -> None:
+        child = node.child
+        while child is not None:
+            tag = child.tag
+            if tag == "-text":
+                text = child.text_content or ""
+                self.parts.append(text if pre else _SPACES.sub(" ", text))
+            elif tag is not None and tag[0] not in "-!_":  # comments, doctypes and the like carry no text
+                self._tag(child, tag, pre=pre)
+            child = child.next
 
-    def _tag(self, tag: Tag, *, pre: bool) -> None:
-        name = tag.name.lower()
+    def _tag(self, tag: LexborNode, name: str, *, pre: bool) -> None:
         if name in _DROPPED:
             return
         if name == "br":
@@ -118,6 +120,15 @@ def _tidy(text: str, *, collapse: bool) -> str:
 
 
 @lru_cache(maxsize=1024)
+def _renderings(html: str) -> tuple[str, str]:
+    """Both renderings of one fragment (agenda text, scan text) from a single parse."""
+    body = LexborHTMLParser(html).body
+    if body is None:
+        return "", ""
+    text = _tidy(_Renderer().render(body), collapse=True)
+    return text, _tidy(_Renderer(scan=True).render(body), collapse=True)
+
+
 def html_to_text(html: str, *, scan: bool = False) -> str:
     """Convert an HTML fragment to text: breaks kept, ``<li>`` as "- " bullets, links as "text (url)".
 
@@ -126,15 +137,15 @@ def html_to_text(html: str, *, scan: bool = False) -> str:
     from the link text; with ``scan`` (for join-link detection) every URL is shown and an
     address link is rendered as its ``mailto:`` URI alone.
     """
-    soup = BeautifulSoup(html, "html.parser")
-    return _tidy(_Renderer(scan=scan).render(soup), collapse=True)
+    return _renderings(html)[1 if scan else 0]
 
 
 def agenda_text(description: str) -> str:
     """Return the description as plain text for the meeting list, without our join block.
 
     Plain text keeps its own spacing (indentation included); only line ends are unified,
-    trailing spaces dropped and runs of blank lines capped at two.
+    trailing spaces dropped and runs of blank lines capped at two. A description without our
+    block shares its one parse with the join-link scan (``html_to_text`` caches both renderings).
     """
     if not description:
         return ""

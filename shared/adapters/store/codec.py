@@ -39,7 +39,7 @@ def decode_value(value: Any) -> Any:
     """Invert ``encode_value``."""
     if isinstance(value, str):
         if value.startswith(_DT):
-            return datetime.strptime(value[len(_DT) :], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+            return datetime.fromisoformat(value[len(_DT) :])  # written as UTC with "Z": an aware UTC value
         if value.startswith(_BYTES):
             return base64.b64decode(value[len(_BYTES) :])
         return value

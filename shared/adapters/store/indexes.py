@@ -27,6 +27,7 @@ class IndexSpec:
 INDEXES: tuple[IndexSpec, ...] = (
     IndexSpec("meetings", (("principal_id", "ASCENDING"), ("start", "ASCENDING"))),
     IndexSpec("meetings", (("principal_id", "ASCENDING"), ("event_id", "ASCENDING"))),
+    IndexSpec("meetings", (("principal_id", "ASCENDING"), ("series_id", "ASCENDING"))),
     IndexSpec("meetings", (("start", "ASCENDING"), ("end", "ASCENDING"))),
     IndexSpec("principals", (("state", "ASCENDING"), ("kind", "ASCENDING"))),
     IndexSpec("notices", (("meeting_id", "ASCENDING"), ("sent_at", "ASCENDING"))),
