@@ -1,0 +1,99 @@
+"""Presence from Calendar status: one precedence rule over Google's status event types.
+
+Precedence, highest first: out of office (the Gmail vacation responder or an ``outOfOffice``
+event) > focus time (``focusTime`` → ``do_not_disturb``) > an accepted meeting in progress
+(``in_meeting``) > ``available``. The working location (``workingLocation``) never decides the
+state; it is shown beside it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class StatusState(StrEnum):
+    """The state a principal shows, derived from Calendar status and the vacation responder."""
+
+    AVAILABLE = "available"
+    IN_MEETING = "in_meeting"
+    DO_NOT_DISTURB = "do_not_disturb"
+    OUT_OF_OFFICE = "out_of_office"
+
+
+class LocationKind(StrEnum):
+    """Where a ``workingLocation`` event says the person works."""
+
+    HOME = "home"
+    OFFICE = "office"
+    CUSTOM = "custom"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkingLocation:
+    """A working location and its label (building/desk for an office, free text for custom)."""
+
+    kind: LocationKind
+    label: str = ""
+
+    @property
+    def display(self) -> str:
+        """What a person or room display shows beside the state."""
+        if self.kind is LocationKind.HOME:
+            return "Home"
+        if self.label:
+            return self.label if self.kind is LocationKind.CUSTOM else f"Office · {self.label}"
+        return "Office" if self.kind is LocationKind.OFFICE else ""
+
+
+@dataclass(frozen=True, slots=True)
+class StatusBlock:
+    """One status interval from the primary calendar: its kind and ``[start, end)``."""
+
+    state: StatusState
+    start: datetime
+    end: datetime
+
+    def covers(self, now: datetime) -> bool:
+        """True while ``now`` is inside the block (the end is exclusive)."""
+        return self.start <= now < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class StatusView:
+    """The state shown now, until when it holds (None: open-ended), and the working location."""
+
+    state: StatusState
+    until: datetime | None = None
+    location: WorkingLocation | None = None
+
+
+_RANK = {
+    StatusState.OUT_OF_OFFICE: 3,
+    StatusState.DO_NOT_DISTURB: 2,
+    StatusState.IN_MEETING: 1,
+    StatusState.AVAILABLE: 0,
+}
+
+
+def resolve(
+    now: datetime,
+    blocks: tuple[StatusBlock, ...],
+    *,
+    vacation: bool = False,
+    location: WorkingLocation | None = None,
+) -> StatusView:
+    """The state at ``now``: the highest-ranked block covering it (the vacation responder is OOO).
+
+    Among blocks of the winning state the latest end is reported as ``until``; the vacation
+    responder is open-ended. The working location rides along unchanged.
+    """
+    if vacation:
+        return StatusView(StatusState.OUT_OF_OFFICE, None, location)
+    current = [b for b in blocks if b.covers(now) and b.state is not StatusState.AVAILABLE]
+    if not current:
+        return StatusView(StatusState.AVAILABLE, None, location)
+    best = max(_RANK[b.state] for b in current)
+    winners = [b for b in current if _RANK[b.state] == best]
+    return StatusView(winners[0].state, max(b.end for b in winners), location)
