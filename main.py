@@ -9,6 +9,9 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+import functions_framework
+from werkzeug.exceptions import HTTPException
+
 _ENTRY_POINTS = (
     "admin_api",
     "calendar_webhook",
@@ -23,6 +26,17 @@ _ENTRY_POINTS = (
 )
 
 __all__ = list(_ENTRY_POINTS)
+
+
+def _http_error(exc: HTTPException) -> Any:
+    """Errors Flask meets before an entry point runs (a path it cannot route) answer JSON inside the APIs."""
+    from shared.api.http import http_error
+
+    return http_error(exc)
+
+
+# functions-framework runs this module inside the app it created; its error handler applies to that app.
+functions_framework.errorhandler(HTTPException)(_http_error)
 
 
 def __getattr__(name: str) -> Any:

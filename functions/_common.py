@@ -29,6 +29,8 @@ from cloudevents.http import from_http
 
 from functions.registry import BY_NAME
 from shared import failures
+from shared.api.http import error as api_error
+from shared.api.http import status_for
 from shared.api.invokers import refuse_admin, refuse_invoker
 from shared.bootstrap import App, get_app
 from shared.errors import HybridCalendarError, InvalidInput, PermanentError, RetryableError
@@ -53,9 +55,9 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return response
 
 
-def error_response(error: HybridCalendarError, status: int) -> flask.Response:
-    """The JSON error body for ``error``."""
-    return json_response(error.to_dict(), status)
+def error_response(error: HybridCalendarError, status: int | None = None) -> flask.Response:
+    """The JSON error body for ``error``, with the status the API's one table gives it (or ``status``)."""
+    return json_response(error.to_dict(), status_for(error) if status is None else status)
 
 
 # ---------------------------------------------------------------- HTTP and scheduled functions
@@ -77,8 +79,7 @@ def scheduled_job(name: str, request: flask.Request, job: Callable[[App], flask.
         if refused is not None:
             return refused
         if request.method != "POST":
-            error = {"error": {"code": "method_not_allowed", "message": "scheduled functions take POST"}}
-            return json_response(error, 405)
+            return api_error("method_not_allowed", "scheduled functions take POST", 405)
         return job(app)
 
 
@@ -172,7 +173,7 @@ def handle_push(name: str, request: flask.Request, handlers: Handlers) -> flask.
                 f"{text}: not a message of this topic",
                 extra=ctx(topic=topic, reason=exc.message),
             )
-            return error_response(exc, 400)
+            return error_response(exc)
         attempt = message.delivery_attempt
         context = {"message_id": message.message_id, "delivery_attempt": attempt, "ordering_key": message.ordering_key}
         with bound(**context):
@@ -201,7 +202,7 @@ def _record_dead_letter(app: App, topic: str, message: BusMessage) -> flask.Resp
     try:
         app.dead_letters.record(dead)
     except RetryableError as exc:
-        return error_response(exc, 503)
+        return error_response(exc)
     log.warning("dead letter recorded for admins", extra=ctx(topic=topic, message_id=message.message_id))
     return json_response({"result": "dead_letter_recorded"})
 
@@ -217,7 +218,7 @@ def _run(app: App, topic: str, attempt: int, call: Callable[[], None]) -> tuple[
             "delivery failed on its last attempt: Pub/Sub dead-letters it" if last else "message redelivered",
             extra=ctx(topic=topic, error_code=exc.code),
         )
-        return "redelivered", error_response(exc, 503)
+        return "redelivered", error_response(exc)
     except PermanentError as exc:
         log.warning("message acknowledged without effect", extra=ctx(error_code=exc.code, reason=exc.message))
         return "acknowledged", json_response({"result": "acknowledged", "error": exc.code})

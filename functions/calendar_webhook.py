@@ -26,5 +26,5 @@ def calendar_webhook(request: flask.Request) -> flask.Response:
         outcome = get_app().webhook.handle(dict(request.headers.items()), body_size)
     except HybridCalendarError as exc:
         log.error("webhook could not hand off", extra=ctx(error_code=exc.code))
-        return error_response(Unavailable("the notification could not be queued; retry"), 503)
+        return error_response(Unavailable("the notification could not be queued; retry"))
     return json_response({"result": outcome.result}, outcome.status)

@@ -8,7 +8,6 @@ import flask
 import functions_framework
 
 from functions._common import error_response, json_response, scheduled_job
-from shared.api.http import status_for
 from shared.bootstrap import App
 from shared.errors import HybridCalendarError
 
@@ -17,7 +16,7 @@ def _dispatch(app: App) -> flask.Response:
     try:
         report = app.join_buttons.dispatch()
     except HybridCalendarError as exc:
-        return error_response(exc, status_for(exc))
+        return error_response(exc)
     return json_response(asdict(report))
 
 

@@ -17,9 +17,9 @@ def _maintain(app: App) -> flask.Response:
         report = app.channels.maintain()
         purged = app.documents.purge_expired(app.clock.now())  # a no-op where a TTL policy purges
     except NotImplementedCapability as exc:
-        return error_response(exc, 501)
+        return error_response(exc)
     except RetryableError as exc:
-        return error_response(exc, 503)
+        return error_response(exc)
     return json_response({**dataclasses.asdict(report), "purged": purged})
 
 

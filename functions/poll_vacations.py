@@ -14,7 +14,7 @@ def _poll(app: App) -> flask.Response:
     try:
         batches = app.presence.poll()
     except RetryableError as exc:
-        return error_response(exc, 503)
+        return error_response(exc)
     return json_response({"batches": batches})
 
 

@@ -279,16 +279,3 @@ class PrincipalList(BaseModel):
     """``GET .../principals``."""
 
     principals: list[PrincipalOut]
-
-
-class ErrorDetail(BaseModel):
-    """What went wrong: a machine-readable code and a message for people."""
-
-    code: str
-    message: str
-
-
-class ErrorOut(BaseModel):
-    """Every error answer of the admin API."""
-
-    error: ErrorDetail

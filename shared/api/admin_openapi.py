@@ -19,7 +19,6 @@ from shared.api.admin_models import (
     DeviceList,
     DeviceOut,
     DeviceTokenOut,
-    ErrorOut,
     OrgCreate,
     OrgFields,
     OrgList,
@@ -29,6 +28,7 @@ from shared.api.admin_models import (
     PrincipalList,
     PrincipalOut,
 )
+from shared.api.app_models import ErrorOut
 
 PREFIX = "/admin/v1"
 _ORG = {"name": "org", "in": "path", "required": True, "schema": {"type": "string"}, "description": "The org id."}

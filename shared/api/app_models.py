@@ -101,14 +101,14 @@ class DelegateIn(Strict):
 
 
 class ErrorBody(BaseModel):
-    """The error object."""
+    """What went wrong: a machine-readable code and a message for people."""
 
     code: str
     message: str
 
 
 class ErrorOut(BaseModel):
-    """Every error answer."""
+    """Every error answer of both APIs (/v1 and /admin/v1), whatever the entry point."""
 
     error: ErrorBody
 

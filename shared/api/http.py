@@ -32,6 +32,7 @@ from shared.logs import ctx, get_logger
 log = get_logger(__name__)
 MAX_BODY = 256 * 1024
 MAX_DEPTH = 32
+API_PREFIXES = ("/v1", "/admin/v1")
 M = TypeVar("M", bound=pydantic.BaseModel)
 View = Callable[..., flask.Response]
 
@@ -63,6 +64,28 @@ def status_for(exc: HybridCalendarError) -> int:
         if isinstance(exc, kind):
             return status
     return 400
+
+
+def routing_error(exc: HTTPException) -> flask.Response:
+    """The JSON answer for a request no route takes: 404, 405 or another 4xx."""
+    if isinstance(exc, MethodNotAllowed):
+        return error("method_not_allowed", "this method is not allowed here", 405)
+    if isinstance(exc, RouteNotFound):
+        return error("not_found", "no such route", 404)
+    return error("bad_request", exc.description or "bad request", exc.code or 400)
+
+
+def http_error(exc: HTTPException) -> flask.Response | HTTPException:
+    """Flask's error handler for the functions: inside the API namespaces every error is JSON.
+
+    It answers what the function's own router never sees, such as a path Werkzeug cannot route
+    (a newline in it); elsewhere (the web page, the room display) the error stays as it is.
+    """
+    path = flask.request.path
+    inside = any(path == prefix or path.startswith(prefix + "/") for prefix in API_PREFIXES)
+    if inside and (exc.code or 500) < 500:
+        return routing_error(exc)
+    return exc
 
 
 def _depth(value: Any) -> int:
@@ -127,12 +150,8 @@ class Router:
         adapter = self._map.bind("api", path_info=request.path, url_scheme="https")
         try:
             endpoint, args = adapter.match(method=request.method)
-        except MethodNotAllowed:
-            return error("method_not_allowed", "this method is not allowed here", 405)
-        except RouteNotFound:
-            return error("not_found", "no such route", 404)
         except HTTPException as exc:
-            return error("bad_request", exc.description or "bad request", exc.code or 400)
+            return routing_error(exc)
         try:
             return self._views[endpoint](request, **context, **args)
         except HybridCalendarError as exc:

@@ -29,6 +29,7 @@ from werkzeug.wrappers import Request, Response
 import shared
 from functions.registry import ENTRY_POINTS, SCHEDULE_SECONDS, EntryPoint
 from shared import failures
+from shared.api.http import error
 from shared.api.invokers import TRUSTED
 from shared.bootstrap import App, set_app
 from shared.errors import HybridCalendarError, RetryableError, Unavailable
@@ -213,18 +214,16 @@ class LocalRuntime:
             return _static(path)(environ, start_response)
         ep = self._route(path)
         if ep is None:
-            error = {"error": {"code": "not_found", "message": "no function is mounted at this path"}}
-            return _json(error, 404)(environ, start_response)
+            return error("not_found", "no function is mounted at this path", 404)(environ, start_response)
         if not ep.public and not self._authorised(request):
             message = (
                 "this path needs the admin token (Authorization: Bearer ...)"
                 if self.app.settings.admin_token
                 else "the admin API is disabled: set HYBRIDCAL_ADMIN_TOKEN"
             )
-            return _json({"error": {"code": "unauthenticated", "message": message}}, 401)(environ, start_response)
+            return error("unauthenticated", message, 401)(environ, start_response)
         if ep.trigger == "scheduled" and request.method != "POST":
-            error = {"error": {"code": "method_not_allowed", "message": "scheduled functions take POST"}}
-            return _json(error, 405)(environ, start_response)
+            return error("method_not_allowed", "scheduled functions take POST", 405)(environ, start_response)
         return self.function_apps[ep.name](environ, start_response)
 
     # ------------------------------------------------------------ lifecycle
