@@ -9,6 +9,7 @@ same minute; one run records and publishes 10,000 notices, a repeated run finds 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import statistics
@@ -141,9 +142,8 @@ def firestore_listing() -> dict[str, tuple[float, float]] | str:
             from shared.adapters.crypto.envelope import EnvelopeCipher
             from shared.adapters.store.repositories import DocumentStores
 
-            app.documents = store
-            app.cipher = EnvelopeCipher(store, app.kek, app.clock)
-            app.stores = DocumentStores(store, app.cipher)
+            cipher = EnvelopeCipher(store, app.kek, app.clock)
+            app = dataclasses.replace(app, documents=store, cipher=cipher, stores=DocumentStores(store, cipher))
             results = listing(app, seed_user(app))
             app.close()
             return results

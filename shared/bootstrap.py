@@ -25,7 +25,7 @@ from shared.adapters.store.repositories import DocumentStores
 from shared.adapters.store.sqlite import SqliteDocumentStore
 from shared.clock import AcceleratedClock, SystemClock
 from shared.domain.principals import Org, Principal
-from shared.errors import ConfigError, NotImplementedCapability
+from shared.errors import ConfigError
 from shared.ports import Bus, CalendarDirectory, Cipher, DocumentStore, EventEditor, KeyEncryptionKey
 from shared.ports.clock import Clock
 from shared.ports.leases import Instances
@@ -49,9 +49,12 @@ if TYPE_CHECKING:
     from shared.services.webhook import WebhookService
 
 
-@dataclass
+@dataclass(frozen=True)
 class App:
-    """Everything a function needs, built once per process."""
+    """Everything a function needs, built once per process: every port wired, nothing optional.
+
+    The services are made on first use (their modules imported then), each once.
+    """
 
     settings: config.Settings
     clock: Clock
@@ -60,19 +63,14 @@ class App:
     cipher: Cipher
     stores: DocumentStores
     bus: Bus
-    directory: CalendarDirectory | None = None
-    validator: PrincipalValidator | None = None
-    vacations: VacationReader | None = None
-    editors: Callable[[Org, Principal], EventEditor] | None = None
-    google: GoogleClients | None = None
-    instances: Instances = field(default_factory=SoleInstance)
-    lock: DataDirLock | None = None
-    closed: bool = field(default=False)
-
-    def _directory(self) -> CalendarDirectory:
-        if self.directory is None:
-            raise NotImplementedCapability("Google API access (the Google client layer)")
-        return self.directory
+    directory: CalendarDirectory
+    validator: PrincipalValidator
+    vacations: VacationReader
+    editors: Callable[[Org, Principal], EventEditor]
+    google: GoogleClients
+    instances: Instances
+    lock: DataDirLock | None  # the embedded data dir's lock; a cloud deployment has none
+    _closed: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
 
     @cached_property
     def webhook(self) -> WebhookService:
@@ -89,7 +87,7 @@ class App:
         return SyncService(
             self.stores,
             self.bus,
-            self._directory(),
+            self.directory,
             self.clock,
             self.instances,
             max_attempts=self.settings.bus_max_attempts,
@@ -100,8 +98,8 @@ class App:
         """Watch channels, window advance and reconciliation (and the sweep of the add-on's unsaved reservations)."""
         from shared.services.channels import ChannelService
 
-        sweeps = (lambda: self.conferences.sweep(),) if self.editors is not None else ()
-        return ChannelService(self.stores, self._directory(), self.sync, self.clock, self.settings.public_url, sweeps)
+        sweeps = (lambda: self.conferences.sweep(),)
+        return ChannelService(self.stores, self.directory, self.sync, self.clock, self.settings.public_url, sweeps)
 
     @cached_property
     def dead_letters(self) -> DeadLetterService:
@@ -130,7 +128,7 @@ class App:
         from shared.services.activation import ActivationFlow
         from shared.services.provisioning import ProvisioningService
 
-        flow = ActivationFlow(self.sync, self.channels) if self.directory is not None else None
+        flow = ActivationFlow(self.sync, self.channels)
         return ProvisioningService(
             self.stores, self.bus, self.clock, self.validator, flow, max_attempts=self.settings.bus_max_attempts
         )
@@ -165,8 +163,6 @@ class App:
         """Join details from keywords."""
         from shared.services.rewrite import RewriteService
 
-        if self.editors is None:
-            raise NotImplementedCapability("Google API access (the Google client layer)")
         return RewriteService(self.stores, self.editors, self.providers, self.clock, self.meeting_records)
 
     @cached_property
@@ -174,19 +170,16 @@ class App:
         """The add-on's conferences (``POST /v1/conferences``) and the sweep of reservations never saved."""
         from shared.services.conferences import ConferenceService
 
-        if self.editors is None:
-            raise NotImplementedCapability("Google API access (the Google client layer)")
         return ConferenceService(self.stores, self.editors, self.providers, self.clock, self.meeting_records)
 
     @cached_property
     def broadcaster(self) -> Broadcaster:
         """Wakes app and device streams; in process it listens to the join-button and presence topics."""
-        from shared.adapters.bus.local import LocalBus
         from shared.services.join_buttons import Broadcaster
         from shared.topics import JOIN_BUTTONS, PRESENCE_CHANGED
 
         broadcaster = Broadcaster()
-        if isinstance(self.bus, LocalBus):
+        if self.bus.delivers_here:
             for topic in (JOIN_BUTTONS, PRESENCE_CHANGED):
                 self.bus.subscribe(topic, broadcaster.notify, name=f"{topic}-streams")
         return broadcaster
@@ -199,9 +192,7 @@ class App:
         return JoinButtonDispatcher(self.stores, self.bus, self.clock, on_notice=self.broadcaster.notify)
 
     def _http(self) -> httpx.Client:
-        from shared.adapters.google.http import shared_http_client
-
-        return self.google.http_client if self.google is not None else shared_http_client()
+        return self.google.http_client
 
     @cached_property
     def authenticator(self) -> Authenticator:
@@ -228,7 +219,7 @@ class App:
         from shared.services.auth import DevSignIn
         from shared.services.meetings_app import MeetingsApp
 
-        directory = cast("AppDirectory | None", self.directory)  # GoogleCalendarDirectory has the app operations
+        directory = cast("AppDirectory", self.directory)  # GoogleCalendarDirectory has the app operations
         dev = DevSignIn(self.settings, self._http()) if self.settings.google_base_url else None
         api = AppApi(
             self.authenticator,
@@ -238,24 +229,23 @@ class App:
             self.broadcaster,
             dev,
         )
-        if self.editors is not None:
-            from shared.api.app_conferences import AddOnRoute
+        from shared.api.app_conferences import AddOnRoute
 
-            app = self.authenticator.verifier
-            api.addon = AddOnRoute.build(self.settings, self.clock, self._http(), self.stores, app, self.conferences)
+        app = self.authenticator.verifier
+        api.addon = AddOnRoute.build(self.settings, self.clock, self._http(), self.stores, app, self.conferences)
         return api
 
     def close(self) -> None:
         """Release the bus and the store."""
         if "broadcaster" in self.__dict__:
             self.broadcaster.close()  # end open streams first
-        if not self.closed:
+        if not self._closed.is_set():
             self.bus.close()
             self.instances.close()
             self.documents.close()
             if self.lock is not None:
                 self.lock.release()
-            self.closed = True
+            self._closed.set()
 
 
 def build(
@@ -279,11 +269,11 @@ def build(
     else:
         documents, kek, lock = open_embedded(settings.data_dir, settings.database_path, settings.key_file)
         instances = SoleInstance()  # the lock makes this process the only one on the data dir
-    if isinstance(documents, SqliteDocumentStore):
-        if bus is None:
-            bus = LocalBus(documents, workers=settings.bus_workers, max_attempts=settings.bus_max_attempts)
-        elif isinstance(bus, LocalBus) and not bus.bound:
-            bus.bind(documents)  # the outbox: publishes commit with the state change that caused them
+    if bus is None:
+        outbox = documents if isinstance(documents, SqliteDocumentStore) else None
+        bus = LocalBus(outbox, workers=settings.bus_workers, max_attempts=settings.bus_max_attempts)
+    else:
+        bus.attach(documents)  # an embedded bus keeps its outbox there: publishes commit with their cause
     cipher = EnvelopeCipher(
         documents,
         kek,
@@ -291,7 +281,6 @@ def build(
         rotation=timedelta(hours=settings.key_rotation_hours),
         cache_seconds=settings.key_cache_seconds,
     )
-    bus = bus or LocalBus(workers=settings.bus_workers, max_attempts=settings.bus_max_attempts)
     stores = DocumentStores(documents, cipher)
     from shared.adapters.google.clients import GoogleCalendarDirectory, GoogleClients
     from shared.adapters.google.secrets import SecretManagerSecrets

@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from shared.ports.messages import Message
+
+if TYPE_CHECKING:
+    from shared.ports.documents import DocumentStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,4 +64,13 @@ class Bus(MessageBus, Protocol):
 
     def close(self) -> None:
         """Stop delivering and release resources."""
+        ...
+
+    @property
+    def delivers_here(self) -> bool:
+        """True when subscribers run in this process (the embedded bus), so in-process listeners attach."""
+        ...
+
+    def attach(self, documents: DocumentStore) -> None:
+        """Keep the bus's messages beside ``documents`` where it can (the embedded outbox); else nothing."""
         ...

@@ -24,7 +24,7 @@ from shared.domain.normalise import meeting_from_event
 from shared.domain.presence import Presence
 from shared.domain.principals import PrincipalKind
 from shared.domain.privacy import for_viewer
-from shared.errors import Forbidden, InvalidInput, NotFound, NotImplementedCapability, PreconditionFailed
+from shared.errors import Forbidden, InvalidInput, NotFound, PreconditionFailed
 from shared.logs import ctx, get_logger
 from shared.ports import Stores
 from shared.ports.app_calendar import AppCalendar, AppDirectory
@@ -79,16 +79,14 @@ def rfc3339(value: datetime) -> str:
 class MeetingsApp:
     """Use cases behind the app API routes."""
 
-    def __init__(self, stores: Stores, directory: AppDirectory | None, clock: Clock) -> None:
+    def __init__(self, stores: Stores, directory: AppDirectory, clock: Clock) -> None:
         self._stores, self._directory, self._clock = stores, directory, clock
 
     def calendar(self, caller: Caller) -> AppCalendar:
-        """The Calendar client acting as the caller (NotImplementedCapability without Google access)."""
+        """The Calendar client acting as the caller."""
         return self._calendar(caller)
 
     def _calendar(self, caller: Caller) -> AppCalendar:
-        if self._directory is None:
-            raise NotImplementedCapability("Google API access (the Google client layer)")
         return self._directory.calendar_for(caller.org, caller.principal)
 
     # ------------------------------------------------------------ reads

@@ -56,7 +56,7 @@ class PresenceService:
         self,
         stores: Stores,
         bus: MessageBus,
-        reader: VacationReader | None,
+        reader: VacationReader,
         clock: Clock,
         concurrency: int = 8,
         on_change: Callable[[str, str], None] | None = None,
@@ -99,7 +99,7 @@ class PresenceService:
 
     def _check_one(self, org: Org, principal_id: str) -> str:
         principal = self._stores.get_principal(org.id, principal_id)
-        if principal is None or not principal.active or not principal.presence_enabled or self._reader is None:
+        if principal is None or not principal.active or not principal.presence_enabled:
             return "skipped"
         now = self._clock.now()
         try:

@@ -57,8 +57,8 @@ class ProvisioningService:
         stores: Stores,
         bus: MessageBus,
         clock: Clock,
-        validator: PrincipalValidator | None,
-        activation: Activation | None,
+        validator: PrincipalValidator,
+        activation: Activation,
         max_attempts: int = 5,
     ) -> None:
         self._stores, self._bus, self._clock = stores, bus, clock
@@ -205,8 +205,6 @@ class ProvisioningService:
             principal = self._save_keeping_request(principal.transition(PrincipalState.VALIDATING, at=now))
         if not org.owns_principal(principal.email, principal.kind):
             return self._fail(org, principal, ErrorReason.EMAIL_MISMATCH, f"the org's domain is {org.domain}")
-        if self._validator is None or self._activation is None:
-            raise RetryableError("Google access is not configured in this process")
         try:
             result = self._validator.validate(org, principal)
         except RetryableError:
@@ -243,8 +241,6 @@ class ProvisioningService:
 
     def _stop_channels(self, org: Org, principal: Principal) -> None:
         """Stop the principal's open channels, best effort (a failed stop is retried by the next one)."""
-        if self._activation is None:
-            return
         if not any(c.state is ChannelState.ACTIVE for c in self._stores.channels_of(org.id, principal.id)):
             return
         with contextlib.suppress(HybridCalendarError):
@@ -253,14 +249,13 @@ class ProvisioningService:
     def _deactivate(self, org: Org, principal: Principal, attempt: int) -> Principal:
         if principal.state is PrincipalState.DEACTIVATED:
             return principal
-        if self._activation is not None:
-            try:
-                self._activation.before_deactivation(org, principal)
-            except RetryableError:
-                if attempt < self._max_attempts:
-                    raise
-            except HybridCalendarError:  # e.g. delegation revoked: the data goes regardless
-                log.info("channels not stopped at Google", extra=ctx(org=org.id, principal=principal.id))
+        try:
+            self._activation.before_deactivation(org, principal)
+        except RetryableError:
+            if attempt < self._max_attempts:
+                raise
+        except HybridCalendarError:  # e.g. delegation revoked: the data goes regardless
+            log.info("channels not stopped at Google", extra=ctx(org=org.id, principal=principal.id))
         for channel in self._stores.channels_of(org.id, principal.id):
             if channel.state is ChannelState.ACTIVE:  # Google's later pushes are then asked to stop
                 self._stores.put_channel(replace(channel, state=ChannelState.STOPPED))

@@ -14,22 +14,19 @@ from __future__ import annotations
 import hmac
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 
-from shared.domain.sync import SYNC_LEASE, ChannelState, WatchChannel
+from shared.domain.sync import ChannelState, WatchChannel
 from shared.domain.tokens import token_hash
-from shared.errors import Conflict, PreconditionFailed
 from shared.logs import ctx, get_logger
 from shared.ports import MessageBus, Stores
 from shared.ports.clock import Clock
 from shared.ports.messages import StopChannel, SyncCalendar
+from shared.services.sync_lease import SyncLeases
 
 log = get_logger(__name__)
 MAX_BODY = 4096
-# A pending flag vouches for a queued sync that has not started yet. That sync may wait out a held
-# lease (its retry comes after the lease's end), so only a flag older than that is stale.
-PENDING_STALE_AFTER = SYNC_LEASE + timedelta(minutes=1)
 STOP_AGAIN_AFTER = timedelta(hours=1)
 REQUIRED = ("x-goog-channel-id", "x-goog-resource-id", "x-goog-resource-state")
 CHANNEL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -50,6 +47,7 @@ class WebhookService:
 
     def __init__(self, stores: Stores, bus: MessageBus, clock: Clock) -> None:
         self._stores, self._bus, self._clock = stores, bus, clock
+        self._leases = SyncLeases(stores, clock)
 
     def handle(self, headers: Mapping[str, str], body_size: int) -> Outcome:
         """Handle one notification; the caller answers with ``Outcome.status``."""
@@ -78,7 +76,7 @@ class WebhookService:
         number = h.get("x-goog-message-number", "")
         try:
             with self._stores.atomic():  # the flag and the message commit together where the store allows it
-                if not self._mark_pending(channel.org_id, channel.principal_id):
+                if not self._leases.mark_pending(channel.org_id, channel.principal_id):
                     return Outcome(200, "coalesced")
                 sync = SyncCalendar(
                     org_id=channel.org_id,
@@ -88,7 +86,7 @@ class WebhookService:
                 )
                 self._bus.send(sync)
         except Exception:
-            self._clear_pending(channel.org_id, channel.principal_id)
+            self._leases.drop_pending(channel.org_id, channel.principal_id)
             raise
         return Outcome(200, "published")
 
@@ -106,29 +104,3 @@ class WebhookService:
             )
             self._bus.send(stop)
         log.debug("stopped channel asked to stop", extra=ctx(org=channel.org_id))
-
-    def _mark_pending(self, org_id: str, principal_id: str) -> bool:
-        """Set the calendar's pending flag; False when a fresh sync is already pending."""
-        now = self._clock.now()
-        for _ in range(5):
-            state, version = self._stores.get_sync_state(org_id, principal_id)
-            if state.pending_fresh(now, PENDING_STALE_AFTER):
-                return False
-            try:
-                self._stores.put_sync_state(
-                    replace(state, pending=True, pending_since=now), if_version=version, create=version is None
-                )
-                return True
-            except (PreconditionFailed, Conflict):
-                continue
-        return True  # heavy contention: publishing once more is harmless
-
-    def _clear_pending(self, org_id: str, principal_id: str) -> None:
-        state, version = self._stores.get_sync_state(org_id, principal_id)
-        if version is not None and state.pending:
-            try:
-                self._stores.put_sync_state(
-                    replace(state, pending=False, pending_since=None), if_version=version, create=False
-                )
-            except PreconditionFailed:
-                return

@@ -53,6 +53,7 @@ from shared.ports.clock import Clock
 
 if TYPE_CHECKING:
     from shared.adapters.store.sqlite import SqliteDocumentStore
+    from shared.ports.documents import DocumentStore
 
 log = get_logger(__name__)
 RETENTION = timedelta(days=7)
@@ -121,6 +122,15 @@ class LocalBus(SendsMessages):
     def bound(self) -> bool:
         """True once the bus has its database."""
         return self._pool is not None
+
+    delivers_here = True  # subscribers run on this process's workers (or in ``drain``)
+
+    def attach(self, documents: DocumentStore) -> None:
+        """Bind to ``documents`` when it is the SQLite store and the bus has no database yet (the outbox)."""
+        from shared.adapters.store.sqlite import SqliteDocumentStore
+
+        if isinstance(documents, SqliteDocumentStore) and self._pool is None:
+            self.bind(documents)
 
     def bind(self, store: SqliteDocumentStore) -> None:
         """Keep messages in ``store``'s database (once, before first use) and start the workers."""

@@ -7,12 +7,21 @@ the topic names, attributes and ordering keys are the ones ``infra/`` declares, 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from shared.ports.messages import Message
 
+if TYPE_CHECKING:
+    from shared.ports.documents import DocumentStore
+
 
 class SendsMessages:
-    """``MessageBus.send`` on top of a bus's raw ``publish``."""
+    """``MessageBus.send`` on top of a bus's raw ``publish``; by default a bus delivering elsewhere."""
+
+    delivers_here: bool = False
+
+    def attach(self, documents: DocumentStore) -> None:
+        """A bus with its own storage keeps nothing beside the documents."""
 
     def publish(
         self,

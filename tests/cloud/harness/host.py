@@ -14,6 +14,7 @@ IAM). The App itself is built by the product's own ``from_environment`` on the f
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -57,8 +58,7 @@ def main(argv: list[str] | None = None) -> None:
 
     def app() -> bootstrap.App:
         built = bootstrap.from_environment(clock=FileClock(args.clock))
-        built.bus = GrantedBus(built.bus, granted)  # type: ignore[assignment]
-        return built
+        return dataclasses.replace(built, bus=GrantedBus(built.bus, granted))
 
     bootstrap.set_app_factory(app)
     if args.fd is None:
