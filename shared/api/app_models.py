@@ -16,6 +16,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from shared.domain.meetings import JoinTarget
 from shared.domain.presence import Presence
+from shared.domain.status import decode_location
 from shared.services.meetings_app import MeetingItem
 
 EMAIL_PATTERN = r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
@@ -171,14 +172,23 @@ class MeetingListOut(BaseModel):
     meetings: list[MeetingOut]
 
 
+class WorkingLocationOut(BaseModel):
+    """Where a person works now, from their Calendar working location (shown beside the status)."""
+
+    kind: Literal["home", "office", "custom"]
+    label: str
+    display: str
+
+
 class PresenceOut(BaseModel):
     """A person's presence."""
 
-    status: Literal["available", "out_of_office"]
+    status: Literal["available", "in_meeting", "do_not_disturb", "out_of_office"]
     message: str
     since: datetime | None
     until: datetime | None
     source: str
+    working_location: WorkingLocationOut | None = None
 
 
 class BusyOut(BaseModel):
@@ -263,7 +273,15 @@ def presence_out(presence: Presence) -> dict[str, Any]:
         "since": iso(presence.since),
         "until": iso(presence.until),
         "source": presence.source.value,
+        "working_location": _location_out(presence.working_location),
     }
+
+
+def _location_out(code: str) -> dict[str, str] | None:
+    location = decode_location(code)
+    if location is None:
+        return None
+    return {"kind": location.kind.value, "label": location.label, "display": location.display}
 
 
 def availability_out(

@@ -70,6 +70,7 @@ class CalendarEvent:
     etag: str | None = None
     updated: datetime | None = None
     event_type: str = "default"
+    working_location: str = ""
     ical_uid: str | None = None
     visibility: str = "default"
 

@@ -118,6 +118,8 @@ class Meeting:
     conference_state: str | None = None
     event_type: str = "default"
     visibility: str = "default"
+    working_location: str = ""
+    """For a ``workingLocation`` event: where (``kind|label``, see ``shared.domain.status``)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "start", utc(self.start))

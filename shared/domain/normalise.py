@@ -100,6 +100,7 @@ def meeting_from_event(
             conference_ref=conference.parameters[REF_PARAM] if conference is not None else None,
             conference_state=props.get(CONFERENCE_PROPERTY),
             event_type=event.event_type,
+            working_location=event.working_location,
             visibility=event.visibility,
         )
     except ValueError as exc:

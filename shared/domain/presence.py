@@ -1,4 +1,4 @@
-"""Presence (out of office) and join-button notices."""
+"""Presence (out of office, focus time, in a meeting, working location) and join-button notices."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ class PresenceStatus(StrEnum):
     """A principal's presence as this service sets it."""
 
     AVAILABLE = "available"
+    IN_MEETING = "in_meeting"
+    DO_NOT_DISTURB = "do_not_disturb"
     OUT_OF_OFFICE = "out_of_office"
 
 
@@ -36,17 +38,20 @@ class Presence:
     since: datetime | None = None
     until: datetime | None = None
     source: PresenceSource = PresenceSource.NONE
+    working_location: str = ""
+    """Where the person works now (``kind|label``, see ``shared.domain.status``), shown beside the status."""
 
     def same_as(self, other: Presence | None) -> bool:
         """True when ``other`` says the same thing (ignoring identity)."""
         if other is None:
-            return self.status is PresenceStatus.AVAILABLE
-        return (self.status, self.message, self.since, self.until, self.source) == (
+            return self.status is PresenceStatus.AVAILABLE and not self.working_location
+        return (self.status, self.message, self.since, self.until, self.source, self.working_location) == (
             other.status,
             other.message,
             other.since,
             other.until,
             other.source,
+            other.working_location,
         )
 
 

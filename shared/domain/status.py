@@ -97,3 +97,32 @@ def resolve(
     best = max(_RANK[b.state] for b in current)
     winners = [b for b in current if _RANK[b.state] == best]
     return StatusView(winners[0].state, max(b.end for b in winners), location)
+
+
+_CODES = {"homeOffice": LocationKind.HOME, "officeLocation": LocationKind.OFFICE, "customLocation": LocationKind.CUSTOM}
+
+
+def location_from_api(props: object) -> WorkingLocation | None:
+    """Map Google's ``workingLocationProperties`` to a working location (None when unusable)."""
+    if not isinstance(props, dict):
+        return None
+    kind = _CODES.get(str(props.get("type") or ""))
+    if kind is None:
+        return None
+    detail = props.get(str(props.get("type")))
+    label = str(detail.get("label") or "") if isinstance(detail, dict) else ""
+    return WorkingLocation(kind, "" if kind is LocationKind.HOME else label)
+
+
+def encode_location(location: WorkingLocation | None) -> str:
+    """A working location as one stored string, ``kind|label`` ("" for none)."""
+    return "" if location is None else f"{location.kind.value}|{location.label}"
+
+
+def decode_location(code: str) -> WorkingLocation | None:
+    """The working location an ``encode_location`` string names (None for "" or an unknown kind)."""
+    kind, _, label = code.partition("|")
+    try:
+        return WorkingLocation(LocationKind(kind), label) if kind else None
+    except ValueError:
+        return None

@@ -1,5 +1,6 @@
-"""Out-of-office presence: poll every active principal's Gmail vacation responder in batches,
-decide presence with Calendar OOO events, store it encrypted and announce only changes."""
+"""Presence: poll every active principal's Gmail vacation responder in batches, decide presence with
+the synced Calendar status events (out of office > focus time > an accepted meeting in progress >
+available, working location beside it), store it encrypted and announce only changes."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.domain.principals import Org, PrincipalKind
+from shared.domain.status_sources import with_calendar_status
 from shared.domain.vacation import VacationResponder, decide, ooo_events_in_effect
 from shared.errors import Forbidden, HybridCalendarError, RetryableError
 from shared.logs import ctx, get_logger
@@ -109,11 +111,12 @@ class PresenceService:
         except HybridCalendarError as exc:
             log.warning("vacation check failed", extra=ctx(org=org.id, principal=principal.id, error_code=exc.code))
             return "failed"
-        ooo = ooo_events_in_effect(
-            self._stores.list_meetings(org.id, principal.id, now - timedelta(days=7), now + timedelta(seconds=1), now),
-            now,
+        meetings = self._stores.list_meetings(
+            org.id, principal.id, now - timedelta(days=7), now + timedelta(seconds=1), now
         )
+        ooo = ooo_events_in_effect(meetings, now)
         presence = decide(org.id, principal.id, responder_from_api(settings), ooo, now)
+        presence = with_calendar_status(presence, meetings, principal.email, now)
         return "changed" if self._store_if_changed(presence) else "checked"
 
     def _store_if_changed(self, presence: Any) -> bool:

@@ -18,6 +18,7 @@ from typing import Any
 
 from shared.clock import utc
 from shared.domain.events import AttachedConference, CalendarEvent, EntryPoint, EventAttendee
+from shared.domain.status import encode_location, location_from_api
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,7 @@ class GoogleEvent:
     private_properties: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     shared_properties: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     event_type: str = "default"
+    working_location: str = ""
     transparency: str = "opaque"
     visibility: str = "default"
     ical_uid: str | None = None
@@ -208,6 +210,7 @@ def _read(raw: Mapping[str, Any], keep_raw: bool = True) -> GoogleEvent:
         private_properties=_props(raw, "private"),
         shared_properties=_props(raw, "shared"),
         event_type=str(raw.get("eventType") or "default"),
+        working_location=encode_location(location_from_api(raw.get("workingLocationProperties"))),
         transparency=str(raw.get("transparency") or "opaque"),
         visibility=str(raw.get("visibility") or "default"),
         ical_uid=raw.get("iCalUID") or None,
@@ -295,6 +298,7 @@ def to_calendar_event(event: GoogleEvent) -> CalendarEvent:
         etag=event.etag,
         updated=event.updated,
         event_type=event.event_type,
+        working_location=event.working_location,
         ical_uid=event.ical_uid,
         visibility=event.visibility,
     )

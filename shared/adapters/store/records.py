@@ -158,6 +158,7 @@ class RecordCodec:
             ],
             "targets": [[t.kind.value, t.uri, t.label] for t in m.join_targets],
             "conf": [m.conference_ref, m.conference_state],
+            "wl": m.working_location,
         }
         sealed = self.seal(
             m.org_id,
@@ -226,6 +227,7 @@ class RecordCodec:
             conference_state=(payload.get("conf") or [None, None])[1],
             event_type=data.get("eventType", "default"),
             visibility=payload.get("vis", "default"),
+            working_location=payload.get("wl", ""),
         )
 
     # ------------------------------------------------------------ sync state, channels, presence
@@ -303,6 +305,9 @@ class RecordCodec:
             "until": p.until,
             "source": p.source.value,
             "message": self.seal(p.org_id, "presence", p.principal_id, "message", p.message, p.principal_id),
+            "location": self.seal(p.org_id, "presence", p.principal_id, "location", p.working_location, p.principal_id)
+            if p.working_location
+            else "",
         }
 
     def presence_from_doc(self, org_id: str, pid: str, data: Mapping[str, Any]) -> Presence:
@@ -315,6 +320,9 @@ class RecordCodec:
             since=data.get("since"),
             until=data.get("until"),
             source=PresenceSource(data["source"]),
+            working_location=self.open(org_id, "presence", pid, "location", data["location"], pid)
+            if data.get("location")
+            else "",
         )
 
 
