@@ -6,7 +6,10 @@ is imported on first access (PEP 562), so a function's instance loads only its o
 
 from __future__ import annotations
 
+import functools
+import gc
 import importlib
+from collections.abc import Callable
 from typing import Any
 
 import functions_framework
@@ -39,8 +42,30 @@ def _http_error(exc: HTTPException) -> Any:
 functions_framework.errorhandler(HTTPException)(_http_error)
 
 
+_frozen = False
+
+
+def _freeze_once() -> None:
+    """Move every object alive after the first answer (modules, the built App) out of the collector's sight."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.freeze()
+
+
+def _freezing(entry: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    @functools.wraps(entry)
+    def call(request: Any) -> Any:
+        try:
+            return entry(request)
+        finally:
+            _freeze_once()
+
+    return call
+
+
 def __getattr__(name: str) -> Any:
-    """Import ``functions.<name>`` and return its entry point."""
+    """Import ``functions.<name>`` and return its entry point (``gc.freeze()`` once the App is built)."""
     if name in _ENTRY_POINTS:
-        return getattr(importlib.import_module(f"functions.{name}"), name)
+        return _freezing(getattr(importlib.import_module(f"functions.{name}"), name))
     raise AttributeError(f"module 'main' has no attribute {name!r}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 from datetime import datetime
 from pathlib import Path
@@ -66,6 +67,7 @@ def serve(
         raise fail(exc.message) from None
     say(f"Hybrid Calendar serving on {server.url} (backend: {settings.backend})")
     stop_on_sigterm()
+    gc.freeze()  # what start-up built lives as long as the process: keep it out of every collection
     try:
         server.serve_forever()
     except KeyboardInterrupt:

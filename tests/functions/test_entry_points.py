@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import gc
 import json
 import logging
 from collections.abc import Iterator
 from typing import Any
 
+import flask
 import functions_framework
 import pytest
 
@@ -133,3 +135,24 @@ def test_a_body_that_is_no_pubsub_message_is_a_400_not_a_crash(headers: dict[str
     response = client.post("/", headers={**headers, **ADMIN}, data=payload)
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "invalid_input"
+
+
+def test_the_first_answer_freezes_the_start_up_heap() -> None:
+    """An entry point taken from main.py moves the heap into the permanent generation after its first answer."""
+    import main
+
+    gc.unfreeze()
+    main._frozen = False
+    entry = main.calendar_webhook
+    assert gc.get_freeze_count() == 0
+    try:
+        with flask.Flask(__name__).test_request_context("/", method="GET"):
+            response = entry(flask.request)
+        assert response.status_code == 405
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        with flask.Flask(__name__).test_request_context("/", method="GET"):
+            entry(flask.request)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import uuid
 from pathlib import Path
 
 import httpx
@@ -13,7 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from google.oauth2 import credentials as oauth2_credentials
 
-from shared.adapters.google.auth import KeylessCredential, ServiceAccountKey
+from shared.adapters.google.auth import PARSED_KEYS, KeylessCredential, ServiceAccountKey
 from shared.adapters.google.http import GOOGLE_TOKEN, GoogleEndpoints
 from shared.config import Settings
 from shared.errors import InvalidInput
@@ -108,3 +109,18 @@ def test_endpoints_follow_settings() -> None:
         "http://127.0.0.1:8086/calendar/v3", "http://127.0.0.1:8086/gmail/v1", "http://127.0.0.1:8086/token"
     )
     assert GoogleEndpoints.from_settings(Settings()).token == GOOGLE_TOKEN
+
+
+def test_the_same_key_text_is_parsed_once_per_process(emu: Env) -> None:
+    """A second from_json of the same key text reuses the parsed key; another key text is parsed anew."""
+    text = json.dumps({**emu.key, "comment": uuid.uuid4().hex})  # text no other test parses
+    parses, hits = PARSED_KEYS.parses, PARSED_KEYS.hits
+    first = ServiceAccountKey.from_json(text)
+    second = ServiceAccountKey.from_json(text)
+    assert second is first
+    assert (PARSED_KEYS.parses, PARSED_KEYS.hits) == (parses + 1, hits + 1)
+    other = ServiceAccountKey.from_json(text + " ")
+    assert other is not first and PARSED_KEYS.parses == parses + 2
+    with pytest.raises(InvalidInput):
+        ServiceAccountKey.from_json(text[:-3])
+    assert PARSED_KEYS.parses == parses + 2

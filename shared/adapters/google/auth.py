@@ -11,12 +11,18 @@ margin before it expires (on the injected clock), lets one thread refresh while 
 for the same key wait, and maps every failure onto ``shared/errors.py``: the token endpoint's
 ``unauthorized_client`` becomes :class:`~shared.errors.DelegationDenied` with the client id
 and the exact scopes the admin must authorise.
+
+Parsing a key file (its RSA private key) costs milliseconds, so :data:`PARSED_KEYS` keeps the
+parsed keys of this process by the SHA-256 fingerprint of their JSON text: every later
+``ServiceAccountKey.from_json`` of the same text (each sync's, say) gets the same object back.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,7 +82,12 @@ class ServiceAccountKey(Credential):
 
     @classmethod
     def from_json(cls, text: str) -> ServiceAccountKey:
-        """Parse the key file's JSON text (e.g. from Secret Manager or the store)."""
+        """The key file's JSON text (e.g. from Secret Manager or the store), parsed once per process."""
+        return PARSED_KEYS.get(text)
+
+    @classmethod
+    def parse(cls, text: str) -> ServiceAccountKey:
+        """Parse the key file's JSON text (uncached)."""
         try:
             info = json.loads(text)
         except ValueError:
@@ -100,6 +111,37 @@ class ServiceAccountKey(Credential):
         """The key's credentials ``with_subject(subject)`` and ``scopes``."""
         delegated = self._base.with_subject(subject).with_scopes(list(scopes)).with_token_uri(token_uri)
         return cast(service_account.Credentials, delegated)
+
+
+class ParsedKeys:
+    """Parsed service-account keys by the fingerprint of their JSON text (least recently used dropped)."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._keys: OrderedDict[str, ServiceAccountKey] = OrderedDict()
+        self.parses = 0
+        self.hits = 0
+
+    def get(self, text: str) -> ServiceAccountKey:
+        """The parsed key for ``text``: from the cache, or parsed now (bad keys are never cached)."""
+        fingerprint = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        with self._lock:
+            found = self._keys.get(fingerprint)
+            if found is not None:
+                self._keys.move_to_end(fingerprint)
+                self.hits += 1
+                return found
+        key = ServiceAccountKey.parse(text)
+        with self._lock:
+            self.parses += 1
+            self._keys[fingerprint] = key
+            while len(self._keys) > self._size:
+                self._keys.popitem(last=False)
+        return key
+
+
+PARSED_KEYS = ParsedKeys()
 
 
 class KeylessCredential(Credential):

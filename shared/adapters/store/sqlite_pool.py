@@ -11,8 +11,10 @@ transaction published, in commit order); callbacks given to ``after_rollback`` r
 not (the cipher forgets keys it made inside it).
 
 Every connection runs with WAL, ``synchronous=NORMAL``, a busy timeout and ``secure_delete``
-(deleted rows are overwritten with zeros, so shredded data does not linger in free pages). The
-database file is created 0600 and SQLite gives its ``-wal`` and ``-shm`` files the same mode.
+(deleted rows are overwritten with zeros, so shredded data does not linger in free pages), and
+with ``wal_autocheckpoint=0``: commits never checkpoint, the pool's background checkpointer does
+(``sqlite_checkpoint``). The database file is created 0600 and SQLite gives its ``-wal`` and
+``-shm`` files the same mode.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared.adapters.store.sqlite_checkpoint import CheckpointResult, WalCheckpointer
 from shared.errors import ConfigError, Unavailable
 
 PRIVATE_FILE = 0o600
@@ -62,7 +65,15 @@ class _Transaction:
 class SqlitePool:
     """A bounded pool of connections to one SQLite file, with per-thread transactions."""
 
-    def __init__(self, path: str, *, size: int = 8, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        path: str,
+        *,
+        size: int = 8,
+        timeout: float = 30.0,
+        checkpoint_every: int = 256,
+        checkpoint_interval: float = 0.5,
+    ) -> None:
         if size < 1:
             raise ValueError("a pool holds at least one connection")
         self.path = path
@@ -75,6 +86,9 @@ class SqlitePool:
         self._write_lock = threading.Lock()
         self._local = threading.local()
         self._closed = False
+        self.checkpointer = WalCheckpointer(
+            self._passive_checkpoint, every=checkpoint_every, interval=checkpoint_interval
+        )
         if not self._memory:
             private_database_file(Path(path))
 
@@ -87,6 +101,7 @@ class SqlitePool:
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute(f"PRAGMA busy_timeout={int(self._timeout * 1000)}")
             conn.execute("PRAGMA secure_delete=ON")
+            conn.execute("PRAGMA wal_autocheckpoint=0")
         except sqlite3.DatabaseError as exc:
             raise ConfigError(f"{self.path} is not a Hybrid Calendar database ({exc})") from None
         return conn
@@ -182,6 +197,8 @@ class SqlitePool:
                     for undo in tx.undo:
                         undo()
                     raise Unavailable(f"the store could not commit: {exc}") from exc
+                if not self._memory:
+                    self.checkpointer.committed()
                 for callback in tx.callbacks:
                     callback()
             finally:
@@ -219,17 +236,24 @@ class SqlitePool:
 
     # ------------------------------------------------------------ maintenance
 
+    def _passive_checkpoint(self) -> CheckpointResult:
+        with self.connection() as conn:
+            busy, frames, done = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return int(busy), int(frames), int(done)
+
     def checkpoint(self, attempts: int = 5) -> bool:
         """Copy the WAL into the database and truncate it to zero bytes; True when it fully did."""
-        for _ in range(attempts):
-            with self.connection() as conn:
-                busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            if not busy:
-                return True
+        with self.checkpointer.lock:
+            for _ in range(attempts):
+                with self.connection() as conn:
+                    busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                if not busy:
+                    return True
         return False
 
     def close(self) -> None:
-        """Close every connection (those in use close when they come back)."""
+        """Stop the checkpointer, then close every connection (those in use close when they come back)."""
+        self.checkpointer.stop()
         with self._cond:
             self._closed = True
             idle, self._idle = self._idle, []
