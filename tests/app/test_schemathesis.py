@@ -26,13 +26,6 @@ from tests.app.conftest import BOB, AppWorld, build_app_world
 # schema-valid request is fine here: a range ending before it starts is valid JSON Schema.)
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
-# Schemathesis's own strategies draw from the `random` module; under pytest-randomly (which seeds it for every
-# test) Hypothesis can notice and warns, which `filterwarnings = error` would turn into a failure of ours.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Do not use the `random` module inside strategies:hypothesis.errors.HypothesisDeprecationWarning"
-)
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppWorld]:
     """One app world for the whole module (generated calls only add events and ACL rules)."""
