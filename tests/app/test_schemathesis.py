@@ -26,6 +26,7 @@ from tests.app.conftest import BOB, AppWorld, build_app_world
 # schema-valid request is fine here: a range ending before it starts is valid JSON Schema.)
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppWorld]:
     """One app world for the whole module (generated calls only add events and ACL rules)."""
