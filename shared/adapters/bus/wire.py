@@ -6,6 +6,7 @@ the topic names, attributes and ordering keys are the ones ``infra/`` declares, 
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -15,14 +16,16 @@ if TYPE_CHECKING:
     from shared.ports.documents import DocumentStore
 
 
-class SendsMessages:
+class SendsMessages(ABC):
     """``MessageBus.send`` on top of a bus's raw ``publish``; by default a bus delivering elsewhere."""
 
     delivers_here: bool = False
 
     def attach(self, documents: DocumentStore) -> None:
         """A bus with its own storage keeps nothing beside the documents."""
+        del documents  # nothing to bind
 
+    @abstractmethod
     def publish(
         self,
         topic: str,
@@ -32,7 +35,6 @@ class SendsMessages:
         attributes: Mapping[str, str] | None = None,
     ) -> str:
         """Publish raw bytes; the bus class provides it."""
-        raise NotImplementedError
 
     def send(self, message: Message) -> str:
         """Publish ``message`` on its topic with its ordering key and attributes."""
