@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import flask
 
+from shared.adapters.store import app_queries
 from shared.adapters.store.repositories import DocumentStores
 from shared.api import app_pages, openapi
 from shared.api.app_models import (
@@ -31,15 +32,17 @@ from shared.api.app_models import (
     iso,
     meeting_out,
     presence_out,
+    row_out,
 )
 from shared.api.app_stream import EventStream, StreamSettings, StreamTarget, parse_cursor
 from shared.api.http import Router, parse, respond
+from shared.domain.meeting_rows import listed
 from shared.domain.meetings import ResponseStatus
 from shared.domain.presence import RecipientKind
 from shared.errors import Forbidden, InvalidInput
 from shared.ports.clock import Clock
 from shared.services.auth import Authenticator, Caller, DevSignIn
-from shared.services.join_buttons import Broadcaster
+from shared.services.join_buttons import Broadcaster, lead_for
 from shared.services.meetings_app import MeetingsApp, NewMeeting, zone_of
 from shared.services.people import People
 
@@ -142,13 +145,17 @@ def _range(args: Mapping[str, str], caller: Caller) -> tuple[datetime | None, da
 def listing(api: AppApi, caller: Caller, args: Mapping[str, str]) -> dict[str, Any]:
     """The body of a meeting list (``MeetingListOut``) for the range in ``args``."""
     start, end, days = _range(args, caller)
-    start, end, items = api.meetings.list_meetings(caller, start, end, days=days)
+    start, end = api.meetings.day_range(caller, start, end, days)
+    now = api.clock.now()
+    rows = app_queries.meeting_rows(api.stores, caller.org.id, caller.principal.id, start, end, now)
+    lead = lead_for(caller.org, caller.principal)
+    items = listed(rows, caller.principal.email, device=caller.is_device, lead=lead, now=now)
     return {
         "from": iso(start),
         "to": iso(end),
-        "now": iso(api.clock.now()),
+        "now": iso(now),
         "time_zone": zone_of(caller.principal.time_zone).key,
-        "meetings": [meeting_out(i) for i in items],
+        "meetings": [row_out(i) for i in items],
     }
 
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from shared.domain.meeting_rows import ListedRow
 from shared.domain.meetings import JoinTarget
 from shared.domain.presence import Presence
 from shared.domain.status import decode_location
@@ -262,6 +263,37 @@ def meeting_out(item: MeetingItem) -> dict[str, Any]:
         "series_id": m.series_id,
         "visibility": m.visibility,
         "details_hidden": item.details_hidden,
+    }
+
+
+def row_out(item: ListedRow) -> dict[str, Any]:
+    """A listed meeting row as JSON: the same object ``meeting_out`` makes of the same meeting."""
+    m, hidden = item.row, item.details_hidden
+    targets = [{"kind": t[0], "uri": t[1], "label": t[2]} for t in m.targets]
+    return {
+        "id": m.event_id,
+        "title": "" if hidden else m.title,
+        "start": iso(m.start),
+        "end": iso(m.end),
+        "time_zone": m.time_zone,
+        "all_day": m.all_day,
+        "status": m.status,
+        "organizer": None if hidden else m.organizer,
+        "attendees": []
+        if hidden
+        else [
+            {"email": a[0], "response_status": a[1], "is_room": a[2], "optional": a[4], "display_name": a[5]}
+            for a in m.attendees
+        ],
+        "location": "" if hidden else m.location,
+        "agenda": "" if hidden else m.agenda,
+        "join_target": targets[0] if targets else None,
+        "join_targets": targets,
+        "join_button": {"eligible": item.join_button, "at": iso(item.join_at)},
+        "my_response": item.my_response,
+        "series_id": m.series_id,
+        "visibility": m.visibility,
+        "details_hidden": hidden,
     }
 
 

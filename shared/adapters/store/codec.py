@@ -2,15 +2,19 @@
 
 Datetimes and bytes become tagged strings that keep their order under string comparison:
 ``"\\u0001t:2026-11-24T10:00:00.000000Z"`` and ``"\\u0001b:<base64>"``. Every other value is
-plain JSON.
+plain JSON. ``document_text`` and ``document_from_text`` are the whole-document forms the SQLite
+store uses (orjson, tags decoded in place on the freshly parsed value).
 """
 
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 from shared.documents import is_aware
 
@@ -48,3 +52,36 @@ def decode_value(value: Any) -> Any:
     if isinstance(value, list):
         return [decode_value(v) for v in value]
     return value
+
+
+def document_text(data: Mapping[str, Any]) -> str:
+    """A document's data as compact JSON text (``encode_value`` applied)."""
+    encoded = encode_value(data)
+    try:
+        return orjson.dumps(encoded).decode()
+    except TypeError:  # what orjson refuses (integers past 64 bits): the standard library takes it
+        return json.dumps(encoded, separators=(",", ":"))
+
+
+def document_from_text(text: str | bytes) -> dict[str, Any]:
+    """Invert ``document_text``: parse and decode the tagged values of one stored document."""
+    try:
+        parsed = orjson.loads(text)
+    except orjson.JSONDecodeError:  # NaN, Infinity or long integers: what the standard library wrote
+        parsed = json.loads(text)
+    if not isinstance(parsed, dict):
+        raise ValueError("a stored document is not a JSON object")
+    _decode_in_place(parsed)
+    return parsed
+
+
+def _decode_in_place(container: dict[str, Any] | list[Any]) -> None:
+    """Replace tagged strings by their values throughout a freshly parsed value (nothing else holds it)."""
+    items = container.items() if isinstance(container, dict) else enumerate(container)
+    for key, value in items:
+        kind = type(value)
+        if kind is str:
+            if value[:1] == "\u0001":
+                container[key] = decode_value(value)  # type: ignore[index]
+        elif kind is dict or kind is list:
+            _decode_in_place(value)

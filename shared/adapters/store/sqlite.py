@@ -10,14 +10,13 @@ publishes) into one transaction; ``scrub()`` checkpoints and truncates the WAL a
 from __future__ import annotations
 
 import contextlib
-import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from shared.adapters.store.codec import decode_value, encode_value
+from shared.adapters.store.codec import document_from_text, document_text, encode_value
 from shared.adapters.store.indexes import INDEXES
 from shared.adapters.store.sqlite_pool import SqlitePool, private_dir
 from shared.documents import (
@@ -133,7 +132,7 @@ class SqliteDocumentStore:
     def _row_to_doc(parent: str, coll: str, doc_id: str, data: str, version: int) -> Document:
         path = f"{parent}/{coll}/{doc_id}" if parent else f"{coll}/{doc_id}"
         try:
-            decoded = decode_value(json.loads(data))
+            decoded = document_from_text(data)
         except (ValueError, TypeError, RecursionError) as exc:
             raise Unavailable(f"a stored {coll} document could not be decoded (the database may be damaged)") from exc
         return Document(path=path, data=decoded, version=str(version))
@@ -212,10 +211,7 @@ class SqliteDocumentStore:
         if not ops:
             return
         rows = [(op, *split_path(op.path)) for op in ops]
-        encoded = [
-            None if isinstance(op, Delete) else json.dumps(encode_value(dict(op.data)), separators=(",", ":"))
-            for op in ops
-        ]
+        encoded = [None if isinstance(op, Delete) else document_text(op.data) for op in ops]
         try:
             with self.pool.transaction() as conn:
                 last = conn.execute("UPDATE seq SET v = v + ? RETURNING v", (len(ops),)).fetchone()[0]
