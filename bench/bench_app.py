@@ -194,17 +194,18 @@ def firestore_listing() -> dict[str, tuple[float, float]] | str:
     os.environ["FIRESTORE_EMULATOR_HOST"] = emulator.host_port
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            app = build(Settings(data_dir=Path(tmp), scheduler=False), clock=ManualClock(NOW))
+            embedded = build(Settings(data_dir=Path(tmp), scheduler=False), clock=ManualClock(NOW))
             store = FirestoreDocumentStore("hybridcal-bench")
-            app.documents.close()
             from shared.adapters.crypto.envelope import EnvelopeCipher
             from shared.adapters.store.repositories import DocumentStores
 
-            cipher = EnvelopeCipher(store, app.kek, app.clock)
-            app = dataclasses.replace(app, documents=store, cipher=cipher, stores=DocumentStores(store, cipher))
-            results = listing(app, seed_user(app))
-            app.close()
-            return results
+            cipher = EnvelopeCipher(store, embedded.kek, embedded.clock)
+            app = dataclasses.replace(embedded, documents=store, cipher=cipher, stores=DocumentStores(store, cipher))
+            try:
+                return listing(app, seed_user(app))
+            finally:
+                store.close()
+                embedded.close()  # its bus keeps its outbox in the embedded store: closed last
     finally:
         emulator.stop()
 

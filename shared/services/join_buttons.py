@@ -154,19 +154,22 @@ class JoinButtonDispatcher:
     ) -> None:
         self._stores, self._bus, self._clock = stores, bus, clock
         self._on_notice = on_notice
+        self._settled: frozenset[tuple[str, str, str]] = frozenset()  # see ``_corrections``
 
     def dispatch(self) -> DispatchReport:
         """One run over every org; return the counts."""
         report = DispatchReport()
         now = self._clock.now()
+        settled: set[tuple[str, str, str]] = set()
         for org in self._stores.list_orgs():
             report.orgs += 1
             principals = {p.id: p for p in self._stores.list_principals(org.id, active_only=True)}
             devices: dict[str, list[Device]] = {}
             heads = app_queries.live_notice_heads(self._stores, org.id, now)
             due = app_queries.due_meeting_docs(self._stores, org.id, now - GRACE, now + self._max_lead(org, principals))
-            self._corrections(org, principals, heads, due, now, report)
-            self._joins(org, principals, devices, {h.id for h in heads}, due, now, report)
+            self._corrections(org, principals, heads, due, now, report, settled)
+            self._joins(org, principals, devices, {h.id for h in heads}, due, now, report, settled)
+        self._settled = frozenset(settled)
         log.info(
             "join buttons dispatched",
             extra=ctx(
@@ -201,6 +204,7 @@ class JoinButtonDispatcher:
         due: list[Document],
         now: datetime,
         report: DispatchReport,
+        settled: set[tuple[str, str, str]],
     ) -> None:
         """One join button per recipient of every eligible meeting; the notices already stored cost no write.
 
@@ -230,7 +234,11 @@ class JoinButtonDispatcher:
             report.meetings += 1
             report.duplicates += len(recipients) - len(pending)
             for kind, recipient in pending:
-                self._send(org, meeting, principal, kind, recipient, NoticeKind.JOIN, now, report)
+                if self._send(org, meeting, principal, kind, recipient, NoticeKind.JOIN, now, report):
+                    # made from this very stored meeting: nothing to correct while the meeting stays as stored
+                    settled.add(
+                        (_join_id(org.id, meeting.event_id, kind, recipient, meeting.start), doc.path, doc.version)
+                    )
 
     def _recipients(
         self, org: Org, principal: Principal, devices: dict[str, list[Device]]
@@ -295,11 +303,15 @@ class JoinButtonDispatcher:
         due: list[Document],
         now: datetime,
         report: DispatchReport,
+        settled: set[tuple[str, str, str]],
     ) -> None:
         """Compare each recipient's newest notice with their calendar copy; send what corrects it.
 
         The newest notices are found from plaintext fields; their meetings come from the due
         meetings already read, the rest in one batched read; a notice is opened only to compare.
+        A notice (immutable) found to need nothing against a meeting at a given stored version
+        needs nothing while that version stands, so the previous run's such pairs (``_settled``)
+        are not opened again; any write to the meeting changes its version and it is compared anew.
         """
         latest: dict[str, app_queries.NoticeHead] = {}
         for head in heads:
@@ -320,13 +332,20 @@ class JoinButtonDispatcher:
         )
         for head, calendar in todo:
             doc = held.get((calendar.id, head.meeting_id))
+            live = doc is not None and doc.data["expireAt"] > now  # what ``get_meeting`` answers
+            checked = (head.id, doc.path, doc.version) if doc is not None and live else None
+            if checked is not None and checked in self._settled:
+                settled.add(checked)  # the same notice against the same stored meeting: still nothing to send
+                continue
             stored = app_queries.open_notice(self._stores, org.id, head)
             notice = stored.notice
             meeting: Meeting | None = None
-            if doc is not None and doc.data["expireAt"] > now:  # what ``get_meeting`` answers
+            if doc is not None and live:
                 meeting = app_queries.open_meeting(self._stores, org.id, doc)
             kind = correction(notice, meeting)
             if kind is None:
+                if checked is not None:
+                    settled.add(checked)
                 continue
             if meeting is None or kind is NoticeKind.CANCELLED:
                 meeting = Meeting(
