@@ -107,6 +107,20 @@ locals {
       min         = 0
       max         = 1
     }
+    release_rooms = {
+      trigger     = "scheduled"
+      access      = "iam"
+      topic       = null
+      schedule    = { text = "every 1 minutes", seconds = 60, cron = "* * * * *" }
+      publishes   = []
+      google_apis = true
+      memory      = "512Mi"
+      cpu         = "1"
+      timeout     = 55
+      concurrency = 1
+      min         = 0
+      max         = 1
+    }
     sync_calendar = {
       trigger     = "pubsub"
       access      = "iam"

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from shared.services.presence import PresenceService
     from shared.services.provisioning import ProvisioningService
     from shared.services.rewrite import RewriteService
+    from shared.services.rooms import RoomService
     from shared.services.sync import SyncService
     from shared.services.webhook import WebhookService
 
@@ -191,6 +192,17 @@ class App:
 
         return JoinButtonDispatcher(self.stores, self.bus, self.clock, on_notice=self.broadcaster.notify)
 
+    @cached_property
+    def rooms(self) -> RoomService:
+        """Rooms that release themselves: policies, device check-in, the release run and the report."""
+        from shared.adapters.google.clients import GoogleCalendarDirectory
+        from shared.adapters.google.room_attendance import GoogleRoomCalendar
+        from shared.adapters.store.room_records import RoomRecords
+        from shared.services.rooms import RoomService
+
+        assert isinstance(self.directory, GoogleCalendarDirectory)
+        return RoomService(self.stores, RoomRecords(self.stores), GoogleRoomCalendar(self.directory), self.clock)
+
     def _http(self) -> httpx.Client:
         return self.google.http_client
 
@@ -232,6 +244,7 @@ class App:
         from shared.api.app_conferences import AddOnRoute
 
         app = self.authenticator.verifier
+        api.rooms = self.rooms
         api.addon = AddOnRoute.build(self.settings, self.clock, self._http(), self.stores, app, self.conferences)
         return api
 

@@ -45,6 +45,7 @@ from shared.services.people import People
 
 if TYPE_CHECKING:
     from shared.api.app_conferences import AddOnRoute
+    from shared.services.rooms import RoomService
 
 router = Router("meetings_api")
 RANGE = (
@@ -70,6 +71,7 @@ class AppApi:
     dev: DevSignIn | None = None
     streams: StreamSettings = field(default_factory=StreamSettings)
     addon: AddOnRoute | None = None
+    rooms: RoomService | None = None
 
     @cached_property
     def people(self) -> People:
@@ -340,4 +342,4 @@ def device_stream(request: flask.Request, api: AppApi, caller: Caller, device_id
 
 
 app_pages.register(router)
-from shared.api import app_conferences, app_me  # noqa: E402, F401  (their routes use ``router`` and ``AppApi``)
+from shared.api import app_conferences, app_me, app_rooms  # noqa: E402, F401  (their routes use ``router`` and ``AppApi``)

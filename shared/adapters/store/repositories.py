@@ -154,11 +154,13 @@ class DocumentStores:
         notices = Query(collection_path("orgs", org_id, "notices"), (Filter("recipientId", "==", principal_id),))
         devices = Query("devices", (Filter("org_id", "==", org_id), Filter("room_id", "==", principal_id)))
         decisions = Query(collection_path("orgs", org_id, "decisions"), (Filter("principal_id", "==", principal_id),))
-        queries = (meetings, notices, devices, decisions)
+        rooms = Query(collection_path("orgs", org_id, "roomOutcomes"), (Filter("room_id", "==", principal_id),))
+        queries = (meetings, notices, devices, decisions, rooms)
         ops: list[WriteOp] = [Delete(d.path) for q in queries for d in self.documents.query(q)]
         ops += [
             Delete(doc_path("orgs", org_id, "presence", principal_id)),
             Delete(doc_path("orgs", org_id, "syncStates", principal_id)),
+            Delete(doc_path("orgs", org_id, "roomPolicies", principal_id)),
         ]
         self.documents.bulk_write(ops)
         self.cipher.shred(org_id, principal_id)

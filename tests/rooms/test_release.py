@@ -1,0 +1,133 @@
+"""Rooms that release themselves, end to end on the emulator: check-in, release at Google, exactly once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from shared.domain.rooms import RELEASE_COMMENT, policy_of_minutes
+from tests.app.conftest import ALICE, BOB, ROOM, ROOM2, T0, AppWorld
+
+PATCH = "calendar.events.patch"
+
+
+def _release_on(aw: AppWorld, minutes: int = 10) -> None:
+    aw.app.rooms.set_org_policy(aw.world.org.id, policy_of_minutes(minutes))
+
+
+def _room_copy(aw: AppWorld, room: str, event_id: str) -> dict[str, Any]:
+    with aw.world.http(ALICE) as http:  # Alice is the org's room delegate
+        answer = http.get(f"/calendar/v3/calendars/{room}/events/{event_id}")
+    answer.raise_for_status()
+    return dict(answer.json())
+
+
+def _busy(aw: AppWorld, room: str, start: Any, end: Any) -> list[dict[str, str]]:
+    body = {"timeMin": start.isoformat(), "timeMax": end.isoformat(), "items": [{"id": room}]}
+    with aw.world.http(ALICE) as http:
+        answer = http.post("/calendar/v3/freeBusy", json=body)
+    answer.raise_for_status()
+    return list(answer.json()["calendars"][room]["busy"])
+
+
+def _room_status(event: dict[str, Any], room: str) -> dict[str, Any]:
+    return next(a for a in event["attendees"] if a["email"] == room)
+
+
+def _check_in(aw: AppWorld, room: str, event_id: str) -> Any:
+    device_id, headers = aw.device(room)
+    return aw.post(f"/v1/devices/{device_id}/check-in", {"event_id": event_id}, headers)
+
+
+def _run(aw: AppWorld) -> dict[str, Any]:
+    answer = aw.client.post("/release_rooms", headers={"Authorization": "Bearer admin"})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    aw.world.settle()
+    return dict(answer.get_json())
+
+
+def test_a_no_show_room_is_declined_at_google_once_and_shows_free(aw: AppWorld) -> None:
+    """Ten minutes after the start without a check-in the room is declined with one patch; later runs patch nothing."""
+    _release_on(aw)
+    start = T0 + timedelta(minutes=30)
+    event = aw.meeting(ALICE, start, 60, guests=(BOB, ROOM))
+    assert _busy(aw, ROOM, start, start + timedelta(hours=1))
+    aw.world.clock.set(start + timedelta(minutes=9, seconds=59))
+    assert _run(aw)["released"] == 0
+    patches = aw.world.count(PATCH)
+    aw.world.clock.set(start + timedelta(minutes=10))
+    assert _run(aw)["released"] == 1
+    assert aw.world.count(PATCH) == patches + 1
+    assert aw.world.subjects(PATCH) >= {ALICE}
+    entry = _room_status(_room_copy(aw, ROOM, event["id"]), ROOM)
+    assert entry["responseStatus"] == "declined" and entry["comment"] == RELEASE_COMMENT
+    assert _busy(aw, ROOM, start, start + timedelta(hours=1)) == []
+    with aw.world.http(ALICE) as http:  # the organiser still has the event; only the room left it
+        mine = http.get(f"/calendar/v3/calendars/primary/events/{event['id']}").json()
+    assert mine["status"] == "confirmed" and _room_status(mine, BOB)["email"] == BOB
+    aw.world.clock.set(start + timedelta(minutes=20))
+    again = _run(aw)
+    assert again["released"] == 0
+    assert aw.world.count(PATCH) == patches + 1
+
+
+def test_a_check_in_keeps_the_booking(aw: AppWorld) -> None:
+    """A display that checks in inside the window keeps the room: no patch, the room stays busy."""
+    _release_on(aw)
+    start = T0 + timedelta(minutes=30)
+    event = aw.meeting(ALICE, start, 60, guests=(ROOM,))
+    aw.world.clock.set(start - timedelta(minutes=5))
+    answer = _check_in(aw, ROOM, event["id"])
+    assert answer.status_code == 200, answer.get_json()
+    body = answer.get_json()
+    assert body["outcome"] == "checked_in" and body["already"] is False
+    assert body["release_at"].startswith((start + timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M"))
+    assert _check_in(aw, ROOM, event["id"]).get_json()["already"] is True
+    patches = aw.world.count(PATCH)
+    aw.world.clock.set(start + timedelta(minutes=15))
+    assert _run(aw)["released"] == 0
+    assert aw.world.count(PATCH) == patches
+    assert _room_status(_room_copy(aw, ROOM, event["id"]), ROOM)["responseStatus"] != "declined"
+    assert _busy(aw, ROOM, start, start + timedelta(hours=1)) != []
+
+
+def test_two_no_show_rooms_are_two_patches(aw: AppWorld) -> None:
+    """One meeting in two rooms nobody checked in to: exactly one patch per released room."""
+    _release_on(aw, 5)
+    start = T0 + timedelta(minutes=30)
+    event = aw.meeting(ALICE, start, 60, guests=(ROOM, ROOM2))
+    patches = aw.world.count(PATCH)
+    aw.world.clock.set(start + timedelta(minutes=6))
+    assert _run(aw)["released"] == 2
+    assert aw.world.count(PATCH) == patches + 2
+    for room in (ROOM, ROOM2):
+        assert _room_status(_room_copy(aw, room, event["id"]), room)["responseStatus"] == "declined"
+
+
+def test_recurring_hold_releases_only_that_instance(aw: AppWorld) -> None:
+    """A daily hold nobody used today: today's instance is declined, tomorrow's stays booked and nothing is deleted."""
+    _release_on(aw)
+    start = T0 + timedelta(minutes=30)
+    body = {
+        "summary": "Daily hold",
+        "start": {"dateTime": start.isoformat(), "timeZone": "UTC"},
+        "end": {"dateTime": (start + timedelta(hours=1)).isoformat(), "timeZone": "UTC"},
+        "recurrence": ["RRULE:FREQ=DAILY;COUNT=5"],
+        "attendees": [{"email": ROOM}],
+    }
+    with aw.world.http(ALICE) as http:
+        series = http.post("/calendar/v3/calendars/primary/events", json=body).json()
+    aw.world.settle()
+    deletes = aw.world.count("calendar.events.delete")
+    aw.world.clock.set(start + timedelta(minutes=11))
+    assert _run(aw)["released"] == 1
+    assert aw.world.count("calendar.events.delete") == deletes
+    with aw.world.http(ALICE) as http:
+        items = http.get(f"/calendar/v3/calendars/{ROOM}/events/{series['id']}/instances").json()["items"]
+    statuses = [(i["start"]["dateTime"][:10], _room_status(i, ROOM)["responseStatus"]) for i in items]
+    assert len(items) == 5
+    assert [s for _, s in statuses].count("declined") == 1
+    assert statuses[0][1] == "declined"
+    assert _busy(aw, ROOM, start, start + timedelta(hours=1)) == []
+    tomorrow = start + timedelta(days=1)
+    assert _busy(aw, ROOM, tomorrow, tomorrow + timedelta(hours=1)) != []
