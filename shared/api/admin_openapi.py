@@ -28,10 +28,16 @@ from shared.api.admin_models import (
     PrincipalList,
     PrincipalOut,
 )
+from shared.api.admin_rooms import OrgReleaseOut, ReleaseIn, RoomMeetingsOut, RoomReleaseOut, RoomReportOut
 from shared.api.app_models import ErrorOut
 
 PREFIX = "/admin/v1"
 _ORG = {"name": "org", "in": "path", "required": True, "schema": {"type": "string"}, "description": "The org id."}
+_RANGE = (
+    _ORG,
+    {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "First day."},
+    {"name": "days", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 62}},
+)
 _EMAIL = {"name": "email", "in": "path", "required": True, "schema": {"type": "string", "format": "email"}}
 _DEVICE = {"name": "device_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _KIND = {"name": "kind", "in": "query", "required": False, "schema": {"enum": ["person", "room"]}}
@@ -153,6 +159,62 @@ ROUTES: tuple[Route, ...] = (
         200,
         DeviceOut,
         params=(_ORG, _EMAIL, _DEVICE),
+    ),
+    Route(
+        "get",
+        "/orgs/{org}/room-release",
+        "getRoomRelease",
+        "The org's default room release policy.",
+        200,
+        OrgReleaseOut,
+        params=(_ORG,),
+    ),
+    Route(
+        "put",
+        "/orgs/{org}/room-release",
+        "setRoomRelease",
+        "Set the org's default: release rooms N minutes after the start without a check-in (null: off).",
+        200,
+        OrgReleaseOut,
+        ReleaseIn,
+        (_ORG,),
+    ),
+    Route(
+        "get",
+        "/orgs/{org}/principals/{email}/room-release",
+        "getRoomOverride",
+        "A room's release override and the policy in effect.",
+        200,
+        RoomReleaseOut,
+        params=(_ORG, _EMAIL),
+    ),
+    Route(
+        "put",
+        "/orgs/{org}/principals/{email}/room-release",
+        "setRoomOverride",
+        "Set a room's release override (minutes, null: never) or follow the org again (inherit).",
+        200,
+        RoomReleaseOut,
+        ReleaseIn,
+        (_ORG, _EMAIL),
+    ),
+    Route(
+        "get",
+        "/orgs/{org}/principals/{email}/room-meetings",
+        "listRoomMeetings",
+        "What became of each of a room's meetings: checked in, released, exempt, no policy, failed.",
+        200,
+        RoomMeetingsOut,
+        params=(*_RANGE, _EMAIL),
+    ),
+    Route(
+        "get",
+        "/orgs/{org}/room-report",
+        "roomReport",
+        "Room meetings per room and day: released, checked in, no policy, exempt, failed.",
+        200,
+        RoomReportOut,
+        params=_RANGE,
     ),
     Route(
         "get",

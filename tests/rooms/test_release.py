@@ -131,3 +131,88 @@ def test_recurring_hold_releases_only_that_instance(aw: AppWorld) -> None:
     assert _busy(aw, ROOM, start, start + timedelta(hours=1)) == []
     tomorrow = start + timedelta(days=1)
     assert _busy(aw, ROOM, tomorrow, tomorrow + timedelta(hours=1)) != []
+
+
+def test_bad_check_ins_answer_4xx_json_and_store_nothing(aw: AppWorld) -> None:
+    """Unknown device, outside the window, another room's meeting, a bad body: 4xx JSON, no record, no Google call."""
+    _release_on(aw)
+    start = T0 + timedelta(minutes=30)
+    mine = aw.meeting(ALICE, start, 60, guests=(ROOM,))
+    other = aw.meeting(BOB, start, 60, guests=(ROOM2,))
+    device_id, headers = aw.device(ROOM)
+    calls = aw.world.count(PATCH) + aw.world.count("calendar.events.get")
+    aw.world.clock.set(start - timedelta(minutes=6))
+    early = _check_in(aw, ROOM, mine["id"])
+    assert early.status_code == 409 and early.get_json()["error"]["code"] == "check_in_closed"
+    unknown = aw.post("/v1/devices/nope/check-in", {"event_id": mine["id"]}, {"Authorization": "Device nope"})
+    assert unknown.status_code == 401 and "error" in unknown.get_json()
+    aw.world.clock.set(start)
+    foreign = _check_in(aw, ROOM, other["id"])
+    assert foreign.status_code == 404 and foreign.get_json()["error"]["code"] == "not_found"
+    elsewhere = aw.post(f"/v1/devices/{device_id}/check-in", {"event_id": mine["id"]}, aw.device(ROOM2)[1])
+    assert elsewhere.status_code == 403 and elsewhere.get_json()["error"]["code"] == "forbidden"
+    for body in ({}, {"event_id": ""}, {"event_id": mine["id"], "x": 1}, {"event_id": 5}):
+        bad = aw.post(f"/v1/devices/{device_id}/check-in", body, headers)
+        assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "invalid_input", body
+    aw.world.clock.set(start + timedelta(minutes=10))
+    late = _check_in(aw, ROOM, mine["id"])
+    assert late.status_code == 409 and late.get_json()["error"]["code"] == "check_in_closed"
+    assert aw.world.count(PATCH) + aw.world.count("calendar.events.get") == calls
+    org = aw.world.org.id
+    assert aw.app.rooms.meetings_of(org, ROOM, start.date(), 1) == []
+    assert _run(aw)["released"] == 2  # room A's and room B's meetings: nobody checked in to either
+    after = _check_in(aw, ROOM, mine["id"])
+    assert after.status_code == 409 and "released" in after.get_json()["error"]["message"]
+
+
+def test_exempt_meetings_keep_the_room(aw: AppWorld) -> None:
+    """The #keeproom keyword or the hybridcalRoomRelease=exempt property keep the room: no patch, counted exempt."""
+    _release_on(aw)
+    start = T0 + timedelta(minutes=30)
+    keyword = aw.meeting(ALICE, start, 60, guests=(ROOM,), summary="Board")
+    aw.patch(ALICE, keyword["id"], {"description": "Quiet work, please #keeproom"})
+    prop = aw.meeting(BOB, start, 60, guests=(ROOM2,))
+    aw.patch(BOB, prop["id"], {"extendedProperties": {"shared": {"hybridcalRoomRelease": "exempt"}}})
+    patches = aw.world.count(PATCH)
+    aw.world.clock.set(start + timedelta(minutes=11))
+    report = _run(aw)
+    assert (report["released"], report["exempt"]) == (0, 2)
+    assert aw.world.count(PATCH) == patches
+    for room, event in ((ROOM, keyword), (ROOM2, prop)):
+        assert _room_status(_room_copy(aw, room, event["id"]), room)["responseStatus"] != "declined"
+
+
+def test_policy_override_report_and_admin_views(aw: AppWorld) -> None:
+    """Room A off by override, room B on by default: the report counts no_policy, checked_in and released per room."""
+    org = aw.world.org.id
+    admin = {"Authorization": "Bearer admin"}
+    assert aw.client.get(f"/admin/v1/orgs/{org}/room-release", headers=admin).get_json() == {"minutes": None}
+    put = aw.client.put(f"/admin/v1/orgs/{org}/room-release", json={"minutes": 10}, headers=admin)
+    assert put.status_code == 200 and put.get_json() == {"minutes": 10}
+    path = f"/admin/v1/orgs/{org}/principals/{ROOM}/room-release"
+    off = aw.client.put(path, json={"minutes": None}, headers=admin).get_json()
+    assert off == {"override": True, "override_minutes": None, "minutes": None}
+    for bad in ({"minutes": 0}, {"minutes": 241}, {"minutes": 5, "inherit": True}, {"other": 1}):
+        answer = aw.client.put(path, json=bad, headers=admin)
+        assert answer.status_code == 400 and answer.get_json()["error"]["code"] == "invalid_input", bad
+    person = aw.client.put(f"/admin/v1/orgs/{org}/principals/{BOB}/room-release", json={"minutes": 5}, headers=admin)
+    assert person.status_code == 400
+    start = T0 + timedelta(minutes=30)
+    first = aw.meeting(ALICE, start, 30, guests=(ROOM, ROOM2))
+    second = aw.meeting(ALICE, start + timedelta(hours=1), 30, guests=(ROOM2,))
+    aw.world.clock.set(start + timedelta(minutes=2))
+    assert _check_in(aw, ROOM2, first["id"]).status_code == 200
+    aw.world.clock.set(start + timedelta(hours=1, minutes=10))
+    report = _run(aw)
+    assert (report["released"], report["no_policy"]) == (1, 1)
+    day = start.date().isoformat()
+    rows = aw.client.get(f"/admin/v1/orgs/{org}/room-report?from={day}&days=1", headers=admin).get_json()["rooms"]
+    counts = {r["room"]: (r["released"], r["checked_in"], r["no_policy"]) for r in rows}
+    assert counts == {ROOM: (0, 0, 1), ROOM2: (1, 1, 0)}
+    listed = aw.client.get(f"/admin/v1/orgs/{org}/principals/{ROOM2}/room-meetings?from={day}", headers=admin)
+    outcomes = {m["event_id"]: m["outcome"] for m in listed.get_json()["meetings"]}
+    assert outcomes == {first["id"]: "checked_in", second["id"]: "released"}
+    bad = aw.client.get(f"/admin/v1/orgs/{org}/room-report?from=yesterday", headers=admin)
+    assert bad.status_code == 400
+    inherit = aw.client.put(path, json={"inherit": True}, headers=admin).get_json()
+    assert inherit == {"override": False, "override_minutes": None, "minutes": 10}
