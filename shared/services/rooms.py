@@ -147,14 +147,16 @@ class RoomService:
             raise InvalidInput("event_id is 1 to 1024 characters")
         now = self._clock.now()
         meeting = self._stores.get_meeting(org.id, room.id, event_id, now)
-        if meeting is None or not holds_room(meeting, room.email):
+        if meeting is None:
             raise NotFound("no such meeting in this room")
         span = window(meeting, self._policy_of(org.id, room))
         existing = self._ledger.outcomes(org.id, room.id, [event_id]).get(event_id)
-        if existing is not None and existing.outcome is Outcome.CHECKED_IN:
-            return CheckIn(existing, span, already=True)
         if existing is not None and existing.outcome in (Outcome.RELEASING, Outcome.RELEASED):
             raise CheckInClosed("the room was released: nobody checked in in time")
+        if not holds_room(meeting, room.email):
+            raise NotFound("no such meeting in this room")
+        if existing is not None and existing.outcome is Outcome.CHECKED_IN:
+            return CheckIn(existing, span, already=True)
         if not span.contains(now):
             raise CheckInClosed(f"check-in is open from {span.opens.isoformat()} until {span.closes.isoformat()}")
         record = self._record(org.id, room, meeting, Outcome.CHECKED_IN, now, device_id=device_id)
