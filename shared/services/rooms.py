@@ -172,13 +172,12 @@ class RoomService:
         """The room's meetings in [start, end) with their check-in windows and outcomes (for the display)."""
         now = self._clock.now()
         policy = self._policy_of(org.id, room)
-        meetings = [
-            m for m in self._stores.list_meetings(org.id, room.id, start, end, now) if holds_room(m, room.email)
-        ]
+        meetings = [m for m in self._stores.list_meetings(org.id, room.id, start, end, now) if not m.all_day]
         found = self._ledger.outcomes(org.id, room.id, [m.event_id for m in meetings])
-        return [
+        return [  # a released meeting stays (the room declined it at Google) so the display can say so
             DeviceMeeting(m.event_id, window(m, policy), found[m.event_id].outcome if m.event_id in found else None)
             for m in meetings
+            if m.event_id in found or holds_room(m, room.email)
         ]
 
     def _record(
