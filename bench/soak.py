@@ -14,7 +14,8 @@ pushes meanwhile answer 503). The scheduler's jobs run now and then, as they wou
 After quiescence and the reconcile passes the product's hourly maintenance would make, it
 asserts: the store equals the emulator for every activated calendar; keyworded organiser
 events carry exactly one join block and no other event one; no user text was lost; each join
-button is sent exactly once (the clock is moved through every meeting); presence is right;
+button is sent exactly once (the clock is moved through every meeting); presence is right; each
+no-show room is declined at Google once and no checked-in or exempt room (``bench/soak_rooms.py``);
 nothing outside the window is stored; no sensitive value is in the SQLite files or the logs.
 It prints the figures and exits non-zero if any assertion failed.
 """
@@ -33,6 +34,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bench import soak_checks as checks
+from bench import soak_rooms
 from bench.soak_workload import Workload
 from bench.soak_world import ROOMS, LogCapture, SoakWorld
 from shared.domain.principals import PrincipalKind
@@ -211,6 +213,8 @@ def run(plan: Plan, tmp: Path) -> Outcome:
         runs = _dispatch_through(world, expected, random.Random(plan.seed + 2))
         buttons = world.tapped(JOIN_BUTTONS)
         out.failures["each join button once"], joins = checks.join_buttons(world, expected, buttons, phase)
+        room_phase = soak_rooms.run_rooms(world, random.Random(plan.seed + 3), soak_rooms.meetings_for(plan.ops))
+        out.failures["each no-show room released once"], room_figures = soak_rooms.check_rooms(world, room_phase)
         dead_letters = world.dead_letters
         world.close()
         out.failures["no plaintext in store or logs"], values = checks.no_plaintext(
@@ -239,6 +243,7 @@ def run(plan: Plan, tmp: Path) -> Outcome:
             sensitive_values_scanned=values,
             log_lines=len(capture.lines) + len(world.log_lines()),
             seconds=round(time.monotonic() - started, 1),
+            **room_figures,
         )
     finally:
         logging.getLogger().removeHandler(capture)
