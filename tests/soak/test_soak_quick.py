@@ -23,7 +23,7 @@ def test_quick_soak_passes_every_assertion(tmp_path: Path) -> None:
     """The quick soak (16 users, 400 operations, 10% 429/503, dropped pushes, a restart, a kill -9) has no failure."""
     out = soak.run(soak.QUICK, tmp_path)
     assert {name: failures for name, failures in out.failures.items() if failures} == {}
-    assert len(out.failures) == 7
+    assert len(out.failures) == 8
     figures = out.figures
 
     def number(name: str) -> int:
@@ -40,6 +40,8 @@ def test_quick_soak_passes_every_assertion(tmp_path: Path) -> None:
     assert sum(s.get("429", 0) + s.get("503", 0) for s in calls.values()) > 0
     assert number("join_buttons_due") == number("join_buttons_recorded") > 0
     assert number("keyworded_organiser_events") > 0 and number("users_out_of_office") > 0
+    assert number("room_no_shows_released") > 0 and number("room_check_ins") > 0
+    assert number("room_patches_ok") == number("room_no_shows_released")  # one patch per released room
 
 
 def test_the_checks_catch_planted_damage(tmp_path: Path) -> None:
