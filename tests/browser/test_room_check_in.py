@@ -11,6 +11,7 @@ from shared.domain.rooms import policy_of_minutes
 from tests.app.conftest import ALICE, ROOM, T0, AppWorld
 from tests.browser.conftest import Shots
 from tests.browser.pages import after, count, device_token, move_clocks, open_device, wait_for
+from tests.browser.test_locale_a11y import _serious
 from tests.support.world import DOMAIN
 
 pytestmark = pytest.mark.browser
@@ -31,7 +32,7 @@ def _hm(value: datetime) -> str:
 def test_check_in_then_checked_in_and_a_no_show_shows_released(
     page: Any, site: tuple[AppWorld, str], shot: Shots
 ) -> None:
-    """No button before the window; "Check in" from 5 minutes before; "Checked in" after; a no-show is released."""
+    """No button before the window, "Check in" from 5 minutes before, then "Checked in"; a no-show shows released."""
     aw, url = site
     aw.world.control.create_domain(DOMAIN, rooms=[{"email": ROOM, "name": "Room A", "writers": [ALICE]}])
     aw.app.rooms.set_org_policy(aw.world.org.id, policy_of_minutes(10))
@@ -47,6 +48,7 @@ def test_check_in_then_checked_in_and_a_no_show_shows_released(
     until = page.locator("#current .check-in-until").inner_text().replace("\u202f", " ")
     assert until == f"Check in until {_hm(T0 + timedelta(minutes=22))}"
     shot(page, "check-in")
+    assert _serious(page) == []  # axe-core: the Check in button
     after(page, "checkin", button.click)
     assert page.locator("#current .checked-in").inner_text() == "Checked in"
     assert page.locator("#current button.check-in").count() == 0
@@ -61,3 +63,4 @@ def test_check_in_then_checked_in_and_a_no_show_shows_released(
     released = page.locator(f"#current article[data-id='{second['id']}'] .released")
     assert released.inner_text() == "Released: nobody checked in"
     shot(page, "released")
+    assert _serious(page) == []
