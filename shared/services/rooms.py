@@ -29,7 +29,7 @@ from shared.domain.rooms import (
     is_exempt,
     window,
 )
-from shared.errors import Conflict, InvalidInput, NotFound, PermanentError, RetryableError
+from shared.errors import Conflict, InvalidInput, NotFound, PermanentError, PreconditionFailed, RetryableError
 from shared.logs import ctx, get_logger
 from shared.ports import Stores
 from shared.ports.clock import Clock
@@ -247,7 +247,10 @@ class RoomService:
                 self._ledger.withdraw(org.id, room.id, meeting.event_id, expected=Outcome.RELEASING)
                 return
             self._calendar.decline(org, room, meeting.event_id, etag=seen.etag, send_updates=org.send_updates)
-        except RetryableError as exc:
+        except NotFound:  # the event is gone at Google: nothing to release (the sync removes it)
+            self._ledger.withdraw(org.id, room.id, meeting.event_id, expected=Outcome.RELEASING)
+            return
+        except (RetryableError, PreconditionFailed) as exc:  # a 412: the event changed since the read
             self._ledger.withdraw(org.id, room.id, meeting.event_id, expected=Outcome.RELEASING)
             report.retry += 1
             report.errors.append(exc.code)

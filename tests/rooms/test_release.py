@@ -216,3 +216,24 @@ def test_policy_override_report_and_admin_views(aw: AppWorld) -> None:
     assert bad.status_code == 400
     inherit = aw.client.put(path, json={"inherit": True}, headers=admin).get_json()
     assert inherit == {"override": False, "override_minutes": None, "minutes": 10}
+
+
+def test_google_unavailable_defers_the_release_to_the_next_run(aw: AppWorld) -> None:
+    """A patch Google keeps answering 503 leaves no record; the next run releases the room with one good patch."""
+    _release_on(aw)
+    start = T0 + timedelta(minutes=30)
+    event = aw.meeting(ALICE, start, 60, guests=(ROOM,))
+    aw.world.clock.set(start + timedelta(minutes=12))
+    aw.world.control.set_faults(PATCH, rate503=1.0, retryAfter=0)
+    try:
+        deferred = _run(aw)
+    finally:
+        aw.world.control.clear_faults()
+    assert (deferred["released"], deferred["retry"], deferred["errors"]) == (0, 1, ["unavailable"])
+    assert aw.app.rooms.meetings_of(aw.world.org.id, ROOM, start.date(), 1) == []
+    ok = aw.world.control.count(PATCH, 200)
+    assert _run(aw)["released"] == 1
+    assert aw.world.control.count(PATCH, 200) == ok + 1
+    assert _room_status(_room_copy(aw, ROOM, event["id"]), ROOM)["responseStatus"] == "declined"
+    [record] = aw.app.rooms.meetings_of(aw.world.org.id, ROOM, start.date(), 1)
+    assert record.outcome.value == "released"
