@@ -262,7 +262,9 @@ class SoakWorld:
         path = self.taps_dir / f"{topic}.jsonl"
         seen: dict[str, BusMessage] = {}
         for line in path.read_text().splitlines() if path.exists() else []:
-            item = json.loads(line)
+            item = _tap_line(line)
+            if item is None:
+                continue
             seen.setdefault(
                 item["id"],
                 BusMessage(
@@ -385,6 +387,21 @@ class SoakWorld:
         self.state.close()
         self.emulator_server.stop()
         self.control.close()
+
+
+def _tap_line(line: str) -> dict[str, Any] | None:
+    """One tap copy; None for a write cut short by ``kill -9`` or still in progress (redelivery writes it again).
+
+    A copy appended after a cut-short write shares its line: the last object on the line is read.
+    """
+    for start in (0, line.rfind('{"id"', 1)):
+        if start >= 0:
+            try:
+                item: dict[str, Any] = json.loads(line[start:])
+                return item
+            except ValueError:
+                continue
+    return None
 
 
 def _rfc3339(when: datetime) -> str:
