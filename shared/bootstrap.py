@@ -15,11 +15,10 @@ from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-import httpx
-
 from shared import config, logs
 from shared.adapters.bus.local import LocalBus
 from shared.adapters.crypto.envelope import EnvelopeCipher
+from shared.adapters.google.stack import GoogleStack
 from shared.adapters.store.datadir import DataDirLock, open_embedded
 from shared.adapters.store.repositories import DocumentStores
 from shared.adapters.store.sqlite import SqliteDocumentStore
@@ -32,8 +31,9 @@ from shared.ports.leases import Instances
 from shared.services.leases import HeartbeatInstances, SoleInstance
 
 if TYPE_CHECKING:
+    import httpx
+
     from shared.adapters.conferencing.registry import Providers
-    from shared.adapters.google.clients import GoogleClients
     from shared.adapters.store.meeting_records import MeetingRecords
     from shared.api.app import AppApi
     from shared.ports.directory import PrincipalValidator, VacationReader
@@ -67,7 +67,7 @@ class App:
     validator: PrincipalValidator
     vacations: VacationReader
     editors: Callable[[Org, Principal], EventEditor]
-    google: GoogleClients
+    google: GoogleStack  # built on first use: a function that never calls Google never imports its stack
     instances: Instances
     lock: DataDirLock | None  # the embedded data dir's lock; a cloud deployment has none
     _closed: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
@@ -282,14 +282,7 @@ def build(
         cache_seconds=settings.key_cache_seconds,
     )
     stores = DocumentStores(documents, cipher)
-    from shared.adapters.google.clients import GoogleCalendarDirectory, GoogleClients
-    from shared.adapters.google.secrets import SecretManagerSecrets
-    from shared.adapters.google.workspace import GoogleWorkspace
-
-    google = GoogleClients(settings, clock, transport=google_transport)
-    secrets = SecretManagerSecrets(endpoint=settings.secret_manager_endpoint)
-    directory = GoogleCalendarDirectory(google, stores.service_account_key, secrets.access, clock)
-    workspace = GoogleWorkspace(google, directory, clock)
+    google = GoogleStack(settings, clock, stores.service_account_key, transport=google_transport)
     return App(
         settings=settings,
         clock=clock,
@@ -298,10 +291,10 @@ def build(
         cipher=cipher,
         stores=stores,
         bus=bus,
-        directory=directory,
-        validator=workspace,
-        vacations=workspace,
-        editors=workspace.editor_for,
+        directory=google,
+        validator=google,
+        vacations=google,
+        editors=google.editor_for,
         google=google,
         instances=instances,
         lock=lock,
