@@ -11,7 +11,6 @@ from datetime import timedelta
 from typing import Any
 
 import flask
-from google.auth import jwt
 
 from shared.api import admin_devices, admin_openapi
 from shared.api.admin_devices import device_view
@@ -95,6 +94,8 @@ def actor_of(request: flask.Request) -> str:
         value = request.headers.get(header, "")
         if not value.startswith("Bearer ") or value.count(".") != 2:
             continue
+        from google.auth import jwt  # on first use: only a caller with an ID token needs it
+
         try:
             claims = jwt.decode(value[7:], verify=False)  # type: ignore[no-untyped-call]
         except (ValueError, TypeError):
