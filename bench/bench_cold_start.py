@@ -113,6 +113,45 @@ def import_time(statement: str) -> tuple[float, list[str]]:
     return float(seconds), [h for h in heavy.split(",") if h]
 
 
+def import_profile(statement: str) -> dict[str, float]:
+    """Milliseconds of ``statement``'s imports (``python -X importtime``, self times) by where they come from.
+
+    ``floor``: modules the trivial function's ``import flask, functions_framework`` loads too;
+    ``pydantic``: pydantic and its core; ``ours``: ``shared`` and ``functions``; ``other``: the
+    rest of the third-party and standard-library modules the function adds.
+    """
+    run = [sys.executable, "-X", "importtime", "-c", statement]
+    floor = {
+        line.split("|")[2].strip()
+        for line in subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", "import flask, functions_framework"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stderr.splitlines()
+        if line.startswith("import time:") and "self [us]" not in line
+    }
+    split = dict.fromkeys(("floor", "pydantic", "ours", "other"), 0.0)
+    for line in subprocess.run(run, cwd=ROOT, capture_output=True, text=True, check=True).stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        own, _, name = line[len("import time:") :].split("|")
+        module = name.strip()
+        top = module.split(".")[0]
+        group = (
+            "floor"
+            if module in floor
+            else "pydantic"
+            if top in {"pydantic", "pydantic_core", "annotated_types", "typing_inspection"}
+            else "ours"
+            if top in {"shared", "functions"}
+            else "other"
+        )
+        split[group] += int(own) / 1000
+    return split
+
+
 def median_of(fn: object, *args: object) -> tuple[float, object]:
     """Median of the first value over REPEATS calls; the second value of the last call."""
     values, extra = [], None
@@ -168,6 +207,20 @@ def main() -> None:
             f"| {ep.name} | {ep.trigger} | {cold * 1000:.0f} ms | {ratio:.2f}x | {status} "
             f"| {imp * 1000:.0f} ms | {imp / base_import:.1f}x |"
         )
+    print(
+        "\nWhere each module's import goes (`python -X importtime -c 'import functions.NAME'`, self times in ms, "
+        "median of the runs): *floor* = modules `import flask, functions_framework` loads as well (the trivial "
+        "function pays them too), *pydantic* = pydantic and pydantic-core (the bus messages and API models), "
+        "*ours* = `shared` and `functions`, *other* = every other module the function adds.\n"
+    )
+    print("| function | floor | pydantic | ours | other |")
+    print("|---|---|---|---|---|")
+    for ep in ENTRY_POINTS:
+        splits = [import_profile(f"import functions.{ep.name}") for _ in range(REPEATS)]
+        cells = " | ".join(
+            f"{statistics.median(p[k] for p in splits):.0f}" for k in ("floor", "pydantic", "ours", "other")
+        )
+        print(f"| {ep.name} | {cells} |")
     loaded = sorted({h for *_, heavy in rows for h in heavy})  # type: ignore[attr-defined]
     print(f"\nHeavy Google clients ({', '.join(HEAVY)}) loaded by any function module: {', '.join(loaded) or 'none'}.")
 
