@@ -96,8 +96,8 @@ def _service_app(tmp: Path, transport: httpx.BaseTransport, key: dict[str, Any])
     app = build(settings, clock=SystemClock(), bus=LocalBus(workers=1), google_transport=transport)
     org = Org(id="bench-org", domain="example.com", credential=CredentialRef("stored", "", key["client_id"]))
     app.provisioning.create_org(org, service_account_key=json.dumps(key))
-    principal_id = app.stores.principal_id(org.id, USER)
-    app.stores.put_principal(
+    principal_id = app.stores.principals.principal_id(org.id, USER)
+    app.stores.principals.put_principal(
         Principal(org_id=org.id, id=principal_id, email=USER, kind=PrincipalKind.PERSON, state=PrincipalState.ACTIVE)
     )
     return app, org, principal_id
@@ -164,7 +164,7 @@ def main() -> None:
             seconds, report = _timed(sync)
             keep("initial", seconds)
             facts.update(
-                stored=app.stores.count_meetings(org.id, pid),
+                stored=app.stores.meetings.count_meetings(org.id, pid),
                 lists=control.count("calendar.events.list"),
                 instances=control.count("calendar.events.instances"),
                 full=report.full,
@@ -177,7 +177,7 @@ def main() -> None:
                     json={"summary": f"Changed in round {round_no}"},
                     headers={"Authorization": f"Bearer {user_token}"},
                 )
-            sync_state, _ = app.stores.get_sync_state(org.id, pid)
+            sync_state, _ = app.stores.sync_states.get_sync_state(org.id, pid)
             control.clear_requests()
             keep("incremental", _timed(sync)[0])
             facts["incremental_lists"] = control.count("calendar.events.list")

@@ -34,10 +34,11 @@ from shared.services.leases import HeartbeatInstances, SoleInstance
 if TYPE_CHECKING:
     from shared.adapters.conferencing.registry import Providers
     from shared.adapters.google.clients import GoogleClients
+    from shared.adapters.google.id_tokens import IdTokenVerifier
     from shared.adapters.store.meeting_records import MeetingRecords
     from shared.api.app import AppApi
     from shared.ports.directory import PrincipalValidator, VacationReader
-    from shared.services.auth import Authenticator, IdTokenVerifier
+    from shared.services.auth import Authenticator
     from shared.services.channels import ChannelService
     from shared.services.conferences import ConferenceService
     from shared.services.deadletters import DeadLetterService
@@ -77,15 +78,22 @@ class App:
         """The push webhook's use case."""
         from shared.services.webhook import WebhookService
 
-        return WebhookService(self.stores, self.bus, self.clock)
+        s = self.stores
+        return WebhookService(s.channels, s.transactions, s.sync_states, self.bus, self.clock)
 
     @cached_property
     def sync(self) -> SyncService:
         """Calendar sync."""
         from shared.services.sync import SyncService
 
+        s = self.stores
         return SyncService(
-            self.stores,
+            s.orgs,
+            s.principals,
+            s.meetings,
+            s.decisions,
+            s.transactions,
+            s.sync_states,
             self.bus,
             self.directory,
             self.clock,
@@ -99,14 +107,27 @@ class App:
         from shared.services.channels import ChannelService
 
         sweeps = (lambda: self.conferences.sweep(),)
-        return ChannelService(self.stores, self.directory, self.sync, self.clock, self.settings.public_url, sweeps)
+        s = self.stores
+        return ChannelService(
+            s.orgs,
+            s.principals,
+            s.meetings,
+            s.sync_states,
+            s.channels,
+            self.directory,
+            self.sync,
+            self.clock,
+            self.settings.public_url,
+            sweeps,
+        )
 
     @cached_property
     def dead_letters(self) -> DeadLetterService:
         """Dead letters, counted per topic and per principal for admins."""
         from shared.services.deadletters import DeadLetterService
 
-        return DeadLetterService(self.stores, self.clock)
+        s = self.stores
+        return DeadLetterService(s.orgs, s.principals, s.dead_letters, self.clock)
 
     def health(self) -> str | None:
         """None when the store answers and is sound, else what is wrong (``/healthz`` answers 503 then)."""
@@ -129,8 +150,17 @@ class App:
         from shared.services.provisioning import ProvisioningService
 
         flow = ActivationFlow(self.sync, self.channels)
+        s = self.stores
         return ProvisioningService(
-            self.stores, self.bus, self.clock, self.validator, flow, max_attempts=self.settings.bus_max_attempts
+            s.orgs,
+            s.principals,
+            s.channels,
+            s.devices,
+            self.bus,
+            self.clock,
+            self.validator,
+            flow,
+            max_attempts=self.settings.bus_max_attempts,
         )
 
     @cached_property
@@ -138,7 +168,8 @@ class App:
         """Out-of-office presence."""
         from shared.services.presence import PresenceService
 
-        return PresenceService(self.stores, self.bus, self.vacations, self.clock)
+        s = self.stores
+        return PresenceService(s.orgs, s.principals, s.meetings, s.presence, self.bus, self.vacations, self.clock)
 
     @cached_property
     def providers(self) -> Providers:
@@ -147,7 +178,9 @@ class App:
         from shared.adapters.conferencing.webex_api import WebexApiProvider
 
         webex = WebexApiProvider(
-            self._http(), self.settings.webex_base_url, lambda org: self.stores.org_secret(org.id, "webex_access_token")
+            self._http(),
+            self.settings.webex_base_url,
+            lambda org: self.stores.orgs.org_secret(org.id, "webex_access_token"),
         )
         return Providers(webex)
 
@@ -156,21 +189,25 @@ class App:
         """The per-meeting record (decisions and held meetings)."""
         from shared.adapters.store.meeting_records import MeetingRecords
 
-        return MeetingRecords(self.stores)
+        return MeetingRecords(self.stores.backend)
 
     @cached_property
     def rewrite(self) -> RewriteService:
         """Join details from keywords."""
         from shared.services.rewrite import RewriteService
 
-        return RewriteService(self.stores, self.editors, self.providers, self.clock, self.meeting_records)
+        return RewriteService(
+            self.stores.orgs, self.stores.principals, self.editors, self.providers, self.clock, self.meeting_records
+        )
 
     @cached_property
     def conferences(self) -> ConferenceService:
         """The add-on's conferences (``POST /v1/conferences``) and the sweep of reservations never saved."""
         from shared.services.conferences import ConferenceService
 
-        return ConferenceService(self.stores, self.editors, self.providers, self.clock, self.meeting_records)
+        return ConferenceService(
+            self.stores.orgs, self.stores.principals, self.editors, self.providers, self.clock, self.meeting_records
+        )
 
     @cached_property
     def broadcaster(self) -> Broadcaster:
@@ -189,7 +226,17 @@ class App:
         """Join-button (OBTP) dispatch."""
         from shared.services.join_buttons import JoinButtonDispatcher
 
-        return JoinButtonDispatcher(self.stores, self.bus, self.clock, on_notice=self.broadcaster.notify)
+        s = self.stores
+        return JoinButtonDispatcher(
+            s.orgs,
+            s.principals,
+            s.meetings,
+            s.notices,
+            s.devices,
+            self.bus,
+            self.clock,
+            on_notice=self.broadcaster.notify,
+        )
 
     def _http(self) -> httpx.Client:
         return self.google.http_client
@@ -197,14 +244,21 @@ class App:
     @cached_property
     def authenticator(self) -> Authenticator:
         """ID-token and device-token authentication for the app API."""
-        from shared.services.auth import Authenticator, IdTokenVerifier
+        from shared.services.auth import Authenticator
 
-        return Authenticator(self.stores, IdTokenVerifier(self.settings, self.clock, self._http()))
+        return Authenticator(self.stores.orgs, self.stores.principals, self.stores.devices, self.id_tokens)
+
+    @cached_property
+    def id_tokens(self) -> IdTokenVerifier:
+        """The app's ID-token verifier (the add-on's shares its certificate cache)."""
+        from shared.adapters.google.id_tokens import IdTokenVerifier
+
+        return IdTokenVerifier(self.settings, self.clock, self._http())
 
     @cached_property
     def invoker_verifier(self) -> IdTokenVerifier | None:
         """Verifies the OIDC tokens Cloud Scheduler and Pub/Sub push send (None without an invoker audience)."""
-        from shared.services.auth import IdTokenVerifier
+        from shared.adapters.google.id_tokens import IdTokenVerifier
 
         audience = self.settings.invoker_audience
         return IdTokenVerifier(self.settings, self.clock, self._http(), audience=audience) if audience else None
@@ -223,7 +277,7 @@ class App:
         dev = DevSignIn(self.settings, self._http()) if self.settings.google_base_url else None
         api = AppApi(
             self.authenticator,
-            MeetingsApp(self.stores, directory, self.clock),
+            MeetingsApp(self.stores.principals, self.stores.meetings, self.stores.presence, directory, self.clock),
             self.stores,
             self.clock,
             self.broadcaster,
@@ -231,7 +285,7 @@ class App:
         )
         from shared.api.app_conferences import AddOnRoute
 
-        app = self.authenticator.verifier
+        app = self.id_tokens
         api.addon = AddOnRoute.build(self.settings, self.clock, self._http(), self.stores, app, self.conferences)
         return api
 
@@ -288,7 +342,7 @@ def build(
 
     google = GoogleClients(settings, clock, transport=google_transport)
     secrets = SecretManagerSecrets(endpoint=settings.secret_manager_endpoint)
-    directory = GoogleCalendarDirectory(google, stores.service_account_key, secrets.access, clock)
+    directory = GoogleCalendarDirectory(google, stores.orgs.service_account_key, secrets.access, clock)
     workspace = GoogleWorkspace(google, directory, clock)
     return App(
         settings=settings,

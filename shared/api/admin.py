@@ -70,18 +70,20 @@ def principal_view(stores: Stores, p: Principal, *, detail: bool = False) -> dic
         "deactivated_by": p.deactivated_by,
     }
     if detail:
-        sync, _ = stores.get_sync_state(p.org_id, p.id)
-        channels = [c for c in stores.channels_of(p.org_id, p.id) if c.state.value == "active"]
+        sync, _ = stores.sync_states.get_sync_state(p.org_id, p.id)
+        channels = [c for c in stores.channels.channels_of(p.org_id, p.id) if c.state.value == "active"]
         view.update(
             last_sync=sync.last_sync,
             last_full_sync=sync.last_full_sync,
             channel_expiry=max((c.expiration for c in channels), default=None),
-            meeting_count=stores.count_meetings(p.org_id, p.id),
-            decisions=[{**d, "hint": hint_for(str(d["reason"] or ""))} for d in stores.list_decisions(p.org_id, p.id)],
+            meeting_count=stores.meetings.count_meetings(p.org_id, p.id),
+            decisions=[
+                {**d, "hint": hint_for(str(d["reason"] or ""))} for d in stores.decisions.list_decisions(p.org_id, p.id)
+            ],
             dead_letters=deadletters.of_principal(stores, p.org_id, p.id),
         )
         if p.kind is PrincipalKind.ROOM:
-            view["devices"] = [device_view(d) for d in stores.devices_of(p.org_id, p.id)]
+            view["devices"] = [device_view(d) for d in stores.devices.devices_of(p.org_id, p.id)]
     return view
 
 
@@ -153,20 +155,20 @@ def create_org(request: flask.Request, service: ProvisioningService, stores: Sto
     _check_provider(org, bool(body.webex_access_token), frozenset())
     created = service.create_org(org, key)
     if body.webex_access_token:
-        stores.put_org_secret(created.id, WEBEX_TOKEN, body.webex_access_token)
-    return respond(org_view(created, stores.org_secret_names(created.id)), 201)
+        stores.orgs.put_org_secret(created.id, WEBEX_TOKEN, body.webex_access_token)
+    return respond(org_view(created, stores.orgs.org_secret_names(created.id)), 201)
 
 
 @router.route(f"{BASE}/orgs", ["GET"])
 def list_orgs(request: flask.Request, service: ProvisioningService, stores: Stores) -> flask.Response:
     """List orgs."""
-    return respond({"orgs": [org_view(o, stores.org_secret_names(o.id)) for o in stores.list_orgs()]})
+    return respond({"orgs": [org_view(o, stores.orgs.org_secret_names(o.id)) for o in stores.orgs.list_orgs()]})
 
 
 @router.route(f"{BASE}/orgs/<org_id>", ["GET"])
 def get_org(request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str) -> flask.Response:
     """Read an org."""
-    return respond(org_view(service.require_org(org_id), stores.org_secret_names(org_id)))
+    return respond(org_view(service.require_org(org_id), stores.orgs.org_secret_names(org_id)))
 
 
 @router.route(f"{BASE}/orgs/<org_id>", ["PATCH"])
@@ -174,11 +176,11 @@ def patch_org(request: flask.Request, service: ProvisioningService, stores: Stor
     """Change an org's settings."""
     fields = parse(OrgFields, request)
     org, key = _apply(service.require_org(org_id), fields)
-    _check_provider(org, bool(fields.webex_access_token), stores.org_secret_names(org_id))
+    _check_provider(org, bool(fields.webex_access_token), stores.orgs.org_secret_names(org_id))
     updated = service.update_org(org, key)
     if fields.webex_access_token:
-        stores.put_org_secret(org_id, WEBEX_TOKEN, fields.webex_access_token)
-    return respond(org_view(updated, stores.org_secret_names(org_id)))
+        stores.orgs.put_org_secret(org_id, WEBEX_TOKEN, fields.webex_access_token)
+    return respond(org_view(updated, stores.orgs.org_secret_names(org_id)))
 
 
 @router.route(f"{BASE}/dead-letters", ["GET"])
@@ -218,7 +220,7 @@ def list_principals(
     state = query_param(request.args, "state", ("pending", "validating", "active", "error", "deactivated"))
     principals = [
         p
-        for p in stores.list_principals(org_id)
+        for p in stores.principals.list_principals(org_id)
         if (kind is None or p.kind.value == kind) and (state is None or p.state.value == state)
     ]
     principals.sort(key=lambda p: p.email)

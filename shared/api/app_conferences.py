@@ -20,6 +20,7 @@ import httpx
 from google.oauth2 import id_token
 from pydantic import BaseModel, Field
 
+from shared.adapters.google.id_tokens import IdTokenVerifier
 from shared.adapters.store.repositories import DocumentStores
 from shared.api import openapi
 from shared.api.app import AppApi, router
@@ -36,7 +37,7 @@ from shared.errors import (
 )
 from shared.logs import ctx, get_logger
 from shared.ports.clock import Clock
-from shared.services.auth import Authenticator, Caller, IdTokenVerifier
+from shared.services.auth import Authenticator, Caller
 from shared.services.conferences import ConferenceService, NotActivated
 
 log = get_logger(__name__)
@@ -124,7 +125,8 @@ class AddOnRoute:
     ) -> AddOnRoute:
         """Wire the route beside the app's verifier (the certificate cache is shared)."""
         url = f"{settings.public_url}/app" if settings.public_url else None
-        return cls(Authenticator(stores, AddOnIdTokens(settings, clock, http, app)), service, url)
+        verifier = AddOnIdTokens(settings, clock, http, app)
+        return cls(Authenticator(stores.orgs, stores.principals, stores.devices, verifier), service, url)
 
 
 def _caller(route: AddOnRoute, header: str | None) -> Caller:

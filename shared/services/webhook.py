@@ -20,9 +20,10 @@ from datetime import timedelta
 from shared.domain.sync import ChannelState, WatchChannel
 from shared.domain.tokens import token_hash
 from shared.logs import ctx, get_logger
-from shared.ports import MessageBus, Stores
+from shared.ports import MessageBus
 from shared.ports.clock import Clock
 from shared.ports.messages import StopChannel, SyncCalendar
+from shared.ports.stores import ChannelRepository, SyncStateRepository, Transactions
 from shared.services.sync_lease import SyncLeases
 
 log = get_logger(__name__)
@@ -45,9 +46,17 @@ class Outcome:
 class WebhookService:
     """Validates push notifications and publishes calendar syncs."""
 
-    def __init__(self, stores: Stores, bus: MessageBus, clock: Clock) -> None:
-        self._stores, self._bus, self._clock = stores, bus, clock
-        self._leases = SyncLeases(stores, clock)
+    def __init__(
+        self,
+        channels: ChannelRepository,
+        transactions: Transactions,
+        sync_states: SyncStateRepository,
+        bus: MessageBus,
+        clock: Clock,
+    ) -> None:
+        self._channels, self._transactions = channels, transactions
+        self._bus, self._clock = bus, clock
+        self._leases = SyncLeases(sync_states, clock)
 
     def handle(self, headers: Mapping[str, str], body_size: int) -> Outcome:
         """Handle one notification; the caller answers with ``Outcome.status``."""
@@ -59,7 +68,7 @@ class WebhookService:
         channel_id, resource_id, state = h["x-goog-channel-id"], h["x-goog-resource-id"], h["x-goog-resource-state"]
         if not CHANNEL_ID.match(channel_id) or not RESOURCE_ID.match(resource_id) or state not in RESOURCE_STATES:
             return Outcome(400, "invalid_channel_headers")
-        channel = self._stores.get_channel(channel_id)
+        channel = self._channels.get_channel(channel_id)
         if channel is None:
             log.debug("notification for an unknown channel")
             return Outcome(200, "unknown_channel")
@@ -75,7 +84,7 @@ class WebhookService:
             return Outcome(200, "sync_handshake")
         number = h.get("x-goog-message-number", "")
         try:
-            with self._stores.atomic():  # the flag and the message commit together where the store allows it
+            with self._transactions.atomic():  # the flag and the message commit together where the store allows it
                 if not self._leases.mark_pending(channel.org_id, channel.principal_id):
                     return Outcome(200, "coalesced")
                 sync = SyncCalendar(
@@ -96,8 +105,8 @@ class WebhookService:
         asked = channel.stop_requested_at
         if asked is not None and now - asked < STOP_AGAIN_AFTER:
             return
-        with self._stores.atomic():
-            if not self._stores.mark_stop_requested(channel.id, now, seen=asked):
+        with self._transactions.atomic():
+            if not self._channels.mark_stop_requested(channel.id, now, seen=asked):
                 return
             stop = StopChannel(
                 org_id=channel.org_id, principal_id=channel.principal_id, channel_id=channel.id, resource_id=resource_id

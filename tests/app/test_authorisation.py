@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 
-from shared.adapters.store import app_queries
 from shared.api import app as app_routes
 from shared.api.openapi import OPERATIONS
 from shared.domain.meetings import Attendee, Meeting, ResponseStatus
@@ -173,7 +172,7 @@ def test_a_private_meetings_join_buttons_carry_no_title_to_devices(aw: AppWorld)
     org = aw.world.org.id
     titles = {
         (s.notice.recipient_kind.value, s.notice.title)
-        for s in app_queries.live_notices(aw.app.stores, org, T0 - timedelta(days=1))
+        for s in aw.app.stores.notices.live_notices(org, T0 - timedelta(days=1))
     }
     assert titles == {("person", "Reorg talks"), ("device", "")}
 
@@ -181,7 +180,7 @@ def test_a_private_meetings_join_buttons_carry_no_title_to_devices(aw: AppWorld)
 def test_a_private_meeting_on_my_calendar_without_me_on_its_guest_list_is_hidden(aw: AppWorld) -> None:
     """A private meeting that reached Bob's calendar through a group, not by name, shows him no details."""
     org = aw.world.org.id
-    bob = aw.app.stores.principal_id(org, BOB)
+    bob = aw.app.stores.principals.principal_id(org, BOB)
     start = T0 + timedelta(hours=2)
     group = Meeting(
         org_id=org,
@@ -195,8 +194,8 @@ def test_a_private_meeting_on_my_calendar_without_me_on_its_guest_list_is_hidden
         agenda="Acquisition",
         visibility="private",
     )
-    aw.app.stores.put_meetings([group], T0)
+    aw.app.stores.meetings.put_meetings([group], T0)
     shown = aw.get("/v1/me/meetings/groupinvite1", aw.user(BOB)).get_json()
     assert shown["details_hidden"] and (shown["title"], shown["organizer"], shown["agenda"]) == ("", None, "")
-    aw.app.stores.put_meetings([replace(group, visibility="default")], T0)
+    aw.app.stores.meetings.put_meetings([replace(group, visibility="default")], T0)
     assert aw.get("/v1/me/meetings/groupinvite1", aw.user(BOB)).get_json()["title"] == "Board only"

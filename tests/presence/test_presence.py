@@ -44,7 +44,9 @@ def _poll(world: World) -> None:
 
 
 def _presence(world: World, email: str) -> Presence | None:
-    return world.app.stores.get_presence(world.org.id, world.app.stores.principal_id(world.org.id, email))
+    return world.app.stores.presence.get_presence(
+        world.org.id, world.app.stores.principals.principal_id(world.org.id, email)
+    )
 
 
 def _status(world: World, email: str) -> PresenceStatus:
@@ -253,14 +255,16 @@ def test_principal_deactivated_mid_poll_is_skipped(world: World) -> None:
     world.activate(BOB)
     world.control.set_vacation(BOB, _responder("Away"))
     held = CapturingBus()
-    batches = PresenceService(world.app.stores, held, world.app.vacations, world.clock).poll()
+    s = world.app.stores
+    service = PresenceService(s.orgs, s.principals, s.meetings, s.presence, held, world.app.vacations, world.clock)
+    batches = service.poll()
     assert batches == 1 and [topic for topic, _ in held.messages] == [VACATION_CHECK]
     batch = CheckVacation.decode(held.messages[0][1])
-    bob_id = world.app.stores.principal_id(world.org.id, BOB)
+    bob_id = world.app.stores.principals.principal_id(world.org.id, BOB)
     assert bob_id in batch.principal_ids and len(batch.principal_ids) == 2
     world.app.provisioning.deactivate(world.org.id, BOB)
     world.settle()
-    bob = world.app.stores.get_principal(world.org.id, bob_id)
+    bob = world.app.stores.principals.get_principal(world.org.id, bob_id)
     assert bob is not None and bob.state is PrincipalState.DEACTIVATED
     world.control.clear_requests()
     report = world.app.presence.check(batch)
@@ -280,7 +284,7 @@ def test_gmail_scope_missing_disables_presence_and_costs_nothing(tmp_path: Path)
     world = make_world(tmp_path, scopes=calendar_only)
     try:
         world.activate(ALICE)
-        alice = world.app.stores.find_principal(world.org.id, ALICE)
+        alice = world.app.stores.principals.find_principal(world.org.id, ALICE)
         assert alice is not None and alice.state is PrincipalState.ACTIVE
         assert alice.presence_enabled is False and alice.reason is ErrorReason.GMAIL_SCOPE_MISSING
         world.control.set_vacation(ALICE, _responder("Away"))

@@ -59,7 +59,7 @@ def test_the_checks_catch_planted_damage(tmp_path: Path) -> None:
         organiser_items = [i for i in truth[email] if i.get("organizer", {}).get("self")]
         assert organiser_items, "the seeded workload gave the first user an event"
         victim = organiser_items[0]
-        world.app.stores.delete_meetings(world.org.id, world.principal_id(email), [victim["id"]])
+        world.app.stores.meetings.delete_meetings(world.org.id, world.principal_id(email), [victim["id"]])
         assert soak_checks.store_equals_truth(world, truth) != []
         broken = {**victim, "location": "", "description": victim.get("description", "") + " changed"}
         damaged = {**truth, email: [broken, *organiser_items[1:]]}
