@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import flask
 import orjson
@@ -29,6 +29,9 @@ from shared.errors import (
     Unauthenticated,
 )
 from shared.logs import ctx, get_logger
+
+if TYPE_CHECKING:
+    from shared.services.webhook import Outcome
 
 log = get_logger(__name__)
 MAX_BODY = 256 * 1024
@@ -77,6 +80,21 @@ def status_for(exc: HybridCalendarError) -> int:
         if isinstance(exc, kind):
             return status
     return 400
+
+
+WEBHOOK_STATUS: Mapping[str, int] = {
+    "body_too_large": 400,
+    "missing_channel_headers": 400,
+    "invalid_channel_headers": 400,
+    "token_mismatch": 403,
+}
+"""The HTTP status of a push notification's outcome, by its value (200 for any other); keyed by value so
+the function's router does not import the use case."""
+
+
+def webhook_status(outcome: Outcome) -> int:
+    """The HTTP status the webhook answers for ``outcome``."""
+    return WEBHOOK_STATUS.get(outcome, 200)
 
 
 def routing_error(exc: HTTPException) -> flask.Response:
