@@ -9,7 +9,6 @@ same minute; one run records and publishes 10,000 notices, a repeated run finds 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import statistics
@@ -140,12 +139,15 @@ def firestore_listing() -> dict[str, tuple[float, float]] | str:
         with tempfile.TemporaryDirectory() as tmp:
             app = build(Settings(data_dir=Path(tmp), scheduler=False), clock=ManualClock(NOW))
             store = FirestoreDocumentStore("hybridcal-bench")
-            app.documents.close()
+            app.close()
+            from shared.adapters.bus.local import LocalBus
             from shared.adapters.crypto.envelope import EnvelopeCipher
             from shared.adapters.store.repositories import DocumentStores
+            from shared.bootstrap import rewire
 
             cipher = EnvelopeCipher(store, app.kek, app.clock)
-            app = dataclasses.replace(app, documents=store, cipher=cipher, stores=DocumentStores(store, cipher))
+            stores = DocumentStores(store, cipher)
+            app = rewire(app, documents=store, cipher=cipher, stores=stores, bus=LocalBus(None), lock=None)
             results = listing(app, seed_user(app))
             app.close()
             return results
