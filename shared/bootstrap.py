@@ -21,6 +21,7 @@ from shared import config, logs
 from shared.adapters.bus.local import LocalBus
 from shared.adapters.crypto.envelope import EnvelopeCipher
 from shared.adapters.store.datadir import DataDirLock, open_embedded
+from shared.adapters.store.health_records import DocumentHealthRecords
 from shared.adapters.store.repositories import DocumentStores
 from shared.adapters.store.sqlite import SqliteDocumentStore
 from shared.clock import AcceleratedClock, SystemClock
@@ -28,6 +29,7 @@ from shared.domain.principals import Org, Principal
 from shared.errors import ConfigError
 from shared.ports import Bus, CalendarDirectory, Cipher, DocumentStore, EventEditor, KeyEncryptionKey
 from shared.ports.clock import Clock
+from shared.ports.health import HealthRecords
 from shared.ports.leases import Instances
 from shared.services.leases import HeartbeatInstances, SoleInstance
 
@@ -37,10 +39,13 @@ if TYPE_CHECKING:
     from shared.adapters.store.meeting_records import MeetingRecords
     from shared.api.app import AppApi
     from shared.ports.directory import PrincipalValidator, VacationReader
+    from shared.services.alerts import AlertService
     from shared.services.auth import Authenticator, IdTokenVerifier
     from shared.services.channels import ChannelService
     from shared.services.conferences import ConferenceService
     from shared.services.deadletters import DeadLetterService
+    from shared.services.delegation import DelegationWatch
+    from shared.services.health import HealthService
     from shared.services.join_buttons import Broadcaster, JoinButtonDispatcher
     from shared.services.presence import PresenceService
     from shared.services.provisioning import ProvisioningService
@@ -70,6 +75,7 @@ class App:
     google: GoogleClients
     instances: Instances
     lock: DataDirLock | None  # the embedded data dir's lock; a cloud deployment has none
+    health_records: HealthRecords  # counters and runs of the health report, alert hooks and alerts
     _closed: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
 
     @cached_property
@@ -98,8 +104,37 @@ class App:
         """Watch channels, window advance and reconciliation (and the sweep of the add-on's unsaved reservations)."""
         from shared.services.channels import ChannelService
 
-        sweeps = (lambda: self.conferences.sweep(),)
+        sweeps = (lambda: self.conferences.sweep(), self._health_sweep)
         return ChannelService(self.stores, self.directory, self.sync, self.clock, self.settings.public_url, sweeps)
+
+    @cached_property
+    def alerts(self) -> AlertService:
+        """An org's alert webhooks and the signed delivery of alerts to them."""
+        from shared.adapters.alert_sender import HttpAlertSender
+        from shared.services.alerts import AlertService
+
+        return AlertService(self.stores, self.health_records, self.clock, HttpAlertSender().post)
+
+    @cached_property
+    def health_report(self) -> HealthService:
+        """The org health report and the scan that raises alerts."""
+        from shared.services.health import HealthService
+
+        return HealthService(self.stores, self.health_records, self.clock, self.alerts)
+
+    @cached_property
+    def delegation(self) -> DelegationWatch:
+        """Google's refusals of a principal's calls turned into its error state (and the light check)."""
+        from shared.services.delegation import DelegationWatch
+
+        return DelegationWatch(self.stores, self.validator, self.clock, self.health_report, self.channels.stop_all)
+
+    def _health_sweep(self) -> int:
+        """Maintenance's health part: the light check, the alert scan, due alert retries (counts nothing released)."""
+        self.delegation.light_check()
+        self.health_report.scan()
+        self.alerts.deliver_due()
+        return 0
 
     @cached_property
     def dead_letters(self) -> DeadLetterService:
@@ -138,7 +173,8 @@ class App:
         """Out-of-office presence."""
         from shared.services.presence import PresenceService
 
-        return PresenceService(self.stores, self.bus, self.vacations, self.clock)
+        refused = lambda o, p, e: self.delegation.refused(o, p, e)  # noqa: E731
+        return PresenceService(self.stores, self.bus, self.vacations, self.clock, on_refused=refused)
 
     @cached_property
     def providers(self) -> Providers:
@@ -290,6 +326,8 @@ def build(
     secrets = SecretManagerSecrets(endpoint=settings.secret_manager_endpoint)
     directory = GoogleCalendarDirectory(google, stores.service_account_key, secrets.access, clock)
     workspace = GoogleWorkspace(google, directory, clock)
+    health_records = DocumentHealthRecords(documents, cipher)
+    google.http.on_rate_limited = lambda subject, status: health_records.note_rate_limited(subject, status, clock.now())
     return App(
         settings=settings,
         clock=clock,
@@ -305,6 +343,7 @@ def build(
         google=google,
         instances=instances,
         lock=lock,
+        health_records=health_records,
     )
 
 
