@@ -49,6 +49,14 @@ class DelegationWatch:
         )
         return self._check(org, principal)
 
+    def refused_by_id(self, org_id: str, principal_id: str, error: HybridCalendarError) -> Principal | None:
+        """:meth:`refused` for a principal named by ids (a message's); nothing unless it is active."""
+        org = self._stores.get_org(org_id)
+        principal = self._stores.get_principal(org_id, principal_id)
+        if org is None or principal is None or not principal.active:
+            return None
+        return self.refused(org, principal, error)
+
     def light_check(self) -> int:
         """Re-validate active principals with no successful sync for a while; return how many were checked."""
         now = self._clock.now()

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from shared.domain.health import LIGHT_CHECK_AFTER, RETRY_DELAYS
 from tests.health.conftest import ALICE, DOMAIN, Receiver, VerifierAt, admin, principal, run
-from tests.support.pump import PumpWorld
+from tests.support.pump import TOPIC_OF, PumpWorld
 
 
 def _hook(world: PumpWorld, receiver: Receiver) -> dict[str, object]:
@@ -101,3 +101,16 @@ def test_revalidate_asks_google_for_fresh_tokens(world: PumpWorld) -> None:
     world.settle()
     alice = principal(world)
     assert alice["state"] == "error" and alice["reason"] == "delegation_not_authorized"
+
+
+def test_a_sync_refused_by_google_turns_the_principal_to_error_at_once(world: PumpWorld, receiver: Receiver) -> None:
+    """A push arrives after the grant and its tokens were revoked: the refused sync moves Alice to error; one alert."""
+    _hook(world, receiver)
+    world.create_event(ALICE, "Planning", 60)
+    assert world.state.wait_for_push_idle(30)
+    assert world.bus.queued(str(TOPIC_OF["sync_calendar"])) == 1
+    world.control.set_service_account_scopes(DOMAIN, str(world.key["client_id"]), [], revoke_tokens=True)
+    world.deliver("sync_calendar")
+    alice = principal(world)
+    assert alice["state"] == "error" and alice["reason"] == "delegation_not_authorized"
+    assert [json.loads(r.body)["type"] for r in receiver.received] == ["principal.error"]
