@@ -127,7 +127,8 @@ class App:
         """Google's refusals of a principal's calls turned into its error state (and the light check)."""
         from shared.services.delegation import DelegationWatch
 
-        return DelegationWatch(self.stores, self.validator, self.clock, self.health_report, self.channels.stop_all)
+        stop = self.channels.stop_all
+        return DelegationWatch(self.stores, self.validator, self.clock, self.health_report, stop, self.health_records)
 
     def _health_sweep(self) -> int:
         """Maintenance's health part: the light check, the alert scan, due alert retries (counts nothing released)."""

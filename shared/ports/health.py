@@ -27,6 +27,14 @@ class HealthRecords(Protocol):
         """The latest run of a job (``at`` and its figures), or None."""
         ...
 
+    def note_checked(self, org_id: str, principal_id: str, at: datetime) -> None:
+        """Remember when a principal last had a light re-validation."""
+        ...
+
+    def last_checked(self, org_id: str, principal_id: str) -> datetime | None:
+        """When a principal last had a light re-validation, or None."""
+        ...
+
     def add_hook(self, hook: AlertHook) -> None:
         """Register a hook; Conflict when the org has one for the same URL."""
         ...

@@ -6,7 +6,7 @@ principal's cached tokens and validates it again right away: a refusal that stan
 ``error`` with the exact reason and hint (its channels are stopped, best effort) and raises one
 alert; a Gmail-only refusal keeps it active with presence off (``gmail_scope_missing``), as
 validation does. :meth:`light_check` (run by each maintenance) does the same for active
-principals with no successful sync for ``LIGHT_CHECK_AFTER``, so a quiet calendar's revoked
+principals with no successful sync and no light check for ``LIGHT_CHECK_AFTER``, so a quiet calendar's revoked
 delegation is found within a maintenance period rather than when someone next edits it.
 """
 
@@ -23,6 +23,7 @@ from shared.logs import ctx, get_logger
 from shared.ports import Stores
 from shared.ports.clock import Clock
 from shared.ports.directory import PrincipalValidator
+from shared.ports.health import HealthRecords
 from shared.services.health import HealthService
 
 log = get_logger(__name__)
@@ -38,8 +39,10 @@ class DelegationWatch:
         clock: Clock,
         health: HealthService,
         stop_channels: Callable[[Org, Principal], object],
+        records: HealthRecords,
     ) -> None:
         self._stores, self._validator, self._clock, self._health = stores, validator, clock, health
+        self._records = records
         self._stop_channels = stop_channels
 
     def refused(self, org: Org, principal: Principal, error: HybridCalendarError) -> Principal | None:
@@ -58,7 +61,7 @@ class DelegationWatch:
         return self.refused(org, principal, error)
 
     def light_check(self) -> int:
-        """Re-validate active principals with no successful sync for a while; return how many were checked."""
+        """Re-validate active principals with no successful sync (nor light check) for a while; return how many."""
         now = self._clock.now()
         checked = 0
         for org in self._stores.list_orgs():
@@ -66,6 +69,10 @@ class DelegationWatch:
                 state, _ = self._stores.get_sync_state(org.id, principal.id)
                 if state.last_sync is not None and now - state.last_sync < LIGHT_CHECK_AFTER:
                     continue
+                last = self._records.last_checked(org.id, principal.id)
+                if last is not None and now - last < LIGHT_CHECK_AFTER:
+                    continue
+                self._records.note_checked(org.id, principal.id, now)
                 checked += 1
                 try:
                     self._check(org, principal)

@@ -41,10 +41,10 @@ class HealthService:
         principals = sorted(self._stores.list_principals(org_id), key=lambda p: p.email)
         states = Counter(p.state.value for p in principals)
         active = [p for p in principals if p.active]
-        channels, without = self._channels(org_id, active, now)
+        maintenance = self._records.last_run("maintenance") or {}
+        channels, without = self._channels(org_id, active, now, maintenance.get("at"))
         syncs = self._syncs(org_id, active, now)
         dead = deadletters.summary(self._stores, org_id)
-        maintenance = self._records.last_run("maintenance") or {}
         poll = self._records.last_run("vacation_poll")
         poll_at = poll["at"] if poll else None
         lag = (now - poll_at).total_seconds() if poll_at else None
@@ -92,7 +92,10 @@ class HealthService:
             },
         }
 
-    def _channels(self, org_id: str, active: list[Principal], now: datetime) -> tuple[list[dict[str, Any]], list[str]]:
+    def _channels(
+        self, org_id: str, active: list[Principal], now: datetime, maintained: datetime | None
+    ) -> tuple[list[dict[str, Any]], list[str]]:
+        """Channels in the renewal window (failing once a maintenance run has tried them) and principals with none."""
         expiring: list[dict[str, Any]] = []
         without: list[str] = []
         for p in active:
@@ -106,7 +109,7 @@ class HealthService:
                             "email": p.email,
                             "channel_id": c.id,
                             "expiration": c.expiration.isoformat(),
-                            "failing_renewal": True,
+                            "failing_renewal": maintained is not None and maintained >= c.expiration - EXPIRING_WITHIN,
                         }
                     )
         return expiring, without

@@ -114,3 +114,23 @@ def test_a_sync_refused_by_google_turns_the_principal_to_error_at_once(world: Pu
     alice = principal(world)
     assert alice["state"] == "error" and alice["reason"] == "delegation_not_authorized"
     assert [json.loads(r.body)["type"] for r in receiver.received] == ["principal.error"]
+
+
+def test_the_light_check_validates_a_quiet_principal_once_per_period(world: PumpWorld) -> None:
+    """Hourly maintenance of a quiet calendar: one light validation (fresh tokens) per 6 h, not one per run."""
+    counter = world.app.google.counter
+    world.clock.set(world.clock.now() + LIGHT_CHECK_AFTER + timedelta(minutes=1))
+    before = counter.count("oauth2.token")
+    run(world, "maintain_channels")
+    first = counter.count("oauth2.token") - before
+    assert first == 2  # the calendar and the Gmail scope, asked afresh
+    for _ in range(5):
+        world.clock.set(world.clock.now() + timedelta(hours=1))
+        before = counter.count("oauth2.token")
+        run(world, "maintain_channels")
+        assert counter.count("oauth2.token") - before == 0
+    world.clock.set(world.clock.now() + timedelta(hours=1))
+    before = counter.count("oauth2.token")
+    run(world, "maintain_channels")
+    assert counter.count("oauth2.token") - before == 2
+    assert principal(world)["state"] == "active"

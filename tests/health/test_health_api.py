@@ -56,10 +56,12 @@ def test_a_channel_close_to_expiry_after_maintenance_is_reported_and_alerted_onc
     (channel,) = world.app.stores.channels_of(ORG, world.app.stores.principal_id(ORG, ALICE))
     world.clock.set(channel.expiration - timedelta(hours=2))
     world.control.set_clock(time=world.clock.now().isoformat().replace("+00:00", "Z"), frozen=True)
+    _, before = admin(world, "GET", "/health")  # in the window, but no maintenance has tried to renew it yet
+    assert [(c["channel_id"], c["failing_renewal"]) for c in before["channels"]["expiring"]] == [(channel.id, False)]
     run(world, "maintain_channels")
     run(world, "maintain_channels")
     _, health = admin(world, "GET", "/health")
-    assert [c["channel_id"] for c in health["channels"]["expiring"]] == [channel.id]
+    assert [(c["channel_id"], c["failing_renewal"]) for c in health["channels"]["expiring"]] == [(channel.id, True)]
     kinds = [json.loads(r.body)["type"] for r in receiver.received]
     assert kinds.count("channel.renewal_failed") == 1
 

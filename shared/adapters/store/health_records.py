@@ -71,6 +71,16 @@ class DocumentHealthRecords:
         doc = self._documents.get(doc_path("healthRuns", name))
         return dict(doc.data) if doc is not None else None
 
+    def note_checked(self, org_id: str, principal_id: str, at: datetime) -> None:
+        """Remember when a principal last had a light re-validation (kept a week)."""
+        path = doc_path("orgs", org_id, "lightChecks", principal_id)
+        self._documents.write([Put(path, {"at": at, "expireAt": at + timedelta(days=7)})])
+
+    def last_checked(self, org_id: str, principal_id: str) -> datetime | None:
+        """When a principal last had a light re-validation."""
+        doc = self._documents.get(doc_path("orgs", org_id, "lightChecks", principal_id))
+        return doc.data.get("at") if doc is not None else None
+
     # ------------------------------------------------------------ hooks
 
     def add_hook(self, hook: AlertHook) -> None:
