@@ -22,6 +22,7 @@ from shared import config, logs
 from shared.adapters.bus.local import LocalBus
 from shared.adapters.crypto.envelope import EnvelopeCipher
 from shared.adapters.store.datadir import DataDirLock, open_embedded
+from shared.adapters.store.health_records import DocumentHealthRecords
 from shared.adapters.store.repositories import DocumentStores
 from shared.adapters.store.sqlite import SqliteDocumentStore
 from shared.clock import AcceleratedClock, SystemClock
@@ -139,6 +140,8 @@ def build(
     secrets = SecretManagerSecrets(endpoint=settings.secret_manager_endpoint)
     directory = GoogleCalendarDirectory(google, stores.orgs.service_account_key, secrets.access, clock)
     workspace = GoogleWorkspace(google, directory, clock)
+    health_records = DocumentHealthRecords(documents, cipher)
+    google.http.on_rate_limited = lambda subject, status: health_records.note_rate_limited(subject, status, clock.now())
     ports = Ports(
         settings=settings,
         clock=clock,
@@ -154,6 +157,7 @@ def build(
         google=google,
         instances=instances,
         lock=lock,
+        health_records=health_records,
     )
     return wire(ports)
 

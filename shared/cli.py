@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from shared import config
+from shared import cli_health, config
 from shared.cli_admin import fail
 from shared.cli_deadletters import dead_letters
 from shared.cli_help import Typer
@@ -30,6 +30,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(rooms_app, name="rooms")
 app.add_typer(jobs_app, name="jobs")
 app.command("dead-letters")(dead_letters)
+assert cli_health.alerts_app  # `orgs health` and `orgs alerts` register on import
 HostOpt = Annotated[str | None, typer.Option(metavar="HOST", help="Address to listen on.")]
 
 

@@ -16,6 +16,7 @@ from shared.domain.principals import Org, Principal
 from shared.ports import Bus, CalendarDirectory, Cipher, DocumentStore, EventEditor, KeyEncryptionKey
 from shared.ports.clock import Clock
 from shared.ports.directory import PrincipalValidator, VacationReader
+from shared.ports.health import HealthRecords
 from shared.ports.leases import Instances
 
 if TYPE_CHECKING:
@@ -24,10 +25,13 @@ if TYPE_CHECKING:
     from shared.adapters.google.id_tokens import IdTokenVerifier
     from shared.adapters.store.datadir import DataDirLock
     from shared.adapters.store.meeting_records import MeetingRecords
+    from shared.services.alerts import AlertService
     from shared.services.auth import Authenticator
     from shared.services.channels import ChannelService
     from shared.services.conferences import ConferenceService
     from shared.services.deadletters import DeadLetterService
+    from shared.services.delegation import DelegationWatch
+    from shared.services.health import HealthService
     from shared.services.join_buttons import Broadcaster, JoinButtonDispatcher
     from shared.services.presence import PresenceService
     from shared.services.provisioning import ProvisioningService
@@ -55,6 +59,8 @@ class Ports:
     instances: Instances
     lock: DataDirLock | None
     """The embedded data dir's lock; a cloud deployment has none."""
+    health_records: HealthRecords
+    """Counters and runs of the health report, alert hooks and alerts."""
 
 
 @dataclass(frozen=True)
@@ -78,19 +84,29 @@ class Services:
     authenticator: Authenticator
     invoker_verifier: IdTokenVerifier
     """Verifies the OIDC tokens Cloud Scheduler and Pub/Sub push send (for the invoker audience)."""
+    alerts: AlertService
+    """An org's alert webhooks and the signed delivery of alerts to them."""
+    health_report: HealthService
+    """The org health report and the scan that raises alerts."""
+    delegation: DelegationWatch
+    """Google's refusals of a principal's calls turned into its error state (and the light check)."""
 
 
 def wire_services(ports: Ports) -> Services:
     """Make every service over the ports, each with only the repositories it uses."""
+    from shared.adapters.alert_sender import HttpAlertSender
     from shared.adapters.conferencing.registry import Providers
     from shared.adapters.conferencing.webex_api import WebexApiProvider
     from shared.adapters.google.id_tokens import IdTokenVerifier
     from shared.adapters.store.meeting_records import MeetingRecords
     from shared.services.activation import ActivationFlow
+    from shared.services.alerts import AlertService
     from shared.services.auth import Authenticator
     from shared.services.channels import ChannelService
     from shared.services.conferences import ConferenceService
     from shared.services.deadletters import DeadLetterService
+    from shared.services.delegation import DelegationWatch
+    from shared.services.health import HealthService
     from shared.services.join_buttons import Broadcaster, JoinButtonDispatcher
     from shared.services.presence import PresenceService
     from shared.services.provisioning import ProvisioningService
@@ -109,10 +125,21 @@ def wire_services(ports: Ports) -> Services:
     providers = Providers(webex)
     records = MeetingRecords(s.backend)
     conferences = ConferenceService(s.orgs, s.principals, editors, providers, clock, records)
+    alerts = AlertService(s, ports.health_records, clock, HttpAlertSender().post)
+    health_report = HealthService(s, ports.health_records, clock, alerts)
+
+    def health_sweep() -> int:
+        """Maintenance's health part: the light check, the alert scan, due alert retries (counts nothing released)."""
+        delegation.light_check()
+        health_report.scan()
+        alerts.deliver_due()
+        return 0
+
     channels = ChannelService(
         s.orgs, s.principals, s.meetings, s.sync_states, s.channels, directory, sync, clock, settings.public_url,
-        (conferences.sweep,),
+        (conferences.sweep, health_sweep),
     )  # fmt: skip
+    delegation = DelegationWatch(s, ports.validator, clock, health_report, channels.stop_all, ports.health_records)
     flow = ActivationFlow(sync, channels)
     provisioning = ProvisioningService(
         s.orgs, s.principals, s.channels, s.devices, bus, clock, ports.validator, flow, max_attempts=attempts
@@ -129,7 +156,9 @@ def wire_services(ports: Ports) -> Services:
         channels=channels,
         dead_letters=DeadLetterService(s.orgs, s.principals, s.dead_letters, clock),
         provisioning=provisioning,
-        presence=PresenceService(s.orgs, s.principals, s.meetings, s.presence, bus, ports.vacations, clock),
+        presence=PresenceService(
+            s.orgs, s.principals, s.meetings, s.presence, bus, ports.vacations, clock, on_refused=delegation.refused
+        ),
         providers=providers,
         meeting_records=records,
         rewrite=RewriteService(s.orgs, s.principals, editors, providers, clock, records),
@@ -141,4 +170,7 @@ def wire_services(ports: Ports) -> Services:
         id_tokens=id_tokens,
         authenticator=Authenticator(s.orgs, s.principals, s.devices, id_tokens),
         invoker_verifier=IdTokenVerifier(settings, clock, http, audience=invoker_audience),
+        alerts=alerts,
+        health_report=health_report,
+        delegation=delegation,
     )

@@ -13,7 +13,7 @@ from typing import Any
 import flask
 from google.auth import jwt
 
-from shared.api import admin_devices, admin_openapi
+from shared.api import admin_devices, admin_health, admin_openapi
 from shared.api.admin_devices import device_view
 from shared.api.admin_models import OrgCreate, OrgFields, PrincipalCreate
 from shared.api.http import Router, parse, query_param, respond
@@ -244,3 +244,4 @@ def principal(
 
 
 admin_devices.register(router)
+admin_health.register(router)

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 import shared
+from shared.api.admin_health import AlertHookCreate, AlertHookList, AlertHookOut, AlertList, AlertOut, HealthOut
 from shared.api.admin_models import (
     ActivatedOut,
     DeadLettersOut,
@@ -33,6 +34,7 @@ from shared.api.app_models import ErrorOut
 PREFIX = "/admin/v1"
 _ORG = {"name": "org", "in": "path", "required": True, "schema": {"type": "string"}, "description": "The org id."}
 _EMAIL = {"name": "email", "in": "path", "required": True, "schema": {"type": "string", "format": "email"}}
+_HOOK = {"name": "hook_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _DEVICE = {"name": "device_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _KIND = {"name": "kind", "in": "query", "required": False, "schema": {"enum": ["person", "room"]}}
 _STATE = {
@@ -169,6 +171,47 @@ ROUTES: tuple[Route, ...] = (
         "An org's dead letters, counted per topic and per principal, with the latest error.",
         200,
         DeadLettersOut,
+        params=(_ORG,),
+    ),
+    Route("get", "/orgs/{org}/health", "getOrgHealth", "The org's health report.", 200, HealthOut, params=(_ORG,)),
+    Route(
+        "get", "/orgs/{org}/alert-hooks", "listAlertHooks", "The org's alert hooks.", 200, AlertHookList, params=(_ORG,)
+    ),
+    Route(
+        "post",
+        "/orgs/{org}/alert-hooks",
+        "addAlertHook",
+        "Register an alert hook (https, or http to loopback); its secret is in this answer only.",
+        201,
+        AlertHookOut,
+        AlertHookCreate,
+        (_ORG,),
+    ),
+    Route(
+        "delete",
+        "/orgs/{org}/alert-hooks/{hook_id}",
+        "removeAlertHook",
+        "Remove an alert hook.",
+        200,
+        None,
+        params=(_ORG, _HOOK),
+    ),
+    Route(
+        "post",
+        "/orgs/{org}/alert-hooks/{hook_id}:test",
+        "testAlertHook",
+        "Send a signed test event to one hook now.",
+        200,
+        AlertOut,
+        params=(_ORG, _HOOK),
+    ),
+    Route(
+        "get",
+        "/orgs/{org}/alerts",
+        "listAlerts",
+        "The org's alerts and their deliveries.",
+        200,
+        AlertList,
         params=(_ORG,),
     ),
     Route("get", "/openapi.json", "openapi", "This document.", 200, None),

@@ -49,6 +49,7 @@ class MaintenanceReport:
     reconciled: int = 0
     repaired: int = 0
     released: int = 0
+    repaired_per_org: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
 
 
@@ -173,7 +174,9 @@ class ChannelService:
                     state, _ = self._sync_states.get_sync_state(org.id, principal.id)
                     if state.last_full_sync is None or now - state.last_full_sync >= RECONCILE_EVERY:
                         report.reconciled += 1
-                        report.repaired += self.reconcile(org, principal)
+                        repaired = self.reconcile(org, principal)
+                        report.repaired += repaired
+                        report.repaired_per_org[org.id] = report.repaired_per_org.get(org.id, 0) + repaired
                 except HybridCalendarError as exc:
                     report.failures.append(exc.code)
                     log.warning(

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from shared.domain.principals import Org, PrincipalKind
+from shared.domain.principals import Org, Principal, PrincipalKind
 from shared.domain.status_sources import with_calendar_status
 from shared.domain.vacation import VacationResponder, decide, ooo_events_in_effect
-from shared.errors import Forbidden, HybridCalendarError, RetryableError
+from shared.errors import Forbidden, HybridCalendarError, RetryableError, Unauthenticated
 from shared.logs import ctx, get_logger
 from shared.ports import MessageBus
 from shared.ports.clock import Clock
@@ -66,11 +66,13 @@ class PresenceService:
         clock: Clock,
         concurrency: int = 8,
         on_change: Callable[[str, str], None] | None = None,
+        on_refused: Callable[[Org, Principal, HybridCalendarError], object] | None = None,
     ) -> None:
         self._orgs, self._principals, self._meetings, self._presence = orgs, principals, meetings, presence
         self._bus, self._reader, self._clock = bus, reader, clock
         self._concurrency = concurrency
         self._on_change = on_change
+        self._on_refused = on_refused  # Google refused a principal's call (a revoked delegation, say)
 
     def poll(self) -> int:
         """Fan out every org's active people in batches over vacation-check; return the batch count."""
@@ -111,7 +113,9 @@ class PresenceService:
         now = self._clock.now()
         try:
             settings = self._reader.vacation_for(org, principal)
-        except Forbidden:
+        except (Forbidden, Unauthenticated) as exc:
+            if self._on_refused is not None:
+                self._on_refused(org, principal, exc)
             return "failed"
         except HybridCalendarError as exc:
             log.warning("vacation check failed", extra=ctx(org=org.id, principal=principal.id, error_code=exc.code))

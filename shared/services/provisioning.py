@@ -150,7 +150,7 @@ class ProvisioningService:
         principal = self.require_live(org_id, email)
         if principal.state is PrincipalState.VALIDATING:
             raise Conflict("validation is already running")
-        self._queue(org_id, principal.id, "activate")
+        self._queue(org_id, principal.id, "revalidate")  # validation there asks Google for fresh tokens
         return principal
 
     def deactivate(self, org_id: str, email: str, actor: str = "admin") -> Principal:
@@ -187,7 +187,9 @@ class ProvisioningService:
             raise NotFound("no such principal")
         if message.action == "deactivate":
             return self._deactivate(org, principal, delivery_attempt)
-        if message.action != "activate":
+        if message.action == "revalidate":
+            self._validator.forget_tokens(org, principal)
+        elif message.action != "activate":
             raise InvalidInput(f"unknown action {message.action!r}")
         return self._validate(org, principal, delivery_attempt)
 
