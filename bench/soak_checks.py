@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench import soak_status
 from bench.soak_workload import Model
 from bench.soak_world import SoakWorld
 from shared.adapters.google.mappers import calendar_event_from_api
@@ -156,16 +157,10 @@ def nothing_outside_window(world: SoakWorld) -> tuple[list[str], int]:
 
 
 def presence_right(world: SoakWorld, model: Model) -> tuple[list[str], int]:
-    """A user is out of office exactly when the workload left their vacation responder on."""
-    failures, away = [], 0
-    for email in world.emails:
-        presence = world.app.stores.presence.get_presence(world.org.id, world.principal_id(email))
-        status = PresenceStatus.AVAILABLE if presence is None else presence.status
-        want = PresenceStatus.OUT_OF_OFFICE if model.vacation.get(email) else PresenceStatus.AVAILABLE
-        away += want is PresenceStatus.OUT_OF_OFFICE
-        if status is not want:
-            failures.append(f"{email.split('@')[0]}: {status.value}, expected {want.value}")
-    return failures, away
+    """Out of office exactly while the vacation responder is on; otherwise what the calendar status says now."""
+    truth = {email: truth_items(world, email) for email in world.emails}
+    failures, seen = soak_status.status_right(world, truth, model.vacation)
+    return failures, seen[PresenceStatus.OUT_OF_OFFICE.value]
 
 
 def expected_buttons(world: SoakWorld, after: datetime) -> dict[tuple[str, str, str], datetime]:

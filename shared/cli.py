@@ -97,6 +97,7 @@ def emulator(
         raise fail("the Google emulator is not part of this build") from None
     try:
         grpc_port = port + 1 if kms_port is None else kms_port
+        probe("the Google emulator", host, port)  # the port the user named is checked first
         probe("Cloud KMS and Secret Manager (gRPC)", host, grpc_port)
         bind("the Google emulator", host, port, lambda: serve_emulator(host, port, grpc_port))  # prints its banner
     except ListenError as exc:

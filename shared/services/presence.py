@@ -13,7 +13,7 @@ from typing import Any
 
 from shared.domain.principals import Org, Principal, PrincipalKind
 from shared.domain.status_sources import with_calendar_status
-from shared.domain.vacation import VacationResponder, decide, ooo_events_in_effect
+from shared.domain.vacation import VacationResponder, decide, last_responder, ooo_events_in_effect
 from shared.errors import Forbidden, HybridCalendarError, RetryableError, Unauthenticated
 from shared.logs import ctx, get_logger
 from shared.ports import MessageBus
@@ -98,7 +98,12 @@ class PresenceService:
             return report
         context = contextvars.copy_context()  # the caller's log context goes with each check
         with ThreadPoolExecutor(max_workers=self._concurrency) as pool:
-            outcomes = list(pool.map(lambda pid: context.copy().run(self._check_one, org, pid), message.principal_ids))
+            outcomes = list(
+                pool.map(
+                    lambda pid: context.copy().run(self._check_one, org, pid, message.calendar_only),
+                    message.principal_ids,
+                )
+            )
         for outcome in outcomes:
             setattr(report, outcome, getattr(report, outcome) + 1)
         retryable = report.failed and report.checked + report.changed == 0
@@ -106,25 +111,28 @@ class PresenceService:
             raise RetryableError("every vacation check of this batch failed; retry later")
         return report
 
-    def _check_one(self, org: Org, principal_id: str) -> str:
+    def _check_one(self, org: Org, principal_id: str, calendar_only: bool = False) -> str:
         principal = self._principals.get_principal(org.id, principal_id)
         if principal is None or not principal.active or not principal.presence_enabled:
             return "skipped"
         now = self._clock.now()
-        try:
-            settings = self._reader.vacation_for(org, principal)
-        except (Forbidden, Unauthenticated) as exc:
-            if self._on_refused is not None:
-                self._on_refused(org, principal, exc)
-            return "failed"
-        except HybridCalendarError as exc:
-            log.warning("vacation check failed", extra=ctx(org=org.id, principal=principal.id, error_code=exc.code))
-            return "failed"
+        if calendar_only:  # right after a sync: the responder as the last poll left it, no Gmail call
+            responder = last_responder(self._presence.get_presence(org.id, principal.id))
+        else:
+            try:
+                responder = responder_from_api(self._reader.vacation_for(org, principal))
+            except (Forbidden, Unauthenticated) as exc:
+                if self._on_refused is not None:
+                    self._on_refused(org, principal, exc)
+                return "failed"
+            except HybridCalendarError as exc:
+                log.warning("vacation check failed", extra=ctx(org=org.id, principal=principal.id, error_code=exc.code))
+                return "failed"
         meetings = self._meetings.list_meetings(
             org.id, principal.id, now - timedelta(days=7), now + timedelta(seconds=1), now
         )
         ooo = ooo_events_in_effect(meetings, now)
-        presence = decide(org.id, principal.id, responder_from_api(settings), ooo, now)
+        presence = decide(org.id, principal.id, responder, ooo, now)
         presence = with_calendar_status(presence, meetings, principal.email, now)
         return "changed" if self._store_if_changed(presence) else "checked"
 

@@ -23,6 +23,7 @@ from shared.domain.meetings import Meeting
 from shared.domain.normalise import meeting_from_event
 from shared.domain.principals import Org, Principal
 from shared.domain.retention import RetentionWindow
+from shared.domain.status_sources import touches_status
 from shared.errors import InvalidInput, LeaseHeld, RetryableError, SyncTokenExpired
 from shared.logs import ctx, get_logger
 from shared.ports import CalendarDirectory, CalendarEventPage, MessageBus, SyncCalendarApi
@@ -37,6 +38,7 @@ from shared.ports.stores import (
     Transactions,
 )
 from shared.services.leases import SoleInstance
+from shared.services.presence_refresh import announce_status
 from shared.services.rewrite_handoff import handoff, publish_rewrite
 from shared.services.sync_lease import LEASE, CalendarGates, SyncLeases
 
@@ -59,6 +61,8 @@ class SyncReport:
     repaired: int = 0
     follow_ups: int = 0
     notes: list[str] = field(default_factory=list)
+    status: bool = False
+    """Status events (or a meeting covering now) were stored or removed: presence is decided again."""
 
 
 class SyncService:
@@ -150,6 +154,7 @@ class SyncService:
         if report.full:
             changes.update(last_full_sync=now, window_end=RetentionWindow.at(now).end)
         again = self._leases.release(lease, **changes)
+        announce_status(self._bus, org, principal, report.status)
         log.info(
             "calendar synced",
             extra=ctx(
@@ -270,6 +275,7 @@ class SyncService:
                     seen.add(meeting.event_id)
             else:
                 deletes.append(event.id)
+        report.status = report.status or any(e.cancelled for e in events) or touches_status(upserts, now)
         # Each chunk's meetings and the rewrites they call for commit together (an outbox where the store
         # has transactions), so a crash between the two can neither lose a rewrite nor leave a stray one.
         for start in range(0, len(upserts), BATCH):
