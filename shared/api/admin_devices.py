@@ -11,31 +11,56 @@ from collections.abc import Callable
 from typing import Any
 
 import flask
+from pydantic import BaseModel
 
-from shared.api.admin_models import DeviceCreate
-from shared.api.http import Router, parse, respond
+from shared.api.admin_models import DeviceCreate, DeviceList, DeviceOut, DeviceTokenOut
+from shared.api.http import Api, respond
+from shared.api.params import DeviceOfRoomPath, PrincipalPath
 from shared.domain.principals import Device
-from shared.ports import Stores
 from shared.services.devices import IssuedToken
 from shared.services.provisioning import ProvisioningService
 
-DEVICES = "/admin/v1/orgs/<org_id>/principals/<email>/devices"
+DEVICES = "/admin/v1/orgs/<org>/principals/<email>/devices"
+ADMIN: list[dict[str, list[str]]] = [{"adminToken": []}]
 View = Callable[..., flask.Response]
-_ROUTES: list[tuple[str, list[str], View]] = []
+_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+ERRORS = {
+    "400": {"description": "Bad input: malformed JSON, email or settings.", "content": _ERROR},
+    "401": {"description": "No or wrong admin credentials.", "content": _ERROR},
+    "404": {"description": "Unknown org, principal or device (or one of another org).", "content": _ERROR},
+    "409": {
+        "description": "Already exists, already active or deactivated, or validation already running.",
+        "content": _ERROR,
+    },
+}
+_ANY = {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
 
 
-def _route(path: str, methods: list[str]) -> Callable[[View], View]:
+def admin_op(
+    api: Api, method: str, path: str, operation_id: str, summary: str, status: int, ok: type[BaseModel] | None
+) -> Callable[[View], View]:
+    """Add a documented admin view (the function checked the admin token before routing)."""
+    responses = {str(status): ok or _ANY, **ERRORS}
+    return api.route(method, path, operation_id=operation_id, summary=summary, responses=responses, security=ADMIN)
+
+
+_ROUTES: list[tuple[str, str, str, str, int, type[BaseModel], View]] = []
+
+
+def _route(
+    method: str, path: str, operation_id: str, summary: str, status: int, ok: type[BaseModel]
+) -> Callable[[View], View]:
     def remember(view: View) -> View:
-        _ROUTES.append((path, methods, view))
+        _ROUTES.append((method, path, operation_id, summary, status, ok, view))
         return view
 
     return remember
 
 
-def register(router: Router) -> None:
-    """Add the device routes to the admin router."""
-    for path, methods, view in _ROUTES:
-        router.route(path, methods)(view)
+def register(api: Api) -> None:
+    """Add the device routes to the admin API."""
+    for method, path, operation_id, summary, status, ok, view in _ROUTES:
+        admin_op(api, method, path, operation_id, summary, status, ok)(view)
 
 
 def device_view(device: Device) -> dict[str, Any]:
@@ -47,34 +72,39 @@ def _issued(issued: IssuedToken) -> dict[str, Any]:
     return {"id": issued.device.id, "name": issued.device.name, "token": issued.token}
 
 
-@_route(DEVICES, ["GET"])
-def list_devices(
-    request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str, email: str
-) -> flask.Response:
+@_route("GET", DEVICES, "listDevices", "List a room's devices (never their tokens).", 200, DeviceList)
+def list_devices(service: ProvisioningService, path: PrincipalPath) -> flask.Response:
     """A room's devices."""
-    return respond({"devices": [device_view(d) for d in service.devices.of_room(org_id, email)]})
+    return respond({"devices": [device_view(d) for d in service.devices.of_room(path.org, path.email)]})
 
 
-@_route(DEVICES, ["POST"])
-def add_device(
-    request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str, email: str
-) -> flask.Response:
+@_route("POST", DEVICES, "addDevice", "Add a device to a room; its token is in this answer only.", 201, DeviceTokenOut)
+def add_device(service: ProvisioningService, path: PrincipalPath, body: DeviceCreate) -> flask.Response:
     """Add a device; its token is in this answer only."""
-    body = parse(DeviceCreate, request)
-    return respond(_issued(service.devices.add(org_id, email, body.name)), 201)
+    return respond(_issued(service.devices.add(path.org, path.email, body.name)), 201)
 
 
-@_route(f"{DEVICES}/<device_id>:rotate", ["POST"])
-def rotate_device(
-    request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str, email: str, device_id: str
-) -> flask.Response:
+@_route(
+    "POST",
+    f"{DEVICES}/<string:device_id>:rotate",  # named converter: the library then reads the ":rotate" suffix right
+    "rotateDevice",
+    "Give a device a new token (in this answer only); the old token stops working.",
+    200,
+    DeviceTokenOut,
+)
+def rotate_device(service: ProvisioningService, path: DeviceOfRoomPath) -> flask.Response:
     """Give a device a new token (in this answer only); the old one stops working."""
-    return respond(_issued(service.devices.rotate(org_id, email, device_id)))
+    return respond(_issued(service.devices.rotate(path.org, path.email, path.device_id)))
 
 
-@_route(f"{DEVICES}/<device_id>", ["DELETE"])
-def revoke_device(
-    request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str, email: str, device_id: str
-) -> flask.Response:
+@_route(
+    "DELETE",
+    f"{DEVICES}/<device_id>",
+    "revokeDevice",
+    "Revoke a device: it is deleted and its token stops working.",
+    200,
+    DeviceOut,
+)
+def revoke_device(service: ProvisioningService, path: DeviceOfRoomPath) -> flask.Response:
     """Revoke a device: it is deleted and its token stops working."""
-    return respond(device_view(service.devices.revoke(org_id, email, device_id)))
+    return respond(device_view(service.devices.revoke(path.org, path.email, path.device_id)))
