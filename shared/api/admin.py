@@ -28,8 +28,9 @@ from shared.api.admin_models import (
     PrincipalList,
     PrincipalOut,
 )
-from shared.api.http import Api, query_param, respond
+from shared.api.http import query_param, respond
 from shared.api.params import OrgPath, PrincipalPath, PrincipalQuery
+from shared.api.routing import Api
 from shared.config import GOOGLE_SCOPES
 from shared.domain.decisions import hint_for
 from shared.domain.principals import DEFAULT_KEYWORDS, CredentialRef, Org, Principal, PrincipalKind

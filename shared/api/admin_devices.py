@@ -14,8 +14,9 @@ import flask
 from pydantic import BaseModel
 
 from shared.api.admin_models import DeviceCreate, DeviceList, DeviceOut, DeviceTokenOut
-from shared.api.http import Api, respond
+from shared.api.http import respond
 from shared.api.params import DeviceOfRoomPath, PrincipalPath
+from shared.api.routing import Api
 from shared.domain.principals import Device
 from shared.services.devices import IssuedToken
 from shared.services.provisioning import ProvisioningService

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 import flask
 
-import shared
 from shared.adapters.store.repositories import DocumentStores
 from shared.api import app_pages
 from shared.api.app_models import (
@@ -33,8 +32,10 @@ from shared.api.app_models import (
     meeting_out,
     presence_out,
 )
+from shared.api.app_routing import SSE, documented
+from shared.api.app_routing import router as router  # the routes are on it once this module is imported
 from shared.api.app_stream import EventStream, StreamSettings, StreamTarget, parse_cursor
-from shared.api.http import Api, respond
+from shared.api.http import respond
 from shared.api.params import DevicePath, EmailPath, EventPath, RangeQuery, StreamHeader
 from shared.domain.meetings import ResponseStatus
 from shared.domain.presence import RecipientKind
@@ -47,53 +48,6 @@ from shared.services.people import People
 
 if TYPE_CHECKING:
     from shared.api.app_conferences import AddOnRoute
-
-router = Api(
-    "meetings_api",
-    {
-        "title": "Hybrid Calendar app API",
-        "version": shared.__version__,
-        "description": "My meetings, join buttons, scheduling, RSVP, availability, delegates and presence. "
-        "Users send a Google-signed ID token; room devices send their device token.",
-    },
-    {
-        "idToken": {
-            "type": "http",
-            "scheme": "bearer",
-            "bearerFormat": "JWT",
-            "description": "A Google-signed OpenID Connect ID token for the configured client id.",
-        },
-        "deviceToken": {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": "`Device <token>`: a room device's token.",
-        },
-    },
-)
-SECURITY: dict[str, list[dict[str, list[str]]]] = {"user": [{"idToken": []}], "device": [{"deviceToken": []}]}
-_ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
-ERRORS = {
-    "400": {"description": "Bad input (range, JSON, size, ids).", **_ERROR},
-    "401": {"description": "No or invalid credentials.", **_ERROR},
-    "403": {"description": "Authenticated, but not allowed.", **_ERROR},
-    "404": {"description": "Unknown or not yours.", **_ERROR},
-    "default": {"description": "Other errors (409, 412, 501, 503), same body.", **_ERROR},
-}
-SSE = {
-    "description": "Server-Sent Events: `join_button` and `presence` events, heartbeats as comments.",
-    "content": {"text/event-stream": {"schema": {"type": "string"}}},
-}
-
-
-def documented(operation_id: str, summary: str, auth: str, status: int, ok: Any) -> dict[str, Any]:
-    """The OpenAPI fields of a /v1 operation: its answer, the shared error answers and who may call it."""
-    return {
-        "operation_id": operation_id,
-        "summary": summary,
-        "responses": {str(status): ok, **ERRORS},
-        "security": SECURITY[auth],
-    }
 
 
 @dataclass

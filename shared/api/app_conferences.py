@@ -21,8 +21,8 @@ from google.oauth2 import id_token
 from pydantic import BaseModel, Field
 
 from shared.adapters.store.repositories import DocumentStores
-from shared.api.app import documented, router
 from shared.api.app_models import Strict
+from shared.api.app_routing import documented, router
 from shared.api.http import respond, status_for
 from shared.config import Settings
 from shared.errors import (

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 import flask
 
 from shared.api.app_models import SignInIn, iso
-from shared.api.http import Api, parse, respond
+from shared.api.http import parse, respond
+from shared.api.routing import Api
 from shared.errors import Forbidden, NotFound
 from shared.services.join_buttons import lead_for
 from shared.services.meetings_app import zone_of

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from shared.api import admin, app
-from shared.api.http import Api
+from shared.api.routing import Api
 
 FIXTURE = Path(__file__).with_name("openapi_operations.txt")
 

@@ -14,8 +14,9 @@ from shared.adapters.bus.local import LocalBus
 from shared.api import admin as admin_routes
 from shared.api import app as app_routes
 from shared.api.app_models import ErrorOut
-from shared.api.http import Api, status_for
+from shared.api.http import status_for
 from shared.api.params import EventPath
+from shared.api.routing import Api
 from shared.bootstrap import App, build, set_app
 from shared.clock import ManualClock
 from shared.config import Settings
