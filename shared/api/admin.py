@@ -13,9 +13,7 @@ from typing import Any
 import flask
 from google.auth import jwt
 
-import shared
-from shared.api import admin_devices
-from shared.api.admin_devices import ADMIN, admin_op, device_view
+from shared.api.admin_devices import device_view
 from shared.api.admin_models import (
     ActivatedOut,
     DeadLettersOut,
@@ -24,36 +22,21 @@ from shared.api.admin_models import (
     OrgList,
     OrgOut,
     PrincipalCreate,
-    PrincipalDetailOut,
     PrincipalList,
-    PrincipalOut,
 )
+from shared.api.admin_routing import admin_op
+from shared.api.admin_routing import router as router  # the routes are on it once this module is imported
 from shared.api.http import query_param, respond
-from shared.api.params import OrgPath, PrincipalPath, PrincipalQuery
-from shared.api.routing import Api
+from shared.api.params import OrgPath, PrincipalQuery
 from shared.config import GOOGLE_SCOPES
 from shared.domain.decisions import hint_for
 from shared.domain.principals import DEFAULT_KEYWORDS, CredentialRef, Org, Principal, PrincipalKind
-from shared.errors import InvalidInput, NotFound
+from shared.errors import InvalidInput
 from shared.ports import Stores
 from shared.services import deadletters
 from shared.services.provisioning import EMAIL, ProvisioningService, org_id_for
 
-router = Api(
-    "admin_api",
-    {
-        "title": "Hybrid Calendar admin API",
-        "version": shared.__version__,
-        "description": "Orgs, users, rooms and room devices: activation with validation, error reasons, "
-        "deactivation (the record stays visible until purged). "
-        "IAM guards it in the cloud (send an ID token in X-Serverless-Authorization); the local "
-        "runtime wants the admin token as a bearer token.",
-    },
-    {"adminToken": {"type": "http", "scheme": "bearer", "description": "HYBRIDCAL_ADMIN_TOKEN."}},
-    security=ADMIN,
-)
 BASE = "/admin/v1"
-PRINCIPAL = f"{BASE}/orgs/<org>/principals/<path:email>"
 WEBEX_TOKEN = "webex_access_token"
 
 
@@ -160,13 +143,13 @@ def _apply(org: Org, fields: OrgFields) -> tuple[Org, str | None]:
     return replace(org, **changes), key_text
 
 
-@admin_op(router, "GET", f"{BASE}/openapi.json", "openapi", "This document.", 200, None)
+@admin_op("GET", f"{BASE}/openapi.json", "openapi", "This document.", 200, None)
 def openapi() -> flask.Response:
     """The OpenAPI document of this API."""
     return respond(router.document())
 
 
-@admin_op(router, "POST", f"{BASE}/orgs", "createOrg", "Create an org (a domain and a credential).", 201, OrgOut)
+@admin_op("POST", f"{BASE}/orgs", "createOrg", "Create an org (a domain and a credential).", 201, OrgOut)
 def create_org(service: ProvisioningService, stores: Stores, body: OrgCreate) -> flask.Response:
     """Create an org."""
     base = Org(
@@ -183,19 +166,19 @@ def create_org(service: ProvisioningService, stores: Stores, body: OrgCreate) ->
     return respond(org_view(created, stores.org_secret_names(created.id)), 201)
 
 
-@admin_op(router, "GET", f"{BASE}/orgs", "listOrgs", "List the orgs.", 200, OrgList)
+@admin_op("GET", f"{BASE}/orgs", "listOrgs", "List the orgs.", 200, OrgList)
 def list_orgs(stores: Stores) -> flask.Response:
     """List orgs."""
     return respond({"orgs": [org_view(o, stores.org_secret_names(o.id)) for o in stores.list_orgs()]})
 
 
-@admin_op(router, "GET", f"{BASE}/orgs/<org>", "getOrg", "Read an org.", 200, OrgOut)
+@admin_op("GET", f"{BASE}/orgs/<org>", "getOrg", "Read an org.", 200, OrgOut)
 def get_org(service: ProvisioningService, stores: Stores, path: OrgPath) -> flask.Response:
     """Read an org."""
     return respond(org_view(service.require_org(path.org), stores.org_secret_names(path.org)))
 
 
-@admin_op(router, "PATCH", f"{BASE}/orgs/<org>", "updateOrg", "Change an org's settings.", 200, OrgOut)
+@admin_op("PATCH", f"{BASE}/orgs/<org>", "updateOrg", "Change an org's settings.", 200, OrgOut)
 def patch_org(service: ProvisioningService, stores: Stores, path: OrgPath, body: OrgFields) -> flask.Response:
     """Change an org's settings."""
     org_id = path.org
@@ -208,7 +191,6 @@ def patch_org(service: ProvisioningService, stores: Stores, path: OrgPath, body:
 
 
 @admin_op(
-    router,
     "GET",
     f"{BASE}/dead-letters",
     "listDeadLetters",
@@ -222,7 +204,6 @@ def dead_letters(stores: Stores) -> flask.Response:
 
 
 @admin_op(
-    router,
     "GET",
     f"{BASE}/orgs/<org>/dead-letters",
     "listOrgDeadLetters",
@@ -237,7 +218,6 @@ def org_dead_letters(service: ProvisioningService, stores: Stores, path: OrgPath
 
 
 @admin_op(
-    router,
     "POST",
     f"{BASE}/orgs/<org>/principals",
     "activatePrincipal",
@@ -256,7 +236,6 @@ def activate(service: ProvisioningService, stores: Stores, path: OrgPath, body: 
 
 
 @admin_op(
-    router,
     "GET",
     f"{BASE}/orgs/<org>/principals",
     "listPrincipals",
@@ -280,68 +259,4 @@ def list_principals(
     return respond({"principals": [principal_view(stores, p) for p in principals]})
 
 
-@admin_op(
-    router,
-    "GET",
-    PRINCIPAL,
-    "getPrincipal",
-    "Read a principal: state, reason, hint, last sync, channel expiry, meetings, decisions.",
-    200,
-    PrincipalDetailOut,
-)
-def get_principal(service: ProvisioningService, stores: Stores, path: PrincipalPath) -> flask.Response:
-    """Read one principal with its sync state, channels, meetings, decisions and dead letters."""
-    return respond(principal_view(stores, service.require_principal(path.org, path.email), detail=True))
-
-
-@admin_op(
-    router,
-    "DELETE",
-    PRINCIPAL,
-    "deactivatePrincipal",
-    "Deactivate a principal: channels stop, its data and keys are destroyed.",
-    202,
-    PrincipalOut,
-)
-def deactivate(
-    request: flask.Request, service: ProvisioningService, stores: Stores, path: PrincipalPath
-) -> flask.Response:
-    """Deactivate one principal."""
-    return respond(principal_view(stores, service.deactivate(path.org, path.email, actor_of(request))), 202)
-
-
-@admin_op(
-    router,
-    "POST",
-    f"{PRINCIPAL}:revalidate",
-    "revalidatePrincipal",
-    "Run validation again (after fixing delegation, say).",
-    202,
-    PrincipalOut,
-)
-def revalidate(service: ProvisioningService, stores: Stores, path: PrincipalPath) -> flask.Response:
-    """Run validation again."""
-    return respond(principal_view(stores, service.revalidate(path.org, path.email)), 202)
-
-
-@admin_op(
-    router,
-    "POST",
-    f"{PRINCIPAL}:purge",
-    "purgePrincipal",
-    "Delete a deactivated principal's record for good (409 unless it is deactivated).",
-    200,
-    PrincipalOut,
-)
-def purge(service: ProvisioningService, stores: Stores, path: PrincipalPath) -> flask.Response:
-    """Delete a deactivated principal's record."""
-    return respond(principal_view(stores, service.purge(path.org, path.email)))
-
-
-@router.route("POST", PRINCIPAL)
-def no_action() -> flask.Response:
-    """A POST on a principal names its action (``:revalidate`` or ``:purge``)."""
-    raise NotFound("no such route")
-
-
-admin_devices.register(router)
+from shared.api import admin_devices, admin_principals  # noqa: E402, F401  (their routes)
