@@ -58,6 +58,7 @@ class Api:
         self.name, self.info, self.schemes, self.extensions = name, info, schemes, extensions
         self.routes: list[Route] = []
         self._app: OpenAPI | None = None
+        self._documented: OpenAPI | None = None
         self._lock = threading.Lock()
 
     def route(
@@ -78,12 +79,15 @@ class Api:
         """The flask-openapi3 app serving these routes (built once)."""
         with self._lock:
             if self._app is None:
-                self._app = _build(self)
+                self._app = _build(self, documented=False)
             return self._app
 
     def document(self) -> dict[str, Any]:
-        """The generated OpenAPI 3.1 document."""
-        return self.app().api_doc
+        """The generated OpenAPI 3.1 document (from a twin of the app whose routes carry their operations)."""
+        with self._lock:
+            if self._documented is None:
+                self._documented = _build(self, documented=True)
+        return self._documented.api_doc
 
     def dispatch(self, request: flask.Request, **context: Any) -> flask.Response:
         """Answer ``request`` with this API's app; ``context`` reaches the views that name it."""
@@ -156,7 +160,8 @@ def _view(route: Route) -> Callable[..., flask.Response]:
     return call
 
 
-def _build(api: Api) -> OpenAPI:
+def _build(api: Api, *, documented: bool) -> OpenAPI:
+    """The library's app; ``documented`` adds each route's operation (the schema work a request does not need)."""
     from flask_openapi3.models.info import Info
     from flask_openapi3.openapi import OpenAPI
 
@@ -181,5 +186,5 @@ def _build(api: Api) -> OpenAPI:
         doc = dict(route.doc)
         add = getattr(app, route.method.lower())
         endpoint = f"{route.view.__name__}_{n}"
-        add(route.path, endpoint=endpoint, doc_ui=bool(doc), **doc)(_view(route))
+        add(route.path, endpoint=endpoint, doc_ui=documented and bool(doc), **doc)(_view(route))
     return app
