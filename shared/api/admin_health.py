@@ -8,22 +8,20 @@ register one: its secret is in this answer only), ``DELETE .../alert-hooks/{hook
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import flask
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.api.http import Router, parse, respond
+from shared.api.admin_routing import admin_op
+from shared.api.http import respond
+from shared.api.params import OrgPath
 from shared.domain.health import MAX_URL, AlertHook
-from shared.ports import Stores
 from shared.services.alerts import AlertService, alert_view
 from shared.services.health import HealthService
 from shared.services.provisioning import ProvisioningService
 
-ORG = "/admin/v1/orgs/<org_id>"
-View = Callable[..., flask.Response]
-_ROUTES: list[tuple[str, list[str], View]] = []
+ORG = "/admin/v1/orgs/<org>"
 
 
 class AlertHookCreate(BaseModel):
@@ -77,20 +75,6 @@ class HealthOut(BaseModel):
     presence_poll: dict[str, Any]
 
 
-def _route(path: str, methods: list[str]) -> Callable[[View], View]:
-    def remember(view: View) -> View:
-        _ROUTES.append((path, methods, view))
-        return view
-
-    return remember
-
-
-def register(router: Router) -> None:
-    """Add the health and alert routes to the admin router."""
-    for path, methods, view in _ROUTES:
-        router.route(path, methods)(view)
-
-
 def _services() -> tuple[HealthService, AlertService]:
     from shared.bootstrap import get_app
 
@@ -106,44 +90,59 @@ def hook_view(hook: AlertHook, *, with_secret: bool = False) -> dict[str, Any]:
     return view
 
 
-@_route(f"{ORG}/health", ["GET"])
-def org_health(request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str) -> flask.Response:
+class HookPath(OrgPath):
+    """``{org}`` and ``{hook_id}``: one alert hook of an org."""
+
+    hook_id: str = Field(min_length=1)
+
+
+@admin_op("GET", f"{ORG}/health", "getOrgHealth", "The org's health report.", 200, HealthOut)
+def org_health(service: ProvisioningService, path: OrgPath) -> flask.Response:
     """The org's health report."""
-    service.require_org(org_id)
-    return respond(_services()[0].report(org_id))
+    service.require_org(path.org)
+    return respond(_services()[0].report(path.org))
 
 
-@_route(f"{ORG}/alert-hooks", ["GET"])
-def list_hooks(request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str) -> flask.Response:
+@admin_op("GET", f"{ORG}/alert-hooks", "listAlertHooks", "The org's alert hooks.", 200, AlertHookList)
+def list_hooks(path: OrgPath) -> flask.Response:
     """The org's alert hooks (never their secrets)."""
-    return respond({"hooks": [hook_view(h) for h in _services()[1].hooks(org_id)]})
+    return respond({"hooks": [hook_view(h) for h in _services()[1].hooks(path.org)]})
 
 
-@_route(f"{ORG}/alert-hooks", ["POST"])
-def add_hook(request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str) -> flask.Response:
+@admin_op(
+    "POST",
+    f"{ORG}/alert-hooks",
+    "addAlertHook",
+    "Register an alert hook (https, or http to loopback); its secret is in this answer only.",
+    201,
+    AlertHookOut,
+)
+def add_hook(path: OrgPath, body: AlertHookCreate) -> flask.Response:
     """Register an alert hook; its signing secret is in this answer only."""
-    body = parse(AlertHookCreate, request)
-    return respond(hook_view(_services()[1].add_hook(org_id, body.url), with_secret=True), 201)
+    return respond(hook_view(_services()[1].add_hook(path.org, body.url), with_secret=True), 201)
 
 
-@_route(f"{ORG}/alert-hooks/<hook_id>", ["DELETE"])
-def remove_hook(
-    request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str, hook_id: str
-) -> flask.Response:
+@admin_op("DELETE", f"{ORG}/alert-hooks/<hook_id>", "removeAlertHook", "Remove an alert hook.", 200, None)
+def remove_hook(path: HookPath) -> flask.Response:
     """Remove an alert hook."""
-    _services()[1].remove_hook(org_id, hook_id)
-    return respond({"id": hook_id, "removed": True})
+    _services()[1].remove_hook(path.org, path.hook_id)
+    return respond({"id": path.hook_id, "removed": True})
 
 
-@_route(f"{ORG}/alert-hooks/<hook_id>:test", ["POST"])
-def test_hook(
-    request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str, hook_id: str
-) -> flask.Response:
+@admin_op(
+    "POST",
+    f"{ORG}/alert-hooks/<string:hook_id>:test",  # named converter: the library then reads the ":test" suffix right
+    "testAlertHook",
+    "Send a signed test event to one hook now.",
+    200,
+    AlertOut,
+)
+def test_hook(path: HookPath) -> flask.Response:
     """Send a signed test event to one hook now; answer the recorded alert and its delivery."""
-    return respond(alert_view(_services()[1].test_hook(org_id, hook_id)))
+    return respond(alert_view(_services()[1].test_hook(path.org, path.hook_id)))
 
 
-@_route(f"{ORG}/alerts", ["GET"])
-def list_alerts(request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str) -> flask.Response:
+@admin_op("GET", f"{ORG}/alerts", "listAlerts", "The org's alerts and their deliveries.", 200, AlertList)
+def list_alerts(path: OrgPath) -> flask.Response:
     """The org's latest alerts, each delivery's state beside it."""
-    return respond({"alerts": [alert_view(a) for a in _services()[1].alerts(org_id)]})
+    return respond({"alerts": [alert_view(a) for a in _services()[1].alerts(path.org)]})

@@ -22,10 +22,9 @@ from pydantic import BaseModel, Field
 
 from shared.adapters.google.id_tokens import IdTokenVerifier
 from shared.adapters.store.repositories import DocumentStores
-from shared.api import openapi
-from shared.api.app import AppApi, router
 from shared.api.app_models import Strict
-from shared.api.http import parse, respond, status_for
+from shared.api.app_routing import documented, router
+from shared.api.http import respond, status_for
 from shared.config import Settings
 from shared.errors import (
     Forbidden,
@@ -174,31 +173,29 @@ def _body(answer: Any) -> dict[str, Any]:
     }
 
 
-@router.route(PATH, ["POST"])
-def create_conference(request: flask.Request, api: AppApi) -> flask.Response:
-    """Get or create the event's meeting for the add-on."""
-    route = api.addon
-    try:
-        if route is None:
-            raise NotImplementedCapability("the add-on's conferences (Google API access)")
-        caller = _caller(route, request.headers.get("Authorization"))
-        body = parse(ConferenceIn, request)
-        answer = route.conferences.conference(
-            caller.org, caller.principal, body.calendar_id, body.event_id, body.solution, body.request_id
-        )
-    except HybridCalendarError as exc:
-        return _error(route, exc)
-    return respond(_body(answer), 200)
+def _guard(context: dict[str, Any], url: dict[str, str]) -> dict[str, Any]:
+    route = context["api"].addon
+    if route is None:
+        raise NotImplementedCapability("the add-on's conferences (Google API access)")
+    return {"caller": _caller(route, flask.request.headers.get("Authorization")), "route": route}
 
 
-openapi.register(
-    openapi.Operation(
-        PATH,
-        "POST",
+@router.route(
+    "POST",
+    PATH,
+    guard=_guard,
+    errors=lambda context, exc: _error(context["api"].addon, exc),
+    **documented(
         "createConference",
         "The Calendar add-on's conference for an event: its meeting, made if it has none (same as the keyword's).",
         "user",
-        request=ConferenceIn,
-        response=ConferenceOut,
-    )
+        200,
+        ConferenceOut,
+    ),
 )
+def create_conference(route: AddOnRoute, caller: Caller, body: ConferenceIn) -> flask.Response:
+    """Get or create the event's meeting for the add-on."""
+    answer = route.conferences.conference(
+        caller.org, caller.principal, body.calendar_id, body.event_id, body.solution, body.request_id
+    )
+    return respond(_body(answer), 200)
