@@ -189,9 +189,7 @@ def list_events(state: EmulatorState, calendar: Calendar, args: MultiDict[str, s
             raise full_sync_required() from exc
         if not ok or state.faults.chance("calendar.events.list", "syncTokenInvalidRate"):
             raise full_sync_required()
-        for copy in calendar.copies.values():
-            if copy.seq <= since:
-                continue
+        for copy in calendar.changed_since(since):
             if single and copy.event.recurring and not copy.cancelled:
                 end = series_end(state, copy, None)
                 candidates += [(copy.seq, c, o) for _, c, o in expand(calendar, copy, None, end, tz)]
