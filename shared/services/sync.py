@@ -3,15 +3,16 @@
 One sync of one calendar at a time (a lease held by compare-and-set on the sync state, taken
 over at once when its holder's process is gone; see ``leases.py``);
 incremental ``events.list`` with the stored sync token, or a full sync of the retention window
-when there is none or Google answers 410; recurring masters expanded with ``events.instances``
-inside the window; cancelled events and instances delete their meetings; meetings are written
-before the new sync token, so a crash repeats work and never skips it. Keyword changes on the
-organiser's copy are handed to the join-rewrite topic.
+when there is none or Google answers 410; recurring masters expanded inside the window
+(``sync_series.py``: ``events.instances`` per series, or one ``singleEvents`` listing when a full
+sync meets more than a couple of series); cancelled events and instances delete their meetings;
+meetings are written before the new sync token, so a crash repeats work and never skips it.
+Keyword changes on the organiser's copy are handed to the join-rewrite topic.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,9 +26,10 @@ from shared.domain.principals import Org, Principal
 from shared.domain.retention import RetentionWindow
 from shared.errors import InvalidInput, LeaseHeld, RetryableError, SyncTokenExpired
 from shared.logs import ctx, get_logger
-from shared.ports import CalendarDirectory, CalendarEventPage, MessageBus, Stores, SyncCalendarApi
+from shared.ports import CalendarDirectory, MessageBus, Stores, SyncCalendarApi
 from shared.ports.clock import Clock
 from shared.ports.leases import Instances
+from shared.services import sync_series as series
 from shared.services.leases import SoleInstance
 from shared.services.rewrite_handoff import handoff, publish_rewrite
 from shared.services.sync_lease import LEASE, CalendarGates, SyncLeases
@@ -164,11 +166,22 @@ class SyncService:
         return report
 
     def _full(self, org: Org, principal: Principal, api: SyncCalendarApi, report: SyncReport) -> str | None:
+        """Page the window unexpanded (its sync token keeps later incremental syncs unexpanded too), then
+        expand its series: one ``events.instances`` each for a few, one ``singleEvents`` listing for more."""
         report.full = True
         window = RetentionWindow.at(self._clock.now())
         stored_before = self._stores.meeting_event_ids(org.id, principal.id)
         seen: set[str] = set()
-        token = self._run(org, principal, api, report, time_min=window.start, time_max=window.end, seen=seen)
+        listed = list(series.pages(api, principal.email, time_min=window.start, time_max=window.end))
+        masters = sum(1 for page in listed for e in page.events if e.is_recurring_master and not e.cancelled)
+        expanded = None
+        if masters > series.FEW_SERIES:
+            expanded = series.window_instances(api, principal, window, lambda: self._paged(report))
+        token: str | None = None
+        for page in listed:
+            self._paged(report)
+            self._apply(org, principal, api, page.events, report, seen, expanded)
+            token = page.next_sync_token or token
         gone = sorted(stored_before - seen)
         if gone:
             report.deleted += self._stores.delete_meetings(org.id, principal.id, gone)
@@ -176,14 +189,14 @@ class SyncService:
 
     # ------------------------------------------------------------ paging and applying
 
-    def _pages(self, api: SyncCalendarApi, calendar_id: str, **kwargs: object) -> Iterator[CalendarEventPage]:
-        page_token: str | None = None
-        while True:
-            page = api.events_page(calendar_id, page_token=page_token, **kwargs)  # type: ignore[arg-type]
-            yield page
-            if not page.next_page_token:
-                return
-            page_token = page.next_page_token
+    def _paged(self, report: SyncReport) -> None:
+        """One listing page read: counted, and this instance's heartbeat kept fresh."""
+        report.pages += 1
+        self._owners.beat()
+
+    @staticmethod
+    def _count(report: SyncReport) -> None:
+        report.pages += 1
 
     def _run(
         self,
@@ -198,9 +211,8 @@ class SyncService:
         seen: set[str] | None = None,
     ) -> str | None:
         next_token: str | None = None
-        for page in self._pages(api, principal.email, sync_token=sync_token, time_min=time_min, time_max=time_max):
-            report.pages += 1
-            self._owners.beat()
+        for page in series.pages(api, principal.email, sync_token=sync_token, time_min=time_min, time_max=time_max):
+            self._paged(report)
             self._apply(org, principal, api, page.events, report, seen)
             next_token = page.next_sync_token or next_token
         return next_token
@@ -213,6 +225,7 @@ class SyncService:
         events: tuple[CalendarEvent, ...],
         report: SyncReport,
         seen: set[str] | None,
+        expanded: dict[str, list[CalendarEvent]] | None = None,
     ) -> None:
         now = self._clock.now()
         window = RetentionWindow.at(now)
@@ -231,7 +244,10 @@ class SyncService:
                 continue
             if event.is_recurring_master:
                 master_keywords[event.id] = find_keyword(event.location, org.keywords)
-                instances = self._instances(org, principal, api, event, window, report)
+                if expanded is None:
+                    instances = series.instances_of(api, org, principal, event, window, lambda: self._count(report))
+                else:
+                    instances = series.series_meetings(org, principal, expanded.get(event.id, ()))
                 known = set(self._series_ids(org.id, principal.id, event.id))
                 keep = {m.event_id for m in instances}
                 deletes.extend(sorted(known - keep))
@@ -264,33 +280,6 @@ class SyncService:
                 for event_id in releases:
                     publish_rewrite(self._bus, org, principal, event_id)
                 report.deleted += self._stores.delete_meetings(org.id, principal.id, sorted(set(deletes)))
-
-    def _instances(
-        self,
-        org: Org,
-        principal: Principal,
-        api: SyncCalendarApi,
-        master: CalendarEvent,
-        window: RetentionWindow,
-        report: SyncReport,
-    ) -> list[Meeting]:
-        out: list[Meeting] = []
-        page_token: str | None = None
-        while True:
-            page = api.instances_page(
-                principal.email, master.id, time_min=window.start, time_max=window.end, page_token=page_token
-            )
-            report.pages += 1
-            for event in page.events:
-                if event.cancelled:
-                    continue
-                try:
-                    out.append(meeting_from_event(org.id, principal.id, event, keywords=org.keywords))
-                except InvalidInput:
-                    continue
-            if not page.next_page_token:
-                return out
-            page_token = page.next_page_token
 
     def _not_organiser(self, org: Org, principal: Principal) -> Callable[[str], None]:
         """Record why a keyword on an attendee's or a room's copy gets no join details."""
