@@ -248,12 +248,12 @@ class SyncService:
                     instances = series.instances_of(api, org, principal, event, window, lambda: self._count(report))
                 else:
                     instances = series.series_meetings(org, principal, expanded.get(event.id, ()))
-                known = set(self._series_ids(org.id, principal.id, event.id))
                 keep = {m.event_id for m in instances}
-                deletes.extend(sorted(known - keep))
-                upserts.extend(instances)
-                if seen is not None:
+                if seen is None:
+                    deletes.extend(sorted(set(self._series_ids(org.id, principal.id, event.id)) - keep))
+                else:  # a full sync: what it did not see goes at its end, stale instances with the rest
                     seen.update(keep)
+                upserts.extend(instances)
                 continue
             try:
                 meeting = meeting_from_event(org.id, principal.id, event, keywords=org.keywords)
