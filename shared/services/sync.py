@@ -26,7 +26,7 @@ from shared.domain.principals import Org, Principal
 from shared.domain.retention import RetentionWindow
 from shared.errors import InvalidInput, LeaseHeld, RetryableError, SyncTokenExpired
 from shared.logs import ctx, get_logger
-from shared.ports import CalendarDirectory, MessageBus, Stores, SyncCalendarApi
+from shared.ports import CalendarDirectory, CalendarEventPage, MessageBus, Stores, SyncCalendarApi
 from shared.ports.clock import Clock
 from shared.ports.leases import Instances
 from shared.services import sync_series as series
@@ -172,14 +172,17 @@ class SyncService:
         window = RetentionWindow.at(self._clock.now())
         stored_before = self._stores.meeting_event_ids(org.id, principal.id)
         seen: set[str] = set()
-        listed = list(series.pages(api, principal.email, time_min=window.start, time_max=window.end))
+        listed: list[CalendarEventPage] = []
+        for page in series.pages(api, principal.email, time_min=window.start, time_max=window.end):
+            self._owners.beat()
+            listed.append(page)
         masters = sum(1 for page in listed for e in page.events if e.is_recurring_master and not e.cancelled)
         expanded = None
         if masters > series.FEW_SERIES:
             expanded = series.window_instances(api, principal, window, lambda: self._paged(report))
         token: str | None = None
         for page in listed:
-            self._paged(report)
+            report.pages += 1
             self._apply(org, principal, api, page.events, report, seen, expanded)
             token = page.next_sync_token or token
         gone = sorted(stored_before - seen)
