@@ -142,8 +142,8 @@ def _service_app(tmp: Path, cal: Calendar) -> tuple[App, Org, str]:
     app = build(settings, clock=SystemClock(), bus=LocalBus(workers=1), google_transport=transport)
     org = Org(id="bench-org", domain="example.com", credential=CredentialRef("stored", "", cal.key["client_id"]))
     app.provisioning.create_org(org, service_account_key=json.dumps(cal.key))
-    principal_id = app.stores.principal_id(org.id, USER)
-    app.stores.put_principal(
+    principal_id = app.stores.principals.principal_id(org.id, USER)
+    app.stores.principals.put_principal(
         Principal(org_id=org.id, id=principal_id, email=USER, kind=PrincipalKind.PERSON, state=PrincipalState.ACTIVE)
     )
     return app, org, principal_id
@@ -189,7 +189,7 @@ def store_floor(tmp: Path, meetings: list[Meeting]) -> float:
     stores = DocumentStores(store, NullCipher())
     now = datetime.now(UTC)
     began = time.perf_counter()
-    stores.put_meetings(meetings, now)
+    stores.meetings.put_meetings(meetings, now)
     seconds = time.perf_counter() - began
     store.close()
     return seconds
@@ -218,7 +218,7 @@ def _incremental(cal: Calendar, app: App, org: Org, pid: str, pairs: int) -> dic
         one = cal.one_offs[n % len(cal.one_offs)]
         with cal.state.lock:
             emulator_events.patch(cal.state, USER, USER, one, {"summary": f"Changed {n}"})
-        sync_state, _ = app.stores.get_sync_state(org.id, pid)
+        sync_state, _ = app.stores.sync_states.get_sync_state(org.id, pid)
         params: Params = [("syncToken", sync_state.sync_token or ""), ("showDeleted", "true"), ("fields", LIST_FIELDS)]
         url = f"/calendar/v3/calendars/{USER}/events"
         seconds, answer = _timed(lambda: cal.http.get(url, params=params, headers=headers).json())  # noqa: B023
@@ -229,7 +229,7 @@ def _incremental(cal: Calendar, app: App, org: Org, pid: str, pairs: int) -> dic
         assert report.stored == 1 and not report.full, report
         lists = cal.control.count("calendar.events.list")
         ours.append(seconds)
-        meeting = app.stores.get_meeting(org.id, pid, one, datetime.now(UTC))
+        meeting = app.stores.meetings.get_meeting(org.id, pid, one, datetime.now(UTC))
         assert meeting is not None
         least.append(bare[-1] + _timed(lambda: _least_store_work(app, org.id, pid, meeting))[0])  # noqa: B023
     return {
@@ -243,9 +243,9 @@ def _incremental(cal: Calendar, app: App, org: Org, pid: str, pairs: int) -> dic
 
 def _least_store_work(app: App, org_id: str, pid: str, meeting: Meeting) -> None:
     """What any incremental sync must do in the store: read its state, write the meeting, write the new token."""
-    state, version = app.stores.get_sync_state(org_id, pid)
-    app.stores.put_meetings([meeting], datetime.now(UTC))
-    app.stores.put_sync_state(state, if_version=version, create=False)
+    state, version = app.stores.sync_states.get_sync_state(org_id, pid)
+    app.stores.meetings.put_meetings([meeting], datetime.now(UTC))
+    app.stores.sync_states.put_sync_state(state, if_version=version, create=False)
 
 
 def measure(total: int, rounds: int, pairs: int) -> dict[str, Any]:
@@ -271,7 +271,7 @@ def measure(total: int, rounds: int, pairs: int) -> dict[str, Any]:
             seconds, report = _timed(lambda: app.sync.sync(org.id, pid))  # noqa: B023
             keep("initial", seconds)
             window = RetentionWindow.at(datetime.now(UTC))
-            stored = app.stores.list_meetings(org.id, pid, window.start, window.end, datetime.now(UTC))
+            stored = app.stores.meetings.list_meetings(org.id, pid, window.start, window.end, datetime.now(UTC))
             facts.update(
                 stored=len(stored),
                 lists=cal.control.count("calendar.events.list"),

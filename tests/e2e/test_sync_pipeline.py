@@ -49,7 +49,7 @@ def test_activation_syncs_the_window_and_opens_a_channel(world: World) -> None:
     _create(world, ALICE, _event("Before activation", 2))
     _create(world, ALICE, _event("Far future", 24 * 40))
     world.activate(ALICE)
-    principal = world.app.stores.find_principal(world.org.id, ALICE)
+    principal = world.app.stores.principals.find_principal(world.org.id, ALICE)
     assert principal is not None and principal.state is PrincipalState.ACTIVE
     assert principal.locale == "de" and principal.time_zone == "Europe/Berlin"
     assert _stored(world, ALICE) == _truth(world, ALICE)
@@ -147,7 +147,7 @@ def test_redelivered_sync_messages_change_nothing(world: World) -> None:
     world.activate(ALICE)
     _create(world, ALICE, _event("Once", 7))
     world.settle()
-    pid = world.app.stores.principal_id(world.org.id, ALICE)
+    pid = world.app.stores.principals.principal_id(world.org.id, ALICE)
     for _ in range(20):
         world.app.bus.publish(
             CALENDAR_SYNC,
@@ -172,7 +172,9 @@ def test_maintenance_renews_advances_and_purges(world: World) -> None:
     assert status == 200
     assert world.count("calendar.events.watch", ALICE) == 1
     assert world.count("calendar.channels.stop", ALICE) == 1
-    channels = world.app.stores.channels_of(world.org.id, world.app.stores.principal_id(world.org.id, ALICE))
+    channels = world.app.stores.channels.channels_of(
+        world.org.id, world.app.stores.principals.principal_id(world.org.id, ALICE)
+    )
     active = [c for c in channels if c.state.value == "active"]
     assert len(active) == 1 and active[0].id not in first
     world.settle()
