@@ -3,15 +3,16 @@
 One sync of one calendar at a time (a lease held by compare-and-set on the sync state, taken
 over at once when its holder's process is gone; see ``leases.py``);
 incremental ``events.list`` with the stored sync token, or a full sync of the retention window
-when there is none or Google answers 410; recurring masters expanded with ``events.instances``
-inside the window; cancelled events and instances delete their meetings; meetings are written
-before the new sync token, so a crash repeats work and never skips it. Keyword changes on the
-organiser's copy are handed to the join-rewrite topic.
+when there is none or Google answers 410; recurring masters expanded inside the window
+(``sync_series.py``: ``events.instances`` per series, or one ``singleEvents`` listing when a full
+sync meets more than a couple of series); cancelled events and instances delete their meetings;
+meetings are written before the new sync token, so a crash repeats work and never skips it.
+Keyword changes on the organiser's copy are handed to the join-rewrite topic.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -37,6 +38,7 @@ from shared.ports.stores import (
     SyncStateRepository,
     Transactions,
 )
+from shared.services import sync_series as series
 from shared.services.leases import SoleInstance
 from shared.services.presence_refresh import announce_status
 from shared.services.rewrite_handoff import handoff, publish_rewrite
@@ -189,11 +191,25 @@ class SyncService:
         return report
 
     def _full(self, org: Org, principal: Principal, api: SyncCalendarApi, report: SyncReport) -> str | None:
+        """Page the window unexpanded (its sync token keeps later incremental syncs unexpanded too), then
+        expand its series: one ``events.instances`` each for a few, one ``singleEvents`` listing for more."""
         report.full = True
         window = RetentionWindow.at(self._clock.now())
         stored_before = self._meetings.meeting_event_ids(org.id, principal.id)
         seen: set[str] = set()
-        token = self._run(org, principal, api, report, time_min=window.start, time_max=window.end, seen=seen)
+        listed: list[CalendarEventPage] = []
+        for page in series.pages(api, principal.email, time_min=window.start, time_max=window.end):
+            self._owners.beat()
+            listed.append(page)
+        masters = sum(1 for page in listed for e in page.events if e.is_recurring_master and not e.cancelled)
+        expanded = None
+        if masters > series.FEW_SERIES:
+            expanded = series.window_instances(api, principal, window, lambda: self._paged(report))
+        token: str | None = None
+        for page in listed:
+            report.pages += 1
+            self._apply(org, principal, api, page.events, report, seen, expanded)
+            token = page.next_sync_token or token
         gone = sorted(stored_before - seen)
         if gone:
             report.deleted += self._meetings.delete_meetings(org.id, principal.id, gone)
@@ -201,14 +217,14 @@ class SyncService:
 
     # ------------------------------------------------------------ paging and applying
 
-    def _pages(self, api: SyncCalendarApi, calendar_id: str, **kwargs: object) -> Iterator[CalendarEventPage]:
-        page_token: str | None = None
-        while True:
-            page = api.events_page(calendar_id, page_token=page_token, **kwargs)  # type: ignore[arg-type]
-            yield page
-            if not page.next_page_token:
-                return
-            page_token = page.next_page_token
+    def _paged(self, report: SyncReport) -> None:
+        """One listing page read: counted, and this instance's heartbeat kept fresh."""
+        report.pages += 1
+        self._owners.beat()
+
+    @staticmethod
+    def _count(report: SyncReport) -> None:
+        report.pages += 1
 
     def _run(
         self,
@@ -223,9 +239,8 @@ class SyncService:
         seen: set[str] | None = None,
     ) -> str | None:
         next_token: str | None = None
-        for page in self._pages(api, principal.email, sync_token=sync_token, time_min=time_min, time_max=time_max):
-            report.pages += 1
-            self._owners.beat()
+        for page in series.pages(api, principal.email, sync_token=sync_token, time_min=time_min, time_max=time_max):
+            self._paged(report)
             self._apply(org, principal, api, page.events, report, seen)
             next_token = page.next_sync_token or next_token
         return next_token
@@ -238,6 +253,7 @@ class SyncService:
         events: tuple[CalendarEvent, ...],
         report: SyncReport,
         seen: set[str] | None,
+        expanded: dict[str, list[CalendarEvent]] | None = None,
     ) -> None:
         now = self._clock.now()
         window = RetentionWindow.at(now)
@@ -256,13 +272,16 @@ class SyncService:
                 continue
             if event.is_recurring_master:
                 master_keywords[event.id] = find_keyword(event.location, org.keywords)
-                instances = self._instances(org, principal, api, event, window, report)
-                known = set(self._series_ids(org.id, principal.id, event.id))
+                if expanded is None:
+                    instances = series.instances_of(api, org, principal, event, window, lambda: self._count(report))
+                else:
+                    instances = series.series_meetings(org, principal, expanded.get(event.id, ()))
                 keep = {m.event_id for m in instances}
-                deletes.extend(sorted(known - keep))
-                upserts.extend(instances)
-                if seen is not None:
+                if seen is None:
+                    deletes.extend(sorted(set(self._series_ids(org.id, principal.id, event.id)) - keep))
+                else:  # a full sync: what it did not see goes at its end, stale instances with the rest
                     seen.update(keep)
+                upserts.extend(instances)
                 continue
             try:
                 meeting = meeting_from_event(org.id, principal.id, event, keywords=org.keywords)
@@ -290,33 +309,6 @@ class SyncService:
                 for event_id in releases:
                     publish_rewrite(self._bus, org, principal, event_id)
                 report.deleted += self._meetings.delete_meetings(org.id, principal.id, sorted(set(deletes)))
-
-    def _instances(
-        self,
-        org: Org,
-        principal: Principal,
-        api: SyncCalendarApi,
-        master: CalendarEvent,
-        window: RetentionWindow,
-        report: SyncReport,
-    ) -> list[Meeting]:
-        out: list[Meeting] = []
-        page_token: str | None = None
-        while True:
-            page = api.instances_page(
-                principal.email, master.id, time_min=window.start, time_max=window.end, page_token=page_token
-            )
-            report.pages += 1
-            for event in page.events:
-                if event.cancelled:
-                    continue
-                try:
-                    out.append(meeting_from_event(org.id, principal.id, event, keywords=org.keywords))
-                except InvalidInput:
-                    continue
-            if not page.next_page_token:
-                return out
-            page_token = page.next_page_token
 
     def _not_organiser(self, org: Org, principal: Principal) -> Callable[[str], None]:
         """Record why a keyword on an attendee's or a room's copy gets no join details."""
