@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bench import soak_checks as checks
-from bench import soak_rooms
+from bench import soak_rooms, soak_status
 from bench.soak_workload import Workload
 from bench.soak_world import ROOMS, LogCapture, SoakWorld
 from shared.domain.principals import PrincipalKind
@@ -188,13 +188,14 @@ def run(plan: Plan, tmp: Path) -> Outcome:
         t_work = time.monotonic()
         work = _workload(world, plan, out)
         out.figures["workload_seconds"] = round(time.monotonic() - t_work, 1)
+        soak_status.last_burst(world, random.Random(plan.seed + 3), work.model.failed_calls, work.model.sensitive)
         _reconcile(world, out)
         polls = 0
         while polls < 3:  # the 5-minute vacation poll under faults, until presence is right
             polls += 1
+            world.advance(timedelta(minutes=5))
             _scheduler(world, ("poll_vacations",))
             world.settle()
-            world.advance(timedelta(minutes=5))
             if not checks.presence_right(world, work.model)[0]:
                 break
         out.figures["vacation_polls_at_the_end"] = polls
@@ -207,6 +208,7 @@ def run(plan: Plan, tmp: Path) -> Outcome:
         out.failures["one join block per keyworded event"], keyworded, inherited = blocks
         out.failures["no user text lost"], texts = checks.user_text(world, work.model, truth)
         out.failures["presence"], away = checks.presence_right(world, work.model)
+        out.figures["presence_by_state"] = dict(soak_status.status_right(world, truth, work.model.vacation)[1])
         out.failures["nothing outside the window"], stored_docs = checks.nothing_outside_window(world)
         phase = world.clock.now()
         expected = checks.expected_buttons(world, phase)

@@ -189,7 +189,7 @@ class SoakWorld:
         }
         response = self.admin("POST", "/orgs", org)
         assert response.status_code == 201, response.text
-        created = self.app.stores.get_org("example-com")
+        created = self.app.stores.orgs.get_org("example-com")
         assert created is not None
         self.org = created
         self._tokens: dict[str, tuple[str, datetime]] = {}
@@ -337,7 +337,7 @@ class SoakWorld:
 
     def principal_id(self, email: str) -> str:
         """The principal id of ``email``."""
-        return self.app.stores.principal_id(self.org.id, email)
+        return self.app.stores.principals.principal_id(self.org.id, email)
 
     def reconcile(self, principal_id: str) -> int:
         """The maintenance's bounded full resync of one calendar, in the service process."""

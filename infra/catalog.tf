@@ -242,7 +242,7 @@ locals {
 
   # Collection groups whose documents carry expireAt: each gets a TTL policy (and no
   # single-field index on expireAt, which only the TTL sweeper reads).
-  ttl_collections = ["meetings", "notices", "keys", "decisions"]
+  ttl_collections = ["meetings", "notices", "keys", "decisions", "quota", "alerts", "lightChecks"]
 
   # Large sealed (ciphertext) fields: never queried, so exempt from single-field indexing.
   sealed_fields = {

@@ -8,24 +8,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
 import flask
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.api.http import Router, parse, respond
+from shared.api.admin_routing import admin_op
+from shared.api.http import respond
+from shared.api.params import OrgPath, PrincipalPath
 from shared.domain.rooms import MAX_RELEASE_MINUTES, OutcomeRecord, ReleasePolicy, policy_of_minutes
 from shared.errors import InvalidInput
-from shared.ports import Stores
-from shared.services.provisioning import ProvisioningService
 from shared.services.rooms import RoomService
 
-ORG = "/admin/v1/orgs/<org_id>"
+ORG = "/admin/v1/orgs/<org>"
 ROOM = f"{ORG}/principals/<email>"
-View = Callable[..., flask.Response]
-_ROUTES: list[tuple[str, list[str], View]] = []
 
 
 class ReleaseIn(BaseModel):
@@ -89,20 +87,6 @@ class RoomReportOut(BaseModel):
     rooms: list[RoomDayOut]
 
 
-def _route(path: str, methods: list[str]) -> Callable[[View], View]:
-    def remember(view: View) -> View:
-        _ROUTES.append((path, methods, view))
-        return view
-
-    return remember
-
-
-def register(router: Router) -> None:
-    """Add the room-release routes to the admin router."""
-    for path, methods, view in _ROUTES:
-        router.route(path, methods)(view)
-
-
 def _rooms() -> RoomService:
     from shared.bootstrap import get_app
 
@@ -141,26 +125,40 @@ def outcome_view(record: OutcomeRecord) -> dict[str, Any]:
     }
 
 
-@_route(f"{ORG}/room-release", ["GET", "PUT"])
-def org_release(request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str) -> flask.Response:
-    """The org's default release policy (off unless set)."""
+class RangeQuery(BaseModel):
+    """A range of days: ``from`` (YYYY-MM-DD, default today) and ``days`` (default 1)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    from_: str | None = Field(None, alias="from", description="First day (YYYY-MM-DD); default today.")
+    days: str | None = Field(None, description="How many days (default 1).")
+
+
+def _org_release(org_id: str, body: ReleaseIn | None) -> flask.Response:
     rooms = _rooms()
-    if request.method == "PUT":
-        body = parse(ReleaseIn, request)
+    if body is not None:
         if body.inherit:
             raise InvalidInput("an org has no policy to inherit")
         rooms.set_org_policy(org_id, policy_of_minutes(body.minutes))
     return respond({"minutes": _minutes(rooms.org_policy(org_id))})
 
 
-@_route(f"{ROOM}/room-release", ["GET", "PUT"])
-def room_release(
-    request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str, email: str
-) -> flask.Response:
-    """A room's override and the policy in effect."""
+@admin_op("GET", f"{ORG}/room-release", "getRoomRelease", "The org's default room release policy.", 200, OrgReleaseOut)
+def org_release(path: OrgPath) -> flask.Response:
+    """The org's default release policy (off unless set)."""
+    return _org_release(path.org, None)
+
+
+@admin_op(
+    "PUT", f"{ORG}/room-release", "setRoomRelease", "Set the org's default room release policy.", 200, OrgReleaseOut
+)
+def set_org_release(path: OrgPath, body: ReleaseIn) -> flask.Response:
+    """Set the org's default release policy (minutes, or null: off)."""
+    return _org_release(path.org, body)
+
+
+def _room_release(org_id: str, email: str, body: ReleaseIn | None) -> flask.Response:
     rooms = _rooms()
-    if request.method == "PUT":
-        body = parse(ReleaseIn, request)
+    if body is not None:
         if body.inherit and body.minutes is not None:
             raise InvalidInput("give minutes or inherit, not both")
         override, in_effect = rooms.set_room_policy(
@@ -173,17 +171,50 @@ def room_release(
     )
 
 
-@_route(f"{ROOM}/room-meetings", ["GET"])
-def room_meetings(
-    request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str, email: str
-) -> flask.Response:
-    """What became of each of the room's meetings (checked in, released, exempt, no policy, failed)."""
-    first, days = _range(request.args)
-    return respond({"meetings": [outcome_view(r) for r in _rooms().meetings_of(org_id, email, first, days)]})
+@admin_op(
+    "GET", f"{ROOM}/room-release", "getRoomOverride", "A room's override and the policy in effect.", 200, RoomReleaseOut
+)
+def room_release(path: PrincipalPath) -> flask.Response:
+    """A room's override and the policy in effect."""
+    return _room_release(path.org, path.email, None)
 
 
-@_route(f"{ORG}/room-report", ["GET"])
-def room_report(request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str) -> flask.Response:
-    """Counts per room and day: released, checked in, no policy, exempt, failed."""
-    first, days = _range(request.args)
-    return respond({"from": first.isoformat(), "days": days, "rooms": _rooms().report(org_id, first, days)})
+@admin_op(
+    "PUT",
+    f"{ROOM}/room-release",
+    "setRoomOverride",
+    "Set a room's override (minutes, null: never) or drop it (inherit).",
+    200,
+    RoomReleaseOut,
+)
+def set_room_release(path: PrincipalPath, body: ReleaseIn) -> flask.Response:
+    """Set or drop a room's override."""
+    return _room_release(path.org, path.email, body)
+
+
+@admin_op(
+    "GET",
+    f"{ROOM}/room-meetings",
+    "listRoomMeetings",
+    "What became of each of the room's meetings (checked in, released, exempt, no policy, failed).",
+    200,
+    RoomMeetingsOut,
+)
+def room_meetings(path: PrincipalPath, query: RangeQuery) -> flask.Response:
+    """What became of each of the room's meetings."""
+    first, days = _range(flask.request.args)
+    return respond({"meetings": [outcome_view(r) for r in _rooms().meetings_of(path.org, path.email, first, days)]})
+
+
+@admin_op(
+    "GET",
+    f"{ORG}/room-report",
+    "roomReport",
+    "Counts per room and day: released, checked in, no policy, exempt, failed.",
+    200,
+    RoomReportOut,
+)
+def room_report(path: OrgPath, query: RangeQuery) -> flask.Response:
+    """Counts per room and day."""
+    first, days = _range(flask.request.args)
+    return respond({"from": first.isoformat(), "days": days, "rooms": _rooms().report(path.org, first, days)})

@@ -15,7 +15,8 @@ from pydantic import BaseModel, Field
 
 from shared.api.app import AppApi, op
 from shared.api.app_models import Strict, iso
-from shared.api.http import parse, respond
+from shared.api.http import respond
+from shared.api.params import DevicePath
 from shared.errors import NotImplementedCapability
 from shared.services.auth import Caller
 from shared.services.rooms import RoomService
@@ -60,13 +61,11 @@ def _rooms(api: AppApi) -> RoomService:
     "deviceCheckIn",
     "Check the device's room in to one of its meetings (from 5 minutes before the start until the release time).",
     "device",
-    request=CheckInIn,
-    response=CheckInOut,
+    ok=CheckInOut,
 )
-def check_in(request: flask.Request, api: AppApi, caller: Caller, device_id: str) -> flask.Response:
+def check_in(api: AppApi, caller: Caller, path: DevicePath, body: CheckInIn) -> flask.Response:
     """Check in."""
-    body = parse(CheckInIn, request)
-    done = _rooms(api).check_in(caller.org, caller.principal, device_id, body.event_id)
+    done = _rooms(api).check_in(caller.org, caller.principal, path.device_id, body.event_id)
     w = done.window
     return respond(
         {
@@ -87,9 +86,9 @@ def check_in(request: flask.Request, api: AppApi, caller: Caller, device_id: str
     "deviceCheckIns",
     "The room's meetings of the last and next 24 hours with their check-in windows and outcomes.",
     "device",
-    response=CheckInsOut,
+    ok=CheckInsOut,
 )
-def check_ins(request: flask.Request, api: AppApi, caller: Caller, device_id: str) -> flask.Response:
+def check_ins(api: AppApi, caller: Caller, path: DevicePath) -> flask.Response:
     """Check-in windows."""
     now = api.clock.now()
     found = _rooms(api).device_meetings(caller.org, caller.principal, now - AROUND, now + AROUND)

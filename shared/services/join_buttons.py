@@ -19,9 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from shared.adapters.store import app_queries
-from shared.adapters.store.app_queries import StoredNotice
-from shared.adapters.store.repositories import DocumentStores
 from shared.domain.meetings import Meeting, ResponseStatus
 from shared.domain.presence import JoinButtonNotice, NoticeKind, RecipientKind, correction
 from shared.domain.principals import Device, Org, Principal, PrincipalKind
@@ -30,6 +27,14 @@ from shared.logs import ctx, get_logger
 from shared.ports import MessageBus
 from shared.ports.clock import Clock
 from shared.ports.messages import JoinButton
+from shared.ports.stores import (
+    DeviceRepository,
+    MeetingRepository,
+    NoticeRepository,
+    OrgRepository,
+    PrincipalRepository,
+    StoredNotice,
+)
 
 log = get_logger(__name__)
 GRACE = timedelta(minutes=10)
@@ -130,21 +135,32 @@ class JoinButtonDispatcher:
 
     def __init__(
         self,
-        stores: DocumentStores,
+        orgs: OrgRepository,
+        principals: PrincipalRepository,
+        meetings: MeetingRepository,
+        notices: NoticeRepository,
+        devices: DeviceRepository,
         bus: MessageBus,
         clock: Clock,
         on_notice: Callable[[JoinButtonNotice], None] | None = None,
     ) -> None:
-        self._stores, self._bus, self._clock = stores, bus, clock
+        self._orgs, self._principals, self._meetings, self._notices, self._devices = (
+            orgs,
+            principals,
+            meetings,
+            notices,
+            devices,
+        )
+        self._bus, self._clock = bus, clock
         self._on_notice = on_notice
 
     def dispatch(self) -> DispatchReport:
         """One run over every org; return the counts."""
         report = DispatchReport()
         now = self._clock.now()
-        for org in self._stores.list_orgs():
+        for org in self._orgs.list_orgs():
             report.orgs += 1
-            principals = {p.id: p for p in self._stores.list_principals(org.id, active_only=True)}
+            principals = {p.id: p for p in self._principals.list_principals(org.id, active_only=True)}
             devices: dict[str, list[Device]] = {}
             self._corrections(org, principals, now, report)
             self._joins(org, principals, devices, now, report)
@@ -180,7 +196,7 @@ class JoinButtonDispatcher:
                 if p.kind is PrincipalKind.ROOM and p.join_lead_override is not None
             ),
         ]
-        for meeting in app_queries.meetings_starting(self._stores, org.id, now - GRACE, now + max(leads)):
+        for meeting in self._meetings.meetings_starting(org.id, now - GRACE, now + max(leads)):
             principal = principals.get(meeting.principal_id)
             if principal is None or not eligible(meeting, org, principal, now):
                 continue
@@ -194,7 +210,7 @@ class JoinButtonDispatcher:
         if principal.kind is PrincipalKind.PERSON:
             return [(RecipientKind.PERSON, principal.id)]
         if principal.id not in devices:
-            devices[principal.id] = app_queries.devices_of_room(self._stores, org.id, principal.id)
+            devices[principal.id] = self._devices.devices_of_room(org.id, principal.id)
         return [(RecipientKind.DEVICE, d.id) for d in devices[principal.id]]
 
     def _send(
@@ -224,14 +240,14 @@ class JoinButtonDispatcher:
             sent_at=now,
             follows=follows,
         )
-        if not self._stores.record_notice(notice, now):
+        if not self._notices.record_notice(notice, now):
             report.duplicates += 1
             return False
         report.sent += 1
         report.by_kind[notice_kind.value] = report.by_kind.get(notice_kind.value, 0) + 1
         message = JoinButton(
             org_id=org.id,
-            notice_id=app_queries.notice_id(notice),
+            notice_id=self._notices.notice_id(notice),
             recipient_kind=kind.value,
             recipient_id=recipient,
             notice_kind=notice_kind.value,
@@ -245,7 +261,7 @@ class JoinButtonDispatcher:
 
     def _corrections(self, org: Org, principals: dict[str, Principal], now: datetime, report: DispatchReport) -> None:
         latest: dict[str, StoredNotice] = {}
-        for stored in app_queries.live_notices(self._stores, org.id, now):
+        for stored in self._notices.live_notices(org.id, now):
             key = stored.notice.key
             current = latest.get(key)
             rank = (stored.notice.sent_at, _KIND_ORDER[stored.notice.kind])
@@ -258,7 +274,7 @@ class JoinButtonDispatcher:
             calendar = self._calendar_of(notice, principals)
             if calendar is None:
                 continue
-            meeting = self._stores.get_meeting(org.id, calendar.id, notice.meeting_id, now)
+            meeting = self._meetings.get_meeting(org.id, calendar.id, notice.meeting_id, now)
             kind = correction(notice, meeting)
             if kind is None:
                 continue
@@ -285,5 +301,5 @@ class JoinButtonDispatcher:
     def _calendar_of(self, notice: JoinButtonNotice, principals: dict[str, Principal]) -> Principal | None:
         if notice.recipient_kind is RecipientKind.PERSON:
             return principals.get(notice.recipient_id)
-        device = self._stores.get_device(notice.recipient_id)
+        device = self._devices.get_device(notice.recipient_id)
         return principals.get(device.room_id) if device is not None else None

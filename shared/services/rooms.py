@@ -93,14 +93,14 @@ class RoomService:
     # ------------------------------------------------------------ policies
 
     def _org(self, org_id: str) -> Org:
-        org = self._stores.get_org(org_id)
+        org = self._stores.orgs.get_org(org_id)
         if org is None:
             raise NotFound("no such org")
         return org
 
     def _room(self, org_id: str, email: str) -> Principal:
         self._org(org_id)
-        room = self._stores.find_principal(org_id, email.strip().lower())
+        room = self._stores.principals.find_principal(org_id, email.strip().lower())
         if room is None or room.state is PrincipalState.DEACTIVATED:
             raise NotFound("no such room")
         if room.kind is not PrincipalKind.ROOM:
@@ -146,7 +146,7 @@ class RoomService:
         if not event_id or len(event_id) > 1024:
             raise InvalidInput("event_id is 1 to 1024 characters")
         now = self._clock.now()
-        meeting = self._stores.get_meeting(org.id, room.id, event_id, now)
+        meeting = self._stores.meetings.get_meeting(org.id, room.id, event_id, now)
         if meeting is None:
             raise NotFound("no such meeting in this room")
         span = window(meeting, self._policy_of(org.id, room))
@@ -172,7 +172,7 @@ class RoomService:
         """The room's meetings in [start, end) with their check-in windows and outcomes (for the display)."""
         now = self._clock.now()
         policy = self._policy_of(org.id, room)
-        meetings = [m for m in self._stores.list_meetings(org.id, room.id, start, end, now) if not m.all_day]
+        meetings = [m for m in self._stores.meetings.list_meetings(org.id, room.id, start, end, now) if not m.all_day]
         found = self._ledger.outcomes(org.id, room.id, [m.event_id for m in meetings])
         return [  # a released meeting stays (the room declined it at Google) so the display can say so
             DeviceMeeting(m.event_id, window(m, policy), found[m.event_id].outcome if m.event_id in found else None)
@@ -200,9 +200,9 @@ class RoomService:
         """One run over every org's active rooms: release the no-shows due, count the rest once."""
         report = ReleaseReport()
         now = self._clock.now()
-        for org in self._stores.list_orgs():
+        for org in self._stores.orgs.list_orgs():
             default = self._ledger.policy(org.id, None) or ReleasePolicy()
-            for room in self._stores.list_principals(org.id, active_only=True):
+            for room in self._stores.principals.list_principals(org.id, active_only=True):
                 if room.kind is PrincipalKind.ROOM:
                     report.rooms += 1
                     self._release_room(org, room, self._policy_of(org.id, room, default), now, report)
@@ -214,7 +214,9 @@ class RoomService:
         mark = policy.after if policy.after is not None else NO_POLICY_MARK
         meetings = [
             m
-            for m in self._stores.list_meetings(org.id, room.id, now - LOOKBACK, now - mark + timedelta(seconds=1), now)
+            for m in self._stores.meetings.list_meetings(
+                org.id, room.id, now - LOOKBACK, now - mark + timedelta(seconds=1), now
+            )
             if holds_room(m, room.email) and m.start + mark <= now
         ]
         if not meetings:
@@ -282,7 +284,9 @@ class RoomService:
         counts: Counter[tuple[str, str, Outcome]] = Counter()
         for record in self._ledger.list(org_id, first_day, last_day):
             counts[(record.room_id, record.day, record.outcome)] += 1
-        emails = {p.id: p.email for p in self._stores.list_principals(org_id) if p.kind is PrincipalKind.ROOM}
+        emails = {
+            p.id: p.email for p in self._stores.principals.list_principals(org_id) if p.kind is PrincipalKind.ROOM
+        }
         keys = sorted({(room_id, day) for room_id, day, _ in counts}, key=lambda k: (k[1], emails.get(k[0], k[0])))
         return [
             {

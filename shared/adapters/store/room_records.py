@@ -21,7 +21,7 @@ from shared.domain.rooms import Outcome, OutcomeRecord, ReleasePolicy
 from shared.errors import Conflict, PreconditionFailed
 
 if TYPE_CHECKING:
-    from shared.adapters.store.repositories import DocumentStores
+    from shared.adapters.store.repositories import StoreBackend
 
 OUTCOMES = "roomOutcomes"
 POLICIES = "roomPolicies"
@@ -31,8 +31,8 @@ DEFAULT = "_default"
 class RoomRecords:
     """``RoomLedger`` over the typed stores' document store and codec."""
 
-    def __init__(self, stores: DocumentStores) -> None:
-        self._stores = stores
+    def __init__(self, backend: StoreBackend) -> None:
+        self._stores = backend
 
     @property
     def _documents(self) -> Any:
