@@ -24,6 +24,7 @@ _ENTRY_POINTS = (
     "meetings_api",
     "poll_vacations",
     "provision_user",
+    "release_rooms",
     "rewrite_join_details",
     "sync_calendar",
 )

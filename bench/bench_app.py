@@ -9,7 +9,6 @@ same minute; one run records and publishes 10,000 notices, a repeated run finds 
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import json
 import os
@@ -69,11 +68,13 @@ def meeting(org: str, pid: str, i: int, start: datetime) -> Meeting:
 def seed_user(app: App) -> Caller:
     """One org, one active user with 300 meetings over the next 30 days."""
     org = Org(id="example-com", domain="example.com", credential=CredentialRef("stored", ""))
-    app.stores.put_org(org, json.dumps({"type": "service_account"}))
-    pid = app.stores.principal_id(org.id, USER)
+    app.stores.orgs.put_org(org, json.dumps({"type": "service_account"}))
+    pid = app.stores.principals.principal_id(org.id, USER)
     principal = Principal(org.id, pid, USER, state=PrincipalState.ACTIVE, time_zone="Europe/Berlin")
-    app.stores.put_principal(principal)
-    app.stores.put_meetings([meeting(org.id, pid, i, NOW + timedelta(hours=2 * i + 1)) for i in range(300)], NOW)
+    app.stores.principals.put_principal(principal)
+    app.stores.meetings.put_meetings(
+        [meeting(org.id, pid, i, NOW + timedelta(hours=2 * i + 1)) for i in range(300)], NOW
+    )
     return Caller(org, principal)
 
 
@@ -140,7 +141,7 @@ def listing(app: App, caller: Caller) -> dict[str, tuple[float, float]]:
         assert len(orjson.loads(lean_floor(app, caller, NOW, end))["meetings"]) == 300
 
     def store() -> None:
-        assert len(app.stores.list_meetings(caller.org.id, caller.principal.id, NOW, end, NOW)) == 300
+        assert len(app.stores.meetings.list_meetings(caller.org.id, caller.principal.id, NOW, end, NOW)) == 300
 
     def use_case() -> None:
         _, _, items = app.meetings_api.meetings.list_meetings(caller, NOW, end)
@@ -194,18 +195,20 @@ def firestore_listing() -> dict[str, tuple[float, float]] | str:
     os.environ["FIRESTORE_EMULATOR_HOST"] = emulator.host_port
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            embedded = build(Settings(data_dir=Path(tmp), scheduler=False), clock=ManualClock(NOW))
+            app = build(Settings(data_dir=Path(tmp), scheduler=False), clock=ManualClock(NOW))
             store = FirestoreDocumentStore("hybridcal-bench")
+            app.close()
+            from shared.adapters.bus.local import LocalBus
             from shared.adapters.crypto.envelope import EnvelopeCipher
             from shared.adapters.store.repositories import DocumentStores
+            from shared.bootstrap import rewire
 
-            cipher = EnvelopeCipher(store, embedded.kek, embedded.clock)
-            app = dataclasses.replace(embedded, documents=store, cipher=cipher, stores=DocumentStores(store, cipher))
-            try:
-                return listing(app, seed_user(app))
-            finally:
-                store.close()
-                embedded.close()  # its bus keeps its outbox in the embedded store: closed last
+            cipher = EnvelopeCipher(store, app.kek, app.clock)
+            stores = DocumentStores(store, cipher)
+            app = rewire(app, documents=store, cipher=cipher, stores=stores, bus=LocalBus(None), lock=None)
+            results = listing(app, seed_user(app))
+            app.close()
+            return results
     finally:
         emulator.stop()
 
@@ -215,21 +218,20 @@ def dispatch(tmp: Path, count: int = PEOPLE) -> tuple[float, float, float, int, 
     clock = ManualClock(NOW)
     app = build(Settings(data_dir=tmp / "dispatch", scheduler=False), clock=clock, bus=LocalBus(workers=1))
     org = Org(id="example-com", domain="example.com", credential=CredentialRef("stored", ""))
-    app.stores.put_org(org)
+    app.stores.orgs.put_org(org)
     start = NOW + timedelta(minutes=4)
     people, meetings = [], []
     for i in range(count):
         email = f"person{i}@example.com"
-        pid = app.stores.principal_id(org.id, email)
+        pid = app.stores.principals.principal_id(org.id, email)
         people.append(Principal(org.id, pid, email, state=PrincipalState.ACTIVE))
         meetings.append(meeting(org.id, pid, i, start + timedelta(seconds=i % 60)))
     for person in people:
-        app.stores.put_principal(person)
-    app.stores.put_meetings(meetings, NOW)
-    from shared.adapters.store import app_queries
+        app.stores.principals.put_principal(person)
+    app.stores.meetings.put_meetings(meetings, NOW)
 
     t0 = time.perf_counter()
-    assert len(app_queries.meetings_starting(app.stores, org.id, NOW, NOW + timedelta(minutes=5))) == count
+    assert len(app.stores.meetings.meetings_starting(org.id, NOW, NOW + timedelta(minutes=5))) == count
     t1 = time.perf_counter()
     report = app.join_buttons.dispatch()
     t2 = time.perf_counter()

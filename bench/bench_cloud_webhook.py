@@ -51,7 +51,7 @@ def _channels(app: App) -> list[tuple[str, str]]:
     out = []
     for i in range(CHANNELS):
         channel_id, token = f"c{i:05d}{os.urandom(6).hex()}", os.urandom(24).hex()
-        app.stores.put_channel(
+        app.stores.channels.put_channel(
             WatchChannel(
                 id=channel_id,
                 org_id="bench-org",

@@ -6,8 +6,9 @@ one source bundle), and the clock runs until the first HTTP answer: a small requ
 functions, the scheduler's POST for scheduled ones, a binary-mode Pub/Sub CloudEvent carrying
 a real message (for an org that does not exist, so no Google call is made) for event
 functions. That includes the imports, the server start, building the App on first use and
-handling the request. The baseline is the trivial functions-framework function of
-``bench/_trivial_function.py`` measured the same way in the same run.
+handling the request. The floor is the trivial functions-framework function of
+``bench/_trivial_function.py`` started the same way (same interpreter, environment and server),
+once at the head of each round; every ratio is taken within its round.
 
 Import time: ``import functions.NAME`` (the module alone) and ``import main`` (the bundle
 every function loads) in a fresh interpreter; the baseline is ``import flask,
@@ -112,6 +113,45 @@ def import_time(statement: str) -> tuple[float, list[str]]:
     return float(seconds), [h for h in heavy.split(",") if h]
 
 
+def import_profile(statement: str) -> dict[str, float]:
+    """Milliseconds of ``statement``'s imports (``python -X importtime``, self times) by where they come from.
+
+    ``floor``: modules the trivial function's ``import flask, functions_framework`` loads too;
+    ``pydantic``: pydantic and its core; ``ours``: ``shared`` and ``functions``; ``other``: the
+    rest of the third-party and standard-library modules the function adds.
+    """
+    run = [sys.executable, "-X", "importtime", "-c", statement]
+    floor = {
+        line.split("|")[2].strip()
+        for line in subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", "import flask, functions_framework"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stderr.splitlines()
+        if line.startswith("import time:") and "self [us]" not in line
+    }
+    split = dict.fromkeys(("floor", "pydantic", "ours", "other"), 0.0)
+    for line in subprocess.run(run, cwd=ROOT, capture_output=True, text=True, check=True).stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        own, _, name = line[len("import time:") :].split("|")
+        module = name.strip()
+        top = module.split(".")[0]
+        group = (
+            "floor"
+            if module in floor
+            else "pydantic"
+            if top in {"pydantic", "pydantic_core", "annotated_types", "typing_inspection"}
+            else "ours"
+            if top in {"shared", "functions"}
+            else "other"
+        )
+        split[group] += int(own) / 1000
+    return split
+
+
 def median_of(fn: object, *args: object) -> tuple[float, object]:
     """Median of the first value over REPEATS calls; the second value of the last call."""
     values, extra = [], None
@@ -121,31 +161,66 @@ def median_of(fn: object, *args: object) -> tuple[float, object]:
     return statistics.median(values), extra
 
 
+def rounds_of(data: Path) -> tuple[list[float], dict[str, list[tuple[float, int]]]]:
+    """``REPEATS`` rounds, each starting the trivial floor and then every function once, in turn.
+
+    Each ratio is taken within its round (function / the floor started just before it), so a
+    machine that slows down between rounds moves both sides of the ratio together.
+    """
+    floors: list[float] = []
+    runs: dict[str, list[tuple[float, int]]] = {ep.name: [] for ep in ENTRY_POINTS}
+    for _ in range(REPEATS):
+        floors.append(cold_start(None, data / "trivial")[0])
+        for ep in ENTRY_POINTS:
+            runs[ep.name].append(cold_start(ep, data / ep.name))
+    return floors, runs
+
+
 def main() -> None:
     """Print the figures as a Markdown section."""
     base_import, _ = median_of(import_time, "import flask, functions_framework")
     main_import, main_heavy = median_of(import_time, "import main")
     with tempfile.TemporaryDirectory() as tmp:
-        base_cold, _ = median_of(cold_start, None, Path(tmp) / "trivial")
-        rows = []
-        for ep in ENTRY_POINTS:
-            cold, status = median_of(cold_start, ep, Path(tmp) / ep.name)
-            imp, heavy = median_of(import_time, f"import functions.{ep.name}")
-            rows.append((ep, cold, status, imp, heavy))
+        floors, runs = rounds_of(Path(tmp))
+    rows = []
+    for ep in ENTRY_POINTS:
+        cold = statistics.median(t for t, _ in runs[ep.name])
+        ratio = statistics.median(t / f for (t, _), f in zip(runs[ep.name], floors, strict=True))
+        imp, heavy = median_of(import_time, f"import functions.{ep.name}")
+        rows.append((ep, cold, ratio, runs[ep.name][-1][1], imp, heavy))
+    base_cold = statistics.median(floors)
     print(f"## Cold start of each function (functions-framework, embedded backend, median of {REPEATS})\n")
     print(
-        f"Baselines measured in this run: trivial functions-framework function **{base_cold * 1000:.0f} ms** "
-        f"to first response; `import flask, functions_framework` **{base_import * 1000:.0f} ms**. "
-        f"`import main` (the bundle every function loads) takes **{main_import * 1000:.0f} ms** "
-        f"({main_import / base_import:.1f}x the baseline); heavy Google clients it loads: {main_heavy or 'none'}.\n"
+        f"Floor measured in this run: the trivial functions-framework function of `bench/_trivial_function.py` "
+        f"(reads one header, answers a small JSON body with `flask.jsonify`), started exactly as each function "
+        f"is (`python -m functions_framework --target NAME --source FILE`, the same interpreter, the same "
+        f"environment and data dir variables, the same development server), **{base_cold * 1000:.0f} ms** to "
+        f"first response. `import flask, functions_framework` (inside that floor) **{base_import * 1000:.0f} ms**. "
+        f"Ratios are function / the floor started just before it in the same round, median of the {REPEATS} "
+        f"rounds. `import main` (the bundle every function loads) takes **{main_import * 1000:.0f} ms**; "
+        f"heavy Google clients it loads: {main_heavy or 'none'}.\n"
     )
     print("| function | trigger | first response | vs trivial | status | import of the module alone | vs baseline |")
     print("|---|---|---|---|---|---|---|")
-    for ep, cold, status, imp, _heavy in rows:
+    for ep, cold, ratio, status, imp, _heavy in rows:
         print(
-            f"| {ep.name} | {ep.trigger} | {cold * 1000:.0f} ms | {cold / base_cold:.2f}x | {status} "
+            f"| {ep.name} | {ep.trigger} | {cold * 1000:.0f} ms | {ratio:.2f}x | {status} "
             f"| {imp * 1000:.0f} ms | {imp / base_import:.1f}x |"
         )
+    print(
+        "\nWhere each module's import goes (`python -X importtime -c 'import functions.NAME'`, self times in ms, "
+        "median of the runs): *floor* = modules `import flask, functions_framework` loads as well (the trivial "
+        "function pays them too), *pydantic* = pydantic and pydantic-core (the bus messages and API models), "
+        "*ours* = `shared` and `functions`, *other* = every other module the function adds.\n"
+    )
+    print("| function | floor | pydantic | ours | other |")
+    print("|---|---|---|---|---|")
+    for ep in ENTRY_POINTS:
+        splits = [import_profile(f"import functions.{ep.name}") for _ in range(REPEATS)]
+        cells = " | ".join(
+            f"{statistics.median(p[k] for p in splits):.0f}" for k in ("floor", "pydantic", "ours", "other")
+        )
+        print(f"| {ep.name} | {cells} |")
     loaded = sorted({h for *_, heavy in rows for h in heavy})  # type: ignore[attr-defined]
     print(f"\nHeavy Google clients ({', '.join(HEAVY)}) loaded by any function module: {', '.join(loaded) or 'none'}.")
 

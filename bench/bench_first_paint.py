@@ -47,16 +47,18 @@ CHROMIUM = Path("/usr/bin/chromium")
 def seed(app: App) -> str:
     """One org, Ann (Berlin) and a room with one device; 30 meetings today on each calendar. Returns the device id."""
     org = Org(id="example-com", domain="example.com", credential=CredentialRef("stored", ""))
-    app.stores.put_org(org, json.dumps({"type": "service_account"}))
-    ann = app.stores.principal_id(org.id, USER)
-    room = app.stores.principal_id(org.id, ROOM)
-    app.stores.put_principal(Principal(org.id, ann, USER, state=PrincipalState.ACTIVE, time_zone="Europe/Berlin"))
-    app.stores.put_principal(
+    app.stores.orgs.put_org(org, json.dumps({"type": "service_account"}))
+    ann = app.stores.principals.principal_id(org.id, USER)
+    room = app.stores.principals.principal_id(org.id, ROOM)
+    app.stores.principals.put_principal(
+        Principal(org.id, ann, USER, state=PrincipalState.ACTIVE, time_zone="Europe/Berlin")
+    )
+    app.stores.principals.put_principal(
         Principal(
             org.id, room, ROOM, PrincipalKind.ROOM, PrincipalState.ACTIVE, time_zone="Europe/Berlin", name="Room 1"
         )
     )
-    app.stores.put_device(Device(org.id, "bench-device", room, "Display", token_hash(TOKEN)))
+    app.stores.devices.put_device(Device(org.id, "bench-device", room, "Display", token_hash(TOKEN)))
     people = (Attendee(USER), *(Attendee(f"person{j}@example.com", display_name=f"Person {j}") for j in range(5)))
     meetings = []
     for owner in (ann, room):
@@ -77,7 +79,7 @@ def seed(app: App) -> str:
                     join_targets=(JoinTarget(JoinKind.WEBEX, f"https://acme.webex.com/meet/u{i}"),),
                 )
             )
-    app.stores.put_meetings(meetings, NOW)
+    app.stores.meetings.put_meetings(meetings, NOW)
     return "bench-device"
 
 

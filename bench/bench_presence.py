@@ -85,9 +85,12 @@ def main() -> None:
         app.provisioning.create_org(org, service_account_key=json.dumps(key))
         for i in range(USERS):
             email = _email(i)
-            app.stores.put_principal(
+            app.stores.principals.put_principal(
                 Principal(
-                    org_id=org.id, id=app.stores.principal_id(org.id, email), email=email, state=PrincipalState.ACTIVE
+                    org_id=org.id,
+                    id=app.stores.principals.principal_id(org.id, email),
+                    email=email,
+                    state=PrincipalState.ACTIVE,
                 )
             )
         runtime = LocalRuntime(app, scheduler=False)

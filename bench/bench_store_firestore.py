@@ -44,13 +44,15 @@ def run(kind: str, data: list[Meeting], emulator: EmulatorProcess, kms: KmsEmula
         EnvelopeCipher(store, CloudKmsKek(KEY, endpoint=kms.endpoint), clock) if kind == "envelope" else NullCipher()
     )
     t0 = time.perf_counter()
-    DocumentStores(store, cipher).put_meetings(data, NOW)
+    DocumentStores(store, cipher).meetings.put_meetings(data, NOW)
     t1 = time.perf_counter()
     writes = kms.calls["Encrypt"]
     cold: Cipher = (
         EnvelopeCipher(store, CloudKmsKek(KEY, endpoint=kms.endpoint), clock) if kind == "envelope" else NullCipher()
     )
-    got = DocumentStores(store, cold).list_meetings("o1", "p1", NOW - timedelta(days=1), NOW + timedelta(days=31), NOW)
+    got = DocumentStores(store, cold).meetings.list_meetings(
+        "o1", "p1", NOW - timedelta(days=1), NOW + timedelta(days=31), NOW
+    )
     t2 = time.perf_counter()
     assert len(got) == len(data)
     store.close()

@@ -68,7 +68,7 @@ def _app(tmp: Path) -> tuple[App, list[tuple[str, str]]]:
     channels = []
     for i in range(CHANNELS):
         channel_id, token = secrets.token_hex(16), secrets.token_urlsafe(32)
-        app.stores.put_channel(
+        app.stores.channels.put_channel(
             WatchChannel(
                 id=channel_id,
                 org_id="bench-org",

@@ -82,7 +82,7 @@ class Meter:
     def __init__(self, world: World) -> None:
         self.world = world
         self.store = CountingStore(world.app.stores.documents)
-        world.app.stores.documents = self.store
+        world.app.stores.backend.documents = self.store
         self.costs: dict[str, Cost] = {}
 
     def step(self, name: str) -> _Step:
@@ -156,7 +156,7 @@ def measure() -> dict[str, Cost]:
             with meter.step("dispatch run, nothing due"):
                 world.app.join_buttons.dispatch()
             with meter.step("reconcile, 1 calendar (6 meetings)"):
-                principal = world.app.stores.find_principal(world.org.id, ALICE)
+                principal = world.app.stores.principals.find_principal(world.org.id, ALICE)
                 assert principal is not None
                 world.app.channels.reconcile(world.org, principal)
             return meter.costs

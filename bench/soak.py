@@ -14,7 +14,8 @@ pushes meanwhile answer 503). The scheduler's jobs run now and then, as they wou
 After quiescence and the reconcile passes the product's hourly maintenance would make, it
 asserts: the store equals the emulator for every activated calendar; keyworded organiser
 events carry exactly one join block and no other event one; no user text was lost; each join
-button is sent exactly once (the clock is moved through every meeting); presence is right;
+button is sent exactly once (the clock is moved through every meeting); presence is right; each
+no-show room is declined at Google once and no checked-in or exempt room (``bench/soak_rooms.py``);
 nothing outside the window is stored; no sensitive value is in the SQLite files or the logs.
 It prints the figures and exits non-zero if any assertion failed.
 """
@@ -33,6 +34,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bench import soak_checks as checks
+from bench import soak_rooms, soak_status
 from bench.soak_workload import Workload
 from bench.soak_world import ROOMS, LogCapture, SoakWorld
 from shared.domain.principals import PrincipalKind
@@ -186,13 +188,14 @@ def run(plan: Plan, tmp: Path) -> Outcome:
         t_work = time.monotonic()
         work = _workload(world, plan, out)
         out.figures["workload_seconds"] = round(time.monotonic() - t_work, 1)
+        soak_status.last_burst(world, random.Random(plan.seed + 3), work.model.failed_calls, work.model.sensitive)
         _reconcile(world, out)
         polls = 0
         while polls < 3:  # the 5-minute vacation poll under faults, until presence is right
             polls += 1
+            world.advance(timedelta(minutes=5))
             _scheduler(world, ("poll_vacations",))
             world.settle()
-            world.advance(timedelta(minutes=5))
             if not checks.presence_right(world, work.model)[0]:
                 break
         out.figures["vacation_polls_at_the_end"] = polls
@@ -205,12 +208,15 @@ def run(plan: Plan, tmp: Path) -> Outcome:
         out.failures["one join block per keyworded event"], keyworded, inherited = blocks
         out.failures["no user text lost"], texts = checks.user_text(world, work.model, truth)
         out.failures["presence"], away = checks.presence_right(world, work.model)
+        out.figures["presence_by_state"] = dict(soak_status.status_right(world, truth, work.model.vacation)[1])
         out.failures["nothing outside the window"], stored_docs = checks.nothing_outside_window(world)
         phase = world.clock.now()
         expected = checks.expected_buttons(world, phase)
         runs = _dispatch_through(world, expected, random.Random(plan.seed + 2))
         buttons = world.tapped(JOIN_BUTTONS)
         out.failures["each join button once"], joins = checks.join_buttons(world, expected, buttons, phase)
+        room_phase = soak_rooms.run_rooms(world, random.Random(plan.seed + 3), soak_rooms.meetings_for(plan.ops))
+        out.failures["each no-show room released once"], room_figures = soak_rooms.check_rooms(world, room_phase)
         dead_letters = world.dead_letters
         world.close()
         out.failures["no plaintext in store or logs"], values = checks.no_plaintext(
@@ -239,6 +245,7 @@ def run(plan: Plan, tmp: Path) -> Outcome:
             sensitive_values_scanned=values,
             log_lines=len(capture.lines) + len(world.log_lines()),
             seconds=round(time.monotonic() - started, 1),
+            **room_figures,
         )
     finally:
         logging.getLogger().removeHandler(capture)

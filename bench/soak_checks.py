@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench import soak_status
 from bench.soak_workload import Model
 from bench.soak_world import SoakWorld
 from shared.adapters.google.mappers import calendar_event_from_api
-from shared.adapters.store import app_queries
 from shared.documents import Query, collection_path
 from shared.domain.joinblock import BLOCK_BEGIN, strip_block
 from shared.domain.keywords import find_keyword
@@ -63,7 +63,7 @@ def truth_items(world: SoakWorld, email: str) -> list[dict[str, Any]]:
 
 def principals(world: SoakWorld) -> list[Principal]:
     """Every active principal."""
-    return world.app.stores.list_principals(world.org.id, active_only=True)
+    return world.app.stores.principals.list_principals(world.org.id, active_only=True)
 
 
 def store_equals_truth(world: SoakWorld, truth: dict[str, list[dict[str, Any]]]) -> list[str]:
@@ -74,7 +74,7 @@ def store_equals_truth(world: SoakWorld, truth: dict[str, list[dict[str, Any]]])
     for p in principals(world):
         stored = {
             m.event_id: _row(m)
-            for m in world.app.stores.list_meetings(world.org.id, p.id, window.start, window.end, now)
+            for m in world.app.stores.meetings.list_meetings(world.org.id, p.id, window.start, window.end, now)
         }
         expected = {
             i["id"]: _row(
@@ -157,16 +157,10 @@ def nothing_outside_window(world: SoakWorld) -> tuple[list[str], int]:
 
 
 def presence_right(world: SoakWorld, model: Model) -> tuple[list[str], int]:
-    """A user is out of office exactly when the workload left their vacation responder on."""
-    failures, away = [], 0
-    for email in world.emails:
-        presence = world.app.stores.get_presence(world.org.id, world.principal_id(email))
-        status = PresenceStatus.AVAILABLE if presence is None else presence.status
-        want = PresenceStatus.OUT_OF_OFFICE if model.vacation.get(email) else PresenceStatus.AVAILABLE
-        away += want is PresenceStatus.OUT_OF_OFFICE
-        if status is not want:
-            failures.append(f"{email.split('@')[0]}: {status.value}, expected {want.value}")
-    return failures, away
+    """Out of office exactly while the vacation responder is on; otherwise what the calendar status says now."""
+    truth = {email: truth_items(world, email) for email in world.emails}
+    failures, seen = soak_status.status_right(world, truth, model.vacation)
+    return failures, seen[PresenceStatus.OUT_OF_OFFICE.value]
 
 
 def expected_buttons(world: SoakWorld, after: datetime) -> dict[tuple[str, str, str], datetime]:
@@ -179,9 +173,9 @@ def expected_buttons(world: SoakWorld, after: datetime) -> dict[tuple[str, str, 
         recipients = (
             [("person", p.id)]
             if p.kind is PrincipalKind.PERSON
-            else [("device", d.id) for d in app_queries.devices_of_room(world.app.stores, world.org.id, p.id)]
+            else [("device", d.id) for d in world.app.stores.devices.devices_of_room(world.org.id, p.id)]
         )
-        for m in world.app.stores.list_meetings(world.org.id, p.id, window.start, window.end, now):
+        for m in world.app.stores.meetings.list_meetings(world.org.id, p.id, window.start, window.end, now):
             if m.start - lead >= after and eligible(m, world.org, p, m.start):
                 out.update({(m.event_id, kind, rid): m.start for kind, rid in recipients})
     return out
@@ -192,7 +186,7 @@ def join_buttons(
 ) -> tuple[list[str], int]:
     """Each due join button was recorded and published exactly once; nothing else was sent since ``since``."""
     failures = []
-    notices = app_queries.live_notices(world.app.stores, world.org.id, since - timedelta(days=60))
+    notices = world.app.stores.notices.live_notices(world.org.id, since - timedelta(days=60))
     joins = Counter(
         (s.notice.meeting_id, s.notice.recipient_kind.value, s.notice.recipient_id)
         for s in notices

@@ -91,7 +91,7 @@ class SoakRoutes:
             return {"idle": idle, "pending": bus.pending()}
         if path == "/soak/reconcile":
             org = self.app.provisioning.require_org(body["org_id"])
-            principal = self.app.stores.get_principal(org.id, body["principal_id"])
+            principal = self.app.stores.principals.get_principal(org.id, body["principal_id"])
             repaired = self.app.channels.reconcile(org, principal) if principal is not None else 0
             return {"repaired": repaired}
         if path == "/soak/publish":

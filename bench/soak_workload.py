@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bench import soak_status
 from bench.soak_world import ROOMS, SoakWorld
 
 KEYWORD_LOCATIONS = ("@webex", "Room 2 @webex", "@webex:space", "HQ @webex:space")
@@ -122,6 +123,7 @@ class Workload:
         """Run one random operation; return its name."""
         live, series = self.model.live(), self.model.live(recurring=True)
         choices: list[tuple[str, float]] = [("create", 0.24), ("recurring", 0.07), ("vacation", 0.05)]
+        choices += [("focus", 0.04), ("working_location", 0.03)]
         if live:
             choices += [("move", 0.14), ("delete", 0.08), ("keyword", 0.2), ("rsvp", 0.14)]
         if series:
@@ -214,6 +216,14 @@ class Workload:
             {**a, "responseStatus": answer} if a.get("email", "").lower() == guest else a for a in copy["attendees"]
         ]
         self._call(guest, "PATCH", self._path(guest, ev.id), json={"attendees": attendees})
+
+    def op_focus(self) -> None:
+        """A focus block created or deleted (``bench.soak_status``)."""
+        soak_status.op_focus(self.world, self.rng, self.model.failed_calls)
+
+    def op_working_location(self) -> None:
+        """A working location set or deleted (``bench.soak_status``)."""
+        soak_status.op_working_location(self.world, self.rng, self.model.failed_calls, self.model.sensitive)
 
     def op_vacation(self) -> None:
         """Switch a user's Gmail vacation responder on or off."""

@@ -56,9 +56,12 @@ class ControlClient:
         """Create a delegated service account; return its key file (JSON)."""
         return dict(self._call("POST", f"/domains/{domain}/service-accounts", json={"scopes": scopes}))
 
-    def set_service_account_scopes(self, domain: str, client_id: str, scopes: list[str]) -> dict[str, Any]:
-        """Change (e.g. revoke) the scopes a service account is authorised for."""
-        return dict(self._call("PATCH", f"/domains/{domain}/service-accounts/{client_id}", json={"scopes": scopes}))
+    def set_service_account_scopes(
+        self, domain: str, client_id: str, scopes: list[str], *, revoke_tokens: bool = False
+    ) -> dict[str, Any]:
+        """Change (e.g. revoke) the scopes a service account is authorised for (``revoke_tokens``: end issued ones)."""
+        body: dict[str, Any] = {"scopes": scopes, "revokeTokens": revoke_tokens}
+        return dict(self._call("PATCH", f"/domains/{domain}/service-accounts/{client_id}", json=body))
 
     def update_user(self, email: str, **fields: Any) -> dict[str, Any]:
         """Change a user's ``name``, ``locale`` or ``timeZone``."""

@@ -166,6 +166,9 @@ class Calendar:
     copies: dict[str, EventCopy] = field(default_factory=dict)
     exceptions: dict[str, set[str]] = field(default_factory=dict)
     status_ids: set[str] = field(default_factory=set)
+    # The change log: event id → the position of its copy's latest change, oldest first (an event
+    # changed again moves to the end), so a sync-token listing walks only what changed since.
+    changes: dict[str, int] = field(default_factory=dict)
     last_updated: datetime | None = None
     seq: int = 0
     epoch: int = 0
@@ -183,6 +186,26 @@ class Calendar:
         master = copy.event.data.get("recurringEventId") if copy is not None else None
         if master:
             self.exceptions.get(str(master), set()).discard(event_id)
+
+    def log_change(self, copy: EventCopy) -> None:
+        """Give ``copy`` the next change-log position and move it to the end of the log."""
+        self.seq += 1
+        copy.seq = self.seq
+        event_id = copy.event.event_id
+        self.changes.pop(event_id, None)
+        self.changes[event_id] = self.seq
+
+    def changed_since(self, position: int) -> list[EventCopy]:
+        """The copies changed after ``position`` (a sync token's), oldest change first."""
+        out: list[EventCopy] = []
+        for event_id, seq in reversed(self.changes.items()):
+            if seq <= position:
+                break
+            copy = self.copies.get(event_id)
+            if copy is not None and copy.seq > position:
+                out.append(copy)
+        out.reverse()
+        return out
 
     def exceptions_of(self, master_id: str) -> list[EventCopy]:
         """The stored exceptions (modified or cancelled instances) of a series on this calendar."""

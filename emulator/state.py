@@ -140,6 +140,11 @@ class EmulatorState:
                 room = Room(email, str(raw.get("name", email)), name, tz)
                 domain.rooms[email] = self.rooms[email] = room
                 self._ensure_calendar(email, "room", name, room.name, tz)
+                writers = raw.get("writers", [])
+                if not isinstance(writers, list):
+                    raise ValueError("a room's writers must be a list of emails")
+                for writer in writers:  # "Make changes to events" shared in the Admin console
+                    self.put_acl(self.calendars[email], "writer", "user", _email(writer, "a room writer"))
             return domain
 
     def _ensure_calendar(self, email: str, kind: str, domain: str, summary: str, tz: str) -> None:

@@ -10,6 +10,7 @@ import flask
 import functions_framework
 
 from functions._common import error_response, json_response, log
+from shared.api.http import webhook_status
 from shared.bootstrap import get_app
 from shared.errors import HybridCalendarError, Unavailable
 from shared.logs import ctx
@@ -27,4 +28,4 @@ def calendar_webhook(request: flask.Request) -> flask.Response:
     except HybridCalendarError as exc:
         log.error("webhook could not hand off", extra=ctx(error_code=exc.code))
         return error_response(Unavailable("the notification could not be queued; retry"))
-    return json_response({"result": outcome.result}, outcome.status)
+    return json_response({"result": outcome.value}, webhook_status(outcome))

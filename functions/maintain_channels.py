@@ -16,6 +16,8 @@ def _maintain(app: App) -> flask.Response:
     try:
         report = app.channels.maintain()
         purged = app.documents.purge_expired(app.clock.now())  # a no-op where a TTL policy purges
+        figures = {"reconciled": report.reconciled, "repaired_per_org": report.repaired_per_org}
+        app.health_records.note_run("maintenance", figures, app.clock.now())
     except NotImplementedCapability as exc:
         return error_response(exc)
     except RetryableError as exc:

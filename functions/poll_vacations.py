@@ -13,6 +13,8 @@ from shared.errors import RetryableError
 def _poll(app: App) -> flask.Response:
     try:
         batches = app.presence.poll()
+        app.health_records.note_run("vacation_poll", {"batches": batches}, app.clock.now())
+        app.alerts.deliver_due()  # alert retries whose time has come
     except RetryableError as exc:
         return error_response(exc)
     return json_response({"batches": batches})

@@ -28,6 +28,7 @@ ENTRY_POINTS: tuple[EntryPoint, ...] = (
     EntryPoint("maintain_channels", "scheduled", ("/maintain_channels",), schedule="every 60 minutes"),
     EntryPoint("poll_vacations", "scheduled", ("/poll_vacations",), schedule="every 5 minutes"),
     EntryPoint("dispatch_join_buttons", "scheduled", ("/dispatch_join_buttons",), schedule="every 1 minutes"),
+    EntryPoint("release_rooms", "scheduled", ("/release_rooms",), schedule="every 1 minutes"),
     EntryPoint("sync_calendar", "pubsub", topic=_CONSUMERS["sync_calendar"]),
     EntryPoint("rewrite_join_details", "pubsub", topic=_CONSUMERS["rewrite_join_details"]),
     EntryPoint("check_vacation", "pubsub", topic=_CONSUMERS["check_vacation"]),
@@ -36,4 +37,9 @@ ENTRY_POINTS: tuple[EntryPoint, ...] = (
 
 BY_NAME = {ep.name: ep for ep in ENTRY_POINTS}
 
-SCHEDULE_SECONDS = {"maintain_channels": 3600.0, "poll_vacations": 300.0, "dispatch_join_buttons": 60.0}
+SCHEDULE_SECONDS = {
+    "maintain_channels": 3600.0,
+    "poll_vacations": 300.0,
+    "dispatch_join_buttons": 60.0,
+    "release_rooms": 60.0,
+}

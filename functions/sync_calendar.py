@@ -8,14 +8,19 @@ import functions_framework
 
 from functions._common import handle_push
 from shared.bootstrap import App
+from shared.errors import Forbidden, Unauthenticated
 from shared.ports import BusMessage
 from shared.ports.messages import StopChannel, SyncCalendar
 
 
 def _sync(app: App, request: SyncCalendar, message: BusMessage) -> None:
-    app.sync.sync(
-        request.org_id, request.principal_id, force_full=request.reason == "full", attempt=message.delivery_attempt
-    )
+    try:
+        app.sync.sync(
+            request.org_id, request.principal_id, force_full=request.reason == "full", attempt=message.delivery_attempt
+        )
+    except (Forbidden, Unauthenticated) as exc:  # a revoked delegation, say: the principal's state says so at once
+        app.delegation.refused_by_id(request.org_id, request.principal_id, exc)
+        raise
 
 
 def _stop(app: App, request: StopChannel, message: BusMessage) -> None:

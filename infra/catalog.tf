@@ -107,6 +107,20 @@ locals {
       min         = 0
       max         = 1
     }
+    release_rooms = {
+      trigger     = "scheduled"
+      access      = "iam"
+      topic       = null
+      schedule    = { text = "every 1 minutes", seconds = 60, cron = "* * * * *" }
+      publishes   = []
+      google_apis = true
+      memory      = "512Mi"
+      cpu         = "1"
+      timeout     = 55
+      concurrency = 1
+      min         = 0
+      max         = 1
+    }
     sync_calendar = {
       trigger     = "pubsub"
       access      = "iam"
@@ -228,7 +242,7 @@ locals {
 
   # Collection groups whose documents carry expireAt: each gets a TTL policy (and no
   # single-field index on expireAt, which only the TTL sweeper reads).
-  ttl_collections = ["meetings", "notices", "keys", "decisions"]
+  ttl_collections = ["meetings", "notices", "keys", "decisions", "quota", "alerts", "lightChecks"]
 
   # Large sealed (ciphertext) fields: never queried, so exempt from single-field indexing.
   sealed_fields = {

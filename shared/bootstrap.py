@@ -8,105 +8,40 @@ own clock installs a factory with ``set_app_factory``.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from shared import config, logs
 from shared.adapters.bus.local import LocalBus
 from shared.adapters.crypto.envelope import EnvelopeCipher
 from shared.adapters.store.datadir import DataDirLock, open_embedded
+from shared.adapters.store.health_records import DocumentHealthRecords
 from shared.adapters.store.repositories import DocumentStores
 from shared.adapters.store.sqlite import SqliteDocumentStore
 from shared.clock import AcceleratedClock, SystemClock
-from shared.domain.principals import Org, Principal
 from shared.errors import ConfigError
-from shared.ports import Bus, CalendarDirectory, Cipher, DocumentStore, EventEditor, KeyEncryptionKey
+from shared.ports import Bus, DocumentStore, KeyEncryptionKey
 from shared.ports.clock import Clock
 from shared.ports.leases import Instances
 from shared.services.leases import HeartbeatInstances, SoleInstance
+from shared.wiring import Ports, Services, wire_services
 
 if TYPE_CHECKING:
-    from shared.adapters.conferencing.registry import Providers
-    from shared.adapters.google.clients import GoogleClients
-    from shared.adapters.store.meeting_records import MeetingRecords
+    import httpx
+
     from shared.api.app import AppApi
-    from shared.ports.directory import PrincipalValidator, VacationReader
-    from shared.services.auth import Authenticator, IdTokenVerifier
-    from shared.services.channels import ChannelService
-    from shared.services.conferences import ConferenceService
-    from shared.services.deadletters import DeadLetterService
-    from shared.services.join_buttons import Broadcaster, JoinButtonDispatcher
-    from shared.services.presence import PresenceService
-    from shared.services.provisioning import ProvisioningService
-    from shared.services.rewrite import RewriteService
-    from shared.services.sync import SyncService
-    from shared.services.webhook import WebhookService
 
 
 @dataclass(frozen=True)
-class App:
-    """Everything a function needs, built once per process: every port wired, nothing optional.
+class App(Services, Ports):
+    """Everything a function needs, built once per process: every port and every service wired, nothing optional."""
 
-    The services are made on first use (their modules imported then), each once.
-    """
-
-    settings: config.Settings
-    clock: Clock
-    documents: DocumentStore
-    kek: KeyEncryptionKey
-    cipher: Cipher
-    stores: DocumentStores
-    bus: Bus
-    directory: CalendarDirectory
-    validator: PrincipalValidator
-    vacations: VacationReader
-    editors: Callable[[Org, Principal], EventEditor]
-    google: GoogleClients
-    instances: Instances
-    lock: DataDirLock | None  # the embedded data dir's lock; a cloud deployment has none
     _closed: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
-
-    @cached_property
-    def webhook(self) -> WebhookService:
-        """The push webhook's use case."""
-        from shared.services.webhook import WebhookService
-
-        return WebhookService(self.stores, self.bus, self.clock)
-
-    @cached_property
-    def sync(self) -> SyncService:
-        """Calendar sync."""
-        from shared.services.sync import SyncService
-
-        return SyncService(
-            self.stores,
-            self.bus,
-            self.directory,
-            self.clock,
-            self.instances,
-            max_attempts=self.settings.bus_max_attempts,
-        )
-
-    @cached_property
-    def channels(self) -> ChannelService:
-        """Watch channels, window advance and reconciliation (and the sweep of the add-on's unsaved reservations)."""
-        from shared.services.channels import ChannelService
-
-        sweeps = (lambda: self.conferences.sweep(),)
-        return ChannelService(self.stores, self.directory, self.sync, self.clock, self.settings.public_url, sweeps)
-
-    @cached_property
-    def dead_letters(self) -> DeadLetterService:
-        """Dead letters, counted per topic and per principal for admins."""
-        from shared.services.deadletters import DeadLetterService
-
-        return DeadLetterService(self.stores, self.clock)
 
     def health(self) -> str | None:
         """None when the store answers and is sound, else what is wrong (``/healthz`` answers 503 then)."""
@@ -122,92 +57,8 @@ class App:
             "google": self.settings.google_base_url or "https://www.googleapis.com",
         }
 
-    @cached_property
-    def provisioning(self) -> ProvisioningService:
-        """Orgs and principals."""
-        from shared.services.activation import ActivationFlow
-        from shared.services.provisioning import ProvisioningService
-
-        flow = ActivationFlow(self.sync, self.channels)
-        return ProvisioningService(
-            self.stores, self.bus, self.clock, self.validator, flow, max_attempts=self.settings.bus_max_attempts
-        )
-
-    @cached_property
-    def presence(self) -> PresenceService:
-        """Out-of-office presence."""
-        from shared.services.presence import PresenceService
-
-        return PresenceService(self.stores, self.bus, self.vacations, self.clock)
-
-    @cached_property
-    def providers(self) -> Providers:
-        """The conferencing providers the keyword rewrite and the add-on's conference route share."""
-        from shared.adapters.conferencing.registry import Providers
-        from shared.adapters.conferencing.webex_api import WebexApiProvider
-
-        webex = WebexApiProvider(
-            self._http(), self.settings.webex_base_url, lambda org: self.stores.org_secret(org.id, "webex_access_token")
-        )
-        return Providers(webex)
-
-    @cached_property
-    def meeting_records(self) -> MeetingRecords:
-        """The per-meeting record (decisions and held meetings)."""
-        from shared.adapters.store.meeting_records import MeetingRecords
-
-        return MeetingRecords(self.stores)
-
-    @cached_property
-    def rewrite(self) -> RewriteService:
-        """Join details from keywords."""
-        from shared.services.rewrite import RewriteService
-
-        return RewriteService(self.stores, self.editors, self.providers, self.clock, self.meeting_records)
-
-    @cached_property
-    def conferences(self) -> ConferenceService:
-        """The add-on's conferences (``POST /v1/conferences``) and the sweep of reservations never saved."""
-        from shared.services.conferences import ConferenceService
-
-        return ConferenceService(self.stores, self.editors, self.providers, self.clock, self.meeting_records)
-
-    @cached_property
-    def broadcaster(self) -> Broadcaster:
-        """Wakes app and device streams; in process it listens to the join-button and presence topics."""
-        from shared.services.join_buttons import Broadcaster
-        from shared.topics import JOIN_BUTTONS, PRESENCE_CHANGED
-
-        broadcaster = Broadcaster()
-        if self.bus.delivers_here:
-            for topic in (JOIN_BUTTONS, PRESENCE_CHANGED):
-                self.bus.subscribe(topic, broadcaster.notify, name=f"{topic}-streams")
-        return broadcaster
-
-    @cached_property
-    def join_buttons(self) -> JoinButtonDispatcher:
-        """Join-button (OBTP) dispatch."""
-        from shared.services.join_buttons import JoinButtonDispatcher
-
-        return JoinButtonDispatcher(self.stores, self.bus, self.clock, on_notice=self.broadcaster.notify)
-
     def _http(self) -> httpx.Client:
         return self.google.http_client
-
-    @cached_property
-    def authenticator(self) -> Authenticator:
-        """ID-token and device-token authentication for the app API."""
-        from shared.services.auth import Authenticator, IdTokenVerifier
-
-        return Authenticator(self.stores, IdTokenVerifier(self.settings, self.clock, self._http()))
-
-    @cached_property
-    def invoker_verifier(self) -> IdTokenVerifier | None:
-        """Verifies the OIDC tokens Cloud Scheduler and Pub/Sub push send (None without an invoker audience)."""
-        from shared.services.auth import IdTokenVerifier
-
-        audience = self.settings.invoker_audience
-        return IdTokenVerifier(self.settings, self.clock, self._http(), audience=audience) if audience else None
 
     @cached_property
     def meetings_api(self) -> AppApi:
@@ -223,7 +74,7 @@ class App:
         dev = DevSignIn(self.settings, self._http()) if self.settings.google_base_url else None
         api = AppApi(
             self.authenticator,
-            MeetingsApp(self.stores, directory, self.clock),
+            MeetingsApp(self.stores.principals, self.stores.meetings, self.stores.presence, directory, self.clock),
             self.stores,
             self.clock,
             self.broadcaster,
@@ -231,14 +82,14 @@ class App:
         )
         from shared.api.app_conferences import AddOnRoute
 
-        app = self.authenticator.verifier
+        app = self.id_tokens
+        api.rooms = self.rooms
         api.addon = AddOnRoute.build(self.settings, self.clock, self._http(), self.stores, app, self.conferences)
         return api
 
     def close(self) -> None:
         """Release the bus and the store."""
-        if "broadcaster" in self.__dict__:
-            self.broadcaster.close()  # end open streams first
+        self.broadcaster.close()  # end open streams first
         if not self._closed.is_set():
             self.bus.close()
             self.instances.close()
@@ -283,14 +134,17 @@ def build(
     )
     stores = DocumentStores(documents, cipher)
     from shared.adapters.google.clients import GoogleCalendarDirectory, GoogleClients
+    from shared.adapters.google.room_attendance import GoogleRoomCalendar
     from shared.adapters.google.secrets import SecretManagerSecrets
     from shared.adapters.google.workspace import GoogleWorkspace
 
     google = GoogleClients(settings, clock, transport=google_transport)
     secrets = SecretManagerSecrets(endpoint=settings.secret_manager_endpoint)
-    directory = GoogleCalendarDirectory(google, stores.service_account_key, secrets.access, clock)
+    directory = GoogleCalendarDirectory(google, stores.orgs.service_account_key, secrets.access, clock)
     workspace = GoogleWorkspace(google, directory, clock)
-    return App(
+    health_records = DocumentHealthRecords(documents, cipher)
+    google.http.on_rate_limited = lambda subject, status: health_records.note_rate_limited(subject, status, clock.now())
+    ports = Ports(
         settings=settings,
         clock=clock,
         documents=documents,
@@ -305,7 +159,25 @@ def build(
         google=google,
         instances=instances,
         lock=lock,
+        health_records=health_records,
+        room_calendar=GoogleRoomCalendar(directory),
     )
+    return wire(ports)
+
+
+def wire(ports: Ports) -> App:
+    """The App over these ports, with every service made now."""
+    return App(**_fields(ports), **_fields(wire_services(ports)))
+
+
+def rewire(app: App, **changes: Any) -> App:
+    """A new App over ``app``'s ports with some replaced (a wrapped bus, another store), its services made again."""
+    ports = Ports(**{f.name: getattr(app, f.name) for f in fields(Ports)})
+    return wire(dataclasses.replace(ports, **changes))
+
+
+def _fields(record: Ports | Services) -> dict[str, Any]:
+    return {f.name: getattr(record, f.name) for f in fields(record)}
 
 
 def _gcp_store_and_kek(settings: config.Settings) -> tuple[DocumentStore, KeyEncryptionKey]:

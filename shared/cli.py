@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from shared import config
+from shared import cli_health, config
 from shared.cli_admin import fail
 from shared.cli_deadletters import dead_letters
 from shared.cli_help import Typer
@@ -30,6 +30,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(rooms_app, name="rooms")
 app.add_typer(jobs_app, name="jobs")
 app.command("dead-letters")(dead_letters)
+assert cli_health.alerts_app  # `orgs health` and `orgs alerts` register on import
 HostOpt = Annotated[str | None, typer.Option(metavar="HOST", help="Address to listen on.")]
 
 
@@ -96,6 +97,7 @@ def emulator(
         raise fail("the Google emulator is not part of this build") from None
     try:
         grpc_port = port + 1 if kms_port is None else kms_port
+        probe("the Google emulator", host, port)  # the port the user named is checked first
         probe("Cloud KMS and Secret Manager (gRPC)", host, grpc_port)
         bind("the Google emulator", host, port, lambda: serve_emulator(host, port, grpc_port))  # prints its banner
     except ListenError as exc:

@@ -25,19 +25,24 @@ class Job(StrEnum):
     MAINTAIN_CHANNELS = "maintain_channels"
     POLL_VACATIONS = "poll_vacations"
     DISPATCH_JOIN_BUTTONS = "dispatch_join_buttons"
+    RELEASE_ROOMS = "release_rooms"
 
 
 WHAT = {
     Job.MAINTAIN_CHANNELS: "renews watch channels, advances the window, reconciles calendars, purges expired rows",
     Job.POLL_VACATIONS: "queues a vacation-responder check of every active person",
     Job.DISPATCH_JOIN_BUTTONS: "sends join buttons for meetings starting within the lead time, and corrections",
+    Job.RELEASE_ROOMS: "releases rooms nobody checked in to by the release time (declined at Google)",
 }
 
 
 @jobs_app.command("run")
 def jobs_run(
     job: Annotated[
-        Job, typer.Argument(metavar="JOB", help="maintain_channels, poll_vacations or dispatch_join_buttons.")
+        Job,
+        typer.Argument(
+            metavar="JOB", help="maintain_channels, poll_vacations, dispatch_join_buttons or release_rooms."
+        ),
     ],
     url: UrlOpt = None,
     token: TokenOpt = None,

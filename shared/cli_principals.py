@@ -26,10 +26,12 @@ from shared.cli_devices import devices_app, print_device_list, print_tokens
 from shared.cli_help import Typer
 from shared.cli_import import register_import
 from shared.cli_output import copyable, fields_table, paragraph, rows_table, say
+from shared.cli_rooms import register_release
 
 users_app = Typer(help="Manage users through the admin API.", no_args_is_help=True)
 rooms_app = Typer(help="Manage rooms and their devices through the admin API.", no_args_is_help=True)
 rooms_app.add_typer(devices_app, name="devices")
+register_release(rooms_app)
 DETAIL_FIELDS = [
     "email",
     "kind",

@@ -97,8 +97,7 @@ def attendees(state: EmulatorState, raw: Any, organizer: str, previous: list[dic
 def touch(state: EmulatorState, copy: EventCopy, changed: set[str]) -> None:
     """Give ``copy`` a new etag, ``updated`` and change-log position."""
     calendar = state.calendars[copy.calendar_id]
-    calendar.seq += 1
-    copy.seq = calendar.seq
+    calendar.log_change(copy)
     copy.etag = state.new_etag()
     copy.updated = state.now()
     if calendar.last_updated is None or copy.updated > calendar.last_updated:

@@ -189,8 +189,9 @@ def list_events(state: EmulatorState, calendar: Calendar, args: MultiDict[str, s
             raise full_sync_required() from exc
         if not ok or state.faults.chance("calendar.events.list", "syncTokenInvalidRate"):
             raise full_sync_required()
-        for copy in calendar.copies.values():
-            if copy.seq <= since:
+        types = frozenset(args.getlist("eventTypes"))  # the type filter holds for incremental listings too
+        for copy in calendar.changed_since(since):
+            if types and copy.event.data.get("eventType", "default") not in types:
                 continue
             if single and copy.event.recurring and not copy.cancelled:
                 end = series_end(state, copy, None)

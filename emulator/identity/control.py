@@ -40,4 +40,17 @@ def update_service_account(domain: str, client_id: str) -> Response:
         if account is None or account.domain != domain.lower():
             raise not_found(f"Unknown service account {client_id}")
         account.scopes = set(scopes)
-        return reply({"clientId": client_id, "domain": account.domain, "scopes": sorted(account.scopes)})
+        revoked = 0
+        if json_body().get("revokeTokens") is True:  # also end the access tokens already issued (a reset grant)
+            issued = [t for t, token in state.tokens.items() if token.client_id == client_id]
+            for value in issued:
+                del state.tokens[value]
+            revoked = len(issued)
+        return reply(
+            {
+                "clientId": client_id,
+                "domain": account.domain,
+                "scopes": sorted(account.scopes),
+                "revokedTokens": revoked,
+            }
+        )

@@ -11,21 +11,30 @@ from datetime import timedelta
 from typing import Any
 
 import flask
-from google.auth import jwt
 
-from shared.api import admin_devices, admin_openapi
 from shared.api.admin_devices import device_view
-from shared.api.admin_models import OrgCreate, OrgFields, PrincipalCreate
-from shared.api.http import Router, parse, query_param, respond
+from shared.api.admin_models import (
+    ActivatedOut,
+    DeadLettersOut,
+    OrgCreate,
+    OrgFields,
+    OrgList,
+    OrgOut,
+    PrincipalCreate,
+    PrincipalList,
+)
+from shared.api.admin_routing import admin_op
+from shared.api.admin_routing import router as router  # the routes are on it once this module is imported
+from shared.api.http import query_param, respond
+from shared.api.params import OrgPath, PrincipalQuery
 from shared.config import GOOGLE_SCOPES
 from shared.domain.decisions import hint_for
 from shared.domain.principals import DEFAULT_KEYWORDS, CredentialRef, Org, Principal, PrincipalKind
-from shared.errors import InvalidInput, NotFound
+from shared.errors import InvalidInput
 from shared.ports import Stores
 from shared.services import deadletters
 from shared.services.provisioning import EMAIL, ProvisioningService, org_id_for
 
-router = Router("admin_api")
 BASE = "/admin/v1"
 WEBEX_TOKEN = "webex_access_token"
 
@@ -70,18 +79,20 @@ def principal_view(stores: Stores, p: Principal, *, detail: bool = False) -> dic
         "deactivated_by": p.deactivated_by,
     }
     if detail:
-        sync, _ = stores.get_sync_state(p.org_id, p.id)
-        channels = [c for c in stores.channels_of(p.org_id, p.id) if c.state.value == "active"]
+        sync, _ = stores.sync_states.get_sync_state(p.org_id, p.id)
+        channels = [c for c in stores.channels.channels_of(p.org_id, p.id) if c.state.value == "active"]
         view.update(
             last_sync=sync.last_sync,
             last_full_sync=sync.last_full_sync,
             channel_expiry=max((c.expiration for c in channels), default=None),
-            meeting_count=stores.count_meetings(p.org_id, p.id),
-            decisions=[{**d, "hint": hint_for(str(d["reason"] or ""))} for d in stores.list_decisions(p.org_id, p.id)],
+            meeting_count=stores.meetings.count_meetings(p.org_id, p.id),
+            decisions=[
+                {**d, "hint": hint_for(str(d["reason"] or ""))} for d in stores.decisions.list_decisions(p.org_id, p.id)
+            ],
             dead_letters=deadletters.of_principal(stores, p.org_id, p.id),
         )
         if p.kind is PrincipalKind.ROOM:
-            view["devices"] = [device_view(d) for d in stores.devices_of(p.org_id, p.id)]
+            view["devices"] = [device_view(d) for d in stores.devices.devices_of(p.org_id, p.id)]
     return view
 
 
@@ -95,6 +106,8 @@ def actor_of(request: flask.Request) -> str:
         value = request.headers.get(header, "")
         if not value.startswith("Bearer ") or value.count(".") != 2:
             continue
+        from google.auth import jwt  # on first use: only a caller with an ID token needs it
+
         try:
             claims = jwt.decode(value[7:], verify=False)  # type: ignore[no-untyped-call]
         except (ValueError, TypeError):
@@ -133,16 +146,15 @@ def _apply(org: Org, fields: OrgFields) -> tuple[Org, str | None]:
     return replace(org, **changes), key_text
 
 
-@router.route(f"{BASE}/openapi.json", ["GET"])
-def openapi(request: flask.Request, service: ProvisioningService, stores: Stores) -> flask.Response:
+@admin_op("GET", f"{BASE}/openapi.json", "openapi", "This document.", 200, None)
+def openapi() -> flask.Response:
     """The OpenAPI document of this API."""
-    return respond(admin_openapi.document())
+    return respond(router.document())
 
 
-@router.route(f"{BASE}/orgs", ["POST"])
-def create_org(request: flask.Request, service: ProvisioningService, stores: Stores) -> flask.Response:
+@admin_op("POST", f"{BASE}/orgs", "createOrg", "Create an org (a domain and a credential).", 201, OrgOut)
+def create_org(service: ProvisioningService, stores: Stores, body: OrgCreate) -> flask.Response:
     """Create an org."""
-    body = parse(OrgCreate, request)
     base = Org(
         id=body.id or org_id_for(body.domain),
         domain=body.domain,
@@ -153,54 +165,72 @@ def create_org(request: flask.Request, service: ProvisioningService, stores: Sto
     _check_provider(org, bool(body.webex_access_token), frozenset())
     created = service.create_org(org, key)
     if body.webex_access_token:
-        stores.put_org_secret(created.id, WEBEX_TOKEN, body.webex_access_token)
-    return respond(org_view(created, stores.org_secret_names(created.id)), 201)
+        stores.orgs.put_org_secret(created.id, WEBEX_TOKEN, body.webex_access_token)
+    return respond(org_view(created, stores.orgs.org_secret_names(created.id)), 201)
 
 
-@router.route(f"{BASE}/orgs", ["GET"])
-def list_orgs(request: flask.Request, service: ProvisioningService, stores: Stores) -> flask.Response:
+@admin_op("GET", f"{BASE}/orgs", "listOrgs", "List the orgs.", 200, OrgList)
+def list_orgs(stores: Stores) -> flask.Response:
     """List orgs."""
-    return respond({"orgs": [org_view(o, stores.org_secret_names(o.id)) for o in stores.list_orgs()]})
+    return respond({"orgs": [org_view(o, stores.orgs.org_secret_names(o.id)) for o in stores.orgs.list_orgs()]})
 
 
-@router.route(f"{BASE}/orgs/<org_id>", ["GET"])
-def get_org(request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str) -> flask.Response:
+@admin_op("GET", f"{BASE}/orgs/<org>", "getOrg", "Read an org.", 200, OrgOut)
+def get_org(service: ProvisioningService, stores: Stores, path: OrgPath) -> flask.Response:
     """Read an org."""
-    return respond(org_view(service.require_org(org_id), stores.org_secret_names(org_id)))
+    return respond(org_view(service.require_org(path.org), stores.orgs.org_secret_names(path.org)))
 
 
-@router.route(f"{BASE}/orgs/<org_id>", ["PATCH"])
-def patch_org(request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str) -> flask.Response:
+@admin_op("PATCH", f"{BASE}/orgs/<org>", "updateOrg", "Change an org's settings.", 200, OrgOut)
+def patch_org(service: ProvisioningService, stores: Stores, path: OrgPath, body: OrgFields) -> flask.Response:
     """Change an org's settings."""
-    fields = parse(OrgFields, request)
-    org, key = _apply(service.require_org(org_id), fields)
-    _check_provider(org, bool(fields.webex_access_token), stores.org_secret_names(org_id))
+    org_id = path.org
+    org, key = _apply(service.require_org(org_id), body)
+    _check_provider(org, bool(body.webex_access_token), stores.orgs.org_secret_names(org_id))
     updated = service.update_org(org, key)
-    if fields.webex_access_token:
-        stores.put_org_secret(org_id, WEBEX_TOKEN, fields.webex_access_token)
-    return respond(org_view(updated, stores.org_secret_names(org_id)))
+    if body.webex_access_token:
+        stores.orgs.put_org_secret(org_id, WEBEX_TOKEN, body.webex_access_token)
+    return respond(org_view(updated, stores.orgs.org_secret_names(org_id)))
 
 
-@router.route(f"{BASE}/dead-letters", ["GET"])
-def dead_letters(request: flask.Request, service: ProvisioningService, stores: Stores) -> flask.Response:
+@admin_op(
+    "GET",
+    f"{BASE}/dead-letters",
+    "listDeadLetters",
+    "Dead letters of the deployment, counted per topic, with the latest error.",
+    200,
+    DeadLettersOut,
+)
+def dead_letters(stores: Stores) -> flask.Response:
     """Dead letters of the deployment, per topic."""
     return respond(deadletters.summary(stores))
 
 
-@router.route(f"{BASE}/orgs/<org_id>/dead-letters", ["GET"])
-def org_dead_letters(
-    request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str
-) -> flask.Response:
+@admin_op(
+    "GET",
+    f"{BASE}/orgs/<org>/dead-letters",
+    "listOrgDeadLetters",
+    "An org's dead letters, counted per topic and per principal, with the latest error.",
+    200,
+    DeadLettersOut,
+)
+def org_dead_letters(service: ProvisioningService, stores: Stores, path: OrgPath) -> flask.Response:
     """An org's dead letters, per topic and per principal."""
-    service.require_org(org_id)
-    return respond(deadletters.summary(stores, org_id))
+    service.require_org(path.org)
+    return respond(deadletters.summary(stores, path.org))
 
 
-@router.route(f"{BASE}/orgs/<org_id>/principals", ["POST"])
-def activate(request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str) -> flask.Response:
+@admin_op(
+    "POST",
+    f"{BASE}/orgs/<org>/principals",
+    "activatePrincipal",
+    "Activate a person or a room; validation runs asynchronously.",
+    202,
+    ActivatedOut,
+)
+def activate(service: ProvisioningService, stores: Stores, path: OrgPath, body: PrincipalCreate) -> flask.Response:
     """Activate a person or a room (validation runs asynchronously)."""
-    body = parse(PrincipalCreate, request)
-    result = service.activate(org_id, body.email, PrincipalKind(body.kind), body.devices)
+    result = service.activate(path.org, body.email, PrincipalKind(body.kind), body.devices)
     view = principal_view(stores, result.principal)
     if result.device_tokens:
         names = result.device_names
@@ -208,37 +238,28 @@ def activate(request: flask.Request, service: ProvisioningService, stores: Store
     return respond(view, 202)
 
 
-@router.route(f"{BASE}/orgs/<org_id>/principals", ["GET"])
+@admin_op(
+    "GET",
+    f"{BASE}/orgs/<org>/principals",
+    "listPrincipals",
+    "List an org's principals, by kind and state.",
+    200,
+    PrincipalList,
+)
 def list_principals(
-    request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str
+    request: flask.Request, service: ProvisioningService, stores: Stores, path: OrgPath, query: PrincipalQuery
 ) -> flask.Response:
     """List principals, optionally by kind and state."""
-    service.require_org(org_id)
+    service.require_org(path.org)
     kind = query_param(request.args, "kind", ("person", "room"))
     state = query_param(request.args, "state", ("pending", "validating", "active", "error", "deactivated"))
     principals = [
         p
-        for p in stores.list_principals(org_id)
+        for p in stores.principals.list_principals(path.org)
         if (kind is None or p.kind.value == kind) and (state is None or p.state.value == state)
     ]
     principals.sort(key=lambda p: p.email)
     return respond({"principals": [principal_view(stores, p) for p in principals]})
 
 
-@router.route(f"{BASE}/orgs/<org_id>/principals/<path:email>", ["GET", "POST", "DELETE"])
-def principal(
-    request: flask.Request, service: ProvisioningService, stores: Stores, org_id: str, email: str
-) -> flask.Response:
-    """Read, revalidate (POST ...:revalidate), purge (POST ...:purge) or deactivate (DELETE) one principal."""
-    if request.method == "POST":
-        if email.endswith(":revalidate"):
-            return respond(principal_view(stores, service.revalidate(org_id, email.removesuffix(":revalidate"))), 202)
-        if email.endswith(":purge"):
-            return respond(principal_view(stores, service.purge(org_id, email.removesuffix(":purge"))))
-        raise NotFound("no such route")
-    if request.method == "DELETE":
-        return respond(principal_view(stores, service.deactivate(org_id, email, actor_of(request))), 202)
-    return respond(principal_view(stores, service.require_principal(org_id, email), detail=True))
-
-
-admin_devices.register(router)
+from shared.api import admin_devices, admin_health, admin_principals, admin_rooms  # noqa: E402, F401  (their routes)

@@ -17,7 +17,7 @@ import flask
 
 from shared.adapters.store import app_queries
 from shared.adapters.store.repositories import DocumentStores
-from shared.api import app_pages, openapi
+from shared.api import app_pages
 from shared.api.app_models import (
     AvailabilityIn,
     AvailabilityOut,
@@ -34,8 +34,11 @@ from shared.api.app_models import (
     presence_out,
     row_out,
 )
+from shared.api.app_routing import SSE, documented
+from shared.api.app_routing import router as router  # the routes are on it once this module is imported
 from shared.api.app_stream import EventStream, StreamSettings, StreamTarget, parse_cursor
-from shared.api.http import Router, parse, respond
+from shared.api.http import respond
+from shared.api.params import DevicePath, EmailPath, EventPath, RangeQuery, StreamHeader
 from shared.domain.meeting_rows import listed
 from shared.domain.meetings import ResponseStatus
 from shared.domain.presence import RecipientKind
@@ -48,17 +51,7 @@ from shared.services.people import People
 
 if TYPE_CHECKING:
     from shared.api.app_conferences import AddOnRoute
-
-router = Router("meetings_api")
-RANGE = (
-    openapi.Param("from", "Start: RFC 3339 time or a date (midnight in my zone); default today."),
-    openapi.Param("to", "End (exclusive): RFC 3339 time or a date; default `days` days after `from`."),
-    openapi.Param(
-        "days",
-        "Length of the range in days when `to` is not given (1 to 62; default 1).",
-        schema={"type": "integer", "minimum": 1, "maximum": 62},
-    ),
-)
+    from shared.services.rooms import RoomService
 
 
 @dataclass
@@ -73,11 +66,12 @@ class AppApi:
     dev: DevSignIn | None = None
     streams: StreamSettings = field(default_factory=StreamSettings)
     addon: AddOnRoute | None = None
+    rooms: RoomService | None = None
 
     @cached_property
     def people(self) -> People:
         """The directory, presence and delegate use cases."""
-        return People(self.stores, self.meetings.calendar)
+        return People(self.stores.principals, self.stores.presence, self.meetings.calendar)
 
     def caller(self, request: flask.Request, auth: str, device_id: str | None) -> Caller | None:
         """Authenticate for a route that wants ``auth``; refuse anything else."""
@@ -97,20 +91,15 @@ class AppApi:
 View = Callable[..., flask.Response]
 
 
-def op(path: str, method: str, operation_id: str, summary: str, auth: str, **doc: Any) -> Callable[[View], View]:
-    """Register an authenticated view and document it."""
+def op(
+    path: str, method: str, operation_id: str, summary: str, auth: str, status: int = 200, ok: Any = None
+) -> Callable[[View], View]:
+    """Add an authenticated, documented /v1 view; it runs only after ``auth`` let the caller in."""
 
-    def register(view: View) -> View:
-        def guarded(request: flask.Request, api: AppApi, **args: Any) -> flask.Response:
-            caller = api.caller(request, auth, args.get("device_id"))
-            return view(request, api, caller, **args)
+    def guard(context: dict[str, Any], url: dict[str, str]) -> dict[str, Any]:
+        return {"caller": context["api"].caller(flask.request, auth, url.get("device_id"))}
 
-        guarded.__name__ = view.__name__
-        router.route(path, [method])(guarded)
-        openapi.register(openapi.Operation(path, method, operation_id, summary, auth, **doc))  # type: ignore[arg-type]
-        return view
-
-    return register
+    return router.route(method, path, guard=guard, **documented(operation_id, summary, auth, status, ok))
 
 
 def _when(raw: str | None, zone_name: str | None, name: str) -> datetime | None:
@@ -147,7 +136,7 @@ def listing(api: AppApi, caller: Caller, args: Mapping[str, str]) -> dict[str, A
     start, end, days = _range(args, caller)
     start, end = api.meetings.day_range(caller, start, end, days)
     now = api.clock.now()
-    rows = app_queries.meeting_rows(api.stores, caller.org.id, caller.principal.id, start, end, now)
+    rows = app_queries.meeting_rows(api.stores.backend, caller.org.id, caller.principal.id, start, end, now)
     lead = lead_for(caller.org, caller.principal)
     items = listed(rows, caller.principal.email, device=caller.is_device, lead=lead, now=now)
     return {
@@ -170,10 +159,10 @@ def _done() -> flask.Response:
 # ---------------------------------------------------------------- /v1
 
 
-@router.route("/v1/openapi.json", ["GET"])
-def openapi_json(request: flask.Request, api: AppApi) -> flask.Response:
+@router.route("GET", "/v1/openapi.json")
+def openapi_json() -> flask.Response:
     """The OpenAPI 3.1 document."""
-    return respond(openapi.document())
+    return respond(router.document())
 
 
 @op(
@@ -182,10 +171,9 @@ def openapi_json(request: flask.Request, api: AppApi) -> flask.Response:
     "listMyMeetings",
     "My meetings in a range (default today in my zone).",
     "user",
-    response=MeetingListOut,
-    query=RANGE,
+    ok=MeetingListOut,
 )
-def list_mine(request: flask.Request, api: AppApi, caller: Caller) -> flask.Response:
+def list_mine(request: flask.Request, api: AppApi, caller: Caller, query: RangeQuery) -> flask.Response:
     """My meetings."""
     return _listing(api, caller, request.args)
 
@@ -196,13 +184,11 @@ def list_mine(request: flask.Request, api: AppApi, caller: Caller) -> flask.Resp
     "scheduleMeeting",
     "Schedule (events.insert) or quick-add (events.quickAdd).",
     "user",
-    status=201,
-    request=ScheduleIn,
-    response=MeetingOut,
+    201,
+    MeetingOut,
 )
-def schedule(request: flask.Request, api: AppApi, caller: Caller) -> flask.Response:
+def schedule(api: AppApi, caller: Caller, body: ScheduleIn) -> flask.Response:
     """Schedule a meeting."""
-    body = parse(ScheduleIn, request)
     new = NewMeeting(
         text=body.text,
         title=body.title,
@@ -217,16 +203,16 @@ def schedule(request: flask.Request, api: AppApi, caller: Caller) -> flask.Respo
     return respond(meeting_out(api.meetings.schedule(caller, new)), 201)
 
 
-@op("/v1/me/meetings/<event_id>", "GET", "getMyMeeting", "One of my meetings.", "user", response=MeetingOut)
-def get_mine(request: flask.Request, api: AppApi, caller: Caller, event_id: str) -> flask.Response:
+@op("/v1/me/meetings/<event_id>", "GET", "getMyMeeting", "One of my meetings.", "user", ok=MeetingOut)
+def get_mine(api: AppApi, caller: Caller, path: EventPath) -> flask.Response:
     """One meeting."""
-    return respond(meeting_out(api.meetings.get_meeting(caller, event_id)))
+    return respond(meeting_out(api.meetings.get_meeting(caller, path.event_id)))
 
 
-@op("/v1/me/meetings/<event_id>", "DELETE", "deleteMyMeeting", "Delete a meeting (events.delete).", "user", status=204)
-def delete_mine(request: flask.Request, api: AppApi, caller: Caller, event_id: str) -> flask.Response:
+@op("/v1/me/meetings/<event_id>", "DELETE", "deleteMyMeeting", "Delete a meeting (events.delete).", "user", 204)
+def delete_mine(api: AppApi, caller: Caller, path: EventPath) -> flask.Response:
     """Delete a meeting."""
-    api.meetings.delete(caller, event_id)
+    api.meetings.delete(caller, path.event_id)
     return _done()
 
 
@@ -236,13 +222,11 @@ def delete_mine(request: flask.Request, api: AppApi, caller: Caller, event_id: s
     "rsvp",
     "Accept, decline or tentatively accept (events.patch).",
     "user",
-    request=RsvpIn,
-    response=MeetingOut,
+    ok=MeetingOut,
 )
-def rsvp(request: flask.Request, api: AppApi, caller: Caller, event_id: str) -> flask.Response:
+def rsvp(api: AppApi, caller: Caller, path: EventPath, body: RsvpIn) -> flask.Response:
     """Answer an invitation."""
-    body = parse(RsvpIn, request)
-    return respond(meeting_out(api.meetings.rsvp(caller, event_id, ResponseStatus(body.response))))
+    return respond(meeting_out(api.meetings.rsvp(caller, path.event_id, ResponseStatus(body.response))))
 
 
 @op(
@@ -251,12 +235,10 @@ def rsvp(request: flask.Request, api: AppApi, caller: Caller, event_id: str) -> 
     "availability",
     "Free/busy of people in my org (freebusy.query).",
     "user",
-    request=AvailabilityIn,
-    response=AvailabilityOut,
+    ok=AvailabilityOut,
 )
-def availability(request: flask.Request, api: AppApi, caller: Caller) -> flask.Response:
+def availability(api: AppApi, caller: Caller, body: AvailabilityIn) -> flask.Response:
     """Busy times."""
-    body = parse(AvailabilityIn, request)
     start, end = api.meetings.day_range(caller, body.from_, body.to)
     found = api.meetings.availability(caller, body.emails, start, end)
     return respond(availability_out(start, end, found))
@@ -268,26 +250,24 @@ def availability(request: flask.Request, api: AppApi, caller: Caller) -> flask.R
     "addDelegate",
     "Grant a person of my org access to my calendar (acl.insert).",
     "user",
-    status=201,
-    request=DelegateIn,
-    response=DelegateOut,
+    201,
+    DelegateOut,
 )
-def add_delegate(request: flask.Request, api: AppApi, caller: Caller) -> flask.Response:
+def add_delegate(api: AppApi, caller: Caller, body: DelegateIn) -> flask.Response:
     """Grant a delegate."""
-    body = parse(DelegateIn, request)
     rule_id = api.meetings.add_delegate(caller, body.email, body.role)
     return respond({"email": body.email.lower(), "role": body.role, "rule_id": rule_id}, 201)
 
 
-@op("/v1/me/delegates/<email>", "DELETE", "removeDelegate", "Revoke a delegate (acl.delete).", "user", status=204)
-def remove_delegate(request: flask.Request, api: AppApi, caller: Caller, email: str) -> flask.Response:
+@op("/v1/me/delegates/<email>", "DELETE", "removeDelegate", "Revoke a delegate (acl.delete).", "user", 204)
+def remove_delegate(api: AppApi, caller: Caller, path: EmailPath) -> flask.Response:
     """Revoke a delegate."""
-    api.meetings.remove_delegate(caller, email)
+    api.meetings.remove_delegate(caller, path.email)
     return _done()
 
 
-@op("/v1/me/presence", "GET", "myPresence", "My presence.", "user", response=PresenceOut)
-def my_presence(request: flask.Request, api: AppApi, caller: Caller) -> flask.Response:
+@op("/v1/me/presence", "GET", "myPresence", "My presence.", "user", ok=PresenceOut)
+def my_presence(api: AppApi, caller: Caller) -> flask.Response:
     """My presence."""
     return respond(presence_out(api.meetings.presence(caller)))
 
@@ -298,11 +278,11 @@ def my_presence(request: flask.Request, api: AppApi, caller: Caller) -> flask.Re
     "personPresence",
     "The presence of a person in my org.",
     "user",
-    response=PresenceOut,
+    ok=PresenceOut,
 )
-def person_presence(request: flask.Request, api: AppApi, caller: Caller, email: str) -> flask.Response:
+def person_presence(api: AppApi, caller: Caller, path: EmailPath) -> flask.Response:
     """Someone's presence."""
-    return respond(presence_out(api.meetings.presence(caller, email)))
+    return respond(presence_out(api.meetings.presence(caller, path.email)))
 
 
 @op(
@@ -311,26 +291,28 @@ def person_presence(request: flask.Request, api: AppApi, caller: Caller, email: 
     "deviceMeetings",
     "The device's room's meetings (default today).",
     "device",
-    response=MeetingListOut,
-    query=RANGE,
+    ok=MeetingListOut,
 )
-def device_meetings(request: flask.Request, api: AppApi, caller: Caller, device_id: str) -> flask.Response:
+def device_meetings(
+    request: flask.Request, api: AppApi, caller: Caller, path: DevicePath, query: RangeQuery
+) -> flask.Response:
     """A room's day."""
     return _listing(api, caller, request.args)
 
 
-def _stream(api: AppApi, request: flask.Request, target: StreamTarget) -> flask.Response:
-    cursor = parse_cursor(request.headers.get("Last-Event-ID") or request.args.get("lastEventId"))
+def _stream(api: AppApi, request: flask.Request, header: StreamHeader, target: StreamTarget) -> flask.Response:
+    cursor = parse_cursor(header.last_event_id or request.args.get("lastEventId"))
     events = EventStream(api.stores, api.clock, api.broadcaster, target, cursor, api.streams)
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return flask.Response(iter(events), mimetype="text/event-stream", headers=headers)
 
 
-@op("/v1/me/stream", "GET", "myStream", "Server-Sent Events: my join buttons and presence.", "user", stream=True)
-def my_stream(request: flask.Request, api: AppApi, caller: Caller) -> flask.Response:
+@op("/v1/me/stream", "GET", "myStream", "Server-Sent Events: my join buttons and presence.", "user", ok=SSE)
+def my_stream(request: flask.Request, api: AppApi, caller: Caller, header: StreamHeader) -> flask.Response:
     """My events."""
     p = caller.principal
-    return _stream(api, request, StreamTarget(caller.org.id, RecipientKind.PERSON, p.id, presence_of=p.id))
+    target = StreamTarget(caller.org.id, RecipientKind.PERSON, p.id, presence_of=p.id)
+    return _stream(api, request, header, target)
 
 
 @op(
@@ -339,12 +321,14 @@ def my_stream(request: flask.Request, api: AppApi, caller: Caller) -> flask.Resp
     "deviceStream",
     "Server-Sent Events: the device's join buttons.",
     "device",
-    stream=True,
+    ok=SSE,
 )
-def device_stream(request: flask.Request, api: AppApi, caller: Caller, device_id: str) -> flask.Response:
+def device_stream(
+    request: flask.Request, api: AppApi, caller: Caller, path: DevicePath, header: StreamHeader
+) -> flask.Response:
     """A device's events."""
-    return _stream(api, request, StreamTarget(caller.org.id, RecipientKind.DEVICE, device_id))
+    return _stream(api, request, header, StreamTarget(caller.org.id, RecipientKind.DEVICE, path.device_id))
 
 
 app_pages.register(router)
-from shared.api import app_conferences, app_me  # noqa: E402, F401  (their routes use ``router`` and ``AppApi``)
+from shared.api import app_conferences, app_me, app_rooms  # noqa: E402, F401  (their routes use ``router`` and ``AppApi``)

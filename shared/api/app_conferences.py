@@ -20,11 +20,11 @@ import httpx
 from google.oauth2 import id_token
 from pydantic import BaseModel, Field
 
+from shared.adapters.google.id_tokens import IdTokenVerifier
 from shared.adapters.store.repositories import DocumentStores
-from shared.api import openapi
-from shared.api.app import AppApi, router
 from shared.api.app_models import Strict
-from shared.api.http import parse, respond, status_for
+from shared.api.app_routing import documented, router
+from shared.api.http import respond, status_for
 from shared.config import Settings
 from shared.errors import (
     Forbidden,
@@ -36,7 +36,7 @@ from shared.errors import (
 )
 from shared.logs import ctx, get_logger
 from shared.ports.clock import Clock
-from shared.services.auth import Authenticator, Caller, IdTokenVerifier
+from shared.services.auth import Authenticator, Caller
 from shared.services.conferences import ConferenceService, NotActivated
 
 log = get_logger(__name__)
@@ -124,7 +124,8 @@ class AddOnRoute:
     ) -> AddOnRoute:
         """Wire the route beside the app's verifier (the certificate cache is shared)."""
         url = f"{settings.public_url}/app" if settings.public_url else None
-        return cls(Authenticator(stores, AddOnIdTokens(settings, clock, http, app)), service, url)
+        verifier = AddOnIdTokens(settings, clock, http, app)
+        return cls(Authenticator(stores.orgs, stores.principals, stores.devices, verifier), service, url)
 
 
 def _caller(route: AddOnRoute, header: str | None) -> Caller:
@@ -172,31 +173,29 @@ def _body(answer: Any) -> dict[str, Any]:
     }
 
 
-@router.route(PATH, ["POST"])
-def create_conference(request: flask.Request, api: AppApi) -> flask.Response:
-    """Get or create the event's meeting for the add-on."""
-    route = api.addon
-    try:
-        if route is None:
-            raise NotImplementedCapability("the add-on's conferences (Google API access)")
-        caller = _caller(route, request.headers.get("Authorization"))
-        body = parse(ConferenceIn, request)
-        answer = route.conferences.conference(
-            caller.org, caller.principal, body.calendar_id, body.event_id, body.solution, body.request_id
-        )
-    except HybridCalendarError as exc:
-        return _error(route, exc)
-    return respond(_body(answer), 200)
+def _guard(context: dict[str, Any], url: dict[str, str]) -> dict[str, Any]:
+    route = context["api"].addon
+    if route is None:
+        raise NotImplementedCapability("the add-on's conferences (Google API access)")
+    return {"caller": _caller(route, flask.request.headers.get("Authorization")), "route": route}
 
 
-openapi.register(
-    openapi.Operation(
-        PATH,
-        "POST",
+@router.route(
+    "POST",
+    PATH,
+    guard=_guard,
+    errors=lambda context, exc: _error(context["api"].addon, exc),
+    **documented(
         "createConference",
         "The Calendar add-on's conference for an event: its meeting, made if it has none (same as the keyword's).",
         "user",
-        request=ConferenceIn,
-        response=ConferenceOut,
-    )
+        200,
+        ConferenceOut,
+    ),
 )
+def create_conference(route: AddOnRoute, caller: Caller, body: ConferenceIn) -> flask.Response:
+    """Get or create the event's meeting for the add-on."""
+    answer = route.conferences.conference(
+        caller.org, caller.principal, body.calendar_id, body.event_id, body.solution, body.request_id
+    )
+    return respond(_body(answer), 200)

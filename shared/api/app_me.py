@@ -15,10 +15,10 @@ import flask
 from pydantic import BaseModel
 
 from shared import i18n
-from shared.api import openapi
 from shared.api.app import AppApi, op
 from shared.api.app_models import PresenceOut, iso, presence_out
 from shared.api.http import respond
+from shared.api.params import PeopleQuery
 from shared.services.auth import Caller
 from shared.services.join_buttons import lead_for
 from shared.services.meetings_app import zone_of
@@ -102,9 +102,9 @@ def _people(found: list[Person]) -> flask.Response:
     "me",
     "My profile: time zone, Calendar locale, lead time, keywords, the service's time and the page's strings.",
     "user",
-    response=ProfileOut,
+    ok=ProfileOut,
 )
-def me(request: flask.Request, api: AppApi, caller: Caller) -> flask.Response:
+def me(api: AppApi, caller: Caller) -> flask.Response:
     """My profile."""
     return respond(profile(api, caller))
 
@@ -115,13 +115,9 @@ def me(request: flask.Request, api: AppApi, caller: Caller) -> flask.Response:
     "people",
     "People of my org with their presence: a search (`q`) or exact addresses (`email`, repeated).",
     "user",
-    response=PeopleOut,
-    query=(
-        openapi.Param("q", "Part of an address or name (up to 20 matches); all people when empty."),
-        openapi.Param("email", "An address to look up (repeat for up to 100); overrides `q`."),
-    ),
+    ok=PeopleOut,
 )
-def people(request: flask.Request, api: AppApi, caller: Caller) -> flask.Response:
+def people(request: flask.Request, api: AppApi, caller: Caller, query: PeopleQuery) -> flask.Response:
     """People of my org."""
     emails = request.args.getlist("email")
     if emails:
@@ -135,9 +131,9 @@ def people(request: flask.Request, api: AppApi, caller: Caller) -> flask.Respons
     "listDelegates",
     "Who has access to my calendar (acl.list).",
     "user",
-    response=DelegatesOut,
+    ok=DelegatesOut,
 )
-def list_delegates(request: flask.Request, api: AppApi, caller: Caller) -> flask.Response:
+def list_delegates(api: AppApi, caller: Caller) -> flask.Response:
     """My delegates."""
     found = api.people.delegates(caller)
     return respond({"delegates": [{"email": d.email, "role": d.role, "rule_id": d.rule_id} for d in found]})

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 import flask
 
 from shared.api.app_models import SignInIn, iso
-from shared.api.http import Router, parse, respond
+from shared.api.http import parse, respond
+from shared.api.routing import Api
 from shared.errors import Forbidden, NotFound
 from shared.services.join_buttons import lead_for
 from shared.services.meetings_app import zone_of
@@ -36,10 +37,11 @@ def _route(path: str, methods: list[str]) -> Callable[[Callable[..., flask.Respo
     return remember
 
 
-def register(router: Router) -> None:
-    """Add the page routes to ``router``."""
+def register(router: Api) -> None:
+    """Add the page routes to ``router`` (undocumented: they are not part of the API)."""
     for path, methods, view in _ROUTES:
-        router.route(path, methods)(view)
+        for method in methods:
+            router.route(method, path)(view)
 
 
 def _asset(name: str, mimetype: str, body: bytes | None = None) -> flask.Response:

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.adapters.store import app_queries
 from shared.adapters.store.app_queries import StoredNotice
 from shared.adapters.store.repositories import DocumentStores
 from shared.api.app_models import iso, presence_out, target_out
@@ -111,7 +110,7 @@ class EventStream:
         t = self._target
         now = self._clock.now()
         since = self._cursor[0] if self._cursor else None
-        found = app_queries.notices_for(self._stores, t.org_id, t.kind, t.recipient_id, since=since)
+        found = self._stores.notices.notices_for(t.org_id, t.kind, t.recipient_id, since=since)
         if self._cursor is not None:
             cursor = self._cursor
             found = [s for s in found if (s.notice.sent_at, s.id) > cursor]
@@ -125,7 +124,7 @@ class EventStream:
         principal_id = self._target.presence_of
         if principal_id is None:
             return None
-        current = self._stores.get_presence(self._target.org_id, principal_id)
+        current = self._stores.presence.get_presence(self._target.org_id, principal_id)
         view = presence_out(current or Presence(org_id=self._target.org_id, principal_id=principal_id))
         if view == self._presence:
             return None

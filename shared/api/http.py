@@ -1,4 +1,4 @@
-"""Shared HTTP plumbing for the JSON APIs: routing, bounded JSON bodies, errors as JSON.
+"""Shared HTTP plumbing for the JSON APIs: bounded JSON bodies, errors as JSON, one status per error.
 
 Every error leaves as a JSON body with a 4xx (or 503 for retryable trouble); nothing a client
 sends can produce a traceback or a 500.
@@ -7,15 +7,14 @@ sends can produce a traceback or a 500.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import flask
 import orjson
 import pydantic
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.exceptions import NotFound as RouteNotFound
-from werkzeug.routing import Map, Rule
 
 from shared.errors import (
     Conflict,
@@ -30,12 +29,14 @@ from shared.errors import (
 )
 from shared.logs import ctx, get_logger
 
+if TYPE_CHECKING:
+    from shared.services.webhook import Outcome
+
 log = get_logger(__name__)
 MAX_BODY = 256 * 1024
 MAX_DEPTH = 32
 API_PREFIXES = ("/v1", "/admin/v1")
 M = TypeVar("M", bound=pydantic.BaseModel)
-View = Callable[..., flask.Response]
 
 STATUS: tuple[tuple[type[HybridCalendarError], int], ...] = (
     (InvalidInput, 400),
@@ -77,6 +78,21 @@ def status_for(exc: HybridCalendarError) -> int:
         if isinstance(exc, kind):
             return status
     return 400
+
+
+WEBHOOK_STATUS: Mapping[str, int] = {
+    "body_too_large": 400,
+    "missing_channel_headers": 400,
+    "invalid_channel_headers": 400,
+    "token_mismatch": 403,
+}
+"""The HTTP status of a push notification's outcome, by its value (200 for any other); keyed by value so
+the function's router does not import the use case."""
+
+
+def webhook_status(outcome: Outcome) -> int:
+    """The HTTP status the webhook answers for ``outcome``."""
+    return WEBHOOK_STATUS.get(outcome, 200)
 
 
 def routing_error(exc: HTTPException) -> flask.Response:
@@ -139,39 +155,19 @@ def parse(model: type[M], request: flask.Request) -> M:
         raise InvalidInput(f"{where}: {first['msg']}") from None
 
 
-class Router:
-    """Werkzeug routing for a function that serves several paths."""
+def validation_error(exc: pydantic.ValidationError) -> flask.Response:
+    """The library's validation errors as our error body: 400 ``invalid_input`` with the first problem."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "request"
+    return error("invalid_input", f"{where}: {first['msg']}", 400)
 
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self._map = Map(strict_slashes=False, merge_slashes=False)
-        self._views: dict[str, View] = {}
 
-    def route(self, path: str, methods: list[str]) -> Callable[[View], View]:
-        """Register a view for ``path`` and ``methods``."""
-
-        def register(view: View) -> View:
-            endpoint = f"{view.__name__}:{path}:{','.join(methods)}"
-            self._map.add(Rule(path, endpoint=endpoint, methods=methods))
-            self._views[endpoint] = view
-            return view
-
-        return register
-
-    def dispatch(self, request: flask.Request, **context: Any) -> flask.Response:
-        """Route ``request``; map every error onto a JSON answer."""
-        adapter = self._map.bind("api", path_info=request.path, url_scheme="https")
-        try:
-            endpoint, args = adapter.match(method=request.method)
-        except HTTPException as exc:
-            return routing_error(exc)
-        try:
-            return self._views[endpoint](request, **context, **args)
-        except HybridCalendarError as exc:
-            status = status_for(exc)
-            if status >= 500:
-                log.warning("api call failed", extra=ctx(api=self.name, error_code=exc.code))
-            return respond(exc.to_dict(), status)
+def api_error(exc: HybridCalendarError) -> flask.Response:
+    """A HybridCalendarError as its JSON answer with the status ``status_for`` gives (503s are logged)."""
+    status = status_for(exc)
+    if status >= 500:
+        log.warning("api call failed", extra=ctx(api=flask.g.get("api_name"), error_code=exc.code))
+    return respond(exc.to_dict(), status)
 
 
 def query_param(args: Mapping[str, str], name: str, choices: tuple[str, ...] | None = None) -> str | None:

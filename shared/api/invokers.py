@@ -74,7 +74,7 @@ def refuse_invoker(request: flask.Request, app: App, function: str) -> flask.Res
     if admin_token_matches(token, app.settings.admin_token):
         return None
     verifier = app.invoker_verifier
-    if token is None or verifier is None:
+    if token is None or not app.settings.invoker_audience:
         return _unauthenticated("this function needs its caller's OIDC token or the admin token (Authorization)")
     try:
         claims = verifier.claims(token)

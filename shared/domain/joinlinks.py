@@ -51,6 +51,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from shared.domain.agenda import html_to_text, looks_like_html
@@ -212,8 +213,16 @@ def _from_match(text: str, kind: str, match: re.Match[str], last_ip: int | None)
 
 
 def _scan(text: str) -> list[_Found]:
-    if not text:
-        return []
+    """The join targets found in ``text``, in order; one scan per distinct text (a series' instances share it)."""
+    return list(_scan_once(text)) if text else []
+
+
+@lru_cache(maxsize=1024)
+def _scan_once(text: str) -> tuple[_Found, ...]:
+    return tuple(_scan_text(text))
+
+
+def _scan_text(text: str) -> list[_Found]:
     plain = html_to_text(text, scan=True) if looks_like_html(text) else html.unescape(text)
     if not _MAYBE.search(plain):
         return []  # no scheme, address, path or IP address: nothing to find

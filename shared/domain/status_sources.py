@@ -23,6 +23,21 @@ def _accepted(meeting: Meeting, email: str) -> bool:
     return any(a.email.lower() == me and a.response_status is ResponseStatus.ACCEPTED for a in meeting.attendees)
 
 
+STATUS_TYPES = frozenset({"focusTime", "outOfOffice", "workingLocation"})
+
+
+def touches_status(meetings: Sequence[Meeting], now: datetime) -> bool:
+    """True when storing ``meetings`` may change presence at ``now``.
+
+    Any status event (focus time, out of office, working location) counts, wherever it falls (it
+    may have moved away from now), and so does a timed meeting covering now.
+    """
+    return any(
+        m.event_type in STATUS_TYPES or (m.event_type == "default" and not m.all_day and m.start <= now < m.end)
+        for m in meetings
+    )
+
+
 def status_blocks(meetings: Sequence[Meeting], email: str) -> tuple[StatusBlock, ...]:
     """Focus-time blocks (``do_not_disturb``) and accepted timed meetings (``in_meeting``)."""
     blocks: list[StatusBlock] = []

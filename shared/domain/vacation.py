@@ -26,6 +26,17 @@ class VacationResponder:
         return self.enabled and (self.start is None or self.start <= now) and (self.end is None or now < self.end)
 
 
+def last_responder(stored: Presence | None) -> VacationResponder | None:
+    """The vacation responder as the last poll left it in ``stored`` (None: it was not in effect).
+
+    Used when presence is decided again right after a sync, without reading Gmail: the window is
+    the stored one (for ``both`` it spans the out-of-office events too); the next poll refines it.
+    """
+    if stored is None or stored.source not in (PresenceSource.GMAIL_VACATION, PresenceSource.BOTH):
+        return None
+    return VacationResponder(enabled=True, subject=stored.message, start=stored.since, end=stored.until)
+
+
 def ooo_events_in_effect(meetings: Sequence[Meeting], now: datetime) -> list[Meeting]:
     """Calendar out-of-office events that cover ``now``."""
     return [m for m in meetings if m.event_type == "outOfOffice" and not m.cancelled and m.start <= now < m.end]

@@ -16,9 +16,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-
 LOCALES = Path(__file__).resolve().parent / "locales"
 DOMAIN = "joinblock"
 WEB = "web"
@@ -46,6 +43,8 @@ def resolve(locale: str | None, domain: str = DOMAIN) -> str:
 
 
 def _catalog(lang: str, domain: str) -> Any:
+    from babel.messages.pofile import read_po  # Babel is imported the first time a catalog is read
+
     path = LOCALES / lang / "LC_MESSAGES" / f"{domain}.po"
     with _lock, path.open("rb") as handle:
         return read_po(handle, locale=lang)
@@ -57,6 +56,8 @@ def translations(lang: str, domain: str = DOMAIN) -> gettext.NullTranslations:
     path = LOCALES / lang / "LC_MESSAGES" / f"{domain}.po"
     if lang == "en" or not path.exists():
         return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+
     buffer = io.BytesIO()
     write_mo(buffer, _catalog(lang, domain))
     buffer.seek(0)

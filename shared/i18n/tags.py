@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from babel import Locale, UnknownLocaleError
-
 from shared.i18n import available, resolve
 
 
@@ -18,6 +16,8 @@ def catalog_locale(tag: str) -> str:
     Babel's parser decides what a locale is (``xx`` and ``de-ZZ`` are not); the tag must then
     find a catalog of its own, by exact match or by language (``de-AT`` uses ``de``).
     """
+    from babel import Locale, UnknownLocaleError  # on first use: the admin API's import stays light
+
     choices = ", ".join(supported())
     wanted = tag.strip().replace("-", "_")
     try:

@@ -3,10 +3,61 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from shared.domain.events import CalendarEvent
+from shared.domain.meetings import ResponseStatus
 from shared.domain.principals import Org, Principal
+
+Busy = dict[str, tuple[tuple[datetime, datetime], ...] | None]
+"""Busy intervals per email (None where Google could not tell)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event to create on the caller's calendar: the fields ``events.insert`` gets."""
+
+    title: str
+    description: str
+    location: str
+    start: datetime
+    end: datetime
+    time_zone: str
+    attendees: tuple[str, ...] = ()
+
+
+class MeetingCalendar(Protocol):
+    """The caller's own calendar as the meetings app uses it: domain values in and out."""
+
+    def quick_add(self, text: str) -> CalendarEvent:
+        """Create an event from one line of text."""
+        ...
+
+    def insert(self, new: NewEvent) -> CalendarEvent:
+        """Create an event."""
+        ...
+
+    def delete(self, event_id: str) -> None:
+        """Delete an event (for a guest: remove it from their calendar)."""
+        ...
+
+    def respond(self, event_id: str, email: str, response: ResponseStatus) -> CalendarEvent:
+        """Set ``email``'s answer on an event (If-Match, one retry when it changed meanwhile)."""
+        ...
+
+    def free_busy(self, emails: Sequence[str], start: datetime, end: datetime) -> Busy:
+        """Busy intervals of people."""
+        ...
+
+    def add_delegate(self, email: str, role: str) -> str:
+        """Grant a person access to this calendar; return the rule id."""
+        ...
+
+    def remove_delegate(self, email: str) -> None:
+        """Revoke a person's access."""
+        ...
 
 
 class AppCalendar(Protocol):
@@ -48,9 +99,7 @@ class AppCalendar(Protocol):
         """``events.delete``."""
         ...
 
-    def free_busy(
-        self, calendar_ids: Sequence[str], time_min: datetime, time_max: datetime
-    ) -> dict[str, tuple[tuple[datetime, datetime], ...] | None]:
+    def free_busy(self, calendar_ids: Sequence[str], time_min: datetime, time_max: datetime) -> Busy:
         """``freebusy.query``."""
         ...
 
@@ -80,6 +129,10 @@ class AppDirectory(Protocol):
 
     def calendar_for(self, org: Org, principal: Principal) -> AppCalendar:
         """The client acting for ``principal``."""
+        ...
+
+    def meetings_for(self, org: Org, principal: Principal) -> MeetingCalendar:
+        """The principal's own calendar, in domain values, acting for ``principal``."""
         ...
 
 

@@ -83,8 +83,13 @@ class SyncCalendarApi(Protocol):
         time_min: datetime | None = None,
         time_max: datetime | None = None,
         page_token: str | None = None,
+        single_events: bool = False,
+        max_results: int | None = None,
     ) -> CalendarEventPage:
-        """One page of ``events.list`` (incremental with ``sync_token``; raises SyncTokenExpired on 410)."""
+        """One page of ``events.list`` (incremental with ``sync_token``; raises SyncTokenExpired on 410).
+
+        With ``single_events`` recurring series come as their instances (and no master).
+        """
         ...
 
     def instances_page(

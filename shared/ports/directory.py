@@ -32,6 +32,10 @@ class PrincipalValidator(Protocol):
         """Validate; raise RetryableError when Google is unavailable."""
         ...
 
+    def forget_tokens(self, org: Org, principal: Principal) -> None:
+        """Drop this process's cached access tokens for the principal, so the next call asks Google afresh."""
+        ...
+
 
 class VacationReader(Protocol):
     """Reads ``users.settings.getVacation`` for a principal, delegated as that principal."""

@@ -168,12 +168,17 @@ class ProvisionUser(CalendarMessage):
 
 
 class CheckVacation(Message):
-    """Read the vacation responder of a batch of principals."""
+    """Read the vacation responder of a batch of principals.
+
+    ``calendar_only``: a sync stored or removed status events; decide again from the stored
+    calendar copies and the responder state of the last poll, with no Gmail call.
+    """
 
     kind: ClassVar[str] = "check_vacation"
     topic: ClassVar[str] = VACATION_CHECK
     org_id: str
     principal_ids: tuple[str, ...]
+    calendar_only: bool = False
 
     @property
     def attributes(self) -> dict[str, str]:

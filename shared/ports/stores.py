@@ -1,24 +1,42 @@
-"""The typed stores services use: one object over one document store and one cipher."""
+"""Repository ports: one small Protocol per aggregate, gathered in the :class:`Stores` record.
+
+The document-store adapter (``shared.adapters.store``) implements each over one DocumentStore
+and one Cipher; a service takes only the repositories it uses.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from shared.domain.meetings import Meeting
-from shared.domain.presence import JoinButtonNotice, Presence
+from shared.domain.presence import JoinButtonNotice, Presence, RecipientKind
 from shared.domain.principals import Device, Org, Principal
 from shared.domain.sync import SyncState, WatchChannel
+from shared.ports.dead_letters import DeadLetterRepository
 
 
-class Stores(Protocol):
-    """The typed stores services use; one object over one document store and one cipher."""
+@dataclass(frozen=True, slots=True)
+class StoredNotice:
+    """A notice as stored: its id (the stream's cursor part) and the notice."""
+
+    id: str
+    notice: JoinButtonNotice
+
+
+class Transactions(Protocol):
+    """Groups writes (and a bound local bus's publishes) in one transaction where the store has one."""
 
     def atomic(self) -> AbstractContextManager[object]:
         """One transaction for this thread's writes and a bound local bus's publishes, where the store has one."""
         ...
+
+
+class OrgRepository(Protocol):
+    """Orgs and their sealed secrets (the service-account key among them)."""
 
     def get_org(self, org_id: str) -> Org | None:
         """Read an org."""
@@ -26,6 +44,14 @@ class Stores(Protocol):
 
     def put_org(self, org: Org, service_account_key: str | None = None, *, create: bool = False) -> None:
         """Create (Conflict if it exists) or replace an org; the key is stored encrypted."""
+        ...
+
+    def list_orgs(self) -> list[Org]:
+        """Every org of the deployment."""
+        ...
+
+    def service_account_key(self, org_id: str) -> str | None:
+        """The org's stored service-account key JSON, opened."""
         ...
 
     def put_org_secret(self, org_id: str, name: str, value: str | None) -> None:
@@ -36,30 +62,20 @@ class Stores(Protocol):
         """Open a named secret of an org."""
         ...
 
-    def destroy_principal_data(self, org_id: str, principal_id: str) -> int:
-        """Delete everything stored for a principal and shred its key material."""
+    def org_secret_names(self, org_id: str) -> frozenset[str]:
+        """The names of an org's sealed secrets (never their values)."""
         ...
 
-    def count_meetings(self, org_id: str, principal_id: str) -> int:
-        """How many meetings are stored for one calendar."""
+    def org_by_domain(self, domain: str) -> Org | None:
+        """The org serving ``domain``, if any: always the same one (its domain claim, else the oldest)."""
         ...
 
-    def get_device(self, device_id: str) -> Device | None:
-        """Read a device by id."""
-        ...
 
-    def record_decision(
-        self, org_id: str, principal_id: str, event_id: str, outcome: str, reason: str | None, at: datetime
-    ) -> None:
-        """Remember what the join-detail rewrite decided for one event."""
-        ...
+class PrincipalRepository(Protocol):
+    """Principals (people and rooms) by id or by email's blind index; the purge of a principal's data."""
 
-    def list_decisions(self, org_id: str, principal_id: str, limit: int = 20) -> list[dict[str, object]]:
-        """The latest join-detail decisions for a principal."""
-        ...
-
-    def list_orgs(self) -> list[Org]:
-        """Every org of the deployment."""
+    def principal_id(self, org_id: str, email: str) -> str:
+        """The stable id of the principal with this email."""
         ...
 
     def get_principal(self, org_id: str, principal_id: str) -> Principal | None:
@@ -83,6 +99,18 @@ class Stores(Protocol):
     def list_principals(self, org_id: str, *, active_only: bool = False) -> list[Principal]:
         """Principals of an org."""
         ...
+
+    def delete_principal(self, org_id: str, principal_id: str) -> None:
+        """Delete a principal's own record (the purge after deactivation)."""
+        ...
+
+    def destroy_principal_data(self, org_id: str, principal_id: str) -> int:
+        """Delete everything stored for a principal and shred its key material."""
+        ...
+
+
+class MeetingRepository(Protocol):
+    """The stored copies of each calendar's meetings, inside the retention window."""
 
     def put_meetings(self, meetings: Sequence[Meeting], now: datetime) -> int:
         """Store meetings inside the retention window; return how many were written."""
@@ -114,17 +142,17 @@ class Stores(Protocol):
         """Event ids stored for one recurring series on one calendar."""
         ...
 
-    def principal_id(self, org_id: str, email: str) -> str:
-        """The stable id of the principal with this email."""
+    def count_meetings(self, org_id: str, principal_id: str) -> int:
+        """How many meetings are stored for one calendar."""
         ...
 
-    def channels_of(self, org_id: str, principal_id: str) -> list[WatchChannel]:
-        """Every channel recorded for one calendar."""
+    def meetings_starting(self, org_id: str, lower: datetime, upper: datetime) -> list[Meeting]:
+        """Meetings of every calendar of an org that have a join target and start in [lower, upper]."""
         ...
 
-    def service_account_key(self, org_id: str) -> str | None:
-        """The org's stored service-account key JSON, opened."""
-        ...
+
+class SyncStateRepository(Protocol):
+    """Each calendar's sync state, written by compare-and-set."""
 
     def get_sync_state(self, org_id: str, principal_id: str) -> tuple[SyncState, str | None]:
         """The sync state and its version (None when it was never written)."""
@@ -134,6 +162,10 @@ class Stores(Protocol):
         """Compare-and-set the sync state; return the new version."""
         ...
 
+
+class ChannelRepository(Protocol):
+    """Watch channels (ids are global)."""
+
     def put_channel(self, channel: WatchChannel) -> None:
         """Create or replace a watch channel."""
         ...
@@ -142,9 +174,17 @@ class Stores(Protocol):
         """Read a channel by id (ids are global)."""
         ...
 
+    def channels_of(self, org_id: str, principal_id: str) -> list[WatchChannel]:
+        """Every channel recorded for one calendar."""
+        ...
+
     def mark_stop_requested(self, channel_id: str, at: datetime, *, seen: datetime | None) -> bool:
         """Record that a stop was asked for a channel unless another request got there first."""
         ...
+
+
+class PresenceRepository(Protocol):
+    """Each principal's presence."""
 
     def put_presence(self, presence: Presence) -> None:
         """Replace a principal's presence."""
@@ -154,12 +194,56 @@ class Stores(Protocol):
         """Read a principal's presence."""
         ...
 
+
+class DecisionRepository(Protocol):
+    """What the join-detail rewrite decided per event."""
+
+    def record_decision(
+        self, org_id: str, principal_id: str, event_id: str, outcome: str, reason: str | None, at: datetime
+    ) -> None:
+        """Remember what the join-detail rewrite decided for one event."""
+        ...
+
+    def list_decisions(self, org_id: str, principal_id: str, limit: int = 20) -> list[dict[str, object]]:
+        """The latest join-detail decisions for a principal."""
+        ...
+
+
+class NoticeRepository(Protocol):
+    """Join-button notices, stored once per identity."""
+
     def record_notice(self, notice: JoinButtonNotice, now: datetime) -> bool:
         """Store a notice if none exists for its key; True when this call stored it."""
         ...
 
+    def notice_id(self, notice: JoinButtonNotice) -> str:
+        """The id ``record_notice`` stores a notice under."""
+        ...
+
+    def live_notices(self, org_id: str, now: datetime) -> list[StoredNotice]:
+        """Every notice of an org whose meeting had not ended at ``now``."""
+        ...
+
+    def notices_for(
+        self, org_id: str, kind: RecipientKind, recipient_id: str, since: datetime | None = None
+    ) -> list[StoredNotice]:
+        """A recipient's notices sent at or after ``since``, oldest first (ties by id)."""
+        ...
+
+    def get_notice(self, org_id: str, notice_id: str) -> StoredNotice | None:
+        """One notice by its id."""
+        ...
+
+
+class DeviceRepository(Protocol):
+    """Room devices (their tokens only as hashes)."""
+
     def put_device(self, device: Device) -> None:
         """Create or replace a device."""
+        ...
+
+    def get_device(self, device_id: str) -> Device | None:
+        """Read a device by id."""
         ...
 
     def devices_of(self, org_id: str, room_id: str) -> list[Device]:
@@ -170,10 +254,31 @@ class Stores(Protocol):
         """Delete a device (its token stops working at once)."""
         ...
 
-    def delete_principal(self, org_id: str, principal_id: str) -> None:
-        """Delete a principal's own record (the purge after deactivation)."""
+    def device_by_token_hash(self, token_hash: str) -> Device | None:
+        """The device whose token hashes to ``token_hash``."""
         ...
 
-    def org_secret_names(self, org_id: str) -> frozenset[str]:
-        """The names of an org's sealed secrets (never their values)."""
+    def devices_of_room(self, org_id: str, room_id: str) -> list[Device]:
+        """Every device of one room, by id (names opened; without the token times)."""
         ...
+
+
+@dataclass(frozen=True)
+class Stores:
+    """Every repository of one deployment's store, and its transactions."""
+
+    orgs: OrgRepository
+    principals: PrincipalRepository
+    meetings: MeetingRepository
+    sync_states: SyncStateRepository
+    channels: ChannelRepository
+    presence: PresenceRepository
+    decisions: DecisionRepository
+    notices: NoticeRepository
+    devices: DeviceRepository
+    dead_letters: DeadLetterRepository
+    transactions: Transactions
+
+    def atomic(self) -> AbstractContextManager[object]:
+        """One transaction for this thread's writes and a bound local bus's publishes, where the store has one."""
+        return self.transactions.atomic()

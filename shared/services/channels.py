@@ -22,8 +22,15 @@ from shared.domain.sync import ChannelState, WatchChannel
 from shared.domain.tokens import token_hash
 from shared.errors import HybridCalendarError, NotFound, PermanentError
 from shared.logs import ctx, get_logger
-from shared.ports import CalendarDirectory, Stores
+from shared.ports import CalendarDirectory
 from shared.ports.clock import Clock
+from shared.ports.stores import (
+    ChannelRepository,
+    MeetingRepository,
+    OrgRepository,
+    PrincipalRepository,
+    SyncStateRepository,
+)
 from shared.services.sync import SyncService
 
 log = get_logger(__name__)
@@ -42,6 +49,7 @@ class MaintenanceReport:
     reconciled: int = 0
     repaired: int = 0
     released: int = 0
+    repaired_per_org: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
 
 
@@ -50,14 +58,25 @@ class ChannelService:
 
     def __init__(
         self,
-        stores: Stores,
+        orgs: OrgRepository,
+        principals: PrincipalRepository,
+        meetings: MeetingRepository,
+        sync_states: SyncStateRepository,
+        channels: ChannelRepository,
         directory: CalendarDirectory,
         sync: SyncService,
         clock: Clock,
         public_url: str | None,
         sweeps: Sequence[Callable[[], int]] = (),
     ) -> None:
-        self._stores, self._directory, self._sync, self._clock = stores, directory, sync, clock
+        self._orgs, self._principals, self._meetings, self._sync_states, self._channels = (
+            orgs,
+            principals,
+            meetings,
+            sync_states,
+            channels,
+        )
+        self._directory, self._sync, self._clock = directory, sync, clock
         self._public_url = public_url
         self._sweeps = tuple(sweeps)
 
@@ -89,7 +108,7 @@ class ChannelService:
             expiration=info.expiration,
             created_at=self._clock.now(),
         )
-        self._stores.put_channel(channel)
+        self._channels.put_channel(channel)
         return channel
 
     def stop(self, org: Org, principal: Principal, channel: WatchChannel) -> None:
@@ -97,13 +116,13 @@ class ChannelService:
         api = self._directory.calendar_for(org, principal)
         with contextlib.suppress(NotFound):
             api.stop_channel(channel.id, channel.resource_id)
-        self._stores.put_channel(replace(channel, state=ChannelState.STOPPED))
+        self._channels.put_channel(replace(channel, state=ChannelState.STOPPED))
 
     def stop_unwanted(self, org_id: str, principal_id: str, channel_id: str, resource_id: str | None) -> bool:
         """Stop a channel Google still sends to although we stopped or never knew it; True if asked."""
-        org = self._stores.get_org(org_id)
-        principal = self._stores.get_principal(org_id, principal_id)
-        channel = self._stores.get_channel(channel_id)
+        org = self._orgs.get_org(org_id)
+        principal = self._principals.get_principal(org_id, principal_id)
+        channel = self._channels.get_channel(channel_id)
         if org is None or principal is None or channel is None or not resource_id:
             return False
         with contextlib.suppress(NotFound):
@@ -113,7 +132,7 @@ class ChannelService:
     def stop_all(self, org: Org, principal: Principal) -> int:
         """Stop every active channel of a principal (deactivation)."""
         count = 0
-        for channel in self._stores.channels_of(org.id, principal.id):
+        for channel in self._channels.channels_of(org.id, principal.id):
             if channel.state is ChannelState.ACTIVE:
                 self.stop(org, principal, channel)
                 count += 1
@@ -122,7 +141,7 @@ class ChannelService:
     def renew(self, org: Org, principal: Principal) -> int:
         """Renew channels close to expiry: open the new one, then stop the old one."""
         now = self._clock.now()
-        channels = [c for c in self._stores.channels_of(org.id, principal.id) if c.state is ChannelState.ACTIVE]
+        channels = [c for c in self._channels.channels_of(org.id, principal.id) if c.state is ChannelState.ACTIVE]
         if not channels:
             self.watch(org, principal)
             return 1
@@ -136,7 +155,7 @@ class ChannelService:
 
     def advance(self, org: Org, principal: Principal) -> bool:
         """Ingest the days that entered the window since the last advance, once a day."""
-        state, _ = self._stores.get_sync_state(org.id, principal.id)
+        state, _ = self._sync_states.get_sync_state(org.id, principal.id)
         window = RetentionWindow.at(self._clock.now())
         if state.window_end is None or window.end - state.window_end < timedelta(days=1):
             return False
@@ -147,15 +166,17 @@ class ChannelService:
         """Renew, advance and (when due) reconcile every active principal of every org."""
         report = MaintenanceReport()
         now = self._clock.now()
-        for org in self._stores.list_orgs():
-            for principal in self._stores.list_principals(org.id, active_only=True):
+        for org in self._orgs.list_orgs():
+            for principal in self._principals.list_principals(org.id, active_only=True):
                 try:
                     report.renewed += self.renew(org, principal)
                     report.advanced += int(self.advance(org, principal))
-                    state, _ = self._stores.get_sync_state(org.id, principal.id)
+                    state, _ = self._sync_states.get_sync_state(org.id, principal.id)
                     if state.last_full_sync is None or now - state.last_full_sync >= RECONCILE_EVERY:
                         report.reconciled += 1
-                        report.repaired += self.reconcile(org, principal)
+                        repaired = self.reconcile(org, principal)
+                        report.repaired += repaired
+                        report.repaired_per_org[org.id] = report.repaired_per_org.get(org.id, 0) + repaired
                 except HybridCalendarError as exc:
                     report.failures.append(exc.code)
                     log.warning(
@@ -171,9 +192,9 @@ class ChannelService:
 
     def reconcile(self, org: Org, principal: Principal) -> int:
         """A bounded full resync; return how many meetings it repaired (written or deleted)."""
-        before = self._stores.meeting_etags(org.id, principal.id)
+        before = self._meetings.meeting_etags(org.id, principal.id)
         self._sync.sync(org.id, principal.id, force_full=True)
-        after = self._stores.meeting_etags(org.id, principal.id)
+        after = self._meetings.meeting_etags(org.id, principal.id)
         repaired = sum(1 for key in before.keys() | after.keys() if before.get(key) != after.get(key))
         if repaired:
             log.info("reconcile repaired meetings", extra=ctx(org=org.id, principal=principal.id, repaired=repaired))

@@ -41,8 +41,9 @@ from shared.errors import (
     Unauthenticated,
 )
 from shared.logs import ctx, get_logger
-from shared.ports import ConferencingProviders, EventEditor, MeetingRecordStore, Stores
+from shared.ports import ConferencingProviders, EventEditor, MeetingRecordStore
 from shared.ports.clock import Clock
+from shared.ports.stores import OrgRepository, PrincipalRepository
 
 log = get_logger(__name__)
 UNUSED_AFTER = timedelta(days=1)
@@ -80,13 +81,15 @@ class ConferenceService:
 
     def __init__(
         self,
-        stores: Stores,
+        orgs: OrgRepository,
+        principals: PrincipalRepository,
         editors: Callable[[Org, Principal], EventEditor],
         providers: ConferencingProviders,
         clock: Clock,
         records: MeetingRecordStore,
     ) -> None:
-        self._stores, self._editors, self._providers = stores, editors, providers
+        self._orgs, self._principals = orgs, principals
+        self._editors, self._providers = editors, providers
         self._clock, self._records = clock, records
 
     def conference(
@@ -146,7 +149,7 @@ class ConferenceService:
         email = calendar_id.strip().lower()
         if not org.owns(email):
             raise NotFound("no calendar of your organisation has this id")
-        principal = self._stores.find_principal(org.id, email)
+        principal = self._principals.find_principal(org.id, email)
         if principal is None or not principal.active or principal.kind is not PrincipalKind.PERSON:
             raise NotFound("the service does not serve this calendar")
         if principal.id != caller.id:
@@ -195,9 +198,9 @@ class ConferenceService:
         """Release the add-on's reservations older than a day that their event does not hold; return how many."""
         now = self._clock.now()
         released = 0
-        for org in self._stores.list_orgs():
+        for org in self._orgs.list_orgs():
             for held in self._records.reserved(org.id, now - UNUSED_AFTER):
-                principal = self._stores.get_principal(org.id, held.principal_id)
+                principal = self._principals.get_principal(org.id, held.principal_id)
                 if principal is None:
                     continue
                 try:

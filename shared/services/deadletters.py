@@ -18,13 +18,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from shared.adapters.store.repositories import DocumentStores
-from shared.documents import Filter, Put, Query, collection_path, doc_path
 from shared.domain.principals import ErrorReason, PrincipalState
-from shared.errors import NotImplementedCapability
 from shared.logs import ctx, get_logger, redact
 from shared.ports import BusMessage, Stores
 from shared.ports.clock import Clock
+from shared.ports.dead_letters import DeadLetter, DeadLetterRepository
+from shared.ports.stores import OrgRepository, PrincipalRepository
 
 log = get_logger(__name__)
 KEEP = timedelta(days=31)
@@ -56,8 +55,10 @@ def _about(data: bytes) -> tuple[str | None, list[str], str | None]:
 class DeadLetterService:
     """Records dead letters where admins can see them."""
 
-    def __init__(self, stores: DocumentStores, clock: Clock) -> None:
-        self._stores, self._clock = stores, clock
+    def __init__(
+        self, orgs: OrgRepository, principals: PrincipalRepository, letters: DeadLetterRepository, clock: Clock
+    ) -> None:
+        self._orgs, self._principals, self._letters, self._clock = orgs, principals, letters, clock
 
     def record(self, message: BusMessage) -> None:
         """Keep one dead-lettered message (idempotent per message) and mark the principals it was about."""
@@ -65,28 +66,28 @@ class DeadLetterService:
         error = redact(str(message.attributes.get("deadLetterReason") or "unknown"))[:1000]
         org_id, principals, raw_org = _about(message.data)
         now = self._clock.now()
-        base = {"topic": topic, "principals": principals, "at": now, "expireAt": now + KEEP}
         doc_id = _ident(message.message_id) or uuid.uuid4().hex
-        org = self._stores.get_org(org_id) if org_id else None
+        org = self._orgs.get_org(org_id) if org_id else None
         if org is None:
-            data = {**base, "org": raw_org, "error": error[:300]}
-            self._stores.documents.write([Put(doc_path("deadLetters", doc_id), data)])
+            letter = DeadLetter(topic, tuple(principals), now, now + KEEP, error[:300])
+            self._letters.record_dead_letter(doc_id, letter, raw_org)
             log.warning("dead letter about no known org", extra=ctx(topic=topic))
             return
-        sealed = self._stores.codec.seal(org.id, "deadLetters", doc_id, "error", error)
-        self._stores.documents.write([Put(doc_path("orgs", org.id, "deadLetters", doc_id), {**base, "error": sealed})])
+        self._letters.record_dead_letter(
+            doc_id, DeadLetter(topic, tuple(principals), now, now + KEEP, error, org.id), None
+        )
         for principal_id in principals:
             self._mark(org.id, principal_id, topic, error)
         log.warning("dead letter recorded", extra=ctx(topic=topic, org=org.id, principals=len(principals)))
 
     def _mark(self, org_id: str, principal_id: str, topic: str, error: str) -> None:
-        principal = self._stores.get_principal(org_id, principal_id)
+        principal = self._principals.get_principal(org_id, principal_id)
         if principal is None or principal.state is not PrincipalState.ACTIVE:
             return
         code = error.split(":", 1)[0]
         detail = f"work on {topic} was dead-lettered after every retry (last error: {code}); see the dead letters"
         changed = replace(principal, reason=ErrorReason.PROCESSING_FAILED, detail=detail, updated_at=self._clock.now())
-        self._stores.put_principal(changed)
+        self._principals.put_principal(changed)
 
 
 def _entry(bucket: dict[str, Any], topic: str, at: datetime, error: str) -> None:
@@ -97,44 +98,26 @@ def _entry(bucket: dict[str, Any], topic: str, at: datetime, error: str) -> None
         bucket["last_at"], bucket["last_error"] = at, error
 
 
-def _documents(stores: Stores) -> DocumentStores:
-    if not isinstance(stores, DocumentStores):
-        raise NotImplementedCapability("dead letters over a store other than the document stores")
-    return stores
-
-
 def of_principal(stores: Stores, org_id: str, principal_id: str) -> dict[str, Any]:
     """How many dead letters were about one principal, and the latest with its error."""
-    found = _documents(stores)
-    query = Query(
-        collection_path("orgs", org_id, "deadLetters"), (Filter("principals", "array_contains", principal_id),)
-    )
     bucket: dict[str, Any] = {"count": 0, "last_at": None, "last_error": None}
-    for doc in found.documents.query(query):
-        error = found.codec.open(org_id, "deadLetters", doc.id, "error", str(doc.data["error"]))
-        _entry(bucket, str(doc.data["topic"]), doc.data["at"], error)
+    for letter in stores.dead_letters.dead_letters_about(org_id, principal_id):
+        _entry(bucket, letter.topic, letter.at, letter.error)
     bucket.pop("topics", None)
     return bucket
 
 
-def summary(any_stores: Stores, org_id: str | None = None) -> dict[str, Any]:
+def summary(stores: Stores, org_id: str | None = None) -> dict[str, Any]:
     """Dead letters counted per topic (and, for an org, per principal) with the latest error of each."""
-    stores = _documents(any_stores)
     totals: dict[str, Any] = {}
     topics: dict[str, dict[str, Any]] = {}
     people: dict[str, dict[str, Any]] = {}
-    query = Query(collection_path("orgs", org_id, "deadLetters")) if org_id else Query("deadLetters", group=True)
-    for doc in stores.documents.query(query):
-        parts = doc.path.split("/")
-        owner = parts[1] if parts[0] == "orgs" else None
-        error = str(doc.data.get("error") or "")
-        if owner is not None:
-            error = stores.codec.open(owner, "deadLetters", doc.id, "error", error)
-        at, topic = doc.data["at"], str(doc.data["topic"])
+    for letter in stores.dead_letters.dead_letters(org_id):
+        at, topic, error = letter.at, letter.topic, letter.error
         _entry(totals, topic, at, error)
         _entry(topics.setdefault(topic, {}), topic, at, error)
-        for principal_id in doc.data.get("principals") or []:
-            _entry(people.setdefault(str(principal_id), {}), topic, at, error)
+        for principal_id in letter.principals:
+            _entry(people.setdefault(principal_id, {}), topic, at, error)
     out: dict[str, Any] = {
         "total": totals.get("count", 0),
         "topics": {t: {k: v for k, v in b.items() if k != "topics"} for t, b in sorted(topics.items())},
@@ -142,7 +125,7 @@ def summary(any_stores: Stores, org_id: str | None = None) -> dict[str, Any]:
     if org_id:
         rows = []
         for principal_id, bucket in people.items():
-            principal = stores.get_principal(org_id, principal_id)
+            principal = stores.principals.get_principal(org_id, principal_id)
             rows.append({"principal_id": principal_id, "email": principal.email if principal else None, **bucket})
         out["principals"] = sorted(rows, key=lambda r: (-r["count"], r["email"] or "", r["principal_id"]))
     return out

@@ -18,8 +18,8 @@ from shared.domain.principals import Device, Principal, PrincipalKind
 from shared.domain.tokens import token_hash
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.logs import ctx, get_logger
-from shared.ports import Stores
 from shared.ports.clock import Clock
+from shared.ports.stores import DeviceRepository
 
 log = get_logger(__name__)
 MAX_DEVICES = 20
@@ -51,8 +51,9 @@ class IssuedToken:
 class DeviceService:
     """Device management of one deployment's rooms, for the admin API."""
 
-    def __init__(self, stores: Stores, clock: Clock, require_live: Callable[[str, str], Principal]) -> None:
-        self._stores, self._clock, self._require_live = stores, clock, require_live
+    def __init__(self, devices: DeviceRepository, clock: Clock, require_live: Callable[[str, str], Principal]) -> None:
+        self._devices = devices
+        self._clock, self._require_live = clock, require_live
 
     def room(self, org_id: str, email: str) -> Principal:
         """The room with this email (not deactivated); InvalidInput for a person."""
@@ -63,7 +64,7 @@ class DeviceService:
 
     def of_room(self, org_id: str, email: str) -> list[Device]:
         """The room's devices, oldest first."""
-        return self._stores.devices_of(org_id, self.room(org_id, email).id)
+        return self._devices.devices_of(org_id, self.room(org_id, email).id)
 
     def add(self, org_id: str, email: str, name: str) -> IssuedToken:
         """Add a device to a room; its token is in the answer, once."""
@@ -71,10 +72,10 @@ class DeviceService:
         if not name or len(name) > MAX_NAME:
             raise InvalidInput(f"a device name is 1 to {MAX_NAME} characters")
         room = self.room(org_id, email)
-        if len(self._stores.devices_of(org_id, room.id)) >= MAX_DEVICES:
+        if len(self._devices.devices_of(org_id, room.id)) >= MAX_DEVICES:
             raise Conflict(f"a room has at most {MAX_DEVICES} devices: revoke one first")
         device, token = new_device(room, name, self._clock.now())
-        self._stores.put_device(device)
+        self._devices.put_device(device)
         log.info("device added", extra=ctx(org=org_id, principal=room.id, device=device.id))
         return IssuedToken(device, token)
 
@@ -83,20 +84,20 @@ class DeviceService:
         device = self._device(org_id, email, device_id)
         token = secrets.token_urlsafe(32)
         rotated = replace(device, token_hash=token_hash(token), rotated_at=self._clock.now())
-        self._stores.put_device(rotated)
+        self._devices.put_device(rotated)
         log.info("device token rotated", extra=ctx(org=org_id, principal=device.room_id, device=device.id))
         return IssuedToken(rotated, token)
 
     def revoke(self, org_id: str, email: str, device_id: str) -> Device:
         """Delete a device; its token stops working at once."""
         device = self._device(org_id, email, device_id)
-        self._stores.delete_device(device.id)
+        self._devices.delete_device(device.id)
         log.info("device revoked", extra=ctx(org=org_id, principal=device.room_id, device=device.id))
         return device
 
     def _device(self, org_id: str, email: str, device_id: str) -> Device:
         room = self.room(org_id, email)
-        device = self._stores.get_device(device_id)
+        device = self._devices.get_device(device_id)
         if device is None or device.org_id != org_id or device.room_id != room.id:
             raise NotFound("no such device in this room")
         return device

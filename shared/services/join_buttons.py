@@ -19,9 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from shared.adapters.store import app_queries
-from shared.adapters.store.repositories import DocumentStores
-from shared.documents import Document
 from shared.domain.meetings import Meeting, ResponseStatus
 from shared.domain.presence import JoinButtonNotice, NoticeKind, RecipientKind, correction
 from shared.domain.principals import Device, Org, Principal, PrincipalKind
@@ -30,6 +27,14 @@ from shared.logs import ctx, get_logger
 from shared.ports import MessageBus
 from shared.ports.clock import Clock
 from shared.ports.messages import JoinButton
+from shared.ports.stores import (
+    DeviceRepository,
+    MeetingRepository,
+    NoticeRepository,
+    OrgRepository,
+    PrincipalRepository,
+    StoredNotice,
+)
 
 log = get_logger(__name__)
 GRACE = timedelta(minutes=10)
@@ -105,23 +110,6 @@ class Broadcaster:
             return self._generation
 
 
-def _join_id(org_id: str, event_id: str, kind: RecipientKind, recipient: str, start: datetime) -> str:
-    """The stored id of a recipient's join button for a meeting instance (what ``record_notice`` gives it)."""
-    notice = JoinButtonNotice(
-        org_id=org_id,
-        meeting_id=event_id,
-        recipient_kind=kind,
-        recipient_id=recipient,
-        kind=NoticeKind.JOIN,
-        start=start,
-        end=start,
-        title="",
-        target=None,
-        sent_at=start,
-    )
-    return app_queries.notice_id(notice)
-
-
 def lead_for(org: Org, principal: Principal) -> timedelta:
     """The lead time for a calendar: the org's, or the room's override."""
     if principal.kind is PrincipalKind.ROOM and principal.join_lead_override is not None:
@@ -147,29 +135,35 @@ class JoinButtonDispatcher:
 
     def __init__(
         self,
-        stores: DocumentStores,
+        orgs: OrgRepository,
+        principals: PrincipalRepository,
+        meetings: MeetingRepository,
+        notices: NoticeRepository,
+        devices: DeviceRepository,
         bus: MessageBus,
         clock: Clock,
         on_notice: Callable[[JoinButtonNotice], None] | None = None,
     ) -> None:
-        self._stores, self._bus, self._clock = stores, bus, clock
+        self._orgs, self._principals, self._meetings, self._notices, self._devices = (
+            orgs,
+            principals,
+            meetings,
+            notices,
+            devices,
+        )
+        self._bus, self._clock = bus, clock
         self._on_notice = on_notice
-        self._settled: frozenset[tuple[str, str, str]] = frozenset()  # see ``_corrections``
 
     def dispatch(self) -> DispatchReport:
         """One run over every org; return the counts."""
         report = DispatchReport()
         now = self._clock.now()
-        settled: set[tuple[str, str, str]] = set()
-        for org in self._stores.list_orgs():
+        for org in self._orgs.list_orgs():
             report.orgs += 1
-            principals = {p.id: p for p in self._stores.list_principals(org.id, active_only=True)}
+            principals = {p.id: p for p in self._principals.list_principals(org.id, active_only=True)}
             devices: dict[str, list[Device]] = {}
-            heads = app_queries.live_notice_heads(self._stores, org.id, now)
-            due = app_queries.due_meeting_docs(self._stores, org.id, now - GRACE, now + self._max_lead(org, principals))
-            self._corrections(org, principals, heads, due, now, report, settled)
-            self._joins(org, principals, devices, {h.id for h in heads}, due, now, report, settled)
-        self._settled = frozenset(settled)
+            self._corrections(org, principals, now, report)
+            self._joins(org, principals, devices, now, report)
         log.info(
             "join buttons dispatched",
             extra=ctx(
@@ -186,59 +180,29 @@ class JoinButtonDispatcher:
 
     # ------------------------------------------------------------ join buttons
 
-    @staticmethod
-    def _max_lead(org: Org, principals: dict[str, Principal]) -> timedelta:
-        rooms = (
-            p.join_lead_override
-            for p in principals.values()
-            if p.kind is PrincipalKind.ROOM and p.join_lead_override is not None
-        )
-        return max((org.join_lead, *rooms))
-
     def _joins(
         self,
         org: Org,
         principals: dict[str, Principal],
         devices: dict[str, list[Device]],
-        notified: set[str],
-        due: list[Document],
         now: datetime,
         report: DispatchReport,
-        settled: set[tuple[str, str, str]],
     ) -> None:
-        """One join button per recipient of every eligible meeting; the notices already stored cost no write.
-
-        ``notified`` holds the ids of the org's live notices, read once: a meeting whose recipients
-        all have their button is skipped without opening it, and a recipient who has one gets no
-        create-if-absent (which would only find it there). Everyone else still goes through
-        ``record_notice``'s create-if-absent, so racing runs send each notice once.
-        """
-        for doc in due:
-            data = doc.data
-            principal = principals.get(data["principal_id"])
-            if (
-                principal is None
-                or data.get("allDay")
-                or not data["start"] - lead_for(org, principal) <= now < data["end"]
-            ):
-                continue
-            recipients = self._recipients(org, principal, devices)
-            pending = [r for r in recipients if _join_id(org.id, data["event_id"], *r, data["start"]) not in notified]
-            if not pending:  # every recipient has this button: nothing to open, nothing to write
-                report.meetings += 1
-                report.duplicates += len(recipients)
-                continue
-            meeting = app_queries.open_meeting(self._stores, org.id, doc)
-            if not eligible(meeting, org, principal, now):
+        leads = [
+            org.join_lead,
+            *(
+                p.join_lead_override
+                for p in principals.values()
+                if p.kind is PrincipalKind.ROOM and p.join_lead_override is not None
+            ),
+        ]
+        for meeting in self._meetings.meetings_starting(org.id, now - GRACE, now + max(leads)):
+            principal = principals.get(meeting.principal_id)
+            if principal is None or not eligible(meeting, org, principal, now):
                 continue
             report.meetings += 1
-            report.duplicates += len(recipients) - len(pending)
-            for kind, recipient in pending:
-                if self._send(org, meeting, principal, kind, recipient, NoticeKind.JOIN, now, report):
-                    # made from this very stored meeting: nothing to correct while the meeting stays as stored
-                    settled.add(
-                        (_join_id(org.id, meeting.event_id, kind, recipient, meeting.start), doc.path, doc.version)
-                    )
+            for kind, recipient in self._recipients(org, principal, devices):
+                self._send(org, meeting, principal, kind, recipient, NoticeKind.JOIN, now, report)
 
     def _recipients(
         self, org: Org, principal: Principal, devices: dict[str, list[Device]]
@@ -246,7 +210,7 @@ class JoinButtonDispatcher:
         if principal.kind is PrincipalKind.PERSON:
             return [(RecipientKind.PERSON, principal.id)]
         if principal.id not in devices:
-            devices[principal.id] = app_queries.devices_of_room(self._stores, org.id, principal.id)
+            devices[principal.id] = self._devices.devices_of_room(org.id, principal.id)
         return [(RecipientKind.DEVICE, d.id) for d in devices[principal.id]]
 
     def _send(
@@ -276,14 +240,14 @@ class JoinButtonDispatcher:
             sent_at=now,
             follows=follows,
         )
-        if not self._stores.record_notice(notice, now):
+        if not self._notices.record_notice(notice, now):
             report.duplicates += 1
             return False
         report.sent += 1
         report.by_kind[notice_kind.value] = report.by_kind.get(notice_kind.value, 0) + 1
         message = JoinButton(
             org_id=org.id,
-            notice_id=app_queries.notice_id(notice),
+            notice_id=self._notices.notice_id(notice),
             recipient_kind=kind.value,
             recipient_id=recipient,
             notice_kind=notice_kind.value,
@@ -295,57 +259,24 @@ class JoinButtonDispatcher:
 
     # ------------------------------------------------------------ corrections
 
-    def _corrections(
-        self,
-        org: Org,
-        principals: dict[str, Principal],
-        heads: list[app_queries.NoticeHead],
-        due: list[Document],
-        now: datetime,
-        report: DispatchReport,
-        settled: set[tuple[str, str, str]],
-    ) -> None:
-        """Compare each recipient's newest notice with their calendar copy; send what corrects it.
-
-        The newest notices are found from plaintext fields; their meetings come from the due
-        meetings already read, the rest in one batched read; a notice is opened only to compare.
-        A notice (immutable) found to need nothing against a meeting at a given stored version
-        needs nothing while that version stands, so the previous run's such pairs (``_settled``)
-        are not opened again; any write to the meeting changes its version and it is compared anew.
-        """
-        latest: dict[str, app_queries.NoticeHead] = {}
-        for head in heads:
-            current = latest.get(head.key)
-            if current is None or (head.sent_at, _KIND_ORDER[head.kind]) > (current.sent_at, _KIND_ORDER[current.kind]):
-                latest[head.key] = head
-        todo: list[tuple[app_queries.NoticeHead, Principal]] = []
-        for head in latest.values():
-            if head.kind is NoticeKind.CANCELLED:
-                continue
-            calendar = self._calendar_of(head.recipient_kind, head.recipient_id, principals)
-            if calendar is not None:
-                todo.append((head, calendar))
-        held = {(d.data["principal_id"], d.data["event_id"]): d for d in due}
-        missing = [(c.id, h.meeting_id) for h, c in todo if (c.id, h.meeting_id) not in held]
-        held.update(
-            {k: d for k, d in zip(missing, app_queries.meeting_docs(self._stores, org.id, missing), strict=True) if d}
-        )
-        for head, calendar in todo:
-            doc = held.get((calendar.id, head.meeting_id))
-            live = doc is not None and doc.data["expireAt"] > now  # what ``get_meeting`` answers
-            checked = (head.id, doc.path, doc.version) if doc is not None and live else None
-            if checked is not None and checked in self._settled:
-                settled.add(checked)  # the same notice against the same stored meeting: still nothing to send
-                continue
-            stored = app_queries.open_notice(self._stores, org.id, head)
+    def _corrections(self, org: Org, principals: dict[str, Principal], now: datetime, report: DispatchReport) -> None:
+        latest: dict[str, StoredNotice] = {}
+        for stored in self._notices.live_notices(org.id, now):
+            key = stored.notice.key
+            current = latest.get(key)
+            rank = (stored.notice.sent_at, _KIND_ORDER[stored.notice.kind])
+            if current is None or rank > (current.notice.sent_at, _KIND_ORDER[current.notice.kind]):
+                latest[key] = stored
+        for stored in latest.values():
             notice = stored.notice
-            meeting: Meeting | None = None
-            if doc is not None and live:
-                meeting = app_queries.open_meeting(self._stores, org.id, doc)
+            if notice.kind is NoticeKind.CANCELLED:
+                continue
+            calendar = self._calendar_of(notice, principals)
+            if calendar is None:
+                continue
+            meeting = self._meetings.get_meeting(org.id, calendar.id, notice.meeting_id, now)
             kind = correction(notice, meeting)
             if kind is None:
-                if checked is not None:
-                    settled.add(checked)
                 continue
             if meeting is None or kind is NoticeKind.CANCELLED:
                 meeting = Meeting(
@@ -367,10 +298,8 @@ class JoinButtonDispatcher:
             else:
                 report.corrected += 1
 
-    def _calendar_of(
-        self, recipient_kind: RecipientKind, recipient_id: str, principals: dict[str, Principal]
-    ) -> Principal | None:
-        if recipient_kind is RecipientKind.PERSON:
-            return principals.get(recipient_id)
-        device = self._stores.get_device(recipient_id)
+    def _calendar_of(self, notice: JoinButtonNotice, principals: dict[str, Principal]) -> Principal | None:
+        if notice.recipient_kind is RecipientKind.PERSON:
+            return principals.get(notice.recipient_id)
+        device = self._devices.get_device(notice.recipient_id)
         return principals.get(device.room_id) if device is not None else None

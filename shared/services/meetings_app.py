@@ -11,24 +11,23 @@ calendar, people of their own org, and (a device) its own room.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from shared.adapters.google.mappers import calendar_event_from_api
 from shared.clock import utc
+from shared.domain.events import CalendarEvent
 from shared.domain.meetings import Meeting, ResponseStatus
 from shared.domain.normalise import meeting_from_event
 from shared.domain.presence import Presence
 from shared.domain.principals import PrincipalKind
 from shared.domain.privacy import for_viewer
-from shared.errors import Forbidden, InvalidInput, NotFound, PreconditionFailed
+from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.logs import ctx, get_logger
-from shared.ports import Stores
-from shared.ports.app_calendar import AppCalendar, AppDirectory
+from shared.ports.app_calendar import AppCalendar, AppDirectory, Busy, MeetingCalendar, NewEvent
 from shared.ports.clock import Clock
+from shared.ports.stores import MeetingRepository, PresenceRepository, PrincipalRepository
 from shared.services.auth import Caller
 from shared.services.join_buttons import eligible, lead_for
 
@@ -71,16 +70,19 @@ def zone_of(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def rfc3339(value: datetime) -> str:
-    """UTC RFC 3339 text."""
-    return utc(value).isoformat().replace("+00:00", "Z")
-
-
 class MeetingsApp:
     """Use cases behind the app API routes."""
 
-    def __init__(self, stores: Stores, directory: AppDirectory, clock: Clock) -> None:
-        self._stores, self._directory, self._clock = stores, directory, clock
+    def __init__(
+        self,
+        principals: PrincipalRepository,
+        meetings: MeetingRepository,
+        presence: PresenceRepository,
+        directory: AppDirectory,
+        clock: Clock,
+    ) -> None:
+        self._principals, self._meetings, self._presence = principals, meetings, presence
+        self._directory, self._clock = directory, clock
 
     def calendar(self, caller: Caller) -> AppCalendar:
         """The Calendar client acting as the caller."""
@@ -88,6 +90,9 @@ class MeetingsApp:
 
     def _calendar(self, caller: Caller) -> AppCalendar:
         return self._directory.calendar_for(caller.org, caller.principal)
+
+    def _meeting_calendar(self, caller: Caller) -> MeetingCalendar:
+        return self._directory.meetings_for(caller.org, caller.principal)
 
     # ------------------------------------------------------------ reads
 
@@ -128,7 +133,7 @@ class MeetingsApp:
         """The caller's (or the device's room's) meetings overlapping the range."""
         start, end = self.day_range(caller, start, end, days)
         now = self._clock.now()
-        meetings = self._stores.list_meetings(caller.org.id, caller.principal.id, start, end, now)
+        meetings = self._meetings.list_meetings(caller.org.id, caller.principal.id, start, end, now)
         return start, end, [self.item(caller, m) for m in meetings if not m.cancelled]
 
     def get_meeting(self, caller: Caller, event_id: str) -> MeetingItem:
@@ -138,7 +143,7 @@ class MeetingsApp:
     def _mine(self, caller: Caller, event_id: str) -> Meeting:
         if not event_id or len(event_id) > 1024:
             raise NotFound("no such meeting")
-        meeting = self._stores.get_meeting(caller.org.id, caller.principal.id, event_id, self._clock.now())
+        meeting = self._meetings.get_meeting(caller.org.id, caller.principal.id, event_id, self._clock.now())
         if meeting is None or meeting.cancelled:
             raise NotFound("no such meeting")
         return meeting
@@ -147,27 +152,25 @@ class MeetingsApp:
         """The caller's presence, or that of a person of the caller's org."""
         principal = caller.principal
         if email is not None:
-            found = self._stores.find_principal(caller.org.id, email.lower()) if caller.org.owns(email) else None
+            found = self._principals.find_principal(caller.org.id, email.lower()) if caller.org.owns(email) else None
             if found is None or not found.active or found.kind is not PrincipalKind.PERSON:
                 raise NotFound("no such person in your organisation")
             principal = found
-        current = self._stores.get_presence(caller.org.id, principal.id)
+        current = self._presence.get_presence(caller.org.id, principal.id)
         return current or Presence(org_id=caller.org.id, principal_id=principal.id)
 
     # ------------------------------------------------------------ writes
 
-    def _store(self, caller: Caller, resource: Mapping[str, Any]) -> MeetingItem:
-        meeting = meeting_from_event(
-            caller.org.id, caller.principal.id, calendar_event_from_api(resource), keywords=caller.org.keywords
-        )
-        self._stores.put_meetings([meeting], self._clock.now())
+    def _store(self, caller: Caller, event: CalendarEvent) -> MeetingItem:
+        meeting = meeting_from_event(caller.org.id, caller.principal.id, event, keywords=caller.org.keywords)
+        self._meetings.put_meetings([meeting], self._clock.now())
         return self.item(caller, meeting)
 
     def schedule(self, caller: Caller, new: NewMeeting) -> MeetingItem:
         """Create a meeting on the caller's calendar (quickAdd for a line of text)."""
-        calendar = self._calendar(caller)
+        calendar = self._meeting_calendar(caller)
         if new.text is not None:
-            created = calendar.quick_add("primary", new.text)
+            created = calendar.quick_add(new.text)
         else:
             if new.start is None or new.end is None or new.end <= new.start:
                 raise InvalidInput("a meeting needs start and end, end after start")
@@ -177,15 +180,8 @@ class MeetingsApp:
                     raise InvalidInput(f"unknown keyword; use one of {', '.join(sorted(caller.org.keywords))}")
                 location = f"{location} {new.keyword.lower()}".strip()
             tz = zone_of(new.time_zone or caller.principal.time_zone).key
-            body: dict[str, Any] = {
-                "summary": new.title,
-                "description": new.description,
-                "location": location,
-                "start": {"dateTime": rfc3339(new.start), "timeZone": tz},
-                "end": {"dateTime": rfc3339(new.end), "timeZone": tz},
-                "attendees": [{"email": e} for e in dict.fromkeys(a.lower() for a in new.attendees)],
-            }
-            created = calendar.insert_event("primary", body)
+            event = NewEvent(new.title, new.description, location, new.start, new.end, tz, new.attendees)
+            created = calendar.insert(event)
         item = self._store(caller, created)
         log.info(
             "meeting scheduled",
@@ -197,33 +193,15 @@ class MeetingsApp:
         """Delete one of the caller's meetings (for a guest: remove it from their calendar)."""
         self._mine(caller, event_id)
         with contextlib.suppress(NotFound):  # already gone at Google: forget it here too
-            self._calendar(caller).delete_event("primary", event_id)
-        self._stores.delete_meetings(caller.org.id, caller.principal.id, [event_id])
+            self._meeting_calendar(caller).delete(event_id)
+        self._meetings.delete_meetings(caller.org.id, caller.principal.id, [event_id])
 
     def rsvp(self, caller: Caller, event_id: str, response: ResponseStatus) -> MeetingItem:
-        """Answer an invitation: PATCH the caller's own attendee entry (If-Match, one retry on 412)."""
+        """Answer an invitation: the caller's own attendee entry (If-Match, one retry on 412)."""
         self._mine(caller, event_id)
-        calendar = self._calendar(caller)
-        me = caller.principal.email.lower()
-        for attempt in (1, 2):
-            event = calendar.get_event("primary", event_id, fields=None)
-            attendees = [dict(a) for a in event.get("attendees") or ()]
-            entry = next((a for a in attendees if str(a.get("email", "")).lower() == me), None)
-            if entry is None:
-                raise InvalidInput("you are not on this meeting's guest list")
-            entry["responseStatus"] = response.value
-            try:
-                patched = calendar.patch_event("primary", event_id, {"attendees": attendees}, etag=event.get("etag"))
-            except PreconditionFailed:
-                if attempt == 2:
-                    raise
-                continue
-            return self._store(caller, patched)
-        raise PreconditionFailed("the meeting changed while answering; try again")  # pragma: no cover
+        return self._store(caller, self._meeting_calendar(caller).respond(event_id, caller.principal.email, response))
 
-    def availability(
-        self, caller: Caller, emails: Sequence[str], start: datetime, end: datetime
-    ) -> dict[str, tuple[tuple[datetime, datetime], ...] | None]:
+    def availability(self, caller: Caller, emails: Sequence[str], start: datetime, end: datetime) -> Busy:
         """Busy intervals of people of the caller's org (``freebusy.query``)."""
         start, end = self.day_range(caller, start, end)
         people = list(dict.fromkeys(e.lower() for e in emails))
@@ -232,7 +210,7 @@ class MeetingsApp:
         outside = [e for e in people if not caller.org.owns(e)]
         if outside:
             raise Forbidden("availability is only for people of your organisation", reason="outside_org")
-        return self._calendar(caller).free_busy(people, start, end)
+        return self._meeting_calendar(caller).free_busy(people, start, end)
 
     def add_delegate(self, caller: Caller, email: str, role: str) -> str:
         """Grant a person of the caller's org access to the caller's calendar; return the rule id."""
@@ -241,11 +219,10 @@ class MeetingsApp:
             raise Forbidden("delegates must belong to your organisation", reason="outside_org")
         if email == caller.principal.email.lower():
             raise InvalidInput("you cannot be your own delegate")
-        rule = self._calendar(caller).insert_acl("primary", role, "user", email)
-        return str(rule.get("id") or f"user:{email}")
+        return self._meeting_calendar(caller).add_delegate(email, role)
 
     def remove_delegate(self, caller: Caller, email: str) -> None:
         """Revoke a delegate's access (``acl.delete`` of the rule ``user:<email>``)."""
         if not caller.org.owns(email):
             raise NotFound("no such delegate")
-        self._calendar(caller).delete_acl("primary", f"user:{email.lower()}")
+        self._meeting_calendar(caller).remove_delegate(email)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from shared.domain.presence import Presence
 from shared.domain.principals import Principal, PrincipalKind
 from shared.errors import InvalidInput
-from shared.ports import Stores
 from shared.ports.app_calendar import AclCalendar
+from shared.ports.stores import PresenceRepository, PrincipalRepository
 from shared.services.auth import Caller
 
 SEARCH_LIMIT = 20
@@ -44,11 +44,14 @@ class Delegate:
 class People:
     """The directory, presence and delegate use cases behind ``/v1/people`` and ``/v1/me/delegates``."""
 
-    def __init__(self, stores: Stores, calendar: Callable[[Caller], AclCalendar]) -> None:
-        self._stores, self._calendar = stores, calendar
+    def __init__(
+        self, principals: PrincipalRepository, presence: PresenceRepository, calendar: Callable[[Caller], AclCalendar]
+    ) -> None:
+        self._principals, self._presence = principals, presence
+        self._calendar = calendar
 
     def _person(self, principal: Principal) -> Person:
-        current = self._stores.get_presence(principal.org_id, principal.id)
+        current = self._presence.get_presence(principal.org_id, principal.id)
         presence = current or Presence(org_id=principal.org_id, principal_id=principal.id)
         return Person(principal.email.lower(), principal.name, presence)
 
@@ -59,7 +62,7 @@ class People:
         needle = text.strip().lower()
         found = [
             p
-            for p in self._stores.list_principals(caller.org.id, active_only=True)
+            for p in self._principals.list_principals(caller.org.id, active_only=True)
             if p.kind is PrincipalKind.PERSON and (needle in p.email.lower() or needle in (p.name or "").lower())
         ]
         found.sort(key=lambda p: p.email.lower())
@@ -74,7 +77,7 @@ class People:
         for email in wanted:
             if len(email) > 254 or not caller.org.owns(email):
                 continue
-            found = self._stores.find_principal(caller.org.id, email)
+            found = self._principals.find_principal(caller.org.id, email)
             if found is not None and found.active and found.kind is PrincipalKind.PERSON:
                 out.append(self._person(found))
         return out

@@ -11,15 +11,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from shared.domain.principals import Org, PrincipalKind
+from shared.domain.principals import Org, Principal, PrincipalKind
 from shared.domain.status_sources import with_calendar_status
-from shared.domain.vacation import VacationResponder, decide, ooo_events_in_effect
-from shared.errors import Forbidden, HybridCalendarError, RetryableError
+from shared.domain.vacation import VacationResponder, decide, last_responder, ooo_events_in_effect
+from shared.errors import Forbidden, HybridCalendarError, RetryableError, Unauthenticated
 from shared.logs import ctx, get_logger
-from shared.ports import MessageBus, Stores
+from shared.ports import MessageBus
 from shared.ports.clock import Clock
 from shared.ports.directory import VacationReader
 from shared.ports.messages import CheckVacation, PresenceChanged
+from shared.ports.stores import MeetingRepository, OrgRepository, PresenceRepository, PrincipalRepository
 
 log = get_logger(__name__)
 BATCH = 100
@@ -56,24 +57,30 @@ class PresenceService:
 
     def __init__(
         self,
-        stores: Stores,
+        orgs: OrgRepository,
+        principals: PrincipalRepository,
+        meetings: MeetingRepository,
+        presence: PresenceRepository,
         bus: MessageBus,
         reader: VacationReader,
         clock: Clock,
         concurrency: int = 8,
         on_change: Callable[[str, str], None] | None = None,
+        on_refused: Callable[[Org, Principal, HybridCalendarError], object] | None = None,
     ) -> None:
-        self._stores, self._bus, self._reader, self._clock = stores, bus, reader, clock
+        self._orgs, self._principals, self._meetings, self._presence = orgs, principals, meetings, presence
+        self._bus, self._reader, self._clock = bus, reader, clock
         self._concurrency = concurrency
         self._on_change = on_change
+        self._on_refused = on_refused  # Google refused a principal's call (a revoked delegation, say)
 
     def poll(self) -> int:
         """Fan out every org's active people in batches over vacation-check; return the batch count."""
         batches = 0
-        for org in self._stores.list_orgs():
+        for org in self._orgs.list_orgs():
             ids = [
                 p.id
-                for p in self._stores.list_principals(org.id, active_only=True)
+                for p in self._principals.list_principals(org.id, active_only=True)
                 if p.kind is PrincipalKind.PERSON and p.presence_enabled
             ]
             for start in range(0, len(ids), BATCH):
@@ -85,13 +92,18 @@ class PresenceService:
     def check(self, message: CheckVacation) -> CheckReport:
         """Read each principal's responder (bounded concurrency) and store presence that changed."""
         report = CheckReport()
-        org = self._stores.get_org(message.org_id)
+        org = self._orgs.get_org(message.org_id)
         if org is None:
             report.skipped = len(message.principal_ids)
             return report
         context = contextvars.copy_context()  # the caller's log context goes with each check
         with ThreadPoolExecutor(max_workers=self._concurrency) as pool:
-            outcomes = list(pool.map(lambda pid: context.copy().run(self._check_one, org, pid), message.principal_ids))
+            outcomes = list(
+                pool.map(
+                    lambda pid: context.copy().run(self._check_one, org, pid, message.calendar_only),
+                    message.principal_ids,
+                )
+            )
         for outcome in outcomes:
             setattr(report, outcome, getattr(report, outcome) + 1)
         retryable = report.failed and report.checked + report.changed == 0
@@ -99,31 +111,36 @@ class PresenceService:
             raise RetryableError("every vacation check of this batch failed; retry later")
         return report
 
-    def _check_one(self, org: Org, principal_id: str) -> str:
-        principal = self._stores.get_principal(org.id, principal_id)
+    def _check_one(self, org: Org, principal_id: str, calendar_only: bool = False) -> str:
+        principal = self._principals.get_principal(org.id, principal_id)
         if principal is None or not principal.active or not principal.presence_enabled:
             return "skipped"
         now = self._clock.now()
-        try:
-            settings = self._reader.vacation_for(org, principal)
-        except Forbidden:
-            return "failed"
-        except HybridCalendarError as exc:
-            log.warning("vacation check failed", extra=ctx(org=org.id, principal=principal.id, error_code=exc.code))
-            return "failed"
-        meetings = self._stores.list_meetings(
+        if calendar_only:  # right after a sync: the responder as the last poll left it, no Gmail call
+            responder = last_responder(self._presence.get_presence(org.id, principal.id))
+        else:
+            try:
+                responder = responder_from_api(self._reader.vacation_for(org, principal))
+            except (Forbidden, Unauthenticated) as exc:
+                if self._on_refused is not None:
+                    self._on_refused(org, principal, exc)
+                return "failed"
+            except HybridCalendarError as exc:
+                log.warning("vacation check failed", extra=ctx(org=org.id, principal=principal.id, error_code=exc.code))
+                return "failed"
+        meetings = self._meetings.list_meetings(
             org.id, principal.id, now - timedelta(days=7), now + timedelta(seconds=1), now
         )
         ooo = ooo_events_in_effect(meetings, now)
-        presence = decide(org.id, principal.id, responder_from_api(settings), ooo, now)
+        presence = decide(org.id, principal.id, responder, ooo, now)
         presence = with_calendar_status(presence, meetings, principal.email, now)
         return "changed" if self._store_if_changed(presence) else "checked"
 
     def _store_if_changed(self, presence: Any) -> bool:
-        current = self._stores.get_presence(presence.org_id, presence.principal_id)
+        current = self._presence.get_presence(presence.org_id, presence.principal_id)
         if presence.same_as(current):
             return False
-        self._stores.put_presence(presence)
+        self._presence.put_presence(presence)
         self._bus.send(PresenceChanged(org_id=presence.org_id, principal_id=presence.principal_id))
         if self._on_change is not None:
             self._on_change(presence.org_id, presence.principal_id)

@@ -23,11 +23,12 @@ from shared.domain.principals import (
 from shared.domain.sync import ChannelState
 from shared.errors import Conflict, HybridCalendarError, InvalidInput, NotFound, RetryableError
 from shared.logs import ctx, get_logger
-from shared.ports import MessageBus, Stores
+from shared.ports import MessageBus
 from shared.ports.clock import Clock
 from shared.ports.directory import PrincipalValidator
 from shared.ports.lifecycle import Activation
 from shared.ports.messages import ProvisionUser
+from shared.ports.stores import ChannelRepository, DeviceRepository, OrgRepository, PrincipalRepository
 from shared.services.devices import DeviceService, new_device
 
 log = get_logger(__name__)
@@ -54,14 +55,18 @@ class ProvisioningService:
 
     def __init__(
         self,
-        stores: Stores,
+        orgs: OrgRepository,
+        principals: PrincipalRepository,
+        channels: ChannelRepository,
+        devices: DeviceRepository,
         bus: MessageBus,
         clock: Clock,
         validator: PrincipalValidator,
         activation: Activation,
         max_attempts: int = 5,
     ) -> None:
-        self._stores, self._bus, self._clock = stores, bus, clock
+        self._orgs, self._principals, self._channels, self._devices = orgs, principals, channels, devices
+        self._bus, self._clock = bus, clock
         self._validator, self._activation = validator, activation
         self._max_attempts = max_attempts
 
@@ -72,19 +77,19 @@ class ProvisioningService:
         if not DOMAIN.match(org.domain.lower()):
             raise InvalidInput("domain must be a DNS domain such as example.com")
         org = replace(org, domain=org.domain.lower(), created_at=self._clock.now())
-        self._stores.put_org(org, service_account_key, create=True)
+        self._orgs.put_org(org, service_account_key, create=True)
         return org
 
     def require_org(self, org_id: str) -> Org:
         """The org, or NotFound."""
-        org = self._stores.get_org(org_id)
+        org = self._orgs.get_org(org_id)
         if org is None:
             raise NotFound(f"no org {org_id!r}")
         return org
 
     def update_org(self, org: Org, service_account_key: str | None) -> Org:
         """Replace an org's settings (the key only when a new one is given)."""
-        self._stores.put_org(org, service_account_key)
+        self._orgs.put_org(org, service_account_key)
         return org
 
     # ------------------------------------------------------------ principals
@@ -94,7 +99,7 @@ class ProvisioningService:
         self.require_org(org_id)
         if not EMAIL.match(email):
             raise InvalidInput("not an email address")
-        principal = self._stores.find_principal(org_id, email)
+        principal = self._principals.find_principal(org_id, email)
         if principal is None:
             raise NotFound("no such principal in this org")
         return principal
@@ -109,7 +114,7 @@ class ProvisioningService:
     @property
     def devices(self) -> DeviceService:
         """Device management of rooms."""
-        return DeviceService(self._stores, self._clock, self.require_live)
+        return DeviceService(self._devices, self._clock, self.require_live)
 
     def activate(self, org_id: str, email: str, kind: PrincipalKind, devices: list[str]) -> ActivationResult:
         """Register a principal as pending and queue its validation."""
@@ -118,23 +123,23 @@ class ProvisioningService:
             raise InvalidInput("email is not a valid address")
         if devices and kind is not PrincipalKind.ROOM:
             raise InvalidInput("only rooms have devices")
-        existing = self._stores.find_principal(org_id, email)
+        existing = self._principals.find_principal(org_id, email)
         if existing is not None and existing.state is not PrincipalState.DEACTIVATED:
             raise Conflict(f"this principal is already {existing.state.value}")
         now = self._clock.now()
         principal = Principal(
             org_id=org.id,
-            id=self._stores.principal_id(org.id, email),
+            id=self._principals.principal_id(org.id, email),
             email=email.lower(),
             kind=kind,
             state=PrincipalState.PENDING,
             updated_at=now,
         )
-        self._stores.put_principal(principal)
+        self._principals.put_principal(principal)
         result = ActivationResult(principal)
         for name in devices:
             device, token = new_device(principal, name, now)
-            self._stores.put_device(device)
+            self._devices.put_device(device)
             result.device_tokens[device.id] = token
             result.device_names[device.id] = name
         self._queue(org.id, principal.id, "activate")
@@ -145,14 +150,16 @@ class ProvisioningService:
         principal = self.require_live(org_id, email)
         if principal.state is PrincipalState.VALIDATING:
             raise Conflict("validation is already running")
-        self._queue(org_id, principal.id, "activate")
+        self._queue(org_id, principal.id, "revalidate")  # validation there asks Google for fresh tokens
         return principal
 
     def deactivate(self, org_id: str, email: str, actor: str = "admin") -> Principal:
         """Record who asked, and queue deactivation."""
         found = self.require_live(org_id, email)
         # Compare-and-set: a validation finishing meanwhile keeps its state, and this request is not lost.
-        principal = self._stores.update_principal(org_id, found.id, lambda p: replace(p, deactivated_by=actor[:254]))
+        principal = self._principals.update_principal(
+            org_id, found.id, lambda p: replace(p, deactivated_by=actor[:254])
+        )
         if principal is None:
             raise NotFound("no such principal")
         self._queue(org_id, principal.id, "deactivate")
@@ -163,7 +170,7 @@ class ProvisioningService:
         principal = self.require_principal(org_id, email)
         if principal.state is not PrincipalState.DEACTIVATED:
             raise Conflict(f"this principal is {principal.state.value}: deactivate it first")
-        self._stores.delete_principal(org_id, principal.id)
+        self._principals.delete_principal(org_id, principal.id)
         log.info("principal purged", extra=ctx(org=org_id, principal=principal.id))
         return principal
 
@@ -175,22 +182,24 @@ class ProvisioningService:
     def run(self, message: ProvisionUser, delivery_attempt: int = 1) -> Principal | None:
         """Carry out one queued action."""
         org = self.require_org(message.org_id)
-        principal = self._stores.get_principal(message.org_id, message.principal_id)
+        principal = self._principals.get_principal(message.org_id, message.principal_id)
         if principal is None:
             raise NotFound("no such principal")
         if message.action == "deactivate":
             return self._deactivate(org, principal, delivery_attempt)
-        if message.action != "activate":
+        if message.action == "revalidate":
+            self._validator.forget_tokens(org, principal)
+        elif message.action != "activate":
             raise InvalidInput(f"unknown action {message.action!r}")
         return self._validate(org, principal, delivery_attempt)
 
     def _save(self, principal: Principal) -> Principal:
-        self._stores.put_principal(principal)
+        self._principals.put_principal(principal)
         return principal
 
     def _save_keeping_request(self, principal: Principal) -> Principal:
         """Save a validation result without losing a deactivation request recorded meanwhile (compare-and-set)."""
-        saved = self._stores.update_principal(
+        saved = self._principals.update_principal(
             principal.org_id,
             principal.id,
             lambda current: replace(principal, deactivated_by=current.deactivated_by or principal.deactivated_by),
@@ -228,7 +237,7 @@ class ProvisioningService:
         self._save_keeping_request(active)
         self._stop_channels(org, active)  # a revalidation opens one fresh channel, never a second one
         self._activation.after_validation(org, active)
-        return self._stores.get_principal(org.id, active.id)
+        return self._principals.get_principal(org.id, active.id)
 
     def _fail(self, org: Org, principal: Principal, reason: ErrorReason, detail: str | None) -> Principal:
         """Move a validating principal to error; its channels stop, so nothing more is synced."""
@@ -241,7 +250,7 @@ class ProvisioningService:
 
     def _stop_channels(self, org: Org, principal: Principal) -> None:
         """Stop the principal's open channels, best effort (a failed stop is retried by the next one)."""
-        if not any(c.state is ChannelState.ACTIVE for c in self._stores.channels_of(org.id, principal.id)):
+        if not any(c.state is ChannelState.ACTIVE for c in self._channels.channels_of(org.id, principal.id)):
             return
         with contextlib.suppress(HybridCalendarError):
             self._activation.before_deactivation(org, principal)
@@ -256,10 +265,10 @@ class ProvisioningService:
                 raise
         except HybridCalendarError:  # e.g. delegation revoked: the data goes regardless
             log.info("channels not stopped at Google", extra=ctx(org=org.id, principal=principal.id))
-        for channel in self._stores.channels_of(org.id, principal.id):
+        for channel in self._channels.channels_of(org.id, principal.id):
             if channel.state is ChannelState.ACTIVE:  # Google's later pushes are then asked to stop
-                self._stores.put_channel(replace(channel, state=ChannelState.STOPPED))
-        self._stores.destroy_principal_data(org.id, principal.id)
+                self._channels.put_channel(replace(channel, state=ChannelState.STOPPED))
+        self._principals.destroy_principal_data(org.id, principal.id)
         now = self._clock.now()
         done = principal.transition(PrincipalState.DEACTIVATED, at=now)
         by = principal.deactivated_by or "admin"

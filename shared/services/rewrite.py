@@ -41,8 +41,9 @@ from shared.domain.normalise import REWRITE_PROPERTY, meeting_from_event
 from shared.domain.principals import Org, Principal, PrincipalKind
 from shared.errors import InvalidInput, PermanentError, PreconditionFailed
 from shared.logs import ctx, get_logger
-from shared.ports import ConferencingProviders, EventEditor, MeetingRecordStore, Stores
+from shared.ports import ConferencingProviders, EventEditor, MeetingRecordStore
 from shared.ports.clock import Clock
+from shared.ports.stores import OrgRepository, PrincipalRepository
 
 log = get_logger(__name__)
 MAX_DESCRIPTION = 8192
@@ -66,19 +67,21 @@ class RewriteService:
 
     def __init__(
         self,
-        stores: Stores,
+        orgs: OrgRepository,
+        principals: PrincipalRepository,
         editors: Callable[[Org, Principal], EventEditor],
         providers: ConferencingProviders,
         clock: Clock,
         records: MeetingRecordStore,
     ) -> None:
-        self._stores, self._editors, self.clock = stores, editors, clock
+        self._orgs, self._principals = orgs, principals
+        self._editors, self.clock = editors, clock
         self.providers, self.records = providers, records
 
     def rewrite(self, org_id: str, principal_id: str, event_id: str) -> Decision:
         """Bring one event's join block in line with its keyword; record the decision."""
-        org = self._stores.get_org(org_id)
-        principal = self._stores.get_principal(org_id, principal_id)
+        org = self._orgs.get_org(org_id)
+        principal = self._principals.get_principal(org_id, principal_id)
         if org is None or principal is None or not principal.active:
             return self._record(org_id, principal_id, event_id, Decision("skipped", "principal_not_active"))
         if principal.kind is not PrincipalKind.PERSON:

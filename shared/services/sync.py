@@ -3,15 +3,16 @@
 One sync of one calendar at a time (a lease held by compare-and-set on the sync state, taken
 over at once when its holder's process is gone; see ``leases.py``);
 incremental ``events.list`` with the stored sync token, or a full sync of the retention window
-when there is none or Google answers 410; recurring masters expanded with ``events.instances``
-inside the window; cancelled events and instances delete their meetings; meetings are written
-before the new sync token, so a crash repeats work and never skips it. Keyword changes on the
-organiser's copy are handed to the join-rewrite topic.
+when there is none or Google answers 410; recurring masters expanded inside the window
+(``sync_series.py``: ``events.instances`` per series, or one ``singleEvents`` listing when a full
+sync meets more than a couple of series); cancelled events and instances delete their meetings;
+meetings are written before the new sync token, so a crash repeats work and never skips it.
+Keyword changes on the organiser's copy are handed to the join-rewrite topic.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -23,12 +24,23 @@ from shared.domain.meetings import Meeting
 from shared.domain.normalise import meeting_from_event
 from shared.domain.principals import Org, Principal
 from shared.domain.retention import RetentionWindow
+from shared.domain.status_sources import touches_status
 from shared.errors import InvalidInput, LeaseHeld, RetryableError, SyncTokenExpired
 from shared.logs import ctx, get_logger
-from shared.ports import CalendarDirectory, CalendarEventPage, MessageBus, Stores, SyncCalendarApi
+from shared.ports import CalendarDirectory, CalendarEventPage, MessageBus, SyncCalendarApi
 from shared.ports.clock import Clock
 from shared.ports.leases import Instances
+from shared.ports.stores import (
+    DecisionRepository,
+    MeetingRepository,
+    OrgRepository,
+    PrincipalRepository,
+    SyncStateRepository,
+    Transactions,
+)
+from shared.services import sync_series as series
 from shared.services.leases import SoleInstance
+from shared.services.presence_refresh import announce_status
 from shared.services.rewrite_handoff import handoff, publish_rewrite
 from shared.services.sync_lease import LEASE, CalendarGates, SyncLeases
 
@@ -51,6 +63,8 @@ class SyncReport:
     repaired: int = 0
     follow_ups: int = 0
     notes: list[str] = field(default_factory=list)
+    status: bool = False
+    """Status events (or a meeting covering now) were stored or removed: presence is decided again."""
 
 
 class SyncService:
@@ -58,7 +72,12 @@ class SyncService:
 
     def __init__(
         self,
-        stores: Stores,
+        orgs: OrgRepository,
+        principals: PrincipalRepository,
+        meetings: MeetingRepository,
+        decisions: DecisionRepository,
+        transactions: Transactions,
+        sync_states: SyncStateRepository,
         bus: MessageBus,
         directory: CalendarDirectory,
         clock: Clock,
@@ -66,9 +85,16 @@ class SyncService:
         *,
         max_attempts: int = 5,
     ) -> None:
-        self._stores, self._bus, self._directory, self._clock = stores, bus, directory, clock
+        self._orgs, self._principals, self._meetings, self._decisions, self._transactions = (
+            orgs,
+            principals,
+            meetings,
+            decisions,
+            transactions,
+        )
+        self._bus, self._directory, self._clock = bus, directory, clock
         self._owners: Instances = instances or SoleInstance()
-        self._leases = SyncLeases(stores, clock, self._owners)
+        self._leases = SyncLeases(sync_states, clock, self._owners)
         self._gates = CalendarGates()
         self._max_attempts = max_attempts
 
@@ -86,8 +112,8 @@ class SyncService:
         at most) before returning. ``attempt`` is the bus's delivery attempt: when the last one
         fails, the calendar's pending flag is dropped with it.
         """
-        org = self._stores.get_org(org_id)
-        principal = self._stores.get_principal(org_id, principal_id)
+        org = self._orgs.get_org(org_id)
+        principal = self._principals.get_principal(org_id, principal_id)
         if org is None or principal is None or not principal.active:
             log.info("sync skipped: principal not active", extra=ctx(org=org_id, principal=principal_id))
             self._leases.drop_pending(org_id, principal_id)
@@ -130,6 +156,7 @@ class SyncService:
         if report.full:
             changes.update(last_full_sync=now, window_end=RetentionWindow.at(now).end)
         again = self._leases.release(lease, **changes)
+        announce_status(self._bus, org, principal, report.status)
         log.info(
             "calendar synced",
             extra=ctx(
@@ -145,8 +172,8 @@ class SyncService:
 
     def ingest_slice(self, org_id: str, principal_id: str, start: datetime, end: datetime) -> SyncReport:
         """Ingest [start, end) without touching the sync token (the daily window advance)."""
-        org = self._stores.get_org(org_id)
-        principal = self._stores.get_principal(org_id, principal_id)
+        org = self._orgs.get_org(org_id)
+        principal = self._principals.get_principal(org_id, principal_id)
         if org is None or principal is None or not principal.active:
             return SyncReport(skipped="principal_not_active")
         with self._gates.hold(f"{org_id}/{principal_id}", LEASE.total_seconds()):
@@ -164,26 +191,40 @@ class SyncService:
         return report
 
     def _full(self, org: Org, principal: Principal, api: SyncCalendarApi, report: SyncReport) -> str | None:
+        """Page the window unexpanded (its sync token keeps later incremental syncs unexpanded too), then
+        expand its series: one ``events.instances`` each for a few, one ``singleEvents`` listing for more."""
         report.full = True
         window = RetentionWindow.at(self._clock.now())
-        stored_before = self._stores.meeting_event_ids(org.id, principal.id)
+        stored_before = self._meetings.meeting_event_ids(org.id, principal.id)
         seen: set[str] = set()
-        token = self._run(org, principal, api, report, time_min=window.start, time_max=window.end, seen=seen)
+        listed: list[CalendarEventPage] = []
+        for page in series.pages(api, principal.email, time_min=window.start, time_max=window.end):
+            self._owners.beat()
+            listed.append(page)
+        masters = sum(1 for page in listed for e in page.events if e.is_recurring_master and not e.cancelled)
+        expanded = None
+        if masters > series.FEW_SERIES:
+            expanded = series.window_instances(api, principal, window, lambda: self._paged(report))
+        token: str | None = None
+        for page in listed:
+            report.pages += 1
+            self._apply(org, principal, api, page.events, report, seen, expanded)
+            token = page.next_sync_token or token
         gone = sorted(stored_before - seen)
         if gone:
-            report.deleted += self._stores.delete_meetings(org.id, principal.id, gone)
+            report.deleted += self._meetings.delete_meetings(org.id, principal.id, gone)
         return token
 
     # ------------------------------------------------------------ paging and applying
 
-    def _pages(self, api: SyncCalendarApi, calendar_id: str, **kwargs: object) -> Iterator[CalendarEventPage]:
-        page_token: str | None = None
-        while True:
-            page = api.events_page(calendar_id, page_token=page_token, **kwargs)  # type: ignore[arg-type]
-            yield page
-            if not page.next_page_token:
-                return
-            page_token = page.next_page_token
+    def _paged(self, report: SyncReport) -> None:
+        """One listing page read: counted, and this instance's heartbeat kept fresh."""
+        report.pages += 1
+        self._owners.beat()
+
+    @staticmethod
+    def _count(report: SyncReport) -> None:
+        report.pages += 1
 
     def _run(
         self,
@@ -198,9 +239,8 @@ class SyncService:
         seen: set[str] | None = None,
     ) -> str | None:
         next_token: str | None = None
-        for page in self._pages(api, principal.email, sync_token=sync_token, time_min=time_min, time_max=time_max):
-            report.pages += 1
-            self._owners.beat()
+        for page in series.pages(api, principal.email, sync_token=sync_token, time_min=time_min, time_max=time_max):
+            self._paged(report)
             self._apply(org, principal, api, page.events, report, seen)
             next_token = page.next_sync_token or next_token
         return next_token
@@ -213,6 +253,7 @@ class SyncService:
         events: tuple[CalendarEvent, ...],
         report: SyncReport,
         seen: set[str] | None,
+        expanded: dict[str, list[CalendarEvent]] | None = None,
     ) -> None:
         now = self._clock.now()
         window = RetentionWindow.at(now)
@@ -231,13 +272,16 @@ class SyncService:
                 continue
             if event.is_recurring_master:
                 master_keywords[event.id] = find_keyword(event.location, org.keywords)
-                instances = self._instances(org, principal, api, event, window, report)
-                known = set(self._series_ids(org.id, principal.id, event.id))
+                if expanded is None:
+                    instances = series.instances_of(api, org, principal, event, window, lambda: self._count(report))
+                else:
+                    instances = series.series_meetings(org, principal, expanded.get(event.id, ()))
                 keep = {m.event_id for m in instances}
-                deletes.extend(sorted(known - keep))
-                upserts.extend(instances)
-                if seen is not None:
+                if seen is None:
+                    deletes.extend(sorted(set(self._series_ids(org.id, principal.id, event.id)) - keep))
+                else:  # a full sync: what it did not see goes at its end, stale instances with the rest
                     seen.update(keep)
+                upserts.extend(instances)
                 continue
             try:
                 meeting = meeting_from_event(org.id, principal.id, event, keywords=org.keywords)
@@ -250,60 +294,34 @@ class SyncService:
                     seen.add(meeting.event_id)
             else:
                 deletes.append(event.id)
+        report.status = report.status or any(e.cancelled for e in events) or touches_status(upserts, now)
         # Each chunk's meetings and the rewrites they call for commit together (an outbox where the store
         # has transactions), so a crash between the two can neither lose a rewrite nor leave a stray one.
         for start in range(0, len(upserts), BATCH):
             chunk = upserts[start : start + BATCH]
-            with self._stores.atomic():
+            with self._transactions.atomic():
                 report.rewrites += handoff(
                     self._bus, org, principal, chunk, master_keywords, self._not_organiser(org, principal)
                 )
-                report.stored += self._stores.put_meetings(chunk, now)
+                report.stored += self._meetings.put_meetings(chunk, now)
         if deletes:
-            with self._stores.atomic():
+            with self._transactions.atomic():
                 for event_id in releases:
                     publish_rewrite(self._bus, org, principal, event_id)
-                report.deleted += self._stores.delete_meetings(org.id, principal.id, sorted(set(deletes)))
-
-    def _instances(
-        self,
-        org: Org,
-        principal: Principal,
-        api: SyncCalendarApi,
-        master: CalendarEvent,
-        window: RetentionWindow,
-        report: SyncReport,
-    ) -> list[Meeting]:
-        out: list[Meeting] = []
-        page_token: str | None = None
-        while True:
-            page = api.instances_page(
-                principal.email, master.id, time_min=window.start, time_max=window.end, page_token=page_token
-            )
-            report.pages += 1
-            for event in page.events:
-                if event.cancelled:
-                    continue
-                try:
-                    out.append(meeting_from_event(org.id, principal.id, event, keywords=org.keywords))
-                except InvalidInput:
-                    continue
-            if not page.next_page_token:
-                return out
-            page_token = page.next_page_token
+                report.deleted += self._meetings.delete_meetings(org.id, principal.id, sorted(set(deletes)))
 
     def _not_organiser(self, org: Org, principal: Principal) -> Callable[[str], None]:
         """Record why a keyword on an attendee's or a room's copy gets no join details."""
 
         def record(event_id: str) -> None:
-            self._stores.record_decision(org.id, principal.id, event_id, "skipped", NOT_ORGANISER, self._clock.now())
+            self._decisions.record_decision(org.id, principal.id, event_id, "skipped", NOT_ORGANISER, self._clock.now())
 
         return record
 
     def _series_ids(self, org_id: str, principal_id: str, series_id: str) -> list[str]:
-        return self._stores.series_event_ids(org_id, principal_id, series_id)
+        return self._meetings.series_event_ids(org_id, principal_id, series_id)
 
     def _carries_join_details(self, org: Org, principal: Principal, event_id: str, now: datetime) -> bool:
         """A cancelled organiser event that carried join details goes to the rewrite, which releases them."""
-        stored = self._stores.get_meeting(org.id, principal.id, event_id, now)
+        stored = self._meetings.get_meeting(org.id, principal.id, event_id, now)
         return stored is not None and stored.is_organizer_copy and carries_service_meeting(stored)

@@ -24,9 +24,9 @@ from typing import TypeVar
 from shared.domain.sync import SYNC_LEASE, SyncState, lease_instance
 from shared.errors import Conflict, LeaseHeld, PreconditionFailed
 from shared.logs import ctx, get_logger
-from shared.ports import Stores
 from shared.ports.clock import Clock
 from shared.ports.leases import Instances
+from shared.ports.stores import SyncStateRepository
 from shared.services.leases import SoleInstance
 
 log = get_logger(__name__)
@@ -89,8 +89,9 @@ Step = Callable[[SyncState], tuple[SyncState | None, T]]
 class SyncLeases:
     """The lease and pending flag of calendars: take, release, mark and clear, through one retry loop."""
 
-    def __init__(self, stores: Stores, clock: Clock, instances: Instances | None = None) -> None:
-        self._stores, self._clock = stores, clock
+    def __init__(self, sync_states: SyncStateRepository, clock: Clock, instances: Instances | None = None) -> None:
+        self._sync_states = sync_states
+        self._clock = clock
         self._instances: Instances = instances or SoleInstance()
 
     def _swap(
@@ -109,13 +110,15 @@ class SyncLeases:
         with the version now stored, or None when every try lost.
         """
         for _ in range(ATTEMPTS):
-            state, version = known or self._stores.get_sync_state(org_id, principal_id)
+            state, version = known or self._sync_states.get_sync_state(org_id, principal_id)
             known = None
             new, result = step(state)
             if new is None:
                 return result, version
             try:
-                return result, self._stores.put_sync_state(new, if_version=version, create=create and version is None)
+                return result, self._sync_states.put_sync_state(
+                    new, if_version=version, create=create and version is None
+                )
             except (PreconditionFailed, Conflict):
                 continue
         return None

@@ -14,15 +14,16 @@ from __future__ import annotations
 import hmac
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 
 from shared.domain.sync import ChannelState, WatchChannel
 from shared.domain.tokens import token_hash
 from shared.logs import ctx, get_logger
-from shared.ports import MessageBus, Stores
+from shared.ports import MessageBus
 from shared.ports.clock import Clock
 from shared.ports.messages import StopChannel, SyncCalendar
+from shared.ports.stores import ChannelRepository, SyncStateRepository, Transactions
 from shared.services.sync_lease import SyncLeases
 
 log = get_logger(__name__)
@@ -34,50 +35,65 @@ RESOURCE_ID = re.compile(r"^[A-Za-z0-9_.=+-]{1,256}$")
 RESOURCE_STATES = frozenset({"sync", "exists", "not_exists"})
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What the webhook answers: an HTTP status and a short machine-readable result."""
+class Outcome(StrEnum):
+    """What became of one notification (the value is the short machine-readable result answered)."""
 
-    status: int
-    result: str
+    BODY_TOO_LARGE = "body_too_large"
+    MISSING_CHANNEL_HEADERS = "missing_channel_headers"
+    INVALID_CHANNEL_HEADERS = "invalid_channel_headers"
+    UNKNOWN_CHANNEL = "unknown_channel"
+    """No such channel, or a stopped one (asked to stop)."""
+    TOKEN_MISMATCH = "token_mismatch"
+    SYNC_HANDSHAKE = "sync_handshake"
+    COALESCED = "coalesced"
+    """A sync of the calendar was already pending."""
+    PUBLISHED = "published"
 
 
 class WebhookService:
     """Validates push notifications and publishes calendar syncs."""
 
-    def __init__(self, stores: Stores, bus: MessageBus, clock: Clock) -> None:
-        self._stores, self._bus, self._clock = stores, bus, clock
-        self._leases = SyncLeases(stores, clock)
+    def __init__(
+        self,
+        channels: ChannelRepository,
+        transactions: Transactions,
+        sync_states: SyncStateRepository,
+        bus: MessageBus,
+        clock: Clock,
+    ) -> None:
+        self._channels, self._transactions = channels, transactions
+        self._bus, self._clock = bus, clock
+        self._leases = SyncLeases(sync_states, clock)
 
     def handle(self, headers: Mapping[str, str], body_size: int) -> Outcome:
-        """Handle one notification; the caller answers with ``Outcome.status``."""
+        """Handle one notification; the entry point chooses the HTTP status for the outcome."""
         h = {k.lower(): v for k, v in headers.items()}
         if body_size > MAX_BODY:
-            return Outcome(400, "body_too_large")
+            return Outcome.BODY_TOO_LARGE
         if any(not h.get(name) for name in REQUIRED):
-            return Outcome(400, "missing_channel_headers")
+            return Outcome.MISSING_CHANNEL_HEADERS
         channel_id, resource_id, state = h["x-goog-channel-id"], h["x-goog-resource-id"], h["x-goog-resource-state"]
         if not CHANNEL_ID.match(channel_id) or not RESOURCE_ID.match(resource_id) or state not in RESOURCE_STATES:
-            return Outcome(400, "invalid_channel_headers")
-        channel = self._stores.get_channel(channel_id)
+            return Outcome.INVALID_CHANNEL_HEADERS
+        channel = self._channels.get_channel(channel_id)
         if channel is None:
             log.debug("notification for an unknown channel")
-            return Outcome(200, "unknown_channel")
+            return Outcome.UNKNOWN_CHANNEL
         # The token comes first: nothing is done for a channel, stopped or not, without it.
         presented = h.get("x-goog-channel-token", "")
         if not hmac.compare_digest(token_hash(presented).encode(), channel.token_hash.encode()):
             log.debug("channel token mismatch", extra=ctx(org=channel.org_id))
-            return Outcome(403, "token_mismatch")
+            return Outcome.TOKEN_MISMATCH
         if channel.state is ChannelState.STOPPED:
             self._ask_to_stop(channel, resource_id)
-            return Outcome(200, "unknown_channel")
+            return Outcome.UNKNOWN_CHANNEL
         if state == "sync":
-            return Outcome(200, "sync_handshake")
+            return Outcome.SYNC_HANDSHAKE
         number = h.get("x-goog-message-number", "")
         try:
-            with self._stores.atomic():  # the flag and the message commit together where the store allows it
+            with self._transactions.atomic():  # the flag and the message commit together where the store allows it
                 if not self._leases.mark_pending(channel.org_id, channel.principal_id):
-                    return Outcome(200, "coalesced")
+                    return Outcome.COALESCED
                 sync = SyncCalendar(
                     org_id=channel.org_id,
                     principal_id=channel.principal_id,
@@ -88,7 +104,7 @@ class WebhookService:
         except Exception:
             self._leases.drop_pending(channel.org_id, channel.principal_id)
             raise
-        return Outcome(200, "published")
+        return Outcome.PUBLISHED
 
     def _ask_to_stop(self, channel: WatchChannel, resource_id: str) -> None:
         """Publish one ``stop_channel`` per stopped channel (again only after an hour), however often Google sends."""
@@ -96,8 +112,8 @@ class WebhookService:
         asked = channel.stop_requested_at
         if asked is not None and now - asked < STOP_AGAIN_AFTER:
             return
-        with self._stores.atomic():
-            if not self._stores.mark_stop_requested(channel.id, now, seen=asked):
+        with self._transactions.atomic():
+            if not self._channels.mark_stop_requested(channel.id, now, seen=asked):
                 return
             stop = StopChannel(
                 org_id=channel.org_id, principal_id=channel.principal_id, channel_id=channel.id, resource_id=resource_id

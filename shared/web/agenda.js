@@ -43,6 +43,14 @@ const Agenda = (() => {
     return true;
   }
 
+  // Presence states and their labels; an attendee shows every state but available.
+  const STATES = { available: N("Available"), in_meeting: N("In a meeting"), do_not_disturb: N("Do not disturb"), out_of_office: N("Out of office") };
+  const stateLabel = (status) => t(STATES[status] || STATES.available);
+  function stateMark(status) {
+    if (!STATES[status] || status === "available") return null;
+    return el("span", { class: status === "out_of_office" ? "state ooo" : "state" }, stateLabel(status));
+  }
+
   // New presence: kept for later renders and written onto the attendees on screen (no re-render).
   function setPresence(people) {
     for (const p of people) presence.set(p.email, p.presence);
@@ -50,8 +58,9 @@ const Agenda = (() => {
       const seen = presence.get(item.dataset.email.toLowerCase());
       if (!seen || item.dataset.presence === seen.status) continue;
       item.dataset.presence = seen.status;
-      item.querySelector(".ooo")?.remove();
-      if (seen.status === "out_of_office") item.querySelector(".name").after(el("span", { class: "ooo" }, t("Out of office")));
+      item.querySelector(".state")?.remove();
+      const mark = stateMark(seen.status);
+      if (mark) item.querySelector(".name").after(mark);
     }
     HC.emit("presence");
   }
@@ -64,7 +73,8 @@ const Agenda = (() => {
     item.dataset.presence = status;
     const dot = el("span", { class: "dot", "aria-hidden": "true" });
     item.append(dot, el("span", { class: "name" }, name));
-    if (status === "out_of_office") item.append(el("span", { class: "ooo" }, t("Out of office")));
+    const mark = stateMark(status);
+    if (mark) item.append(mark);
     item.append(el("span", { class: "answer" }, t(ANSWERS[a.response_status] || ANSWERS.needsAction)));
     if (a.email.toLowerCase() === me) item.classList.add("me");
     return item;
@@ -184,7 +194,7 @@ const Agenda = (() => {
   }
 
   return {
-    load, put, notice, render, setPresence, setMe, setRsvp, inRange,
+    load, put, notice, render, setPresence, setMe, setRsvp, inRange, STATES, stateLabel,
     get range() { return range; }, get meetings() { return meetings; },
   };
 })();

@@ -57,10 +57,32 @@ const App = (() => {
     reload().catch((err) => status(err.message));
   }
 
+  // My badge: the state (with its message and "until" where there is one), the working location beside it.
   function myPresence(p) {
     const badge = $("presence");
-    badge.dataset.status = p.status;
-    badge.textContent = p.status === "out_of_office" ? `${HC.t("Out of office")}${p.message ? ": " + p.message : ""}` : HC.t("Available");
+    const status = Agenda.STATES[p.status] ? p.status : "available";
+    badge.dataset.status = status;
+    const parts = [Agenda.stateLabel(status)];
+    if (status === "out_of_office" && p.message) parts[0] += `: ${p.message}`;
+    if (status !== "available" && p.until) parts.push(HC.t("until {time}", { time: until(p.until) }));
+    badge.textContent = parts.join(" ");
+    const where = $("where");
+    const label = place(p.working_location);
+    where.textContent = label;
+    where.dataset.kind = p.working_location ? p.working_location.kind : "";
+    where.hidden = !label;
+    HC.emit("mypresence", { status });
+  }
+
+  function until(iso) { // today: the time; another day: the day too
+    return HC.ymd(iso) === HC.ymd(HC.now()) ? HC.time(iso) : `${HC.shortDay(iso)} ${HC.time(iso)}`;
+  }
+
+  function place(location) {
+    if (!location) return "";
+    if (location.kind === "home") return HC.t("Home");
+    if (location.kind === "office") return location.label ? HC.t("Office · {label}", { label: location.label }) : HC.t("Office");
+    return location.label || "";
   }
 
   // ---------------------------------------------------------------- notifications

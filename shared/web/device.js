@@ -1,13 +1,16 @@
 // Room display: /device?token=... shows the room's name, a ticking clock, a status readable
 // across the room (available / starting soon / in use), the current or next meeting with a big
 // Join button and a countdown at the lead time, and the rest of the day. Private meetings show
-// as "Private meeting". Every clock here is the service's time (HC.now), never the panel's own.
+// as "Private meeting". From 5 minutes before the start until the release time the featured
+// meeting offers "Check in" (then "Checked in"); a room nobody checked in to shows it was released.
+// Every clock here is the service's time (HC.now), never the panel's own.
 "use strict";
 
 (() => {
   const { el, t } = HC;
   const $ = (id) => document.getElementById(id);
   const meetings = new Map();
+  const checkins = new Map(); // event id -> {opens, closes, release_at, outcome} from /check-ins
   let session = null;
   let day = null; // the date (YYYY-MM-DD, room's zone) the list shows
   let base = "";
@@ -47,6 +50,49 @@
     return t("Starts in {time}", { time: text });
   }
 
+  // What the featured meeting's check-in shows now: "open", "checked_in", "released" or "".
+  function checkState(m, at) {
+    const c = m && checkins.get(m.id);
+    if (!c) return "";
+    if (c.outcome === "checked_in" || c.outcome === "released") return c.outcome;
+    return Date.parse(c.opens) <= at && at < Date.parse(c.closes) ? "open" : "";
+  }
+
+  async function loadCheckins() {
+    const answer = await HC.api(`${base}/check-ins`);
+    checkins.clear();
+    for (const c of answer.meetings) checkins.set(c.event_id, c);
+    render();
+    HC.emit("checkins", { count: checkins.size });
+  }
+
+  async function checkIn(id) {
+    try {
+      const answer = await HC.api(`${base}/check-in`, { method: "POST", body: { event_id: id } });
+      checkins.set(id, answer);
+      $("status").textContent = "";
+      render();
+      HC.emit("checkin", { outcome: answer.outcome });
+    } catch (err) {
+      $("status").textContent = err.message;
+      HC.emit("checkin", { error: err.status || 0 });
+      loadCheckins().catch(() => {});
+    }
+  }
+
+  function checkInBox(m, at) {
+    const state = checkState(m, at);
+    if (state === "checked_in") return el("p", { class: "checked-in" }, t("Checked in"));
+    if (state === "released") return el("p", { class: "released" }, t("Released: nobody checked in"));
+    if (state !== "open") return null;
+    const row = el("div", { class: "check-in-row" });
+    const button = el("button", { class: "check-in", type: "button" }, t("Check in"));
+    button.addEventListener("click", () => { button.disabled = true; checkIn(m.id); });
+    const until = checkins.get(m.id).closes;
+    row.append(button, el("span", { class: "check-in-until" }, t("Check in until {time}", { time: HC.time(until) })));
+    return row;
+  }
+
   function featured(state, at) {
     const m = state.featured;
     if (!m) return null;
@@ -63,6 +109,8 @@
       row.append(join, el("span", { class: "countdown", "aria-live": "off" }, countdown(m, at)));
       box.append(row);
     }
+    const check = checkInBox(m, at);
+    if (check) box.append(check);
     return box;
   }
 
@@ -98,7 +146,7 @@
     timed = false;
     const list = sorted.map((m) => card(m, at));
     $("days").replaceChildren(...(list.length ? list : [el("p", { class: "empty" }, t("No meetings today"))]));
-    const key = `${state.status}|${box ? box.dataset.id : ""}|${box && box.querySelector(".join") ? "join" : ""}`;
+    const key = `${state.status}|${box ? box.dataset.id : ""}|${box && box.querySelector(".join") ? "join" : ""}|${checkState(state.featured, at)}`;
     if (key !== lastState) { lastState = key; HC.emit("state", { status: state.status }); }
     HC.emit("render", { count: sorted.length });
   }
@@ -113,7 +161,12 @@
     const count = document.querySelector(".countdown");
     const m = count && meetings.get(count.closest("[data-id]").dataset.id);
     const state = roomState(at.getTime());
-    const key = `${state.status}|${state.featured ? state.featured.id : ""}|${state.featured && HC.joinable(state.featured) ? "join" : ""}`;
+    const key = `${state.status}|${state.featured ? state.featured.id : ""}|${state.featured && HC.joinable(state.featured) ? "join" : ""}|${checkState(state.featured, at.getTime())}`;
+    const c = state.featured && checkins.get(state.featured.id);
+    if (c && !c.outcome && c.release_at && at.getTime() >= Date.parse(c.release_at) && !c.asked) {
+      c.asked = true; // past the release time: ask once whether the room was released
+      loadCheckins().catch(() => {});
+    }
     if (key !== lastState) render();
     else if (m) count.textContent = countdown(m, at.getTime());
     HC.emit("tick");
@@ -132,6 +185,7 @@
     }
     for (const old of flags.values()) if (old.status === "cancelled" && !meetings.has(old.id)) meetings.set(old.id, old);
     render();
+    if (!answer) loadCheckins().catch(() => {});
   }
 
   function onNotice(n) {
@@ -153,6 +207,7 @@
     await reload(session.today); // the session brings today's meetings: one round trip to the first paint
     tick();
     HC.afterPaint(() => {
+      loadCheckins().catch(() => {});
       setInterval(tick, 1000);
       setInterval(() => reload().catch(() => {}), 5 * 60 * 1000);
       HC.stream(`${base}/stream`, (event, data) => {

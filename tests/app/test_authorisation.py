@@ -9,19 +9,21 @@ from datetime import timedelta
 
 import pytest
 
-from shared.adapters.store import app_queries
 from shared.api import app as app_routes
-from shared.api.openapi import OPERATIONS
 from shared.domain.meetings import Attendee, Meeting, ResponseStatus
 from tests.app.conftest import ALICE, BOB, CAROL, ROOM, ROOM2, T0, ZED, AppWorld
 from tests.support.instant import z
 
-assert app_routes.router is not None  # registering the routes fills OPERATIONS
-GUARDED = [op for op in OPERATIONS if op.auth != "none"]
+GUARDED = [
+    (method.upper(), path, op["security"])
+    for path, item in app_routes.router.document()["paths"].items()
+    for method, op in item.items()
+    if op.get("security")
+]
 
 
 def _path(template: str, **values: str) -> str:
-    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: values.get(m.group(1), "x"), template)
+    return re.sub(r"\{([a-z_]+)\}", lambda m: values.get(m.group(1), "x"), template)
 
 
 def _call(aw: AppWorld, method: str, path: str, headers: dict[str, str], body: object = None) -> tuple[int, str]:
@@ -38,21 +40,23 @@ def _denied(status: int, text: str, *secrets: str) -> None:
 
 def test_every_route_declares_who_may_call_it() -> None:
     """Every /v1 route except the OpenAPI document needs a user or a device (deny by default)."""
-    assert len(GUARDED) == 17
-    assert all(op.auth in ("user", "device") for op in GUARDED)
+    assert len(GUARDED) == 19  # with the two room check-in routes
+    assert all(security in ([{"idToken": []}], [{"deviceToken": []}]) for _, _, security in GUARDED)
+    served = {r.rule for r in app_routes.router.app().url_map.iter_rules() if r.rule.startswith("/v1/")}
+    assert len(served) == len({path for _, path, _ in GUARDED}) + 1  # and /v1/openapi.json
 
 
-@pytest.mark.parametrize("op", GUARDED, ids=lambda o: f"{o.method} {o.path}")
-def test_anonymous_and_garbage_credentials_get_401(aw: AppWorld, op: object) -> None:
+@pytest.mark.parametrize(("method", "template", "security"), GUARDED, ids=lambda o: str(o))
+def test_anonymous_and_garbage_credentials_get_401(aw: AppWorld, method: str, template: str, security: object) -> None:
     """Without credentials, with a malformed token or an unknown device token, every route answers 401 JSON."""
-    path = _path(op.path, device_id=aw.device(ROOM)[0], email=BOB, event_id="abc")  # type: ignore[attr-defined]
+    path = _path(template, device_id=aw.device(ROOM)[0], email=BOB, event_id="abc")
     for headers in (
         {},
         {"Authorization": "Bearer not-a-jwt"},
         {"Authorization": "Device nope"},
         {"Authorization": "Basic dXNlcjpwdw=="},
     ):
-        status, text = _call(aw, op.method, path, headers, {})  # type: ignore[attr-defined]
+        status, text = _call(aw, method, path, headers, {})
         assert status == 401, (headers, text)
         assert json.loads(text)["error"]["code"] == "unauthenticated"
 
@@ -173,7 +177,7 @@ def test_a_private_meetings_join_buttons_carry_no_title_to_devices(aw: AppWorld)
     org = aw.world.org.id
     titles = {
         (s.notice.recipient_kind.value, s.notice.title)
-        for s in app_queries.live_notices(aw.app.stores, org, T0 - timedelta(days=1))
+        for s in aw.app.stores.notices.live_notices(org, T0 - timedelta(days=1))
     }
     assert titles == {("person", "Reorg talks"), ("device", "")}
 
@@ -181,7 +185,7 @@ def test_a_private_meetings_join_buttons_carry_no_title_to_devices(aw: AppWorld)
 def test_a_private_meeting_on_my_calendar_without_me_on_its_guest_list_is_hidden(aw: AppWorld) -> None:
     """A private meeting that reached Bob's calendar through a group, not by name, shows him no details."""
     org = aw.world.org.id
-    bob = aw.app.stores.principal_id(org, BOB)
+    bob = aw.app.stores.principals.principal_id(org, BOB)
     start = T0 + timedelta(hours=2)
     group = Meeting(
         org_id=org,
@@ -195,8 +199,8 @@ def test_a_private_meeting_on_my_calendar_without_me_on_its_guest_list_is_hidden
         agenda="Acquisition",
         visibility="private",
     )
-    aw.app.stores.put_meetings([group], T0)
+    aw.app.stores.meetings.put_meetings([group], T0)
     shown = aw.get("/v1/me/meetings/groupinvite1", aw.user(BOB)).get_json()
     assert shown["details_hidden"] and (shown["title"], shown["organizer"], shown["agenda"]) == ("", None, "")
-    aw.app.stores.put_meetings([replace(group, visibility="default")], T0)
+    aw.app.stores.meetings.put_meetings([replace(group, visibility="default")], T0)
     assert aw.get("/v1/me/meetings/groupinvite1", aw.user(BOB)).get_json()["title"] == "Board only"

@@ -43,9 +43,9 @@ def _error(response: Any, status: int, code: str) -> dict[str, Any]:
 
 
 def _nothing_held(aw: AppWorld, event_id: str, email: str = ALICE) -> None:
-    pid = aw.app.stores.principal_id(aw.world.org.id, email)
+    pid = aw.app.stores.principals.principal_id(aw.world.org.id, email)
     assert aw.app.meeting_records.get(aw.world.org.id, pid, event_id) is None
-    assert all(d["event_id"] != event_id for d in aw.app.stores.list_decisions(aw.world.org.id, pid))
+    assert all(d["event_id"] != event_id for d in aw.app.stores.decisions.list_decisions(aw.world.org.id, pid))
 
 
 def _event(aw: AppWorld, organizer: str, guests: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -157,14 +157,14 @@ def test_a_replayed_request_id_with_another_body_is_a_conflict(aw: AppWorld) -> 
     _nothing_held(aw, second["id"])
     other_kind = {**original, "solution": "webex_space"}
     _error(addon.ask(aw.client, token, other_kind), 409, "conflict")
-    pid = aw.app.stores.principal_id(aw.world.org.id, ALICE)
+    pid = aw.app.stores.principals.principal_id(aw.world.org.id, ALICE)
     held = aw.app.meeting_records.get(aw.world.org.id, pid, first["id"])
     assert held is not None and held.details.reference == "pmr:alice"
 
 
 def test_a_kind_the_org_does_not_offer_is_409_solution_not_offered(aw: AppWorld) -> None:
     """An org whose keywords give personal rooms only refuses the space solution, and holds nothing."""
-    aw.app.stores.put_org(replace(aw.world.org, keywords={"@webex": "personal_room"}))
+    aw.app.stores.orgs.put_org(replace(aw.world.org, keywords={"@webex": "personal_room"}))
     event = _event(aw, ALICE)
     error = _error(
         addon.ask(aw.client, _token(aw), addon.body(ALICE, event["id"], "webex_space")), 409, ("solution_not_offered")

@@ -6,7 +6,6 @@ import threading
 from collections import Counter
 from datetime import timedelta
 
-from shared.adapters.store import app_queries
 from shared.domain.presence import NoticeKind, RecipientKind
 from shared.services.join_buttons import JoinButtonDispatcher
 from tests.app.conftest import ALICE, BOB, MEET, ROOM, T0, AppWorld
@@ -15,14 +14,14 @@ OTHER_MEET = "https://meet.google.com/xyz-uvwx-rst"
 
 
 def _kinds(aw: AppWorld) -> Counter[str]:
-    found = app_queries.live_notices(aw.app.stores, aw.world.org.id, T0 - timedelta(days=1))
+    found = aw.app.stores.notices.live_notices(aw.world.org.id, T0 - timedelta(days=1))
     return Counter(s.notice.kind.value for s in found)
 
 
 def _bobs(aw: AppWorld) -> list[tuple[str, str | None]]:
     org = aw.world.org.id
-    bob = aw.app.stores.principal_id(org, BOB)
-    found = app_queries.notices_for(aw.app.stores, org, RecipientKind.PERSON, bob)
+    bob = aw.app.stores.principals.principal_id(org, BOB)
+    found = aw.app.stores.notices.notices_for(org, RecipientKind.PERSON, bob)
     return [(s.notice.kind.value, s.notice.target.uri if s.notice.target else None) for s in found]
 
 
@@ -45,7 +44,7 @@ def test_removing_the_keyword_sends_one_removal_to_apps_and_devices(aw: AppWorld
     assert _kinds(aw) == Counter({"join": 4, "removed": 4})
     assert _bobs(aw)[-1] == ("removed", None)
     device_id, _ = aw.device(ROOM)
-    device = app_queries.notices_for(aw.app.stores, aw.world.org.id, RecipientKind.DEVICE, device_id)
+    device = aw.app.stores.notices.notices_for(aw.world.org.id, RecipientKind.DEVICE, device_id)
     assert [s.notice.kind for s in device] == [NoticeKind.JOIN, NoticeKind.REMOVED]
 
 
@@ -84,7 +83,7 @@ def test_racing_dispatchers_record_a_correction_once(aw: AppWorld) -> None:
     event = _webex_meeting(aw)
     aw.app.join_buttons.dispatch()
     aw.patch(ALICE, str(event["id"]), {"location": "Floor 3"})
-    dispatchers = [JoinButtonDispatcher(aw.app.stores, aw.app.bus, aw.world.clock) for _ in range(8)]
+    dispatchers = [_dispatcher(aw) for _ in range(8)]
     barrier = threading.Barrier(len(dispatchers))
     sent: list[int] = []
 
@@ -118,3 +117,8 @@ def test_a_meeting_moved_and_given_a_new_link_gets_one_moved_notice_with_it(aw: 
     assert aw.app.join_buttons.dispatch().by_kind == {"moved": 2}
     assert aw.app.join_buttons.dispatch().sent == 0
     assert _bobs(aw) == [("join", MEET), ("moved", OTHER_MEET)]
+
+
+def _dispatcher(aw: AppWorld) -> JoinButtonDispatcher:
+    s = aw.app.stores
+    return JoinButtonDispatcher(s.orgs, s.principals, s.meetings, s.notices, s.devices, aw.app.bus, aw.world.clock)

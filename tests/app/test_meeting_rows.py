@@ -65,13 +65,13 @@ def _meetings(org: str, pid: str) -> list[Meeting]:
 def test_lean_list_matches_the_per_meeting_answer(app: App, as_device: bool) -> None:
     """Every listed meeting's JSON equals ``meeting_out`` of the same meeting through the use case."""
     org = Org(id="example-com", domain="example.com", credential=CredentialRef("stored", ""))
-    app.stores.put_org(org)
+    app.stores.orgs.put_org(org)
     email = ROOM if as_device else ANN
     kind = PrincipalKind.ROOM if as_device else PrincipalKind.PERSON
-    pid = app.stores.principal_id(org.id, email)
+    pid = app.stores.principals.principal_id(org.id, email)
     principal = Principal(org.id, pid, email, state=PrincipalState.ACTIVE, kind=kind, time_zone="Europe/Berlin")
-    app.stores.put_principal(principal)
-    app.stores.put_meetings(_meetings(org.id, pid), T0)
+    app.stores.principals.put_principal(principal)
+    app.stores.meetings.put_meetings(_meetings(org.id, pid), T0)
     device = Device(org.id, "dev-1", pid, "Display", "hash") if as_device else None
     caller = Caller(org, principal, device)
     args = {"from": "2026-11-24T00:00:00Z", "to": "2026-11-25T00:00:00Z"}

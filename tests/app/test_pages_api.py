@@ -28,8 +28,8 @@ def test_my_profile_has_my_zone_locale_lead_keywords_the_services_time_and_strin
 def test_people_search_and_lookup_with_presence(aw: AppWorld) -> None:
     """A search finds active people of my org only; a lookup answers their presence and leaves others out."""
     org = aw.world.org.id
-    alice = aw.app.stores.principal_id(org, ALICE)
-    aw.app.stores.put_presence(
+    alice = aw.app.stores.principals.principal_id(org, ALICE)
+    aw.app.stores.presence.put_presence(
         Presence(org, alice, PresenceStatus.OUT_OF_OFFICE, "Back Monday", T0, None, PresenceSource.GMAIL_VACATION)
     )
     everyone = aw.get("/v1/people", aw.user(BOB)).get_json()["people"]
@@ -64,7 +64,7 @@ def test_the_device_session_names_the_room_not_the_device(aw: AppWorld) -> None:
     device_id, headers = aw.device(ROOM)
     session = aw.get("/device/session", headers).get_json()
     assert (session["device_id"], session["room"], session["time_zone"]) == (device_id, "Room A", "UTC")
-    device = aw.app.stores.get_device(device_id)
+    device = aw.app.stores.devices.get_device(device_id)
     assert device is not None and session["name"] == device.name != "Room A"
     assert session["now"] == z(T0) and session["lead_minutes"] == 5
     assert (session["locale"], session["language"], session["strings"]) == ("en", "en", {})

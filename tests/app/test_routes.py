@@ -166,8 +166,8 @@ def test_delegates_are_acl_rules(aw: AppWorld) -> None:
 def test_presence_of_me_and_of_colleagues(aw: AppWorld) -> None:
     """Presence reads come from the store; people outside my org or not activated are 404."""
     org = aw.world.org.id
-    alice = aw.app.stores.principal_id(org, ALICE)
-    aw.app.stores.put_presence(
+    alice = aw.app.stores.principals.principal_id(org, ALICE)
+    aw.app.stores.presence.put_presence(
         Presence(org, alice, PresenceStatus.OUT_OF_OFFICE, "Skiing", T0, None, PresenceSource.GMAIL_VACATION)
     )
     assert aw.get("/v1/me/presence", aw.user(ALICE)).get_json()["status"] == "out_of_office"
@@ -193,6 +193,8 @@ def test_openapi_document_is_3_1_and_lists_every_route(aw: AppWorld) -> None:
         "/v1/devices/{device_id}/meetings",
         "/v1/me/stream",
         "/v1/devices/{device_id}/stream",
+        "/v1/devices/{device_id}/check-in",
+        "/v1/devices/{device_id}/check-ins",
         "/v1/me",
         "/v1/people",
         "/v1/conferences",

@@ -96,8 +96,8 @@ def test_my_stream_gets_presence_then_the_join_button_promptly(aw: AppWorld, ser
     assert notice["meeting_id"] == event["id"] and notice["kind"] == "join"
     assert notice["join_target"]["kind"] == "google_meet" and ident
     org = aw.world.org.id
-    bob = aw.app.stores.principal_id(org, BOB)
-    aw.app.stores.put_presence(
+    bob = aw.app.stores.principals.principal_id(org, BOB)
+    aw.app.stores.presence.put_presence(
         Presence(org, bob, PresenceStatus.OUT_OF_OFFICE, "Away", T0, None, PresenceSource.GMAIL_VACATION)
     )
     aw.app.bus.publish(PRESENCE_CHANGED, PresenceChanged(org_id=org, principal_id=bob).encode())
@@ -137,7 +137,7 @@ def test_device_stream_carries_its_own_notices_only(aw: AppWorld, served: str) -
 
 def test_streams_beat_and_end_after_their_lifetime(aw: AppWorld) -> None:
     """On the stream's own timer: a heartbeat once it is due, then `bye` and the end when the lifetime is over."""
-    bob = aw.app.stores.principal_id(aw.world.org.id, BOB)
+    bob = aw.app.stores.principals.principal_id(aw.world.org.id, BOB)
     timer = ManualClock(T0)
     wakes = Broadcaster()
     stream = EventStream(
@@ -171,7 +171,7 @@ def test_a_stream_over_http_says_bye_and_ends_the_response(aw: AppWorld, served:
 def test_polling_alone_delivers_without_the_broadcaster(aw: AppWorld) -> None:
     """A stream in another instance (its broadcaster never woken) still finds the notice by polling the store."""
     aw.meeting(ALICE, T0 + timedelta(minutes=4), guests=(BOB,))
-    bob = aw.app.stores.principal_id(aw.world.org.id, BOB)
+    bob = aw.app.stores.principals.principal_id(aw.world.org.id, BOB)
     other_instance = Broadcaster()
     stream = EventStream(
         aw.app.stores,

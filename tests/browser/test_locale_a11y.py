@@ -51,8 +51,8 @@ def test_the_app_speaks_german_for_a_german_calendar_locale(page: Any, site: tup
 def test_the_room_display_speaks_the_orgs_language(page: Any, site: tuple[AppWorld, str], shot: Shots) -> None:
     """A room has no Calendar locale of its own: the org's default (German here) chooses the display's strings."""
     aw, url = site
-    org = aw.app.stores.get_org(aw.world.org.id)
-    aw.app.stores.put_org(replace(org, default_locale="de"))
+    org = aw.app.stores.orgs.get_org(aw.world.org.id)
+    aw.app.stores.orgs.put_org(replace(org, default_locale="de"))
     aw.meeting(ALICE, T0 + timedelta(minutes=30), guests=(ROOM,), summary="Planung")
     open_device(page, url, device_token(aw, ROOM))
     assert page.locator("#state-label").inner_text() == "Verfügbar"

@@ -34,9 +34,9 @@ def test_sign_in_shows_my_day_with_everything_a_meeting_needs(
     """Bob's card: time, title, organiser, room, the join target as a link, attendees with presence and answers."""
     aw, url = site
     org = aw.world.org.id
-    alice = aw.app.stores.principal_id(org, ALICE)
+    alice = aw.app.stores.principals.principal_id(org, ALICE)
     away = Presence(org, alice, PresenceStatus.OUT_OF_OFFICE, "Back Monday", T0, None, PresenceSource.GMAIL_VACATION)
-    aw.app.stores.put_presence(away)
+    aw.app.stores.presence.put_presence(away)
     event = aw.meeting(BOB, T0 + timedelta(minutes=40), guests=(ALICE, ROOM), summary="Design review")
     sign_in(page, url, BOB)
     shown = card(page, event["id"])

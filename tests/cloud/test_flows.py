@@ -179,3 +179,33 @@ def test_every_function_process_writes_only_json_log_lines(cloud: Cloud) -> None
     handled = [line for line in cloud.logs("sync_calendar") if line["message"] == "message handled"]
     assert handled and all(line["function"] == "sync_calendar" and line["delivery_attempt"] >= 1 for line in handled)
     assert all(cloud.alice not in json.dumps(line) for name in cloud.topology.ports for line in cloud.logs(name))
+
+
+def test_release_rooms_declines_a_no_show_room_at_google_once(cloud: Cloud) -> None:
+    """A room nobody checked in to: release_rooms declines it with one patch through the delegate, then never again."""
+    cloud.create_org(room_delegate=cloud.alice)
+    rooms = [{"email": cloud.room, "name": "Room 1", "writers": [cloud.alice]}]
+    cloud.topology.control.create_domain(cloud.domain, rooms=rooms)
+    cloud.active(cloud.alice)
+    cloud.activate(cloud.room, "room")
+    cloud.wait_state(cloud.room, "active")
+    put = cloud.admin("PUT", f"/admin/v1/orgs/{cloud.org_id}/room-release", json={"minutes": 10})
+    assert put.status_code == 200 and put.json() == {"minutes": 10}
+    created = cloud.create_event(cloud.alice, "Hold", 2, attendees=[{"email": cloud.room}])
+    cloud.topology.clock.advance(timedelta(minutes=13))
+    cloud.topology.control.set_clock(advance_seconds=13 * 60)
+    patches = cloud.count("calendar.events.patch")
+    released: list[int] = []
+
+    def fired() -> bool:
+        answer = cloud.topology.fire("release_rooms")
+        assert answer.status_code == 200, answer.text
+        released.append(answer.json()["released"])
+        return sum(released) >= 1
+
+    cloud.wait(fired, "the room released (once its meeting was synced)")
+    assert sum(released) == 1
+    assert cloud.topology.fire("release_rooms").json()["released"] == 0
+    assert cloud.count("calendar.events.patch") == patches + 1
+    entry = next(a for a in cloud.event(cloud.alice, created["id"])["attendees"] if a["email"] == cloud.room)
+    assert entry["responseStatus"] == "declined"

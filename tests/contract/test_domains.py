@@ -10,7 +10,6 @@ import pytest
 
 from shared.adapters.crypto.envelope import EnvelopeCipher
 from shared.adapters.crypto.local import LocalKek
-from shared.adapters.store.app_queries import org_by_domain
 from shared.adapters.store.repositories import DocumentStores
 from shared.adapters.store.sqlite import SqliteDocumentStore
 from shared.clock import ManualClock
@@ -38,15 +37,15 @@ def _org(org_id: str, domain: str = "example.com", minutes: int = 0) -> Org:
 def test_a_second_org_with_a_served_domain_conflicts(document_store: DocumentStore, tmp_path: Path) -> None:
     """Creating another org for a domain that already has one raises Conflict and stores nothing."""
     stores = _stores(document_store, tmp_path)
-    stores.put_org(_org("first"), create=True)
+    stores.orgs.put_org(_org("first"), create=True)
     with pytest.raises(Conflict, match=r"example\.com"):
-        stores.put_org(_org("second", minutes=1), create=True)
-    assert stores.get_org("second") is None
-    stores.put_org(_org("first", minutes=5))  # a later update keeps the claim
-    found = org_by_domain(stores, "EXAMPLE.com")
+        stores.orgs.put_org(_org("second", minutes=1), create=True)
+    assert stores.orgs.get_org("second") is None
+    stores.orgs.put_org(_org("first", minutes=5))  # a later update keeps the claim
+    found = stores.orgs.org_by_domain("EXAMPLE.com")
     assert found is not None and found.id == "first"
-    stores.put_org(_org("other", domain="other.org"), create=True)
-    assert [o.id for o in sorted(stores.list_orgs(), key=lambda o: o.id)] == ["first", "other"]
+    stores.orgs.put_org(_org("other", domain="other.org"), create=True)
+    assert [o.id for o in sorted(stores.orgs.list_orgs(), key=lambda o: o.id)] == ["first", "other"]
 
 
 def test_concurrent_creates_for_one_domain_leave_exactly_one_org(document_store: DocumentStore, tmp_path: Path) -> None:
@@ -57,7 +56,7 @@ def test_concurrent_creates_for_one_domain_leave_exactly_one_org(document_store:
 
     def create(n: int) -> None:
         try:
-            stores.put_org(_org(f"org-{n}"), create=True)
+            stores.orgs.put_org(_org(f"org-{n}"), create=True)
             result = "created"
         except Conflict:
             result = "conflict"
@@ -70,8 +69,8 @@ def test_concurrent_creates_for_one_domain_leave_exactly_one_org(document_store:
     for thread in threads:
         thread.join(timeout=60)
     assert sorted(outcomes) == ["conflict"] * 7 + ["created"]
-    winner = org_by_domain(stores, "example.com")
-    assert winner is not None and stores.get_org(winner.id) is not None
+    winner = stores.orgs.org_by_domain("example.com")
+    assert winner is not None and stores.orgs.get_org(winner.id) is not None
 
 
 def test_orgs_that_share_a_domain_from_before_claims_resolve_to_the_oldest(
@@ -86,7 +85,7 @@ def test_orgs_that_share_a_domain_from_before_claims_resolve_to_the_oldest(
             document_store.write([Put(doc_path("orgs", "newer"), newer)])
         return
     document_store.write([Put(doc_path("orgs", "newer"), newer)])
-    stores.put_org(_org("newer", minutes=30))  # touched last: the lookup must not follow the update time
+    stores.orgs.put_org(_org("newer", minutes=30))  # touched last: the lookup must not follow the update time
     for _ in range(5):
-        found = org_by_domain(stores, "example.com")
+        found = stores.orgs.org_by_domain("example.com")
         assert found is not None and found.id == "older"

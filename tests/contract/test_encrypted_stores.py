@@ -52,14 +52,16 @@ def test_meetings_round_trip_and_nothing_sensitive_at_rest(
     """Stored meetings come back equal, and no marker string is in the raw documents."""
     stores, _ = _stores(document_store, tmp_path, clock)
     meetings = [_meeting(clock, i) for i in range(5)]
-    assert stores.put_meetings(meetings, clock.now()) == 5
-    back = stores.list_meetings(
+    assert stores.meetings.put_meetings(meetings, clock.now()) == 5
+    back = stores.meetings.list_meetings(
         "o1", "p1", clock.now() - timedelta(days=1), clock.now() + timedelta(days=1), clock.now()
     )
     assert back == meetings
     org = Org(id="o1", domain="example.com", credential=CredentialRef("stored", ""))
-    stores.put_org(org, service_account_key='{"private_key": "PEM-MARKER-123"}', create=True)
-    stores.put_principal(Principal(org_id="o1", id=stores.principal_id("o1", MARKERS[1]), email=MARKERS[1]))
+    stores.orgs.put_org(org, service_account_key='{"private_key": "PEM-MARKER-123"}', create=True)
+    stores.principals.put_principal(
+        Principal(org_id="o1", id=stores.principals.principal_id("o1", MARKERS[1]), email=MARKERS[1])
+    )
     raw = repr(
         [d.data for coll in ("orgs/o1/meetings", "orgs/o1/principals") for d in document_store.query(Query(coll))]
     )
@@ -70,8 +72,8 @@ def test_meetings_round_trip_and_nothing_sensitive_at_rest(
         blob = document_store.raw_bytes()
         for marker in [*MARKERS, "PEM-MARKER-123"]:
             assert marker.encode() not in blob
-    assert stores.service_account_key("o1") == '{"private_key": "PEM-MARKER-123"}'
-    found = stores.find_principal("o1", MARKERS[1].upper())
+    assert stores.orgs.service_account_key("o1") == '{"private_key": "PEM-MARKER-123"}'
+    found = stores.principals.find_principal("o1", MARKERS[1].upper())
     assert found is not None and found.email == MARKERS[1] and found.state is PrincipalState.PENDING
 
 
@@ -84,12 +86,12 @@ def test_window_is_enforced_on_write_and_read(
     inside = _meeting(clock, 1)
     too_old = _meeting(clock, 0, event_id="old", start=now - timedelta(days=9), end=now - timedelta(days=8))
     too_far = _meeting(clock, 0, event_id="far", start=now + timedelta(days=32), end=now + timedelta(days=32, hours=1))
-    assert stores.put_meetings([inside, too_old, too_far], now) == 1
+    assert stores.meetings.put_meetings([inside, too_old, too_far], now) == 1
     wide = (now - timedelta(days=60), now + timedelta(days=60))
-    assert [m.event_id for m in stores.list_meetings("o1", "p1", *wide, now)] == ["ev1"]
+    assert [m.event_id for m in stores.meetings.list_meetings("o1", "p1", *wide, now)] == ["ev1"]
     later = now + timedelta(days=8, hours=2)
-    assert stores.list_meetings("o1", "p1", *wide, later) == []
-    assert stores.get_meeting("o1", "p1", "ev1", later) is None
+    assert stores.meetings.list_meetings("o1", "p1", *wide, later) == []
+    assert stores.meetings.get_meeting("o1", "p1", "ev1", later) is None
 
 
 def test_tampered_or_moved_ciphertexts_fail_loudly(
@@ -97,18 +99,18 @@ def test_tampered_or_moved_ciphertexts_fail_loudly(
 ) -> None:
     """Flipping a byte, or moving a payload to another document or org, raises IntegrityError."""
     stores, _ = _stores(document_store, tmp_path, clock)
-    stores.put_meetings([_meeting(clock, 1), _meeting(clock, 2)], clock.now())
+    stores.meetings.put_meetings([_meeting(clock, 1), _meeting(clock, 2)], clock.now())
     docs = list(document_store.query(Query("orgs/o1/meetings")))
     a, b = docs[0], docs[1]
     moved = dict(b.data, payload=a.data["payload"])
     document_store.write([Put(b.path, moved)])
     with pytest.raises(IntegrityError):
-        stores.list_meetings("o1", "p1", clock.now(), clock.now() + timedelta(days=1), clock.now())
+        stores.meetings.list_meetings("o1", "p1", clock.now(), clock.now() + timedelta(days=1), clock.now())
     token = a.data["payload"]
     flipped = token[:-3] + ("A" if token[-3] != "A" else "B") + token[-2:]
     document_store.write([Put(b.path, dict(b.data, payload=flipped))])
     with pytest.raises(IntegrityError):
-        stores.list_meetings("o1", "p1", clock.now(), clock.now() + timedelta(days=1), clock.now())
+        stores.meetings.list_meetings("o1", "p1", clock.now(), clock.now() + timedelta(days=1), clock.now())
     cipher = stores.cipher
     sealed = cipher.encrypt("o1", b"x", field_aad("o1", "c", "d", "f"))
     with pytest.raises(IntegrityError):
@@ -120,13 +122,13 @@ def test_shredding_makes_principal_data_unreadable(
 ) -> None:
     """After shred, a principal's ciphertexts no longer decrypt, even in a cold process."""
     stores, kek = _stores(document_store, tmp_path, clock)
-    stores.put_meetings([_meeting(clock, 1, principal="p1"), _meeting(clock, 1, principal="p2")], clock.now())
+    stores.meetings.put_meetings([_meeting(clock, 1, principal="p1"), _meeting(clock, 1, principal="p2")], clock.now())
     stores.cipher.shred("o1", "p1")
     cold = DocumentStores(document_store, EnvelopeCipher(document_store, kek, clock))
     rng = (clock.now(), clock.now() + timedelta(days=1), clock.now())
     with pytest.raises(IntegrityError):
-        cold.list_meetings("o1", "p1", *rng)
-    assert len(cold.list_meetings("o1", "p2", *rng)) == 1
+        cold.meetings.list_meetings("o1", "p1", *rng)
+    assert len(cold.meetings.list_meetings("o1", "p2", *rng)) == 1
 
 
 def test_one_wrap_per_key_version_and_one_unwrap_when_cold(
@@ -134,15 +136,15 @@ def test_one_wrap_per_key_version_and_one_unwrap_when_cold(
 ) -> None:
     """Storing 2,000 meetings wraps each key once; a cold reader unwraps each key once."""
     stores, kek = _stores(document_store, tmp_path, clock)
-    stores.put_meetings([_meeting(clock, i % 24, event_id=f"e{i}") for i in range(2000)], clock.now())
+    stores.meetings.put_meetings([_meeting(clock, i % 24, event_id=f"e{i}") for i in range(2000)], clock.now())
     assert kek.wrap_calls == 2  # the current data key and the blind-index key
     cold_kek = LocalKek(load_or_create_key(tmp_path / "kek.key"))
     cold = DocumentStores(document_store, EnvelopeCipher(document_store, cold_kek, clock))
-    got = cold.list_meetings("o1", "p1", clock.now(), clock.now() + timedelta(days=2), clock.now())
+    got = cold.meetings.list_meetings("o1", "p1", clock.now(), clock.now() + timedelta(days=2), clock.now())
     assert len(got) == 2000
     assert cold_kek.unwrap_calls == 1
     clock.advance(timedelta(days=1, hours=1))
-    stores.put_meetings([_meeting(clock, 1, event_id="next-day")], clock.now())
+    stores.meetings.put_meetings([_meeting(clock, 1, event_id="next-day")], clock.now())
     assert kek.wrap_calls == 3  # rotation made a new version
 
 
@@ -159,18 +161,18 @@ def test_key_file_is_private(tmp_path: Path) -> None:
 def test_sync_state_compare_and_set(document_store: DocumentStore, tmp_path: Path, clock: ManualClock) -> None:
     """Sync state is created once and then only updated at its current version; the token is sealed."""
     stores, _ = _stores(document_store, tmp_path, clock)
-    state, version = stores.get_sync_state("o1", "p1")
+    state, version = stores.sync_states.get_sync_state("o1", "p1")
     assert version is None and state.sync_token is None
-    v1 = stores.put_sync_state(
+    v1 = stores.sync_states.put_sync_state(
         state.__class__(org_id="o1", principal_id="p1", sync_token="SECRET-TOKEN"), if_version=None, create=True
     )
     with pytest.raises(Conflict):
-        stores.put_sync_state(state, if_version=None, create=True)
-    loaded, v = stores.get_sync_state("o1", "p1")
+        stores.sync_states.put_sync_state(state, if_version=None, create=True)
+    loaded, v = stores.sync_states.get_sync_state("o1", "p1")
     assert loaded.sync_token == "SECRET-TOKEN" and v == v1
-    stores.put_sync_state(loaded, if_version=v1, create=False)
+    stores.sync_states.put_sync_state(loaded, if_version=v1, create=False)
     with pytest.raises(PreconditionFailed):
-        stores.put_sync_state(loaded, if_version=v1, create=False)
+        stores.sync_states.put_sync_state(loaded, if_version=v1, create=False)
     doc = document_store.get(doc_path("orgs", "o1", "syncStates", "p1"))
     assert doc is not None and "SECRET-TOKEN" not in repr(doc.data)
 
@@ -178,17 +180,19 @@ def test_sync_state_compare_and_set(document_store: DocumentStore, tmp_path: Pat
 def test_update_principal_is_compare_and_set(document_store: DocumentStore, tmp_path: Path, clock: ManualClock) -> None:
     """A change made between update_principal's read and write is kept: the update re-reads and applies again."""
     stores, _ = _stores(document_store, tmp_path, clock)
-    stores.put_principal(Principal(org_id="o1", id="p1", email="ann@example.com"))
+    stores.principals.put_principal(Principal(org_id="o1", id="p1", email="ann@example.com"))
     rounds: list[int] = []
 
     def request_deactivation(current: Principal) -> Principal:
         rounds.append(1)
         if len(rounds) == 1:  # a validation result lands between this round's read and its write
-            stores.put_principal(Principal(org_id="o1", id="p1", email="ann@example.com", state=PrincipalState.ACTIVE))
+            stores.principals.put_principal(
+                Principal(org_id="o1", id="p1", email="ann@example.com", state=PrincipalState.ACTIVE)
+            )
         return replace(current, deactivated_by="ops@example.com")
 
-    updated = stores.update_principal("o1", "p1", request_deactivation)
+    updated = stores.principals.update_principal("o1", "p1", request_deactivation)
     assert len(rounds) == 2 and updated is not None
-    back = stores.get_principal("o1", "p1")
+    back = stores.principals.get_principal("o1", "p1")
     assert back is not None and (back.state, back.deactivated_by) == (PrincipalState.ACTIVE, "ops@example.com")
-    assert stores.update_principal("o1", "gone", request_deactivation) is None
+    assert stores.principals.update_principal("o1", "gone", request_deactivation) is None

@@ -23,7 +23,7 @@ DETAILS = JoinDetails("space", "space:secret-space-42", SECRET, "sip:secret-spac
 
 def _records(store: DocumentStore, tmp_path: Path, clock: ManualClock) -> tuple[DocumentStores, MeetingRecords]:
     stores = DocumentStores(store, EnvelopeCipher(store, LocalKek.from_file(tmp_path / "kek.key"), clock))
-    return stores, MeetingRecords(stores)
+    return stores, MeetingRecords(stores.backend)
 
 
 def test_the_held_meeting_survives_plain_decisions_and_is_sealed(
@@ -35,10 +35,10 @@ def test_the_held_meeting_survives_plain_decisions_and_is_sealed(
     meeting = MeetingRecord(DETAILS, "addon", "reserved", "webex_space", "fp1", made_at=now)
     request = ConferenceRequest("addon-req-1", "ann@example.com|evt-77|webex_space")
     records.decide("o1", "p1", "evt-77", "added", "addon_conference", now, meeting=meeting, request=request)
-    stores.record_decision("o1", "p1", "evt-77", "unchanged", None, now + timedelta(minutes=1))
+    stores.decisions.record_decision("o1", "p1", "evt-77", "unchanged", None, now + timedelta(minutes=1))
     held = records.get("o1", "p1", "evt-77")
     assert held == MeetingRecord(DETAILS, "addon", "reserved", "webex_space", "fp1", made_at=now)
-    assert stores.list_decisions("o1", "p1")[0]["outcome"] == "unchanged"
+    assert stores.decisions.list_decisions("o1", "p1")[0]["outcome"] == "unchanged"
     raw = json.dumps(
         [dict(d.data) for d in document_store.query(Query(collection_path("orgs", "o1", "decisions")))], default=str
     )

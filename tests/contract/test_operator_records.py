@@ -17,7 +17,7 @@ from shared.ports import DocumentStore
 
 def _stores(store: DocumentStore, tmp_path: Path, clock: ManualClock) -> DocumentStores:
     stores = DocumentStores(store, EnvelopeCipher(store, LocalKek.from_file(tmp_path / "kek.key"), clock))
-    stores.put_org(Org(id="o1", domain="example.com", credential=CredentialRef("stored", "")), create=True)
+    stores.orgs.put_org(Org(id="o1", domain="example.com", credential=CredentialRef("stored", "")), create=True)
     return stores
 
 
@@ -32,14 +32,16 @@ def test_devices_of_a_room_in_order_and_deleted_one_by_one(
         for i in range(3)
     ]
     for device in made:
-        stores.put_device(device)
-    stores.put_device(Device("o1", "other", "room2", "Elsewhere", "hashx", created_at=now))
-    assert [d.id for d in stores.devices_of("o1", "room1")] == ["d2", "d1", "d0"]
+        stores.devices.put_device(device)
+    stores.devices.put_device(Device("o1", "other", "room2", "Elsewhere", "hashx", created_at=now))
+    assert [d.id for d in stores.devices.devices_of("o1", "room1")] == ["d2", "d1", "d0"]
     rotated = replace(made[1], token_hash="new", rotated_at=now)
-    stores.put_device(rotated)
-    assert stores.get_device("d1") == rotated
-    stores.delete_device("d2")
-    assert [d.id for d in stores.devices_of("o1", "room1")] == ["d1", "d0"] and stores.get_device("d2") is None
+    stores.devices.put_device(rotated)
+    assert stores.devices.get_device("d1") == rotated
+    stores.devices.delete_device("d2")
+    assert [d.id for d in stores.devices.devices_of("o1", "room1")] == ["d1", "d0"] and stores.devices.get_device(
+        "d2"
+    ) is None
     raw = [str(d.data) for d in document_store.query(Query("devices"))]
     assert not any("Screen-Marker" in text for text in raw)
 
@@ -49,16 +51,16 @@ def test_a_deactivation_record_round_trips_and_a_purge_deletes_it(
 ) -> None:
     """Who deactivated a principal and when come back as stored (who sealed); delete_principal removes the record."""
     stores = _stores(document_store, tmp_path, clock)
-    pid = stores.principal_id("o1", "ann@example.com")
+    pid = stores.principals.principal_id("o1", "ann@example.com")
     gone = Principal(
         "o1", pid, "ann@example.com", PrincipalKind.PERSON, PrincipalState.DEACTIVATED,
         deactivated_at=clock.now(), deactivated_by="ops.marker@example.com",
     )  # fmt: skip
-    stores.put_principal(gone)
-    assert stores.get_principal("o1", pid) == gone
+    stores.principals.put_principal(gone)
+    assert stores.principals.get_principal("o1", pid) == gone
     assert "ops.marker" not in str([d.data for d in document_store.query(Query("orgs/o1/principals"))])
-    stores.delete_principal("o1", pid)
-    assert stores.get_principal("o1", pid) is None and stores.list_principals("o1") == []
+    stores.principals.delete_principal("o1", pid)
+    assert stores.principals.get_principal("o1", pid) is None and stores.principals.list_principals("o1") == []
 
 
 def test_org_secret_names_without_their_values(
@@ -66,8 +68,8 @@ def test_org_secret_names_without_their_values(
 ) -> None:
     """An org's secret names are listed (never opened); removing a secret drops its name."""
     stores = _stores(document_store, tmp_path, clock)
-    assert stores.org_secret_names("o1") == frozenset()
-    stores.put_org_secret("o1", "webex_access_token", "tok-123456")
-    assert stores.org_secret_names("o1") == frozenset({"webex_access_token"})
-    stores.put_org_secret("o1", "webex_access_token", None)
-    assert stores.org_secret_names("o1") == frozenset() and stores.org_secret_names("nope") == frozenset()
+    assert stores.orgs.org_secret_names("o1") == frozenset()
+    stores.orgs.put_org_secret("o1", "webex_access_token", "tok-123456")
+    assert stores.orgs.org_secret_names("o1") == frozenset({"webex_access_token"})
+    stores.orgs.put_org_secret("o1", "webex_access_token", None)
+    assert stores.orgs.org_secret_names("o1") == frozenset() and stores.orgs.org_secret_names("nope") == frozenset()

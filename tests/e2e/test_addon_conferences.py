@@ -20,7 +20,6 @@ import pytest
 from werkzeug.serving import make_server
 
 from emulator.testing import BASE_URL
-from shared.adapters.store import app_queries
 from shared.domain.joinblock import BLOCK_BEGIN
 from shared.domain.meetings import JoinKind
 from tests.addon.test_addon import _node
@@ -49,8 +48,8 @@ def aw(tmp_path: Path) -> Iterator[AppWorld]:
 def webex(aw: AppWorld) -> AppWorld:
     """The same world with the org scheduling one Webex meeting per event (the emulator's Webex API)."""
     org = replace(aw.world.org, provider="webex_api")
-    aw.app.stores.put_org(org)
-    aw.app.stores.put_org_secret(org.id, "webex_access_token", "webex-token-123")
+    aw.app.stores.orgs.put_org(org)
+    aw.app.stores.orgs.put_org_secret(org.id, "webex_access_token", "webex-token-123")
     aw.world.org = org
     return aw
 
@@ -106,8 +105,8 @@ def _webex_meeting(aw: AppWorld, ref: str) -> dict[str, Any]:
 
 
 def _meeting(aw: AppWorld, event_id: str, who: str = ALICE) -> Any:
-    pid = aw.app.stores.principal_id(aw.world.org.id, who)
-    return aw.app.stores.get_meeting(aw.world.org.id, pid, event_id, aw.world.clock.now())
+    pid = aw.app.stores.principals.principal_id(aw.world.org.id, who)
+    return aw.app.stores.meetings.get_meeting(aw.world.org.id, pid, event_id, aw.world.clock.now())
 
 
 def test_an_add_on_conference_is_listed_with_its_join_target_and_gets_join_buttons(aw: AppWorld) -> None:
@@ -139,7 +138,7 @@ def test_an_add_on_conference_is_listed_with_its_join_target_and_gets_join_butto
     assert aw.app.join_buttons.dispatch().sent == 0
     aw.world.clock.set(T0 + timedelta(minutes=55))
     assert aw.app.join_buttons.dispatch().sent == 4  # Alice, Bob, both devices of the room
-    notices = app_queries.live_notices(aw.app.stores, aw.world.org.id, aw.world.clock.now())
+    notices = aw.app.stores.notices.live_notices(aw.world.org.id, aw.world.clock.now())
     assert {n.notice.target.uri for n in notices if n.notice.target} == {room}
 
 
@@ -167,8 +166,8 @@ def test_the_same_event_gaining_the_keyword_keeps_one_meeting_and_no_block(webex
     targets = _meeting(aw, event["id"]).join_targets
     assert [t.kind for t in targets] == [JoinKind.WEBEX, JoinKind.SIP]
     assert targets[0].uri == _webex_meeting(aw, ref)["webLink"]
-    pid = aw.app.stores.principal_id(aw.world.org.id, ALICE)
-    decision = aw.app.stores.list_decisions(aw.world.org.id, pid)[0]
+    pid = aw.app.stores.principals.principal_id(aw.world.org.id, ALICE)
+    decision = aw.app.stores.decisions.list_decisions(aw.world.org.id, pid)[0]
     assert (decision["outcome"], decision["reason"]) == ("added", "addon_conference")
     aw.world.control.clear_requests()
     again = addon.ask(aw.client, _token(aw), addon.body(ALICE, event["id"]))
@@ -210,7 +209,9 @@ def test_an_event_calendar_saves_after_the_add_on_answered_is_matched(webex: App
     assert scheduled["title"] == "Board meeting"
     assert scheduled["start"].startswith((T0 + timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M"))
     assert aw.world.count("calendar.events.patch") == 1
-    held = aw.app.meeting_records.get(aw.world.org.id, aw.app.stores.principal_id(aw.world.org.id, ALICE), event_id)
+    held = aw.app.meeting_records.get(
+        aw.world.org.id, aw.app.stores.principals.principal_id(aw.world.org.id, ALICE), event_id
+    )
     assert held is not None and held.state == "active"
 
 
@@ -307,13 +308,13 @@ def test_a_reservation_calendar_never_saved_is_released_a_day_later(webex: AppWo
     aw.world.clock.advance(timedelta(hours=2))
     assert aw.app.channels.maintain().released == 1
     assert aw.world.count("webex.meetings.delete") == 1
-    pid = aw.app.stores.principal_id(aw.world.org.id, ALICE)
+    pid = aw.app.stores.principals.principal_id(aw.world.org.id, ALICE)
     gone = aw.app.meeting_records.get(aw.world.org.id, pid, "discarded0001")
     held = aw.app.meeting_records.get(aw.world.org.id, pid, "keptevent0001")
     assert gone is not None and gone.state == "released" and gone.details.reference == discarded["conference_id"]
     assert held is not None and held.state == "active"
     assert _webex_meeting(aw, kept["conference_id"])["title"] == "Kept"
-    decisions = {d["event_id"]: d["reason"] for d in aw.app.stores.list_decisions(aw.world.org.id, pid)}
+    decisions = {d["event_id"]: d["reason"] for d in aw.app.stores.decisions.list_decisions(aw.world.org.id, pid)}
     assert decisions["discarded0001"] == "addon_conference_unused"
     assert aw.app.channels.maintain().released == 0  # released once
 

@@ -40,8 +40,8 @@ def test_keyword_gets_one_localized_patch_and_no_loop(world: World) -> None:
     assert event["extendedProperties"]["private"]["hcRewrite"] == "@webex"
     bob_copy = _event_now(world, BOB, created["id"])
     assert "https://example.webex.com/meet/alice" in bob_copy["description"]
-    pid = world.app.stores.principal_id(world.org.id, ALICE)
-    decisions = world.app.stores.list_decisions(world.org.id, pid)
+    pid = world.app.stores.principals.principal_id(world.org.id, ALICE)
+    decisions = world.app.stores.decisions.list_decisions(world.org.id, pid)
     assert decisions[0]["outcome"] == "added"
 
 
@@ -51,7 +51,7 @@ def test_redeliveries_patch_nothing_more(world: World) -> None:
     created = _create(world, ALICE, _event("Sync", 4, location="@webex"))
     world.settle()
     world.control.clear_requests()
-    pid = world.app.stores.principal_id(world.org.id, ALICE)
+    pid = world.app.stores.principals.principal_id(world.org.id, ALICE)
     message = RewriteJoinDetails(org_id=world.org.id, principal_id=pid, event_id=created["id"]).encode()
     for _ in range(20):
         world.app.bus.publish(JOIN_REWRITE, message, ordering_key=f"{world.org.id}/{pid}")
@@ -115,8 +115,8 @@ def test_description_near_the_limit_is_skipped_not_truncated(world: World) -> No
     created = _create(world, ALICE, _event("Huge", 9, location="@webex", description=huge))
     world.settle()
     assert _event_now(world, ALICE, created["id"])["description"] == huge
-    pid = world.app.stores.principal_id(world.org.id, ALICE)
-    assert world.app.stores.list_decisions(world.org.id, pid)[0]["reason"] == "too_large"
+    pid = world.app.stores.principals.principal_id(world.org.id, ALICE)
+    assert world.app.stores.decisions.list_decisions(world.org.id, pid)[0]["reason"] == "too_large"
 
 
 def test_recurring_series_master_is_patched_once(world: World) -> None:

@@ -33,9 +33,9 @@ def server(settings: Settings) -> Iterator[RuntimeServer]:
 
 @pytest.fixture
 def taken_port() -> Iterator[int]:
-    """A port another process is listening on."""
+    """A port another process is listening on (its next port free, for servers that also listen on port + 1)."""
     sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", free_port_pair()))
     sock.listen()
     try:
         yield sock.getsockname()[1]
@@ -81,7 +81,7 @@ def test_every_bad_setting_is_reported_by_the_cli_at_once(tmp_path: Path) -> Non
 )
 def test_a_port_in_use_is_one_clear_error(tmp_path: Path, taken_port: int, args: list[str], what: str) -> None:
     """A taken port exits 1 naming the server and address, prints no banner, and leaves nothing behind."""
-    argv = [a.format(port=taken_port, free=free_port()) for a in args]
+    argv = [a.format(port=taken_port, free=free_port_pair()) for a in args]
     result = CliRunner().invoke(app, argv, env={"HYBRIDCAL_DATA_DIR": str(tmp_path), "COLUMNS": "200"})
     assert result.exit_code == 1, result.output
     assert f"error: {what} cannot listen on 127.0.0.1:{taken_port}: the port is already in use" in result.stderr

@@ -49,7 +49,7 @@ def test_activation_syncs_the_window_and_opens_a_channel(world: World) -> None:
     _create(world, ALICE, _event("Before activation", 2))
     _create(world, ALICE, _event("Far future", 24 * 40))
     world.activate(ALICE)
-    principal = world.app.stores.find_principal(world.org.id, ALICE)
+    principal = world.app.stores.principals.find_principal(world.org.id, ALICE)
     assert principal is not None and principal.state is PrincipalState.ACTIVE
     assert principal.locale == "de" and principal.time_zone == "Europe/Berlin"
     assert _stored(world, ALICE) == _truth(world, ALICE)
@@ -81,6 +81,37 @@ def test_recurring_master_costs_one_instances_call(world: World) -> None:
     stored = _stored(world, ALICE)
     assert stored == _truth(world, ALICE)
     assert sum(1 for title in stored.values() if title == "Weekly") == 5  # weeks 0-4 fall inside 31 days
+
+
+def test_full_sync_of_two_series_costs_one_instances_call_each(world: World) -> None:
+    """A full sync of a calendar with two series pages the window once and calls events.instances per series."""
+    for n in range(2):
+        _create(world, ALICE, _event(f"Series {n}", 1 + n, recurrence=["RRULE:FREQ=WEEKLY;COUNT=10"]))
+    _create(world, ALICE, _event("One-off", 5))
+    world.activate(ALICE)
+    assert world.count("calendar.events.list", ALICE) == 1
+    assert world.count("calendar.events.instances", ALICE) == 2
+    assert _stored(world, ALICE) == _truth(world, ALICE)
+
+
+def test_full_sync_of_many_series_expands_them_from_one_single_events_listing(world: World) -> None:
+    """Beyond two series a full sync reads every instance from one singleEvents listing, not a call per series."""
+    for n in range(5):
+        _create(world, ALICE, _event(f"Series {n}", 1 + n, recurrence=["RRULE:FREQ=WEEKLY;COUNT=10"]))
+    _create(world, ALICE, _event("One-off", 7))
+    world.activate(ALICE)
+    lists = world.control.requests(operation="calendar.events.list", subject=ALICE)["items"]
+    assert len(lists) == 2
+    assert world.count("calendar.events.instances", ALICE) == 0
+    stored = _stored(world, ALICE)
+    assert stored == _truth(world, ALICE)
+    assert sum(1 for title in stored.values() if title.startswith("Series")) == 25  # weeks 0-4 of each
+    world.control.clear_requests()
+    _create(world, ALICE, _event("Series 5", 8, recurrence=["RRULE:FREQ=WEEKLY;COUNT=10"]))
+    world.settle()
+    assert world.count("calendar.events.list", ALICE) == 1  # incremental syncs stay unexpanded
+    assert world.count("calendar.events.instances", ALICE) == 1
+    assert _stored(world, ALICE) == _truth(world, ALICE)
 
 
 def test_deletes_and_moves_out_of_the_window(world: World) -> None:
@@ -116,7 +147,7 @@ def test_redelivered_sync_messages_change_nothing(world: World) -> None:
     world.activate(ALICE)
     _create(world, ALICE, _event("Once", 7))
     world.settle()
-    pid = world.app.stores.principal_id(world.org.id, ALICE)
+    pid = world.app.stores.principals.principal_id(world.org.id, ALICE)
     for _ in range(20):
         world.app.bus.publish(
             CALENDAR_SYNC,
@@ -141,7 +172,9 @@ def test_maintenance_renews_advances_and_purges(world: World) -> None:
     assert status == 200
     assert world.count("calendar.events.watch", ALICE) == 1
     assert world.count("calendar.channels.stop", ALICE) == 1
-    channels = world.app.stores.channels_of(world.org.id, world.app.stores.principal_id(world.org.id, ALICE))
+    channels = world.app.stores.channels.channels_of(
+        world.org.id, world.app.stores.principals.principal_id(world.org.id, ALICE)
+    )
     active = [c for c in channels if c.state.value == "active"]
     assert len(active) == 1 and active[0].id not in first
     world.settle()

@@ -20,8 +20,8 @@ def webex_world(tmp_path: Path) -> Iterator[World]:
     """A world whose org schedules real Webex meetings through the REST API."""
     w = make_world(tmp_path, configure=lambda s: replace(s, webex_base_url=f"{BASE_URL}/webex/v1"))
     org = replace(w.org, provider="webex_api")
-    w.app.stores.put_org(org)
-    w.app.stores.put_org_secret(org.id, "webex_access_token", "webex-token-123")
+    w.app.stores.orgs.put_org(org)
+    w.app.stores.orgs.put_org_secret(org.id, "webex_access_token", "webex-token-123")
     w.org = org
     try:
         yield w
@@ -50,13 +50,13 @@ def test_webex_meeting_created_once_and_deleted_with_the_keyword(webex_world: Wo
 def test_missing_webex_token_is_a_recorded_skip_not_a_crash(webex_world: World) -> None:
     """Without a Webex token the rewrite patches nothing and the principal's decisions show why."""
     w = webex_world
-    w.app.stores.put_org_secret(w.org.id, "webex_access_token", None)
+    w.app.stores.orgs.put_org_secret(w.org.id, "webex_access_token", None)
     w.activate(ALICE)
     created = _create(w, ALICE, _event("No token", 4, location="@webex"))
     w.settle()
     assert BLOCK_BEGIN not in _event_now(w, ALICE, created["id"]).get("description", "")
     assert w.count("webex.meetings.create") == 0
-    decisions = w.app.stores.list_decisions(w.org.id, w.app.stores.principal_id(w.org.id, ALICE))
+    decisions = w.app.stores.decisions.list_decisions(w.org.id, w.app.stores.principals.principal_id(w.org.id, ALICE))
     assert decisions[0]["outcome"] == "skipped" and decisions[0]["reason"] == "provider_refused:invalid_input"
 
 

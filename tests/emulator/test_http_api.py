@@ -114,6 +114,23 @@ def test_paging_and_incremental_sync(api: Api) -> None:
     assert again["items"] == []
 
 
+def test_sync_token_lists_each_changed_event_once_in_change_order(api: Api) -> None:
+    """A delta holds only what changed after its token, each event once, ordered by its latest change."""
+    ids = [api.insert(timed(f"2024-05-{d:02d}T10:00:00", f"2024-05-{d:02d}T11:00:00"))["id"] for d in range(1, 5)]
+    path = EVENTS.format("primary") + "/{}"
+    api.call("PATCH", path.format(ids[0]), json={"summary": "before the token"})
+    sync = api.call("GET", EVENTS.format("primary"), params={"maxResults": "2500"}).json()["nextSyncToken"]
+    for event_id, summary in ((ids[1], "B1"), (ids[2], "C"), (ids[1], "B2"), (ids[3], "D")):
+        api.call("PATCH", path.format(event_id), json={"summary": summary})
+    api.call("DELETE", path.format(ids[3]))
+    delta = api.call("GET", EVENTS.format("primary"), params={"syncToken": sync}).json()
+    assert [(e["id"], e.get("summary"), e["status"]) for e in delta["items"]] == [
+        (ids[2], "C", "confirmed"),
+        (ids[1], "B2", "confirmed"),
+        (ids[3], "D", "cancelled"),
+    ]
+
+
 def test_sync_token_forbidden_params_and_invalidation(api: Api) -> None:
     """timeMin with a syncToken is a 400; an invalidated token is a 410 fullSyncRequired."""
     api.insert(timed("2024-05-06T10:00:00", "2024-05-06T11:00:00"))

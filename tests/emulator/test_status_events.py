@@ -197,3 +197,32 @@ def test_watch_with_event_types_hears_only_those(api: Api, receiver: Receiver) -
     assert api.state.wait_for_push_idle(5)
     states = [m["headers"]["x-goog-resource-state"] for m in receiver.messages()]
     assert states == ["sync", "exists"]
+
+
+def test_event_types_filter_incremental_listings_and_cancellations(api: Api) -> None:
+    """A syncToken listing with eventTypes=focusTime hears only focus changes, a deleted block with its type too."""
+    path = EVENTS.format("primary")
+    token = api.call("GET", path, params={"eventTypes": "focusTime"}).json()["nextSyncToken"]
+    block = api.insert(focus())
+    api.insert(timed("2024-05-06T09:00:00", "2024-05-06T10:00:00", summary="Sync"))
+    api.insert(office())
+    changes = api.call("GET", path, params={"syncToken": token, "eventTypes": "focusTime"}).json()
+    assert [(i["id"], i["eventType"]) for i in changes["items"]] == [(block["id"], "focusTime")]
+    assert api.call("DELETE", f"{path}/{block['id']}").status_code == 204
+    gone = api.call("GET", path, params={"syncToken": changes["nextSyncToken"], "eventTypes": "focusTime"}).json()
+    assert [(i["id"], i["status"], i["eventType"]) for i in gone["items"]] == [(block["id"], "cancelled", "focusTime")]
+    everything = api.call("GET", path, params={"syncToken": token}).json()["items"]
+    assert sorted(i["eventType"] for i in everything) == ["default", "focusTime", "workingLocation"]
+
+
+def test_a_recurring_focus_block_expands_into_focus_instances_with_their_properties(api: Api) -> None:
+    """events.instances and singleEvents=true give each occurrence of a daily focus block its type and properties."""
+    master = api.insert({**focus(), "recurrence": ["RRULE:FREQ=DAILY;COUNT=3"]})
+    path = EVENTS.format("primary")
+    instances = api.call("GET", f"{path}/{master['id']}/instances").json()["items"]
+    singles = api.call("GET", path, params={"singleEvents": "true", "eventTypes": "focusTime"}).json()["items"]
+    for items in (instances, singles):
+        assert len(items) == 3
+        assert {(i["eventType"], i["focusTimeProperties"]["chatStatus"]) for i in items} == {
+            ("focusTime", "doNotDisturb")
+        }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -19,7 +19,9 @@ from emulator.client import ControlClient
 from shared.domain.principals import Org, Principal
 from shared.domain.sync import SyncState
 from shared.errors import Unavailable
-from shared.ports import CalendarDirectory, CalendarEventPage, Stores, SyncCalendarApi
+from shared.ports import CalendarDirectory, CalendarEventPage, ChannelInfo, SyncCalendarApi
+from shared.ports.stores import SyncStateRepository
+from shared.services.sync import SyncService
 from tests.support.world import PUBLIC_URL, T0, World
 from tests.support.world import stored as stored
 from tests.support.world import truth as truth
@@ -80,12 +82,12 @@ def delete(world: World, who: str, event_id: str) -> None:
 
 def pid(world: World, email: str) -> str:
     """The principal id of ``email``."""
-    return world.app.stores.principal_id(world.org.id, email)
+    return world.app.stores.principals.principal_id(world.org.id, email)
 
 
 def principal(world: World, email: str) -> Principal:
     """The stored principal of ``email``."""
-    found = world.app.stores.find_principal(world.org.id, email)
+    found = world.app.stores.principals.find_principal(world.org.id, email)
     assert found is not None
     return found
 
@@ -129,9 +131,9 @@ def post_notification(world: World, headers: dict[str, str]) -> httpx.Response:
 
 
 class FailTokenWriteOnce:
-    """A Stores decorator whose first write of a new sync token fails, as if the process died right there."""
+    """A sync-state repository whose first write of a new sync token fails, as if the process died right there."""
 
-    def __init__(self, inner: Stores) -> None:
+    def __init__(self, inner: SyncStateRepository) -> None:
         self._inner = inner
         self.failed = 0
 
@@ -143,8 +145,9 @@ class FailTokenWriteOnce:
             raise Unavailable("simulated crash before the sync token was stored")
         return self._inner.put_sync_state(state, if_version=if_version, create=create)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
+    def get_sync_state(self, org_id: str, principal_id: str) -> tuple[SyncState, str | None]:
+        """The stored sync state, unchanged."""
+        return self._inner.get_sync_state(org_id, principal_id)
 
 
 class _InvalidateAfterFirstPage:
@@ -163,8 +166,23 @@ class _InvalidateAfterFirstPage:
             self.invalidated += 1
         return page
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
+    def instances_page(
+        self, calendar_id: str, event_id: str, *, time_min: datetime, time_max: datetime, page_token: str | None = None
+    ) -> CalendarEventPage:
+        """One real page of instances."""
+        return self._inner.instances_page(
+            calendar_id, event_id, time_min=time_min, time_max=time_max, page_token=page_token
+        )
+
+    def watch(self, calendar_id: str, *, channel_id: str, token: str, address: str, ttl_seconds: int) -> ChannelInfo:
+        """A real watch."""
+        return self._inner.watch(
+            calendar_id, channel_id=channel_id, token=token, address=address, ttl_seconds=ttl_seconds
+        )
+
+    def stop_channel(self, channel_id: str, resource_id: str) -> None:
+        """A real stop."""
+        self._inner.stop_channel(channel_id, resource_id)
 
 
 class InvalidatingDirectory:
@@ -180,3 +198,14 @@ class InvalidatingDirectory:
         wrapped = _InvalidateAfterFirstPage(self._inner.calendar_for(org, principal), self._control)
         self.calendars.append(wrapped)
         return wrapped
+
+
+def sync_service(
+    world: World, directory: CalendarDirectory, *, sync_states: SyncStateRepository | None = None
+) -> SyncService:
+    """A sync service over the world's repositories, bus and clock (``sync_states`` replaces that one repository)."""
+    s = world.app.stores
+    states = sync_states or s.sync_states
+    return SyncService(
+        s.orgs, s.principals, s.meetings, s.decisions, s.transactions, states, world.app.bus, directory, world.clock
+    )

@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 
 from shared.errors import Unavailable
-from shared.services.sync import SyncService
 from tests.faults.support import (
     ALICE,
     BOB,
@@ -23,6 +22,7 @@ from tests.faults.support import (
     principal,
     rename,
     stored,
+    sync_service,
     truth,
 )
 from tests.support.world import World
@@ -35,7 +35,7 @@ def _drop_pushes(world: World) -> None:
 
 
 def _token(world: World, email: str) -> str | None:
-    state, _ = world.app.stores.get_sync_state(world.org.id, pid(world, email))
+    state, _ = world.app.stores.sync_states.get_sync_state(world.org.id, pid(world, email))
     return state.sync_token
 
 
@@ -51,14 +51,14 @@ def test_crash_between_meetings_and_token_repeats_work_and_never_skips_it(world:
     rename(world, ALICE, keep["id"], "Kept (renamed)")
     delete(world, ALICE, gone["id"])
     create(world, ALICE, event_body("New", 4))
-    failing = FailTokenWriteOnce(world.app.stores)
-    crashed = SyncService(failing, world.app.bus, world.app.directory, world.clock)  # type: ignore[arg-type]
+    failing = FailTokenWriteOnce(world.app.stores.sync_states)
+    crashed = sync_service(world, world.app.directory, sync_states=failing)
     with pytest.raises(Unavailable):
         crashed.sync(world.org.id, pid(world, ALICE))
     assert failing.failed == 1
     assert _token(world, ALICE) == old_token  # meetings were stored, the token was not
     assert stored(world, ALICE) == truth(world, ALICE)
-    state, _ = world.app.stores.get_sync_state(world.org.id, pid(world, ALICE))
+    state, _ = world.app.stores.sync_states.get_sync_state(world.org.id, pid(world, ALICE))
     assert state.leased(world.clock.now())  # the dead worker (another process start) still holds its lease
     world.control.clear_requests()
     report = world.app.sync.sync(world.org.id, pid(world, ALICE))
@@ -76,8 +76,8 @@ def test_sync_token_invalidated_in_the_middle_of_paging_falls_back_to_a_full_syn
     ids = create_many(world, ALICE, [event_body(f"Bulk {i}", 1 + i * 0.5) for i in range(300)])
     delete_many(world, ALICE, ids[:20])
     create(world, ALICE, event_body("Beyond the window", 24 * 45))
-    directory = InvalidatingDirectory(world.app.directory, world.control)  # type: ignore[arg-type]
-    service = SyncService(world.app.stores, world.app.bus, directory, world.clock)
+    directory = InvalidatingDirectory(world.app.directory, world.control)
+    service = sync_service(world, directory)
     world.control.clear_requests()
     report = service.sync(world.org.id, pid(world, ALICE))
     assert sum(c.invalidated for c in directory.calendars) == 1

@@ -72,7 +72,7 @@ def test_create_read_patch_org_without_leaking_the_key(client: FlaskClient, app:
     assert "SECRET-KEY-MATERIAL" not in json.dumps(client.get("/admin/v1/orgs").get_json())
     raw = repr([d.data for d in app.documents.query(Query("orgs"))])
     assert "SECRET-KEY-MATERIAL" not in raw
-    assert json.loads(app.stores.service_account_key("example-com") or "{}") == KEY
+    assert json.loads(app.stores.orgs.service_account_key("example-com") or "{}") == KEY
 
 
 @pytest.mark.parametrize(
@@ -150,7 +150,7 @@ def test_rooms_get_device_tokens_once(client: FlaskClient, app: App) -> None:
     )
     devices = response.get_json()["devices"]
     assert len(devices) == 2 and all(len(d["token"]) > 30 for d in devices)
-    stored = app.stores.get_device(devices[0]["id"])
+    stored = app.stores.devices.get_device(devices[0]["id"])
     assert stored is not None and stored.name == "Board" and devices[0]["token"] not in stored.token_hash
     person_devices = client.post(
         "/admin/v1/orgs/example-com/principals", json={"email": "bob@example.com", "devices": ["x"]}

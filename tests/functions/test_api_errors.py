@@ -5,12 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import functions_framework
+import pydantic
 import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import Client
 
 from shared.adapters.bus.local import LocalBus
+from shared.api import admin as admin_routes
+from shared.api import app as app_routes
+from shared.api.app_models import ErrorOut
 from shared.api.http import status_for
+from shared.api.params import EventPath
+from shared.api.routing import Api
 from shared.bootstrap import App, build, set_app
 from shared.clock import ManualClock
 from shared.config import Settings
@@ -104,3 +110,26 @@ def test_the_local_runtime_answers_odd_paths_with_json(app: App, path: str) -> N
 def test_status_for_maps_the_error_tree(error: HybridCalendarError, status: int) -> None:
     """One table gives the HTTP status of each kind of error, the most specific kind first."""
     assert status_for(error) == status
+
+
+@pytest.mark.parametrize(("target", "path"), [("meetings_api", "/v1/me/meetings"), ("admin_api", "/admin/v1/orgs")])
+def test_options_is_json_405_and_a_trailing_slash_still_routes(app: App, target: str, path: str) -> None:
+    """OPTIONS is not answered by the framework (405 JSON, as before), and ``path/`` reaches ``path``'s route."""
+    client = _client(app, target)
+    _assert_json_error(client.options(path), 405, "method_not_allowed")
+    assert client.get(path + "/").status_code == client.get(path).status_code
+
+
+@pytest.mark.parametrize("router", [app_routes.router, admin_routes.router], ids=["v1", "admin"])
+def test_the_librarys_validation_errors_are_our_400(router: Api) -> None:
+    """flask-openapi3 answers a parameter that fails its model with our ErrorOut body and a 400."""
+    served = router.app()
+    assert served.validation_error_status == "400"
+    try:
+        EventPath.model_validate({"event_id": ""})
+    except pydantic.ValidationError as exc:
+        with served.test_request_context("/v1/me/meetings/x"):
+            response = served.validation_error_callback(exc)
+    _assert_json_error(response, 400, "invalid_input")
+    assert response.get_json()["error"]["message"].startswith("event_id: ")
+    ErrorOut.model_validate(response.get_json())

@@ -114,8 +114,8 @@ def test_deactivation_during_an_outage_destroys_the_data_on_the_last_attempt(wor
     org_id = _org_and_activation(world)
     world.settle()
     assert _principal(world, org_id)["state"] == "active"
-    pid = world.app.stores.principal_id(org_id, ALICE)
-    assert world.app.stores.channels_of(org_id, pid)
+    pid = world.app.stores.principals.principal_id(org_id, ALICE)
+    assert world.app.stores.channels.channels_of(org_id, pid)
     world.control.set_faults("*", rate503=1.0, retryAfter=0)
     assert world.functions.call("admin_api", "DELETE", f"/admin/v1/orgs/{org_id}/principals/{ALICE}").status_code == 202
     [queued] = world.bus.take(USER_PROVISIONING)
@@ -123,8 +123,8 @@ def test_deactivation_during_an_outage_destroys_the_data_on_the_last_attempt(wor
     assert _principal(world, org_id)["state"] == "active"
     assert world.functions.push("provision_user", queued, attempt=5).status_code == 200
     assert _principal(world, org_id)["state"] == "deactivated"
-    assert world.app.stores.count_meetings(org_id, pid) == 0
-    assert all(c.state.value == "stopped" for c in world.app.stores.channels_of(org_id, pid))
+    assert world.app.stores.meetings.count_meetings(org_id, pid) == 0
+    assert all(c.state.value == "stopped" for c in world.app.stores.channels.channels_of(org_id, pid))
 
 
 def test_a_push_from_the_dead_letter_topic_is_recorded_for_admins(world: PumpWorld) -> None:

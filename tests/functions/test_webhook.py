@@ -27,7 +27,7 @@ TOKEN = "s3cret-channel-token"
 def app(settings: Settings, clock: ManualClock) -> Iterator[App]:
     application = build(settings, clock=clock, bus=LocalBus(workers=1))
     set_app(application)
-    application.stores.put_channel(
+    application.stores.channels.put_channel(
         WatchChannel(
             id="chan-1",
             org_id="o1",
@@ -93,8 +93,8 @@ def test_burst_coalesces_until_the_sync_starts(
         assert client.post("/", headers=_headers(number=n)).status_code == 200
     _drain(app)
     assert len(published) == 1
-    _state, version = app.stores.get_sync_state("o1", "p1")
-    app.stores.put_sync_state(
+    _state, version = app.stores.sync_states.get_sync_state("o1", "p1")
+    app.stores.sync_states.put_sync_state(
         SyncState(org_id="o1", principal_id="p1", lease_owner="w", pending=False), if_version=version, create=False
     )
     assert client.post("/", headers=_headers(number=11)).get_json() == {"result": "published"}
@@ -143,7 +143,7 @@ def test_unknown_and_stopped_channels(
 ) -> None:
     """An unknown channel is 200 with no work; a stopped one is 200 and asks for a channels.stop."""
     assert client.post("/", headers=_headers(channel="never-seen")).get_json() == {"result": "unknown_channel"}
-    app.stores.put_channel(
+    app.stores.channels.put_channel(
         WatchChannel(
             id="old",
             org_id="o1",
@@ -165,7 +165,7 @@ def test_publish_failure_is_503_and_clears_pending(client: FlaskClient, app: App
     app.bus.close()
     response = client.post("/", headers=_headers())
     assert response.status_code == 503 and response.get_json()["error"]["code"] == "unavailable"
-    state, _ = app.stores.get_sync_state("o1", "p1")
+    state, _ = app.stores.sync_states.get_sync_state("o1", "p1")
     assert state.pending is False
 
 

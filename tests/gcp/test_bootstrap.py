@@ -52,8 +52,8 @@ def test_gcp_backend_wires_firestore_kms_and_pubsub(
         assert isinstance(app.documents, FirestoreDocumentStore)
         assert isinstance(app.kek, CloudKmsKek) and isinstance(app.bus, PubSubBus)
         assert app.bus.topic_path("calendar-sync") == f"projects/{GCP_PROJECT}/topics/boot-calendar-sync"
-        app.stores.put_org(Org(id="o1", domain="example.com", credential=CredentialRef("stored", "")), "KEY-TEXT")
-        assert app.stores.service_account_key("o1") == "KEY-TEXT"
+        app.stores.orgs.put_org(Org(id="o1", domain="example.com", credential=CredentialRef("stored", "")), "KEY-TEXT")
+        assert app.stores.orgs.service_account_key("o1") == "KEY-TEXT"
         assert kms.calls["Encrypt"] == 1
         assert not (tmp_path / "unused").exists()
     finally:

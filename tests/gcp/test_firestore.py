@@ -75,15 +75,17 @@ def test_kms_calls_per_key_version_and_nothing_in_plaintext(
     """2,000 meetings cost one wrap per key version; a cold reader one unwrap; no marker is stored in plaintext."""
     stores = DocumentStores(firestore_store, EnvelopeCipher(firestore_store, kek, clock))
     meetings = [_meeting(clock.now(), i) for i in range(N_MEETINGS)]
-    assert stores.put_meetings(meetings, clock.now()) == N_MEETINGS
+    assert stores.meetings.put_meetings(meetings, clock.now()) == N_MEETINGS
     assert kek.wrap_calls == 2 and kms.calls["Encrypt"] == 2  # the day's data key and the blind-index key
-    stores.put_org(Org(id="o1", domain="example.com", credential=CredentialRef("stored", "")), "PEM-MARKER-123")
-    stores.put_principal(Principal(org_id="o1", id=stores.principal_id("o1", MARKERS[1]), email=MARKERS[1]))
+    stores.orgs.put_org(Org(id="o1", domain="example.com", credential=CredentialRef("stored", "")), "PEM-MARKER-123")
+    stores.principals.put_principal(
+        Principal(org_id="o1", id=stores.principals.principal_id("o1", MARKERS[1]), email=MARKERS[1])
+    )
     assert kek.wrap_calls == 2
 
     cold_kek = CloudKmsKek(KEY_NAME, endpoint=kms.endpoint)
     cold = DocumentStores(firestore_store, EnvelopeCipher(firestore_store, cold_kek, clock))
-    back = cold.list_meetings("o1", "p1", clock.now(), clock.now() + timedelta(days=31), clock.now())
+    back = cold.meetings.list_meetings("o1", "p1", clock.now(), clock.now() + timedelta(days=31), clock.now())
     assert sorted(back, key=lambda m: m.event_id) == meetings
     assert cold_kek.unwrap_calls == 1 and kms.calls["Decrypt"] == 1
 

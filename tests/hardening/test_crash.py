@@ -63,9 +63,9 @@ def _stored_titles(world: Deployment) -> set[str]:
     now = T0 + timedelta(minutes=30)
     stores, store = reader(world.data_dir, now)
     try:
-        pid = stores.principal_id("example-com", ALICE)
+        pid = stores.principals.principal_id("example-com", ALICE)
         window = RetentionWindow.at(now)
-        return {m.title for m in stores.list_meetings("example-com", pid, window.start, window.end, now)}
+        return {m.title for m in stores.meetings.list_meetings("example-com", pid, window.start, window.end, now)}
     finally:
         store.close()
 

@@ -60,7 +60,7 @@ def test_a_sync_that_keeps_failing_is_counted_per_topic_and_principal_and_marks_
     dead = world.app.bus.dead_letters()  # type: ignore[attr-defined]
     assert [d.message.topic for d in dead] == [CALENDAR_SYNC]
     assert world.count(LIST) == 4  # the bus's four attempts, one call each
-    state, _ = world.app.stores.get_sync_state(world.org.id, pid(world, ALICE))
+    state, _ = world.app.stores.sync_states.get_sync_state(world.org.id, pid(world, ALICE))
     assert state.pending is False
     admin = {"Authorization": "Bearer admin"}
     overall = httpx.get(f"{url}/admin/v1/dead-letters", headers=admin).json()

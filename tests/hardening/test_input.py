@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from shared.adapters.store.app_queries import org_by_domain
 from tests.app.conftest import ALICE
 from tests.hardening.conftest import AppWorld
 
@@ -80,7 +79,7 @@ def test_settings_are_strict_no_boolean_or_string_is_an_integer(aw: AppWorld, va
 
 def test_one_org_per_domain_and_the_lookup_is_deterministic(aw: AppWorld) -> None:
     """A second org with a served domain is a 409; after a PATCH the domain still leads to the first org."""
-    key = json.loads(aw.app.stores.service_account_key("example-com") or "{}")
+    key = json.loads(aw.app.stores.orgs.service_account_key("example-com") or "{}")
     duplicate = {"id": "newcomer", "domain": "Example.com", "service_account_key": key}
     response = aw.client.post("/admin/v1/orgs", json=duplicate, headers=ADMIN)
     assert response.status_code == 409 and "example.com" in response.get_json()["error"]["message"]
@@ -88,6 +87,6 @@ def test_one_org_per_domain_and_the_lookup_is_deterministic(aw: AppWorld) -> Non
     assert (
         aw.client.patch("/admin/v1/orgs/example-com", json={"join_lead_minutes": 3}, headers=ADMIN).status_code == 200
     )
-    found = org_by_domain(aw.app.stores, "example.com")
+    found = aw.app.stores.orgs.org_by_domain("example.com")
     assert found is not None and found.id == "example-com"
     assert aw.get("/v1/me/meetings", headers=aw.user(ALICE)).status_code == 200  # Alice's org still serves her

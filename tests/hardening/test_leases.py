@@ -73,15 +73,26 @@ def test_a_sync_refused_by_a_live_holder_waits_past_the_lease_and_the_holder_syn
         thread.join(timeout=30)
 
     assert world.app.directory is not None
+    s = world.app.stores
+    directory = _Directory(world.app.directory, meanwhile)
     holder = SyncService(
-        world.app.stores, world.app.bus, _Directory(world.app.directory, meanwhile), world.clock, world.app.instances
+        s.orgs,
+        s.principals,
+        s.meetings,
+        s.decisions,
+        s.transactions,
+        s.sync_states,
+        world.app.bus,
+        directory,
+        world.clock,
+        world.app.instances,
     )
     report = holder.sync(world.org.id, pid(world, ALICE))
     assert len(refused) == 1 and refused[0].retry_after is not None
     assert LEASE.total_seconds() < refused[0].retry_after <= LEASE.total_seconds() + 30
     assert report.follow_ups == 1
     assert "Changed while the lease was held" in stored(world, ALICE).values()
-    state, _ = world.app.stores.get_sync_state(world.org.id, pid(world, ALICE))
+    state, _ = world.app.stores.sync_states.get_sync_state(world.org.id, pid(world, ALICE))
     assert (state.lease_owner, state.resync) == (None, False)
 
 
@@ -96,12 +107,12 @@ def test_processes_sharing_a_store_take_over_a_lease_once_its_holders_heartbeat_
     stores, store = _leases(tmp_path, clock)
     try:
         first, second = HeartbeatInstances(store, clock), HeartbeatInstances(store, clock)
-        held = SyncLeases(stores, clock, first).acquire("o1", "p1")
+        held = SyncLeases(stores.sync_states, clock, first).acquire("o1", "p1")
         with pytest.raises(LeaseHeld) as refused:
-            SyncLeases(stores, clock, second).acquire("o1", "p1")
+            SyncLeases(stores.sync_states, clock, second).acquire("o1", "p1")
         assert refused.value.retry_after is not None and refused.value.retry_after > LEASE.total_seconds()
         clock.advance(timedelta(seconds=61))  # the first instance stopped beating (killed)
-        taken = SyncLeases(stores, clock, second).acquire("o1", "p1")
+        taken = SyncLeases(stores.sync_states, clock, second).acquire("o1", "p1")
         assert taken.owner.startswith(second.instance) and held.owner.startswith(first.instance)
         third = HeartbeatInstances(store, clock)
         third.beat()

@@ -31,7 +31,7 @@ def _seeded(tmp_path: Path) -> Path:
     try:
         org = Org(id="example-com", domain="example.com", credential=CredentialRef("keyless", "sa@p.iam", "1"))
         app.provisioning.create_org(org, None)
-        app.stores.put_org_secret("example-com", "webex_access_token", "a-secret-token")
+        app.stores.orgs.put_org_secret("example-com", "webex_access_token", "a-secret-token")
     finally:
         app.close()
     return data
@@ -130,7 +130,7 @@ def test_healthz_is_503_and_reads_are_not_500_when_the_store_is_corrupt(tmp_path
     data = _seeded(tmp_path)
     app = build(Settings(data_dir=data, scheduler=False), clock=ManualClock(T0))
     for n in range(200):  # enough rows for the documents to span many pages
-        app.stores.put_org_secret("example-com", f"padding{n}", "x" * 400)
+        app.stores.orgs.put_org_secret("example-com", f"padding{n}", "x" * 400)
     app.close()
     raw = bytearray((data / DB).read_bytes())
     page = 4096
@@ -166,7 +166,7 @@ def test_data_dir_files_are_private(tmp_path: Path) -> None:
     (data / DB).chmod(0o644)
     app = build(Settings(data_dir=data, scheduler=False), clock=ManualClock(T0))
     try:
-        app.stores.put_org_secret("example-com", "webex_access_token", "another-secret")
+        app.stores.orgs.put_org_secret("example-com", "webex_access_token", "another-secret")
         names = sorted(p.name for p in data.iterdir())
         assert {DB, DB + "-wal", DB + "-shm", KEY} <= set(names)
         assert data.stat().st_mode & 0o777 == 0o700

@@ -22,7 +22,7 @@ def test_forged_stop_flood_costs_no_channels_stop_and_genuine_ones_one(
     channel_id, resource_id = genuine["x-goog-channel-id"], genuine["x-goog-resource-id"]
     world.app.provisioning.deactivate(world.org.id, ALICE)
     world.settle()
-    channels = world.app.stores.channels_of(world.org.id, pid(world, ALICE))
+    channels = world.app.stores.channels.channels_of(world.org.id, pid(world, ALICE))
     assert [c.state for c in channels if c.id == channel_id] == [ChannelState.STOPPED]
     world.control.clear_requests()
     caplog.set_level(logging.DEBUG)

@@ -76,6 +76,7 @@ def _run_every_flow(world: PumpWorld) -> None:
     world.create_event(ALICE, "Stand-up", 3, location="https://meet.google.com/abc-defg-hij")
     world.settle()
     assert call("dispatch_join_buttons", "POST", "/", data=b"{}").get_json()["sent"] >= 1
+    assert call("release_rooms", "POST", "/", data=b"{}").status_code == 200
 
     token = world.id_token(world.app.settings.oidc_client_id, user=ALICE)
     listed = call("meetings_api", "GET", "/v1/me/meetings", headers={"Authorization": f"Bearer {token}"})

@@ -23,7 +23,9 @@ def _poll(world: World) -> None:
 
 
 def _presence(world: World, email: str) -> Presence | None:
-    return world.app.stores.get_presence(world.org.id, world.app.stores.principal_id(world.org.id, email))
+    return world.app.stores.presence.get_presence(
+        world.org.id, world.app.stores.principals.principal_id(world.org.id, email)
+    )
 
 
 def _status(world: World, email: str) -> PresenceStatus:

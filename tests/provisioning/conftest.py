@@ -36,7 +36,7 @@ def world(tmp_path: Path) -> Iterator[World]:
 
 def principal(world: World, email: str, org_id: str | None = None) -> Principal:
     """The stored principal with this email (it must exist)."""
-    found = world.app.stores.find_principal(org_id or world.org.id, email)
+    found = world.app.stores.principals.find_principal(org_id or world.org.id, email)
     assert found is not None, email
     return found
 

@@ -49,9 +49,9 @@ def test_listings_and_stored_data_stay_in_their_org(world: World) -> None:
     stores, now = world.app.stores, world.clock.now()
     window = RetentionWindow.at(now)
     alice_id = principal(world, ALICE).id
-    assert stores.count_meetings(world.org.id, alice_id) == 1
-    assert stores.list_meetings(other.id, alice_id, window.start, window.end, now) == []
-    assert stores.principal_id(other.id, ALICE) != alice_id  # blind indexes are keyed per org
+    assert stores.meetings.count_meetings(world.org.id, alice_id) == 1
+    assert stores.meetings.list_meetings(other.id, alice_id, window.start, window.end, now) == []
+    assert stores.principals.principal_id(other.id, ALICE) != alice_id  # blind indexes are keyed per org
 
 
 def test_the_same_address_under_another_org_is_a_separate_principal(world: World) -> None:

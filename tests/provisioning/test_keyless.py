@@ -26,7 +26,7 @@ def off_google_cloud(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def test_keyless_off_google_cloud_is_credentials_unavailable(world: World, off_google_cloud: None) -> None:
     """Validation ends in credentials_unavailable (not calendar_not_found) with no Google call; a key fixes it."""
     keyless = CredentialRef("keyless", world.key["client_email"], world.key["client_id"])
-    world.app.stores.put_org(replace(world.org, credential=keyless))
+    world.app.stores.orgs.put_org(replace(world.org, credential=keyless))
     world.control.clear_requests()
     world.app.provisioning.activate(world.org.id, ALICE, PrincipalKind.PERSON, [])
     world.app.provisioning.activate(world.org.id, ROOMS[0]["email"], PrincipalKind.ROOM, [])

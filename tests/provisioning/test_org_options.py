@@ -36,12 +36,12 @@ def test_provider_options_are_set_and_the_token_is_sealed(cli: Cli, tmp_path: Pa
         "externalOnly",
         True,
     )
-    assert cli.world.app.stores.org_secret("example-com", "webex_access_token") == TOKEN
+    assert cli.world.app.stores.orgs.org_secret("example-com", "webex_access_token") == TOKEN
     assert TOKEN not in json.dumps(_stored(cli.world), default=str)
     shown = cli("orgs", "show", "example-com")
     assert shown.exit_code == 0 and TOKEN not in shown.stdout and "webex_access_token_set" in shown.stdout
     assert cli.json("orgs", "set", "example-com", "--provider", "space")["provider"] == "space"
-    assert cli.world.app.stores.org_secret("example-com", "webex_access_token") == TOKEN  # kept
+    assert cli.world.app.stores.orgs.org_secret("example-com", "webex_access_token") == TOKEN  # kept
 
 
 def test_the_token_can_come_from_standard_input_at_create(cli: Cli) -> None:
@@ -53,7 +53,7 @@ def test_the_token_can_come_from_standard_input_at_create(cli: Cli) -> None:
     )  # fmt: skip
     assert created.exit_code == 0, created.output
     assert json.loads(created.stdout)["webex_access_token_set"] is True
-    assert cli.world.app.stores.org_secret("third-org", "webex_access_token") == TOKEN
+    assert cli.world.app.stores.orgs.org_secret("third-org", "webex_access_token") == TOKEN
 
 
 @pytest.mark.parametrize(

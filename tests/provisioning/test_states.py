@@ -134,13 +134,13 @@ def test_deactivation_destroys_everything_and_a_later_activation_starts_clean(wo
     world.settle()
     pid = principal(world, ALICE).id
     stores = world.app.stores
-    assert stores.count_meetings(world.org.id, pid) == 1 and len(world.control.channels()) == 1
+    assert stores.meetings.count_meetings(world.org.id, pid) == 1 and len(world.control.channels()) == 1
     world.app.provisioning.deactivate(world.org.id, ALICE)
     world.settle()
     assert world.control.channels() == [] and world.count("calendar.channels.stop", ALICE) == 1
-    assert stores.count_meetings(world.org.id, pid) == 0
-    assert stores.get_presence(world.org.id, pid) is None
-    assert stores.get_sync_state(world.org.id, pid)[1] is None
+    assert stores.meetings.count_meetings(world.org.id, pid) == 0
+    assert stores.presence.get_presence(world.org.id, pid) is None
+    assert stores.sync_states.get_sync_state(world.org.id, pid)[1] is None
     assert world.app.documents.get(doc_path("orgs", world.org.id, "principalKeys", pid)) is None
     gone = world.app.provisioning.require_principal(world.org.id, ALICE)  # visible until purged
     assert (gone.state, gone.deactivated_at, gone.deactivated_by) == (PrincipalState.DEACTIVATED, T0, "admin")
@@ -149,7 +149,7 @@ def test_deactivation_destroys_everything_and_a_later_activation_starts_clean(wo
     world.activate(ALICE)
     again = principal(world, ALICE)
     assert again.state is PrincipalState.ACTIVE and again.id == pid
-    assert stores.count_meetings(world.org.id, pid) == 1 and len(world.control.channels()) == 1
+    assert stores.meetings.count_meetings(world.org.id, pid) == 1 and len(world.control.channels()) == 1
 
 
 def test_decisions_do_not_survive_deactivation(world: World) -> None:
@@ -158,11 +158,11 @@ def test_decisions_do_not_survive_deactivation(world: World) -> None:
     _create(world, ALICE, _event("Planning", 3, location="@webex"))
     world.settle()
     pid = principal(world, ALICE).id
-    assert world.app.stores.list_decisions(world.org.id, pid)
+    assert world.app.stores.decisions.list_decisions(world.org.id, pid)
     world.app.provisioning.deactivate(world.org.id, ALICE)
     world.settle()
     world.activate(ALICE)
-    assert world.app.stores.list_decisions(world.org.id, pid) == []
+    assert world.app.stores.decisions.list_decisions(world.org.id, pid) == []
 
 
 def test_an_error_principal_is_never_synced_patched_or_polled(world: World) -> None:
@@ -196,6 +196,6 @@ def test_deactivation_destroys_data_even_when_delegation_is_gone(world: World) -
     world.app.provisioning.deactivate(world.org.id, ALICE)
     world.settle()
     assert principal(world, ALICE).state is PrincipalState.DEACTIVATED
-    assert world.app.stores.count_meetings(world.org.id, pid) == 0
-    assert [c.state.value for c in world.app.stores.channels_of(world.org.id, pid)] == ["stopped"]
+    assert world.app.stores.meetings.count_meetings(world.org.id, pid) == 0
+    assert [c.state.value for c in world.app.stores.channels.channels_of(world.org.id, pid)] == ["stopped"]
     assert world.count("calendar.channels.stop") == 0 and len(world.control.channels()) == 1

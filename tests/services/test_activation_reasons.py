@@ -95,7 +95,7 @@ def test_each_activation_ends_in_its_state_and_reason(
     setup(world)
     world.activate(email, kind)
     world.control.clear_faults()
-    found = world.app.stores.find_principal(world.org.id, email)
+    found = world.app.stores.principals.find_principal(world.org.id, email)
     assert found is not None
     assert (found.state, found.reason) == (state, reason)
     assert found.hint == (HINTS[reason] if reason else None)

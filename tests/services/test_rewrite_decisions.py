@@ -47,8 +47,8 @@ def change(world: World, who: str, event_id: str, patch: dict[str, Any] | None) 
 
 def decision(world: World, who: str, event_id: str) -> tuple[str, str | None]:
     """The latest decision recorded for the event on ``who``'s calendar: outcome and reason."""
-    pid = world.app.stores.principal_id(world.org.id, who)
-    for found in world.app.stores.list_decisions(world.org.id, pid, limit=100):
+    pid = world.app.stores.principals.principal_id(world.org.id, who)
+    for found in world.app.stores.decisions.list_decisions(world.org.id, pid, limit=100):
         if found["event_id"] == event_id:
             return str(found["outcome"]), None if found["reason"] is None else str(found["reason"])
     raise AssertionError(f"no decision recorded for {event_id}")
@@ -75,7 +75,7 @@ def rewritten(scenario: Callable[[World], str]) -> Callable[[World], str]:
         event_id = scenario(world)
         world.settle()
         world.clock.advance(timedelta(seconds=1))  # decisions are ordered by the service clock
-        pid = world.app.stores.principal_id(world.org.id, ALICE)
+        pid = world.app.stores.principals.principal_id(world.org.id, ALICE)
         world.app.rewrite.rewrite(world.org.id, pid, event_id)
         return event_id
 
@@ -129,7 +129,7 @@ def test_an_attendees_copy_is_not_the_organisers(world: World) -> None:
 
 def test_a_calendar_that_is_not_active_is_not_rewritten(world: World) -> None:
     """The rewrite of an event on a calendar nobody activated records principal_not_active and patches nothing."""
-    carol = world.app.stores.principal_id(world.org.id, "carol@example.com")
+    carol = world.app.stores.principals.principal_id(world.org.id, "carol@example.com")
     outcome = world.app.rewrite.rewrite(world.org.id, carol, "some-event")
     assert (outcome.outcome, outcome.reason) == ("skipped", "principal_not_active")
     assert world.count("calendar.events.patch") == 0

@@ -144,16 +144,16 @@ def make_world(
         room_delegate="alice@example.com",
     )
     app.provisioning.create_org(org, service_account_key=json.dumps(key))
-    created = app.stores.get_org(org.id)
+    created = app.stores.orgs.get_org(org.id)
     assert created is not None
     return World(state, emulator, control, app, runtime, clock, key, created)
 
 
 def stored(world: World, email: str) -> dict[str, str]:
     """Event id → title of the meetings stored for a calendar, inside the window."""
-    pid = world.app.stores.principal_id(world.org.id, email)
+    pid = world.app.stores.principals.principal_id(world.org.id, email)
     window = RetentionWindow.at(world.clock.now())
-    meetings = world.app.stores.list_meetings(world.org.id, pid, window.start, window.end, world.clock.now())
+    meetings = world.app.stores.meetings.list_meetings(world.org.id, pid, window.start, window.end, world.clock.now())
     return {m.event_id: m.title for m in meetings}
 
 

@@ -10,7 +10,7 @@ import pytest
 from shared.domain.meetings import Attendee, Meeting, MeetingStatus, ResponseStatus
 from shared.domain.presence import Presence, PresenceSource, PresenceStatus
 from shared.domain.status import LocationKind, WorkingLocation, decode_location, encode_location, location_from_api
-from shared.domain.status_sources import with_calendar_status, working_location
+from shared.domain.status_sources import touches_status, with_calendar_status, working_location
 from tests.support.instant import T0
 
 ME = "alice@example.com"
@@ -104,3 +104,14 @@ def test_working_location_properties_map_and_round_trip(props: Any, expected: Wo
 def test_an_unknown_stored_location_kind_reads_as_none() -> None:
     """A stored code with a kind this version does not know reads as no working location, not an error."""
     assert decode_location("moon|x") is None and decode_location("") is None
+
+
+def test_touches_status_names_status_events_anywhere_and_meetings_covering_now() -> None:
+    """A status event at any time or a timed meeting covering now asks for presence; a later or all-day one does not."""
+    assert not touches_status([_meeting("later", start=T0 + HOUR, end=T0 + 2 * HOUR)], T0)
+    assert not touches_status([_meeting("ended", start=T0 - HOUR, end=T0)], T0)  # the end is exclusive
+    assert not touches_status([_meeting("day", all_day=True)], T0)
+    assert touches_status([_meeting("now")], T0)
+    far = T0 + timedelta(days=2)
+    for kind in ("focusTime", "outOfOffice", "workingLocation"):
+        assert touches_status([_meeting(kind, event_type=kind, start=far, end=far + HOUR)], T0)

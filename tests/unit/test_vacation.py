@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from shared.domain.meetings import Meeting, MeetingStatus
-from shared.domain.presence import PresenceSource, PresenceStatus
-from shared.domain.vacation import VacationResponder, decide, ooo_events_in_effect
+from shared.domain.presence import Presence, PresenceSource, PresenceStatus
+from shared.domain.vacation import VacationResponder, decide, last_responder, ooo_events_in_effect
 from shared.services.presence import responder_from_api
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
@@ -85,3 +85,15 @@ def test_gmail_wire_format_is_mapped() -> None:
     assert r.enabled and r.subject == "Away" and r.end is None
     assert r.start == datetime(2025, 11, 24, 16, 0, tzinfo=UTC)
     assert responder_from_api({}).enabled is False
+
+
+def test_last_responder_is_the_polled_window_only_when_gmail_was_a_source() -> None:
+    """A stored Gmail (or both) decision gives back an enabled responder with its window; a calendar one gives none."""
+    gmail = Presence("o", "p", PresenceStatus.OUT_OF_OFFICE, "Away", NOW - D, NOW + D, PresenceSource.GMAIL_VACATION)
+    assert last_responder(gmail) == VacationResponder(True, "Away", NOW - D, NOW + D)
+    responder = last_responder(gmail)
+    assert responder is not None and responder.in_effect(NOW) and not responder.in_effect(NOW + D)
+    calendar = Presence("o", "p", PresenceStatus.OUT_OF_OFFICE, "Trip", NOW, NOW + D, PresenceSource.CALENDAR_EVENT)
+    assert last_responder(calendar) is None and last_responder(None) is None
+    both = Presence("o", "p", PresenceStatus.OUT_OF_OFFICE, "Away", NOW - D, None, PresenceSource.BOTH)
+    assert last_responder(both) == VacationResponder(True, "Away", NOW - D, None)

@@ -244,6 +244,14 @@ class TokenCache:
             if entry.token == token:
                 entry.token = None
 
+    def forget(self, subject: str) -> int:
+        """Drop every cached token of ``subject`` (any credential, any scopes); return how many were dropped."""
+        wanted = subject.lower()
+        with self._lock:
+            keys = [key for key in self._entries if key[1] == wanted]
+            entries = [self._entries.pop(key) for key in keys]
+        return sum(1 for entry in entries if entry.token is not None)
+
     def _fetch(self, credential: Credential, subject: str, scopes: Sequence[str]) -> tuple[str, float]:
         def observe(operation: str, outcome: str) -> None:
             self._counter.record(operation, subject if operation == "oauth2.token" else "", outcome)

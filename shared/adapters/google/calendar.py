@@ -181,11 +181,14 @@ class GoogleCalendar(CalendarExtras):
         time_min: datetime | None = None,
         time_max: datetime | None = None,
         page_token: str | None = None,
+        single_events: bool = False,
+        max_results: int | None = None,
     ) -> CalendarEventPage:
-        """One page of ``events.list`` (recurring masters unexpanded, deleted ones included) mapped to the domain.
+        """One page of ``events.list`` (deleted events included) mapped to the domain.
 
-        Masters come back as one item each; the sync expands them with ``events.instances`` inside the window,
-        so a changed series costs one call instead of every instance in every page.
+        By default masters come back as one item each (unexpanded): an incremental sync expands a changed
+        series with ``events.instances``, one call instead of every instance. ``single_events`` asks for
+        the instances instead (the full sync's expansion of many series at once).
         """
         page = self.list_events(
             calendar_id,
@@ -193,8 +196,9 @@ class GoogleCalendar(CalendarExtras):
             time_min=time_min,
             time_max=time_max,
             page_token=page_token,
-            single_events=False,
+            single_events=single_events,
             show_deleted=True,
+            max_results=max_results,
         )
         return _mapped(page)
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import httpx
 
+from shared.adapters.google.app_meetings import GoogleMeetingCalendar
 from shared.adapters.google.auth import Credential, KeylessCredential, ServiceAccountKey, TokenCache
 from shared.adapters.google.calendar import CALENDAR_SCOPE, GoogleCalendar
 from shared.adapters.google.counter import CallCounter
@@ -143,3 +144,7 @@ class GoogleCalendarDirectory:
     def calendar_for(self, org: Org, principal: Principal) -> GoogleCalendar:
         """The calendar client acting for ``principal``."""
         return self._clients.calendar(self.credential(org), self.subject_for(org, principal))
+
+    def meetings_for(self, org: Org, principal: Principal) -> GoogleMeetingCalendar:
+        """The principal's primary calendar as the meetings app uses it (domain values in and out)."""
+        return GoogleMeetingCalendar(self.calendar_for(org, principal))

@@ -26,7 +26,7 @@ from shared.adapters.google.counter import CallCounter
 from shared.adapters.google.failures import from_status, is_retryable, parse_body, reason_of, retry_after
 from shared.adapters.google.quota import QuotaGuard
 from shared.config import Settings
-from shared.errors import InvalidInput, RetryableError, Unauthenticated, Unavailable
+from shared.errors import HybridCalendarError, InvalidInput, RetryableError, Unauthenticated, Unavailable
 from shared.logs import ctx, get_logger
 from shared.ports.clock import Clock
 
@@ -122,6 +122,8 @@ class GoogleHttp:
         self._sleep = sleep
         self.policy = policy or RetryPolicy()
         self._rng = rng or random.Random()
+        self.on_rate_limited: Callable[[str, int], None] | None = None
+        """Told (subject, status) of every rate-limit answer, for the org health report's quota pressure."""
 
     def call(
         self,
@@ -205,7 +207,16 @@ class GoogleHttp:
         wait = None
         if is_retryable(status, reason):
             wait = retry_after(response.headers.get("Retry-After"), self._clock.now())
+            if status in (429, 403) and self.on_rate_limited is not None:
+                self._tell_rate_limited(who.subject, status)
         raise from_status(operation, status, decoded, wait=wait)
+
+    def _tell_rate_limited(self, subject: str, status: int) -> None:
+        assert self.on_rate_limited is not None
+        try:
+            self.on_rate_limited(subject, status)
+        except HybridCalendarError as exc:  # counting must never fail the call
+            log.warning("rate limit not counted", extra=ctx(error_code=exc.code))
 
     def _send(
         self,

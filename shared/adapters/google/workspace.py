@@ -73,6 +73,14 @@ class GoogleWorkspace:
         """``users.settings.getVacation`` acting as the principal."""
         return self._clients.gmail(self._directory.credential(org), principal.email).get_vacation("me")
 
+    def forget_tokens(self, org: Org, principal: Principal) -> None:
+        """Drop the cached access tokens of the subject acting for ``principal`` (every scope)."""
+        try:
+            subject = self._directory.subject_for(org, principal)
+        except InvalidInput:
+            return
+        self._clients.tokens.forget(subject)
+
     def validate(self, org: Org, principal: Principal) -> ValidationResult:
         """Credential, token, calendar and (for people) Gmail settings; RetryableError propagates."""
         if org.credential.kind == "secret":

@@ -36,5 +36,5 @@ INDEXES: tuple[IndexSpec, ...] = (
     IndexSpec("notices", (("recipientKind", "ASCENDING"), ("recipientId", "ASCENDING"), ("sent_at", "ASCENDING"))),
 )
 
-TTL_COLLECTIONS: tuple[str, ...] = ("meetings", "notices", "keys", "decisions")
+TTL_COLLECTIONS: tuple[str, ...] = ("meetings", "notices", "keys", "decisions", "quota", "alerts", "lightChecks")
 """Collection groups whose documents carry ``expireAt`` (each needs a TTL policy)."""

@@ -24,7 +24,7 @@ from shared.domain.joindetails import JoinDetails
 from shared.errors import Conflict, PreconditionFailed, Unavailable
 
 if TYPE_CHECKING:
-    from shared.adapters.store.repositories import DocumentStores
+    from shared.adapters.store.repositories import StoreBackend
 
 KEEP = timedelta(days=38)
 ATTEMPTS = 5
@@ -73,7 +73,7 @@ def _record_from(raw: str, made_at: datetime | None) -> MeetingRecord:
 class MeetingRecords:
     """Reads and writes the per-meeting record over the typed stores."""
 
-    def __init__(self, stores: DocumentStores) -> None:
+    def __init__(self, stores: StoreBackend) -> None:
         self._stores = stores
 
     def _path(self, org_id: str, principal_id: str, event_id: str) -> tuple[str, str]:

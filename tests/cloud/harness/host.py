@@ -14,7 +14,6 @@ IAM). The App itself is built by the product's own ``from_environment`` on the f
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -58,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
 
     def app() -> bootstrap.App:
         built = bootstrap.from_environment(clock=FileClock(args.clock))
-        return dataclasses.replace(built, bus=GrantedBus(built.bus, granted))
+        return bootstrap.rewire(built, bus=GrantedBus(built.bus, granted))
 
     bootstrap.set_app_factory(app)
     if args.fd is None:

@@ -1,0 +1,51 @@
+"""The admin API's routing object and what its OpenAPI operations share: the admin token, the errors.
+
+Declared once here; ``shared.api.admin`` and its companions add the routes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import flask
+from pydantic import BaseModel
+
+import shared
+from shared.api.routing import Api
+
+View = Callable[..., flask.Response]
+ADMIN: list[dict[str, list[str]]] = [{"adminToken": []}]
+_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+ERRORS = {
+    "400": {"description": "Bad input: malformed JSON, email or settings.", "content": _ERROR},
+    "401": {"description": "No or wrong admin credentials.", "content": _ERROR},
+    "404": {"description": "Unknown org, principal or device (or one of another org).", "content": _ERROR},
+    "409": {
+        "description": "Already exists, already active or deactivated, or validation already running.",
+        "content": _ERROR,
+    },
+}
+_ANY = {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
+
+
+def admin_op(
+    method: str, path: str, operation_id: str, summary: str, status: int, ok: type[BaseModel] | None
+) -> Callable[[View], View]:
+    """Add a documented admin view (the function checked the admin token before routing)."""
+    responses = {str(status): ok or _ANY, **ERRORS}
+    return router.route(method, path, operation_id=operation_id, summary=summary, responses=responses, security=ADMIN)
+
+
+router = Api(
+    "admin_api",
+    {
+        "title": "Hybrid Calendar admin API",
+        "version": shared.__version__,
+        "description": "Orgs, users, rooms and room devices: activation with validation, error reasons, "
+        "deactivation (the record stays visible until purged). "
+        "IAM guards it in the cloud (send an ID token in X-Serverless-Authorization); the local "
+        "runtime wants the admin token as a bearer token.",
+    },
+    {"adminToken": {"type": "http", "scheme": "bearer", "description": "HYBRIDCAL_ADMIN_TOKEN."}},
+    security=ADMIN,
+)

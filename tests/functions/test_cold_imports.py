@@ -1,0 +1,95 @@
+"""What a fresh function instance loads: its import and (embedded) its first answer leave heavy libraries out.
+
+Each check runs a fresh interpreter, as Cloud Functions starts an instance, and reads ``sys.modules``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from functions.registry import ENTRY_POINTS
+from tests.support.instant import T0
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+_LISTED = "print(json.dumps(sorted(m for m, v in sys.modules.items() if v is not None)))"
+
+# No function imports these: the CLI's libraries, the old HTML parser, Google's discovery client, gRPC
+# and the google.cloud clients (the gcp backend imports those when it builds the App, not at import).
+NEVER = (
+    "rich",
+    "typer",
+    "pygments",
+    "bs4",
+    "soupsieve",
+    "googleapiclient",
+    "grpc",
+    "google.cloud.firestore",
+    "google.cloud.pubsub",
+    "google.cloud.kms",
+    "google.cloud.secretmanager",
+    "google.api_core",
+)
+# Only the two APIs verify Google ID tokens at import-light cost; every other module leaves these out.
+GOOGLE_STACK = ("httpx", "httpcore", "google.auth", "google.oauth2", "cryptography.x509", "babel")
+TOKEN_VERIFIERS = {"meetings_api", "admin_api"}
+
+
+def _run(code: str, env: dict[str, str] | None = None) -> tuple[list[str], set[str]]:
+    """What ``code`` printed, and the modules loaded when it ended."""
+    out = subprocess.run(
+        [sys.executable, "-c", f"import json, sys\n{code}\n{_LISTED}"],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    *printed, modules = out.stdout.strip().splitlines()
+    return printed, set(json.loads(modules))
+
+
+def _loaded(code: str) -> set[str]:
+    return _run(code)[1]
+
+
+def _offenders(loaded: set[str], packages: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in loaded if any(m == p or m.startswith(f"{p}.") for p in packages))
+
+
+@pytest.mark.parametrize("name", [ep.name for ep in ENTRY_POINTS])
+def test_function_import_leaves_heavy_libraries_out(name: str) -> None:
+    """Importing one function's module loads neither the CLI's libraries, bs4, gRPC nor any google.cloud client."""
+    loaded = _loaded(f"import functions.{name}")
+    assert f"functions.{name}" in loaded
+    forbidden = NEVER if name in TOKEN_VERIFIERS else NEVER + GOOGLE_STACK
+    assert _offenders(loaded, forbidden) == []
+
+
+def test_main_bundle_imports_no_function() -> None:
+    """``import main`` (what every instance loads first) imports no function module and nothing of ours."""
+    loaded = _loaded("import main")
+    assert _offenders(loaded, ("functions", "shared")) == []
+
+
+def test_webhook_first_answer_on_the_embedded_backend_loads_no_cli_or_cloud_library(tmp_path: Path) -> None:
+    """A webhook instance answers its first notification (App built, store read) without the CLI libraries or gRPC."""
+    code = (
+        "from functions_framework import create_app\n"
+        "app = create_app('calendar_webhook', 'main.py')\n"
+        "headers = {'X-Goog-Channel-ID': 'unknown', 'X-Goog-Channel-Token': 't', 'X-Goog-Resource-ID': 'r',\n"
+        "           'X-Goog-Resource-State': 'exists', 'X-Goog-Message-Number': '1'}\n"
+        "response = app.test_client().post('/', headers=headers)\n"
+        "print(response.status_code, response.get_data(as_text=True).strip())"
+    )
+    env = {"HYBRIDCAL_DATA_DIR": str(tmp_path / "data"), "HYBRIDCAL_CLOCK_START": T0.isoformat()}
+    printed, loaded = _run(code, env)
+    assert printed[-1].startswith("200 ")  # an unknown channel: read from the store, answered 200
+    assert "shared.bootstrap" in loaded and "shared.adapters.store.sqlite" in loaded  # the App was built
+    assert _offenders(loaded, NEVER) == []
