@@ -7,12 +7,17 @@ import functions_framework
 
 from functions._common import handle_push
 from shared.bootstrap import App
+from shared.errors import Forbidden, Unauthenticated
 from shared.ports import BusMessage
 from shared.ports.messages import RewriteJoinDetails
 
 
 def _handle(app: App, request: RewriteJoinDetails, message: BusMessage) -> None:
-    app.rewrite.rewrite(request.org_id, request.principal_id, request.event_id)
+    try:
+        app.rewrite.rewrite(request.org_id, request.principal_id, request.event_id)
+    except (Forbidden, Unauthenticated) as exc:  # a revoked delegation, say: the principal's state says so at once
+        app.delegation.refused_by_id(request.org_id, request.principal_id, exc)
+        raise
 
 
 @functions_framework.http

@@ -116,6 +116,22 @@ def test_a_sync_refused_by_google_turns_the_principal_to_error_at_once(world: Pu
     assert [json.loads(r.body)["type"] for r in receiver.received] == ["principal.error"]
 
 
+def test_a_join_detail_rewrite_refused_by_google_turns_the_principal_to_error_at_once(
+    world: PumpWorld, receiver: Receiver
+) -> None:
+    """A keyword's rewrite runs after the grant and its tokens were revoked: Alice moves to error; one alert."""
+    _hook(world, receiver)
+    world.create_event(ALICE, "Standup", 60, location="@webex")
+    assert world.state.wait_for_push_idle(30)
+    world.deliver("sync_calendar")
+    assert world.bus.queued(str(TOPIC_OF["rewrite_join_details"])) == 1
+    world.control.set_service_account_scopes(DOMAIN, str(world.key["client_id"]), [], revoke_tokens=True)
+    world.deliver("rewrite_join_details")
+    alice = principal(world)
+    assert alice["state"] == "error" and alice["reason"] == "delegation_not_authorized"
+    assert [json.loads(r.body)["type"] for r in receiver.received] == ["principal.error"]
+
+
 def test_the_light_check_validates_a_quiet_principal_once_per_period(world: PumpWorld) -> None:
     """Hourly maintenance of a quiet calendar: one light validation (fresh tokens) per 6 h, not one per run."""
     counter = world.app.google.counter
