@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from shared import config, logs
 from shared.adapters.bus.local import LocalBus
 from shared.adapters.crypto.envelope import EnvelopeCipher
+from shared.adapters.google.room_attendance import GoogleRoomCalendar
+from shared.adapters.google.stack import GoogleStack
 from shared.adapters.store.datadir import DataDirLock, open_embedded
 from shared.adapters.store.health_records import DocumentHealthRecords
 from shared.adapters.store.repositories import DocumentStores
@@ -57,9 +59,6 @@ class App(Services, Ports):
             "google": self.settings.google_base_url or "https://www.googleapis.com",
         }
 
-    def _http(self) -> httpx.Client:
-        return self.google.http_client
-
     @cached_property
     def meetings_api(self) -> AppApi:
         """Everything the app API routes need."""
@@ -70,8 +69,8 @@ class App(Services, Ports):
         from shared.services.auth import DevSignIn
         from shared.services.meetings_app import MeetingsApp
 
-        directory = cast("AppDirectory", self.directory)  # GoogleCalendarDirectory has the app operations
-        dev = DevSignIn(self.settings, self._http()) if self.settings.google_base_url else None
+        directory = cast("AppDirectory", self.directory)  # GoogleStack has the app operations
+        dev = DevSignIn(self.settings, self.google.http_client) if self.settings.google_base_url else None
         api = AppApi(
             self.authenticator,
             MeetingsApp(self.stores.principals, self.stores.meetings, self.stores.presence, directory, self.clock),
@@ -84,7 +83,7 @@ class App(Services, Ports):
 
         app = self.id_tokens
         api.rooms = self.rooms
-        api.addon = AddOnRoute.build(self.settings, self.clock, self._http(), self.stores, app, self.conferences)
+        api.addon = AddOnRoute.build(self.settings, self.clock, self.google.client, self.stores, app, self.conferences)
         return api
 
     def close(self) -> None:
@@ -133,17 +132,14 @@ def build(
         cache_seconds=settings.key_cache_seconds,
     )
     stores = DocumentStores(documents, cipher)
-    from shared.adapters.google.clients import GoogleCalendarDirectory, GoogleClients
-    from shared.adapters.google.room_attendance import GoogleRoomCalendar
-    from shared.adapters.google.secrets import SecretManagerSecrets
-    from shared.adapters.google.workspace import GoogleWorkspace
-
-    google = GoogleClients(settings, clock, transport=google_transport)
-    secrets = SecretManagerSecrets(endpoint=settings.secret_manager_endpoint)
-    directory = GoogleCalendarDirectory(google, stores.orgs.service_account_key, secrets.access, clock)
-    workspace = GoogleWorkspace(google, directory, clock)
     health_records = DocumentHealthRecords(documents, cipher)
-    google.http.on_rate_limited = lambda subject, status: health_records.note_rate_limited(subject, status, clock.now())
+    google = GoogleStack(
+        settings,
+        clock,
+        stores.orgs.service_account_key,
+        transport=google_transport,
+        on_rate_limited=lambda subject, status: health_records.note_rate_limited(subject, status, clock.now()),
+    )  # built on the first Google call: a function that never calls Google never imports its stack
     ports = Ports(
         settings=settings,
         clock=clock,
@@ -152,15 +148,15 @@ def build(
         cipher=cipher,
         stores=stores,
         bus=bus,
-        directory=directory,
-        validator=workspace,
-        vacations=workspace,
-        editors=workspace.editor_for,
+        directory=google,
+        validator=google,
+        vacations=google,
+        editors=google.editor_for,
         google=google,
         instances=instances,
         lock=lock,
         health_records=health_records,
-        room_calendar=GoogleRoomCalendar(directory),
+        room_calendar=GoogleRoomCalendar(google),
     )
     return wire(ports)
 

@@ -22,8 +22,8 @@ from shared.ports.rooms import RoomCalendar
 
 if TYPE_CHECKING:
     from shared.adapters.conferencing.registry import Providers
-    from shared.adapters.google.clients import GoogleClients
     from shared.adapters.google.id_tokens import IdTokenVerifier
+    from shared.adapters.google.stack import GoogleStack
     from shared.adapters.store.datadir import DataDirLock
     from shared.adapters.store.meeting_records import MeetingRecords
     from shared.services.alerts import AlertService
@@ -57,7 +57,8 @@ class Ports:
     validator: PrincipalValidator
     vacations: VacationReader
     editors: Callable[[Org, Principal], EventEditor]
-    google: GoogleClients
+    google: GoogleStack
+    """The Google clients, built on first use (``google.client`` is the pooled HTTP client as a callable)."""
     instances: Instances
     lock: DataDirLock | None
     """The embedded data dir's lock; a cloud deployment has none."""
@@ -65,7 +66,6 @@ class Ports:
     """Counters and runs of the health report, alert hooks and alerts."""
     room_calendar: RoomCalendar
     """Declines a no-show room's attendance at Google through the room delegate."""
-    """Counters and runs of the health report, alert hooks and alerts."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ def wire_services(ports: Ports) -> Services:
     from shared.topics import JOIN_BUTTONS, PRESENCE_CHANGED
 
     settings, clock, bus, directory, editors = ports.settings, ports.clock, ports.bus, ports.directory, ports.editors
-    s, attempts, http = ports.stores, settings.bus_max_attempts, ports.google.http_client
+    s, attempts, http = ports.stores, settings.bus_max_attempts, ports.google.client
     sync = SyncService(
         s.orgs, s.principals, s.meetings, s.decisions, s.transactions, s.sync_states, bus, directory, clock,
         ports.instances, max_attempts=attempts,

@@ -11,7 +11,7 @@ router when ``shared.api.app`` is imported.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -20,6 +20,7 @@ import httpx
 from google.oauth2 import id_token
 from pydantic import BaseModel, Field
 
+from shared.adapters.google.certs import CachedCerts
 from shared.adapters.google.id_tokens import IdTokenVerifier
 from shared.adapters.store.repositories import DocumentStores
 from shared.api.app_models import Strict
@@ -89,10 +90,18 @@ class ConferenceOut(BaseModel):
 class AddOnIdTokens(IdTokenVerifier):
     """The app's ID-token checks, with the add-on's client ids accepted as audiences too."""
 
-    def __init__(self, settings: Settings, clock: Clock, http: httpx.Client, app: IdTokenVerifier) -> None:
+    def __init__(
+        self, settings: Settings, clock: Clock, http: Callable[[], httpx.Client], app: IdTokenVerifier
+    ) -> None:
+        """``http()`` gives the pooled HTTP client; the certificates are ``app``'s."""
         super().__init__(settings, clock, http)
-        self.certs = app.certs  # one certificate cache for both
+        self._app = app
         self.audiences = [settings.oidc_client_id, *settings.addon_client_ids]
+
+    @property
+    def certs(self) -> CachedCerts:
+        """The app verifier's certificate cache: one for both."""
+        return self._app.certs
 
     def _verify(self, token: str) -> Mapping[str, Any]:
         return id_token.verify_token(
@@ -117,7 +126,7 @@ class AddOnRoute:
         cls,
         settings: Settings,
         clock: Clock,
-        http: httpx.Client,
+        http: Callable[[], httpx.Client],
         stores: DocumentStores,
         app: IdTokenVerifier,
         service: ConferenceService,

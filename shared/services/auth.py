@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from shared.config import Settings
 from shared.domain.principals import Device, Org, Principal, PrincipalKind
@@ -23,6 +21,9 @@ from shared.errors import Forbidden, HybridCalendarError, NotFound, Unauthentica
 from shared.logs import ctx, get_logger
 from shared.ports.identity import IdentityVerifier
 from shared.ports.stores import DeviceRepository, OrgRepository, PrincipalRepository
+
+if TYPE_CHECKING:
+    import httpx
 
 log = get_logger(__name__)
 
@@ -106,6 +107,8 @@ class DevSignIn:
         self._available: bool | None = None
 
     def _control(self, method: str, path: str, **kwargs: Any) -> Any:
+        import httpx  # on the first sign-in: the app's other answers never load it
+
         try:
             response = self._http.request(method, f"{self._base}/emulator/v1{path}", timeout=10.0, **kwargs)
         except httpx.HTTPError as exc:

@@ -8,14 +8,15 @@ keyword goes or the event is cancelled. Each org brings its own Webex access tok
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from shared.domain.joindetails import JoinDetails
 from shared.domain.meetings import Meeting
 from shared.domain.principals import Org, Principal
 from shared.errors import InvalidInput, NotFound, RateLimited, Unauthenticated, Unavailable
+
+if TYPE_CHECKING:
+    import httpx
 
 PREFIX = "webex:"
 
@@ -25,15 +26,18 @@ class WebexApiProvider:
 
     name = "webex_api"
 
-    def __init__(self, http: httpx.Client, base_url: str, token_for: Callable[[Org], str | None]) -> None:
+    def __init__(self, http: Callable[[], httpx.Client], base_url: str, token_for: Callable[[Org], str | None]) -> None:
+        """``http()`` gives the pooled HTTP client (asked on the first call, so wiring builds none)."""
         self._http, self._base, self._token_for = http, base_url.rstrip("/"), token_for
 
     def _call(self, org: Org, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         token = self._token_for(org)
         if not token:
             raise InvalidInput("this org has no Webex access token: set webex_access_token on the org")
+        import httpx
+
         try:
-            response = self._http.request(
+            response = self._http().request(
                 method, f"{self._base}{path}", json=body, timeout=30, headers={"Authorization": f"Bearer {token}"}
             )
         except httpx.HTTPError as exc:

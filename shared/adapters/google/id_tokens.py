@@ -4,25 +4,24 @@ google-auth's ``verify_token`` checks the RS256 signature against the issuer's c
 (fetched through ``httpx`` and cached for the ``max-age`` the issuer sends) and the audience;
 :class:`IdTokenVerifier` checks the issuer (Google's, or the emulator's base URL when
 ``HYBRIDCAL_GOOGLE_BASE_URL`` is set), ``iat``/``exp`` on the injected clock and, for a person,
-``email_verified`` and ``hd``.
+``email_verified`` and ``hd``. google-auth, httpx and the certificate cache are imported and built
+the first time a token is verified, not when the verifier is wired.
 """
 
 from __future__ import annotations
 
-import re
 import threading
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
-import httpx
-from google.auth import exceptions as google_exceptions
-from google.auth import transport as google_transport
-from google.oauth2 import id_token
-
-from shared.adapters.google.transport import HttpxRequest
 from shared.config import Settings
 from shared.errors import Forbidden, Unauthenticated, Unavailable
 from shared.ports.clock import Clock
+
+if TYPE_CHECKING:
+    import httpx
+
+    from shared.adapters.google.certs import CachedCerts
 
 GOOGLE_ISSUERS = ("https://accounts.google.com", "accounts.google.com")
 GOOGLE_CERTS = "https://www.googleapis.com/oauth2/v1/certs"
@@ -30,82 +29,48 @@ SKEW_SECONDS = 60
 # google-auth checks iat/exp against the wall clock; we check them on the injected clock
 # instead, so its own window is opened wide and only the signature and audience count there.
 _WIDE_SKEW = 10 * 365 * 86400
-_MAX_AGE = re.compile(r"max-age=(\d+)")
-
-
-class CachedCerts(google_transport.Request):
-    """A google-auth request that serves the issuer's certificates from a cache.
-
-    The certificates are kept for the ``max-age`` the issuer sends (60 s to 24 h, 1 h by
-    default) on the injected clock; ``invalidate`` forces a fetch (a key id we don't know yet).
-    """
-
-    def __init__(self, http: httpx.Client, clock: Clock, certs_url: str) -> None:
-        self._inner = HttpxRequest(http, timeout=10.0)
-        self._clock, self._url = clock, certs_url
-        self._lock = threading.Lock()
-        self._cached: tuple[float, google_transport.Response] | None = None
-        self.fetches = 0
-
-    @property
-    def url(self) -> str:
-        """The certificates URL this request caches."""
-        return self._url
-
-    def invalidate(self) -> bool:
-        """Drop the cache unless it was filled in the last minute; True when dropped."""
-        with self._lock:
-            if self._cached is not None and self._clock.monotonic() - self._cached[0] < 60:
-                return False
-            self._cached = None
-            return True
-
-    def __call__(
-        self,
-        url: str,
-        method: str = "GET",
-        body: bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | None = None,
-        **kwargs: Any,
-    ) -> google_transport.Response:
-        """Answer the certificate fetch from the cache; pass anything else through."""
-        if url != self._url or method != "GET":
-            return self._inner(url, method, body, headers, timeout, **kwargs)
-        now = self._clock.monotonic()
-        with self._lock:
-            if self._cached is not None and now < self._cached[0] + self._ttl(self._cached[1]):
-                return self._cached[1]
-        response = self._inner(url, "GET", None, headers, timeout)
-        if response.status == 200:
-            with self._lock:
-                self._cached = (now, response)
-                self.fetches += 1
-        return response
-
-    @staticmethod
-    def _ttl(response: google_transport.Response) -> float:
-        match = _MAX_AGE.search(str(response.headers.get("Cache-Control", "")))
-        return float(min(max(int(match.group(1)), 60), 86400)) if match else 3600.0
 
 
 class IdTokenVerifier:
     """Verifies Google-style ID tokens for one audience and issuer."""
 
-    def __init__(self, settings: Settings, clock: Clock, http: httpx.Client, *, audience: str | None = None) -> None:
+    def __init__(
+        self, settings: Settings, clock: Clock, http: Callable[[], httpx.Client], *, audience: str | None = None
+    ) -> None:
+        """``http()`` gives the pooled HTTP client the certificates are fetched with (asked on the first fetch)."""
         base = settings.google_base_url
         self.audience = audience or settings.oidc_client_id
         self.issuers = (base.rstrip("/"),) if base else GOOGLE_ISSUERS
-        self.certs = CachedCerts(http, clock, f"{base.rstrip('/')}/oauth2/v1/certs" if base else GOOGLE_CERTS)
+        self.certs_url = f"{base.rstrip('/')}/oauth2/v1/certs" if base else GOOGLE_CERTS
+        self._http = http
         self._clock = clock
+        self._lock = threading.Lock()
+        self._certs: CachedCerts | None = None
+
+    @property
+    def certs(self) -> CachedCerts:
+        """The issuer's certificates, cached on the clock (built, with the HTTP client, on first use)."""
+        certs = self._certs
+        if certs is None:
+            with self._lock:
+                if self._certs is None:
+                    from shared.adapters.google.certs import CachedCerts
+
+                    self._certs = CachedCerts(self._http(), self._clock, self.certs_url)
+                certs = self._certs
+        return certs
 
     def _verify(self, token: str) -> Mapping[str, Any]:
+        from google.oauth2 import id_token
+
         return id_token.verify_token(
             token, self.certs, audience=self.audience, certs_url=self.certs.url, clock_skew_in_seconds=_WIDE_SKEW
         )
 
     def claims(self, token: str) -> Mapping[str, Any]:
         """The claims of a token signed by the issuer for the audience and valid now; Unauthenticated otherwise."""
+        from google.auth import exceptions as google_exceptions
+
         try:
             try:
                 claims = self._verify(token)

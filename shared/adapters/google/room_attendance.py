@@ -8,15 +8,25 @@ to ``declined`` with the release note in its ``comment``, with ``If-Match`` on t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from shared.adapters.google.clients import GoogleCalendarDirectory
 from shared.domain.principals import Org, Principal
 from shared.domain.rooms import EXEMPT_PROPERTY, RELEASE_COMMENT, RoomEvent, is_exempt
 from shared.errors import NotFound
 
+if TYPE_CHECKING:
+    from shared.adapters.google.calendar import GoogleCalendar
+
 MAX_HELD = 256
 FIELDS = "id,etag,status,description,attendees,extendedProperties"
+
+
+class RoomDelegateCalendars(Protocol):
+    """The calendar client acting for a room (the org's room delegate): the directory, or the lazy stack."""
+
+    def calendar_for(self, org: Org, principal: Principal) -> GoogleCalendar:
+        """The calendar client acting for ``principal``."""
+        ...
 
 
 def _room_entry(event: Mapping[str, Any], room_email: str) -> Mapping[str, Any] | None:
@@ -54,7 +64,7 @@ def decline_body(event: Mapping[str, Any], room_email: str) -> dict[str, Any]:
 class GoogleRoomCalendar:
     """``RoomCalendar`` over the Calendar client acting as the org's room delegate."""
 
-    def __init__(self, directory: GoogleCalendarDirectory) -> None:
+    def __init__(self, directory: RoomDelegateCalendars) -> None:
         self._directory = directory
         self._attendees: dict[tuple[str, str, str], Mapping[str, Any]] = {}
 
