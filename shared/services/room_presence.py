@@ -29,7 +29,12 @@ class RoomPerson:
 
 
 def room_people(org: Org, principals: PrincipalRepository, items: Iterable[ListedRow]) -> tuple[RoomPerson, ...]:
-    """The org's people on the meetings a device is shown (organisers and invitees, rooms left out)."""
+    """The org's people on the meetings a device is shown (organisers and invitees, rooms left out).
+
+    Nothing when the org turned the marks off for its room displays (``room_display_presence``).
+    """
+    if not org.room_display_presence:
+        return ()
     emails: dict[str, None] = {}
     for item in items:
         if item.details_hidden:

@@ -69,3 +69,18 @@ def test_an_attendees_presence_change_reaches_the_device_stream(aw: AppWorld, se
     assert frames.next("presence", timeout=5)[0] == {"people": [{"email": BOB, "status": "in_meeting"}]}
     other = httpx.get(f"{served}/v1/devices/{device_id}/stream", headers=aw.device(ROOM2)[1])
     assert other.status_code == 403 and other.json()["error"]["code"] == "forbidden"
+
+
+def test_an_org_turns_the_marks_off_for_its_room_displays(aw: AppWorld) -> None:
+    """With room_display_presence off (admin PATCH) a device reads nobody; a non-boolean is a 400 JSON."""
+    aw.meeting(ALICE, T0 + timedelta(hours=1), guests=(ROOM,))
+    set_presence(aw, ALICE, PresenceStatus.DO_NOT_DISTURB)
+    device_a, headers_a = aw.device(ROOM)
+    assert aw.get(f"/v1/devices/{device_a}/presence", headers_a).json["people"] != []
+    admin = {"Authorization": "Bearer admin"}
+    org = f"/admin/v1/orgs/{aw.world.org.id}"
+    bad = aw.client.patch(org, json={"room_display_presence": "no"}, headers=admin)
+    assert bad.status_code == 400 and "error" in bad.json
+    changed = aw.client.patch(org, json={"room_display_presence": False}, headers=admin)
+    assert changed.status_code == 200 and changed.json["room_display_presence"] is False
+    assert aw.get(f"/v1/devices/{device_a}/presence", headers_a).json["people"] == []

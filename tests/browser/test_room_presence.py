@@ -29,7 +29,8 @@ def _set(aw: AppWorld, email: str, status: PresenceStatus, message: str = "") ->
 def _marks(scope: Any) -> list[tuple[str, str]]:
     """(email, mark text) of every marked person inside ``scope``."""
     found = scope.locator("[data-email]:has(.mark)")
-    return [(found.nth(i).get_attribute("data-email"), found.nth(i).locator(".mark").inner_text()) for i in range(found.count())]
+    items = [found.nth(i) for i in range(found.count())]
+    return [(item.get_attribute("data-email"), item.locator(".mark").inner_text()) for item in items]
 
 
 def test_marks_show_who_is_away_and_change_live(page: Any, site: tuple[AppWorld, str], shot: Shots) -> None:
