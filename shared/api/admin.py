@@ -57,6 +57,7 @@ def org_view(org: Org, secrets: frozenset[str] = frozenset()) -> dict[str, Any]:
         "room_delegate": org.room_delegate,
         "kms_key": org.kms_key,
         "created_at": org.created_at,
+        "room_display_presence": org.room_display_presence,
         "webex_access_token_set": WEBEX_TOKEN in secrets,
         "delegation": {"client_id": org.credential.client_id, "scopes": ",".join(GOOGLE_SCOPES)},
     }
@@ -125,7 +126,15 @@ def _check_provider(org: Org, token_given: bool, secrets: frozenset[str]) -> Non
 
 def _apply(org: Org, fields: OrgFields) -> tuple[Org, str | None]:
     changes: dict[str, Any] = {}
-    for name in ("default_locale", "provider", "webex_site", "send_updates", "room_delegate", "kms_key"):
+    for name in (
+        "default_locale",
+        "provider",
+        "webex_site",
+        "send_updates",
+        "room_delegate",
+        "kms_key",
+        "room_display_presence",
+    ):
         value = getattr(fields, name)
         if value is not None:
             changes[name] = value

@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from shared.i18n.tags import catalog_locale
 
@@ -45,6 +45,9 @@ class OrgFields(BaseModel):
     send_updates: Literal["all", "externalOnly", "none"] | None = None
     room_delegate: str | None = Field(default=None, max_length=254)
     kms_key: str | None = Field(default=None, max_length=512)
+    room_display_presence: StrictBool | None = Field(
+        default=None, description="Whether room displays mark people who are away (off for public spaces)."
+    )
     service_account_key: dict[str, Any] | str | None = None
     credential: CredentialIn | None = None
 
@@ -152,6 +155,7 @@ class OrgOut(BaseModel):
     room_delegate: str | None
     kms_key: str | None
     created_at: str | None
+    room_display_presence: bool = True
     webex_access_token_set: bool = Field(description="Whether a Webex access token is stored (never the token).")
     delegation: DelegationOut
 

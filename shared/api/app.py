@@ -39,7 +39,7 @@ from shared.api.app_routing import router as router  # the routes are on it once
 from shared.api.app_stream import EventStream, StreamSettings, StreamTarget, parse_cursor
 from shared.api.http import respond
 from shared.api.params import DevicePath, EmailPath, EventPath, RangeQuery, StreamHeader
-from shared.domain.meeting_rows import listed
+from shared.domain.meeting_rows import ListedRow, listed
 from shared.domain.meetings import ResponseStatus
 from shared.domain.presence import RecipientKind
 from shared.errors import Forbidden, InvalidInput
@@ -48,6 +48,7 @@ from shared.services.auth import Authenticator, Caller, DevSignIn
 from shared.services.join_buttons import Broadcaster, lead_for
 from shared.services.meetings_app import MeetingsApp, NewMeeting, zone_of
 from shared.services.people import People
+from shared.services.room_presence import room_people
 
 if TYPE_CHECKING:
     from shared.api.app_conferences import AddOnRoute
@@ -131,14 +132,21 @@ def _range(args: Mapping[str, str], caller: Caller) -> tuple[datetime | None, da
     return _when(args.get("from"), zone, "from"), _when(args.get("to"), zone, "to"), _days(args.get("days"))
 
 
-def listing(api: AppApi, caller: Caller, args: Mapping[str, str]) -> dict[str, Any]:
-    """The body of a meeting list (``MeetingListOut``) for the range in ``args``."""
+def listed_items(
+    api: AppApi, caller: Caller, args: Mapping[str, str]
+) -> tuple[datetime, datetime, datetime, list[ListedRow]]:
+    """The range in ``args``, the time and the meetings the caller is shown in it."""
     start, end, days = _range(args, caller)
     start, end = api.meetings.day_range(caller, start, end, days)
     now = api.clock.now()
     rows = app_queries.meeting_rows(api.stores.backend, caller.org.id, caller.principal.id, start, end, now)
     lead = lead_for(caller.org, caller.principal)
-    items = listed(rows, caller.principal.email, device=caller.is_device, lead=lead, now=now)
+    return start, end, now, listed(rows, caller.principal.email, device=caller.is_device, lead=lead, now=now)
+
+
+def listing(api: AppApi, caller: Caller, args: Mapping[str, str]) -> dict[str, Any]:
+    """The body of a meeting list (``MeetingListOut``) for the range in ``args``."""
+    start, end, now, items = listed_items(api, caller, args)
     return {
         "from": iso(start),
         "to": iso(end),
@@ -319,16 +327,18 @@ def my_stream(request: flask.Request, api: AppApi, caller: Caller, header: Strea
     "/v1/devices/<device_id>/stream",
     "GET",
     "deviceStream",
-    "Server-Sent Events: the device's join buttons.",
+    "Server-Sent Events: the device's join buttons and the presence of the people on its meetings.",
     "device",
     ok=SSE,
 )
 def device_stream(
     request: flask.Request, api: AppApi, caller: Caller, path: DevicePath, header: StreamHeader
 ) -> flask.Response:
-    """A device's events."""
-    return _stream(api, request, header, StreamTarget(caller.org.id, RecipientKind.DEVICE, path.device_id))
+    """A device's events, and the presence of the org's people on its room's meetings of today."""
+    people = room_people(caller.org, api.stores.principals, listed_items(api, caller, {})[3])
+    target = StreamTarget(caller.org.id, RecipientKind.DEVICE, path.device_id, presence_among=people)
+    return _stream(api, request, header, target)
 
 
 app_pages.register(router)
-from shared.api import app_conferences, app_me, app_rooms  # noqa: E402, F401  (their routes use ``router`` and ``AppApi``)
+from shared.api import app_conferences, app_device_presence, app_me, app_rooms  # noqa: E402, F401  (their routes use ``router`` and ``AppApi``)

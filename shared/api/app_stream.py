@@ -25,6 +25,7 @@ from shared.errors import HybridCalendarError, InvalidInput
 from shared.logs import ctx, get_logger
 from shared.ports.clock import Clock
 from shared.services.join_buttons import Broadcaster
+from shared.services.room_presence import RoomPerson, states
 
 log = get_logger(__name__)
 Cursor = tuple[datetime, str]
@@ -42,12 +43,17 @@ class StreamSettings:
 
 @dataclass(frozen=True, slots=True)
 class StreamTarget:
-    """Whose events a stream carries: one recipient's notices, and a person's presence."""
+    """Whose events a stream carries: one recipient's notices, and a person's presence or a set of people's states.
+
+    ``presence_among`` (a room display) sends ``presence`` frames ``{"people": [{email, status}]}`` with the
+    people whose state changed (all of them first); only the state, never the message or working location.
+    """
 
     org_id: str
     kind: RecipientKind
     recipient_id: str
     presence_of: str | None = None
+    presence_among: tuple[RoomPerson, ...] = ()
 
 
 def event_id(stored: StoredNotice) -> str:
@@ -105,6 +111,7 @@ class EventStream:
         self._settings = settings or StreamSettings()
         self._timer = timer or SystemClock()  # real time bounds the connection, whatever the service clock says
         self._presence: dict[str, Any] | None = None
+        self._states: dict[str, str] = {}
 
     def _new_notices(self) -> list[StoredNotice]:
         t = self._target
@@ -120,10 +127,19 @@ class EventStream:
             self._cursor = (now, "")
         return [s for s in found if s.notice.end > now]
 
+    def _states_change(self) -> dict[str, Any] | None:
+        among = self._target.presence_among
+        if not among:
+            return None
+        now = {e: s.value for e, s in states(self._target.org_id, self._stores.presence, among).items()}
+        changed = [{"email": e, "status": s} for e, s in now.items() if self._states.get(e) != s]
+        self._states = now
+        return {"people": changed} if changed else None
+
     def _presence_change(self) -> dict[str, Any] | None:
         principal_id = self._target.presence_of
         if principal_id is None:
-            return None
+            return self._states_change()
         current = self._stores.presence.get_presence(self._target.org_id, principal_id)
         view = presence_out(current or Presence(org_id=self._target.org_id, principal_id=principal_id))
         if view == self._presence:

@@ -140,6 +140,7 @@ class Org:
     send_updates: str = "all"
     room_delegate: str | None = None
     created_at: datetime | None = None
+    room_display_presence: bool = True  # room displays mark people who are away (off for displays in public spaces)
 
     def owns_principal(self, email: str, kind: PrincipalKind) -> bool:
         """Tell whether a principal of ``kind`` may be activated for this org.

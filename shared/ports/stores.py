@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
 from shared.domain.meetings import Meeting
-from shared.domain.presence import JoinButtonNotice, Presence, RecipientKind
+from shared.domain.presence import JoinButtonNotice, NoticeKind, Presence, RecipientKind
 from shared.domain.principals import Device, Org, Principal
 from shared.domain.sync import SyncState, WatchChannel
 from shared.ports.dead_letters import DeadLetterRepository
@@ -25,6 +25,46 @@ class StoredNotice:
 
     id: str
     notice: JoinButtonNotice
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeHead:
+    """A stored notice's plaintext fields, its payload not opened: enough to rank it and match identities.
+
+    ``handle`` is the store's own, opaque to callers; ``NoticeRepository.open_notice`` takes it back.
+    """
+
+    id: str
+    meeting_id: str
+    recipient_kind: RecipientKind
+    recipient_id: str
+    kind: NoticeKind
+    start: datetime
+    end: datetime
+    sent_at: datetime
+    handle: object = field(default=None, compare=False, repr=False)
+
+    @property
+    def key(self) -> str:
+        """The recipient's view of the meeting (``JoinButtonNotice.key``)."""
+        return f"{self.meeting_id}|{self.recipient_kind}|{self.recipient_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class DueMeeting:
+    """A stored meeting's plaintext fields, its payload not opened (``MeetingRepository.open_meeting`` opens it).
+
+    ``version`` changes with every write of the stored meeting; ``handle`` is opaque to callers.
+    """
+
+    event_id: str
+    principal_id: str
+    start: datetime
+    end: datetime
+    all_day: bool
+    expire_at: datetime
+    version: str
+    handle: object = field(default=None, compare=False, repr=False)
 
 
 class Transactions(Protocol):
@@ -150,6 +190,18 @@ class MeetingRepository(Protocol):
         """Meetings of every calendar of an org that have a join target and start in [lower, upper]."""
         ...
 
+    def due_meetings(self, org_id: str, lower: datetime, upper: datetime) -> list[DueMeeting]:
+        """``meetings_starting``'s meetings, unopened (plaintext fields only), by start."""
+        ...
+
+    def meeting_heads(self, org_id: str, keys: Sequence[tuple[str, str]]) -> list[DueMeeting | None]:
+        """The stored meetings of (calendar, event) pairs, unopened, in the order asked (one batched read)."""
+        ...
+
+    def open_meeting(self, org_id: str, head: DueMeeting) -> Meeting:
+        """The whole meeting behind a head (its payload opened)."""
+        ...
+
 
 class SyncStateRepository(Protocol):
     """Each calendar's sync state, written by compare-and-set."""
@@ -222,6 +274,14 @@ class NoticeRepository(Protocol):
 
     def live_notices(self, org_id: str, now: datetime) -> list[StoredNotice]:
         """Every notice of an org whose meeting had not ended at ``now``."""
+        ...
+
+    def live_notice_heads(self, org_id: str, now: datetime) -> list[NoticeHead]:
+        """``live_notices``, unopened (one query, no decryption)."""
+        ...
+
+    def open_notice(self, org_id: str, head: NoticeHead) -> StoredNotice:
+        """The whole notice behind a head (its payload opened)."""
         ...
 
     def notices_for(

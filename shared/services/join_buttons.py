@@ -8,18 +8,19 @@ Then it sends join buttons: every meeting with a join target that starts within 
 (the org's; a room may override it) gets one notice per active invitee (their own calendar
 copy) and one per device of each invited room. Each notice is recorded create-if-absent, so
 overlapping or repeated runs send it once; only the run that recorded it publishes it on the
-join-buttons topic. Devices (and anyone not invited) get a private meeting's notice without its
-title. Streams read notices from the store; the :class:`Broadcaster` only wakes them early.
+join-buttons topic. A run reads each org's live notices once (plaintext fields): a recipient who
+has a button costs no write and a meeting whose recipients all have theirs is not opened.
+Devices (and anyone not invited) get a private meeting's notice without its title.
+Streams read notices from the store; the :class:`Broadcaster` only wakes them early.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from shared.domain.meetings import Meeting, ResponseStatus
+from shared.domain.meetings import Meeting
 from shared.domain.presence import JoinButtonNotice, NoticeKind, RecipientKind, correction
 from shared.domain.principals import Device, Org, Principal, PrincipalKind
 from shared.domain.privacy import may_see_details
@@ -29,24 +30,21 @@ from shared.ports.clock import Clock
 from shared.ports.messages import JoinButton
 from shared.ports.stores import (
     DeviceRepository,
+    DueMeeting,
     MeetingRepository,
+    NoticeHead,
     NoticeRepository,
     OrgRepository,
     PrincipalRepository,
-    StoredNotice,
 )
+from shared.services.join_rules import GRACE, Broadcaster, eligible, lead_for, max_lead, newest_per_recipient
+
+__all__ = ["GRACE", "Broadcaster", "DispatchReport", "JoinButtonDispatcher", "eligible", "lead_for"]
 
 log = get_logger(__name__)
-GRACE = timedelta(minutes=10)
-"""A meeting that started up to this long ago still gets its button (a missed run)."""
 _TICK = timedelta(microseconds=1)
-_KIND_ORDER = {
-    NoticeKind.JOIN: 0,
-    NoticeKind.MOVED: 1,
-    NoticeKind.UPDATED: 2,
-    NoticeKind.REMOVED: 3,
-    NoticeKind.CANCELLED: 4,
-}
+Settled = tuple[str, str, str, str, str]
+"""(org, notice id, calendar, event, stored meeting version): a notice that needs no correction."""
 
 
 @dataclass(slots=True)
@@ -63,73 +61,6 @@ class DispatchReport:
     by_kind: dict[str, int] = field(default_factory=dict)
 
 
-class Broadcaster:
-    """Wakes waiting streams when something may have changed (process-wide, best effort)."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._generation = 0
-        self._active = 0
-        self.closed = False
-
-    @property
-    def active(self) -> int:
-        """How many streams are open."""
-        with self._cond:
-            return self._active
-
-    def opened(self, delta: int) -> None:
-        """Count a stream opening (+1) or ending (-1)."""
-        with self._cond:
-            self._active += delta
-            self._cond.notify_all()
-
-    def close(self) -> None:
-        """End every stream (the process is shutting down)."""
-        with self._cond:
-            self.closed = True
-            self._generation += 1
-            self._cond.notify_all()
-
-    @property
-    def generation(self) -> int:
-        """How many wake-ups happened so far."""
-        with self._cond:
-            return self._generation
-
-    def notify(self, *_: object) -> None:
-        """Wake every waiting stream."""
-        with self._cond:
-            self._generation += 1
-            self._cond.notify_all()
-
-    def wait(self, seen: int, timeout: float) -> int:
-        """Wait until the generation passes ``seen`` or ``timeout`` seconds pass; return it."""
-        with self._cond:
-            self._cond.wait_for(lambda: self._generation != seen, timeout=timeout)
-            return self._generation
-
-
-def lead_for(org: Org, principal: Principal) -> timedelta:
-    """The lead time for a calendar: the org's, or the room's override."""
-    if principal.kind is PrincipalKind.ROOM and principal.join_lead_override is not None:
-        return principal.join_lead_override
-    return org.join_lead
-
-
-def declined(meeting: Meeting, principal: Principal) -> bool:
-    """True when ``principal`` declined ``meeting``."""
-    me = principal.email.lower()
-    return any(a.email.lower() == me and a.response_status is ResponseStatus.DECLINED for a in meeting.attendees)
-
-
-def eligible(meeting: Meeting, org: Org, principal: Principal, now: datetime) -> bool:
-    """Whether ``meeting`` on ``principal``'s calendar shows a join button at ``now``."""
-    if meeting.primary_join_target is None or meeting.cancelled or meeting.all_day or declined(meeting, principal):
-        return False
-    return meeting.start - lead_for(org, principal) <= now < meeting.end
-
-
 class JoinButtonDispatcher:
     """Sends join buttons and their corrections; safe to run concurrently with itself."""
 
@@ -144,26 +75,25 @@ class JoinButtonDispatcher:
         clock: Clock,
         on_notice: Callable[[JoinButtonNotice], None] | None = None,
     ) -> None:
-        self._orgs, self._principals, self._meetings, self._notices, self._devices = (
-            orgs,
-            principals,
-            meetings,
-            notices,
-            devices,
-        )
-        self._bus, self._clock = bus, clock
+        self._orgs, self._principals, self._meetings = orgs, principals, meetings
+        self._notices, self._devices, self._bus, self._clock = notices, devices, bus, clock
         self._on_notice = on_notice
+        self._settled: frozenset[Settled] = frozenset()  # see ``_corrections``
 
     def dispatch(self) -> DispatchReport:
         """One run over every org; return the counts."""
         report = DispatchReport()
         now = self._clock.now()
+        settled: set[Settled] = set()
         for org in self._orgs.list_orgs():
             report.orgs += 1
             principals = {p.id: p for p in self._principals.list_principals(org.id, active_only=True)}
             devices: dict[str, list[Device]] = {}
-            self._corrections(org, principals, now, report)
-            self._joins(org, principals, devices, now, report)
+            heads = self._notices.live_notice_heads(org.id, now)
+            due = self._meetings.due_meetings(org.id, now - GRACE, now + max_lead(org, principals))
+            self._corrections(org, principals, heads, due, now, report, settled)
+            self._joins(org, principals, devices, {h.id for h in heads}, due, now, report, settled)
+        self._settled = frozenset(settled)
         log.info(
             "join buttons dispatched",
             extra=ctx(
@@ -185,24 +115,55 @@ class JoinButtonDispatcher:
         org: Org,
         principals: dict[str, Principal],
         devices: dict[str, list[Device]],
+        notified: set[str],
+        due: list[DueMeeting],
         now: datetime,
         report: DispatchReport,
+        settled: set[Settled],
     ) -> None:
-        leads = [
-            org.join_lead,
-            *(
-                p.join_lead_override
-                for p in principals.values()
-                if p.kind is PrincipalKind.ROOM and p.join_lead_override is not None
-            ),
-        ]
-        for meeting in self._meetings.meetings_starting(org.id, now - GRACE, now + max(leads)):
-            principal = principals.get(meeting.principal_id)
-            if principal is None or not eligible(meeting, org, principal, now):
+        """One join button per recipient of every eligible meeting; the notices already stored cost no write.
+
+        ``notified`` holds the ids of the org's live notices, read once: a meeting whose recipients
+        all have their button is skipped without opening it, and a recipient who has one gets no
+        create-if-absent (which would only find it there). Everyone else still goes through
+        ``record_notice``'s create-if-absent, so racing runs send each notice once.
+        """
+        for head in due:
+            principal = principals.get(head.principal_id)
+            if principal is None or head.all_day or not head.start - lead_for(org, principal) <= now < head.end:
+                continue
+            recipients = self._recipients(org, principal, devices)
+            ids = [(r, self._join_id(org.id, head, *r)) for r in recipients]
+            pending = [(r, nid) for r, nid in ids if nid not in notified]
+            if not pending:  # every recipient has this button: nothing to open, nothing to write
+                report.meetings += 1
+                report.duplicates += len(recipients)
+                continue
+            meeting = self._meetings.open_meeting(org.id, head)
+            if not eligible(meeting, org, principal, now):
                 continue
             report.meetings += 1
-            for kind, recipient in self._recipients(org, principal, devices):
-                self._send(org, meeting, principal, kind, recipient, NoticeKind.JOIN, now, report)
+            report.duplicates += len(recipients) - len(pending)
+            for (kind, recipient), nid in pending:
+                if self._send(org, meeting, principal, kind, recipient, NoticeKind.JOIN, now, report):
+                    # made from this very stored meeting: nothing to correct while it stays as stored
+                    settled.add((org.id, nid, head.principal_id, head.event_id, head.version))
+
+    def _join_id(self, org_id: str, head: DueMeeting, kind: RecipientKind, recipient: str) -> str:
+        """The stored id of a recipient's join button for a meeting instance (what ``record_notice`` gives it)."""
+        probe = JoinButtonNotice(
+            org_id=org_id,
+            meeting_id=head.event_id,
+            recipient_kind=kind,
+            recipient_id=recipient,
+            kind=NoticeKind.JOIN,
+            start=head.start,
+            end=head.end,
+            title="",
+            target=None,
+            sent_at=head.start,
+        )
+        return self._notices.notice_id(probe)
 
     def _recipients(
         self, org: Org, principal: Principal, devices: dict[str, list[Device]]
@@ -259,24 +220,49 @@ class JoinButtonDispatcher:
 
     # ------------------------------------------------------------ corrections
 
-    def _corrections(self, org: Org, principals: dict[str, Principal], now: datetime, report: DispatchReport) -> None:
-        latest: dict[str, StoredNotice] = {}
-        for stored in self._notices.live_notices(org.id, now):
-            key = stored.notice.key
-            current = latest.get(key)
-            rank = (stored.notice.sent_at, _KIND_ORDER[stored.notice.kind])
-            if current is None or rank > (current.notice.sent_at, _KIND_ORDER[current.notice.kind]):
-                latest[key] = stored
-        for stored in latest.values():
+    def _corrections(
+        self,
+        org: Org,
+        principals: dict[str, Principal],
+        heads: list[NoticeHead],
+        due: list[DueMeeting],
+        now: datetime,
+        report: DispatchReport,
+        settled: set[Settled],
+    ) -> None:
+        """Compare each recipient's newest notice with their calendar copy; send what corrects it.
+
+        The newest notices are found from plaintext fields; their meetings come from the due
+        meetings already read, the rest in one batched read; a notice is opened only to compare.
+        A notice (immutable) found to need nothing against a meeting at a given stored version
+        needs nothing while that version stands, so the previous run's such pairs (``_settled``)
+        are not opened again; any write to the meeting changes its version and it is compared anew.
+        """
+        latest = newest_per_recipient(heads)
+        rooms: dict[str, str | None] = {}
+        todo: list[tuple[NoticeHead, Principal]] = []
+        for head in latest.values():
+            calendar = None if head.kind is NoticeKind.CANCELLED else self._calendar_of(head, principals, rooms)
+            if calendar is not None:
+                todo.append((head, calendar))
+        held: dict[tuple[str, str], DueMeeting | None] = {(d.principal_id, d.event_id): d for d in due}
+        missing = [(c.id, h.meeting_id) for h, c in todo if (c.id, h.meeting_id) not in held]
+        if missing:
+            held.update(zip(missing, self._meetings.meeting_heads(org.id, missing), strict=True))
+        for head, calendar in todo:
+            stored_meeting = held.get((calendar.id, head.meeting_id))
+            live = stored_meeting if stored_meeting is not None and stored_meeting.expire_at > now else None
+            checked = None if live is None else (org.id, head.id, calendar.id, head.meeting_id, live.version)
+            if checked is not None and checked in self._settled:
+                settled.add(checked)  # the same notice against the same stored meeting: still nothing to send
+                continue
+            stored = self._notices.open_notice(org.id, head)
             notice = stored.notice
-            if notice.kind is NoticeKind.CANCELLED:
-                continue
-            calendar = self._calendar_of(notice, principals)
-            if calendar is None:
-                continue
-            meeting = self._meetings.get_meeting(org.id, calendar.id, notice.meeting_id, now)
+            meeting = None if live is None else self._meetings.open_meeting(org.id, live)
             kind = correction(notice, meeting)
             if kind is None:
+                if checked is not None:
+                    settled.add(checked)
                 continue
             if meeting is None or kind is NoticeKind.CANCELLED:
                 meeting = Meeting(
@@ -298,8 +284,13 @@ class JoinButtonDispatcher:
             else:
                 report.corrected += 1
 
-    def _calendar_of(self, notice: JoinButtonNotice, principals: dict[str, Principal]) -> Principal | None:
-        if notice.recipient_kind is RecipientKind.PERSON:
-            return principals.get(notice.recipient_id)
-        device = self._devices.get_device(notice.recipient_id)
-        return principals.get(device.room_id) if device is not None else None
+    def _calendar_of(
+        self, head: NoticeHead, principals: dict[str, Principal], rooms: dict[str, str | None]
+    ) -> Principal | None:
+        if head.recipient_kind is RecipientKind.PERSON:
+            return principals.get(head.recipient_id)
+        if head.recipient_id not in rooms:
+            device = self._devices.get_device(head.recipient_id)
+            rooms[head.recipient_id] = device.room_id if device is not None else None
+        room = rooms[head.recipient_id]
+        return principals.get(room) if room is not None else None

@@ -3,6 +3,8 @@
 // Join button and a countdown at the lead time, and the rest of the day. Private meetings show
 // as "Private meeting". From 5 minutes before the start until the release time the featured
 // meeting offers "Check in" (then "Checked in"); a room nobody checked in to shows it was released.
+// On the current and the next meeting, people of the org who are out of office, do not want to be
+// disturbed or are in another meeting carry a mark (the state only; live from the stream's frames).
 // Every clock here is the service's time (HC.now), never the panel's own.
 "use strict";
 
@@ -11,6 +13,9 @@
   const $ = (id) => document.getElementById(id);
   const meetings = new Map();
   const checkins = new Map(); // event id -> {opens, closes, release_at, outcome} from /check-ins
+  const presence = new Map(); // email -> state of the org's people on the room's meetings
+  const N = (id) => id; // marks a catalog string used through a table
+  const MARKS = { out_of_office: N("Out of office"), do_not_disturb: N("Do not disturb"), in_meeting: N("In another meeting") };
   let session = null;
   let day = null; // the date (YYYY-MM-DD, room's zone) the list shows
   let base = "";
@@ -23,6 +28,62 @@
     if (!m.organizer) return "";
     const entry = m.attendees.find((a) => a.email === m.organizer);
     return (entry && entry.display_name) || m.organizer;
+  }
+
+  const invited = (m, email) => (m.organizer || "").toLowerCase() === email || m.attendees.some((a) => a.email.toLowerCase() === email);
+
+  // The mark of a person on the room's meetings: none when available, unknown, or in the room's own meeting now.
+  function markOf(email, at) {
+    const key = email.toLowerCase();
+    const status = presence.get(key);
+    if (!MARKS[status]) return null;
+    if (status === "in_meeting") {
+      const now = live().find((m) => Date.parse(m.start) <= at && at < Date.parse(m.end));
+      if (now && invited(now, key)) return null;
+    }
+    return el("span", { class: status === "out_of_office" ? "mark ooo" : "mark", "data-presence": status }, t(MARKS[status]));
+  }
+
+  // The organiser (with a mark) and the marked attendees of a meeting on the room.
+  function people(m, at) {
+    const out = [];
+    if (organiser(m)) {
+      const line = el("p", { class: "organizer", "data-email": m.organizer });
+      line.append(el("span", { class: "name" }, organiser(m)));
+      const mark = markOf(m.organizer, at);
+      if (mark) line.append(mark);
+      out.push(line);
+    }
+    const marked = m.attendees.filter((a) => !a.is_room && a.email !== m.organizer).map((a) => [a, markOf(a.email, at)]).filter(([, mark]) => mark);
+    if (marked.length) {
+      const list = el("ul", { class: "people" });
+      for (const [a, mark] of marked) list.append(el("li", { class: "person", "data-email": a.email }, el("span", { class: "name" }, a.display_name || a.email), mark));
+      out.push(list);
+    }
+    return out;
+  }
+
+  // The meetings that carry marks: the one in progress and the next one.
+  function markedIds(at) {
+    const list = live();
+    const ids = new Set();
+    const now = list.find((m) => Date.parse(m.start) <= at && at < Date.parse(m.end));
+    if (now) ids.add(now.id);
+    const next = list.find((m) => Date.parse(m.start) > at);
+    if (next) ids.add(next.id);
+    return ids;
+  }
+
+  function setPresence(list) {
+    for (const p of list) presence.set(p.email.toLowerCase(), p.status);
+    render();
+    HC.emit("presence", { count: presence.size });
+  }
+
+  async function loadPresence() {
+    const answer = await HC.api(`${base}/presence`);
+    presence.clear();
+    setPresence(answer.people);
   }
 
   // In use until the end of a run of back-to-back meetings; starting soon within the lead (at least 10 min).
@@ -100,7 +161,7 @@
     box.append(el("p", { class: "label" }, state.current ? t("Now") : t("Up next")));
     box.append(el("h2", { id: "featured-title" }, title(m)));
     box.append(el("p", { class: "when" }, `${HC.time(m.start)}–${HC.time(m.end)}`));
-    if (organiser(m)) box.append(el("p", { class: "organizer" }, organiser(m)));
+    box.append(...people(m, at));
     if (m.flag === "moved") box.append(el("p", { class: "flag" }, t("Moved to {time}", { time: HC.time(m.start) })));
     if (HC.joinable(m)) {
       const row = el("div", { class: "join-row" });
@@ -115,6 +176,7 @@
   }
 
   let timed = false; // each render's first card title carries Element Timing: when meetings get painted
+  let marks = new Set(); // the meetings whose people carry marks in this render
 
   function card(m, at) {
     const node = el("article", { class: "meeting", "data-id": m.id, "aria-labelledby": `t-${m.id}` });
@@ -129,7 +191,8 @@
     if (m.flag === "cancelled") head.append(el("span", { class: "flag" }, t("Cancelled")));
     else if (m.flag === "moved") head.append(el("span", { class: "flag" }, t("Moved to {time}", { time: HC.time(m.start) })));
     body.append(head);
-    if (organiser(m)) body.append(el("p", { class: "organizer" }, organiser(m)));
+    if (marks.has(m.id)) body.append(...people(m, at));
+    else if (organiser(m)) body.append(el("p", { class: "organizer" }, organiser(m)));
     node.append(body);
     return node;
   }
@@ -140,6 +203,7 @@
     document.body.dataset.status = state.status;
     $("state-label").textContent = state.label;
     $("state-detail").textContent = state.detail;
+    marks = markedIds(at);
     const box = featured(state, at);
     if (box) $("current").replaceChildren(box); else $("current").replaceChildren();
     const sorted = [...meetings.values()].sort((a, b) => a.start.localeCompare(b.start));
@@ -167,7 +231,7 @@
       c.asked = true; // past the release time: ask once whether the room was released
       loadCheckins().catch(() => {});
     }
-    if (key !== lastState) render();
+    if (key !== lastState || [...markedIds(at.getTime())].join() !== [...marks].join()) render();
     else if (m) count.textContent = countdown(m, at.getTime());
     HC.emit("tick");
   }
@@ -185,7 +249,7 @@
     }
     for (const old of flags.values()) if (old.status === "cancelled" && !meetings.has(old.id)) meetings.set(old.id, old);
     render();
-    if (!answer) loadCheckins().catch(() => {});
+    if (!answer) { loadCheckins().catch(() => {}); loadPresence().catch(() => {}); }
   }
 
   function onNotice(n) {
@@ -208,10 +272,12 @@
     tick();
     HC.afterPaint(() => {
       loadCheckins().catch(() => {});
+      loadPresence().catch(() => {});
       setInterval(tick, 1000);
       setInterval(() => reload().catch(() => {}), 5 * 60 * 1000);
       HC.stream(`${base}/stream`, (event, data) => {
         if (event === "join_button") onNotice(data);
+        else if (event === "presence") setPresence(data.people);
         else if (event === "denied") $("status").textContent = t("This device is no longer allowed.");
       });
       HC.emit("ready");

@@ -40,7 +40,7 @@ def _denied(status: int, text: str, *secrets: str) -> None:
 
 def test_every_route_declares_who_may_call_it() -> None:
     """Every /v1 route except the OpenAPI document needs a user or a device (deny by default)."""
-    assert len(GUARDED) == 19  # with the two room check-in routes
+    assert len(GUARDED) == 20  # with the two room check-in routes and the room display's presence
     assert all(security in ([{"idToken": []}], [{"deviceToken": []}]) for _, _, security in GUARDED)
     served = {r.rule for r in app_routes.router.app().url_map.iter_rules() if r.rule.startswith("/v1/")}
     assert len(served) == len({path for _, path, _ in GUARDED}) + 1  # and /v1/openapi.json

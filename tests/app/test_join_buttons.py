@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
+
+from shared.documents import WriteOp
 from shared.domain.presence import NoticeKind, RecipientKind
 from shared.ports.messages import JoinButton
 from shared.services.join_buttons import JoinButtonDispatcher
@@ -145,3 +149,71 @@ def test_redelivered_bus_messages_do_not_duplicate_stream_events(aw: AppWorld) -
 def _dispatcher(aw: AppWorld) -> JoinButtonDispatcher:
     s = aw.app.stores
     return JoinButtonDispatcher(s.orgs, s.principals, s.meetings, s.notices, s.devices, aw.app.bus, aw.world.clock)
+
+
+def _count_writes(aw: AppWorld, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the path of every document write the calling thread makes (dispatch runs in it)."""
+    paths: list[str] = []
+    me = threading.get_ident()
+    documents = aw.app.documents
+    for name in ("write", "bulk_write"):
+        real = getattr(documents, name)
+
+        def counted(ops: Sequence[WriteOp], _real: Callable[[Sequence[WriteOp]], None] = real) -> None:
+            if threading.get_ident() == me:
+                paths.extend(op.path for op in ops)
+            _real(ops)
+
+        monkeypatch.setattr(documents, name, counted)
+    return paths
+
+
+def test_first_run_writes_one_notice_per_recipient_and_a_repeat_writes_nothing(
+    aw: AppWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first run writes exactly one notice per recipient; repeated runs write nothing and send nothing."""
+    aw.meeting(ALICE, T0 + timedelta(minutes=3), guests=(BOB, ROOM))
+    aw.meeting(BOB, T0 + timedelta(minutes=4), guests=(ALICE,))
+    seen = _published(aw)
+    writes = _count_writes(aw, monkeypatch)
+    first = aw.app.join_buttons.dispatch()
+    assert first.sent == 6 and first.duplicates == 0
+    assert len(writes) == 6 and all("/notices/" in p for p in writes) and len(set(writes)) == 6
+    writes.clear()
+    for _ in range(3):
+        again = aw.app.join_buttons.dispatch()
+        assert (again.sent, again.duplicates) == (0, 6)
+    assert writes == []
+    assert aw.app.bus.wait_idle(5)
+    assert len(seen) == 6 and len({m.notice_id for m in seen}) == 6
+    per_recipient = Counter((m.recipient_kind, m.recipient_id) for m in seen)
+    assert sorted(per_recipient.values()) == [1, 1, 2, 2]  # Alice and Bob are in both meetings, each device in one
+    assert _notices(aw) == Counter({(*k, "join"): n for k, n in per_recipient.items()})
+
+
+def test_a_new_device_gets_the_one_missing_button_only(aw: AppWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When one recipient of a notified meeting lacks a button (a device added), only that one is written."""
+    aw.meeting(ALICE, T0 + timedelta(minutes=3), guests=(ROOM,))
+    assert aw.app.join_buttons.dispatch().sent == 3
+    org = aw.world.org.id
+    room = aw.app.stores.principals.find_principal(org, ROOM)
+    assert room is not None
+    late = replace(aw.app.stores.devices.devices_of(org, room.id)[0], id="dev-late", token_hash="late")
+    aw.app.stores.devices.put_device(late)
+    writes = _count_writes(aw, monkeypatch)
+    again = aw.app.join_buttons.dispatch()
+    assert (again.sent, again.duplicates) == (1, 3)
+    assert len(writes) == 1 and "/notices/" in writes[0]
+    assert _notices(aw)[("device", "dev-late", "join")] == 1
+
+
+def test_a_fresh_dispatcher_finds_every_button_sent_and_writes_nothing(
+    aw: AppWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another instance (no memory of the first run) sends nothing again and writes nothing."""
+    aw.meeting(ALICE, T0 + timedelta(minutes=3), guests=(BOB, ROOM))
+    assert aw.app.join_buttons.dispatch().sent == 4
+    writes = _count_writes(aw, monkeypatch)
+    report = _dispatcher(aw).dispatch()
+    assert (report.sent, report.duplicates, report.moved, report.corrected) == (0, 4, 0, 0)
+    assert writes == []

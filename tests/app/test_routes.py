@@ -195,6 +195,7 @@ def test_openapi_document_is_3_1_and_lists_every_route(aw: AppWorld) -> None:
         "/v1/devices/{device_id}/stream",
         "/v1/devices/{device_id}/check-in",
         "/v1/devices/{device_id}/check-ins",
+        "/v1/devices/{device_id}/presence",
         "/v1/me",
         "/v1/people",
         "/v1/conferences",

@@ -17,6 +17,7 @@ from shared.adapters.store.repositories import DocumentStores
 from shared.clock import ManualClock
 from shared.documents import Delete, Filter, Put, Query
 from shared.domain.meetings import Attendee, JoinKind, JoinTarget, Meeting, ResponseStatus
+from shared.domain.presence import JoinButtonNotice, NoticeKind, RecipientKind
 from shared.domain.principals import CredentialRef, Org, Principal
 from shared.errors import PreconditionFailed
 from tests.contract.conftest import GCP_PROJECT
@@ -145,3 +146,41 @@ def test_purge_is_a_no_op_where_ttl_policies_purge(firestore_store: FirestoreDoc
     firestore_store.write([Put("orgs/o1/meetings/old", {"expireAt": past})])
     assert firestore_store.purge_expired(datetime(2030, 1, 1, tzinfo=UTC)) == 0
     assert firestore_store.get("orgs/o1/meetings/old") is not None
+
+
+def test_dispatch_heads_read_unopened_and_open_on_demand(
+    firestore_store: FirestoreDocumentStore, kek: CloudKmsKek, clock: ManualClock
+) -> None:
+    """Due-meeting and notice heads come from the dispatcher's queries; a head opens to the stored value."""
+    stores = DocumentStores(firestore_store, EnvelopeCipher(firestore_store, kek, clock))
+    now = clock.now()
+    meetings = [_meeting(now, i) for i in range(3)]  # starting now, +30 and +60 minutes
+    stores.meetings.put_meetings(meetings, now)
+    due = stores.meetings.due_meetings("o1", now, now + timedelta(minutes=45))
+    assert [(d.event_id, d.principal_id, d.start) for d in due] == [
+        ("ev00000", "p1", now),
+        ("ev00001", "p1", now + timedelta(minutes=30)),
+    ]
+    assert [stores.meetings.open_meeting("o1", d) for d in due] == meetings[:2]
+    heads = stores.meetings.meeting_heads("o1", [("p1", "ev00002"), ("p1", "gone"), ("p1", "ev00000")])
+    assert [h.event_id if h else None for h in heads] == ["ev00002", None, "ev00000"]
+    assert heads[2] is not None and heads[2].version == due[0].version
+    stores.meetings.put_meetings([meetings[0]], now)
+    rewritten = stores.meetings.meeting_heads("o1", [("p1", "ev00000")])[0]
+    assert rewritten is not None and rewritten.version != due[0].version
+    notice = JoinButtonNotice(
+        org_id="o1",
+        meeting_id="ev00000",
+        recipient_kind=RecipientKind.PERSON,
+        recipient_id="p1",
+        kind=NoticeKind.JOIN,
+        start=now,
+        end=now + timedelta(minutes=30),
+        title=MARKERS[0],
+        target=JoinTarget(JoinKind.WEBEX, MARKERS[2]),
+        sent_at=now,
+    )
+    assert stores.notices.record_notice(notice, now)
+    (head,) = stores.notices.live_notice_heads("o1", now)
+    assert (head.id, head.key, head.kind) == (stores.notices.notice_id(notice), notice.key, NoticeKind.JOIN)
+    assert stores.notices.open_notice("o1", head).notice == notice

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import orjson
 
+from shared.adapters.store.records import meeting_doc_id
 from shared.documents import Document, Filter, Order, Query, collection_path, doc_path
 from shared.domain.meeting_rows import MeetingRow
 from shared.domain.meetings import JoinKind, JoinTarget, Meeting, MeetingStatus
 from shared.domain.presence import JoinButtonNotice, NoticeKind, RecipientKind
 from shared.domain.principals import Device
 from shared.domain.retention import RetentionWindow
-from shared.ports.stores import StoredNotice
+from shared.ports.stores import DueMeeting, NoticeHead, StoredNotice
 
 if TYPE_CHECKING:
     from shared.adapters.store.repositories import StoreBackend
@@ -113,6 +115,74 @@ def meetings_starting(stores: StoreBackend, org_id: str, lower: datetime, upper:
             continue
         out.append(stores.codec.meeting_from_doc(org_id, doc.id, doc.data))
     return out
+
+
+def _due(doc: Document) -> DueMeeting:
+    data = doc.data
+    return DueMeeting(
+        event_id=data["event_id"],
+        principal_id=data["principal_id"],
+        start=data["start"],
+        end=data["end"],
+        all_day=bool(data.get("allDay")),
+        expire_at=data["expireAt"],
+        version=doc.version,
+        handle=doc,
+    )
+
+
+def due_meetings(stores: StoreBackend, org_id: str, lower: datetime, upper: datetime) -> list[DueMeeting]:
+    """``meetings_starting``'s meetings, unopened: one query, plaintext fields only."""
+    query = Query(
+        collection_path("orgs", org_id, "meetings"),
+        (Filter("hasJoinTarget", "==", True), Filter("start", ">=", lower), Filter("start", "<=", upper)),
+        (Order("start"),),
+    )
+    return [_due(d) for d in stores.documents.query(query) if d.data.get("status") != MeetingStatus.CANCELLED.value]
+
+
+def meeting_heads(stores: StoreBackend, org_id: str, keys: Sequence[tuple[str, str]]) -> list[DueMeeting | None]:
+    """The stored meetings of (calendar, event) pairs, unopened, in the order asked (one batched read)."""
+    paths = [doc_path("orgs", org_id, "meetings", meeting_doc_id(p, e)) for p, e in keys]
+    return [None if d is None else _due(d) for d in stores.documents.get_all(paths)] if paths else []
+
+
+def open_meeting(stores: StoreBackend, org_id: str, head: DueMeeting) -> Meeting:
+    """The meeting behind a head (its payload opened)."""
+    doc = head.handle
+    if not isinstance(doc, Document):
+        raise TypeError("not a head this store made")
+    return stores.codec.meeting_from_doc(org_id, doc.id, doc.data)
+
+
+def live_notice_heads(stores: StoreBackend, org_id: str, now: datetime) -> list[NoticeHead]:
+    """Every notice of an org whose meeting had not ended at ``now``, unopened (one query, no decryption)."""
+    query = Query(collection_path("orgs", org_id, "notices"), (Filter("end", ">", now),))
+    out = []
+    for doc in stores.documents.query(query):
+        data = doc.data
+        out.append(
+            NoticeHead(
+                id=doc.id,
+                meeting_id=data["meeting_id"],
+                recipient_kind=RecipientKind(data["recipientKind"]),
+                recipient_id=data["recipientId"],
+                kind=NoticeKind(data["kind"]),
+                start=data["start"],
+                end=data["end"],
+                sent_at=data["sent_at"],
+                handle=doc,
+            )
+        )
+    return out
+
+
+def open_notice(stores: StoreBackend, org_id: str, head: NoticeHead) -> StoredNotice:
+    """The whole notice behind a head (its payload opened)."""
+    doc = head.handle
+    if not isinstance(doc, Document):
+        raise TypeError("not a head this store made")
+    return _notice(stores, org_id, doc)
 
 
 def _notice(stores: StoreBackend, org_id: str, doc: Document) -> StoredNotice:

@@ -14,6 +14,7 @@ from shared.domain.presence import Presence
 from shared.domain.retention import RetentionWindow
 from shared.domain.sync import SyncState, WatchChannel
 from shared.errors import PreconditionFailed
+from shared.ports.stores import DueMeeting
 
 if TYPE_CHECKING:
     from shared.adapters.store.repositories import StoreBackend
@@ -96,6 +97,18 @@ class MeetingRepository:
     def meetings_starting(self, org_id: str, lower: datetime, upper: datetime) -> list[Meeting]:
         """Meetings of every calendar of an org that have a join target and start in [lower, upper]."""
         return app_queries.meetings_starting(self._s, org_id, lower, upper)
+
+    def due_meetings(self, org_id: str, lower: datetime, upper: datetime) -> list[DueMeeting]:
+        """``meetings_starting``'s meetings, unopened (plaintext fields only), by start."""
+        return app_queries.due_meetings(self._s, org_id, lower, upper)
+
+    def meeting_heads(self, org_id: str, keys: Sequence[tuple[str, str]]) -> list[DueMeeting | None]:
+        """The stored meetings of (calendar, event) pairs, unopened, in the order asked (one batched read)."""
+        return app_queries.meeting_heads(self._s, org_id, keys)
+
+    def open_meeting(self, org_id: str, head: DueMeeting) -> Meeting:
+        """The whole meeting behind a head (its payload opened)."""
+        return app_queries.open_meeting(self._s, org_id, head)
 
 
 class SyncStateRepository:

@@ -15,7 +15,7 @@ from shared.domain.principals import Device
 from shared.domain.retention import expire_at
 from shared.errors import Conflict
 from shared.ports.dead_letters import DeadLetter
-from shared.ports.stores import StoredNotice
+from shared.ports.stores import NoticeHead, StoredNotice
 
 if TYPE_CHECKING:
     from shared.adapters.store.repositories import StoreBackend
@@ -95,6 +95,14 @@ class NoticeRepository:
     def live_notices(self, org_id: str, now: datetime) -> list[StoredNotice]:
         """Every notice of an org whose meeting had not ended at ``now`` (the corrections pass)."""
         return app_queries.live_notices(self._s, org_id, now)
+
+    def live_notice_heads(self, org_id: str, now: datetime) -> list[NoticeHead]:
+        """``live_notices``, unopened (one query, no decryption)."""
+        return app_queries.live_notice_heads(self._s, org_id, now)
+
+    def open_notice(self, org_id: str, head: NoticeHead) -> StoredNotice:
+        """The whole notice behind a head (its payload opened)."""
+        return app_queries.open_notice(self._s, org_id, head)
 
     def notices_for(
         self, org_id: str, kind: RecipientKind, recipient_id: str, since: datetime | None = None

@@ -64,6 +64,7 @@ class RecordCodec:
                 self.seal(org.id, "orgs", org.id, "roomDelegate", org.room_delegate) if org.room_delegate else None
             ),
             "createdAt": org.created_at,
+            "roomDisplayPresence": org.room_display_presence,
         }
         if service_account_key is not None:
             doc["serviceAccountKey"] = self.seal(org.id, "orgs", org.id, "serviceAccountKey", service_account_key)
@@ -85,6 +86,7 @@ class RecordCodec:
             send_updates=data.get("sendUpdates", "all"),
             room_delegate=self.open(org_id, "orgs", org_id, "roomDelegate", delegate) if delegate else None,
             created_at=data.get("createdAt"),
+            room_display_presence=bool(data.get("roomDisplayPresence", True)),
         )
 
     # ------------------------------------------------------------ principals
