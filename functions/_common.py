@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import json
 import logging
 import re
@@ -81,6 +82,19 @@ def scheduled_job(name: str, request: flask.Request, job: Callable[[App], flask.
         if request.method != "POST":
             return api_error("method_not_allowed", "scheduled functions take POST", 405)
         return job(app)
+
+
+def report_job(run: Callable[[App], Any]) -> Callable[[App], flask.Response]:
+    """A scheduled job that answers the dataclass report ``run`` returns (an error as its JSON status)."""
+
+    def job(app: App) -> flask.Response:
+        try:
+            report = run(app)
+        except HybridCalendarError as exc:
+            return error_response(exc)
+        return json_response(dataclasses.asdict(report))
+
+    return job
 
 
 # ---------------------------------------------------------------- Pub/Sub push
