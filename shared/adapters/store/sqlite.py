@@ -3,7 +3,8 @@
 Documents live in one table keyed by (parent, collection, id) with their data as JSON and an
 integer version for compare-and-set: one number of a store-wide sequence per write, answered by
 ``write``, each condition checked by the statement that writes (``sqlite_writes``). Queries
-become ``json_extract`` expressions, backed by expression indexes built from the shared index
+become ``json_extract`` expressions, backed by partial expression indexes (each on its own
+collection's rows, so a write elsewhere pays for none of them) built from the shared index
 list; a unique index keeps one org per domain. Connections come from a bounded pool;
 ``atomic()`` groups writes (and what a bound local bus publishes) into one transaction;
 ``scrub()`` checkpoints and truncates the WAL after a shred.
@@ -53,6 +54,8 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE seq (v INTEGER NOT NULL);
     INSERT INTO seq (v) VALUES (0);
     """,
+    # The query indexes became partial (one collection each): drop the whole-table ones, rebuilt below.
+    ";".join(f"DROP INDEX IF EXISTS {spec.name}" for spec in INDEXES),
 )
 
 UNIQUE_DOMAIN = (
@@ -105,7 +108,10 @@ class SqliteDocumentStore:
             for spec in INDEXES:
                 cols = ", ".join(_field_expr(name) for name, _ in spec.fields)
                 lead = "coll" if spec.group else "coll, parent"
-                conn.execute(f"CREATE INDEX IF NOT EXISTS {spec.name} ON docs ({lead}, {cols})")
+                if not spec.collection.isalnum():
+                    raise ConfigError(f"invalid index collection {spec.collection!r}")
+                where = f"coll = '{spec.collection}'"  # only that collection's rows pay for the index
+                conn.execute(f"CREATE INDEX IF NOT EXISTS {spec.name} ON docs ({lead}, {cols}) WHERE {where}")
         try:
             with self.pool.transaction() as conn:
                 conn.execute(UNIQUE_DOMAIN)
