@@ -72,7 +72,7 @@ class AppApi:
     @cached_property
     def people(self) -> People:
         """The directory, presence and delegate use cases."""
-        return People(self.stores.principals, self.stores.presence, self.meetings.calendar)
+        return People(self.stores.principals, self.stores.presence, self.meetings.sharing)
 
     def caller(self, request: flask.Request, auth: str, device_id: str | None) -> Caller | None:
         """Authenticate for a route that wants ``auth``; refuse anything else."""

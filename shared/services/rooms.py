@@ -32,8 +32,9 @@ from shared.domain.rooms import (
 from shared.errors import Conflict, InvalidInput, NotFound, PermanentError, PreconditionFailed, RetryableError
 from shared.logs import ctx, get_logger
 from shared.ports import Stores
+from shared.ports.calendar import RoomAttendance
 from shared.ports.clock import Clock
-from shared.ports.rooms import RoomCalendar, RoomLedger
+from shared.ports.rooms import RoomLedger
 
 log = get_logger(__name__)
 LOOKBACK = timedelta(days=1)
@@ -87,7 +88,7 @@ def _zone(name: str | None) -> ZoneInfo:
 class RoomService:
     """Policies, check-ins, release runs and the report, over the stores, the ledger and the room calendar."""
 
-    def __init__(self, stores: Stores, ledger: RoomLedger, calendar: RoomCalendar, clock: Clock) -> None:
+    def __init__(self, stores: Stores, ledger: RoomLedger, calendar: RoomAttendance, clock: Clock) -> None:
         self._stores, self._ledger, self._calendar, self._clock = stores, ledger, calendar, clock
 
     # ------------------------------------------------------------ policies
@@ -240,7 +241,7 @@ class RoomService:
         if not self._ledger.claim(claim):
             return  # someone checked in, or another run got there first
         try:
-            seen = self._calendar.read(org, room, meeting.event_id)
+            seen = self._calendar.room_event(org, room, meeting.event_id)
             if seen.exempt:
                 self._ledger.settle(replace(claim, outcome=Outcome.EXEMPT), expected=Outcome.RELEASING)
                 report.exempt += 1
@@ -248,7 +249,7 @@ class RoomService:
             if seen.cancelled or not seen.invited or seen.declined:
                 self._ledger.withdraw(org.id, room.id, meeting.event_id, expected=Outcome.RELEASING)
                 return
-            self._calendar.decline(org, room, meeting.event_id, etag=seen.etag, send_updates=org.send_updates)
+            self._calendar.decline_room(org, room, meeting.event_id, etag=seen.etag, send_updates=org.send_updates)
         except NotFound:  # the event is gone at Google: nothing to release (the sync removes it)
             self._ledger.withdraw(org.id, room.id, meeting.event_id, expected=Outcome.RELEASING)
             return

@@ -27,7 +27,7 @@ from shared.domain.retention import RetentionWindow
 from shared.domain.status_sources import touches_status
 from shared.errors import InvalidInput, LeaseHeld, RetryableError, SyncTokenExpired
 from shared.logs import ctx, get_logger
-from shared.ports import CalendarDirectory, CalendarEventPage, MessageBus, SyncCalendarApi
+from shared.ports import CalendarEventPage, MessageBus, SyncCalendar, SyncListing
 from shared.ports.clock import Clock
 from shared.ports.leases import Instances
 from shared.ports.stores import (
@@ -79,7 +79,7 @@ class SyncService:
         transactions: Transactions,
         sync_states: SyncStateRepository,
         bus: MessageBus,
-        directory: CalendarDirectory,
+        calendar: SyncCalendar,
         clock: Clock,
         instances: Instances | None = None,
         *,
@@ -92,7 +92,7 @@ class SyncService:
             decisions,
             transactions,
         )
-        self._bus, self._directory, self._clock = bus, directory, clock
+        self._bus, self._calendar, self._clock = bus, calendar, clock
         self._owners: Instances = instances or SoleInstance()
         self._leases = SyncLeases(sync_states, clock, self._owners)
         self._gates = CalendarGates()
@@ -139,7 +139,7 @@ class SyncService:
         report = SyncReport()
         token = None if force_full else lease.state.sync_token
         try:
-            api = self._directory.calendar_for(org, principal)
+            api = SyncListing(self._calendar, org, principal)
             if token:
                 try:
                     new_token = self._run(org, principal, api, report, sync_token=token)
@@ -180,7 +180,7 @@ class SyncService:
             lease = self._leases.acquire(org_id, principal_id)
             report = SyncReport()
             try:
-                api = self._directory.calendar_for(org, principal)
+                api = SyncListing(self._calendar, org, principal)
                 self._run(org, principal, api, report, time_min=start, time_max=end)
             except BaseException:
                 self._leases.release(lease)
@@ -190,7 +190,7 @@ class SyncService:
             self.sync(org_id, principal_id)
         return report
 
-    def _full(self, org: Org, principal: Principal, api: SyncCalendarApi, report: SyncReport) -> str | None:
+    def _full(self, org: Org, principal: Principal, api: SyncListing, report: SyncReport) -> str | None:
         """Page the window unexpanded (its sync token keeps later incremental syncs unexpanded too), then
         expand its series: one ``events.instances`` each for a few, one ``singleEvents`` listing for more."""
         report.full = True
@@ -230,7 +230,7 @@ class SyncService:
         self,
         org: Org,
         principal: Principal,
-        api: SyncCalendarApi,
+        api: SyncListing,
         report: SyncReport,
         *,
         sync_token: str | None = None,
@@ -249,7 +249,7 @@ class SyncService:
         self,
         org: Org,
         principal: Principal,
-        api: SyncCalendarApi,
+        api: SyncListing,
         events: tuple[CalendarEvent, ...],
         report: SyncReport,
         seen: set[str] | None,

@@ -16,7 +16,7 @@ from shared.adapters.store.sqlite import SqliteDocumentStore
 from shared.clock import ManualClock
 from shared.domain.principals import Org, Principal
 from shared.errors import LeaseHeld
-from shared.ports import CalendarDirectory, CalendarEventPage, SyncCalendarApi
+from shared.ports import CalendarEventPage, SyncCalendar
 from shared.services.leases import HeartbeatInstances
 from shared.services.sync import SyncService
 from shared.services.sync_lease import LEASE, SyncLeases
@@ -28,26 +28,27 @@ from tests.support.world import World
 class _Busy:
     """A calendar whose first listing, while the lease is held, sees another sync ask and a user's change."""
 
-    def __init__(self, inner: SyncCalendarApi, during: list[Any]) -> None:
-        self._inner, self._during = inner, during
+    def __init__(self, inner: SyncCalendar, during: Any) -> None:
+        self._inner, self._during = inner, [during]
 
-    def events_page(self, calendar_id: str, **kwargs: Any) -> CalendarEventPage:
+    def events_page(self, org: Org, principal: Principal, calendar_id: str, **kwargs: Any) -> CalendarEventPage:
         """List, then (only the first time of all) run what happens meanwhile."""
-        page = self._inner.events_page(calendar_id, **kwargs)
+        page = self._inner.events_page(org, principal, calendar_id, **kwargs)
         if self._during:
             self._during.pop()()
         return page
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
+    def instances_page(self, org: Org, principal: Principal, calendar_id: str, event_id: str, **kw: Any) -> Any:
+        """The real instances."""
+        return self._inner.instances_page(org, principal, calendar_id, event_id, **kw)
 
+    def watch(self, org: Org, principal: Principal, calendar_id: str, **kwargs: Any) -> Any:
+        """A real watch."""
+        return self._inner.watch(org, principal, calendar_id, **kwargs)
 
-class _Directory:
-    def __init__(self, inner: CalendarDirectory, during: Any) -> None:
-        self._inner, self._during = inner, [during]
-
-    def calendar_for(self, org: Org, principal: Principal) -> SyncCalendarApi:
-        return _Busy(self._inner.calendar_for(org, principal), self._during)  # type: ignore[return-value]
+    def stop_channel(self, org: Org, principal: Principal, channel_id: str, resource_id: str) -> None:
+        """A real stop."""
+        self._inner.stop_channel(org, principal, channel_id, resource_id)
 
 
 def test_a_sync_refused_by_a_live_holder_waits_past_the_lease_and_the_holder_syncs_again(world: World) -> None:
@@ -72,9 +73,8 @@ def test_a_sync_refused_by_a_live_holder_waits_past_the_lease_and_the_holder_syn
         thread.start()
         thread.join(timeout=30)
 
-    assert world.app.directory is not None
     s = world.app.stores
-    directory = _Directory(world.app.directory, meanwhile)
+    calendar = _Busy(world.app.calendar, meanwhile)
     holder = SyncService(
         s.orgs,
         s.principals,
@@ -83,7 +83,7 @@ def test_a_sync_refused_by_a_live_holder_waits_past_the_lease_and_the_holder_syn
         s.transactions,
         s.sync_states,
         world.app.bus,
-        directory,
+        calendar,
         world.clock,
         world.app.instances,
     )

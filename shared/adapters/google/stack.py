@@ -1,33 +1,32 @@
 """``GoogleStack``: the Google adapters (clients, directory, workspace), imported and built on first use.
 
-The composition root wires this one object as the ``CalendarDirectory`` (with the app's
-``meetings_for``), ``PrincipalValidator`` and ``VacationReader`` ports, as the editor factory and
-under the room calendar; consumers that need the pooled HTTP client take :meth:`GoogleStack.client`,
-a callable, instead of the client. A function that never calls Google (the push webhook, the
-APIs' first answers, the join-button dispatch) then never imports httpx, google-auth or
-cryptography's X.509 code and never builds an HTTP client: together those cost more at a cold
-start than the whole trivial function does.
+The composition root wires this one object as the ``PrincipalValidator`` and ``VacationReader``
+ports and under the Calendar gateway (``calendar_for``); consumers that need the pooled HTTP
+client take :meth:`GoogleStack.client`, a callable, instead of the client. A function that never
+calls Google (the push webhook, the APIs' first answers, the join-button dispatch) then never
+imports httpx, google-auth or cryptography's X.509 code and never builds an HTTP client: together
+those cost more at a cold start than the whole trivial function does.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from shared.config import Settings
 from shared.domain.principals import Org, Principal
+from shared.domain.vacation import VacationResponder
 from shared.ports.clock import Clock
 
 if TYPE_CHECKING:
     import httpx
 
-    from shared.adapters.google.app_meetings import GoogleMeetingCalendar
     from shared.adapters.google.calendar import GoogleCalendar
     from shared.adapters.google.clients import GoogleCalendarDirectory, GoogleClients
     from shared.adapters.google.counter import CallCounter
     from shared.adapters.google.http import GoogleHttp
-    from shared.adapters.google.workspace import GoogleEventEditor, GoogleWorkspace
+    from shared.adapters.google.workspace import GoogleWorkspace
     from shared.ports.directory import ValidationResult
 
 _Parts = tuple["GoogleClients", "GoogleCalendarDirectory", "GoogleWorkspace"]
@@ -106,19 +105,11 @@ class GoogleStack:
         return self.clients.counter
 
     def calendar_for(self, org: Org, principal: Principal) -> GoogleCalendar:
-        """The ``CalendarDirectory`` port: the calendar client acting for ``principal``."""
+        """The calendar client acting for ``principal`` (what the gateway calls through)."""
         return self._built[1].calendar_for(org, principal)
 
-    def meetings_for(self, org: Org, principal: Principal) -> GoogleMeetingCalendar:
-        """The principal's primary calendar as the meetings app uses it (domain values in and out)."""
-        return self._built[1].meetings_for(org, principal)
-
-    def editor_for(self, org: Org, principal: Principal) -> GoogleEventEditor:
-        """The event editor acting for ``principal``."""
-        return self._built[2].editor_for(org, principal)
-
-    def vacation_for(self, org: Org, principal: Principal) -> Mapping[str, Any]:
-        """The ``VacationReader`` port: the principal's Gmail vacation settings."""
+    def vacation_for(self, org: Org, principal: Principal) -> VacationResponder:
+        """The ``VacationReader`` port: the principal's Gmail vacation responder."""
         return self._built[2].vacation_for(org, principal)
 
     def validate(self, org: Org, principal: Principal) -> ValidationResult:
