@@ -10,10 +10,10 @@ those cost more at a cold start than the whole trivial function does.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from shared.adapters.google.lazy import Lazy
 from shared.config import Settings
 from shared.domain.principals import Org, Principal
 from shared.domain.vacation import VacationResponder
@@ -46,23 +46,13 @@ class GoogleStack:
     ) -> None:
         """``stored_key(org_id)`` opens an org's stored key file JSON; ``transport`` mounts an emulator;
         ``on_rate_limited(subject, status)`` is installed on the HTTP layer when the stack is built."""
-        self._settings = settings
-        self._clock = clock
-        self._stored_key = stored_key
-        self._transport = transport
-        self._on_rate_limited = on_rate_limited
-        self._lock = threading.Lock()
-        self._parts: _Parts | None = None
+        self._settings, self._clock, self._stored_key = settings, clock, stored_key
+        self._transport, self._on_rate_limited = transport, on_rate_limited
+        self._parts: Lazy[_Parts] = Lazy(self._build)
 
     @property
     def _built(self) -> _Parts:
-        parts = self._parts
-        if parts is None:
-            with self._lock:
-                if self._parts is None:
-                    self._parts = self._build()
-                parts = self._parts
-        return parts
+        return self._parts.get()
 
     def _build(self) -> _Parts:
         from shared.adapters.google.clients import GoogleCalendarDirectory, GoogleClients
@@ -78,7 +68,7 @@ class GoogleStack:
     @property
     def built(self) -> bool:
         """Whether anything has called Google (or asked for the clients) yet."""
-        return self._parts is not None
+        return self._parts.value is not None
 
     @property
     def clients(self) -> GoogleClients:
@@ -118,5 +108,6 @@ class GoogleStack:
 
     def forget_tokens(self, org: Org, principal: Principal) -> None:
         """Drop the cached access tokens of the subject acting for ``principal`` (nothing cached before the build)."""
-        if self._parts is not None:
-            self._parts[2].forget_tokens(org, principal)
+        parts = self._parts.value
+        if parts is not None:
+            parts[2].forget_tokens(org, principal)
