@@ -14,9 +14,9 @@ import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shared.clock import utc
+from shared.clock import zone_of as zone_of  # the API routes read the caller's zone through here
 from shared.domain.events import CalendarEvent
 from shared.domain.meetings import Meeting, ResponseStatus
 from shared.domain.normalise import meeting_from_event
@@ -60,14 +60,6 @@ class NewMeeting:
     location: str = ""
     keyword: str | None = None
     description: str = ""
-
-
-def zone_of(name: str | None) -> ZoneInfo:
-    """The time zone ``name``, or UTC when it is missing or unknown."""
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 class MeetingsApp:

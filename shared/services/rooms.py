@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from shared.clock import zone_of
 from shared.domain.meetings import Meeting
 from shared.domain.principals import Org, Principal, PrincipalKind, PrincipalState
 from shared.domain.rooms import (
     NO_POLICY_MARK,
-    CheckInWindow,
+    CheckIn,
+    DeviceMeeting,
     Outcome,
     OutcomeRecord,
     ReleasePolicy,
@@ -47,24 +48,6 @@ class CheckInClosed(Conflict):
     code = "check_in_closed"
 
 
-@dataclass(frozen=True, slots=True)
-class CheckIn:
-    """The answer to a check-in: the instance's record and its window."""
-
-    record: OutcomeRecord
-    window: CheckInWindow
-    already: bool
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceMeeting:
-    """A meeting of the room as the display needs it for its check-in button."""
-
-    event_id: str
-    window: CheckInWindow
-    outcome: Outcome | None
-
-
 @dataclass
 class ReleaseReport:
     """What one release run did."""
@@ -76,13 +59,6 @@ class ReleaseReport:
     retry: int = 0
     rooms: int = 0
     errors: list[str] = field(default_factory=list)
-
-
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 class RoomService:
@@ -190,7 +166,7 @@ class RoomService:
             event_id=meeting.event_id,
             outcome=outcome,
             at=at,
-            day=day_of(meeting.start, _zone(room.time_zone or meeting.time_zone)),
+            day=day_of(meeting.start, zone_of(room.time_zone or meeting.time_zone)),
             start=meeting.start,
             **extra,
         )

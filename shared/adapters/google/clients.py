@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import httpx
 
-from shared.adapters.google.auth import Credential, KeylessCredential, ServiceAccountKey, TokenCache
+from shared.adapters.google.auth import Credential, KeylessCredential, ServiceAccountKey
 from shared.adapters.google.calendar import CALENDAR_SCOPE, GoogleCalendar
 from shared.adapters.google.counter import CallCounter
 from shared.adapters.google.gmail import GMAIL_SCOPE, GoogleGmail
@@ -25,6 +25,7 @@ from shared.adapters.google.http import (
     shared_http_client,
 )
 from shared.adapters.google.quota import QuotaGuard
+from shared.adapters.google.tokens import TokenCache
 from shared.config import Settings
 from shared.domain.principals import Org, Principal, PrincipalKind
 from shared.errors import InvalidInput, NotImplementedCapability
