@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from shared.adapters.google.acl import rule_from_api, rule_to_api
+from shared.adapters.google.calendar_settings import CalendarAbout, about_from_api, setting_from_api
 from shared.adapters.google.freebusy import busy_from_api, query_body
 from shared.adapters.google.mappers import (
     EventTime,
@@ -165,3 +166,12 @@ def test_free_busy_body_and_answer() -> None:
     }
     busy = busy_from_api(answer, ["a@x", "b@x", "c@x"])
     assert busy == {"a@x": ((datetime(2026, 11, 25, 9, tzinfo=UTC), start.replace(hour=10)),), "b@x": None, "c@x": None}
+
+
+def test_settings_and_calendar_resources() -> None:
+    """A setting's value and a calendar's name and zone are read; missing or odd answers give "" and None."""
+    assert setting_from_api({"kind": "calendar#setting", "value": "de"}) == "de"
+    assert setting_from_api(None) == ""
+    about = about_from_api({"id": "r@x", "summary": "Boardroom " * 40, "timeZone": "Europe/Berlin"})
+    assert (len(about.name or ""), about.time_zone) == (200, "Europe/Berlin")
+    assert about_from_api({"id": "r@x"}) == CalendarAbout(None, None)

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from shared.adapters.google.acl import rule_to_api
+from shared.adapters.google.calendar_settings import CalendarAbout, about_from_api, setting_from_api
 from shared.adapters.google.event_times import rfc3339
 from shared.adapters.google.freebusy import busy_from_api, query_body
 from shared.adapters.google.http import Delegation, GoogleHttp
@@ -264,12 +265,12 @@ class GoogleCalendar:
     def get_setting(self, setting_id: str) -> str:
         """``settings.get``: one user setting's value (``locale``, ``timezone``, ...)."""
         url = self._url("users", "me", "settings", setting_id)
-        return str((self._call("settings.get", "GET", url, params=[("fields", "value")]) or {}).get("value") or "")
+        return setting_from_api(self._call("settings.get", "GET", url, params=[("fields", "value")]))
 
-    def get_calendar(self, calendar_id: str) -> Mapping[str, Any]:
+    def get_calendar(self, calendar_id: str) -> CalendarAbout:
         """``calendars.get``: the calendar's name (``summary``) and ``timeZone``."""
         url = self._url("calendars", calendar_id)
-        return dict(self._call("calendars.get", "GET", url, params=[("fields", "id,summary,timeZone")]) or {})
+        return about_from_api(self._call("calendars.get", "GET", url, params=[("fields", "id,summary,timeZone")]))
 
     def list_acl(self, calendar_id: str) -> list[Mapping[str, Any]]:
         """``acl.list``: every rule of a calendar (one page of up to 250; delegates are few)."""

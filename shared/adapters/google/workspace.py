@@ -63,11 +63,7 @@ class GoogleWorkspace:
                 later = now + timedelta(minutes=1)
                 calendar.list_events(principal.email, time_min=now, time_max=later, show_deleted=True)
                 about = calendar.get_calendar(principal.email)
-                return ValidationResult(
-                    presence_enabled=False,
-                    time_zone=str(about.get("timeZone") or "") or None,
-                    name=str(about.get("summary") or "")[:200] or None,
-                )
+                return ValidationResult(presence_enabled=False, time_zone=about.time_zone, name=about.name)
             locale = calendar.get_setting("locale")
             time_zone = calendar.get_setting("timezone")
         except DelegationDenied as exc:
