@@ -9,9 +9,9 @@ the role it uses. Wire formats (camelCase JSON, etags in headers, error bodies) 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from shared.domain.events import CalendarEvent
 from shared.domain.meetings import ResponseStatus
@@ -64,51 +64,53 @@ class AccessRule:
     etag: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class EventQuery:
+    """Which page of a calendar's events to list: incremental after ``sync_token``, or inside a window."""
+
+    sync_token: str | None = None
+    time_min: datetime | None = None
+    time_max: datetime | None = None
+    page_token: str | None = None
+    single_events: bool = False
+    """Recurring series as their instances (and no master)."""
+    max_results: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WatchRequest:
+    """A push channel to open: its id, the token Google echoes, where it posts and for how long."""
+
+    channel_id: str
+    token: str = field(repr=False)
+    address: str
+    ttl_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class JoinWrite:
+    """The join details to write: the description and private properties (None deletes one), If-Match ``etag``."""
+
+    description: str
+    private: Mapping[str, str | None]
+    etag: str | None
+    send_updates: str
+
+
 class SyncCalendar(Protocol):
     """Listing a calendar's events and its push channels (the sync pipeline and the channel upkeep)."""
 
-    def events_page(
-        self,
-        org: Org,
-        principal: Principal,
-        calendar_id: str,
-        *,
-        sync_token: str | None = None,
-        time_min: datetime | None = None,
-        time_max: datetime | None = None,
-        page_token: str | None = None,
-        single_events: bool = False,
-        max_results: int | None = None,
-    ) -> CalendarEventPage:
-        """One page of events, deleted ones included (incremental with ``sync_token``; raises SyncTokenExpired
-        when Google forgot it). With ``single_events`` recurring series come as their instances, no master."""
+    def events_page(self, org: Org, principal: Principal, calendar_id: str, query: EventQuery) -> CalendarEventPage:
+        """One page of events, deleted ones included (raises SyncTokenExpired when Google forgot the sync token)."""
         ...
 
     def instances_page(
-        self,
-        org: Org,
-        principal: Principal,
-        calendar_id: str,
-        event_id: str,
-        *,
-        time_min: datetime,
-        time_max: datetime,
-        page_token: str | None = None,
+        self, org: Org, principal: Principal, calendar_id: str, event_id: str, query: EventQuery
     ) -> CalendarEventPage:
-        """One page of the instances of a recurring master inside [time_min, time_max), cancelled ones included."""
+        """One page of a recurring master's instances inside the query's window, cancelled ones included."""
         ...
 
-    def watch(
-        self,
-        org: Org,
-        principal: Principal,
-        calendar_id: str,
-        *,
-        channel_id: str,
-        token: str,
-        address: str,
-        ttl_seconds: int,
-    ) -> ChannelInfo:
+    def watch(self, org: Org, principal: Principal, calendar_id: str, request: WatchRequest) -> ChannelInfo:
         """Open a push channel on the calendar."""
         ...
 
@@ -125,19 +127,9 @@ class JoinDetailEditor(Protocol):
         ...
 
     def write_join(
-        self,
-        org: Org,
-        principal: Principal,
-        calendar_id: str,
-        event_id: str,
-        *,
-        description: str,
-        private: Mapping[str, str | None],
-        etag: str | None,
-        send_updates: str,
+        self, org: Org, principal: Principal, calendar_id: str, event_id: str, write: JoinWrite
     ) -> CalendarEvent:
-        """Write the description and private properties (None deletes one) if the event still has ``etag``
-        (PreconditionFailed when it changed meanwhile)."""
+        """Write the join details if the event still has the etag (PreconditionFailed when it changed meanwhile)."""
         ...
 
 
@@ -207,40 +199,17 @@ class CalendarGateway(SyncCalendar, JoinDetailEditor, MeetingWrites, Availabilit
 
 @dataclass(frozen=True, slots=True)
 class SyncListing:
-    """The listing part of :class:`SyncCalendar` bound to one acting principal (what the sync helpers pass on)."""
+    """The listing part of :class:`SyncCalendar` bound to one acting principal (what the sync helpers pass on);
+    the keyword options are :class:`EventQuery`'s."""
 
     calendar: SyncCalendar
     org: Org
     principal: Principal
 
-    def events_page(
-        self,
-        calendar_id: str,
-        *,
-        sync_token: str | None = None,
-        time_min: datetime | None = None,
-        time_max: datetime | None = None,
-        page_token: str | None = None,
-        single_events: bool = False,
-        max_results: int | None = None,
-    ) -> CalendarEventPage:
+    def events_page(self, calendar_id: str, **options: Any) -> CalendarEventPage:
         """:meth:`SyncCalendar.events_page` as this principal."""
-        return self.calendar.events_page(
-            self.org,
-            self.principal,
-            calendar_id,
-            sync_token=sync_token,
-            time_min=time_min,
-            time_max=time_max,
-            page_token=page_token,
-            single_events=single_events,
-            max_results=max_results,
-        )
+        return self.calendar.events_page(self.org, self.principal, calendar_id, EventQuery(**options))
 
-    def instances_page(
-        self, calendar_id: str, event_id: str, *, time_min: datetime, time_max: datetime, page_token: str | None = None
-    ) -> CalendarEventPage:
+    def instances_page(self, calendar_id: str, event_id: str, **options: Any) -> CalendarEventPage:
         """:meth:`SyncCalendar.instances_page` as this principal."""
-        return self.calendar.instances_page(
-            self.org, self.principal, calendar_id, event_id, time_min=time_min, time_max=time_max, page_token=page_token
-        )
+        return self.calendar.instances_page(self.org, self.principal, calendar_id, event_id, EventQuery(**options))

@@ -23,6 +23,7 @@ from shared.domain.tokens import token_hash
 from shared.errors import HybridCalendarError, NotFound, PermanentError
 from shared.logs import ctx, get_logger
 from shared.ports import SyncCalendar
+from shared.ports.calendar import WatchRequest
 from shared.ports.clock import Clock
 from shared.ports.stores import (
     ChannelRepository,
@@ -91,15 +92,8 @@ class ChannelService:
         """Open a channel on the principal's calendar; the token is stored only as a hash."""
         token = secrets.token_urlsafe(32)
         channel_id = uuid.uuid4().hex
-        info = self._calendar.watch(
-            org,
-            principal,
-            principal.email,
-            channel_id=channel_id,
-            token=token,
-            address=self.address,
-            ttl_seconds=int(CHANNEL_TTL.total_seconds()),
-        )
+        ttl = int(CHANNEL_TTL.total_seconds())
+        info = self._calendar.watch(org, principal, principal.email, WatchRequest(channel_id, token, self.address, ttl))
         channel = WatchChannel(
             id=info.id,
             org_id=org.id,

@@ -42,7 +42,7 @@ from shared.domain.principals import Org, Principal, PrincipalKind
 from shared.errors import InvalidInput, PermanentError, PreconditionFailed
 from shared.logs import ctx, get_logger
 from shared.ports import ConferencingProviders, MeetingRecordStore
-from shared.ports.calendar import JoinDetailEditor
+from shared.ports.calendar import JoinDetailEditor, JoinWrite
 from shared.ports.clock import Clock
 from shared.ports.stores import OrgRepository, PrincipalRepository
 
@@ -182,16 +182,9 @@ class RewriteService:
         """``events.patch`` of the description and the private properties (None deletes one the event has),
         If-Match on the event's etag."""
         present = event.private_properties
-        self.calendar.write_join(
-            org,
-            principal,
-            principal.email,
-            event.id,
-            description=description,
-            private={k: v for k, v in private.items() if v is not None or k in present},
-            etag=event.etag,
-            send_updates=send_updates or org.send_updates,
-        )
+        kept = {k: v for k, v in private.items() if v is not None or k in present}
+        write = JoinWrite(description, kept, event.etag, send_updates or org.send_updates)
+        self.calendar.write_join(org, principal, principal.email, event.id, write)
         log.info("join details written", extra=ctx(org=org.id, principal=principal.id, event=event.id))
 
     def release(self, org: Org, principal: Principal, items: tuple[tuple[str, str], ...]) -> None:

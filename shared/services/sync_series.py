@@ -27,7 +27,7 @@ def pages(api: SyncListing, calendar_id: str, **kwargs: object) -> Iterator[Cale
     """Every page of ``events.list`` with these options."""
     page_token: str | None = None
     while True:
-        page = api.events_page(calendar_id, page_token=page_token, **kwargs)  # type: ignore[arg-type]
+        page = api.events_page(calendar_id, page_token=page_token, **kwargs)
         yield page
         if not page.next_page_token:
             return

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -20,6 +20,7 @@ from shared.domain.principals import Org, Principal
 from shared.domain.sync import SyncState
 from shared.errors import Unavailable
 from shared.ports import CalendarEventPage, ChannelInfo, SyncCalendar
+from shared.ports.calendar import EventQuery, WatchRequest
 from shared.ports.stores import SyncStateRepository
 from shared.services.sync import SyncService
 from tests.support.world import PUBLIC_URL, T0, World
@@ -150,45 +151,46 @@ class FailTokenWriteOnce:
         return self._inner.get_sync_state(org_id, principal_id)
 
 
-class InvalidatingCalendar:
-    """The gateway's sync role, decorated: after the first page of an incremental listing, Google forgets the token."""
+class PassThroughSync:
+    """The gateway's sync role passed through unchanged; a fault decorator overrides what it changes."""
 
-    def __init__(self, inner: SyncCalendar, control: ControlClient) -> None:
+    def __init__(self, inner: SyncCalendar) -> None:
         self._inner = inner
-        self._control = control
-        self.invalidated = 0
 
-    def events_page(self, org: Org, principal: Principal, calendar_id: str, **kwargs: Any) -> CalendarEventPage:
-        """One real page; invalidates the calendar's sync tokens once a paged incremental listing began."""
-        page = self._inner.events_page(org, principal, calendar_id, **kwargs)
-        if kwargs.get("sync_token") and page.next_page_token and not self.invalidated:
-            self._control.invalidate_sync_tokens(calendar_id)
-            self.invalidated += 1
-        return page
+    def events_page(self, org: Org, principal: Principal, calendar_id: str, query: EventQuery) -> CalendarEventPage:
+        """One real page."""
+        return self._inner.events_page(org, principal, calendar_id, query)
 
     def instances_page(
-        self,
-        org: Org,
-        principal: Principal,
-        calendar_id: str,
-        event_id: str,
-        *,
-        time_min: datetime,
-        time_max: datetime,
-        page_token: str | None = None,
+        self, org: Org, principal: Principal, calendar_id: str, event_id: str, query: EventQuery
     ) -> CalendarEventPage:
         """One real page of instances."""
-        return self._inner.instances_page(
-            org, principal, calendar_id, event_id, time_min=time_min, time_max=time_max, page_token=page_token
-        )
+        return self._inner.instances_page(org, principal, calendar_id, event_id, query)
 
-    def watch(self, org: Org, principal: Principal, calendar_id: str, **kwargs: Any) -> ChannelInfo:
+    def watch(self, org: Org, principal: Principal, calendar_id: str, request: WatchRequest) -> ChannelInfo:
         """A real watch."""
-        return self._inner.watch(org, principal, calendar_id, **kwargs)
+        return self._inner.watch(org, principal, calendar_id, request)
 
     def stop_channel(self, org: Org, principal: Principal, channel_id: str, resource_id: str) -> None:
         """A real stop."""
         self._inner.stop_channel(org, principal, channel_id, resource_id)
+
+
+class InvalidatingCalendar(PassThroughSync):
+    """After the first page of an incremental listing, Google forgets the calendar's sync tokens."""
+
+    def __init__(self, inner: SyncCalendar, control: ControlClient) -> None:
+        super().__init__(inner)
+        self._control = control
+        self.invalidated = 0
+
+    def events_page(self, org: Org, principal: Principal, calendar_id: str, query: EventQuery) -> CalendarEventPage:
+        """One real page; invalidates the calendar's sync tokens once a paged incremental listing began."""
+        page = super().events_page(org, principal, calendar_id, query)
+        if query.sync_token and page.next_page_token and not self.invalidated:
+            self._control.invalidate_sync_tokens(calendar_id)
+            self.invalidated += 1
+        return page
 
 
 def sync_service(

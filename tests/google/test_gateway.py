@@ -15,7 +15,7 @@ from shared.domain.meetings import ResponseStatus
 from shared.domain.principals import CredentialRef, Org, Principal
 from shared.errors import InvalidInput, PreconditionFailed
 from shared.ports import CalendarGateway
-from shared.ports.calendar import AccessRule, NewEvent
+from shared.ports.calendar import AccessRule, JoinWrite, NewEvent
 from tests.google.conftest import ANN, BOB, Env, timed
 
 ORG = Org(id="org-1", domain="example.com", credential=CredentialRef("stored", "org-1"))
@@ -94,9 +94,7 @@ def test_a_join_write_with_a_stale_etag_is_refused(emu: Env) -> None:
     read = gateway.read_event(ORG, ANN_P, ANN, str(created["id"]))
     ann.patch_event("primary", str(created["id"]), {"summary": "Moved"}, etag=None)
     with pytest.raises(PreconditionFailed):
-        gateway.write_join(
-            ORG, ANN_P, ANN, read.id, description="join", private={"k": "v"}, etag=read.etag, send_updates="none"
-        )
+        gateway.write_join(ORG, ANN_P, ANN, read.id, JoinWrite("join", {"k": "v"}, read.etag, "none"))
     assert ann.get_event("primary", read.id).get("description") in (None, "")
 
 

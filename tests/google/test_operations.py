@@ -14,6 +14,7 @@ from shared.adapters.google.mappers import calendar_event_from_api
 from shared.domain.principals import CredentialRef, Org, Principal, PrincipalKind
 from shared.errors import InvalidInput, NotFound, PreconditionFailed, SyncTokenExpired
 from shared.ports import CalendarGateway
+from shared.ports.calendar import EventQuery
 from tests.google.conftest import ANN, BOB, ROOM, Env, assert_counts_agree, timed
 from tests.support.instant import T0
 
@@ -114,12 +115,12 @@ def test_sync_pages_map_to_domain_events(env: Env) -> None:
         ),
         send_updates="none",
     )
-    first = gateway.events_page(org, ann, ANN)
+    first = gateway.events_page(org, ann, ANN, EventQuery())
     assert len(first.events) == 1 and first.next_sync_token
     listed = first.events[0]
     assert listed.id == master["id"] and listed.is_recurring_master
-    window = {"time_min": datetime(2026, 11, 24, tzinfo=UTC), "time_max": datetime(2026, 12, 1, tzinfo=UTC)}
-    instances = gateway.instances_page(org, ann, ANN, master["id"], **window).events
+    window = EventQuery(time_min=datetime(2026, 11, 24, tzinfo=UTC), time_max=datetime(2026, 12, 1, tzinfo=UTC))
+    instances = gateway.instances_page(org, ann, ANN, master["id"], window).events
     assert len(instances) == 3
     one = instances[0]
     assert one.recurring_event_id == master["id"]
@@ -127,9 +128,9 @@ def test_sync_pages_map_to_domain_events(env: Env) -> None:
     assert {a.email for a in one.attendees} == {BOB, ROOM}
     assert one.time_zone == "Europe/Berlin"
     cal.delete_event("primary", instances[1].id, send_updates="none")
-    later = gateway.instances_page(org, ann, ANN, master["id"], **window)
+    later = gateway.instances_page(org, ann, ANN, master["id"], window)
     assert [e.status for e in later.events].count("cancelled") == 1
-    changes = gateway.events_page(org, ann, ANN, sync_token=first.next_sync_token)
+    changes = gateway.events_page(org, ann, ANN, EventQuery(sync_token=first.next_sync_token))
     assert [(e.cancelled, e.recurring_event_id) for e in changes.events] == [(True, master["id"])]
     assert_counts_agree(env, stack)
 
@@ -221,7 +222,7 @@ def test_the_directory_picks_subjects_for_the_gateway(emu: Env) -> None:
     room_api = directory.calendar_for(org, room)
     assert room_api.subject == BOB
     gateway: CalendarGateway = GoogleCalendarGateway(directory.calendar_for)
-    assert gateway.events_page(org, room, ROOM).events == ()
+    assert gateway.events_page(org, room, ROOM, EventQuery()).events == ()
     assert directory.credential(org) is directory.credential(org)
     with pytest.raises(InvalidInput):
         directory.calendar_for(replace(org, room_delegate=None), room)

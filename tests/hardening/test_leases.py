@@ -17,38 +17,28 @@ from shared.clock import ManualClock
 from shared.domain.principals import Org, Principal
 from shared.errors import LeaseHeld
 from shared.ports import CalendarEventPage, SyncCalendar
+from shared.ports.calendar import EventQuery
 from shared.services.leases import HeartbeatInstances
 from shared.services.sync import SyncService
 from shared.services.sync_lease import LEASE, SyncLeases
-from tests.faults.support import ALICE, create, event_body, pid, stored
+from tests.faults.support import ALICE, PassThroughSync, create, event_body, pid, stored
 from tests.support.instant import T0
 from tests.support.world import World
 
 
-class _Busy:
+class _Busy(PassThroughSync):
     """A calendar whose first listing, while the lease is held, sees another sync ask and a user's change."""
 
     def __init__(self, inner: SyncCalendar, during: Any) -> None:
-        self._inner, self._during = inner, [during]
+        super().__init__(inner)
+        self._during = [during]
 
-    def events_page(self, org: Org, principal: Principal, calendar_id: str, **kwargs: Any) -> CalendarEventPage:
+    def events_page(self, org: Org, principal: Principal, calendar_id: str, query: EventQuery) -> CalendarEventPage:
         """List, then (only the first time of all) run what happens meanwhile."""
-        page = self._inner.events_page(org, principal, calendar_id, **kwargs)
+        page = super().events_page(org, principal, calendar_id, query)
         if self._during:
             self._during.pop()()
         return page
-
-    def instances_page(self, org: Org, principal: Principal, calendar_id: str, event_id: str, **kw: Any) -> Any:
-        """The real instances."""
-        return self._inner.instances_page(org, principal, calendar_id, event_id, **kw)
-
-    def watch(self, org: Org, principal: Principal, calendar_id: str, **kwargs: Any) -> Any:
-        """A real watch."""
-        return self._inner.watch(org, principal, calendar_id, **kwargs)
-
-    def stop_channel(self, org: Org, principal: Principal, channel_id: str, resource_id: str) -> None:
-        """A real stop."""
-        self._inner.stop_channel(org, principal, channel_id, resource_id)
 
 
 def test_a_sync_refused_by_a_live_holder_waits_past_the_lease_and_the_holder_syncs_again(world: World) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +29,16 @@ from shared.domain.meetings import ResponseStatus
 from shared.domain.principals import Org, Principal
 from shared.domain.rooms import RoomEvent
 from shared.errors import NotFound, PreconditionFailed
-from shared.ports.calendar import AccessRule, Busy, CalendarEventPage, ChannelInfo, NewEvent
+from shared.ports.calendar import (
+    AccessRule,
+    Busy,
+    CalendarEventPage,
+    ChannelInfo,
+    EventQuery,
+    JoinWrite,
+    NewEvent,
+    WatchRequest,
+)
 
 if TYPE_CHECKING:
     from shared.adapters.google.calendar import EventPage, GoogleCalendar
@@ -54,64 +64,23 @@ class GoogleCalendarGateway:
 
     # ------------------------------------------------------------ SyncCalendar
 
-    def events_page(
-        self,
-        org: Org,
-        principal: Principal,
-        calendar_id: str,
-        *,
-        sync_token: str | None = None,
-        time_min: datetime | None = None,
-        time_max: datetime | None = None,
-        page_token: str | None = None,
-        single_events: bool = False,
-        max_results: int | None = None,
-    ) -> CalendarEventPage:
+    def events_page(self, org: Org, principal: Principal, calendar_id: str, query: EventQuery) -> CalendarEventPage:
         """``events.list`` with deleted events: masters unexpanded unless ``single_events`` asks for instances."""
-        page = self._calendars(org, principal).list_events(
-            calendar_id,
-            sync_token=sync_token,
-            time_min=time_min,
-            time_max=time_max,
-            page_token=page_token,
-            single_events=single_events,
-            show_deleted=True,
-            max_results=max_results,
-        )
-        return _mapped(page)
+        return _mapped(self._calendars(org, principal).list_events(calendar_id, show_deleted=True, **asdict(query)))
 
     def instances_page(
-        self,
-        org: Org,
-        principal: Principal,
-        calendar_id: str,
-        event_id: str,
-        *,
-        time_min: datetime,
-        time_max: datetime,
-        page_token: str | None = None,
+        self, org: Org, principal: Principal, calendar_id: str, event_id: str, query: EventQuery
     ) -> CalendarEventPage:
         """``events.instances`` with cancelled instances."""
-        calendar = self._calendars(org, principal)
+        calendar, q = self._calendars(org, principal), query
         page = calendar.instances(
-            calendar_id, event_id, time_min=time_min, time_max=time_max, page_token=page_token, show_deleted=True
+            calendar_id, event_id, time_min=q.time_min, time_max=q.time_max, page_token=q.page_token, show_deleted=True
         )
         return _mapped(page)
 
-    def watch(
-        self,
-        org: Org,
-        principal: Principal,
-        calendar_id: str,
-        *,
-        channel_id: str,
-        token: str,
-        address: str,
-        ttl_seconds: int,
-    ) -> ChannelInfo:
+    def watch(self, org: Org, principal: Principal, calendar_id: str, request: WatchRequest) -> ChannelInfo:
         """``events.watch``."""
-        calendar = self._calendars(org, principal)
-        return calendar.watch(calendar_id, channel_id=channel_id, token=token, address=address, ttl_seconds=ttl_seconds)
+        return self._calendars(org, principal).watch(calendar_id, **asdict(request))
 
     def stop_channel(self, org: Org, principal: Principal, channel_id: str, resource_id: str) -> None:
         """``channels.stop``."""
@@ -124,23 +93,14 @@ class GoogleCalendarGateway:
         return calendar_event_from_api(self._calendars(org, principal).get_event(calendar_id, event_id))
 
     def write_join(
-        self,
-        org: Org,
-        principal: Principal,
-        calendar_id: str,
-        event_id: str,
-        *,
-        description: str,
-        private: Mapping[str, str | None],
-        etag: str | None,
-        send_updates: str,
+        self, org: Org, principal: Principal, calendar_id: str, event_id: str, write: JoinWrite
     ) -> CalendarEvent:
-        """``events.patch`` of the description and private properties with If-Match on ``etag``."""
-        calendar = self._calendars(org, principal)
-        body = join_patch(description, private)
-        return calendar_event_from_api(
-            calendar.patch_event(calendar_id, event_id, body, etag=etag, send_updates=send_updates)
+        """``events.patch`` of the description and private properties with If-Match on the etag."""
+        body = join_patch(write.description, write.private)
+        answer = self._calendars(org, principal).patch_event(
+            calendar_id, event_id, body, etag=write.etag, send_updates=write.send_updates
         )
+        return calendar_event_from_api(answer)
 
     # ------------------------------------------------------------ MeetingWrites
 

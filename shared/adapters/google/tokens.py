@@ -42,19 +42,10 @@ class TokenCache:
     """Access tokens per (credential, subject, scopes), refreshed ``margin`` seconds early."""
 
     def __init__(
-        self,
-        clock: Clock,
-        client: httpx.Client,
-        counter: CallCounter,
-        *,
-        token_uri: str,
-        margin: float = 300.0,
+        self, clock: Clock, client: httpx.Client, counter: CallCounter, *, token_uri: str, margin: float = 300.0
     ) -> None:
-        self._clock = clock
-        self._client = client
-        self._counter = counter
+        self._clock, self._client, self._counter, self._margin = clock, client, counter, margin
         self.token_uri = token_uri
-        self._margin = margin
         self._lock = threading.Lock()
         self._entries: dict[tuple[str, str, tuple[str, ...]], _Entry] = {}
 
