@@ -58,8 +58,9 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
         """Validate a parsed payload of this kind."""
         if body.get("kind") != cls.kind:
             raise InvalidInput(f"{cls.kind}: wrong or missing kind")
-        if body.get("v") != SCHEMA_VERSION:
-            raise InvalidInput(f"{cls.kind}: unsupported schema version {body.get('v')!r}")
+        version = body.get("v")
+        if type(version) is not int or version != SCHEMA_VERSION:  # ``true`` and ``1.0`` are not version 1
+            raise InvalidInput(f"{cls.kind}: unsupported schema version {version!r}")
         values = {k: tuple(v) if isinstance(v, list) else v for k, v in body.items() if k not in ("kind", "v")}
         try:
             return msgspec.convert(values, cls, strict=True)
