@@ -3,8 +3,9 @@
 Enough of the API for the service's ``secret`` credentials and for a deployment's tooling:
 ``CreateSecret``, ``GetSecret``, ``DeleteSecret``, ``AddSecretVersion``, ``GetSecretVersion``,
 ``AccessSecretVersion`` (``latest`` is the newest enabled version), ``DisableSecretVersion``,
-``EnableSecretVersion`` and ``DestroySecretVersion``, over one :class:`SecretState` that both
-faces (``faces``: gRPC and REST) serve.
+``EnableSecretVersion`` and ``DestroySecretVersion``. Two faces over one :class:`SecretState`: gRPC
+handlers (served next to Cloud KMS by :mod:`emulator.grpc_apis`, what ``google-cloud-secret-manager``
+talks to) and the REST form (``rest``).
 
 Like Secret Manager it checks a given ``data_crc32c`` (INVALID_ARGUMENT on a mismatch), answers
 ``data_crc32c`` with every payload, refuses a disabled or destroyed version with
@@ -200,3 +201,41 @@ class SecretState:
     def destroy_secret_version(self, req: Any) -> Any:
         """``DestroySecretVersion``: the payload is gone for good."""
         return self._set_state("DestroySecretVersion", req, "DESTROYED")
+
+
+def _serialize(response: Any) -> bytes:
+    if isinstance(response, empty_pb2.Empty):
+        return bytes(response.SerializeToString())
+    return bytes(type(response).serialize(response))
+
+
+def grpc_handler(state: SecretState) -> grpc.GenericRpcHandler:
+    """The gRPC ``SecretManagerService`` over ``state``."""
+    methods: dict[str, tuple[Any, Callable[[Any], Any]]] = {
+        "CreateSecret": (sm.CreateSecretRequest, state.create_secret),
+        "GetSecret": (sm.GetSecretRequest, state.get_secret),
+        "DeleteSecret": (sm.DeleteSecretRequest, state.delete_secret),
+        "AddSecretVersion": (sm.AddSecretVersionRequest, state.add_secret_version),
+        "GetSecretVersion": (sm.GetSecretVersionRequest, state.get_secret_version),
+        "AccessSecretVersion": (sm.AccessSecretVersionRequest, state.access_secret_version),
+        "DisableSecretVersion": (sm.DisableSecretVersionRequest, state.disable_secret_version),
+        "EnableSecretVersion": (sm.EnableSecretVersionRequest, state.enable_secret_version),
+        "DestroySecretVersion": (sm.DestroySecretVersionRequest, state.destroy_secret_version),
+    }
+
+    def unary(method: Callable[[Any], Any]) -> Callable[[Any, grpc.ServicerContext], Any]:
+        def behaviour(req: Any, context: grpc.ServicerContext) -> Any:
+            try:
+                return method(req)
+            except SecretFault as fault:
+                context.abort(fault.code, fault.message)
+
+        return behaviour
+
+    handlers = {
+        name: grpc.unary_unary_rpc_method_handler(
+            unary(method), request_deserializer=req_type.deserialize, response_serializer=_serialize
+        )
+        for name, (req_type, method) in methods.items()
+    }
+    return grpc.method_handlers_generic_handler(SERVICE, handlers)

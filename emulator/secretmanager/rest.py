@@ -1,10 +1,8 @@
-"""The two faces of the emulator's Secret Manager over one :class:`SecretState`.
+"""The REST face of the emulator's Secret Manager over one :class:`SecretState`.
 
-gRPC handlers (served next to Cloud KMS by :mod:`emulator.grpc_apis`, what
-``google-cloud-secret-manager`` talks to) and the REST form (``POST
-/v1/projects/P/secrets?secretId=S``, ``POST .../secrets/S:addVersion``, ``GET
-.../secrets/S/versions/V:access``); a fault leaves gRPC as its status and REST as Google's JSON
-error body with the matching HTTP status.
+``POST /v1/projects/P/secrets?secretId=S``, ``POST .../secrets/S:addVersion`` and ``GET
+.../secrets/S/versions/V:access``; a fault leaves as Google's JSON error body with the HTTP
+status of its gRPC code.
 """
 
 from __future__ import annotations
@@ -12,15 +10,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable
 from typing import Any
 
 import grpc
 from flask import Blueprint, Response, request
 from google.cloud import secretmanager_v1 as sm
-from google.protobuf import empty_pb2
 
-from emulator.secretmanager.service import SERVICE, SecretFault, SecretState
+from emulator.secretmanager.service import SecretFault, SecretState
 
 _HTTP = {
     grpc.StatusCode.INVALID_ARGUMENT: 400,
@@ -29,44 +25,6 @@ _HTTP = {
     grpc.StatusCode.FAILED_PRECONDITION: 400,
     grpc.StatusCode.UNAVAILABLE: 503,
 }
-
-
-def _serialize(response: Any) -> bytes:
-    if isinstance(response, empty_pb2.Empty):
-        return bytes(response.SerializeToString())
-    return bytes(type(response).serialize(response))
-
-
-def grpc_handler(state: SecretState) -> grpc.GenericRpcHandler:
-    """The gRPC ``SecretManagerService`` over ``state``."""
-    methods: dict[str, tuple[Any, Callable[[Any], Any]]] = {
-        "CreateSecret": (sm.CreateSecretRequest, state.create_secret),
-        "GetSecret": (sm.GetSecretRequest, state.get_secret),
-        "DeleteSecret": (sm.DeleteSecretRequest, state.delete_secret),
-        "AddSecretVersion": (sm.AddSecretVersionRequest, state.add_secret_version),
-        "GetSecretVersion": (sm.GetSecretVersionRequest, state.get_secret_version),
-        "AccessSecretVersion": (sm.AccessSecretVersionRequest, state.access_secret_version),
-        "DisableSecretVersion": (sm.DisableSecretVersionRequest, state.disable_secret_version),
-        "EnableSecretVersion": (sm.EnableSecretVersionRequest, state.enable_secret_version),
-        "DestroySecretVersion": (sm.DestroySecretVersionRequest, state.destroy_secret_version),
-    }
-
-    def unary(method: Callable[[Any], Any]) -> Callable[[Any, grpc.ServicerContext], Any]:
-        def behaviour(req: Any, context: grpc.ServicerContext) -> Any:
-            try:
-                return method(req)
-            except SecretFault as fault:
-                context.abort(fault.code, fault.message)
-
-        return behaviour
-
-    handlers = {
-        name: grpc.unary_unary_rpc_method_handler(
-            unary(method), request_deserializer=req_type.deserialize, response_serializer=_serialize
-        )
-        for name, (req_type, method) in methods.items()
-    }
-    return grpc.method_handlers_generic_handler(SERVICE, handlers)
 
 
 def _error(fault: SecretFault) -> Response:
