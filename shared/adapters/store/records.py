@@ -2,25 +2,30 @@
 
 Sensitive values are sealed with the Cipher under associated data naming their org,
 collection, document and field; only ids, blind indexes, times, states and ``expireAt`` stay
-in plaintext. Meetings seal their sensitive fields together in one ``payload`` (``meeting_docs``).
+in plaintext. Meetings seal their sensitive fields together in one ``payload``; an org's document
+is mapped in ``org_docs``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from shared.adapters.crypto.envelope import field_aad
-from shared.adapters.store import meeting_docs
-from shared.adapters.store.meeting_docs import meeting_doc_id
-from shared.domain.meetings import Meeting
+from shared.adapters.store import org_docs
+from shared.domain.meetings import Attendee, JoinKind, JoinTarget, Meeting, MeetingStatus, ResponseStatus
 from shared.domain.presence import Presence, PresenceSource, PresenceStatus
-from shared.domain.principals import CredentialRef, ErrorReason, Org, Principal, PrincipalKind, PrincipalState
+from shared.domain.principals import ErrorReason, Org, Principal, PrincipalKind, PrincipalState
 from shared.domain.sync import ChannelState, SyncState, WatchChannel
 from shared.ports import Cipher
 
-__all__ = ["RecordCodec", "as_datetime", "meeting_doc_id"]
+
+def meeting_doc_id(principal_id: str, event_id: str) -> str:
+    """The document id of one calendar's copy of one event instance."""
+    return hashlib.blake2b(f"{principal_id}|{event_id}".encode(), digest_size=20).hexdigest()
 
 
 class RecordCodec:
@@ -41,50 +46,15 @@ class RecordCodec:
             org_id, token, field_aad(org_id, coll, doc_id, field), principal_id=principal_id
         ).decode()
 
-    # ------------------------------------------------------------ orgs
+    # ------------------------------------------------------------ orgs (``org_docs``)
 
     def org_to_doc(self, org: Org, service_account_key: str | None) -> dict[str, Any]:
         """Map an org; the service-account key (if any) is sealed."""
-        doc: dict[str, Any] = {
-            "domain": org.domain,
-            "credentialKind": org.credential.kind,
-            "credentialRef": org.credential.reference if org.credential.kind != "stored" else "",
-            "clientId": org.credential.client_id,
-            "keywords": dict(org.keywords),
-            "joinLeadSeconds": int(org.join_lead.total_seconds()),
-            "defaultLocale": org.default_locale,
-            "kmsKey": org.kms_key,
-            "provider": org.provider,
-            "webexSite": org.webex_site,
-            "sendUpdates": org.send_updates,
-            "roomDelegate": (
-                self.seal(org.id, "orgs", org.id, "roomDelegate", org.room_delegate) if org.room_delegate else None
-            ),
-            "createdAt": org.created_at,
-            "roomDisplayPresence": org.room_display_presence,
-        }
-        if service_account_key is not None:
-            doc["serviceAccountKey"] = self.seal(org.id, "orgs", org.id, "serviceAccountKey", service_account_key)
-        return doc
+        return org_docs.org_to_doc(self, org, service_account_key)
 
     def org_from_doc(self, org_id: str, data: Mapping[str, Any]) -> Org:
         """Map an org document back (the key stays sealed; see ``service_account_key``)."""
-        delegate = data.get("roomDelegate")
-        return Org(
-            id=org_id,
-            domain=data["domain"],
-            credential=CredentialRef(data["credentialKind"], data.get("credentialRef") or "", data.get("clientId")),
-            keywords=dict(data.get("keywords") or {}),
-            join_lead=timedelta(seconds=int(data.get("joinLeadSeconds", 300))),
-            default_locale=data.get("defaultLocale", "en"),
-            kms_key=data.get("kmsKey"),
-            provider=data.get("provider", "personal_room"),
-            webex_site=data.get("webexSite", "example.webex.com"),
-            send_updates=data.get("sendUpdates", "all"),
-            room_delegate=self.open(org_id, "orgs", org_id, "roomDelegate", delegate) if delegate else None,
-            created_at=data.get("createdAt"),
-            room_display_presence=bool(data.get("roomDisplayPresence", True)),
-        )
+        return org_docs.org_from_doc(self, org_id, data)
 
     # ------------------------------------------------------------ principals
 
@@ -141,11 +111,87 @@ class RecordCodec:
 
     def meeting_to_doc(self, m: Meeting) -> tuple[str, dict[str, Any]]:
         """Map a meeting: plaintext ids, times and states; everything else sealed in ``payload``."""
-        return meeting_docs.meeting_to_doc(self, m)
+        doc_id = meeting_doc_id(m.principal_id, m.event_id)
+        payload = {
+            "title": m.title,
+            "tz": m.time_zone,
+            "organizer": m.organizer,
+            "location": m.location,
+            "agenda": m.agenda,
+            "keyword": m.keyword,
+            "ical": m.ical_uid,
+            "vis": m.visibility,
+            "attendees": [
+                [a.email, a.response_status.value, a.is_room, a.is_organizer, a.optional, a.display_name]
+                for a in m.attendees
+            ],
+            "targets": [[t.kind.value, t.uri, t.label] for t in m.join_targets],
+            "conf": [m.conference_ref, m.conference_state],
+            "wl": m.working_location,
+        }
+        text = json.dumps(payload, separators=(",", ":"))
+        sealed = self.seal(m.org_id, "meetings", doc_id, "payload", text, principal_id=m.principal_id)
+        return doc_id, {
+            "principal_id": m.principal_id,
+            "event_id": m.event_id,
+            "series_id": m.series_id,
+            "start": m.start,
+            "end": m.end,
+            "allDay": m.all_day,
+            "status": m.status.value,
+            "organizerCopy": m.is_organizer_copy,
+            "hasJoinTarget": bool(m.join_targets),
+            "attendeeIndex": sorted({self.cipher.blind_index(m.org_id, a.email, "attendee") for a in m.attendees}),
+            "etag": m.etag,
+            "updated": m.updated,
+            "rewriteState": m.rewrite_state,
+            "eventType": m.event_type,
+            "expireAt": m.expire_at,
+            "payload": sealed,
+        }
 
     def meeting_from_doc(self, org_id: str, doc_id: str, data: Mapping[str, Any]) -> Meeting:
         """Map a meeting document back, opening its payload."""
-        return meeting_docs.meeting_from_doc(self, org_id, doc_id, data)
+        principal_id = data["principal_id"]
+        payload = json.loads(self.open(org_id, "meetings", doc_id, "payload", data["payload"], principal_id))
+        return Meeting(
+            org_id=org_id,
+            principal_id=principal_id,
+            event_id=data["event_id"],
+            start=data["start"],
+            end=data["end"],
+            title=payload["title"],
+            time_zone=payload["tz"],
+            all_day=bool(data["allDay"]),
+            status=MeetingStatus(data["status"]),
+            organizer=payload["organizer"],
+            attendees=tuple(
+                Attendee(
+                    email=a[0],
+                    response_status=ResponseStatus(a[1]),
+                    is_room=a[2],
+                    is_organizer=a[3],
+                    optional=a[4],
+                    display_name=a[5],
+                )
+                for a in payload["attendees"]
+            ),
+            location=payload["location"],
+            agenda=payload["agenda"],
+            join_targets=tuple(JoinTarget(JoinKind(t[0]), t[1], t[2]) for t in payload["targets"]),
+            series_id=data.get("series_id"),
+            ical_uid=payload.get("ical"),
+            etag=data.get("etag"),
+            updated=data.get("updated"),
+            is_organizer_copy=bool(data.get("organizerCopy")),
+            keyword=payload.get("keyword"),
+            rewrite_state=data.get("rewriteState"),
+            conference_ref=(payload.get("conf") or [None, None])[0],
+            conference_state=(payload.get("conf") or [None, None])[1],
+            event_type=data.get("eventType", "default"),
+            visibility=payload.get("vis", "default"),
+            working_location=payload.get("wl", ""),
+        )
 
     # ------------------------------------------------------------ sync state, channels, presence
 
