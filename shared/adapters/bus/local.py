@@ -152,8 +152,7 @@ class LocalBus(SendsMessages):
         attributes: Mapping[str, str] | None = None,
     ) -> str:
         """Store the message for every subscription of ``topic`` (in the caller's transaction, if any)."""
-        if self._schedule.closed:
-            raise Unavailable("the bus is closed")
+        self._schedule.ensure_open()
         with self._lock:
             self.published[topic] = self.published.get(topic, 0) + 1
         message_id = uuid.uuid4().hex

@@ -49,11 +49,11 @@ class DeliverySchedule:
         self._cond = threading.Condition()
         self._closed = False
 
-    @property
-    def closed(self) -> bool:
-        """True once ``close()`` ran."""
+    def ensure_open(self) -> None:
+        """Raise Unavailable once ``close()`` ran."""
         with self._cond:
-            return self._closed
+            if self._closed:
+                raise Unavailable("the bus is closed")
 
     def attached(self, topic: str) -> int:
         """How many subscriptions of ``topic`` have a handler here."""
