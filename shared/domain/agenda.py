@@ -59,19 +59,30 @@ def _link_text(tag: LexborNode, inner: str, *, scan: bool) -> str:
 
 
 class _Renderer:
-    """Walks a parsed fragment and renders it as text with ``\\n`` for block boundaries."""
+    """Walks a parsed fragment once and renders both texts of it with ``\\n`` for block boundaries.
 
-    def __init__(self, *, scan: bool = False) -> None:
-        self.parts: list[str] = []
-        self.scan = scan
+    ``agenda`` and ``scan`` differ only in how a link is written (see ``_link_text``); every other
+    node adds the same to both, so one walk serves the two.
+    """
 
-    def render(self, node: LexborNode) -> str:
+    __slots__ = ("agenda", "scan")
+
+    def __init__(self) -> None:
+        self.agenda: list[str] = []
+        self.scan: list[str] = []
+
+    def render(self, node: LexborNode) -> tuple[str, str]:
         self._children(node, pre=False)
-        return "".join(self.parts)
+        return "".join(self.agenda), "".join(self.scan)
 
     def _newline(self) -> None:
-        if self.parts and not self.parts[-1].endswith(_NEWLINE):
-            self.parts.append(_NEWLINE)
+        for parts in (self.agenda, self.scan):
+            if parts and not parts[-1].endswith(_NEWLINE):
+                parts.append(_NEWLINE)
+
+    def _add(self, text: str) -> None:
+        self.agenda.append(text)
+        self.scan.append(text)
 
     def _children(self, node: LexborNode, *, pre: bool) -> None:
         child = node.child
@@ -79,7 +90,7 @@ class _Renderer:
             tag = child.tag
             if tag == "-text":
                 text = child.text_content or ""
-                self.parts.append(text if pre else _SPACES.sub(" ", text))
+                self._add(text if pre else _SPACES.sub(" ", text))
             elif tag is not None and tag[0] not in "-!_":  # comments, doctypes and the like carry no text
                 self._tag(child, tag, pre=pre)
             child = child.next
@@ -88,23 +99,24 @@ class _Renderer:
         if name in _DROPPED:
             return
         if name == "br":
-            self.parts.append(_NEWLINE)
+            self._add(_NEWLINE)
         elif name == "li":
             self._newline()
-            self.parts.append("- ")
+            self._add("- ")
             self._children(tag, pre=pre)
             self._newline()
         elif name == "a":
-            inner = _Renderer(scan=self.scan)
+            inner = _Renderer()
             inner._children(tag, pre=pre)
-            self.parts.append(_link_text(tag, "".join(inner.parts), scan=self.scan))
+            self.agenda.append(_link_text(tag, "".join(inner.agenda), scan=False))
+            self.scan.append(_link_text(tag, "".join(inner.scan), scan=True))
         elif name in _BLOCKS:
             self._newline()
             self._children(tag, pre=pre or name == "pre")
             self._newline()
         elif name in _CELLS:
             self._children(tag, pre=pre)
-            self.parts.append(" ")
+            self._add(" ")
         else:
             self._children(tag, pre=pre)
 
@@ -125,8 +137,9 @@ def _renderings(html: str) -> tuple[str, str]:
     body = LexborHTMLParser(html).body
     if body is None:
         return "", ""
-    text = _tidy(_Renderer().render(body), collapse=True)
-    return text, _tidy(_Renderer(scan=True).render(body), collapse=True)
+    agenda, scan = _Renderer().render(body)
+    text = _tidy(agenda, collapse=True)
+    return text, text if scan == agenda else _tidy(scan, collapse=True)
 
 
 def html_to_text(html: str, *, scan: bool = False) -> str:
