@@ -57,7 +57,7 @@ from shared.adapters.store.sqlite import SqliteDocumentStore
 from shared.bootstrap import App, build
 from shared.clock import SystemClock
 from shared.config import GOOGLE_SCOPES, Settings
-from shared.domain import agenda, joinlinks
+from shared.domain import agenda, joinlinks, keywords, normalise
 from shared.domain.meetings import Meeting
 from shared.domain.principals import CredentialRef, Org, Principal, PrincipalKind, PrincipalState
 from shared.domain.retention import RetentionWindow
@@ -199,6 +199,8 @@ def _cold_normaliser() -> None:
     """Forget the parse caches of earlier rounds, so each initial sync parses its descriptions as a first one does."""
     agenda._renderings.cache_clear()
     joinlinks._scan_once.cache_clear()
+    normalise.attendee_from_event.cache_clear()
+    keywords._find.cache_clear()
 
 
 def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:

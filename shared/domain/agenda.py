@@ -76,21 +76,27 @@ class _Renderer:
         return "".join(self.agenda), "".join(self.scan)
 
     def _newline(self) -> None:
-        for parts in (self.agenda, self.scan):
-            if parts and not parts[-1].endswith(_NEWLINE):
-                parts.append(_NEWLINE)
+        agenda, scan = self.agenda, self.scan
+        if agenda and not agenda[-1].endswith(_NEWLINE):
+            agenda.append(_NEWLINE)
+        if scan and not scan[-1].endswith(_NEWLINE):
+            scan.append(_NEWLINE)
 
     def _add(self, text: str) -> None:
         self.agenda.append(text)
         self.scan.append(text)
 
     def _children(self, node: LexborNode, *, pre: bool) -> None:
+        add_agenda, add_scan = self.agenda.append, self.scan.append
         child = node.child
         while child is not None:
             tag = child.tag
             if tag == "-text":
                 text = child.text_content or ""
-                self._add(text if pre else _SPACES.sub(" ", text))
+                if not pre:
+                    text = _SPACES.sub(" ", text)
+                add_agenda(text)
+                add_scan(text)
             elif tag is not None and tag[0] not in "-!_":  # comments, doctypes and the like carry no text
                 self._tag(child, tag, pre=pre)
             child = child.next
@@ -122,11 +128,11 @@ class _Renderer:
 
 
 def _tidy(text: str, *, collapse: bool) -> str:
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if collapse:
-        lines = [_LINE_SPACES.sub(" ", line).strip() for line in lines]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if collapse:  # the spaces run within lines, so one pass over the text serves every line
+        lines = [line.strip() for line in _LINE_SPACES.sub(" ", text).split("\n")]
     else:
-        lines = [line.replace("\xa0", " ").rstrip() for line in lines]
+        lines = [line.replace("\xa0", " ").rstrip() for line in text.split("\n")]
     joined = "\n".join(lines).strip("\n")
     return _BLANK_RUN.sub("\n\n\n", joined)
 
