@@ -31,7 +31,7 @@ from emulator.client import ControlClient
 from emulator.state import EmulatorState
 from emulator.testing import BASE_URL
 from shared.adapters.bus.local import LocalBus
-from shared.api.app import listing as app_listing
+from shared.api.app_meetings import listing as app_listing
 from shared.api.app_models import iso, meeting_out
 from shared.bootstrap import App, build
 from shared.clock import ManualClock

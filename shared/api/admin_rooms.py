@@ -142,17 +142,21 @@ def _org_release(org_id: str, body: ReleaseIn | None) -> flask.Response:
     return respond({"minutes": _minutes(rooms.org_policy(org_id))})
 
 
-@admin_op("GET", f"{ORG}/room-release", "getRoomRelease", "The org's default room release policy.", 200, OrgReleaseOut)
+@admin_op("GET", f"{ORG}/room-release", "getRoomRelease", 200, OrgReleaseOut)
 def org_release(path: OrgPath) -> flask.Response:
-    """The org's default release policy (off unless set)."""
+    """The org's default room release policy.
+
+    The org's default release policy (off unless set).
+    """
     return _org_release(path.org, None)
 
 
-@admin_op(
-    "PUT", f"{ORG}/room-release", "setRoomRelease", "Set the org's default room release policy.", 200, OrgReleaseOut
-)
+@admin_op("PUT", f"{ORG}/room-release", "setRoomRelease", 200, OrgReleaseOut)
 def set_org_release(path: OrgPath, body: ReleaseIn) -> flask.Response:
-    """Set the org's default release policy (minutes, or null: off)."""
+    """Set the org's default room release policy.
+
+    Set the org's default release policy (minutes, or null: off).
+    """
     return _org_release(path.org, body)
 
 
@@ -171,50 +175,39 @@ def _room_release(org_id: str, email: str, body: ReleaseIn | None) -> flask.Resp
     )
 
 
-@admin_op(
-    "GET", f"{ROOM}/room-release", "getRoomOverride", "A room's override and the policy in effect.", 200, RoomReleaseOut
-)
+@admin_op("GET", f"{ROOM}/room-release", "getRoomOverride", 200, RoomReleaseOut)
 def room_release(path: PrincipalPath) -> flask.Response:
-    """A room's override and the policy in effect."""
+    """A room's override and the policy in effect.
+
+    A room's override and the policy in effect.
+    """
     return _room_release(path.org, path.email, None)
 
 
-@admin_op(
-    "PUT",
-    f"{ROOM}/room-release",
-    "setRoomOverride",
-    "Set a room's override (minutes, null: never) or drop it (inherit).",
-    200,
-    RoomReleaseOut,
-)
+@admin_op("PUT", f"{ROOM}/room-release", "setRoomOverride", 200, RoomReleaseOut)
 def set_room_release(path: PrincipalPath, body: ReleaseIn) -> flask.Response:
-    """Set or drop a room's override."""
+    """Set a room's override (minutes, null: never) or drop it (inherit).
+
+    Set or drop a room's override.
+    """
     return _room_release(path.org, path.email, body)
 
 
-@admin_op(
-    "GET",
-    f"{ROOM}/room-meetings",
-    "listRoomMeetings",
-    "What became of each of the room's meetings (checked in, released, exempt, no policy, failed).",
-    200,
-    RoomMeetingsOut,
-)
+@admin_op("GET", f"{ROOM}/room-meetings", "listRoomMeetings", 200, RoomMeetingsOut)
 def room_meetings(path: PrincipalPath, query: RangeQuery) -> flask.Response:
-    """What became of each of the room's meetings."""
+    """What became of each of the room's meetings (checked in, released, exempt, no policy, failed).
+
+    What became of each of the room's meetings.
+    """
     first, days = _range(flask.request.args)
     return respond({"meetings": [outcome_view(r) for r in _rooms().meetings_of(path.org, path.email, first, days)]})
 
 
-@admin_op(
-    "GET",
-    f"{ORG}/room-report",
-    "roomReport",
-    "Counts per room and day: released, checked in, no policy, exempt, failed.",
-    200,
-    RoomReportOut,
-)
+@admin_op("GET", f"{ORG}/room-report", "roomReport", 200, RoomReportOut)
 def room_report(path: OrgPath, query: RangeQuery) -> flask.Response:
-    """Counts per room and day."""
+    """Counts per room and day: released, checked in, no policy, exempt, failed.
+
+    Counts per room and day.
+    """
     first, days = _range(flask.request.args)
     return respond({"from": first.isoformat(), "days": days, "rooms": _rooms().report(path.org, first, days)})

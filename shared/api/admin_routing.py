@@ -29,11 +29,14 @@ _ANY = {"description": "OK", "content": {"application/json": {"schema": {"type":
 
 
 def admin_op(
-    method: str, path: str, operation_id: str, summary: str, status: int, ok: type[BaseModel] | None
+    method: str, path: str, operation_id: str, status: int, ok: type[BaseModel] | None
 ) -> Callable[[View], View]:
-    """Add a documented admin view (the function checked the admin token before routing)."""
+    """Add a documented admin view (the function checked the admin token before routing).
+
+    The view's docstring documents the operation: its first paragraph is the summary, the rest the description.
+    """
     responses = {str(status): ok or _ANY, **ERRORS}
-    return router.route(method, path, operation_id=operation_id, summary=summary, responses=responses, security=ADMIN)
+    return router.route(method, path, operation_id=operation_id, responses=responses, security=ADMIN)
 
 
 router = Api(

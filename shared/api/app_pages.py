@@ -127,7 +127,7 @@ def device_session(request: flask.Request, api: AppApi) -> flask.Response:
     caller = api.authenticator.authenticate(request.headers.get("Authorization"))
     if caller.device is None:
         raise Forbidden("this is for room devices", reason="wrong_caller")
-    from shared.api.app import listing
+    from shared.api.app_meetings import listing
     from shared.api.app_me import page_strings
 
     room = caller.principal

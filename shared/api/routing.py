@@ -70,7 +70,7 @@ class Api:
         """
 
         def add(view: V) -> V:
-            self.routes.append(Route(method, path, view, doc, guard, errors))
+            self.routes.append(Route(method, path, view, _described(doc, view), guard, errors))
             return view
 
         return add
@@ -98,6 +98,14 @@ class Api:
             flask.g.context = context
             flask.g.api_name = self.name
             return app.full_dispatch_request()
+
+
+def _described(doc: dict[str, Any], view: View) -> dict[str, Any]:
+    """A route's operation with the summary (first paragraph) and description (the rest) of its view's docstring."""
+    if not doc or "summary" in doc:
+        return doc
+    summary, _, description = inspect.cleandoc(view.__doc__ or "").partition("\n\n")
+    return {**doc, "summary": " ".join(summary.split()), "description": " ".join(description.split()) or None}
 
 
 def _models(view: View, names: list[str]) -> dict[str, type[pydantic.BaseModel]]:

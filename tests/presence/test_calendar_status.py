@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from shared.adapters.bus.local import LocalBus
-from shared.api.app_models import presence_out
+from shared.api.app_people_models import presence_out
 from shared.domain.presence import Presence, PresenceSource, PresenceStatus
 from shared.topics import PRESENCE_CHANGED
 from tests.support.instant import z
