@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import timedelta
+from enum import Enum
 from typing import Any
 
 import flask
@@ -37,6 +38,10 @@ from shared.services.provisioning import EMAIL, ProvisioningService, org_id_for
 
 BASE = "/admin/v1"
 WEBEX_TOKEN = "webex_access_token"
+_STATE = ("email", "kind", "state", "reason", "hint", "detail")
+_SETTINGS = ("presence_enabled", "locale", "time_zone", "updated_at", "deactivated_at", "deactivated_by")
+PRINCIPAL_FIELDS = _STATE + _SETTINGS
+"""What every view of a principal shows (an enum as its value); the detail adds sync, channels, meetings, decisions."""
 
 
 def org_view(org: Org, secrets: frozenset[str] = frozenset()) -> dict[str, Any]:
@@ -63,22 +68,13 @@ def org_view(org: Org, secrets: frozenset[str] = frozenset()) -> dict[str, Any]:
     }
 
 
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
 def principal_view(stores: Stores, p: Principal, *, detail: bool = False) -> dict[str, Any]:
     """The JSON form of a principal with its state, reason and hint."""
-    view: dict[str, Any] = {
-        "email": p.email,
-        "kind": p.kind.value,
-        "state": p.state.value,
-        "reason": p.reason.value if p.reason else None,
-        "hint": p.hint,
-        "detail": p.detail,
-        "presence_enabled": p.presence_enabled,
-        "locale": p.locale,
-        "time_zone": p.time_zone,
-        "updated_at": p.updated_at,
-        "deactivated_at": p.deactivated_at,
-        "deactivated_by": p.deactivated_by,
-    }
+    view: dict[str, Any] = {name: _plain(getattr(p, name)) for name in PRINCIPAL_FIELDS}
     if detail:
         sync, _ = stores.sync_states.get_sync_state(p.org_id, p.id)
         channels = [c for c in stores.channels.channels_of(p.org_id, p.id) if c.state.value == "active"]

@@ -12,7 +12,7 @@ from typing import Any
 import flask
 
 from shared.api.admin_models import DeviceCreate, DeviceList, DeviceOut, DeviceTokenOut
-from shared.api.admin_routing import admin_op
+from shared.api.admin_routing import action, admin_op
 from shared.api.http import respond
 from shared.api.params import DeviceOfRoomPath, PrincipalPath
 from shared.domain.principals import Device
@@ -49,13 +49,7 @@ def add_device(service: ProvisioningService, path: PrincipalPath, body: DeviceCr
     return respond(_issued(service.devices.add(path.org, path.email, body.name)), 201)
 
 
-@admin_op(
-    "POST",
-    f"{DEVICES}/<string:device_id>:rotate",  # named converter: the library then reads the ":rotate" suffix right
-    "rotateDevice",
-    200,
-    DeviceTokenOut,
-)
+@admin_op("POST", action(DEVICES, "device_id", "rotate"), "rotateDevice", 200, DeviceTokenOut)
 def rotate_device(service: ProvisioningService, path: DeviceOfRoomPath) -> flask.Response:
     """Give a device a new token (in this answer only); the old token stops working.
 

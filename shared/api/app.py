@@ -24,6 +24,7 @@ from shared.api.app_routing import documented
 from shared.api.app_routing import router as router  # the routes are on it once this module is imported
 from shared.api.app_stream import StreamSettings
 from shared.api.http import respond
+from shared.api.routing import View
 from shared.errors import Forbidden
 from shared.ports.clock import Clock
 from shared.services.auth import Authenticator, Caller, DevSignIn
@@ -68,9 +69,6 @@ class AppApi:
             if caller.device.id != device_id:
                 raise Forbidden("a device sees only its own room", reason="other_device")
         return caller
-
-
-View = Callable[..., flask.Response]
 
 
 def op(

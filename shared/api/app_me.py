@@ -142,13 +142,12 @@ def add_delegate(api: AppApi, caller: Caller, body: DelegateIn) -> flask.Respons
 
 
 @op("/v1/me/delegates/<email>", "DELETE", "removeDelegate", "user", 204)
-def remove_delegate(api: AppApi, caller: Caller, path: EmailPath) -> flask.Response:
+def remove_delegate(api: AppApi, caller: Caller, path: EmailPath) -> None:
     """Revoke a delegate (acl.delete).
 
     Revoke a delegate.
     """
     api.meetings.remove_delegate(caller, path.email)
-    return flask.Response(status=204)
 
 
 @op("/v1/me/presence", "GET", "myPresence", "user", ok=PresenceOut)

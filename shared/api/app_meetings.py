@@ -95,17 +95,7 @@ def schedule(api: AppApi, caller: Caller, body: ScheduleIn) -> flask.Response:
 
     Schedule a meeting.
     """
-    new = NewMeeting(
-        text=body.text,
-        title=body.title,
-        start=body.start,
-        end=body.end,
-        time_zone=body.time_zone,
-        attendees=tuple(body.attendees),
-        location=body.location,
-        keyword=body.keyword,
-        description=body.description,
-    )
+    new = NewMeeting(**body.model_dump(exclude={"attendees"}), attendees=tuple(body.attendees))
     return respond(meeting_out(api.meetings.schedule(caller, new)), 201)
 
 
@@ -119,13 +109,12 @@ def get_mine(api: AppApi, caller: Caller, path: EventPath) -> flask.Response:
 
 
 @op("/v1/me/meetings/<event_id>", "DELETE", "deleteMyMeeting", "user", 204)
-def delete_mine(api: AppApi, caller: Caller, path: EventPath) -> flask.Response:
+def delete_mine(api: AppApi, caller: Caller, path: EventPath) -> None:
     """Delete a meeting (events.delete).
 
     Delete a meeting.
     """
     api.meetings.delete(caller, path.event_id)
-    return flask.Response(status=204)
 
 
 @op("/v1/me/meetings/<event_id>/rsvp", "POST", "rsvp", "user", ok=MeetingOut)
