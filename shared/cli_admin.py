@@ -135,13 +135,14 @@ class Admin:
     token: str | None
     id_token: str | None
     as_json: bool = False
+    prefix: str = "/admin/v1"
     _client: AdminClient | None = None
 
     @property
     def client(self) -> AdminClient:
         """The admin-API client of the options (the settings fill in what they leave out)."""
         if self._client is None:
-            self._client = connect(self.url, self.token, self.id_token)
+            self._client = connect(self.url, self.token, self.id_token, prefix=self.prefix)
         return self._client
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
@@ -166,9 +167,12 @@ _CONNECTION = (("url", UrlOpt, None), ("token", TokenOpt, None), ("id_token", Id
 _JSON = ("as_json", JsonOpt, False)
 
 
-def admin_command(app: typer.Typer, name: str, *, as_json: bool = True, help: str | None = None) -> Callable[[C], C]:
+def admin_command(
+    app: typer.Typer, name: str, *, as_json: bool = True, help: str | None = None, prefix: str = "/admin/v1"
+) -> Callable[[C], C]:
     """Add ``command(admin, ...)`` to ``app`` as ``name``: its own arguments, then ``--url``, ``--token``,
-    ``--id-token`` (and ``--json``), from which it gets its :class:`Admin`; the connection closes after it.
+    ``--id-token`` (and ``--json``), from which it gets its :class:`Admin` (calling below ``prefix``); the
+    connection closes after it.
     """
 
     def add(command: C) -> C:
@@ -178,7 +182,7 @@ def admin_command(app: typer.Typer, name: str, *, as_json: bool = True, help: st
 
         def run(**given: Any) -> None:
             url, token, id_token = (given.pop(n) for n, _, _ in _CONNECTION)
-            admin = Admin(url, token, id_token, given.pop("as_json", False))
+            admin = Admin(url, token, id_token, given.pop("as_json", False), prefix)
             try:
                 command(admin, **given)
             finally:
