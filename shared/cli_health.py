@@ -59,11 +59,7 @@ def health(admin: Admin, org: OrgArg) -> None:
 
 
 @admin_command(alerts_app, "add")
-def add(
-    admin: Admin,
-    org: OrgArg,
-    hook_url: Annotated[str, typer.Argument(metavar="HOOK_URL", help="Where alerts go (https).")],
-) -> None:
+def add(admin: Admin, org: OrgArg, hook_url: HookUrlArg) -> None:
     """Register an alert hook; prints its signing secret once."""
     hook = admin.call("POST", f"{_org(org)}/alert-hooks", {"url": hook_url})
     admin.show(hook, lambda h: out().print(f"Hook {h['id']} added. Signing secret (shown once): {h['secret']}"))
