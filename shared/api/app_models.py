@@ -1,8 +1,9 @@
-"""Request and response models of the app API (pydantic), and the mappers from domain values.
+"""Models of the app API (pydantic) shared by every resource and of meetings, and the mappers from domain values.
 
-Requests are validated strictly (unknown fields refused, bounded sizes); responses are built by
-the ``*_out`` functions so the OpenAPI document (generated from these models) and the wire
-format cannot drift apart.
+The request base (``Strict``), the one error model of both APIs (``ErrorOut``) and the meetings'
+models live here; presence, free/busy and delegates in ``app_people_models``. Requests are
+validated strictly (unknown fields refused, bounded sizes); responses are built by the ``*_out``
+functions so the OpenAPI document (generated from these models) and the wire format cannot drift apart.
 """
 
 from __future__ import annotations
