@@ -27,6 +27,7 @@ from shared.domain.privacy import may_see_details
 from shared.logs import ctx, get_logger
 from shared.ports import MessageBus
 from shared.ports.clock import Clock
+from shared.ports.principal_heads import PrincipalHead
 from shared.ports.stores import (
     DeviceRepository,
     DueMeeting,
@@ -38,6 +39,7 @@ from shared.ports.stores import (
     Transactions,
 )
 from shared.services.join_batches import DispatchReport, NoticeOutbox, Settled
+from shared.services.join_calendars import Calendars
 from shared.services.join_rules import GRACE, Broadcaster, eligible, lead_for, max_lead, newest_per_recipient
 
 __all__ = ["GRACE", "Broadcaster", "DispatchReport", "JoinButtonDispatcher", "eligible", "lead_for"]
@@ -74,14 +76,14 @@ class JoinButtonDispatcher:
         settled: set[Settled] = set()
         for org in self._orgs.list_orgs():
             report.orgs += 1
-            principals = {p.id: p for p in self._principals.list_principals(org.id, active_only=True)}
+            calendars = Calendars(self._principals, org.id)  # unopened: emails only where something is sent
             devices: dict[str, list[Device]] = {}
             heads = self._notices.live_notice_heads(org.id, now)
-            due = self._meetings.due_meetings(org.id, now - GRACE, now + max_lead(org, principals))
+            due = self._meetings.due_meetings(org.id, now - GRACE, now + max_lead(org, calendars.heads()))
             outbox = NoticeOutbox(self._notices, self._bus, self._transactions, self._on_notice, report, settled, now)
-            self._corrections(org, principals, heads, due, now, outbox)
+            self._corrections(org, calendars, heads, due, now, outbox)
             outbox.flush()  # the corrections go out before the new buttons
-            self._joins(org, principals, devices, {h.id for h in heads}, due, now, report, outbox)
+            self._joins(org, calendars, devices, {h.id for h in heads}, due, now, report, outbox)
             outbox.flush()
         self._settled = frozenset(settled)
         log.info(
@@ -103,7 +105,7 @@ class JoinButtonDispatcher:
     def _joins(
         self,
         org: Org,
-        principals: dict[str, Principal],
+        calendars: Calendars,
         devices: dict[str, list[Device]],
         notified: set[str],
         due: list[DueMeeting],
@@ -119,18 +121,19 @@ class JoinButtonDispatcher:
         recorded create-if-absent a batch at a time, so racing runs send each notice once.
         """
         for head in due:
-            principal = principals.get(head.principal_id)
-            if principal is None or head.all_day or not head.start - lead_for(org, principal) <= now < head.end:
+            calendar = calendars.head(head.principal_id)
+            if calendar is None or head.all_day or not head.start - lead_for(org, calendar) <= now < head.end:
                 continue
-            recipients = self._recipients(org, principal, devices)
+            recipients = self._recipients(org, calendar, devices)
             ids = [(r, self._join_id(org.id, head, *r)) for r in recipients]
             pending = [(r, nid) for r, nid in ids if nid not in notified]
             if not pending:  # every recipient has this button: nothing to open, nothing to write
                 report.meetings += 1
                 report.duplicates += len(recipients)
                 continue
+            principal = calendars.open(head.principal_id)
             meeting = self._meetings.open_meeting(org.id, head)
-            if not eligible(meeting, org, principal, now):
+            if principal is None or not eligible(meeting, org, principal, now):
                 continue
             report.meetings += 1
             report.duplicates += len(recipients) - len(pending)
@@ -156,7 +159,7 @@ class JoinButtonDispatcher:
         return self._notices.notice_id(probe)
 
     def _recipients(
-        self, org: Org, principal: Principal, devices: dict[str, list[Device]]
+        self, org: Org, principal: PrincipalHead, devices: dict[str, list[Device]]
     ) -> list[tuple[RecipientKind, str]]:
         if principal.kind is PrincipalKind.PERSON:
             return [(RecipientKind.PERSON, principal.id)]
@@ -196,7 +199,7 @@ class JoinButtonDispatcher:
     def _corrections(
         self,
         org: Org,
-        principals: dict[str, Principal],
+        calendars: Calendars,
         heads: list[NoticeHead],
         due: list[DueMeeting],
         now: datetime,
@@ -212,21 +215,24 @@ class JoinButtonDispatcher:
         """
         latest = newest_per_recipient(heads)
         rooms: dict[str, str | None] = {}
-        todo: list[tuple[NoticeHead, Principal]] = []
+        todo: list[tuple[NoticeHead, str]] = []
         for head in latest.values():
-            calendar = None if head.kind is NoticeKind.CANCELLED else self._calendar_of(head, principals, rooms)
-            if calendar is not None:
-                todo.append((head, calendar))
+            cid = None if head.kind is NoticeKind.CANCELLED else self._calendar_of(head, calendars, rooms)
+            if cid is not None:
+                todo.append((head, cid))
         held: dict[tuple[str, str], DueMeeting | None] = {(d.principal_id, d.event_id): d for d in due}
-        missing = [(c.id, h.meeting_id) for h, c in todo if (c.id, h.meeting_id) not in held]
+        missing = [(c, h.meeting_id) for h, c in todo if (c, h.meeting_id) not in held]
         if missing:
             held.update(zip(missing, self._meetings.meeting_heads(org.id, missing), strict=True))
-        for head, calendar in todo:
-            stored_meeting = held.get((calendar.id, head.meeting_id))
+        for head, cid in todo:
+            stored_meeting = held.get((cid, head.meeting_id))
             live = stored_meeting if stored_meeting is not None and stored_meeting.expire_at > now else None
-            checked = None if live is None else (org.id, head.id, calendar.id, head.meeting_id, live.version)
+            checked = None if live is None else (org.id, head.id, cid, head.meeting_id, live.version)
             if checked is not None and checked in self._settled:
                 outbox.settle(checked)  # the same notice against the same stored meeting: still nothing to send
+                continue
+            calendar = calendars.open(cid)
+            if calendar is None:
                 continue
             stored = self._notices.open_notice(org.id, head)
             notice = stored.notice
@@ -249,13 +255,13 @@ class JoinButtonDispatcher:
             at = max(now, notice.sent_at + _TICK)  # after what it corrects, whatever another instance's clock said
             outbox.add(self._notice(org, meeting, calendar, *recipient, kind, at, follows=stored.id))
 
-    def _calendar_of(
-        self, head: NoticeHead, principals: dict[str, Principal], rooms: dict[str, str | None]
-    ) -> Principal | None:
+    def _calendar_of(self, head: NoticeHead, calendars: Calendars, rooms: dict[str, str | None]) -> str | None:
+        """The id of the active calendar a notice was sent for (the person's, or the device's room), if any."""
         if head.recipient_kind is RecipientKind.PERSON:
-            return principals.get(head.recipient_id)
-        if head.recipient_id not in rooms:
-            device = self._devices.get_device(head.recipient_id)
-            rooms[head.recipient_id] = device.room_id if device is not None else None
-        room = rooms[head.recipient_id]
-        return principals.get(room) if room is not None else None
+            cid: str | None = head.recipient_id
+        else:
+            if head.recipient_id not in rooms:
+                device = self._devices.get_device(head.recipient_id)
+                rooms[head.recipient_id] = device.room_id if device is not None else None
+            cid = rooms[head.recipient_id]
+        return cid if cid is not None and calendars.head(cid) is not None else None

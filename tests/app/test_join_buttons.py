@@ -252,3 +252,25 @@ def test_a_first_run_writes_its_notices_a_batch_at_a_time(aw: AppWorld, monkeypa
     assert len({p for b in batches for p in b}) == 6 and all("/notices/" in p for b in batches for p in b)
     assert aw.app.bus.wait_idle(5)
     assert sorted(m.notice_id for m in seen) == sorted(p.rsplit("/", 1)[1] for b in batches for p in b)
+
+
+def test_a_repeat_run_opens_nothing(aw: AppWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every button sent, a repeat run opens no principal, meeting or notice and writes nothing."""
+    aw.meeting(ALICE, T0 + timedelta(minutes=3), guests=(BOB, ROOM))
+    assert aw.app.join_buttons.dispatch().sent == 4
+    opened: list[bytes] = []
+    me, cipher = threading.get_ident(), aw.app.stores.cipher
+    real = cipher.decrypt
+
+    def counted(org_id: str, token: str, aad: bytes, *, principal_id: str | None = None) -> bytes:
+        if threading.get_ident() == me:
+            opened.append(aad)
+        return real(org_id, token, aad, principal_id=principal_id)
+
+    monkeypatch.setattr(cipher, "decrypt", counted)
+    writes = _count_writes(aw, monkeypatch)
+    again = aw.app.join_buttons.dispatch()
+    assert (again.sent, again.duplicates, again.meetings) == (0, 4, 3)  # Alice's, Bob's and the room's copies
+    assert writes == []
+    collections = Counter(aad.split(b"\x1f")[2].decode() for aad in opened)
+    assert collections == Counter({"orgs": 1, "devices": 4})  # the org once; the room's two devices per pass
