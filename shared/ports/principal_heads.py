@@ -14,6 +14,20 @@ from typing import Protocol, runtime_checkable
 from shared.domain.principals import Principal, PrincipalKind
 
 
+class Calendar(Protocol):
+    """What a calendar's lead time depends on: a principal, or its unopened head."""
+
+    @property
+    def kind(self) -> PrincipalKind:
+        """A person or a room."""
+        ...
+
+    @property
+    def join_lead_override(self) -> timedelta | None:
+        """A room's own lead time, if it has one."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class PrincipalHead:
     """A stored principal's plaintext fields; ``handle`` is the store's own (``open_principal`` takes it back)."""

@@ -11,11 +11,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from shared.domain.meetings import Meeting, ResponseStatus
 from shared.domain.presence import NoticeKind
 from shared.domain.principals import Org, Principal, PrincipalKind
+from shared.ports.principal_heads import Calendar
 from shared.ports.stores import NoticeHead
 
 GRACE = timedelta(minutes=10)
@@ -74,20 +74,6 @@ class Broadcaster:
         with self._cond:
             self._cond.wait_for(lambda: self._generation != seen, timeout=timeout)
             return self._generation
-
-
-class Calendar(Protocol):
-    """What a lead time depends on: a principal, or its unopened head (``shared.ports.principal_heads``)."""
-
-    @property
-    def kind(self) -> PrincipalKind:
-        """A person or a room."""
-        ...
-
-    @property
-    def join_lead_override(self) -> timedelta | None:
-        """A room's own lead time, if it has one."""
-        ...
 
 
 def lead_for(org: Org, principal: Calendar) -> timedelta:
