@@ -1,15 +1,14 @@
 """Recording many join-button notices in few writes: what the dispatcher's first run of a minute needs.
 
-A notices repository that has it records a batch of new notices in one atomic create-if-absent
-write instead of one write each; the dispatcher checks for it (``isinstance``) and falls back to
-``NoticeRepository.record_notice`` per notice when a repository lacks it.
+The notices repository (``NoticeRepository`` extends it) records a batch of new notices in one
+atomic create-if-absent write instead of one write each.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 from shared.domain.presence import JoinButtonNotice
 
@@ -17,7 +16,6 @@ NOTICE_BATCH = 250
 """Notices per atomic write (Firestore's limit is 500 writes per commit)."""
 
 
-@runtime_checkable
 class NoticeBatches(Protocol):
     """Join-button notices recorded a batch at a time, each still exactly once."""
 

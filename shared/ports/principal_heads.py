@@ -1,15 +1,15 @@
 """Principals read unopened: what the dispatcher needs of every active calendar each minute.
 
 A head holds a principal's plaintext fields (kind, lead override); the sealed ones (the email)
-are opened only for the calendars a run has something to send for. A principal repository that
-has this is used through it (``isinstance``); others are read whole with ``list_principals``.
+are opened only for the calendars a run has something to send for (``PrincipalRepository``
+extends ``PrincipalHeads``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 from shared.domain.principals import Principal, PrincipalKind
 
@@ -38,7 +38,6 @@ class PrincipalHead:
     handle: object = field(default=None, compare=False, repr=False)
 
 
-@runtime_checkable
 class PrincipalHeads(Protocol):
     """The active principals of an org without opening them, and one opened on demand."""
 

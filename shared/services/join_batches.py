@@ -1,10 +1,9 @@
 """The join-button notices one dispatch run sends, recorded and published a batch at a time.
 
 :class:`NoticeOutbox` gathers the notices a run decided on; every ``NOTICE_BATCH`` of them (and
-at the end of each pass) it records them create-if-absent in one write where the repository can
-(``NoticeBatches``), else one write each, and publishes on the join-buttons topic only the ones
-this run stored: racing runs still send each notice once. On a store with transactions across
-calls (SQLite) a batch's writes and a bound local bus's publishes commit together.
+at the end of each pass) it records them create-if-absent in one write and publishes on the
+join-buttons topic only the ones this run stored: racing runs still send each notice once. On a
+store with transactions across calls (SQLite) a batch's writes and a bound local bus's publishes commit together.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from datetime import datetime
 from shared.domain.presence import JoinButtonNotice, NoticeKind
 from shared.ports import MessageBus
 from shared.ports.messages import JoinButton
-from shared.ports.notice_batches import NOTICE_BATCH, NoticeBatches
+from shared.ports.notice_batches import NOTICE_BATCH
 from shared.ports.stores import NoticeRepository, Transactions
 
 Settled = tuple[str, str, str, str, str]
@@ -54,7 +53,6 @@ class NoticeOutbox:
     ) -> None:
         self._notices, self._bus, self._transactions = notices, bus, transactions
         self._on_notice, self._report, self._settled, self._now = on_notice, report, settled, now
-        self._batches = notices if isinstance(notices, NoticeBatches) else None
         self._pending: list[tuple[JoinButtonNotice, Settled | None]] = []
 
     def add(self, notice: JoinButtonNotice, settles: Settled | None = None) -> None:
@@ -75,10 +73,7 @@ class NoticeOutbox:
         sent: list[JoinButtonNotice] = []
         with self._atomic():
             notices = [n for n, _ in batch]
-            if self._batches is not None:
-                stored = self._batches.record_notices(notices, self._now)
-            else:
-                stored = [self._notices.record_notice(n, self._now) for n in notices]
+            stored = self._notices.record_notices(notices, self._now)
             for (notice, settles), new in zip(batch, stored, strict=True):
                 if not new:
                     self._report.duplicates += 1

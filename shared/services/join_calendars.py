@@ -2,8 +2,7 @@
 
 The dispatcher needs every calendar's kind and lead time each minute but a calendar's email
 (sealed) only when it has a button to send or a notice to correct for it: a run that finds
-every button sent opens none. A principal repository without unopened heads
-(``shared.ports.principal_heads``) is read whole once instead.
+every button sent opens none.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from shared.domain.principals import Principal
-from shared.ports.principal_heads import PrincipalHead, PrincipalHeads
+from shared.ports.principal_heads import PrincipalHead
 from shared.ports.stores import PrincipalRepository
 
 
@@ -21,14 +20,8 @@ class Calendars:
     def __init__(self, principals: PrincipalRepository, org_id: str) -> None:
         self._org_id = org_id
         self._opened: dict[str, Principal] = {}
-        self._reader = principals if isinstance(principals, PrincipalHeads) else None
-        if self._reader is not None:
-            heads = self._reader.active_principal_heads(org_id)
-        else:
-            whole = principals.list_principals(org_id, active_only=True)
-            self._opened = {p.id: p for p in whole}
-            heads = [PrincipalHead(p.id, p.kind, p.join_lead_override) for p in whole]
-        self._heads = {h.id: h for h in heads}
+        self._reader = principals
+        self._heads = {h.id: h for h in principals.active_principal_heads(org_id)}
 
     def heads(self) -> Iterable[PrincipalHead]:
         """Every active calendar, unopened."""
@@ -44,7 +37,7 @@ class Calendars:
         if found is not None:
             return found
         head = self._heads.get(principal_id)
-        if head is None or self._reader is None:
+        if head is None:
             return None
         found = self._opened[principal_id] = self._reader.open_principal(self._org_id, head)
         return found

@@ -14,7 +14,7 @@ from shared.documents import WriteOp
 from shared.domain.meetings import JoinKind, JoinTarget
 from shared.domain.presence import JoinButtonNotice, NoticeKind, RecipientKind
 from shared.ports import DocumentStore
-from shared.ports.notice_batches import NOTICE_BATCH, NoticeBatches
+from shared.ports.notice_batches import NOTICE_BATCH
 
 
 class _Counting:
@@ -63,7 +63,6 @@ def _stores(document_store: DocumentStore, tmp_path: Path, clock: ManualClock) -
 def test_new_notices_are_one_write_per_batch(document_store: DocumentStore, tmp_path: Path, clock: ManualClock) -> None:
     """A batch past the batch size is split into atomic writes of at most ``NOTICE_BATCH``; all come back."""
     stores, counting = _stores(document_store, tmp_path, clock)
-    assert isinstance(stores.notices, NoticeBatches)
     notices = _notices(clock, NOTICE_BATCH + 3)
     assert stores.notices.record_notices(notices, clock.now()) == [True] * len(notices)
     assert [len(b) for b in counting.batches] == [NOTICE_BATCH, 3]

@@ -11,7 +11,7 @@ from shared.adapters.store.repositories import DocumentStores
 from shared.clock import ManualClock
 from shared.domain.principals import Principal, PrincipalKind, PrincipalState
 from shared.ports import DocumentStore
-from shared.ports.principal_heads import PrincipalHead, PrincipalHeads
+from shared.ports.principal_heads import PrincipalHead
 
 
 def test_heads_hold_kind_and_lead_and_open_to_the_stored_principal(
@@ -19,7 +19,6 @@ def test_heads_hold_kind_and_lead_and_open_to_the_stored_principal(
 ) -> None:
     """Only active principals come back, each with its kind and lead override, and opens to what was stored."""
     stores = DocumentStores(document_store, EnvelopeCipher(document_store, LocalKek.from_file(tmp_path / "k"), clock))
-    assert isinstance(stores.principals, PrincipalHeads)
     ann = Principal("o1", "p-ann", "ann@example.com", state=PrincipalState.ACTIVE, time_zone="Europe/Berlin")
     room = Principal(
         "o1",
