@@ -169,7 +169,15 @@ def wire_services(ports: Ports) -> Services:
         conferences=conferences,
         broadcaster=broadcaster,
         join_buttons=JoinButtonDispatcher(
-            s.orgs, s.principals, s.meetings, s.notices, s.devices, bus, clock, on_notice=broadcaster.notify
+            s.orgs,
+            s.principals,
+            s.meetings,
+            s.notices,
+            s.devices,
+            bus,
+            clock,
+            on_notice=broadcaster.notify,
+            transactions=s.transactions,
         ),
         id_tokens=id_tokens,
         authenticator=Authenticator(s.orgs, s.principals, s.devices, id_tokens),
