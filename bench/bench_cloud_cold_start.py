@@ -13,7 +13,8 @@ admin_api, the OpenAPI document for meetings_api, a notification of an unknown c
 calendar_webhook (a store read). Every probe
 carries the admin token. That includes importing the google.cloud clients the gcp backend loads when
 the App is built. The floor is ``bench/_trivial_function.py`` started the same way, once at the head
-of each round; each ratio is taken within its round. Median of ``REPEATS``.
+of each round; each ratio is taken within its round. Median of ``REPEATS``. The bundle is
+byte-compiled first, as the buildpack does at deploy (``bench.bench_cold_start.compile_bundle``).
 """
 
 from __future__ import annotations
@@ -21,22 +22,16 @@ from __future__ import annotations
 import base64
 import json
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
-
+from bench.bench_cold_start import Start, compile_bundle, first_answer, ratios
 from bench.bench_webhook import _headers
 from functions.registry import ENTRY_POINTS, EntryPoint
 from shared.ports.messages import CheckVacation, ProvisionUser, RewriteJoinDetails, SyncCalendar
 from tests.cloud.harness.topology import Topology
 from tests.support import gcp_emulators
-from tests.support.gcp_emulators import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
 REPEATS = 3
 TOKEN = "bench-admin-token"
 _MESSAGES = {
@@ -64,36 +59,15 @@ def _probe(ep: EntryPoint | None) -> tuple[str, str, dict[str, str], bytes]:
     return "POST", "/", _headers("unknown-channel", "unknown-token", 1), b""  # a store read, then 200
 
 
-def cold_start(ep: EntryPoint | None, env: dict[str, str]) -> tuple[float, int]:
-    """Seconds from process start to the first answer, and its status."""
-    port = free_port()
+def cold_start(ep: EntryPoint | None, env: dict[str, str]) -> Start:
+    """The first answer of a fresh gcp instance of ``ep`` (None: the trivial floor)."""
     target, source = (ep.name, "main.py") if ep else ("trivial", "bench/_trivial_function.py")
-    method, path, headers, body = _probe(ep)
-    command = [sys.executable, "-m", "functions_framework", "--target", target, "--source", source]
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [*command, "--port", str(port), "--host", "127.0.0.1"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-            while time.perf_counter() - started < 90:
-                try:
-                    response = client.request(method, path, headers=headers, content=body)
-                    return time.perf_counter() - started, response.status_code
-                except httpx.TransportError:
-                    time.sleep(0.005)  # the server is not listening yet
-        raise RuntimeError(f"{target} did not answer within 90 s")
-    finally:
-        process.terminate()
-        process.wait(20)
+    return first_answer(target, source, env, _probe(ep), limit=90)
 
 
 def main() -> None:
     """Print the figures as a Markdown section."""
+    compile_bundle()
     firestore, pubsub = gcp_emulators.start("firestore"), gcp_emulators.start("pubsub")
     with tempfile.TemporaryDirectory() as tmp:
         topology = Topology(Path(tmp), firestore.host_port, pubsub.host_port, log_level="WARNING")
@@ -103,31 +77,38 @@ def main() -> None:
                 ep.name: {**topology.environment(ep.name), "HYBRIDCAL_ADMIN_TOKEN": TOKEN} for ep in ENTRY_POINTS
             }
             trivial_env = environments["calendar_webhook"]
-            floors: list[float] = []
-            runs: dict[str, list[tuple[float, int]]] = {ep.name: [] for ep in ENTRY_POINTS}
+            floors: list[Start] = []
+            runs: dict[str, list[Start]] = {ep.name: [] for ep in ENTRY_POINTS}
             for _ in range(REPEATS):  # a round: the floor, then every function; ratios within the round
-                floors.append(cold_start(None, trivial_env)[0])
+                floors.append(cold_start(None, trivial_env))
                 for ep in ENTRY_POINTS:
                     runs[ep.name].append(cold_start(ep, environments[ep.name]))
         finally:
             topology.stop()
             firestore.stop()
             pubsub.stop()
-    floor = statistics.median(floors)
+    floor = statistics.median(f.seconds for f in floors)
+    floor_cpu = statistics.median(f.cpu for f in floors)
     print(f"## Cold start of each function on the gcp backend (median of {REPEATS})\n")
     print(
         f"Floor measured in this run: the trivial functions-framework function of `bench/_trivial_function.py` "
         f"(reads one header, answers a small JSON body), started exactly as each function is (the same "
         f"interpreter and `python -m functions_framework` command, the gcp environment infra gives the webhook, "
-        f"pointed at the emulators), **{floor * 1000:.0f} ms** to first response. It imports no Google client. "
+        f"pointed at the emulators, the bundle byte-compiled as the buildpack does at deploy), "
+        f"**{floor * 1000:.0f} ms** to first response, **{floor_cpu * 1000:.0f} ms** of CPU (user + system, until "
+        f"it is stopped right after answering). It imports no Google client. "
         f"Ratios are function / the floor started just before it in the same round, median of {REPEATS} rounds.\n"
     )
-    print("| function | trigger | first response | vs trivial | status |")
-    print("|---|---|---|---|---|")
+    print("| function | trigger | first response | vs trivial | CPU | vs trivial | status |")
+    print("|---|---|---|---|---|---|---|")
     for ep in ENTRY_POINTS:
-        seconds = statistics.median(t for t, _ in runs[ep.name])
-        ratio = statistics.median(t / f for (t, _), f in zip(runs[ep.name], floors, strict=True))
-        print(f"| {ep.name} | {ep.trigger} | {seconds * 1000:.0f} ms | {ratio:.2f}x | {runs[ep.name][-1][1]} |")
+        seconds = statistics.median(r.seconds for r in runs[ep.name])
+        cpu = statistics.median(r.cpu for r in runs[ep.name])
+        ratio, cpu_ratio = ratios(runs[ep.name], floors)
+        print(
+            f"| {ep.name} | {ep.trigger} | {seconds * 1000:.0f} ms | {ratio:.2f}x | {cpu * 1000:.0f} ms "
+            f"| {cpu_ratio:.2f}x | {runs[ep.name][-1].status} |"
+        )
 
 
 if __name__ == "__main__":

@@ -2,13 +2,18 @@
 
 Cold start: ``functions-framework --target NAME --source main.py --port P`` is started in a
 fresh process (embedded backend, empty data dir, as Cloud Functions starts an instance from the
-one source bundle), and the clock runs until the first HTTP answer: a small request for HTTP
-functions, the scheduler's POST for scheduled ones, a binary-mode Pub/Sub CloudEvent carrying
-a real message (for an org that does not exist, so no Google call is made) for event
-functions. That includes the imports, the server start, building the App on first use and
-handling the request. The floor is the trivial functions-framework function of
+one source bundle), and the clock runs until the first HTTP answer: a notification of an unknown
+channel for the webhook (a store read, then 200), a small request for the APIs, the scheduler's
+POST for scheduled ones, a binary-mode Pub/Sub CloudEvent carrying a real message (for an org
+that does not exist, so no Google call is made) for event functions. That includes the imports,
+the server start, building the App on first use and handling the request; the instance's CPU
+time (user + system) is read when it is stopped right after answering, a figure a loaded machine
+moves less than the wall time. The floor is the trivial functions-framework function of
 ``bench/_trivial_function.py`` started the same way (same interpreter, environment and server),
-once at the head of each round; every ratio is taken within its round.
+once at the head of each round; every ratio is taken within its round. Before the rounds the bundle
+is byte-compiled as the Cloud Functions Python buildpack does at deploy (``python -m compileall``
+over ``main.py``, ``functions/``, ``shared/`` and the trivial function), so an instance loads
+bytecode instead of compiling every module at start-up, whatever ``PYTHONDONTWRITEBYTECODE`` says.
 
 Import time: ``import functions.NAME`` (the module alone) and ``import main`` (the bundle
 every function loads) in a fresh interpreter; the baseline is ``import flask,
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -26,9 +32,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 
+from bench.bench_webhook import _headers
 from functions.registry import ENTRY_POINTS, EntryPoint
 from shared.ports import BusMessage
 from shared.ports.messages import CheckVacation, ProvisionUser, RewriteJoinDetails, SyncCalendar
@@ -36,6 +44,7 @@ from shared.runtime.server import pubsub_envelope
 
 ROOT = Path(__file__).resolve().parent.parent
 REPEATS = 3
+BUNDLE = ("main.py", "functions", "shared", "bench/_trivial_function.py")
 HEAVY = ("google.cloud.firestore", "google.cloud.pubsub", "google.cloud.kms", "googleapiclient", "grpc")
 _MESSAGES = {
     "sync_calendar": SyncCalendar(org_id="bench-org", principal_id="p1"),
@@ -44,10 +53,14 @@ _MESSAGES = {
     "provision_user": ProvisionUser(org_id="bench-org", principal_id="p1"),
 }
 _HTTP_PROBES = {
-    "calendar_webhook": ("POST", "/"),
     "meetings_api": ("GET", "/v1/openapi.json"),
     "admin_api": ("GET", "/admin/v1/orgs"),
 }
+
+
+def compile_bundle() -> None:
+    """Byte-compile the deployed source as the buildpack does (``python3 -m compileall -f -q .`` on the bundle)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-f", "-q", *BUNDLE], cwd=ROOT, check=True)
 
 
 def _free_port() -> int:
@@ -68,17 +81,29 @@ def _probe(ep: EntryPoint | None) -> tuple[str, str, dict[str, str], bytes]:
         return "POST", "/", {**headers, **admin}, json.dumps(body).encode()
     if ep.trigger == "scheduled":
         return "POST", "/", {"Content-Type": "application/json", **admin}, b"{}"
-    method, path = _HTTP_PROBES.get(ep.name, ("GET", "/"))
+    if ep.name == "calendar_webhook":  # a notification of an unknown channel: a store read, then 200
+        return "POST", "/", _headers("unknown-channel", "unknown-token", 1), b""
+    method, path = _HTTP_PROBES[ep.name]
     return method, path, admin if ep.name == "admin_api" else {}, b""
 
 
-def cold_start(ep: EntryPoint | None, data_dir: Path) -> tuple[float, int]:
-    """Seconds from process start to the first answer, and its status."""
+class Start(NamedTuple):
+    """One instance's first answer: wall seconds from process start, its status, and the CPU it used."""
+
+    seconds: float
+    status: int
+    cpu: float
+    """User + system CPU seconds of the instance until it was stopped right after answering."""
+
+
+def first_answer(
+    target: str, source: str, env: dict[str, str], probe: tuple[str, str, dict[str, str], bytes], limit: float = 60
+) -> Start:
+    """Start ``python -m functions_framework`` for ``target`` and time its first answer to ``probe``."""
     port = _free_port()
-    target, source = (ep.name, "main.py") if ep else ("trivial", "bench/_trivial_function.py")
-    env = {**os.environ, "HYBRIDCAL_DATA_DIR": str(data_dir), "HYBRIDCAL_ADMIN_TOKEN": "bench", "PYTHONPATH": ""}
-    method, path, headers, body = _probe(ep)
+    method, path, headers, body = probe
     command = [sys.executable, "-m", "functions_framework", "--target", target, "--source", source]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(
         [*command, "--port", str(port), "--host", "127.0.0.1"],
@@ -88,17 +113,29 @@ def cold_start(ep: EntryPoint | None, data_dir: Path) -> tuple[float, int]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            while time.perf_counter() - started < 60:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=limit) as client:
+            while time.perf_counter() - started < limit:
                 try:
                     response = client.request(method, path, headers=headers, content=body)
-                    return time.perf_counter() - started, response.status_code
+                    seconds = time.perf_counter() - started
+                    break
                 except httpx.TransportError:
                     time.sleep(0.005)  # the server is not listening yet
-        raise RuntimeError(f"{target} did not answer within 60 s")
+            else:
+                raise RuntimeError(f"{target} did not answer within {limit:.0f} s")
     finally:
         process.terminate()
-        process.wait(10)
+        process.wait(20)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the one child reaped since ``before``
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Start(seconds, response.status_code, cpu)
+
+
+def cold_start(ep: EntryPoint | None, data_dir: Path) -> Start:
+    """The first answer of a fresh embedded instance of ``ep`` (None: the trivial floor)."""
+    target, source = (ep.name, "main.py") if ep else ("trivial", "bench/_trivial_function.py")
+    env = {**os.environ, "HYBRIDCAL_DATA_DIR": str(data_dir), "HYBRIDCAL_ADMIN_TOKEN": "bench", "PYTHONPATH": ""}
+    return first_answer(target, source, env, _probe(ep))
 
 
 def import_time(statement: str) -> tuple[float, list[str]]:
@@ -161,56 +198,71 @@ def median_of(fn: object, *args: object) -> tuple[float, object]:
     return statistics.median(values), extra
 
 
-def rounds_of(data: Path) -> tuple[list[float], dict[str, list[tuple[float, int]]]]:
+def rounds_of(data: Path) -> tuple[list[Start], dict[str, list[Start]]]:
     """``REPEATS`` rounds, each starting the trivial floor and then every function once, in turn.
 
     Each ratio is taken within its round (function / the floor started just before it), so a
     machine that slows down between rounds moves both sides of the ratio together.
     """
-    floors: list[float] = []
-    runs: dict[str, list[tuple[float, int]]] = {ep.name: [] for ep in ENTRY_POINTS}
+    floors: list[Start] = []
+    runs: dict[str, list[Start]] = {ep.name: [] for ep in ENTRY_POINTS}
     for _ in range(REPEATS):
-        floors.append(cold_start(None, data / "trivial")[0])
+        floors.append(cold_start(None, data / "trivial"))
         for ep in ENTRY_POINTS:
             runs[ep.name].append(cold_start(ep, data / ep.name))
     return floors, runs
 
 
+def ratios(runs: list[Start], floors: list[Start]) -> tuple[float, float]:
+    """Median within-round ratios to the floor: wall time to the first answer, and CPU used."""
+    pairs = list(zip(runs, floors, strict=True))
+    return statistics.median(r.seconds / f.seconds for r, f in pairs), statistics.median(
+        r.cpu / f.cpu for r, f in pairs
+    )
+
+
 def main() -> None:
     """Print the figures as a Markdown section."""
+    compile_bundle()
     base_import, _ = median_of(import_time, "import flask, functions_framework")
     main_import, main_heavy = median_of(import_time, "import main")
     with tempfile.TemporaryDirectory() as tmp:
         floors, runs = rounds_of(Path(tmp))
     rows = []
     for ep in ENTRY_POINTS:
-        cold = statistics.median(t for t, _ in runs[ep.name])
-        ratio = statistics.median(t / f for (t, _), f in zip(runs[ep.name], floors, strict=True))
+        cold = statistics.median(r.seconds for r in runs[ep.name])
+        cpu = statistics.median(r.cpu for r in runs[ep.name])
         imp, heavy = median_of(import_time, f"import functions.{ep.name}")
-        rows.append((ep, cold, ratio, runs[ep.name][-1][1], imp, heavy))
-    base_cold = statistics.median(floors)
+        rows.append((ep, cold, cpu, *ratios(runs[ep.name], floors), runs[ep.name][-1].status, imp, heavy))
+    base_cold = statistics.median(f.seconds for f in floors)
+    base_cpu = statistics.median(f.cpu for f in floors)
     print(f"## Cold start of each function (functions-framework, embedded backend, median of {REPEATS})\n")
     print(
         f"Floor measured in this run: the trivial functions-framework function of `bench/_trivial_function.py` "
         f"(reads one header, answers a small JSON body with `flask.jsonify`), started exactly as each function "
         f"is (`python -m functions_framework --target NAME --source FILE`, the same interpreter, the same "
-        f"environment and data dir variables, the same development server), **{base_cold * 1000:.0f} ms** to "
-        f"first response. `import flask, functions_framework` (inside that floor) **{base_import * 1000:.0f} ms**. "
+        f"environment and data dir variables, the same development server, the bundle byte-compiled as the "
+        f"buildpack does at deploy), **{base_cold * 1000:.0f} ms** to first response, **{base_cpu * 1000:.0f} ms** "
+        f"of CPU (user + system, until it is stopped right after answering). `import flask, functions_framework` "
+        f"(inside that floor) **{base_import * 1000:.0f} ms**. "
         f"Ratios are function / the floor started just before it in the same round, median of the {REPEATS} "
         f"rounds. `import main` (the bundle every function loads) takes **{main_import * 1000:.0f} ms**; "
         f"heavy Google clients it loads: {main_heavy or 'none'}.\n"
     )
-    print("| function | trigger | first response | vs trivial | status | import of the module alone | vs baseline |")
-    print("|---|---|---|---|---|---|---|")
-    for ep, cold, ratio, status, imp, _heavy in rows:
+    print(
+        "| function | trigger | first response | vs trivial | CPU | vs trivial | status "
+        "| import of the module alone | vs baseline |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for ep, cold, cpu, ratio, cpu_ratio, status, imp, _heavy in rows:
         print(
-            f"| {ep.name} | {ep.trigger} | {cold * 1000:.0f} ms | {ratio:.2f}x | {status} "
-            f"| {imp * 1000:.0f} ms | {imp / base_import:.1f}x |"
+            f"| {ep.name} | {ep.trigger} | {cold * 1000:.0f} ms | {ratio:.2f}x | {cpu * 1000:.0f} ms "
+            f"| {cpu_ratio:.2f}x | {status} | {imp * 1000:.0f} ms | {imp / base_import:.1f}x |"
         )
     print(
         "\nWhere each module's import goes (`python -X importtime -c 'import functions.NAME'`, self times in ms, "
         "median of the runs): *floor* = modules `import flask, functions_framework` loads as well (the trivial "
-        "function pays them too), *pydantic* = pydantic and pydantic-core (the bus messages and API models), "
+        "function pays them too), *pydantic* = pydantic and pydantic-core (the two APIs' models), "
         "*ours* = `shared` and `functions`, *other* = every other module the function adds.\n"
     )
     print("| function | floor | pydantic | ours | other |")

@@ -22,6 +22,7 @@ locals {
   #            grant and on a grant no flow uses). maintain_channels and provision_user run a sync in
   #            process, which hands keyword changes to join-rewrite.
   # google_apis: the function calls Calendar/Gmail as a Workspace user (delegation signing rights).
+  # A scheduled entry point takes its cpu, concurrency and instance bounds from trigger_defaults.
   entry_points = {
     calendar_webhook = {
       trigger     = "http"
@@ -73,11 +74,7 @@ locals {
       publishes   = ["join-rewrite"]
       google_apis = true
       memory      = "1Gi"
-      cpu         = "1"
       timeout     = 900
-      concurrency = 1
-      min         = 0
-      max         = 1
     }
     poll_vacations = {
       trigger     = "scheduled"
@@ -87,11 +84,7 @@ locals {
       publishes   = ["vacation-check"]
       google_apis = false
       memory      = "512Mi"
-      cpu         = "1"
       timeout     = 240
-      concurrency = 1
-      min         = 0
-      max         = 1
     }
     dispatch_join_buttons = {
       trigger     = "scheduled"
@@ -101,11 +94,7 @@ locals {
       publishes   = ["join-buttons"]
       google_apis = false
       memory      = "512Mi"
-      cpu         = "1"
       timeout     = 55
-      concurrency = 1
-      min         = 0
-      max         = 1
     }
     release_rooms = {
       trigger     = "scheduled"
@@ -115,11 +104,7 @@ locals {
       publishes   = []
       google_apis = true
       memory      = "512Mi"
-      cpu         = "1"
       timeout     = 55
-      concurrency = 1
-      min         = 0
-      max         = 1
     }
     sync_calendar = {
       trigger     = "pubsub"
@@ -177,6 +162,12 @@ locals {
       min         = 0
       max         = 5
     }
+  }
+
+  # What every entry point of a trigger shares unless it says otherwise (main.tf merges these under
+  # each entry): a scheduled sweep runs one request at a time on a single instance.
+  trigger_defaults = {
+    scheduled = { cpu = "1", concurrency = 1, min = 0, max = 1 }
   }
 
   # Pub/Sub topics. consumer = the entry point a push subscription delivers to (null: read by

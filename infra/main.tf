@@ -9,7 +9,7 @@ locals {
 
   # Catalogue sizing with the operator's overrides applied (null override fields are ignored).
   functions = {
-    for name, ep in local.entry_points : name => merge(ep, {
+    for name, ep in local.entry_points : name => merge(try(local.trigger_defaults[ep.trigger], {}), ep, {
       for key, value in try(var.function_overrides[name], {}) : key => value if value != null
     })
   }

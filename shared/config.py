@@ -4,7 +4,7 @@
 setting has a default or a clear error naming the variable and the accepted values; every bad
 variable is reported at once, a line each.
 ``SETTINGS`` lists them all with their defaults and meaning (the README's reference is
-checked against it).
+checked against it); ``shared.config_values`` holds the parser of each kind of value.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlparse
 
+from shared import config_values as parsers
 from shared.errors import ConfigError
 
 Backend = Literal["embedded", "gcp"]
@@ -177,120 +177,34 @@ SETTINGS: tuple[SettingSpec, ...] = (
 _BY_ATTR = {spec.attr: spec for spec in SETTINGS}
 
 
-def _text(env: str, raw: str) -> str:
-    return raw
-
-
-def _url(env: str, raw: str) -> str:
-    parsed = urlparse(raw)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise ConfigError(f"{env} must be an http(s) URL such as https://example.com; got {raw!r}")
-    return raw.rstrip("/")
-
-
-def _positive_int(env: str, raw: str) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{env} must be a positive integer; got {raw!r}") from None
-    if value <= 0:
-        raise ConfigError(f"{env} must be a positive integer; got {raw!r}")
-    return value
-
-
-def _port(env: str, raw: str) -> int:
-    value = _positive_int(env, raw)
-    if value > 65535:
-        raise ConfigError(f"{env} must be a port between 1 and 65535; got {raw!r}")
-    return value
-
-
-def _choice(*accepted: str) -> Callable[[str, str], str]:
-    def parse(env: str, raw: str) -> str:
-        value = raw.strip().lower() if raw.strip().lower() in accepted else raw.strip()
-        if value not in accepted:
-            raise ConfigError(f"{env} must be one of {', '.join(accepted)}; got {raw!r}")
-        return value
-
-    return parse
-
-
-def _switch(env: str, raw: str) -> bool:
-    value = raw.strip().lower()
-    if value in ("on", "true", "1", "yes"):
-        return True
-    if value in ("off", "false", "0", "no"):
-        return False
-    raise ConfigError(f"{env} must be one of on, off; got {raw!r}")
-
-
-def _path(env: str, raw: str) -> Path:
-    return Path(os.path.expanduser(raw))
-
-
-def _host_port(env: str, raw: str) -> str:
-    host, _, port = raw.strip().rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) <= 65535:
-        raise ConfigError(f"{env} must be host:port such as 127.0.0.1:8085; got {raw!r}")
-    return raw.strip()
-
-
-def _client_ids(env: str, raw: str) -> tuple[str, ...]:
-    ids = tuple(item.strip() for item in raw.split(",") if item.strip())
-    if any(any(c.isspace() for c in item) for item in ids):
-        raise ConfigError(f"{env} must list OAuth client ids separated by commas; got {raw!r}")
-    return ids
-
-
-def _accounts(env: str, raw: str) -> tuple[str, ...]:
-    accounts = tuple(item.strip().lower() for item in raw.split(",") if item.strip())
-    if any("@" not in item for item in accounts):
-        raise ConfigError(f"{env} must list service-account emails separated by commas; got {raw!r}")
-    return accounts
-
-
-def _instant(env: str, raw: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise ConfigError(f"{env} must be an RFC 3339 instant such as 2026-11-24T09:00:00Z; got {raw!r}") from None
-    if value.tzinfo is None:
-        raise ConfigError(f"{env} needs a time-zone offset such as Z; got {raw!r}")
-    return value
-
-
-def _log_level(env: str, raw: str) -> str:
-    return _choice("DEBUG", "INFO", "WARNING", "ERROR")(env, raw.upper())
-
-
 _PARSERS: dict[str, Callable[[str, str], Any]] = {
-    "backend": _choice("embedded", "gcp"),
-    "data_dir": _path,
-    "google_base_url": _url,
-    "public_url": _url,
-    "admin_token": _text,
-    "webex_base_url": _url,
-    "host": _text,
-    "port": _port,
-    "log_level": _log_level,
-    "gcp_project": _text,
-    "kms_key": _text,
-    "firestore_database": _text,
-    "topic_prefix": _text,
-    "key_rotation_hours": _positive_int,
-    "key_cache_seconds": _positive_int,
-    "bus_workers": _positive_int,
-    "bus_max_attempts": _positive_int,
-    "scheduler": _switch,
-    "oidc_client_id": _text,
-    "addon_client_ids": _client_ids,
-    "user_quota_per_minute": _positive_int,
-    "process_quota_per_second": _positive_int,
-    "kms_endpoint": _host_port,
-    "secret_manager_endpoint": _host_port,
-    "invoker_audience": _text,
-    "invokers": _accounts,
-    "clock_start": _instant,
+    "backend": parsers.choice("embedded", "gcp"),
+    "data_dir": parsers.path,
+    "google_base_url": parsers.url,
+    "public_url": parsers.url,
+    "admin_token": parsers.text,
+    "webex_base_url": parsers.url,
+    "host": parsers.text,
+    "port": parsers.port,
+    "log_level": parsers.log_level,
+    "gcp_project": parsers.text,
+    "kms_key": parsers.text,
+    "firestore_database": parsers.text,
+    "topic_prefix": parsers.text,
+    "key_rotation_hours": parsers.positive_int,
+    "key_cache_seconds": parsers.positive_int,
+    "bus_workers": parsers.positive_int,
+    "bus_max_attempts": parsers.positive_int,
+    "scheduler": parsers.switch,
+    "oidc_client_id": parsers.text,
+    "addon_client_ids": parsers.client_ids,
+    "user_quota_per_minute": parsers.positive_int,
+    "process_quota_per_second": parsers.positive_int,
+    "kms_endpoint": parsers.host_port,
+    "secret_manager_endpoint": parsers.host_port,
+    "invoker_audience": parsers.text,
+    "invokers": parsers.accounts,
+    "clock_start": parsers.instant,
 }
 
 

@@ -7,17 +7,17 @@ key, so an event that changes or goes away between two pages shifts no other eve
 listing's ``nextSyncToken`` (on the last page only) names the first page's position, so a change
 made while paging comes again in the next sync; an incremental listing orders by change-log
 position, so an event changed while paging comes again on a later page, and its
-``nextSyncToken`` names the position the last page saw.
+``nextSyncToken`` names the position the last page saw. The content filters live in ``filters``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from emulator.calendar.filters import Filters, matches
 from emulator.calendar.params import (
     Key,
     bool_arg,
@@ -48,69 +48,6 @@ SYNC_FORBIDDEN = (
 )
 HORIZON = timedelta(days=730)
 _PAGE_ARGS = frozenset({"pageToken", "maxResults", "maxAttendees"})
-
-
-def _props(args: MultiDict[str, str], name: str) -> list[tuple[str, str]]:
-    out = []
-    for item in args.getlist(name):
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise invalid(f"Invalid value for: {name}", name)
-        out.append((key, value))
-    return out
-
-
-@dataclass(frozen=True, slots=True)
-class Filters:
-    """The content filters of one ``events.list`` request, parsed once."""
-
-    q: str | None
-    ical_uid: str | None
-    private: tuple[tuple[str, str], ...]
-    shared: tuple[tuple[str, str], ...]
-    types: frozenset[str]
-
-    @classmethod
-    def of(cls, args: MultiDict[str, str]) -> Filters:
-        """Parse the filters (400 for a malformed extended-property constraint)."""
-        q = args.get("q")
-        return cls(
-            q.lower() if q else None,
-            args.get("iCalUID") or None,
-            tuple(_props(args, "privateExtendedProperty")),
-            tuple(_props(args, "sharedExtendedProperty")),
-            frozenset(args.getlist("eventTypes")),
-        )
-
-    @property
-    def any(self) -> bool:
-        """Whether any filter is set."""
-        return bool(self.q or self.ical_uid or self.private or self.shared or self.types)
-
-
-def _haystack(data: dict[str, Any]) -> list[str]:
-    hay = [str(data.get(k, "")) for k in ("summary", "description", "location")]
-    hay += [str(a.get("email", "")) + " " + str(a.get("displayName", "")) for a in data.get("attendees", [])]
-    organizer = data.get("organizer") or {}
-    hay.append(f"{organizer.get('email', '')} {organizer.get('displayName', '')}")
-    where = data.get("workingLocationProperties") or {}
-    office, custom = where.get("officeLocation") or {}, where.get("customLocation") or {}
-    return hay + [str(office.get(k, "")) for k in ("buildingId", "deskId", "label")] + [str(custom.get("label", ""))]
-
-
-def _matches(copy: EventCopy, filters: Filters) -> bool:
-    data = copy.event.data
-    if filters.q and not any(filters.q in part.lower() for part in _haystack(data)):
-        return False
-    if filters.ical_uid and data.get("iCalUID") != filters.ical_uid:
-        return False
-    private = (copy.local.get("extendedProperties") or {}).get("private") or {}
-    shared = (data.get("extendedProperties") or {}).get("shared") or {}
-    if any(private.get(k) != v for k, v in filters.private):
-        return False
-    if any(shared.get(k) != v for k, v in filters.shared):
-        return False
-    return not filters.types or data.get("eventType", "default") in filters.types
 
 
 Candidate = tuple[Any, EventCopy, datetime | None]
@@ -221,7 +158,7 @@ def list_events(state: EmulatorState, calendar: Calendar, args: MultiDict[str, s
                 continue
             if updated_min is not None and copy.updated < updated_min:
                 continue
-            if filters.any and not _matches(copy, filters):
+            if filters.any and not matches(copy, filters):
                 continue
             shared = copy.event
             if shared.recurring:

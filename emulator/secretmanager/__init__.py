@@ -6,6 +6,7 @@ extra): only a start that serves Secret Manager does.
 
 from __future__ import annotations
 
-from emulator.secretmanager.service import SERVICE, SecretFault, SecretState, grpc_handler, rest_blueprint
+from emulator.secretmanager.rest import rest_blueprint
+from emulator.secretmanager.service import SERVICE, SecretFault, SecretState, grpc_handler
 
 __all__ = ["SERVICE", "SecretFault", "SecretState", "grpc_handler", "rest_blueprint"]

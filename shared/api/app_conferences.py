@@ -13,14 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import flask
-import httpx
-from google.oauth2 import id_token
 from pydantic import BaseModel, Field
 
-from shared.adapters.google.certs import CachedCerts
 from shared.adapters.google.id_tokens import IdTokenVerifier
 from shared.adapters.store.repositories import DocumentStores
 from shared.api.app_models import Strict
@@ -39,6 +36,11 @@ from shared.logs import ctx, get_logger
 from shared.ports.clock import Clock
 from shared.services.auth import Authenticator, Caller
 from shared.services.conferences import ConferenceService, NotActivated
+
+if TYPE_CHECKING:
+    import httpx
+
+    from shared.adapters.google.certs import CachedCerts
 
 log = get_logger(__name__)
 PATH = "/v1/conferences"
@@ -104,6 +106,8 @@ class AddOnIdTokens(IdTokenVerifier):
         return self._app.certs
 
     def _verify(self, token: str) -> Mapping[str, Any]:
+        from google.oauth2 import id_token  # on first use, as the app's verifier does
+
         return id_token.verify_token(
             token,
             self.certs,
@@ -196,14 +200,16 @@ def _guard(context: dict[str, Any], url: dict[str, str]) -> dict[str, Any]:
     errors=lambda context, exc: _error(context["api"].addon, exc),
     **documented(
         "createConference",
-        "The Calendar add-on's conference for an event: its meeting, made if it has none (same as the keyword's).",
         "user",
         200,
         ConferenceOut,
     ),
 )
 def create_conference(route: AddOnRoute, caller: Caller, body: ConferenceIn) -> flask.Response:
-    """Get or create the event's meeting for the add-on."""
+    """The Calendar add-on's conference for an event: its meeting, made if it has none (same as the keyword's).
+
+    Get or create the event's meeting for the add-on.
+    """
     answer = route.conferences.conference(
         caller.org, caller.principal, body.calendar_id, body.event_id, body.solution, body.request_id
     )

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import flask
 import orjson
-import pydantic
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.exceptions import NotFound as RouteNotFound
 
@@ -30,13 +29,15 @@ from shared.errors import (
 from shared.logs import ctx, get_logger
 
 if TYPE_CHECKING:
+    import pydantic
+
     from shared.services.webhook import Outcome
 
 log = get_logger(__name__)
 MAX_BODY = 256 * 1024
 MAX_DEPTH = 32
 API_PREFIXES = ("/v1", "/admin/v1")
-M = TypeVar("M", bound=pydantic.BaseModel)
+M = TypeVar("M", bound="pydantic.BaseModel")  # pydantic loads with the APIs' models, not here
 
 STATUS: tuple[tuple[type[HybridCalendarError], int], ...] = (
     (InvalidInput, 400),
@@ -134,6 +135,8 @@ def parse(model: type[M], request: flask.Request) -> M:
 
     Strict: no coercion, so ``true`` is not an integer and ``"5"`` is not a number.
     """
+    from pydantic import ValidationError  # loaded already: ``model`` is a pydantic model
+
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise InvalidInput(f"the body is larger than {MAX_BODY} bytes")
     raw = request.stream.read(MAX_BODY + 1) or b"{}"
@@ -149,7 +152,7 @@ def parse(model: type[M], request: flask.Request) -> M:
         raise InvalidInput(f"the body nests deeper than {MAX_DEPTH} levels")
     try:
         return model.model_validate_json(raw, strict=True)
-    except pydantic.ValidationError as exc:
+    except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "body"
         raise InvalidInput(f"{where}: {first['msg']}") from None

@@ -82,26 +82,36 @@ class RecipientKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class JoinButtonNotice:
-    """One join button for one recipient and one meeting instance."""
+class NoticeHeader:
+    """What a join-button notice says in plain text: which meeting instance, for whom, what kind, when.
 
-    org_id: str
+    A stored notice keeps these unencrypted, so that dispatch ranks and matches notices without
+    opening them; the title and the join target are the sealed rest.
+    """
+
     meeting_id: str
     recipient_kind: RecipientKind
     recipient_id: str
     kind: NoticeKind
     start: datetime
     end: datetime
-    title: str
-    target: JoinTarget | None
     sent_at: datetime
-    follows: str = ""
-    """For a chained correction: the id of the notice it corrects (not stored; part of the identity)."""
 
     @property
     def key(self) -> str:
         """One recipient's view of one meeting instance: what the notices of a chain share."""
         return f"{self.meeting_id}|{self.recipient_kind}|{self.recipient_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class JoinButtonNotice(NoticeHeader):
+    """One join button for one recipient and one meeting instance."""
+
+    org_id: str
+    title: str
+    target: JoinTarget | None
+    follows: str = ""
+    """For a chained correction: the id of the notice it corrects (not stored; part of the identity)."""
 
     @property
     def identity(self) -> str:

@@ -7,27 +7,28 @@ named by principal id (a blind index), never by email, so nothing sensitive trav
 an attribute or an ordering key. Work on one calendar is ordered by ``<org>/<principal>``.
 
 The payload is ``{"kind": ..., "v": 1, <fields>}`` as compact JSON with sorted keys; decoding is
-strict (pydantic): a wrong kind, version, missing field or wrong type is ``InvalidInput``.
+strict (msgspec, no coercion: ``"5"`` is not a number, ``true`` not an integer): a wrong kind,
+version, missing field or wrong type is ``InvalidInput``. Messages are frozen msgspec Structs, not
+pydantic models, so no Pub/Sub or scheduled function loads pydantic (it stays with the HTTP APIs).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar, Self, TypeVar
+import re
+from typing import Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+import msgspec
 
 from shared.errors import InvalidInput
 from shared.topics import CALENDAR_SYNC, JOIN_BUTTONS, JOIN_REWRITE, PRESENCE_CHANGED, USER_PROVISIONING, VACATION_CHECK
 
 SCHEMA_VERSION = 1
-M = TypeVar("M", bound="Message")
+_FIELD = re.compile(r"`\$\.(\w+)|field `(\w+)`")
 
 
-class Message(BaseModel):
-    """Base of every bus message; ``kind`` names the schema and ``topic`` where it goes."""
-
-    model_config = ConfigDict(frozen=True, strict=True, extra="ignore")
+class Message(msgspec.Struct, frozen=True, kw_only=True):
+    """Base of every bus message; ``kind`` names the schema and ``topic`` where it goes (unknown fields ignored)."""
 
     kind: ClassVar[str] = "message"
     topic: ClassVar[str] = ""
@@ -44,7 +45,7 @@ class Message(BaseModel):
 
     def encode(self) -> bytes:
         """Serialise to compact JSON bytes."""
-        body = {"kind": self.kind, "v": SCHEMA_VERSION, **self.model_dump(mode="json")}
+        body = {"kind": self.kind, "v": SCHEMA_VERSION, **msgspec.to_builtins(self)}
         return json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
 
     @classmethod
@@ -57,14 +58,16 @@ class Message(BaseModel):
         """Validate a parsed payload of this kind."""
         if body.get("kind") != cls.kind:
             raise InvalidInput(f"{cls.kind}: wrong or missing kind")
-        if body.get("v") != SCHEMA_VERSION:
-            raise InvalidInput(f"{cls.kind}: unsupported schema version {body.get('v')!r}")
+        version = body.get("v")
+        if type(version) is not int or version != SCHEMA_VERSION:  # ``true`` and ``1.0`` are not version 1
+            raise InvalidInput(f"{cls.kind}: unsupported schema version {version!r}")
         values = {k: tuple(v) if isinstance(v, list) else v for k, v in body.items() if k not in ("kind", "v")}
         try:
-            return cls.model_validate(values)
-        except ValidationError as exc:
-            fields = sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]})
-            raise InvalidInput(f"{cls.kind}: missing or mistyped field {', '.join(fields) or '?'}") from None
+            return msgspec.convert(values, cls, strict=True)
+        except msgspec.ValidationError as exc:
+            found = _FIELD.search(str(exc))
+            field = next((name for name in found.groups() if name), "?") if found else "?"
+            raise InvalidInput(f"{cls.kind}: missing or mistyped field {field}") from None
 
 
 def _body(data: bytes, kind: str) -> dict[str, Any]:
@@ -90,7 +93,7 @@ def decode_one_of(data: bytes, types: tuple[type[Message], ...]) -> Message:
     raise InvalidInput(f"{'/'.join(t.kind for t in types)}: wrong or missing kind")
 
 
-class CalendarMessage(Message):
+class CalendarMessage(Message, frozen=True, kw_only=True):
     """Work on one principal's calendar: ordered per calendar (``<org>/<principal>``)."""
 
     org_id: str
@@ -107,7 +110,7 @@ def calendar_key(org_id: str, principal_id: str) -> str:
     return f"{org_id}/{principal_id}"
 
 
-class SyncCalendar(CalendarMessage):
+class SyncCalendar(CalendarMessage, frozen=True, kw_only=True):
     """Sync one principal's calendar (published by the webhook)."""
 
     kind: ClassVar[str] = "sync_calendar"
@@ -127,7 +130,7 @@ class SyncCalendar(CalendarMessage):
         return out
 
 
-class StopChannel(CalendarMessage):
+class StopChannel(CalendarMessage, frozen=True, kw_only=True):
     """Stop a push channel Google still sends to although it was stopped here (on the calendar's queue)."""
 
     kind: ClassVar[str] = "stop_channel"
@@ -141,7 +144,7 @@ class StopChannel(CalendarMessage):
         return {"channel_id": self.channel_id, "reason": "stop_channel"}
 
 
-class RewriteJoinDetails(CalendarMessage):
+class RewriteJoinDetails(CalendarMessage, frozen=True, kw_only=True):
     """Write, replace or remove join details on an organiser's event."""
 
     kind: ClassVar[str] = "rewrite_join_details"
@@ -154,7 +157,7 @@ class RewriteJoinDetails(CalendarMessage):
         return {"event_id": self.event_id}
 
 
-class ProvisionUser(CalendarMessage):
+class ProvisionUser(CalendarMessage, frozen=True, kw_only=True):
     """Validate and activate, or deactivate, one principal."""
 
     kind: ClassVar[str] = "provision_user"
@@ -167,7 +170,7 @@ class ProvisionUser(CalendarMessage):
         return {"action": self.action}
 
 
-class CheckVacation(Message):
+class CheckVacation(Message, frozen=True, kw_only=True):
     """Read the vacation responder of a batch of principals.
 
     ``calendar_only``: a sync stored or removed status events; decide again from the stored
@@ -186,7 +189,7 @@ class CheckVacation(Message):
         return {"org_id": self.org_id}
 
 
-class PresenceChanged(Message):
+class PresenceChanged(Message, frozen=True, kw_only=True):
     """A principal's presence changed (the payload says only who; readers fetch it)."""
 
     kind: ClassVar[str] = "presence_changed"
@@ -200,7 +203,7 @@ class PresenceChanged(Message):
         return {"org_id": self.org_id}
 
 
-class JoinButton(Message):
+class JoinButton(Message, frozen=True, kw_only=True):
     """A join button (or its correction) was recorded for a recipient (readers fetch the notice)."""
 
     kind: ClassVar[str] = "join_button"

@@ -15,6 +15,7 @@ from werkzeug.test import Client, TestResponse
 
 from shared.config import GOOGLE_SCOPES, Settings
 from shared.domain.principals import CredentialRef, Org, PrincipalKind
+from tests.support.lifetime import checked_world
 from tests.support.world import DOMAIN, EMULATOR_URL, T0, World, make_world
 
 ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
@@ -125,12 +126,8 @@ def build_app_world(tmp_path: Path, configure: Callable[[Settings], Settings] | 
 def aw(tmp_path: Path) -> Iterator[AppWorld]:
     """The app world, torn down after the test."""
     w = build_app_world(tmp_path)
-    try:
+    with checked_world(w.world):
         yield w
-    finally:
-        w.world.settle()  # pushes still in flight would reach a closed store
-        w.world.close()
-        assert w.world.emulator_state.unexpected_errors == []
 
 
 __all__ = ["ALICE", "BOB", "CAROL", "EMULATOR_URL", "MEET", "ROOM", "ROOM2", "T0", "ZED", "AppWorld", "httpx"]

@@ -16,18 +16,15 @@ from shared.adapters.google.http import RetryPolicy
 from shared.config import GOOGLE_SCOPES
 from tests.app.conftest import ALICE, BOB, EMULATOR_URL, T0, ZED, AppWorld, build_app_world
 from tests.support import addon
+from tests.support.lifetime import checked_world
 
 
 @pytest.fixture
 def aw(tmp_path: Path) -> Iterator[AppWorld]:
     """The app world whose service accepts the add-on's client id."""
     w = build_app_world(tmp_path, lambda s: replace(s, addon_client_ids=("other-id", addon.ADDON_CLIENT)))
-    try:
+    with checked_world(w.world):
         yield w
-    finally:
-        w.world.settle()
-        w.world.close()
-        assert w.world.emulator_state.unexpected_errors == []
 
 
 def _token(aw: AppWorld, email: str = ALICE, audience: str = addon.ADDON_CLIENT) -> str:

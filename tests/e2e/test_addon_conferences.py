@@ -25,6 +25,7 @@ from shared.domain.meetings import JoinKind
 from tests.addon.test_addon import _node
 from tests.app.conftest import ALICE, BOB, CAROL, ROOM, T0, AppWorld, build_app_world
 from tests.support import addon
+from tests.support.lifetime import checked_world
 from tests.support.world import stored
 
 
@@ -36,12 +37,8 @@ def _configure(settings: Any) -> Any:
 def aw(tmp_path: Path) -> Iterator[AppWorld]:
     """The app world (personal rooms) whose service accepts the add-on's client id."""
     w = build_app_world(tmp_path, _configure)
-    try:
+    with checked_world(w.world):
         yield w
-    finally:
-        w.world.settle()
-        w.world.close()
-        assert w.world.emulator_state.unexpected_errors == []
 
 
 @pytest.fixture

@@ -87,6 +87,12 @@ def load(directory: Path = INFRA) -> Infra:
     return infra
 
 
+def sized_entry_points(infra: Infra) -> dict[str, dict[str, Any]]:
+    """The catalogue's entry points with their trigger's defaults merged under them, as ``local.functions`` does."""
+    defaults = infra.locals.get("trigger_defaults", {})
+    return {name: {**defaults.get(fn["trigger"], {}), **fn} for name, fn in infra.locals["entry_points"].items()}
+
+
 def references(expression: Any, name: str) -> bool:
     """Whether a Terraform expression (as text) mentions ``name`` as a whole reference."""
     return re.search(rf"(?<![\w.]){re.escape(name)}(?![\w])", str(expression)) is not None

@@ -17,7 +17,14 @@ from functions.registry import ENTRY_POINTS, SCHEDULE_SECONDS, EntryPoint
 from shared.adapters.store.indexes import INDEXES, TTL_COLLECTIONS, IndexSpec
 from shared.config import GOOGLE_SCOPES, SETTINGS
 from shared.topics import TOPICS, TopicSpec
-from tests.infra.terraform import Infra, block, cron_interval_seconds, mapping_problems, references
+from tests.infra.terraform import (
+    Infra,
+    block,
+    cron_interval_seconds,
+    mapping_problems,
+    references,
+    sized_entry_points,
+)
 
 # ---------------------------------------------------------------- code vs catalogue, as pure functions
 
@@ -138,6 +145,7 @@ def test_every_entry_point_becomes_a_function_with_its_entry_point(infra: Infra)
     import main
 
     assert references(infra.locals["functions"], "local.entry_points")
+    assert references(infra.locals["functions"], "local.trigger_defaults")
     fn = infra.resource("google_cloudfunctions2_function", "fn")
     assert fn["for_each"] == "${local.functions}"
     assert fn["name"] == "${each.key}"
@@ -277,8 +285,9 @@ def test_only_the_webhook_and_meetings_api_are_public(infra: Infra) -> None:
 
 
 def test_function_sizing_is_within_platform_limits(infra: Infra) -> None:
-    """Memory, CPU, timeout, concurrency and instance bounds are valid for each function's trigger."""
-    for name, fn in infra.locals["entry_points"].items():
+    """Memory, CPU, timeout, concurrency and instance bounds (trigger defaults applied) are valid per trigger."""
+    for name, fn in sized_entry_points(infra).items():
+        assert {"memory", "cpu", "timeout", "concurrency", "min", "max"} <= set(fn), f"{name}: sizing incomplete"
         assert re.fullmatch(r"\d+(Mi|Gi)", fn["memory"]), name
         assert fn["concurrency"] == 1 or float(fn["cpu"]) >= 1, f"{name}: concurrency > 1 needs a whole CPU"
         assert 0 <= fn["min"] <= fn["max"], name

@@ -8,20 +8,29 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from shared.adapters.bus.local import LocalBus
 from shared.adapters.bus.wire import SendsMessages
 from shared.config import GOOGLE_SCOPES
-from shared.domain.presence import Presence, PresenceSource, PresenceStatus
+from shared.domain.presence import PresenceSource, PresenceStatus
 from shared.domain.principals import ErrorReason, PrincipalKind, PrincipalState
 from shared.ports import Handler
 from shared.ports.messages import CheckVacation
 from shared.services.presence import PresenceService
-from shared.topics import PRESENCE_CHANGED, VACATION_CHECK
+from shared.topics import VACATION_CHECK
+from tests.presence.support import (
+    ALICE,
+    BOB,
+    CAROL,
+    GET_VACATION,
+    changes,
+    move_clocks,
+    poll,
+    presence_of,
+    says,
+    status_of,
+)
 from tests.support.world import T0, World, make_world
 
-ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
 ROOM = "room-1@resource.calendar.google.com"
-GET_VACATION = "gmail.users.settings.getVacation"
 
 
 def _ms(when: datetime) -> str:
@@ -37,23 +46,6 @@ def _responder(subject: str, start: datetime | None = None, end: datetime | None
     return body
 
 
-def _poll(world: World) -> None:
-    """Run the scheduled poll_vacations function and wait for every check it fanned out."""
-    assert world.runtime.run_job("poll_vacations") == 200
-    world.settle()
-
-
-def _presence(world: World, email: str) -> Presence | None:
-    return world.app.stores.presence.get_presence(
-        world.org.id, world.app.stores.principals.principal_id(world.org.id, email)
-    )
-
-
-def _status(world: World, email: str) -> PresenceStatus:
-    presence = _presence(world, email)
-    return PresenceStatus.AVAILABLE if presence is None else presence.status
-
-
 RUN_RECORD = 1
 """Each poll writes one document of its own, its run record (the org health report's poll lag); presence writes none."""
 
@@ -62,19 +54,6 @@ def _store_writes(world: World) -> int:
     """Every write the SQLite store ever made (its version sequence advances by one per written document)."""
     with sqlite3.connect(world.app.settings.database_path) as conn:
         return int(conn.execute("SELECT v FROM seq").fetchone()[0])
-
-
-def _changes(world: World) -> int:
-    """PresenceChanged messages published so far."""
-    bus = world.app.bus
-    assert isinstance(bus, LocalBus)
-    return bus.published.get(PRESENCE_CHANGED, 0)
-
-
-def _move_clocks(world: World, to: datetime) -> None:
-    """Move the emulator clock and the service's clock together."""
-    world.control.set_clock(time=to.isoformat().replace("+00:00", "Z"), frozen=True)
-    world.clock.set(to)
 
 
 def _ooo_event(world: World, who: str, start: datetime, end: datetime) -> dict[str, Any]:
@@ -122,8 +101,8 @@ def test_responder_on_sets_out_of_office_and_announces_it_once(world: World) -> 
     world.activate(ALICE)
     until = T0 + timedelta(days=3)
     world.control.set_vacation(ALICE, _responder("Back on Friday", T0 - timedelta(days=1), until))
-    _poll(world)
-    presence = _presence(world, ALICE)
+    poll(world)
+    presence = presence_of(world, ALICE)
     assert presence is not None
     assert (presence.status, presence.message, presence.source) == (
         PresenceStatus.OUT_OF_OFFICE,
@@ -131,9 +110,9 @@ def test_responder_on_sets_out_of_office_and_announces_it_once(world: World) -> 
         PresenceSource.GMAIL_VACATION,
     )
     assert (presence.since, presence.until) == (T0 - timedelta(days=1), until)
-    assert _changes(world) == 1
-    _poll(world)
-    assert _changes(world) == 1
+    assert changes(world) == 1
+    poll(world)
+    assert changes(world) == 1
 
 
 def test_responder_off_stays_available_and_writes_nothing(world: World) -> None:
@@ -141,24 +120,24 @@ def test_responder_off_stays_available_and_writes_nothing(world: World) -> None:
     world.activate(ALICE)
     world.control.set_vacation(ALICE, {"enableAutoReply": False, "responseSubject": "Away"})
     before = _store_writes(world)
-    _poll(world)
-    assert _presence(world, ALICE) is None
+    poll(world)
+    assert presence_of(world, ALICE) is None
     assert _store_writes(world) == before + RUN_RECORD
-    assert _changes(world) == 0
+    assert changes(world) == 0
 
 
 def test_switching_the_responder_off_clears_presence(world: World) -> None:
     """Turning the responder off clears out-of-office on the next poll and announces the change."""
     world.activate(ALICE)
     world.control.set_vacation(ALICE, _responder("Away"))
-    _poll(world)
-    assert _status(world, ALICE) is PresenceStatus.OUT_OF_OFFICE
+    poll(world)
+    assert status_of(world, ALICE) is PresenceStatus.OUT_OF_OFFICE
     world.control.set_vacation(ALICE, {"enableAutoReply": False})
-    _poll(world)
-    presence = _presence(world, ALICE)
+    poll(world)
+    presence = presence_of(world, ALICE)
     assert presence is not None and presence.status is PresenceStatus.AVAILABLE
     assert presence.source is PresenceSource.NONE and presence.message == ""
-    assert _changes(world) == 2
+    assert changes(world) == 2
 
 
 def test_responder_scheduled_for_the_future_applies_once_its_start_is_reached(world: World) -> None:
@@ -166,15 +145,15 @@ def test_responder_scheduled_for_the_future_applies_once_its_start_is_reached(wo
     world.activate(ALICE)
     start = T0 + timedelta(days=1)
     world.control.set_vacation(ALICE, _responder("Conference", start, start + timedelta(days=2)))
-    _poll(world)
-    assert _presence(world, ALICE) is None
-    assert _changes(world) == 0
-    _move_clocks(world, start + timedelta(minutes=1))
-    _poll(world)
-    presence = _presence(world, ALICE)
+    poll(world)
+    assert presence_of(world, ALICE) is None
+    assert changes(world) == 0
+    move_clocks(world, start + timedelta(minutes=1))
+    poll(world)
+    presence = presence_of(world, ALICE)
     assert presence is not None and presence.status is PresenceStatus.OUT_OF_OFFICE
     assert presence.since == start
-    assert _changes(world) == 1
+    assert changes(world) == 1
 
 
 def test_expired_responder_clears_presence_when_the_clocks_pass_its_end(world: World) -> None:
@@ -182,12 +161,12 @@ def test_expired_responder_clears_presence_when_the_clocks_pass_its_end(world: W
     world.activate(ALICE)
     end = T0 + timedelta(hours=1)
     world.control.set_vacation(ALICE, _responder("Dentist", T0 - timedelta(hours=1), end))
-    _poll(world)
-    assert _status(world, ALICE) is PresenceStatus.OUT_OF_OFFICE
-    _move_clocks(world, end + timedelta(minutes=5))
-    _poll(world)
-    assert _status(world, ALICE) is PresenceStatus.AVAILABLE
-    assert _changes(world) == 2
+    poll(world)
+    assert status_of(world, ALICE) is PresenceStatus.OUT_OF_OFFICE
+    move_clocks(world, end + timedelta(minutes=5))
+    poll(world)
+    assert status_of(world, ALICE) is PresenceStatus.AVAILABLE
+    assert changes(world) == 2
     assert world.control.get_vacation(ALICE)["enableAutoReply"] is True  # the responder is still on, just over
 
 
@@ -197,15 +176,10 @@ def test_calendar_out_of_office_event_sets_presence(world: World) -> None:
     created = _ooo_event(world, ALICE, T0 - timedelta(hours=2), T0 + timedelta(days=2))
     assert created["eventType"] == "outOfOffice"
     world.settle()
-    _poll(world)
-    presence = _presence(world, ALICE)
-    assert presence is not None
-    assert (presence.status, presence.source, presence.message) == (
-        PresenceStatus.OUT_OF_OFFICE,
-        PresenceSource.CALENDAR_EVENT,
-        "Vacation in Lisbon",
-    )
-    assert presence.until == T0 + timedelta(days=2)
+    poll(world)
+    assert says(world, ALICE) == (PresenceStatus.OUT_OF_OFFICE, PresenceSource.CALENDAR_EVENT, "Vacation in Lisbon")
+    presence = presence_of(world, ALICE)
+    assert presence is not None and presence.until == T0 + timedelta(days=2)
 
 
 def test_both_sources_at_once_and_then_one_of_them(world: World) -> None:
@@ -214,22 +188,17 @@ def test_both_sources_at_once_and_then_one_of_them(world: World) -> None:
     _ooo_event(world, ALICE, T0 - timedelta(hours=2), T0 + timedelta(days=1))
     world.control.set_vacation(ALICE, _responder("Out until Monday", T0 - timedelta(days=1), T0 + timedelta(days=4)))
     world.settle()
-    synced = _presence(world, ALICE)  # the sync of the OOO event already decided, without reading Gmail
-    assert synced is not None and synced.source is PresenceSource.CALENDAR_EVENT and _changes(world) == 1
-    _poll(world)
-    presence = _presence(world, ALICE)
-    assert presence is not None
-    assert (presence.status, presence.source, presence.message) == (
-        PresenceStatus.OUT_OF_OFFICE,
-        PresenceSource.BOTH,
-        "Out until Monday",
-    )
-    assert (presence.since, presence.until) == (T0 - timedelta(days=1), T0 + timedelta(days=4))
+    synced = presence_of(world, ALICE)  # the sync of the OOO event already decided, without reading Gmail
+    assert synced is not None and synced.source is PresenceSource.CALENDAR_EVENT and changes(world) == 1
+    poll(world)
+    assert says(world, ALICE) == (PresenceStatus.OUT_OF_OFFICE, PresenceSource.BOTH, "Out until Monday")
+    presence = presence_of(world, ALICE)
+    assert presence is not None and (presence.since, presence.until) == (T0 - timedelta(days=1), T0 + timedelta(days=4))
     world.control.set_vacation(ALICE, {"enableAutoReply": False})
-    _poll(world)
-    presence = _presence(world, ALICE)
+    poll(world)
+    presence = presence_of(world, ALICE)
     assert presence is not None and presence.source is PresenceSource.CALENDAR_EVENT
-    assert _changes(world) == 3
+    assert changes(world) == 3
 
 
 def test_polling_n_principals_costs_n_calls_and_no_writes_when_nothing_changed(world: World) -> None:
@@ -239,20 +208,20 @@ def test_polling_n_principals_costs_n_calls_and_no_writes_when_nothing_changed(w
     world.activate(ROOM, kind=PrincipalKind.ROOM)  # rooms have no vacation responder
     world.control.set_vacation(BOB, _responder("Parental leave"))
     world.control.clear_requests()
-    _poll(world)
+    poll(world)
     assert world.count(GET_VACATION) == 3
     assert world.subjects(GET_VACATION) == {ALICE, BOB, CAROL}
-    assert _changes(world) == 1
+    assert changes(world) == 1
     for _ in range(2):
         world.control.clear_requests()
         before = _store_writes(world)
-        _poll(world)
+        poll(world)
         assert world.count(GET_VACATION) == 3
         assert {email: world.count(GET_VACATION, email) for email in (ALICE, BOB, CAROL)} == dict.fromkeys(
             (ALICE, BOB, CAROL), 1
         )
         assert _store_writes(world) == before + RUN_RECORD
-        assert _changes(world) == 1
+        assert changes(world) == 1
 
 
 def test_principal_deactivated_mid_poll_is_skipped(world: World) -> None:
@@ -277,7 +246,7 @@ def test_principal_deactivated_mid_poll_is_skipped(world: World) -> None:
     assert (report.checked, report.skipped, report.changed, report.failed) == (1, 1, 0, 0)
     assert world.count(GET_VACATION, BOB) == 0
     assert world.count(GET_VACATION, ALICE) == 1
-    assert _presence(world, BOB) is None
+    assert presence_of(world, BOB) is None
     world.app.bus.publish(VACATION_CHECK, held.messages[0][1])  # the same batch through check_vacation
     world.settle()
     assert world.count(GET_VACATION, BOB) == 0
@@ -296,9 +265,9 @@ def test_gmail_scope_missing_disables_presence_and_costs_nothing(tmp_path: Path)
         world.control.set_vacation(ALICE, _responder("Away"))
         world.control.clear_requests()
         before = _store_writes(world)
-        _poll(world)
+        poll(world)
         assert world.count(GET_VACATION) == 0
-        assert _presence(world, ALICE) is None
+        assert presence_of(world, ALICE) is None
         assert _store_writes(world) == before + RUN_RECORD
         assert world.app.presence.poll() == 0
     finally:

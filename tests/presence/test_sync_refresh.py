@@ -7,18 +7,8 @@ from typing import Any
 
 from shared.domain.presence import PresenceSource, PresenceStatus
 from shared.topics import VACATION_CHECK
-from tests.presence.test_calendar_status import (
-    ALICE,
-    GET_VACATION,
-    _changes,
-    _insert,
-    _move_clocks,
-    _operations,
-    _poll,
-    _presence,
-    _status,
-    _timed,
-)
+from tests.presence import support
+from tests.presence.support import ALICE, GET_VACATION
 from tests.support.world import T0, World
 
 
@@ -39,31 +29,31 @@ def _patch(world: World, who: str, event_id: str, body: dict[str, Any]) -> None:
 
 
 def _focus(start: Any, end: Any) -> dict[str, Any]:
-    return {"summary": "Deep work", "eventType": "focusTime", **_timed(start, end)}
+    return {"summary": "Deep work", "eventType": "focusTime", **support.timed(start, end)}
 
 
 def test_focus_block_over_now_turns_do_not_disturb_at_the_sync_and_available_when_deleted(world: World) -> None:
     """A focus block over now is do_not_disturb once its sync ran, available once deleted; no Gmail call."""
     world.activate(ALICE)
     world.control.clear_requests()
-    focus = _insert(world, ALICE, _focus(T0 - timedelta(minutes=10), T0 + timedelta(minutes=50)))
+    focus = support.insert(world, ALICE, _focus(T0 - timedelta(minutes=10), T0 + timedelta(minutes=50)))
     world.settle()  # no poll
-    presence = _presence(world, ALICE)
+    presence = support.presence_of(world, ALICE)
     assert presence is not None
     assert (presence.status, presence.source, presence.until) == (
         PresenceStatus.DO_NOT_DISTURB,
         PresenceSource.CALENDAR_EVENT,
         T0 + timedelta(minutes=50),
     )
-    assert _changes(world) == 1
+    assert support.changes(world) == 1
     _patch(world, ALICE, focus["id"], {"summary": "Deeper work"})  # a status event re-stored, same state
     world.settle()
-    assert _changes(world) == 1
+    assert support.changes(world) == 1
     _delete(world, ALICE, focus["id"])
     world.settle()
-    assert _status(world, ALICE) is PresenceStatus.AVAILABLE and _changes(world) == 2
+    assert support.status_of(world, ALICE) is PresenceStatus.AVAILABLE and support.changes(world) == 2
     # each hand-made call signs in once; each change costs the service its one events.list, nothing more
-    assert _operations(world) == {
+    assert support.operations(world) == {
         "oauth2.token": 3,
         "calendar.events.insert": 1,
         "calendar.events.patch": 1,
@@ -76,42 +66,38 @@ def test_a_sync_without_status_events_does_not_ask_for_presence(world: World) ->
     """A meeting tomorrow is synced without any presence check; a meeting in progress asks for one."""
     world.activate(ALICE)
     before = _checks(world)
-    _insert(world, ALICE, {"summary": "Tomorrow", **_timed(T0 + timedelta(days=1), T0 + timedelta(days=1, hours=1))})
+    tomorrow = support.timed(T0 + timedelta(days=1), T0 + timedelta(days=1, hours=1))
+    support.insert(world, ALICE, {"summary": "Tomorrow", **tomorrow})
     world.settle()
-    assert _checks(world) == before and _presence(world, ALICE) is None
-    _insert(world, ALICE, {"summary": "Now", **_timed(T0 - timedelta(minutes=5), T0 + timedelta(minutes=25))})
+    assert _checks(world) == before and support.presence_of(world, ALICE) is None
+    now = support.timed(T0 - timedelta(minutes=5), T0 + timedelta(minutes=25))
+    support.insert(world, ALICE, {"summary": "Now", **now})
     world.settle()
     assert _checks(world) == before + 1
-    assert _status(world, ALICE) is PresenceStatus.IN_MEETING and _changes(world) == 1
+    assert support.status_of(world, ALICE) is PresenceStatus.IN_MEETING and support.changes(world) == 1
 
 
 def test_sync_path_keeps_the_polled_vacation_responder_without_reading_gmail(world: World) -> None:
     """With the responder on at the last poll, a focus block synced later keeps out of office and reads no Gmail."""
     world.activate(ALICE)
     world.control.set_vacation(ALICE, {"enableAutoReply": True, "responseSubject": "Away"})
-    _poll(world)
-    assert _status(world, ALICE) is PresenceStatus.OUT_OF_OFFICE and _changes(world) == 1
+    support.poll(world)
+    assert support.status_of(world, ALICE) is PresenceStatus.OUT_OF_OFFICE and support.changes(world) == 1
     world.control.clear_requests()
-    _insert(world, ALICE, _focus(T0 - timedelta(minutes=5), T0 + timedelta(hours=1)))
+    support.insert(world, ALICE, _focus(T0 - timedelta(minutes=5), T0 + timedelta(hours=1)))
     world.settle()
-    presence = _presence(world, ALICE)
-    assert presence is not None
-    assert (presence.status, presence.source, presence.message) == (
-        PresenceStatus.OUT_OF_OFFICE,
-        PresenceSource.GMAIL_VACATION,
-        "Away",
-    )
-    assert _changes(world) == 1
-    assert _operations(world).get(GET_VACATION, 0) == 0
+    assert support.says(world, ALICE) == (PresenceStatus.OUT_OF_OFFICE, PresenceSource.GMAIL_VACATION, "Away")
+    assert support.changes(world) == 1
+    assert support.operations(world).get(GET_VACATION, 0) == 0
 
 
 def test_a_block_starting_after_the_sync_is_caught_by_the_next_poll(world: World) -> None:
     """A focus block starting two minutes after its sync changes nothing then; the next poll turns do_not_disturb."""
     world.activate(ALICE)
     start = T0 + timedelta(minutes=2)
-    _insert(world, ALICE, _focus(start, start + timedelta(hours=1)))
+    support.insert(world, ALICE, _focus(start, start + timedelta(hours=1)))
     world.settle()
-    assert _presence(world, ALICE) is None and _changes(world) == 0
-    _move_clocks(world, T0 + timedelta(minutes=5))
-    _poll(world)
-    assert _status(world, ALICE) is PresenceStatus.DO_NOT_DISTURB and _changes(world) == 1
+    assert support.presence_of(world, ALICE) is None and support.changes(world) == 0
+    support.move_clocks(world, T0 + timedelta(minutes=5))
+    support.poll(world)
+    assert support.status_of(world, ALICE) is PresenceStatus.DO_NOT_DISTURB and support.changes(world) == 1

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.app.conftest import ALICE, ROOM, ROOM2, AppWorld, build_app_world
+from tests.support.lifetime import checked_world
 from tests.support.world import DOMAIN
 
 
@@ -20,9 +21,5 @@ def aw(tmp_path: Path) -> Iterator[AppWorld]:
         {"email": ROOM2, "name": "Room B", "writers": [ALICE]},
     ]
     w.world.control.create_domain(DOMAIN, rooms=rooms)
-    try:
+    with checked_world(w.world):
         yield w
-    finally:
-        w.world.settle()
-        w.world.close()
-        assert w.world.emulator_state.unexpected_errors == []

@@ -12,7 +12,7 @@ import pytest
 from shared.clock import AcceleratedClock, ManualClock
 from shared.errors import InvalidInput
 from shared.logs import configure, ctx, redact
-from shared.ports.messages import CheckVacation, SyncCalendar
+from shared.ports.messages import CheckVacation, StopChannel, SyncCalendar, decode_one_of
 
 
 def test_messages_round_trip() -> None:
@@ -33,12 +33,44 @@ def test_messages_round_trip() -> None:
         b'{"kind": "sync_calendar", "v": 1, "org_id": "o"}',
         b'{"kind": "sync_calendar", "v": 1, "org_id": 5, "principal_id": "p"}',
         b'{"kind": "sync_calendar", "v": 1, "org_id": "o", "principal_id": "p", "message_number": "x"}',
+        b'{"kind": "sync_calendar", "v": 1, "org_id": "o", "principal_id": "p", "message_number": true}',
+        b'{"kind": "sync_calendar", "v": 1, "org_id": "o", "principal_id": "p", "message_number": 7.0}',
+        b'{"kind": "sync_calendar", "v": true, "org_id": "o", "principal_id": "p"}',
+        b'{"kind": "sync_calendar", "v": 1.0, "org_id": "o", "principal_id": "p"}',
     ],
 )
 def test_malformed_messages_are_invalid_input(payload: bytes) -> None:
     """Anything malformed raises InvalidInput (a permanent error), never a crash."""
     with pytest.raises(InvalidInput):
         SyncCalendar.decode(payload)
+
+
+def test_the_wire_format_is_compact_sorted_json_with_every_field() -> None:
+    """A message encodes to the payload infra's consumers read: sorted keys, no spaces, defaults and nulls written."""
+    assert SyncCalendar(org_id="o", principal_id="p", channel_id="c", message_number=7).encode() == (
+        b'{"channel_id":"c","kind":"sync_calendar","message_number":7,"org_id":"o","principal_id":"p",'
+        b'"reason":"notification","resource_id":null,"v":1}'
+    )
+    assert CheckVacation(org_id="o", principal_ids=("a", "b")).encode() == (
+        b'{"calendar_only":false,"kind":"check_vacation","org_id":"o","principal_ids":["a","b"],"v":1}'
+    )
+
+
+def test_decoding_ignores_unknown_fields_and_names_the_bad_one() -> None:
+    """An unknown field is ignored; a mistyped list element is refused, naming its field."""
+    m = CheckVacation.decode(b'{"kind": "check_vacation", "v": 1, "org_id": "o", "principal_ids": ["a"], "new": 1}')
+    assert m == CheckVacation(org_id="o", principal_ids=("a",))
+    with pytest.raises(InvalidInput, match="principal_ids"):
+        CheckVacation.decode(b'{"kind": "check_vacation", "v": 1, "org_id": "o", "principal_ids": ["a", 2]}')
+
+
+def test_a_stop_published_as_a_sync_decodes_as_a_stop() -> None:
+    """A sync-calendar payload whose reason is stop_channel (the old form) decodes as a StopChannel."""
+    old = b'{"kind": "sync_calendar", "v": 1, "org_id": "o", "principal_id": "p", "reason": "stop_channel", '
+    old += b'"channel_id": "c"}'
+    decoded = decode_one_of(old, (SyncCalendar, StopChannel))
+    assert decoded == StopChannel(org_id="o", principal_id="p", channel_id="c")
+    assert decoded.attributes == {"channel_id": "c", "reason": "stop_channel"} and decoded.ordering_key == "o/p"
 
 
 def test_json_logs_have_severity_context_and_no_secrets() -> None:

@@ -26,8 +26,6 @@ database until ``bind()`` gives it the service's.
 from __future__ import annotations
 
 import contextlib
-import heapq
-import itertools
 import random
 import shutil
 import sqlite3
@@ -35,15 +33,14 @@ import tempfile
 import threading
 import time
 import uuid
-from collections import deque
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shared.adapters.bus import local_schema as rows
-from shared.adapters.bus.wire import SendsMessages
+from shared.adapters.bus.local_schedule import DeliverySchedule, Key, Subscription
+from shared.adapters.bus.wire import DeadLetter, SendsMessages
 from shared.adapters.store.sqlite_pool import SqlitePool
 from shared.clock import SystemClock
 from shared.errors import LeaseHeld, Unavailable
@@ -58,26 +55,6 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 RETENTION = timedelta(days=7)
 MAX_DEFERRALS = 20
-
-
-@dataclass(slots=True)
-class _Subscription:
-    name: str
-    topic: str
-    handler: Handler
-
-
-@dataclass(frozen=True, slots=True)
-class DeadLetter:
-    """A message that exhausted its delivery attempts."""
-
-    subscription: str
-    message: BusMessage
-    attempts: int
-    error: str
-
-
-Key = tuple[str, str]  # (subscription name, ordering key)
 
 
 class LocalBus(SendsMessages):
@@ -101,15 +78,9 @@ class LocalBus(SendsMessages):
         self._workers = workers
         self._pool: SqlitePool | None = None
         self._private: Path | None = None
-        self._subs: dict[str, _Subscription] = {}
         self._topics: dict[str, list[str]] = {}  # topic -> every stored subscription name
-        self._queues: dict[Key, deque[int]] = {}
-        self._ready: deque[Key] = deque()
-        self._delayed: list[tuple[float, int, Key]] = []
-        self._tiebreak = itertools.count()
-        self._inflight = 0
-        self._cond = threading.Condition()  # a leaf lock: nothing calls the store while holding it
-        self._closed = False
+        self._schedule = DeliverySchedule(self._clock)
+        self._lock = threading.Lock()  # the binding and the counters; a leaf lock like the schedule's
         self._threads: list[threading.Thread] = []
         self.published: dict[str, int] = {}
         self.delivered: dict[str, int] = {}
@@ -140,7 +111,7 @@ class LocalBus(SendsMessages):
 
     def _ensure(self) -> SqlitePool:
         if self._pool is None:
-            with self._cond:
+            with self._lock:
                 if self._pool is None and self._private is None:
                     self._private = Path(tempfile.mkdtemp(prefix="hybridcal-bus-"))
             self._start(SqlitePool(str(self._private / "bus.sqlite3"), size=max(2, self._workers)))
@@ -152,7 +123,7 @@ class LocalBus(SendsMessages):
             rows.create(conn)
             rows.purge_before(conn, self._clock.now() - RETENTION)
             found = rows.subscriptions(conn)
-        with self._cond:
+        with self._lock:
             if self._pool is not None:
                 return
             self._pool, self._topics = pool, found
@@ -181,9 +152,8 @@ class LocalBus(SendsMessages):
         attributes: Mapping[str, str] | None = None,
     ) -> str:
         """Store the message for every subscription of ``topic`` (in the caller's transaction, if any)."""
-        with self._cond:
-            if self._closed:
-                raise Unavailable("the bus is closed")
+        self._schedule.ensure_open()
+        with self._lock:
             self.published[topic] = self.published.get(topic, 0) + 1
         message_id = uuid.uuid4().hex
         with self._tx() as conn:
@@ -207,30 +177,22 @@ class LocalBus(SendsMessages):
         rows.insert_deliveries(conn, names, seq, okey)
         pool = self._pool
         assert pool is not None
-        pool.after_commit(lambda: self._enqueue([((n, okey), seq) for n in names]))
+        pool.after_commit(lambda: self._schedule.enqueue([((n, okey), seq) for n in names]))
 
     def subscribe(self, topic: str, handler: Handler, *, name: str | None = None) -> None:
         """Attach ``handler`` to a stored subscription of ``topic`` (created when new) and queue its backlog."""
-        with self._cond:
-            attached = sum(1 for s in self._subs.values() if s.topic == topic)
-        name = name or f"{topic}-sub-{attached}"
+        name = name or f"{topic}-sub-{self._schedule.attached(topic)}"
         # Under the store's write lock, so no publish commits between reading the backlog and attaching.
         with self._tx() as conn:
             backlog = rows.open_subscription(conn, name, topic)
-            with self._cond:
-                if name in self._subs:
-                    raise ValueError(f"subscription {name!r} already has a handler")
-                self._subs[name] = _Subscription(name, topic, handler)
-                names = self._topics.setdefault(topic, [])
-                if name not in names:
-                    names.append(name)
-                self._enqueue_locked([((name, okey), seq) for okey, seq in backlog])
+            self._schedule.attach(Subscription(name, topic, handler), backlog)
+            names = self._topics.setdefault(topic, [])
+            if name not in names:
+                names.append(name)
 
     def close(self) -> None:
         """Stop the workers; what is undelivered stays stored for the next start."""
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
+        self._schedule.close()
         for thread in self._threads:
             thread.join(timeout=5)
         if self._private is not None and self._pool is not None:
@@ -247,19 +209,11 @@ class LocalBus(SendsMessages):
 
     def pending(self) -> int:
         """Messages queued, delayed or in flight for the handlers attached here."""
-        with self._cond:
-            return sum(len(q) for q in self._queues.values())
+        return self._schedule.pending()
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until nothing is queued, delayed or in flight for the attached handlers; False on timeout."""
-        deadline = self._clock.monotonic() + timeout
-        with self._cond:
-            while self._inflight or self._ready or self._delayed:
-                remaining = deadline - self._clock.monotonic()
-                if remaining <= 0:
-                    return False
-                self._cond.wait(min(remaining, 0.05))
-            return True
+        return self._schedule.wait_idle(timeout)
 
     def drain(self, timeout: float = 30.0) -> int:
         """Deliver on the calling thread until nothing is queued, delayed or in flight; return the deliveries made.
@@ -271,85 +225,30 @@ class LocalBus(SendsMessages):
         """
         deadline = time.monotonic() + timeout
         done = 0
-        while True:
-            with self._cond:
-                while True:
-                    if self._closed:
-                        raise Unavailable("the bus is closed")
-                    item, due = self._take_locked()
-                    if item is not None:
-                        break
-                    if not self._inflight and not self._delayed:
-                        return done
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        raise TimeoutError(
-                            f"the bus did not drain in {timeout} s: {self._inflight} in flight, "
-                            f"{len(self._delayed)} delayed"
-                        )
-                    self._cond.wait(remaining if due is None else min(remaining, due))
+        while (item := self._schedule.next_to_drain(deadline, timeout)) is not None:
             self._run(*item)
             done += 1
+        return done
 
-    # ------------------------------------------------------------ queueing (memory mirrors the stored rows)
-
-    def _enqueue(self, items: list[tuple[Key, int]]) -> None:
-        with self._cond:
-            self._enqueue_locked(items)
-
-    def _enqueue_locked(self, items: list[tuple[Key, int]]) -> None:
-        for key, seq in items:
-            if key[0] not in self._subs:
-                continue  # stored for a subscription whose handler is not attached in this process
-            queue = self._queues.setdefault(key, deque())
-            queue.append(seq)
-            if len(queue) == 1:
-                self._ready.append(key)
-        self._cond.notify_all()
-
-    def _take_locked(self) -> tuple[tuple[_Subscription, Key, int] | None, float | None]:
-        """The next ready delivery, marked in flight; else None and the seconds until a delayed one is due."""
-        now = self._clock.monotonic()
-        while self._delayed and self._delayed[0][0] <= now:
-            self._ready.append(heapq.heappop(self._delayed)[2])
-        if self._ready:
-            key = self._ready.popleft()
-            self._inflight += 1
-            return (self._subs[key[0]], key, self._queues[key][0]), None
-        return None, (self._delayed[0][0] - now if self._delayed else None)
-
-    def _next(self) -> tuple[_Subscription, Key, int] | None:
-        with self._cond:
-            while not self._closed:
-                item, due = self._take_locked()
-                if item is not None:
-                    return item
-                self._cond.wait(due)
-            return None
+    # ------------------------------------------------------------ delivery
 
     def _work(self) -> None:
-        while True:
-            item = self._next()
-            if item is None:
-                return
+        while (item := self._schedule.next()) is not None:
             self._run(*item)
 
-    def _run(self, sub: _Subscription, key: Key, seq: int) -> None:
+    def _run(self, sub: Subscription, key: Key, seq: int) -> None:
         try:
             self._deliver(sub, key, seq)
         except Unavailable as exc:  # the database is busy or closing: the stored row is tried again
             log.warning("bus delivery not settled", extra=ctx(subscription=sub.name, error_code=exc.code))
-            with self._cond:
-                heapq.heappush(self._delayed, (self._clock.monotonic() + 1.0, next(self._tiebreak), key))
-                self._inflight -= 1
-                self._cond.notify_all()
+            self._schedule.retry(key, 1.0)
 
-    def _deliver(self, sub: _Subscription, key: Key, seq: int) -> None:
+    def _deliver(self, sub: Subscription, key: Key, seq: int) -> None:
         with self._tx() as conn:
             counted = rows.start_delivery(conn, sub.name, seq)
             message = rows.load_message(conn, seq, counted[0]) if counted else None
         if counted is None or message is None:
-            self._advance(key)
+            self._schedule.advance(key)
             return
         error: BaseException | None = None
         try:
@@ -359,9 +258,9 @@ class LocalBus(SendsMessages):
         if error is None:
             with self._tx() as conn:
                 rows.forget_delivery(conn, sub.name, seq)
-            with self._cond:
+            with self._lock:
                 self.delivered[sub.topic] = self.delivered.get(sub.topic, 0) + 1
-            self._advance(key)
+            self._schedule.advance(key)
             return
         text = redact(f"{type(error).__name__}: {error}")[:2000]  # stored: no address or token may be in it
         deferred = isinstance(error, LeaseHeld) and int(counted[1]) < MAX_DEFERRALS
@@ -379,25 +278,9 @@ class LocalBus(SendsMessages):
             conn.execute(
                 f"UPDATE bus_deliveries SET {change} WHERE subscription = ? AND seq = ?", (text, sub.name, seq)
             )
-        with self._cond:
-            heapq.heappush(self._delayed, (self._clock.monotonic() + delay, next(self._tiebreak), key))
-            self._inflight -= 1
-            self._cond.notify_all()
+        self._schedule.retry(key, delay)
 
-    def _advance(self, key: Key) -> None:
-        """The head of ``key`` is settled: the next message of the key becomes ready."""
-        with self._cond:
-            queue = self._queues[key]
-            queue.popleft()
-            if queue:
-                self._ready.append(key)
-            else:
-                del self._queues[key]
-            # In-flight drops only now, after any follow-up is queued, so wait_idle never sees a gap.
-            self._inflight -= 1
-            self._cond.notify_all()
-
-    def _dead_letter(self, sub: _Subscription, key: Key, seq: int, message: BusMessage, error: str) -> None:
+    def _dead_letter(self, sub: Subscription, key: Key, seq: int, message: BusMessage, error: str) -> None:
         """Keep the message with its error and publish it to ``<topic>-dead-letter``, in one transaction."""
         attributes = {**message.attributes, "deadLetterReason": error[:1000], "sourceTopic": sub.topic}
         with self._tx() as conn:
@@ -410,4 +293,4 @@ class LocalBus(SendsMessages):
                 topic=sub.topic, subscription=sub.name, message_id=message.message_id, attempts=message.delivery_attempt
             ),
         )
-        self._advance(key)
+        self._schedule.advance(key)

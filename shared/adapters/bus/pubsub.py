@@ -10,9 +10,8 @@ one, a dead-letter policy to ``<topic>-dead-letter``, then runs a streaming pull
 success acks, an exception nacks. On top of what the server does, the adapter keeps the bus
 contract in process:
 
-* Ordering across redeliveries: the client hands a key's next message to us as soon as the
-  previous one was nacked. We hold a key at its failed message and nack its later messages until
-  the failed one succeeds, so a key never runs out of order.
+* Ordering across redeliveries: a key is held at its failed message, so it never runs out of
+  order (``pubsub_subscription``).
 * Held leases: a handler raising ``LeaseHeld`` gets its message back after the error's
   ``retry_after`` (the ack deadline is moved, at most 600 s) without spending an attempt.
 * Dead letters: after ``max_attempts`` deliveries the message is republished to
@@ -28,16 +27,15 @@ from __future__ import annotations
 import contextlib
 import math
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from shared import errors
-from shared.adapters.bus.local import DeadLetter
-from shared.adapters.bus.wire import SendsMessages
+from shared.adapters.bus.pubsub_client import mapped_errors, new_subscriber, open_stream, ordered_publisher, shut_down
+from shared.adapters.bus.pubsub_subscription import PullSubscription, received, subscription_request
+from shared.adapters.bus.wire import DeadLetter, SendsMessages
 from shared.clock import SystemClock
-from shared.errors import HybridCalendarError, NotFound, Unavailable
+from shared.errors import HybridCalendarError, NotFound
 from shared.logs import ctx, get_logger
 from shared.ports import BusMessage, Handler
 from shared.ports.clock import Clock
@@ -46,50 +44,6 @@ from shared.topics import BY_NAME, TOPICS, TopicSpec
 log = get_logger(__name__)
 DEAD_LETTER_SUFFIX = "-dead-letter"
 MAX_DEFERRALS = 10
-
-
-@contextlib.contextmanager
-def mapped_errors(what: str) -> Iterator[None]:
-    """Translate google.api_core, gRPC and publisher errors raised inside the block onto shared.errors.
-
-    ``RuntimeError`` is what a stopped publisher raises.
-    """
-    import grpc
-    from google.api_core import exceptions as gexc
-    from google.auth import exceptions as auth_exc
-    from google.cloud.pubsub_v1.publisher import exceptions as pexc
-
-    transient = (pexc.PublishToPausedOrderingKeyException, pexc.FlowControlLimitError)
-    try:
-        yield
-    except HybridCalendarError:
-        raise
-    except gexc.NotFound as exc:
-        raise NotFound(f"{what}: no such topic or subscription") from exc
-    except (gexc.InvalidArgument, pexc.MessageTooLargeError) as exc:
-        raise errors.InvalidInput(f"{what}: {exc}") from exc
-    except gexc.PermissionDenied as exc:
-        raise errors.Forbidden(f"{what}: permission denied", reason="permissionDenied") from exc
-    except gexc.Unauthenticated as exc:
-        raise errors.Unauthenticated(f"{what}: unauthenticated") from exc
-    except gexc.ResourceExhausted as exc:
-        raise errors.RateLimited(f"{what}: quota exhausted") from exc
-    except auth_exc.DefaultCredentialsError as exc:
-        raise errors.Unauthenticated(f"{what}: no Google credentials for Pub/Sub") from exc
-    except (gexc.GoogleAPIError, grpc.RpcError, TimeoutError, RuntimeError, *transient) as exc:
-        raise Unavailable(f"{what}: Pub/Sub is unavailable ({type(exc).__name__})") from exc
-
-
-@dataclass(slots=True)
-class _Sub:
-    name: str
-    topic: str
-    handler: Handler
-    dead_letter: bool
-    future: Any = None
-    held: dict[str, tuple[float, list[str]]] = field(default_factory=dict)  # key -> (since, ids in order)
-    attempts: dict[str, int] = field(default_factory=dict)
-    deferrals: dict[str, int] = field(default_factory=dict)
 
 
 class PubSubBus(SendsMessages):
@@ -118,7 +72,7 @@ class PubSubBus(SendsMessages):
         self._hold_timeout = max_backoff + ack_deadline + 60.0
         self._publisher: Any = None
         self._subscriber: Any = None
-        self._subs: dict[str, list[_Sub]] = {}
+        self._subs: dict[str, list[PullSubscription]] = {}
         self._dead: list[DeadLetter] = []
         self._pending: set[tuple[str, str]] = set()
         self._early: set[tuple[str, str]] = set()
@@ -132,21 +86,14 @@ class PubSubBus(SendsMessages):
     def publisher(self) -> Any:
         """The ordering-enabled ``PublisherClient`` (honours PUBSUB_EMULATOR_HOST), made on first use."""
         if self._publisher is None:
-            import google.cloud.pubsub_v1 as pubsub_v1
-
-            self._publisher = pubsub_v1.PublisherClient(
-                batch_settings=pubsub_v1.types.BatchSettings(max_latency=0.005),
-                publisher_options=pubsub_v1.types.PublisherOptions(enable_message_ordering=True),
-            )
+            self._publisher = ordered_publisher()
         return self._publisher
 
     @property
     def subscriber(self) -> Any:
         """The ``SubscriberClient``, made on first use."""
         if self._subscriber is None:
-            import google.cloud.pubsub_v1 as pubsub_v1
-
-            self._subscriber = pubsub_v1.SubscriberClient()
+            self._subscriber = new_subscriber()
         return self._subscriber
 
     def topic_path(self, topic: str) -> str:
@@ -220,9 +167,6 @@ class PubSubBus(SendsMessages):
 
     def subscribe(self, topic: str, handler: Handler, *, name: str | None = None) -> None:
         """Create (or reuse) an ordered subscription on ``topic`` and stream it to ``handler``."""
-        import google.cloud.pubsub_v1 as pubsub_v1
-        from google.api_core import exceptions as gexc
-
         spec = BY_NAME.get(topic)
         dead_letter = not topic.endswith(DEAD_LETTER_SUFFIX) and (spec is None or spec.dead_letter)
         if self._create_missing:
@@ -231,33 +175,21 @@ class PubSubBus(SendsMessages):
                 self.ensure_topic(topic + DEAD_LETTER_SUFFIX)
         with self._cond:
             subs = self._subs.setdefault(topic, [])
-            sub = _Sub(name or f"{topic}-sub-{len(subs)}", topic, handler, dead_letter)
-        request: dict[str, Any] = {
-            "name": self.subscription_path(sub.name),
-            "topic": self.topic_path(topic),
-            "enable_message_ordering": True,
-            "ack_deadline_seconds": self._ack_deadline,
-            "retry_policy": {
-                "minimum_backoff": timedelta(seconds=self._backoff[0]),
-                "maximum_backoff": timedelta(seconds=self._backoff[1]),
-            },
-        }
-        if dead_letter:
-            request["dead_letter_policy"] = {
-                "dead_letter_topic": self.topic_path(topic + DEAD_LETTER_SUFFIX),
-                "max_delivery_attempts": min(100, max(5, self._max_attempts) + MAX_DEFERRALS),
-            }
-        with mapped_errors("create subscription"), contextlib.suppress(gexc.AlreadyExists):
-            self.subscriber.create_subscription(request=request)
-        with mapped_errors("subscribe"):
-            sub.future = self.subscriber.subscribe(
-                request["name"], self._callback(sub), flow_control=pubsub_v1.types.FlowControl(max_messages=100)
-            )
+            sub = PullSubscription(name or f"{topic}-sub-{len(subs)}", topic, handler, dead_letter)
+        attempts = min(100, max(5, self._max_attempts) + MAX_DEFERRALS)
+        request = subscription_request(
+            self.subscription_path(sub.name),
+            self.topic_path(topic),
+            ack_deadline=self._ack_deadline,
+            backoff=self._backoff,
+            dead_letter=(self.topic_path(topic + DEAD_LETTER_SUFFIX), attempts) if dead_letter else None,
+        )
+        sub.future = open_stream(self.subscriber, request, self._callback(sub))
         sub.future.add_done_callback(lambda f: self._stream_ended(sub, f))
         with self._cond:
             subs.append(sub)
 
-    def _stream_ended(self, sub: _Sub, future: Any) -> None:
+    def _stream_ended(self, sub: PullSubscription, future: Any) -> None:
         if not self._closed and not future.cancelled() and future.exception() is not None:
             error = type(future.exception()).__name__
             log.error("subscription stream ended", extra=ctx(subscription=sub.name, error=error))
@@ -269,17 +201,7 @@ class PubSubBus(SendsMessages):
                 return
             self._closed = True
             futures = [s.future for subs in self._subs.values() for s in subs if s.future is not None]
-        for future in futures:
-            future.cancel()
-        for future in futures:
-            with contextlib.suppress(Exception):
-                future.result(timeout=10)
-        if self._subscriber is not None:
-            with contextlib.suppress(Exception):
-                self._subscriber.close()
-        if self._publisher is not None:
-            with contextlib.suppress(Exception):
-                self._publisher.stop()
+        shut_down(futures, self._subscriber, self._publisher)
 
     # ------------------------------------------------------------ inspection (tests, runtime)
 
@@ -301,11 +223,11 @@ class PubSubBus(SendsMessages):
 
     # ------------------------------------------------------------ delivery
 
-    def _callback(self, sub: _Sub) -> Callable[[Any], None]:
+    def _callback(self, sub: PullSubscription) -> Callable[[Any], None]:
         def deliver(message: Any) -> None:
             key, mid = message.ordering_key or "", message.message_id
             with self._cond:
-                if not self._admit(sub, key, mid):
+                if not sub.admit(key, mid, self._clock, self._hold_timeout):
                     message.nack()
                     return
                 self._inflight += 1
@@ -330,48 +252,19 @@ class PubSubBus(SendsMessages):
 
         return deliver
 
-    def _admit(self, sub: _Sub, key: str, mid: str) -> bool:
-        """True when ``mid`` may run now: its key is not held at an earlier message (lock held)."""
-        since, ids = sub.held.get(key, (0.0, []))
-        if ids and self._clock.monotonic() - since > self._hold_timeout:
-            ids.pop(0)  # the held message never came back (acked elsewhere, or expired)
-            sub.held[key] = (self._clock.monotonic(), ids)
-        if not ids or ids[0] == mid:
-            return True
-        if mid not in ids:
-            ids.append(mid)
-        return False
-
-    def _settle(self, sub: _Sub, key: str, mid: str, *, failed: bool) -> None:
-        """Hold the key at a failed message or release it; mark a success settled (lock held)."""
-        if key:
-            ids = sub.held.pop(key, (0.0, []))[1]
-            if failed and not ids:
-                ids.append(mid)
-            elif not failed and ids and ids[0] == mid:
-                ids.pop(0)
-            if ids:
-                sub.held[key] = (self._clock.monotonic(), ids)
+    def _settle(self, sub: PullSubscription, key: str, mid: str, *, failed: bool) -> None:
+        """Hold or release the key; mark a success settled (lock held)."""
+        sub.settle(key, mid, self._clock, failed=failed)
         if not failed:
-            sub.attempts.pop(mid, None)
             if (sub.name, mid) in self._pending:
                 self._pending.discard((sub.name, mid))
             else:
                 self._early.add((sub.name, mid))
             self._cond.notify_all()
 
-    def _handle(self, sub: _Sub, message: Any, attempt: int) -> tuple[bool, int | None]:
+    def _handle(self, sub: PullSubscription, message: Any, attempt: int) -> tuple[bool, int | None]:
         """Run the handler: (redeliver?, seconds to defer a held lease by, or None)."""
-        published = message.publish_time
-        bus_message = BusMessage(
-            topic=sub.topic,
-            data=bytes(message.data),
-            attributes=dict(message.attributes),
-            ordering_key=message.ordering_key or None,
-            message_id=message.message_id,
-            publish_time=None if published is None else datetime.fromtimestamp(published.timestamp(), UTC),
-            delivery_attempt=attempt,
-        )
+        bus_message = received(message, sub.topic, attempt)
         try:
             sub.handler(bus_message)
         except errors.LeaseHeld as exc:
@@ -383,11 +276,11 @@ class PubSubBus(SendsMessages):
         sub.deferrals.pop(bus_message.message_id, None)
         return False, None
 
-    def _failed(self, sub: _Sub, message: BusMessage, attempt: int, exc: Exception) -> bool:
+    def _failed(self, sub: PullSubscription, message: BusMessage, attempt: int, exc: Exception) -> bool:
         error = f"{type(exc).__name__}: {exc}"
         return attempt < self._max_attempts or not self._dead_letter(sub, message, attempt, error)
 
-    def _dead_letter(self, sub: _Sub, message: BusMessage, attempts: int, error: str) -> bool:
+    def _dead_letter(self, sub: PullSubscription, message: BusMessage, attempts: int, error: str) -> bool:
         """Record (and republish, where the topic has one) a message that exhausted its attempts."""
         if sub.dead_letter:
             attributes = {**message.attributes, "deadLetterReason": error[:1000], "sourceTopic": sub.topic}

@@ -2,18 +2,31 @@
 
 Both buses (the durable local bus and Pub/Sub) implement ``send`` by publishing exactly this, so
 the topic names, attributes and ordering keys are the ones ``infra/`` declares, whichever bus runs.
+A message that exhausts its attempts comes back from either bus's ``dead_letters()`` as a ``DeadLetter``.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from shared.ports import BusMessage
 from shared.ports.messages import Message
 
 if TYPE_CHECKING:
     from shared.ports.documents import DocumentStore
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """A message that exhausted its delivery attempts."""
+
+    subscription: str
+    message: BusMessage
+    attempts: int
+    error: str
 
 
 class SendsMessages(ABC):

@@ -20,7 +20,6 @@ import base64
 import hashlib
 import hmac
 import os
-import threading
 from datetime import UTC, datetime, timedelta
 
 from cryptography.exceptions import InvalidTag
@@ -28,6 +27,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from shared.adapters.crypto.key_cache import KeyCache
 from shared.documents import Delete, Put, doc_path
 from shared.errors import Conflict, IntegrityError, PreconditionFailed
 from shared.ports import DocumentStore, KeyEncryptionKey
@@ -41,32 +41,6 @@ DATA_LIFETIME = timedelta(days=31 + 7 + 7)
 def field_aad(org_id: str, collection: str, doc_id: str, field: str) -> bytes:
     """Associated data binding a ciphertext to its org, collection, document and field."""
     return "\x1f".join(("hc", org_id, collection, doc_id, field)).encode()
-
-
-class _TtlCache:
-    """A small thread-safe cache whose entries expire after ``ttl`` seconds of monotonic time."""
-
-    def __init__(self, clock: Clock, ttl: float) -> None:
-        self._clock, self._ttl = clock, ttl
-        self._items: dict[tuple[str, ...], tuple[float, bytes]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, ...]) -> bytes | None:
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is None or hit[0] < self._clock.monotonic():
-                self._items.pop(key, None)
-                return None
-            return hit[1]
-
-    def put(self, key: tuple[str, ...], value: bytes) -> None:
-        with self._lock:
-            self._items[key] = (self._clock.monotonic() + self._ttl, value)
-
-    def evict(self, prefix: tuple[str, ...]) -> None:
-        with self._lock:
-            for key in [k for k in self._items if k[: len(prefix)] == prefix]:
-                del self._items[key]
 
 
 class EnvelopeCipher:
@@ -83,10 +57,9 @@ class EnvelopeCipher:
     ) -> None:
         self._store, self._kek, self._clock = store, kek, clock
         self._rotation = rotation
-        self._cache = _TtlCache(clock, cache_seconds)
+        self._keys = KeyCache(store, clock, cache_seconds)  # safe across store transactions (``key_cache``)
         self._pinned: set[tuple[str, str]] = set()
         self._index_memo: dict[tuple[str, str, str], str] = {}
-        self._tx = threading.local()  # keys made inside this thread's open store transaction
 
     # ------------------------------------------------------------ key versions
 
@@ -99,45 +72,8 @@ class EnvelopeCipher:
         start = datetime.fromtimestamp(int(version[1:]) * self._rotation.total_seconds(), tz=UTC)
         return start + self._rotation
 
-    # ------------------------------------------------------------ caching across store transactions
-    #
-    # A key made inside a store transaction may be rolled back with it, and ciphertexts made by other
-    # threads under a key that was never committed would never open again. Such keys stay visible to
-    # the transaction's own thread only, until it commits (then everyone's) or rolls back (then gone).
-    # Keys read from the store were committed and are cached at once.
-
-    def _pending(self) -> dict[tuple[str, ...], bytes]:
-        pending: dict[tuple[str, ...], bytes] | None = getattr(self._tx, "keys", None)
-        if pending is None:
-            pending = self._tx.keys = {}
-        return pending
-
-    def _lookup(self, key: tuple[str, ...]) -> bytes | None:
-        return self._pending().get(key) or self._cache.get(key)
-
-    def _fresh(self, *keys: tuple[str, ...]) -> bool:
-        pending = self._pending()
-        return any(k in pending for k in keys)
-
-    def _remember(self, key: tuple[str, ...], value: bytes, *, fresh: bool) -> None:
-        if not fresh:
-            self._cache.put(key, value)
-            return
-        pending = self._pending()
-        first = not pending
-        pending[key] = value
-        if first:
-            self._store.after_commit(self._promote)  # at once when there is no transaction
-            self._store.after_rollback(pending.clear)
-
-    def _promote(self) -> None:
-        pending = self._pending()
-        for key, value in pending.items():
-            self._cache.put(key, value)
-        pending.clear()
-
     def _data_key(self, org_id: str, version: str, *, create: bool) -> bytes:
-        cached = self._lookup(("dek", org_id, version))
+        cached = self._keys.lookup(("dek", org_id, version))
         if cached is not None:
             return cached
         made = False
@@ -167,7 +103,7 @@ class EnvelopeCipher:
                 key = self._kek.unwrap(bytes(doc.data["wrapped"]), aad)
         else:
             key = self._kek.unwrap(bytes(doc.data["wrapped"]), aad)
-        self._remember(("dek", org_id, version), key, fresh=made)
+        self._keys.remember(("dek", org_id, version), key, fresh=made)
         return key
 
     def _pin(self, org_id: str, version: str) -> None:
@@ -186,7 +122,7 @@ class EnvelopeCipher:
         self._store.after_commit(lambda: self._pinned.add((org_id, version)))
 
     def _principal_key(self, org_id: str, principal_id: str, *, create: bool) -> bytes:
-        cached = self._lookup(("pk", org_id, principal_id))
+        cached = self._keys.lookup(("pk", org_id, principal_id))
         if cached is not None:
             return cached
         made = False
@@ -208,7 +144,7 @@ class EnvelopeCipher:
         else:
             version = str(doc.data["version"])
             key = self._open(self._data_key(org_id, version, create=False), bytes(doc.data["wrapped"]), aad)
-        self._remember(("pk", org_id, principal_id), key, fresh=made)
+        self._keys.remember(("pk", org_id, principal_id), key, fresh=made)
         return key
 
     def _field_key(self, org_id: str, version: str, principal_id: str | None, *, create: bool) -> bytes:
@@ -216,7 +152,7 @@ class EnvelopeCipher:
         if principal_id is None:
             return data_key
         cache_key = ("fk", org_id, principal_id, version)
-        cached = self._lookup(cache_key)
+        cached = self._keys.lookup(cache_key)
         if cached is not None:
             return cached
         principal_key = self._principal_key(org_id, principal_id, create=create)
@@ -226,8 +162,8 @@ class EnvelopeCipher:
             salt=principal_key,
             info=f"{PREFIX}|{org_id}|{principal_id}".encode(),
         ).derive(data_key)
-        fresh = self._fresh(("dek", org_id, version), ("pk", org_id, principal_id))
-        self._remember(cache_key, derived, fresh=fresh)
+        fresh = self._keys.fresh(("dek", org_id, version), ("pk", org_id, principal_id))
+        self._keys.remember(cache_key, derived, fresh=fresh)
         return derived
 
     # ------------------------------------------------------------ AEAD
@@ -275,13 +211,13 @@ class EnvelopeCipher:
         if hit is not None:
             return hit
         cache_key = ("bi", org_id, purpose)
-        key = self._lookup(cache_key)
+        key = self._keys.lookup(cache_key)
         if key is None:
             root = self._data_key(org_id, "index", create=True)
             key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"bi|{purpose}".encode()).derive(root)
-            self._remember(cache_key, key, fresh=self._fresh(("dek", org_id, "index")))
+            self._keys.remember(cache_key, key, fresh=self._keys.fresh(("dek", org_id, "index")))
         digest = hmac.new(key, value.strip().lower().encode(), hashlib.sha256).hexdigest()[:40]
-        if not self._fresh(cache_key):  # memoise only what a committed key produced
+        if not self._keys.fresh(cache_key):  # memoise only what a committed key produced
             if len(self._index_memo) >= 50_000:
                 self._index_memo.clear()
             self._index_memo[memo_key] = digest
@@ -290,8 +226,8 @@ class EnvelopeCipher:
     def shred(self, org_id: str, principal_id: str) -> None:
         """Destroy a principal's key material and forget every cached derivative."""
         self._store.write([Delete(doc_path("orgs", org_id, "principalKeys", principal_id))])
-        self._cache.evict(("pk", org_id, principal_id))
-        self._cache.evict(("fk", org_id, principal_id))
+        self._keys.evict(("pk", org_id, principal_id))
+        self._keys.evict(("fk", org_id, principal_id))
 
 
 class NullCipher:

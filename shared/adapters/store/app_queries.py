@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -161,20 +161,21 @@ def live_notice_heads(stores: StoreBackend, org_id: str, now: datetime) -> list[
     out = []
     for doc in stores.documents.query(query):
         data = doc.data
-        out.append(
-            NoticeHead(
-                id=doc.id,
-                meeting_id=data["meeting_id"],
-                recipient_kind=RecipientKind(data["recipientKind"]),
-                recipient_id=data["recipientId"],
-                kind=NoticeKind(data["kind"]),
-                start=data["start"],
-                end=data["end"],
-                sent_at=data["sent_at"],
-                handle=doc,
-            )
-        )
+        out.append(NoticeHead(id=doc.id, handle=doc, **_header(data)))
     return out
+
+
+def _header(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``NoticeHeader`` fields of a stored notice: its unencrypted columns."""
+    return {
+        "meeting_id": data["meeting_id"],
+        "recipient_kind": RecipientKind(data["recipientKind"]),
+        "recipient_id": data["recipientId"],
+        "kind": NoticeKind(data["kind"]),
+        "start": data["start"],
+        "end": data["end"],
+        "sent_at": data["sent_at"],
+    }
 
 
 def open_notice(stores: StoreBackend, org_id: str, head: NoticeHead) -> StoredNotice:
@@ -190,18 +191,7 @@ def _notice(stores: StoreBackend, org_id: str, doc: Document) -> StoredNotice:
     payload = json.loads(stores.codec.open(org_id, "notices", doc.id, "payload", data["payload"]))
     raw = payload.get("target")
     target = JoinTarget(JoinKind(raw[0]), raw[1], raw[2]) if raw else None
-    notice = JoinButtonNotice(
-        org_id=org_id,
-        meeting_id=data["meeting_id"],
-        recipient_kind=RecipientKind(data["recipientKind"]),
-        recipient_id=data["recipientId"],
-        kind=NoticeKind(data["kind"]),
-        start=data["start"],
-        end=data["end"],
-        title=payload.get("title", ""),
-        target=target,
-        sent_at=data["sent_at"],
-    )
+    notice = JoinButtonNotice(org_id=org_id, title=payload.get("title", ""), target=target, **_header(data))
     return StoredNotice(doc.id, notice)
 
 

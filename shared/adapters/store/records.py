@@ -2,7 +2,8 @@
 
 Sensitive values are sealed with the Cipher under associated data naming their org,
 collection, document and field; only ids, blind indexes, times, states and ``expireAt`` stay
-in plaintext. Meetings seal their sensitive fields together in one ``payload``.
+in plaintext. Meetings seal their sensitive fields together in one ``payload``; an org's document
+is mapped in ``org_docs``.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from shared.adapters.crypto.envelope import field_aad
+from shared.adapters.store import org_docs
 from shared.domain.meetings import Attendee, JoinKind, JoinTarget, Meeting, MeetingStatus, ResponseStatus
 from shared.domain.presence import Presence, PresenceSource, PresenceStatus
-from shared.domain.principals import CredentialRef, ErrorReason, Org, Principal, PrincipalKind, PrincipalState
+from shared.domain.principals import ErrorReason, Org, Principal, PrincipalKind, PrincipalState
 from shared.domain.sync import ChannelState, SyncState, WatchChannel
 from shared.ports import Cipher
 
@@ -44,50 +46,15 @@ class RecordCodec:
             org_id, token, field_aad(org_id, coll, doc_id, field), principal_id=principal_id
         ).decode()
 
-    # ------------------------------------------------------------ orgs
+    # ------------------------------------------------------------ orgs (``org_docs``)
 
     def org_to_doc(self, org: Org, service_account_key: str | None) -> dict[str, Any]:
         """Map an org; the service-account key (if any) is sealed."""
-        doc: dict[str, Any] = {
-            "domain": org.domain,
-            "credentialKind": org.credential.kind,
-            "credentialRef": org.credential.reference if org.credential.kind != "stored" else "",
-            "clientId": org.credential.client_id,
-            "keywords": dict(org.keywords),
-            "joinLeadSeconds": int(org.join_lead.total_seconds()),
-            "defaultLocale": org.default_locale,
-            "kmsKey": org.kms_key,
-            "provider": org.provider,
-            "webexSite": org.webex_site,
-            "sendUpdates": org.send_updates,
-            "roomDelegate": (
-                self.seal(org.id, "orgs", org.id, "roomDelegate", org.room_delegate) if org.room_delegate else None
-            ),
-            "createdAt": org.created_at,
-            "roomDisplayPresence": org.room_display_presence,
-        }
-        if service_account_key is not None:
-            doc["serviceAccountKey"] = self.seal(org.id, "orgs", org.id, "serviceAccountKey", service_account_key)
-        return doc
+        return org_docs.org_to_doc(self, org, service_account_key)
 
     def org_from_doc(self, org_id: str, data: Mapping[str, Any]) -> Org:
         """Map an org document back (the key stays sealed; see ``service_account_key``)."""
-        delegate = data.get("roomDelegate")
-        return Org(
-            id=org_id,
-            domain=data["domain"],
-            credential=CredentialRef(data["credentialKind"], data.get("credentialRef") or "", data.get("clientId")),
-            keywords=dict(data.get("keywords") or {}),
-            join_lead=timedelta(seconds=int(data.get("joinLeadSeconds", 300))),
-            default_locale=data.get("defaultLocale", "en"),
-            kms_key=data.get("kmsKey"),
-            provider=data.get("provider", "personal_room"),
-            webex_site=data.get("webexSite", "example.webex.com"),
-            send_updates=data.get("sendUpdates", "all"),
-            room_delegate=self.open(org_id, "orgs", org_id, "roomDelegate", delegate) if delegate else None,
-            created_at=data.get("createdAt"),
-            room_display_presence=bool(data.get("roomDisplayPresence", True)),
-        )
+        return org_docs.org_from_doc(self, org_id, data)
 
     # ------------------------------------------------------------ principals
 
@@ -162,14 +129,8 @@ class RecordCodec:
             "conf": [m.conference_ref, m.conference_state],
             "wl": m.working_location,
         }
-        sealed = self.seal(
-            m.org_id,
-            "meetings",
-            doc_id,
-            "payload",
-            json.dumps(payload, separators=(",", ":")),
-            principal_id=m.principal_id,
-        )
+        text = json.dumps(payload, separators=(",", ":"))
+        sealed = self.seal(m.org_id, "meetings", doc_id, "payload", text, principal_id=m.principal_id)
         return doc_id, {
             "principal_id": m.principal_id,
             "event_id": m.event_id,

@@ -1,0 +1,114 @@
+"""Repository ports of each calendar's copy: its stored meetings, its sync state, its watch channels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from shared.domain.meetings import Meeting
+from shared.domain.sync import SyncState, WatchChannel
+
+
+@dataclass(frozen=True, slots=True)
+class DueMeeting:
+    """A stored meeting's plaintext fields, its payload not opened (``MeetingRepository.open_meeting`` opens it).
+
+    ``version`` changes with every write of the stored meeting; ``handle`` is opaque to callers.
+    """
+
+    event_id: str
+    principal_id: str
+    start: datetime
+    end: datetime
+    all_day: bool
+    expire_at: datetime
+    version: str
+    handle: object = field(default=None, compare=False, repr=False)
+
+
+class MeetingRepository(Protocol):
+    """The stored copies of each calendar's meetings, inside the retention window."""
+
+    def put_meetings(self, meetings: Sequence[Meeting], now: datetime) -> int:
+        """Store meetings inside the retention window; return how many were written."""
+        ...
+
+    def delete_meetings(self, org_id: str, principal_id: str, event_ids: Sequence[str]) -> int:
+        """Delete meetings of one calendar by event id."""
+        ...
+
+    def list_meetings(
+        self, org_id: str, principal_id: str, start: datetime, end: datetime, now: datetime
+    ) -> list[Meeting]:
+        """Meetings of one calendar overlapping [start, end), inside the window at ``now``."""
+        ...
+
+    def get_meeting(self, org_id: str, principal_id: str, event_id: str, now: datetime) -> Meeting | None:
+        """One meeting of one calendar, if inside the window."""
+        ...
+
+    def meeting_event_ids(self, org_id: str, principal_id: str) -> set[str]:
+        """Event ids stored for one calendar."""
+        ...
+
+    def meeting_etags(self, org_id: str, principal_id: str) -> dict[str, str | None]:
+        """Event id → etag of every meeting stored for one calendar."""
+        ...
+
+    def series_event_ids(self, org_id: str, principal_id: str, series_id: str) -> list[str]:
+        """Event ids stored for one recurring series on one calendar."""
+        ...
+
+    def count_meetings(self, org_id: str, principal_id: str) -> int:
+        """How many meetings are stored for one calendar."""
+        ...
+
+    def meetings_starting(self, org_id: str, lower: datetime, upper: datetime) -> list[Meeting]:
+        """Meetings of every calendar of an org that have a join target and start in [lower, upper]."""
+        ...
+
+    def due_meetings(self, org_id: str, lower: datetime, upper: datetime) -> list[DueMeeting]:
+        """``meetings_starting``'s meetings, unopened (plaintext fields only), by start."""
+        ...
+
+    def meeting_heads(self, org_id: str, keys: Sequence[tuple[str, str]]) -> list[DueMeeting | None]:
+        """The stored meetings of (calendar, event) pairs, unopened, in the order asked (one batched read)."""
+        ...
+
+    def open_meeting(self, org_id: str, head: DueMeeting) -> Meeting:
+        """The whole meeting behind a head (its payload opened)."""
+        ...
+
+
+class SyncStateRepository(Protocol):
+    """Each calendar's sync state, written by compare-and-set."""
+
+    def get_sync_state(self, org_id: str, principal_id: str) -> tuple[SyncState, str | None]:
+        """The sync state and its version (None when it was never written)."""
+        ...
+
+    def put_sync_state(self, state: SyncState, *, if_version: str | None, create: bool) -> str:
+        """Compare-and-set the sync state; return the new version."""
+        ...
+
+
+class ChannelRepository(Protocol):
+    """Watch channels (ids are global)."""
+
+    def put_channel(self, channel: WatchChannel) -> None:
+        """Create or replace a watch channel."""
+        ...
+
+    def get_channel(self, channel_id: str) -> WatchChannel | None:
+        """Read a channel by id (ids are global)."""
+        ...
+
+    def channels_of(self, org_id: str, principal_id: str) -> list[WatchChannel]:
+        """Every channel recorded for one calendar."""
+        ...
+
+    def mark_stop_requested(self, channel_id: str, at: datetime, *, seen: datetime | None) -> bool:
+        """Record that a stop was asked for a channel unless another request got there first."""
+        ...
