@@ -75,6 +75,8 @@ class EventQuery:
     single_events: bool = False
     """Recurring series as their instances (and no master)."""
     max_results: int | None = None
+    instances_only: bool = False
+    """Answer only instances of recurring series: one-off events are dropped before they are mapped."""
 
 
 @dataclass(frozen=True, slots=True)

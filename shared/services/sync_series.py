@@ -75,7 +75,13 @@ def window_instances(
     """Every series' instances inside the window from one ``singleEvents`` listing, by series id."""
     out: dict[str, list[CalendarEvent]] = {}
     listing = pages(
-        api, principal.email, time_min=window.start, time_max=window.end, single_events=True, max_results=WINDOW_PAGE
+        api,
+        principal.email,
+        time_min=window.start,
+        time_max=window.end,
+        single_events=True,
+        max_results=WINDOW_PAGE,
+        instances_only=True,
     )
     for page in listing:
         on_page()

@@ -15,7 +15,7 @@ from shared.domain.meetings import ResponseStatus
 from shared.domain.principals import CredentialRef, Org, Principal
 from shared.errors import InvalidInput, PreconditionFailed
 from shared.ports import CalendarGateway
-from shared.ports.calendar import AccessRule, JoinWrite, NewEvent
+from shared.ports.calendar import AccessRule, EventQuery, JoinWrite, NewEvent
 from tests.google.conftest import ANN, BOB, Env, timed
 
 ORG = Org(id="org-1", domain="example.com", credential=CredentialRef("stored", "org-1"))
@@ -114,3 +114,21 @@ def test_meeting_writes_and_sharing_speak_domain_values(emu: Env) -> None:
     assert all(r.scope_value != BOB for r in gateway.access_rules(ORG, ANN_P))
     busy = gateway.free_busy(ORG, BOB_P, [ANN], start, end)
     assert busy == {ANN: ((start, end),)}
+
+
+def test_an_instances_only_listing_maps_only_the_instances_of_series(emu: Env) -> None:
+    """With ``instances_only`` a ``singleEvents`` page answers the series' instances and drops the one-off event,
+    in the same one call."""
+    gateway, recording, clients = _gateway(emu)
+    ann = clients.calendar(emu.credential, ANN)
+    ann.insert_event("primary", timed("2026-11-25T09:00:00", "2026-11-25T09:30:00"), send_updates="none")
+    weekly = timed("2026-11-25T10:00:00", "2026-11-25T11:00:00", recurrence=["RRULE:FREQ=WEEKLY;COUNT=3"])
+    series = ann.insert_event("primary", weekly, send_updates="none")
+    recording.requests.clear()
+    window = {"time_min": datetime(2026, 11, 20, tzinfo=UTC), "time_max": datetime(2026, 12, 31, tzinfo=UTC)}
+    every = gateway.events_page(ORG, ANN_P, "primary", EventQuery(single_events=True, **window))
+    only = gateway.events_page(ORG, ANN_P, "primary", EventQuery(single_events=True, instances_only=True, **window))
+    assert len(every.events) == 4
+    assert [e.recurring_event_id for e in only.events] == [series["id"]] * 3
+    assert {e.id for e in only.events} < {e.id for e in every.events}
+    assert len(recording.calendar("GET")) == 2

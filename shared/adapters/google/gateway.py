@@ -46,9 +46,10 @@ if TYPE_CHECKING:
 PRIMARY = "primary"
 
 
-def _mapped(page: EventPage) -> CalendarEventPage:
+def _mapped(page: EventPage, *, instances_only: bool = False) -> CalendarEventPage:
+    items = [i for i in page.items if i.get("recurringEventId")] if instances_only else page.items
     return CalendarEventPage(
-        events=tuple(calendar_event_from_api(item) for item in page.items),
+        events=tuple(calendar_event_from_api(item) for item in items),
         next_page_token=page.next_page_token,
         next_sync_token=page.next_sync_token,
     )
@@ -66,7 +67,10 @@ class GoogleCalendarGateway:
 
     def events_page(self, org: Org, principal: Principal, calendar_id: str, query: EventQuery) -> CalendarEventPage:
         """``events.list`` with deleted events: masters unexpanded unless ``single_events`` asks for instances."""
-        return _mapped(self._calendars(org, principal).list_events(calendar_id, show_deleted=True, **asdict(query)))
+        options = asdict(query)
+        instances_only = options.pop("instances_only")
+        page = self._calendars(org, principal).list_events(calendar_id, show_deleted=True, **options)
+        return _mapped(page, instances_only=instances_only)
 
     def instances_page(
         self, org: Org, principal: Principal, calendar_id: str, event_id: str, query: EventQuery
