@@ -21,7 +21,7 @@ from shared.adapters.bus.local import LocalBus
 from shared.adapters.crypto.envelope import EnvelopeCipher
 from shared.adapters.google.gateway import GoogleCalendarGateway
 from shared.adapters.google.stack import GoogleStack
-from shared.adapters.store.datadir import DataDirLock, open_embedded
+from shared.adapters.store.datadir import NoLock, open_embedded
 from shared.adapters.store.health_records import DocumentHealthRecords
 from shared.adapters.store.repositories import DocumentStores
 from shared.adapters.store.sqlite import SqliteDocumentStore
@@ -30,6 +30,7 @@ from shared.errors import ConfigError
 from shared.ports import Bus, DocumentStore, KeyEncryptionKey
 from shared.ports.clock import Clock
 from shared.ports.leases import Instances
+from shared.ports.lifecycle import Releasable
 from shared.services.leases import HeartbeatInstances, SoleInstance
 from shared.wiring import Ports, Services, wire_services
 
@@ -89,8 +90,7 @@ class App(Services, Ports):
             self.bus.close()
             self.instances.close()
             self.documents.close()
-            if self.lock is not None:
-                self.lock.release()
+            self.lock.release()
             self._closed.set()
 
 
@@ -106,7 +106,7 @@ def build(
         clock = AcceleratedClock(settings.clock_start, 1.0) if settings.clock_start else SystemClock()
     documents: DocumentStore
     kek: KeyEncryptionKey
-    lock: DataDirLock | None = None
+    lock: Releasable = NoLock()
     instances: Instances
     if settings.backend == "gcp":
         documents, kek = _gcp_store_and_kek(settings)

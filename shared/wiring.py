@@ -16,12 +16,12 @@ from shared.ports.clock import Clock
 from shared.ports.directory import PrincipalValidator, VacationReader
 from shared.ports.health import HealthRecords
 from shared.ports.leases import Instances
+from shared.ports.lifecycle import Releasable
 
 if TYPE_CHECKING:
     from shared.adapters.conferencing.registry import Providers
     from shared.adapters.google.id_tokens import IdTokenVerifier
     from shared.adapters.google.stack import GoogleStack
-    from shared.adapters.store.datadir import DataDirLock
     from shared.adapters.store.meeting_records import MeetingRecords
     from shared.services.alerts import AlertService
     from shared.services.auth import Authenticator
@@ -57,8 +57,8 @@ class Ports:
     google: GoogleStack
     """The Google clients, built on first use (``google.client`` is the pooled HTTP client as a callable)."""
     instances: Instances
-    lock: DataDirLock | None
-    """The embedded data dir's lock; a cloud deployment has none."""
+    lock: Releasable
+    """The embedded data dir's lock (``NoLock`` on the gcp backend)."""
     health_records: HealthRecords
     """Counters and runs of the health report, alert hooks and alerts."""
 

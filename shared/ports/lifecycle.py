@@ -1,4 +1,4 @@
-"""Activation port: what runs after a principal validates and before it is deactivated."""
+"""Lifecycle ports: what runs after a principal validates and before it is deactivated; what a process holds."""
 
 from __future__ import annotations
 
@@ -16,4 +16,12 @@ class Activation(Protocol):
 
     def before_deactivation(self, org: Org, principal: Principal) -> None:
         """Stop the principal's channels."""
+        ...
+
+
+class Releasable(Protocol):
+    """Something a serving process holds until it closes (the embedded data directory's lock)."""
+
+    def release(self) -> None:
+        """Let go of it (idempotent)."""
         ...

@@ -21,6 +21,13 @@ from shared.errors import ConfigError, IntegrityError, Unavailable
 from shared.ports import DocumentStore, KeyEncryptionKey
 
 
+class NoLock:
+    """What a deployment without a data directory (the gcp backend) holds: nothing to release."""
+
+    def release(self) -> None:
+        """Nothing to let go of."""
+
+
 class DataDirLock:
     """An exclusive lock on a data directory, held while this process serves it."""
 
