@@ -31,8 +31,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from google.oauth2 import service_account
-from googleapiclient.discovery import build
 
 from emulator import events, testing
 from emulator.app import create_app
@@ -155,19 +153,7 @@ def main() -> None:
     ours_local = _stack(testing.BASE_URL, testing.transport(app))
     ours_remote = _stack(server.url, None)
     token = ours_local.tokens.token(credential, USER, (CALENDAR_SCOPE,))
-    creds = (
-        service_account.Credentials.from_service_account_info(key, scopes=[CALENDAR_SCOPE])  # type: ignore[no-untyped-call]
-        .with_subject(USER)
-        .with_token_uri(f"{server.url}/token")
-    )
-    service = build(
-        "calendar",
-        "v3",
-        credentials=creds,
-        static_discovery=True,
-        cache_discovery=False,
-        client_options={"api_endpoint": f"{server.url}/calendar/v3/"},
-    )
+    service = testing.google_service(server.url, key, USER, [CALENDAR_SCOPE], token_uri=f"{server.url}/token")
     canned = canned_transport(local_http, token, app)
     canned_http = httpx.Client(transport=canned, base_url=testing.BASE_URL)
     ours_canned = _stack(testing.BASE_URL, canned)

@@ -51,10 +51,10 @@ class CountingStore:
         self.reads += max(1, len(docs))
         return iter(docs)
 
-    def write(self, ops: Sequence[WriteOp]) -> None:
+    def write(self, ops: Sequence[WriteOp]) -> list[str | None]:
         """One write per operation."""
         self.writes += len(ops)
-        self.inner.write(ops)
+        return self.inner.write(ops)
 
     def bulk_write(self, ops: Sequence[WriteOp]) -> None:
         """One write per operation."""

@@ -48,3 +48,34 @@ def access_token(http: httpx.Client, key: dict[str, Any], subject: str, scopes: 
     )
     response.raise_for_status()
     return str(response.json()["access_token"])
+
+
+def google_service(
+    url: str,
+    key: dict[str, Any],
+    subject: str,
+    scopes: list[str],
+    *,
+    api: tuple[str, str, str] = ("calendar", "v3", "calendar/v3/"),
+    token_uri: str | None = None,
+) -> Any:
+    """Google's own client (google-api-python-client, google-auth) for one API of the emulator at ``url``.
+
+    ``api`` is (name, version, path of its root under ``url``); ``token_uri`` replaces the key's own.
+    """
+    from google.oauth2 import service_account
+    from googleapiclient.discovery import build
+
+    creds = service_account.Credentials.from_service_account_info(key, scopes=scopes)  # type: ignore[no-untyped-call]
+    creds = creds.with_subject(subject)
+    if token_uri is not None:
+        creds = creds.with_token_uri(token_uri)
+    name, version, root = api
+    return build(
+        name,
+        version,
+        credentials=creds,
+        static_discovery=True,
+        cache_discovery=False,
+        client_options={"api_endpoint": f"{url}/{root}"},
+    )

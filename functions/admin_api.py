@@ -11,11 +11,10 @@ import functions_framework
 
 from functions._common import admin_only
 from shared.api.admin import router
+from shared.api.admin_routing import admin_context
 
 
 @functions_framework.http
 def admin_api(request: flask.Request) -> flask.Response:
     """HTTP entry point: check the admin token, then route to the admin API."""
-    return admin_only(
-        "admin_api", request, lambda app: router.dispatch(request, service=app.provisioning, stores=app.stores)
-    )
+    return admin_only("admin_api", request, lambda app: router.dispatch(request, **admin_context(app)))

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from shared import config, logs
 from shared.adapters.bus.local import LocalBus
 from shared.adapters.crypto.envelope import EnvelopeCipher
-from shared.adapters.google.room_attendance import GoogleRoomCalendar
+from shared.adapters.google.gateway import GoogleCalendarGateway
 from shared.adapters.google.stack import GoogleStack
 from shared.adapters.store.datadir import DataDirLock, open_embedded
 from shared.adapters.store.health_records import DocumentHealthRecords
@@ -62,18 +62,14 @@ class App(Services, Ports):
     @cached_property
     def meetings_api(self) -> AppApi:
         """Everything the app API routes need."""
-        from typing import cast
-
         from shared.api.app import AppApi
-        from shared.ports.app_calendar import AppDirectory
         from shared.services.auth import DevSignIn
         from shared.services.meetings_app import MeetingsApp
 
-        directory = cast("AppDirectory", self.directory)  # GoogleStack has the app operations
         dev = DevSignIn(self.settings, self.google.http_client) if self.settings.google_base_url else None
         api = AppApi(
             self.authenticator,
-            MeetingsApp(self.stores.principals, self.stores.meetings, self.stores.presence, directory, self.clock),
+            MeetingsApp(self.stores.principals, self.stores.meetings, self.stores.presence, self.calendar, self.clock),
             self.stores,
             self.clock,
             self.broadcaster,
@@ -148,15 +144,13 @@ def build(
         cipher=cipher,
         stores=stores,
         bus=bus,
-        directory=google,
+        calendar=GoogleCalendarGateway(google.calendar_for),
         validator=google,
         vacations=google,
-        editors=google.editor_for,
         google=google,
         instances=instances,
         lock=lock,
         health_records=health_records,
-        room_calendar=GoogleRoomCalendar(google),
     )
     return wire(ports)
 

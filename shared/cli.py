@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from shared import cli_health, config
-from shared.cli_admin import fail
+from shared.cli_admin import admin_command, fail
 from shared.cli_deadletters import dead_letters
 from shared.cli_help import Typer
 from shared.cli_jobs import jobs_app
@@ -29,7 +29,7 @@ app.add_typer(orgs_app, name="orgs")
 app.add_typer(users_app, name="users")
 app.add_typer(rooms_app, name="rooms")
 app.add_typer(jobs_app, name="jobs")
-app.command("dead-letters")(dead_letters)
+admin_command(app, "dead-letters")(dead_letters)
 assert cli_health.alerts_app  # `orgs health` and `orgs alerts` register on import
 HostOpt = Annotated[str | None, typer.Option(metavar="HOST", help="Address to listen on.")]
 

@@ -7,9 +7,12 @@ conflict) prints its message and exits 1; usage errors exit 2.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote, urlparse
 
 import httpx
@@ -122,3 +125,75 @@ def principal_path(org: str, email: str = "", suffix: str = "") -> str:
 def emit_json(payload: Any) -> None:
     """Print JSON (plain, never wrapped)."""
     typer.echo(json.dumps(payload, indent=2, default=str))
+
+
+@dataclass(slots=True)
+class Admin:
+    """What an admin command gets from the options every one of them takes: a client (made on first use), ``--json``."""
+
+    url: str | None
+    token: str | None
+    id_token: str | None
+    as_json: bool = False
+    prefix: str = "/admin/v1"
+    _client: AdminClient | None = None
+
+    @property
+    def client(self) -> AdminClient:
+        """The admin-API client of the options (the settings fill in what they leave out)."""
+        if self._client is None:
+            self._client = connect(self.url, self.token, self.id_token, prefix=self.prefix)
+        return self._client
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        """Send one request; on an error answer print its message and exit 1."""
+        return self.client.call(method, path, body)
+
+    def show(self, payload: Any, human: Callable[[Any], None]) -> None:
+        """Print ``payload`` as JSON with ``--json``, else the way ``human`` prints it."""
+        if self.as_json:
+            emit_json(payload)
+        else:
+            human(payload)
+
+    def close(self) -> None:
+        """Close the client, if one was made."""
+        if self._client is not None:
+            self._client.close()
+
+
+C = TypeVar("C", bound=Callable[..., None])
+_CONNECTION = (("url", UrlOpt, None), ("token", TokenOpt, None), ("id_token", IdTokenOpt, None))
+_JSON = ("as_json", JsonOpt, False)
+
+
+def admin_command(
+    app: typer.Typer, name: str, *, as_json: bool = True, help: str | None = None, prefix: str = "/admin/v1"
+) -> Callable[[C], C]:
+    """Add ``command(admin, ...)`` to ``app`` as ``name``: its own arguments, then ``--url``, ``--token``,
+    ``--id-token`` (and ``--json``), from which it gets its :class:`Admin` (calling below ``prefix``); the
+    connection closes after it.
+    """
+
+    def add(command: C) -> C:
+        own = list(inspect.signature(command, eval_str=True).parameters.values())[1:]
+        options = [*_CONNECTION, _JSON] if as_json else list(_CONNECTION)
+        added = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a) for n, a, d in options]
+
+        def run(**given: Any) -> None:
+            url, token, id_token = (given.pop(n) for n, _, _ in _CONNECTION)
+            admin = Admin(url, token, id_token, given.pop("as_json", False), prefix)
+            try:
+                command(admin, **given)
+            finally:
+                admin.close()
+
+        functools.update_wrapper(run, command)
+        del run.__wrapped__  # type: ignore[attr-defined]  # typer reads the signature below, not the command's
+        parameters = own + added
+        run.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in parameters}
+        app.command(name, help=help)(run)
+        return command
+
+    return add

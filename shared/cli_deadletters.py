@@ -7,27 +7,21 @@ from urllib.parse import quote
 
 import typer
 
-from shared.cli_admin import IdTokenOpt, JsonOpt, TokenOpt, UrlOpt, connect, emit_json
+from shared.cli_admin import Admin
 from shared.cli_output import out, rows_table
 
 
 def dead_letters(
+    admin: Admin,
     org: Annotated[str | None, typer.Argument(help="An org id: its dead letters per principal too.")] = None,
-    url: UrlOpt = None,
-    token: TokenOpt = None,
-    id_token: IdTokenOpt = None,
-    as_json: JsonOpt = False,
 ) -> None:
     """Show dead letters: how many per topic (and per principal of ORG), with the latest error of each."""
-    client = connect(url, token, id_token)
-    try:
-        path = f"/orgs/{quote(org, safe='')}/dead-letters" if org else "/dead-letters"
-        found: dict[str, Any] = client.call("GET", path)
-    finally:
-        client.close()
-    if as_json:
-        emit_json(found)
-        return
+    path = f"/orgs/{quote(org, safe='')}/dead-letters" if org else "/dead-letters"
+    admin.show(admin.call("GET", path), print_dead_letters)
+
+
+def print_dead_letters(found: dict[str, Any]) -> None:
+    """Print dead letters per topic, then per principal."""
     if not found.get("total"):
         out().print("No dead letters.")
         return

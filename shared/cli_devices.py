@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import typer
 
-from shared.cli_admin import EmailArg, IdTokenOpt, JsonOpt, OrgArg, TokenOpt, UrlOpt, connect, emit_json, principal_path
+from shared.cli_admin import Admin, EmailArg, OrgArg, admin_command, principal_path
 from shared.cli_help import Typer
 from shared.cli_output import plain_lines, say
 
@@ -36,73 +36,37 @@ def print_device_list(devices: list[dict[str, Any]]) -> None:
     )
 
 
-@devices_app.command("list")
-def devices_list(
-    org: OrgArg,
-    room: EmailArg,
-    url: UrlOpt = None,
-    token: TokenOpt = None,
-    id_token: IdTokenOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
+def _device(org: str, room: str, device: str, suffix: str = "") -> str:
+    return principal_path(org, room, f"/devices/{quote(device, safe='')}{suffix}")
+
+
+@admin_command(devices_app, "list")
+def devices_list(admin: Admin, org: OrgArg, room: EmailArg) -> None:
     """List a room's devices (their tokens cannot be shown again)."""
-    payload = connect(url, token, id_token).call("GET", principal_path(org, room, "/devices"))
-    if as_json:
-        emit_json(payload)
-    else:
-        print_device_list(payload.get("devices", []))
+    payload = admin.call("GET", principal_path(org, room, "/devices"))
+    admin.show(payload, lambda p: print_device_list(p.get("devices", [])))
 
 
-@devices_app.command("add")
+@admin_command(devices_app, "add")
 def devices_add(
+    admin: Admin,
     org: OrgArg,
     room: EmailArg,
     name: Annotated[str, typer.Argument(metavar="NAME", help="The device's name, e.g. 'Lobby display'.")],
-    url: UrlOpt = None,
-    token: TokenOpt = None,
-    id_token: IdTokenOpt = None,
-    as_json: JsonOpt = False,
 ) -> None:
     """Add a device to a room and print its token once."""
-    issued = connect(url, token, id_token).call("POST", principal_path(org, room, "/devices"), {"name": name})
-    if as_json:
-        emit_json(issued)
-    else:
-        print_tokens([issued])
+    issued = admin.call("POST", principal_path(org, room, "/devices"), {"name": name})
+    admin.show(issued, lambda i: print_tokens([i]))
 
 
-@devices_app.command("rotate")
-def devices_rotate(
-    org: OrgArg,
-    room: EmailArg,
-    device: DeviceArg,
-    url: UrlOpt = None,
-    token: TokenOpt = None,
-    id_token: IdTokenOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
+@admin_command(devices_app, "rotate")
+def devices_rotate(admin: Admin, org: OrgArg, room: EmailArg, device: DeviceArg) -> None:
     """Give a device a new token (printed once); the old token stops working at once."""
-    path = principal_path(org, room, f"/devices/{quote(device, safe='')}:rotate")
-    issued = connect(url, token, id_token).call("POST", path)
-    if as_json:
-        emit_json(issued)
-    else:
-        print_tokens([issued])
+    admin.show(admin.call("POST", _device(org, room, device, ":rotate")), lambda i: print_tokens([i]))
 
 
-@devices_app.command("revoke")
-def devices_revoke(
-    org: OrgArg,
-    room: EmailArg,
-    device: DeviceArg,
-    url: UrlOpt = None,
-    token: TokenOpt = None,
-    id_token: IdTokenOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
+@admin_command(devices_app, "revoke")
+def devices_revoke(admin: Admin, org: OrgArg, room: EmailArg, device: DeviceArg) -> None:
     """Revoke a device: it is deleted and its token stops working at once."""
-    gone = connect(url, token, id_token).call("DELETE", principal_path(org, room, f"/devices/{quote(device, safe='')}"))
-    if as_json:
-        emit_json(gone)
-    else:
-        say(f"{gone['name']} ({gone['id']}): revoked")
+    gone = admin.call("DELETE", _device(org, room, device))
+    admin.show(gone, lambda g: say(f"{g['name']} ({g['id']}): revoked"))

@@ -7,37 +7,27 @@ from urllib.parse import quote
 
 import typer
 
-from shared.cli_admin import IdTokenOpt, JsonOpt, OrgArg, TokenOpt, UrlOpt, connect, emit_json
+from shared.cli_admin import Admin, OrgArg, admin_command
 from shared.cli_help import Typer
 from shared.cli_orgs import orgs_app
 from shared.cli_output import out, rows_table
 
 alerts_app = Typer(help="Alert webhooks of an org: signed events when something breaks.", no_args_is_help=True)
 orgs_app.add_typer(alerts_app, name="alerts")
+HookUrlArg = Annotated[str, typer.Argument(metavar="HOOK_URL", help="Where alerts go (https).")]
 HookArg = Annotated[str, typer.Argument(metavar="HOOK", help="The hook id (from `orgs alerts list`).")]
-
-
-def _call(url: str | None, token: str | None, id_token: str | None, method: str, path: str, body: Any = None) -> Any:
-    client = connect(url, token, id_token)
-    try:
-        return client.call(method, path, body)
-    finally:
-        client.close()
 
 
 def _org(org: str) -> str:
     return f"/orgs/{quote(org, safe='')}"
 
 
-@orgs_app.command("health")
-def health(
-    org: OrgArg, url: UrlOpt = None, token: TokenOpt = None, id_token: IdTokenOpt = None, as_json: JsonOpt = False
-) -> None:
-    """Show an org's health: principals by state, channels, sync age, reconcile, dead letters, quota, poll lag."""
-    found: dict[str, Any] = _call(url, token, id_token, "GET", f"{_org(org)}/health")
-    if as_json:
-        emit_json(found)
-        return
+def _hook(org: str, hook: str) -> str:
+    return f"{_org(org)}/alert-hooks/{quote(hook, safe='')}"
+
+
+def print_health(found: dict[str, Any]) -> None:
+    """Print a health report: principals by state, channels, sync age, then the other sections in one table."""
     by_state = found["principals"]["by_state"]
     rows_table([{"state": k, "count": v} for k, v in by_state.items()], ["state", "count"], title="Principals")
     if found["principals"]["attention"]:
@@ -62,71 +52,50 @@ def health(
     rows_table(summary, ["item", "value"], title="Health")
 
 
-@alerts_app.command("add")
-def add(
-    org: OrgArg,
-    hook_url: Annotated[str, typer.Argument(metavar="HOOK_URL", help="Where alerts go (https).")],
-    url: UrlOpt = None,
-    token: TokenOpt = None,
-    id_token: IdTokenOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
+@admin_command(orgs_app, "health")
+def health(admin: Admin, org: OrgArg) -> None:
+    """Show an org's health: principals by state, channels, sync age, reconcile, dead letters, quota, poll lag."""
+    admin.show(admin.call("GET", f"{_org(org)}/health"), print_health)
+
+
+@admin_command(alerts_app, "add")
+def add(admin: Admin, org: OrgArg, hook_url: HookUrlArg) -> None:
     """Register an alert hook; prints its signing secret once."""
-    hook = _call(url, token, id_token, "POST", f"{_org(org)}/alert-hooks", {"url": hook_url})
-    if as_json:
-        emit_json(hook)
-        return
-    out().print(f"Hook {hook['id']} added. Signing secret (shown once): {hook['secret']}")
+    hook = admin.call("POST", f"{_org(org)}/alert-hooks", {"url": hook_url})
+    admin.show(hook, lambda h: out().print(f"Hook {h['id']} added. Signing secret (shown once): {h['secret']}"))
 
 
-@alerts_app.command("list")
-def list_hooks(
-    org: OrgArg, url: UrlOpt = None, token: TokenOpt = None, id_token: IdTokenOpt = None, as_json: JsonOpt = False
-) -> None:
-    """List an org's alert hooks."""
-    found = _call(url, token, id_token, "GET", f"{_org(org)}/alert-hooks")
-    if as_json:
-        emit_json(found)
-        return
+def _print_hooks(found: dict[str, Any]) -> None:
     if not found["hooks"]:
         out().print("No alert hooks.")
         return
     rows_table(found["hooks"], ["id", "url", "created_at"], title="Alert hooks")
 
 
-@alerts_app.command("remove")
-def remove(org: OrgArg, hook: HookArg, url: UrlOpt = None, token: TokenOpt = None, id_token: IdTokenOpt = None) -> None:
+@admin_command(alerts_app, "list")
+def list_hooks(admin: Admin, org: OrgArg) -> None:
+    """List an org's alert hooks."""
+    admin.show(admin.call("GET", f"{_org(org)}/alert-hooks"), _print_hooks)
+
+
+@admin_command(alerts_app, "remove", as_json=False)
+def remove(admin: Admin, org: OrgArg, hook: HookArg) -> None:
     """Remove an alert hook."""
-    _call(url, token, id_token, "DELETE", f"{_org(org)}/alert-hooks/{quote(hook, safe='')}")
+    admin.call("DELETE", _hook(org, hook))
     out().print(f"Hook {hook} removed.")
 
 
-@alerts_app.command("test")
-def send_test(
-    org: OrgArg,
-    hook: HookArg,
-    url: UrlOpt = None,
-    token: TokenOpt = None,
-    id_token: IdTokenOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
+@admin_command(alerts_app, "test")
+def send_test(admin: Admin, org: OrgArg, hook: HookArg) -> None:
     """Send a signed test event to a hook now and show how it answered."""
-    alert = _call(url, token, id_token, "POST", f"{_org(org)}/alert-hooks/{quote(hook, safe='')}:test")
-    if as_json:
-        emit_json(alert)
-        return
-    rows_table(alert["deliveries"], ["hook", "state", "attempts", "last_status", "next_at"], title="Test event")
+    columns = ["hook", "state", "attempts", "last_status", "next_at"]
+    admin.show(
+        admin.call("POST", f"{_hook(org, hook)}:test"),
+        lambda alert: rows_table(alert["deliveries"], columns, title="Test event"),
+    )
 
 
-@alerts_app.command("log")
-def log(
-    org: OrgArg, url: UrlOpt = None, token: TokenOpt = None, id_token: IdTokenOpt = None, as_json: JsonOpt = False
-) -> None:
-    """Show an org's latest alerts and each delivery's state."""
-    found = _call(url, token, id_token, "GET", f"{_org(org)}/alerts")
-    if as_json:
-        emit_json(found)
-        return
+def _print_alerts(found: dict[str, Any]) -> None:
     rows = [
         {
             "id": a["id"],
@@ -137,3 +106,9 @@ def log(
         for a in found["alerts"]
     ]
     rows_table(rows, ["id", "type", "created_at", "deliveries"], title="Alerts")
+
+
+@admin_command(alerts_app, "log")
+def log(admin: Admin, org: OrgArg) -> None:
+    """Show an org's latest alerts and each delivery's state."""
+    admin.show(admin.call("GET", f"{_org(org)}/alerts"), _print_alerts)

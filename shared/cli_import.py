@@ -16,18 +16,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.text import Text
 
-from shared.cli_admin import (
-    AdminClient,
-    IdTokenOpt,
-    JsonOpt,
-    OrgArg,
-    TokenOpt,
-    UrlOpt,
-    connect,
-    emit_json,
-    fail,
-    principal_path,
-)
+from shared.cli_admin import Admin, AdminClient, OrgArg, admin_command, fail, principal_path
 from shared.cli_devices import print_tokens
 from shared.cli_output import err, say
 
@@ -103,36 +92,28 @@ def import_rows(client: AdminClient, org: str, rows: list[tuple[int, list[str]]]
 def register_import(app: typer.Typer) -> None:
     """Add ``import`` to the users commands."""
 
-    @app.command("import")
+    @admin_command(app, "import")
     def users_import(
+        admin: Admin,
         org: OrgArg,
         file: Annotated[
             Path, typer.Argument(metavar="FILE", exists=True, dir_okay=False, help="CSV: email[,kind[,devices]].")
         ],
-        url: UrlOpt = None,
-        token: TokenOpt = None,
-        id_token: IdTokenOpt = None,
-        as_json: JsonOpt = False,
     ) -> None:
         """Activate users and rooms from a CSV (email[,kind[,devices]], devices `;`-separated); 1 if a row failed."""
         rows = read_rows(file)
-        client = connect(url, token, id_token)
-        try:
-            report = import_rows(client, org, rows)
-        finally:
-            client.close()
-        if as_json:
-            emit_json({"imported": report.imported, "failed": report.failed})
-        else:
-            console = err()
-            for bad in report.failed:
-                console.print(Text(f"line {bad['line']}: {bad['email'] or '(empty)'}: {bad['reason']}"), soft_wrap=True)
-            tokens = [
-                {**d, "name": f"{i['email']} / {d['name']}"} for i in report.imported for d in i.get("devices", [])
-            ]
-            if tokens:
-                print_tokens(tokens)
-            total = len(report.imported) + len(report.failed)
-            say(f"Imported {len(report.imported)} of {total} rows; {len(report.failed)} failed.")
+        report = import_rows(admin.client, org, rows)
+        admin.show({"imported": report.imported, "failed": report.failed}, lambda _: _print_report(report))
         if report.failed:
             raise typer.Exit(1)
+
+
+def _print_report(report: ImportReport) -> None:
+    console = err()
+    for bad in report.failed:
+        console.print(Text(f"line {bad['line']}: {bad['email'] or '(empty)'}: {bad['reason']}"), soft_wrap=True)
+    tokens = [{**d, "name": f"{i['email']} / {d['name']}"} for i in report.imported for d in i.get("devices", [])]
+    if tokens:
+        print_tokens(tokens)
+    total = len(report.imported) + len(report.failed)
+    say(f"Imported {len(report.imported)} of {total} rows; {len(report.failed)} failed.")

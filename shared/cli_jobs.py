@@ -8,11 +8,11 @@ with ``--id-token`` for IAM).
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from shared.cli_admin import IdTokenOpt, JsonOpt, TokenOpt, UrlOpt, connect, emit_json
+from shared.cli_admin import Admin, admin_command
 from shared.cli_help import Typer
 from shared.cli_output import fields_table, say
 
@@ -36,28 +36,21 @@ WHAT = {
 }
 
 
-@jobs_app.command("run")
+@admin_command(jobs_app, "run", prefix="")
 def jobs_run(
+    admin: Admin,
     job: Annotated[
         Job,
         typer.Argument(
             metavar="JOB", help="maintain_channels, poll_vacations, dispatch_join_buttons or release_rooms."
         ),
     ],
-    url: UrlOpt = None,
-    token: TokenOpt = None,
-    id_token: IdTokenOpt = None,
-    as_json: JsonOpt = False,
 ) -> None:
     """Run one scheduled job now and print its report; exit 1 if it failed."""
-    client = connect(url, token, id_token, prefix="")
-    try:
-        report = client.call("POST", f"/{job.value}", {})
-    finally:
-        client.close()
-    if as_json:
-        emit_json(report)
-        return
-    say(f"{job.value}: done ({WHAT[job]})")
-    if isinstance(report, dict) and report:
-        fields_table(report, list(report))
+
+    def human(report: Any) -> None:
+        say(f"{job.value}: done ({WHAT[job]})")
+        if isinstance(report, dict) and report:
+            fields_table(report, list(report))
+
+    admin.show(admin.call("POST", f"/{job.value}", {}), human)

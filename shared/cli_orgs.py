@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import typer
 
-from shared.cli_admin import IdTokenOpt, JsonOpt, OrgArg, TokenOpt, UrlOpt, connect, emit_json, fail
+from shared.cli_admin import Admin, OrgArg, admin_command, fail
 from shared.cli_help import Typer
 from shared.cli_output import copyable, fields_table, rows_table
 from shared.i18n.tags import catalog_locale
@@ -101,11 +101,8 @@ SendUpdatesOpt = Annotated[
 ]
 
 
-def show_org(org: dict[str, Any], as_json: bool) -> None:
+def show_org(org: dict[str, Any]) -> None:
     """Print an org: its settings, then the values to paste into the Admin console on lines of their own."""
-    if as_json:
-        emit_json(org)
-        return
     fields_table(org, ORG_FIELDS)
     delegation = org.get("delegation") or {}
     typer.echo("Domain-wide delegation (Admin console > Security > API controls):")
@@ -164,21 +161,16 @@ def _key_file(path: Path) -> str:
         raise fail(f"cannot read {path}: {type(exc).__name__}", 2) from None
 
 
-@orgs_app.command("list")
-def orgs_list(
-    url: UrlOpt = None, token: TokenOpt = None, id_token: IdTokenOpt = None, as_json: JsonOpt = False
-) -> None:
+@admin_command(orgs_app, "list")
+def orgs_list(admin: Admin) -> None:
     """List organisations."""
-    orgs = connect(url, token, id_token).call("GET", "/orgs")
-    if as_json:
-        emit_json(orgs)
-    else:
-        columns = ["id", "domain", "provider", "room_delegate", "join_lead_minutes", "default_locale"]
-        rows_table(orgs.get("orgs", []), columns)
+    columns = ["id", "domain", "provider", "room_delegate", "join_lead_minutes", "default_locale"]
+    admin.show(admin.call("GET", "/orgs"), lambda orgs: rows_table(orgs.get("orgs", []), columns))
 
 
-@orgs_app.command("create")
+@admin_command(orgs_app, "create")
 def orgs_create(
+    admin: Admin,
     domain: Annotated[str, typer.Option("--domain", metavar="DOMAIN", help="The Workspace domain, e.g. example.com.")],
     key_file: KeyFileOpt = None,
     credential_kind: Annotated[
@@ -202,10 +194,6 @@ def orgs_create(
     webex_site: SiteOpt = None,
     webex_token_file: WebexTokenOpt = None,
     send_updates: SendUpdatesOpt = None,
-    url: UrlOpt = None,
-    token: TokenOpt = None,
-    id_token: IdTokenOpt = None,
-    as_json: JsonOpt = False,
 ) -> None:
     """Create an organisation with a key file, or a keyless/secret credential reference."""
     if (key_file is None) == (credential_kind is None):
@@ -224,19 +212,18 @@ def orgs_create(
         if credential_kind not in ("keyless", "secret") or not credential_ref or not client_id:
             raise typer.BadParameter("--credential-kind keyless|secret needs --credential-ref and --client-id")
         body["credential"] = {"kind": credential_kind, "reference": credential_ref, "client_id": client_id}
-    show_org(connect(url, token, id_token).call("POST", "/orgs", body), as_json)
+    admin.show(admin.call("POST", "/orgs", body), show_org)
 
 
-@orgs_app.command("show")
-def orgs_show(
-    org: OrgArg, url: UrlOpt = None, token: TokenOpt = None, id_token: IdTokenOpt = None, as_json: JsonOpt = False
-) -> None:
+@admin_command(orgs_app, "show")
+def orgs_show(admin: Admin, org: OrgArg) -> None:
     """Show an organisation and what to authorise for domain-wide delegation."""
-    show_org(connect(url, token, id_token).call("GET", f"/orgs/{quote(org, safe='')}"), as_json)
+    admin.show(admin.call("GET", f"/orgs/{quote(org, safe='')}"), show_org)
 
 
-@orgs_app.command("set")
+@admin_command(orgs_app, "set")
 def orgs_set(
+    admin: Admin,
     org: OrgArg,
     room_delegate: RoomDelegateOpt = None,
     lead_minutes: LeadOpt = None,
@@ -247,10 +234,6 @@ def orgs_set(
     webex_token_file: WebexTokenOpt = None,
     send_updates: SendUpdatesOpt = None,
     key_file: KeyFileOpt = None,
-    url: UrlOpt = None,
-    token: TokenOpt = None,
-    id_token: IdTokenOpt = None,
-    as_json: JsonOpt = False,
 ) -> None:
     """Change an organisation's settings (only the options given)."""
     body = settings_body(
@@ -260,4 +243,4 @@ def orgs_set(
         body["service_account_key"] = _key_file(key_file)
     if not body:
         raise typer.BadParameter("nothing to change: give at least one option")
-    show_org(connect(url, token, id_token).call("PATCH", f"/orgs/{quote(org, safe='')}", body), as_json)
+    admin.show(admin.call("PATCH", f"/orgs/{quote(org, safe='')}", body), show_org)

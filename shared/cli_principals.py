@@ -5,23 +5,13 @@ The CSV import is in ``shared/cli_import.py``, room devices in ``shared/cli_devi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
 import typer
 
-from shared.cli_admin import (
-    AdminClient,
-    EmailArg,
-    IdTokenOpt,
-    JsonOpt,
-    OrgArg,
-    TokenOpt,
-    UrlOpt,
-    connect,
-    emit_json,
-    principal_path,
-)
+from shared.cli_admin import Admin, AdminClient, EmailArg, OrgArg, admin_command, principal_path
 from shared.cli_devices import devices_app, print_device_list, print_tokens
 from shared.cli_help import Typer
 from shared.cli_import import register_import
@@ -48,16 +38,13 @@ DETAIL_FIELDS = [
     "deactivated_at",
     "deactivated_by",
 ]
+LIST_COLUMNS = ["email", "state", "reason", "presence_enabled"]
 DELEGATION_REASONS = ("delegation_not_authorized", "gmail_scope_missing")
 
 
-def queued(client: AdminClient, method: str, path: str, as_json: bool, what: str) -> None:
+def queued(admin: Admin, method: str, path: str, what: str) -> None:
     """Send an action the service queues, and say so (or print the principal as JSON)."""
-    item = client.call(method, path)
-    if as_json:
-        emit_json(item)
-    else:
-        say(f"{item['email']}: {what}")
+    admin.show(admin.call(method, path), lambda item: say(f"{item['email']}: {what}"))
 
 
 def show_principal(client: AdminClient, org: str, item: dict[str, Any]) -> None:
@@ -88,80 +75,35 @@ def show_principal(client: AdminClient, org: str, item: dict[str, Any]) -> None:
 def _register(app: typer.Typer, kind: str, noun: str) -> None:
     """Add list, show, revalidate, deactivate and purge for principals of ``kind``."""
 
-    @app.command("list")
-    def list_(
-        org: OrgArg, url: UrlOpt = None, token: TokenOpt = None, id_token: IdTokenOpt = None, as_json: JsonOpt = False
-    ) -> None:
-        payload = connect(url, token, id_token).call("GET", f"{principal_path(org)}?kind={kind}")
-        if as_json:
-            emit_json(payload)
-        else:
-            rows_table(payload.get("principals", []), ["email", "state", "reason", "presence_enabled"])
+    def list_(admin: Admin, org: OrgArg) -> None:
+        payload = admin.call("GET", f"{principal_path(org)}?kind={kind}")
+        admin.show(
+            payload, lambda p: rows_table(p.get("principals", []), ["email", "state", "reason", "presence_enabled"])
+        )
 
-    list_.__doc__ = f"List the {noun}s of an organisation with their state and reason (deactivated ones too)."
+    def show(admin: Admin, org: OrgArg, email: EmailArg) -> None:
+        admin.show(admin.call("GET", principal_path(org, email)), lambda item: show_principal(admin.client, org, item))
 
-    @app.command("show")
-    def show(
-        org: OrgArg,
-        email: EmailArg,
-        url: UrlOpt = None,
-        token: TokenOpt = None,
-        id_token: IdTokenOpt = None,
-        as_json: JsonOpt = False,
-    ) -> None:
-        client = connect(url, token, id_token)
-        item = client.call("GET", principal_path(org, email))
-        if as_json:
-            emit_json(item)
-        else:
-            show_principal(client, org, item)
+    def revalidate(admin: Admin, org: OrgArg, email: EmailArg) -> None:
+        queued(admin, "POST", principal_path(org, email, ":revalidate"), "validation queued")
 
-    show.__doc__ = f"Show a {noun}: state, reason, hint, last sync, channel expiry, meetings and decisions."
-
-    @app.command("revalidate")
-    def revalidate(
-        org: OrgArg,
-        email: EmailArg,
-        url: UrlOpt = None,
-        token: TokenOpt = None,
-        id_token: IdTokenOpt = None,
-        as_json: JsonOpt = False,
-    ) -> None:
-        client = connect(url, token, id_token)
-        queued(client, "POST", principal_path(org, email, ":revalidate"), as_json, "validation queued")
-
-    revalidate.__doc__ = f"Run validation of a {noun} again (after fixing delegation, say)."
-
-    @app.command("deactivate")
-    def deactivate(
-        org: OrgArg,
-        email: EmailArg,
-        url: UrlOpt = None,
-        token: TokenOpt = None,
-        id_token: IdTokenOpt = None,
-        as_json: JsonOpt = False,
-    ) -> None:
+    def deactivate(admin: Admin, org: OrgArg, email: EmailArg) -> None:
         what = "deactivation queued; its channels stop and its data is destroyed (the record stays until purged)"
-        queued(connect(url, token, id_token), "DELETE", principal_path(org, email), as_json, what)
+        queued(admin, "DELETE", principal_path(org, email), what)
 
-    deactivate.__doc__ = f"Deactivate a {noun}: stop its channels and destroy its data and keys."
+    def purge(admin: Admin, org: OrgArg, email: EmailArg) -> None:
+        item = admin.call("POST", principal_path(org, email, ":purge"))
+        admin.show(item, lambda i: say(f"{i['email']}: purged; no record of it is left"))
 
-    @app.command("purge")
-    def purge(
-        org: OrgArg,
-        email: EmailArg,
-        url: UrlOpt = None,
-        token: TokenOpt = None,
-        id_token: IdTokenOpt = None,
-        as_json: JsonOpt = False,
-    ) -> None:
-        item = connect(url, token, id_token).call("POST", principal_path(org, email, ":purge"))
-        if as_json:
-            emit_json(item)
-        else:
-            say(f"{item['email']}: purged; no record of it is left")
-
-    purge.__doc__ = f"Delete a deactivated {noun}'s record for good."
+    helps: dict[str, tuple[Callable[..., None], str]] = {
+        "list": (list_, f"List the {noun}s of an organisation with their state and reason (deactivated ones too)."),
+        "show": (show, f"Show a {noun}: state, reason, hint, last sync, channel expiry, meetings and decisions."),
+        "revalidate": (revalidate, f"Run validation of a {noun} again (after fixing delegation, say)."),
+        "deactivate": (deactivate, f"Deactivate a {noun}: stop its channels and destroy its data and keys."),
+        "purge": (purge, f"Delete a deactivated {noun}'s record for good."),
+    }
+    for name, (command, text) in helps.items():
+        admin_command(app, name, help=text)(command)
 
 
 _register(users_app, "person", "user")
@@ -169,40 +111,30 @@ _register(rooms_app, "room", "room")
 register_import(users_app)
 
 
-def _activated(item: dict[str, Any], as_json: bool) -> None:
-    if as_json:
-        emit_json(item)
-        return
+def _activated(admin: Admin, org: str, body: dict[str, Any]) -> None:
+    admin.show(admin.call("POST", principal_path(org), body), _print_activated)
+
+
+def _print_activated(item: dict[str, Any]) -> None:
     say(f"{item['email']}: {item['state']} (validation queued; see `show`)")
     if item.get("devices"):
         print_tokens(item["devices"])
 
 
-@users_app.command("activate")
-def users_activate(
-    org: OrgArg,
-    email: EmailArg,
-    url: UrlOpt = None,
-    token: TokenOpt = None,
-    id_token: IdTokenOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
+@admin_command(users_app, "activate")
+def users_activate(admin: Admin, org: OrgArg, email: EmailArg) -> None:
     """Activate a user; validation runs in the background (see `users show`)."""
-    _activated(connect(url, token, id_token).call("POST", principal_path(org), {"email": email}), as_json)
+    _activated(admin, org, {"email": email})
 
 
-@rooms_app.command("activate")
+@admin_command(rooms_app, "activate")
 def rooms_activate(
+    admin: Admin,
     org: OrgArg,
     email: EmailArg,
     device: Annotated[
         list[str] | None, typer.Option("--device", metavar="NAME", help="A device name (repeat).")
     ] = None,
-    url: UrlOpt = None,
-    token: TokenOpt = None,
-    id_token: IdTokenOpt = None,
-    as_json: JsonOpt = False,
 ) -> None:
     """Activate a room, optionally with devices; their tokens are printed once."""
-    body = {"email": email, "kind": "room", "devices": list(device or [])}
-    _activated(connect(url, token, id_token).call("POST", principal_path(org), body), as_json)
+    _activated(admin, org, {"email": email, "kind": "room", "devices": list(device or [])})

@@ -10,6 +10,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 if TYPE_CHECKING:
     from shared.ports.clock import Clock
@@ -20,6 +21,14 @@ def utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("naive datetime: every datetime must carry a time zone")
     return value.astimezone(UTC)
+
+
+def zone_of(name: str | None) -> ZoneInfo:
+    """The time zone ``name``, or UTC when it is missing or unknown."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 class SystemClock:

@@ -6,19 +6,16 @@ Google, Cloud and HTTP clients behind the ports are still built by the adapters 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from shared import config
 from shared.adapters.store.repositories import DocumentStores
-from shared.domain.principals import Org, Principal
-from shared.ports import Bus, CalendarDirectory, Cipher, DocumentStore, EventEditor, KeyEncryptionKey
+from shared.ports import Bus, CalendarGateway, Cipher, DocumentStore, KeyEncryptionKey
 from shared.ports.clock import Clock
 from shared.ports.directory import PrincipalValidator, VacationReader
 from shared.ports.health import HealthRecords
 from shared.ports.leases import Instances
-from shared.ports.rooms import RoomCalendar
 
 if TYPE_CHECKING:
     from shared.adapters.conferencing.registry import Providers
@@ -53,10 +50,10 @@ class Ports:
     cipher: Cipher
     stores: DocumentStores
     bus: Bus
-    directory: CalendarDirectory
+    calendar: CalendarGateway
+    """Every Calendar operation, in domain values, acting as the principal each call names."""
     validator: PrincipalValidator
     vacations: VacationReader
-    editors: Callable[[Org, Principal], EventEditor]
     google: GoogleStack
     """The Google clients, built on first use (``google.client`` is the pooled HTTP client as a callable)."""
     instances: Instances
@@ -64,8 +61,6 @@ class Ports:
     """The embedded data dir's lock; a cloud deployment has none."""
     health_records: HealthRecords
     """Counters and runs of the health report, alert hooks and alerts."""
-    room_calendar: RoomCalendar
-    """Declines a no-show room's attendance at Google through the room delegate."""
 
 
 @dataclass(frozen=True)
@@ -124,16 +119,16 @@ def wire_services(ports: Ports) -> Services:
     from shared.services.webhook import WebhookService
     from shared.topics import JOIN_BUTTONS, PRESENCE_CHANGED
 
-    settings, clock, bus, directory, editors = ports.settings, ports.clock, ports.bus, ports.directory, ports.editors
+    settings, clock, bus, calendar = ports.settings, ports.clock, ports.bus, ports.calendar
     s, attempts, http = ports.stores, settings.bus_max_attempts, ports.google.client
     sync = SyncService(
-        s.orgs, s.principals, s.meetings, s.decisions, s.transactions, s.sync_states, bus, directory, clock,
+        s.orgs, s.principals, s.meetings, s.decisions, s.transactions, s.sync_states, bus, calendar, clock,
         ports.instances, max_attempts=attempts,
     )  # fmt: skip
     webex = WebexApiProvider(http, settings.webex_base_url, lambda org: s.orgs.org_secret(org.id, "webex_access_token"))
     providers = Providers(webex)
     records = MeetingRecords(s.backend)
-    conferences = ConferenceService(s.orgs, s.principals, editors, providers, clock, records)
+    conferences = ConferenceService(s.orgs, s.principals, calendar, providers, clock, records)
     alerts = AlertService(s, ports.health_records, clock, HttpAlertSender().post)
     health_report = HealthService(s, ports.health_records, clock, alerts)
 
@@ -145,7 +140,7 @@ def wire_services(ports: Ports) -> Services:
         return 0
 
     channels = ChannelService(
-        s.orgs, s.principals, s.meetings, s.sync_states, s.channels, directory, sync, clock, settings.public_url,
+        s.orgs, s.principals, s.meetings, s.sync_states, s.channels, calendar, sync, clock, settings.public_url,
         (conferences.sweep, health_sweep),
     )  # fmt: skip
     delegation = DelegationWatch(s, ports.validator, clock, health_report, channels.stop_all, ports.health_records)
@@ -170,11 +165,19 @@ def wire_services(ports: Ports) -> Services:
         ),
         providers=providers,
         meeting_records=records,
-        rewrite=RewriteService(s.orgs, s.principals, editors, providers, clock, records),
+        rewrite=RewriteService(s.orgs, s.principals, calendar, providers, clock, records),
         conferences=conferences,
         broadcaster=broadcaster,
         join_buttons=JoinButtonDispatcher(
-            s.orgs, s.principals, s.meetings, s.notices, s.devices, bus, clock, on_notice=broadcaster.notify
+            s.orgs,
+            s.principals,
+            s.meetings,
+            s.notices,
+            s.devices,
+            bus,
+            clock,
+            on_notice=broadcaster.notify,
+            transactions=s.transactions,
         ),
         id_tokens=id_tokens,
         authenticator=Authenticator(s.orgs, s.principals, s.devices, id_tokens),
@@ -182,5 +185,5 @@ def wire_services(ports: Ports) -> Services:
         alerts=alerts,
         health_report=health_report,
         delegation=delegation,
-        rooms=RoomService(s, RoomRecords(s.backend), ports.room_calendar, clock),
+        rooms=RoomService(s, RoomRecords(s.backend), calendar, clock),
     )

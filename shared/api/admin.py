@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import timedelta
+from enum import Enum
 from typing import Any
 
 import flask
@@ -37,6 +38,10 @@ from shared.services.provisioning import EMAIL, ProvisioningService, org_id_for
 
 BASE = "/admin/v1"
 WEBEX_TOKEN = "webex_access_token"
+_STATE = ("email", "kind", "state", "reason", "hint", "detail")
+_SETTINGS = ("presence_enabled", "locale", "time_zone", "updated_at", "deactivated_at", "deactivated_by")
+PRINCIPAL_FIELDS = _STATE + _SETTINGS
+"""What every view of a principal shows (an enum as its value); the detail adds sync, channels, meetings, decisions."""
 
 
 def org_view(org: Org, secrets: frozenset[str] = frozenset()) -> dict[str, Any]:
@@ -63,22 +68,13 @@ def org_view(org: Org, secrets: frozenset[str] = frozenset()) -> dict[str, Any]:
     }
 
 
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
 def principal_view(stores: Stores, p: Principal, *, detail: bool = False) -> dict[str, Any]:
     """The JSON form of a principal with its state, reason and hint."""
-    view: dict[str, Any] = {
-        "email": p.email,
-        "kind": p.kind.value,
-        "state": p.state.value,
-        "reason": p.reason.value if p.reason else None,
-        "hint": p.hint,
-        "detail": p.detail,
-        "presence_enabled": p.presence_enabled,
-        "locale": p.locale,
-        "time_zone": p.time_zone,
-        "updated_at": p.updated_at,
-        "deactivated_at": p.deactivated_at,
-        "deactivated_by": p.deactivated_by,
-    }
+    view: dict[str, Any] = {name: _plain(getattr(p, name)) for name in PRINCIPAL_FIELDS}
     if detail:
         sync, _ = stores.sync_states.get_sync_state(p.org_id, p.id)
         channels = [c for c in stores.channels.channels_of(p.org_id, p.id) if c.state.value == "active"]
@@ -155,15 +151,21 @@ def _apply(org: Org, fields: OrgFields) -> tuple[Org, str | None]:
     return replace(org, **changes), key_text
 
 
-@admin_op("GET", f"{BASE}/openapi.json", "openapi", "This document.", 200, None)
+@admin_op("GET", f"{BASE}/openapi.json", "openapi", 200, None)
 def openapi() -> flask.Response:
-    """The OpenAPI document of this API."""
+    """This document.
+
+    The OpenAPI document of this API.
+    """
     return respond(router.document())
 
 
-@admin_op("POST", f"{BASE}/orgs", "createOrg", "Create an org (a domain and a credential).", 201, OrgOut)
+@admin_op("POST", f"{BASE}/orgs", "createOrg", 201, OrgOut)
 def create_org(service: ProvisioningService, stores: Stores, body: OrgCreate) -> flask.Response:
-    """Create an org."""
+    """Create an org (a domain and a credential).
+
+    Create an org.
+    """
     base = Org(
         id=body.id or org_id_for(body.domain),
         domain=body.domain,
@@ -178,21 +180,30 @@ def create_org(service: ProvisioningService, stores: Stores, body: OrgCreate) ->
     return respond(org_view(created, stores.orgs.org_secret_names(created.id)), 201)
 
 
-@admin_op("GET", f"{BASE}/orgs", "listOrgs", "List the orgs.", 200, OrgList)
+@admin_op("GET", f"{BASE}/orgs", "listOrgs", 200, OrgList)
 def list_orgs(stores: Stores) -> flask.Response:
-    """List orgs."""
+    """List the orgs.
+
+    List orgs.
+    """
     return respond({"orgs": [org_view(o, stores.orgs.org_secret_names(o.id)) for o in stores.orgs.list_orgs()]})
 
 
-@admin_op("GET", f"{BASE}/orgs/<org>", "getOrg", "Read an org.", 200, OrgOut)
+@admin_op("GET", f"{BASE}/orgs/<org>", "getOrg", 200, OrgOut)
 def get_org(service: ProvisioningService, stores: Stores, path: OrgPath) -> flask.Response:
-    """Read an org."""
+    """Read an org.
+
+    Read an org.
+    """
     return respond(org_view(service.require_org(path.org), stores.orgs.org_secret_names(path.org)))
 
 
-@admin_op("PATCH", f"{BASE}/orgs/<org>", "updateOrg", "Change an org's settings.", 200, OrgOut)
+@admin_op("PATCH", f"{BASE}/orgs/<org>", "updateOrg", 200, OrgOut)
 def patch_org(service: ProvisioningService, stores: Stores, path: OrgPath, body: OrgFields) -> flask.Response:
-    """Change an org's settings."""
+    """Change an org's settings.
+
+    Change an org's settings.
+    """
     org_id = path.org
     org, key = _apply(service.require_org(org_id), body)
     _check_provider(org, bool(body.webex_access_token), stores.orgs.org_secret_names(org_id))
@@ -202,43 +213,31 @@ def patch_org(service: ProvisioningService, stores: Stores, path: OrgPath, body:
     return respond(org_view(updated, stores.orgs.org_secret_names(org_id)))
 
 
-@admin_op(
-    "GET",
-    f"{BASE}/dead-letters",
-    "listDeadLetters",
-    "Dead letters of the deployment, counted per topic, with the latest error.",
-    200,
-    DeadLettersOut,
-)
+@admin_op("GET", f"{BASE}/dead-letters", "listDeadLetters", 200, DeadLettersOut)
 def dead_letters(stores: Stores) -> flask.Response:
-    """Dead letters of the deployment, per topic."""
+    """Dead letters of the deployment, counted per topic, with the latest error.
+
+    Dead letters of the deployment, per topic.
+    """
     return respond(deadletters.summary(stores))
 
 
-@admin_op(
-    "GET",
-    f"{BASE}/orgs/<org>/dead-letters",
-    "listOrgDeadLetters",
-    "An org's dead letters, counted per topic and per principal, with the latest error.",
-    200,
-    DeadLettersOut,
-)
+@admin_op("GET", f"{BASE}/orgs/<org>/dead-letters", "listOrgDeadLetters", 200, DeadLettersOut)
 def org_dead_letters(service: ProvisioningService, stores: Stores, path: OrgPath) -> flask.Response:
-    """An org's dead letters, per topic and per principal."""
+    """An org's dead letters, counted per topic and per principal, with the latest error.
+
+    An org's dead letters, per topic and per principal.
+    """
     service.require_org(path.org)
     return respond(deadletters.summary(stores, path.org))
 
 
-@admin_op(
-    "POST",
-    f"{BASE}/orgs/<org>/principals",
-    "activatePrincipal",
-    "Activate a person or a room; validation runs asynchronously.",
-    202,
-    ActivatedOut,
-)
+@admin_op("POST", f"{BASE}/orgs/<org>/principals", "activatePrincipal", 202, ActivatedOut)
 def activate(service: ProvisioningService, stores: Stores, path: OrgPath, body: PrincipalCreate) -> flask.Response:
-    """Activate a person or a room (validation runs asynchronously)."""
+    """Activate a person or a room; validation runs asynchronously.
+
+    Activate a person or a room (validation runs asynchronously).
+    """
     result = service.activate(path.org, body.email, PrincipalKind(body.kind), body.devices)
     view = principal_view(stores, result.principal)
     if result.device_tokens:
@@ -247,18 +246,14 @@ def activate(service: ProvisioningService, stores: Stores, path: OrgPath, body: 
     return respond(view, 202)
 
 
-@admin_op(
-    "GET",
-    f"{BASE}/orgs/<org>/principals",
-    "listPrincipals",
-    "List an org's principals, by kind and state.",
-    200,
-    PrincipalList,
-)
+@admin_op("GET", f"{BASE}/orgs/<org>/principals", "listPrincipals", 200, PrincipalList)
 def list_principals(
     request: flask.Request, service: ProvisioningService, stores: Stores, path: OrgPath, query: PrincipalQuery
 ) -> flask.Response:
-    """List principals, optionally by kind and state."""
+    """List an org's principals, by kind and state.
+
+    List principals, optionally by kind and state.
+    """
     service.require_org(path.org)
     kind = query_param(request.args, "kind", ("person", "room"))
     state = query_param(request.args, "state", ("pending", "validating", "active", "error", "deactivated"))

@@ -12,7 +12,7 @@ from typing import Any
 import flask
 
 from shared.api.admin_models import DeviceCreate, DeviceList, DeviceOut, DeviceTokenOut
-from shared.api.admin_routing import admin_op
+from shared.api.admin_routing import action, admin_op
 from shared.api.http import respond
 from shared.api.params import DeviceOfRoomPath, PrincipalPath
 from shared.domain.principals import Device
@@ -31,41 +31,37 @@ def _issued(issued: IssuedToken) -> dict[str, Any]:
     return {"id": issued.device.id, "name": issued.device.name, "token": issued.token}
 
 
-@admin_op("GET", DEVICES, "listDevices", "List a room's devices (never their tokens).", 200, DeviceList)
+@admin_op("GET", DEVICES, "listDevices", 200, DeviceList)
 def list_devices(service: ProvisioningService, path: PrincipalPath) -> flask.Response:
-    """A room's devices."""
+    """List a room's devices (never their tokens).
+
+    A room's devices.
+    """
     return respond({"devices": [device_view(d) for d in service.devices.of_room(path.org, path.email)]})
 
 
-@admin_op(
-    "POST", DEVICES, "addDevice", "Add a device to a room; its token is in this answer only.", 201, DeviceTokenOut
-)
+@admin_op("POST", DEVICES, "addDevice", 201, DeviceTokenOut)
 def add_device(service: ProvisioningService, path: PrincipalPath, body: DeviceCreate) -> flask.Response:
-    """Add a device; its token is in this answer only."""
+    """Add a device to a room; its token is in this answer only.
+
+    Add a device; its token is in this answer only.
+    """
     return respond(_issued(service.devices.add(path.org, path.email, body.name)), 201)
 
 
-@admin_op(
-    "POST",
-    f"{DEVICES}/<string:device_id>:rotate",  # named converter: the library then reads the ":rotate" suffix right
-    "rotateDevice",
-    "Give a device a new token (in this answer only); the old token stops working.",
-    200,
-    DeviceTokenOut,
-)
+@admin_op("POST", action(DEVICES, "device_id", "rotate"), "rotateDevice", 200, DeviceTokenOut)
 def rotate_device(service: ProvisioningService, path: DeviceOfRoomPath) -> flask.Response:
-    """Give a device a new token (in this answer only); the old one stops working."""
+    """Give a device a new token (in this answer only); the old token stops working.
+
+    Give a device a new token (in this answer only); the old one stops working.
+    """
     return respond(_issued(service.devices.rotate(path.org, path.email, path.device_id)))
 
 
-@admin_op(
-    "DELETE",
-    f"{DEVICES}/<device_id>",
-    "revokeDevice",
-    "Revoke a device: it is deleted and its token stops working.",
-    200,
-    DeviceOut,
-)
+@admin_op("DELETE", f"{DEVICES}/<device_id>", "revokeDevice", 200, DeviceOut)
 def revoke_device(service: ProvisioningService, path: DeviceOfRoomPath) -> flask.Response:
-    """Revoke a device: it is deleted and its token stops working."""
+    """Revoke a device: it is deleted and its token stops working.
+
+    Revoke a device: it is deleted and its token stops working.
+    """
     return respond(device_view(service.devices.revoke(path.org, path.email, path.device_id)))

@@ -13,7 +13,7 @@ from typing import Any
 import flask
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.api.admin_routing import admin_op
+from shared.api.admin_routing import action, admin_op
 from shared.api.http import respond
 from shared.api.params import OrgPath
 from shared.domain.health import MAX_URL, AlertHook
@@ -75,13 +75,6 @@ class HealthOut(BaseModel):
     presence_poll: dict[str, Any]
 
 
-def _services() -> tuple[HealthService, AlertService]:
-    from shared.bootstrap import get_app
-
-    app = get_app()
-    return app.health_report, app.alerts
-
-
 def hook_view(hook: AlertHook, *, with_secret: bool = False) -> dict[str, Any]:
     """The JSON form of a hook (the secret only when asked, right after registration)."""
     view: dict[str, Any] = {"id": hook.id, "url": hook.url, "created_at": hook.created_at.isoformat()}
@@ -96,53 +89,57 @@ class HookPath(OrgPath):
     hook_id: str = Field(min_length=1)
 
 
-@admin_op("GET", f"{ORG}/health", "getOrgHealth", "The org's health report.", 200, HealthOut)
-def org_health(service: ProvisioningService, path: OrgPath) -> flask.Response:
-    """The org's health report."""
+@admin_op("GET", f"{ORG}/health", "getOrgHealth", 200, HealthOut)
+def org_health(service: ProvisioningService, health_report: HealthService, path: OrgPath) -> flask.Response:
+    """The org's health report.
+
+    The org's health report.
+    """
     service.require_org(path.org)
-    return respond(_services()[0].report(path.org))
+    return respond(health_report.report(path.org))
 
 
-@admin_op("GET", f"{ORG}/alert-hooks", "listAlertHooks", "The org's alert hooks.", 200, AlertHookList)
-def list_hooks(path: OrgPath) -> flask.Response:
-    """The org's alert hooks (never their secrets)."""
-    return respond({"hooks": [hook_view(h) for h in _services()[1].hooks(path.org)]})
+@admin_op("GET", f"{ORG}/alert-hooks", "listAlertHooks", 200, AlertHookList)
+def list_hooks(alerts: AlertService, path: OrgPath) -> flask.Response:
+    """The org's alert hooks.
+
+    The org's alert hooks (never their secrets).
+    """
+    return respond({"hooks": [hook_view(h) for h in alerts.hooks(path.org)]})
 
 
-@admin_op(
-    "POST",
-    f"{ORG}/alert-hooks",
-    "addAlertHook",
-    "Register an alert hook (https, or http to loopback); its secret is in this answer only.",
-    201,
-    AlertHookOut,
-)
-def add_hook(path: OrgPath, body: AlertHookCreate) -> flask.Response:
-    """Register an alert hook; its signing secret is in this answer only."""
-    return respond(hook_view(_services()[1].add_hook(path.org, body.url), with_secret=True), 201)
+@admin_op("POST", f"{ORG}/alert-hooks", "addAlertHook", 201, AlertHookOut)
+def add_hook(alerts: AlertService, path: OrgPath, body: AlertHookCreate) -> flask.Response:
+    """Register an alert hook (https, or http to loopback); its secret is in this answer only.
+
+    Register an alert hook; its signing secret is in this answer only.
+    """
+    return respond(hook_view(alerts.add_hook(path.org, body.url), with_secret=True), 201)
 
 
-@admin_op("DELETE", f"{ORG}/alert-hooks/<hook_id>", "removeAlertHook", "Remove an alert hook.", 200, None)
-def remove_hook(path: HookPath) -> flask.Response:
-    """Remove an alert hook."""
-    _services()[1].remove_hook(path.org, path.hook_id)
+@admin_op("DELETE", f"{ORG}/alert-hooks/<hook_id>", "removeAlertHook", 200, None)
+def remove_hook(alerts: AlertService, path: HookPath) -> flask.Response:
+    """Remove an alert hook.
+
+    Remove an alert hook.
+    """
+    alerts.remove_hook(path.org, path.hook_id)
     return respond({"id": path.hook_id, "removed": True})
 
 
-@admin_op(
-    "POST",
-    f"{ORG}/alert-hooks/<string:hook_id>:test",  # named converter: the library then reads the ":test" suffix right
-    "testAlertHook",
-    "Send a signed test event to one hook now.",
-    200,
-    AlertOut,
-)
-def test_hook(path: HookPath) -> flask.Response:
-    """Send a signed test event to one hook now; answer the recorded alert and its delivery."""
-    return respond(alert_view(_services()[1].test_hook(path.org, path.hook_id)))
+@admin_op("POST", action(f"{ORG}/alert-hooks", "hook_id", "test"), "testAlertHook", 200, AlertOut)
+def test_hook(alerts: AlertService, path: HookPath) -> flask.Response:
+    """Send a signed test event to one hook now.
+
+    Send a signed test event to one hook now; answer the recorded alert and its delivery.
+    """
+    return respond(alert_view(alerts.test_hook(path.org, path.hook_id)))
 
 
-@admin_op("GET", f"{ORG}/alerts", "listAlerts", "The org's alerts and their deliveries.", 200, AlertList)
-def list_alerts(path: OrgPath) -> flask.Response:
-    """The org's latest alerts, each delivery's state beside it."""
-    return respond({"alerts": [alert_view(a) for a in _services()[1].alerts(path.org)]})
+@admin_op("GET", f"{ORG}/alerts", "listAlerts", 200, AlertList)
+def list_alerts(alerts: AlertService, path: OrgPath) -> flask.Response:
+    """The org's alerts and their deliveries.
+
+    The org's latest alerts, each delivery's state beside it.
+    """
+    return respond({"alerts": [alert_view(a) for a in alerts.alerts(path.org)]})

@@ -20,57 +20,41 @@ from shared.services.provisioning import ProvisioningService
 PRINCIPAL = "/admin/v1/orgs/<org>/principals/<path:email>"
 
 
-@admin_op(
-    "GET",
-    PRINCIPAL,
-    "getPrincipal",
-    "Read a principal: state, reason, hint, last sync, channel expiry, meetings, decisions.",
-    200,
-    PrincipalDetailOut,
-)
+@admin_op("GET", PRINCIPAL, "getPrincipal", 200, PrincipalDetailOut)
 def get_principal(service: ProvisioningService, stores: Stores, path: PrincipalPath) -> flask.Response:
-    """Read one principal with its sync state, channels, meetings, decisions and dead letters."""
+    """Read a principal: state, reason, hint, last sync, channel expiry, meetings, decisions.
+
+    Read one principal with its sync state, channels, meetings, decisions and dead letters.
+    """
     return respond(principal_view(stores, service.require_principal(path.org, path.email), detail=True))
 
 
-@admin_op(
-    "DELETE",
-    PRINCIPAL,
-    "deactivatePrincipal",
-    "Deactivate a principal: channels stop, its data and keys are destroyed.",
-    202,
-    PrincipalOut,
-)
+@admin_op("DELETE", PRINCIPAL, "deactivatePrincipal", 202, PrincipalOut)
 def deactivate(
     request: flask.Request, service: ProvisioningService, stores: Stores, path: PrincipalPath
 ) -> flask.Response:
-    """Deactivate one principal."""
+    """Deactivate a principal: channels stop, its data and keys are destroyed.
+
+    Deactivate one principal.
+    """
     return respond(principal_view(stores, service.deactivate(path.org, path.email, actor_of(request))), 202)
 
 
-@admin_op(
-    "POST",
-    f"{PRINCIPAL}:revalidate",
-    "revalidatePrincipal",
-    "Run validation again (after fixing delegation, say).",
-    202,
-    PrincipalOut,
-)
+@admin_op("POST", f"{PRINCIPAL}:revalidate", "revalidatePrincipal", 202, PrincipalOut)
 def revalidate(service: ProvisioningService, stores: Stores, path: PrincipalPath) -> flask.Response:
-    """Run validation again."""
+    """Run validation again (after fixing delegation, say).
+
+    Run validation again.
+    """
     return respond(principal_view(stores, service.revalidate(path.org, path.email)), 202)
 
 
-@admin_op(
-    "POST",
-    f"{PRINCIPAL}:purge",
-    "purgePrincipal",
-    "Delete a deactivated principal's record for good (409 unless it is deactivated).",
-    200,
-    PrincipalOut,
-)
+@admin_op("POST", f"{PRINCIPAL}:purge", "purgePrincipal", 200, PrincipalOut)
 def purge(service: ProvisioningService, stores: Stores, path: PrincipalPath) -> flask.Response:
-    """Delete a deactivated principal's record."""
+    """Delete a deactivated principal's record for good (409 unless it is deactivated).
+
+    Delete a deactivated principal's record.
+    """
     return respond(principal_view(stores, service.purge(path.org, path.email)))
 
 

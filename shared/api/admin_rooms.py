@@ -20,6 +20,7 @@ from shared.api.http import respond
 from shared.api.params import OrgPath, PrincipalPath
 from shared.domain.rooms import MAX_RELEASE_MINUTES, OutcomeRecord, ReleasePolicy, policy_of_minutes
 from shared.errors import InvalidInput
+from shared.ports.clock import Clock
 from shared.services.rooms import RoomService
 
 ORG = "/admin/v1/orgs/<org>"
@@ -87,17 +88,11 @@ class RoomReportOut(BaseModel):
     rooms: list[RoomDayOut]
 
 
-def _rooms() -> RoomService:
-    from shared.bootstrap import get_app
-
-    return get_app().rooms
-
-
 def _minutes(policy: ReleasePolicy | None) -> int | None:
     return None if policy is None else policy.minutes
 
 
-def _range(args: Mapping[str, str]) -> tuple[date, int]:
+def _range(args: Mapping[str, str], clock: Clock) -> tuple[date, int]:
     raw, days = args.get("from"), args.get("days") or "1"
     try:
         first = date.fromisoformat(raw) if raw else None
@@ -106,9 +101,7 @@ def _range(args: Mapping[str, str]) -> tuple[date, int]:
     if not days.isdigit() or len(days) > 3:
         raise InvalidInput("days must be a whole number from 1 to 62")
     if first is None:
-        from shared.bootstrap import get_app
-
-        first = get_app().clock.now().date()
+        first = clock.now().date()
     return first, int(days)
 
 
@@ -133,8 +126,7 @@ class RangeQuery(BaseModel):
     days: str | None = Field(None, description="How many days (default 1).")
 
 
-def _org_release(org_id: str, body: ReleaseIn | None) -> flask.Response:
-    rooms = _rooms()
+def _org_release(rooms: RoomService, org_id: str, body: ReleaseIn | None) -> flask.Response:
     if body is not None:
         if body.inherit:
             raise InvalidInput("an org has no policy to inherit")
@@ -142,22 +134,25 @@ def _org_release(org_id: str, body: ReleaseIn | None) -> flask.Response:
     return respond({"minutes": _minutes(rooms.org_policy(org_id))})
 
 
-@admin_op("GET", f"{ORG}/room-release", "getRoomRelease", "The org's default room release policy.", 200, OrgReleaseOut)
-def org_release(path: OrgPath) -> flask.Response:
-    """The org's default release policy (off unless set)."""
-    return _org_release(path.org, None)
+@admin_op("GET", f"{ORG}/room-release", "getRoomRelease", 200, OrgReleaseOut)
+def org_release(rooms: RoomService, path: OrgPath) -> flask.Response:
+    """The org's default room release policy.
+
+    The org's default release policy (off unless set).
+    """
+    return _org_release(rooms, path.org, None)
 
 
-@admin_op(
-    "PUT", f"{ORG}/room-release", "setRoomRelease", "Set the org's default room release policy.", 200, OrgReleaseOut
-)
-def set_org_release(path: OrgPath, body: ReleaseIn) -> flask.Response:
-    """Set the org's default release policy (minutes, or null: off)."""
-    return _org_release(path.org, body)
+@admin_op("PUT", f"{ORG}/room-release", "setRoomRelease", 200, OrgReleaseOut)
+def set_org_release(rooms: RoomService, path: OrgPath, body: ReleaseIn) -> flask.Response:
+    """Set the org's default room release policy.
+
+    Set the org's default release policy (minutes, or null: off).
+    """
+    return _org_release(rooms, path.org, body)
 
 
-def _room_release(org_id: str, email: str, body: ReleaseIn | None) -> flask.Response:
-    rooms = _rooms()
+def _room_release(rooms: RoomService, org_id: str, email: str, body: ReleaseIn | None) -> flask.Response:
     if body is not None:
         if body.inherit and body.minutes is not None:
             raise InvalidInput("give minutes or inherit, not both")
@@ -171,50 +166,43 @@ def _room_release(org_id: str, email: str, body: ReleaseIn | None) -> flask.Resp
     )
 
 
-@admin_op(
-    "GET", f"{ROOM}/room-release", "getRoomOverride", "A room's override and the policy in effect.", 200, RoomReleaseOut
-)
-def room_release(path: PrincipalPath) -> flask.Response:
-    """A room's override and the policy in effect."""
-    return _room_release(path.org, path.email, None)
+@admin_op("GET", f"{ROOM}/room-release", "getRoomOverride", 200, RoomReleaseOut)
+def room_release(rooms: RoomService, path: PrincipalPath) -> flask.Response:
+    """A room's override and the policy in effect.
+
+    A room's override and the policy in effect.
+    """
+    return _room_release(rooms, path.org, path.email, None)
 
 
-@admin_op(
-    "PUT",
-    f"{ROOM}/room-release",
-    "setRoomOverride",
-    "Set a room's override (minutes, null: never) or drop it (inherit).",
-    200,
-    RoomReleaseOut,
-)
-def set_room_release(path: PrincipalPath, body: ReleaseIn) -> flask.Response:
-    """Set or drop a room's override."""
-    return _room_release(path.org, path.email, body)
+@admin_op("PUT", f"{ROOM}/room-release", "setRoomOverride", 200, RoomReleaseOut)
+def set_room_release(rooms: RoomService, path: PrincipalPath, body: ReleaseIn) -> flask.Response:
+    """Set a room's override (minutes, null: never) or drop it (inherit).
+
+    Set or drop a room's override.
+    """
+    return _room_release(rooms, path.org, path.email, body)
 
 
-@admin_op(
-    "GET",
-    f"{ROOM}/room-meetings",
-    "listRoomMeetings",
-    "What became of each of the room's meetings (checked in, released, exempt, no policy, failed).",
-    200,
-    RoomMeetingsOut,
-)
-def room_meetings(path: PrincipalPath, query: RangeQuery) -> flask.Response:
-    """What became of each of the room's meetings."""
-    first, days = _range(flask.request.args)
-    return respond({"meetings": [outcome_view(r) for r in _rooms().meetings_of(path.org, path.email, first, days)]})
+@admin_op("GET", f"{ROOM}/room-meetings", "listRoomMeetings", 200, RoomMeetingsOut)
+def room_meetings(
+    request: flask.Request, rooms: RoomService, clock: Clock, path: PrincipalPath, query: RangeQuery
+) -> flask.Response:
+    """What became of each of the room's meetings (checked in, released, exempt, no policy, failed).
+
+    What became of each of the room's meetings.
+    """
+    first, days = _range(request.args, clock)
+    return respond({"meetings": [outcome_view(r) for r in rooms.meetings_of(path.org, path.email, first, days)]})
 
 
-@admin_op(
-    "GET",
-    f"{ORG}/room-report",
-    "roomReport",
-    "Counts per room and day: released, checked in, no policy, exempt, failed.",
-    200,
-    RoomReportOut,
-)
-def room_report(path: OrgPath, query: RangeQuery) -> flask.Response:
-    """Counts per room and day."""
-    first, days = _range(flask.request.args)
-    return respond({"from": first.isoformat(), "days": days, "rooms": _rooms().report(path.org, first, days)})
+@admin_op("GET", f"{ORG}/room-report", "roomReport", 200, RoomReportOut)
+def room_report(
+    request: flask.Request, rooms: RoomService, clock: Clock, path: OrgPath, query: RangeQuery
+) -> flask.Response:
+    """Counts per room and day: released, checked in, no policy, exempt, failed.
+
+    Counts per room and day.
+    """
+    first, days = _range(request.args, clock)
+    return respond({"from": first.isoformat(), "days": days, "rooms": rooms.report(path.org, first, days)})

@@ -6,14 +6,16 @@ Declared once here; ``shared.api.admin`` and its companions add the routes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-import flask
 from pydantic import BaseModel
 
 import shared
-from shared.api.routing import Api
+from shared.api.routing import Api, View
 
-View = Callable[..., flask.Response]
+if TYPE_CHECKING:
+    from shared.bootstrap import App
+
 ADMIN: list[dict[str, list[str]]] = [{"adminToken": []}]
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
 ERRORS = {
@@ -29,11 +31,31 @@ _ANY = {"description": "OK", "content": {"application/json": {"schema": {"type":
 
 
 def admin_op(
-    method: str, path: str, operation_id: str, summary: str, status: int, ok: type[BaseModel] | None
+    method: str, path: str, operation_id: str, status: int, ok: type[BaseModel] | None
 ) -> Callable[[View], View]:
-    """Add a documented admin view (the function checked the admin token before routing)."""
+    """Add a documented admin view (the function checked the admin token before routing).
+
+    The view's docstring documents the operation: its first paragraph is the summary, the rest the description.
+    """
     responses = {str(status): ok or _ANY, **ERRORS}
-    return router.route(method, path, operation_id=operation_id, summary=summary, responses=responses, security=ADMIN)
+    return router.route(method, path, operation_id=operation_id, responses=responses, security=ADMIN)
+
+
+CONTEXT = ("stores", "health_report", "alerts", "rooms", "clock")
+"""The members of the composed App an admin view may name as parameters, besides ``service`` (provisioning)."""
+
+
+def admin_context(app: App) -> dict[str, Any]:
+    """What the admin views may name besides the request: the use cases and the stores of the composed ``app``."""
+    return {"service": app.provisioning, **{name: getattr(app, name) for name in CONTEXT}}
+
+
+def action(items: str, variable: str, verb: str) -> str:
+    """The path of a custom method on one item: ``{items}/{variable}:{verb}``.
+
+    The variable has a named converter (``string:``): with it the library reads the ``:verb`` suffix right.
+    """
+    return f"{items}/<string:{variable}>:{verb}"
 
 
 router = Api(

@@ -200,14 +200,16 @@ def _guard(context: dict[str, Any], url: dict[str, str]) -> dict[str, Any]:
     errors=lambda context, exc: _error(context["api"].addon, exc),
     **documented(
         "createConference",
-        "The Calendar add-on's conference for an event: its meeting, made if it has none (same as the keyword's).",
         "user",
         200,
         ConferenceOut,
     ),
 )
 def create_conference(route: AddOnRoute, caller: Caller, body: ConferenceIn) -> flask.Response:
-    """Get or create the event's meeting for the add-on."""
+    """The Calendar add-on's conference for an event: its meeting, made if it has none (same as the keyword's).
+
+    Get or create the event's meeting for the add-on.
+    """
     answer = route.conferences.conference(
         caller.org, caller.principal, body.calendar_id, body.event_id, body.solution, body.request_id
     )

@@ -1,14 +1,14 @@
-"""Request and response models of the app API (pydantic), and the mappers from domain values.
+"""Models of the app API (pydantic) shared by every resource and of meetings, and the mappers from domain values.
 
-Requests are validated strictly (unknown fields refused, bounded sizes); responses are built by
-the ``*_out`` functions so the OpenAPI document (generated from these models) and the wire
-format cannot drift apart.
+The request base (``Strict``), the one error model of both APIs (``ErrorOut``) and the meetings'
+models live here; presence, free/busy and delegates in ``app_people_models``. Requests are
+validated strictly (unknown fields refused, bounded sizes); responses are built by the ``*_out``
+functions so the OpenAPI document (generated from these models) and the wire format cannot drift apart.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
@@ -16,8 +16,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from shared.domain.meeting_rows import ListedRow
 from shared.domain.meetings import JoinTarget
-from shared.domain.presence import Presence
-from shared.domain.status import decode_location
 from shared.services.meetings_app import MeetingItem
 
 EMAIL_PATTERN = r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
@@ -56,12 +54,13 @@ class ScheduleIn(Strict):
         if self.end <= self.start:
             raise ValueError("end must be after start")
         for email in self.attendees:
-            if not _is_email(email):
+            if not is_email(email):
                 raise ValueError("attendees must be email addresses")
         return self
 
 
-def _is_email(value: str) -> bool:
+def is_email(value: str) -> bool:
+    """Whether ``value`` looks like an email address (length and pattern)."""
     return 3 <= len(value) <= 254 and re.match(EMAIL_PATTERN, value) is not None
 
 
@@ -71,32 +70,10 @@ class RsvpIn(Strict):
     response: Literal["accepted", "declined", "tentative"]
 
 
-class AvailabilityIn(Strict):
-    """``POST /v1/availability``: busy times of people of my org."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    emails: list[Email] = Field(min_length=1, max_length=50)
-    from_: AwareDatetime = Field(alias="from")
-    to: AwareDatetime
-
-    @model_validator(mode="after")
-    def _emails(self) -> AvailabilityIn:
-        if not all(_is_email(e) for e in self.emails):
-            raise ValueError("emails must be email addresses")
-        return self
-
-
 class SignInIn(Strict):
     """``POST /app/dev/sign-in``: the emulator user to sign in as."""
 
     email: Email = Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN)
-
-
-class DelegateIn(Strict):
-    """``POST /v1/me/delegates``."""
-
-    email: Email = Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN)
-    role: Literal["freeBusyReader", "reader", "writer"] = "reader"
 
 
 # ---------------------------------------------------------------- responses
@@ -173,55 +150,6 @@ class MeetingListOut(BaseModel):
     meetings: list[MeetingOut]
 
 
-class WorkingLocationOut(BaseModel):
-    """Where a person works now, from their Calendar working location (shown beside the status)."""
-
-    kind: Literal["home", "office", "custom"]
-    label: str
-    display: str
-
-
-class PresenceOut(BaseModel):
-    """A person's presence."""
-
-    status: Literal["available", "in_meeting", "do_not_disturb", "out_of_office"]
-    message: str
-    since: datetime | None
-    until: datetime | None
-    source: str
-    working_location: WorkingLocationOut | None = None
-
-
-class BusyOut(BaseModel):
-    """One busy interval."""
-
-    start: datetime
-    end: datetime
-
-
-class CalendarBusyOut(BaseModel):
-    """One person's busy intervals, or an error."""
-
-    busy: list[BusyOut]
-    error: str | None
-
-
-class AvailabilityOut(BaseModel):
-    """Busy intervals per person."""
-
-    from_: datetime = Field(alias="from")
-    to: datetime
-    calendars: dict[str, CalendarBusyOut]
-
-
-class DelegateOut(BaseModel):
-    """A delegate granted access to my calendar."""
-
-    email: str
-    role: str
-    rule_id: str
-
-
 def iso(value: datetime | None) -> str | None:
     """RFC 3339 text in UTC."""
     return None if value is None else value.isoformat().replace("+00:00", "Z")
@@ -295,36 +223,3 @@ def row_out(item: ListedRow) -> dict[str, Any]:
         "visibility": m.visibility,
         "details_hidden": hidden,
     }
-
-
-def presence_out(presence: Presence) -> dict[str, Any]:
-    """A presence as JSON (``PresenceOut``)."""
-    return {
-        "status": presence.status.value,
-        "message": presence.message,
-        "since": iso(presence.since),
-        "until": iso(presence.until),
-        "source": presence.source.value,
-        "working_location": _location_out(presence.working_location),
-    }
-
-
-def _location_out(code: str) -> dict[str, str] | None:
-    location = decode_location(code)
-    if location is None:
-        return None
-    return {"kind": location.kind.value, "label": location.label, "display": location.display}
-
-
-def availability_out(
-    start: datetime, end: datetime, found: Mapping[str, tuple[tuple[datetime, datetime], ...] | None]
-) -> dict[str, Any]:
-    """Free/busy as JSON (``AvailabilityOut``)."""
-    calendars = {
-        email: {
-            "busy": [{"start": iso(s), "end": iso(e)} for s, e in busy or ()],
-            "error": None if busy is not None else "notFound",
-        }
-        for email, busy in found.items()
-    }
-    return {"from": iso(start), "to": iso(end), "calendars": calendars}

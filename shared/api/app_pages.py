@@ -127,8 +127,8 @@ def device_session(request: flask.Request, api: AppApi) -> flask.Response:
     caller = api.authenticator.authenticate(request.headers.get("Authorization"))
     if caller.device is None:
         raise Forbidden("this is for room devices", reason="wrong_caller")
-    from shared.api.app import listing
     from shared.api.app_me import page_strings
+    from shared.api.app_meetings import listing
 
     room = caller.principal
     tag, language, strings = page_strings(room.locale or caller.org.default_locale)

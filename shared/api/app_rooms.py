@@ -55,16 +55,12 @@ def _rooms(api: AppApi) -> RoomService:
     return api.rooms
 
 
-@op(
-    "/v1/devices/<device_id>/check-in",
-    "POST",
-    "deviceCheckIn",
-    "Check the device's room in to one of its meetings (from 5 minutes before the start until the release time).",
-    "device",
-    ok=CheckInOut,
-)
+@op("/v1/devices/<device_id>/check-in", "POST", "deviceCheckIn", "device", ok=CheckInOut)
 def check_in(api: AppApi, caller: Caller, path: DevicePath, body: CheckInIn) -> flask.Response:
-    """Check in."""
+    """Check the device's room in to one of its meetings (from 5 minutes before the start until the release time).
+
+    Check in.
+    """
     done = _rooms(api).check_in(caller.org, caller.principal, path.device_id, body.event_id)
     w = done.window
     return respond(
@@ -80,16 +76,12 @@ def check_in(api: AppApi, caller: Caller, path: DevicePath, body: CheckInIn) -> 
     )
 
 
-@op(
-    "/v1/devices/<device_id>/check-ins",
-    "GET",
-    "deviceCheckIns",
-    "The room's meetings of the last and next 24 hours with their check-in windows and outcomes.",
-    "device",
-    ok=CheckInsOut,
-)
+@op("/v1/devices/<device_id>/check-ins", "GET", "deviceCheckIns", "device", ok=CheckInsOut)
 def check_ins(api: AppApi, caller: Caller, path: DevicePath) -> flask.Response:
-    """Check-in windows."""
+    """The room's meetings of the last and next 24 hours with their check-in windows and outcomes.
+
+    Check-in windows.
+    """
     now = api.clock.now()
     found = _rooms(api).device_meetings(caller.org, caller.principal, now - AROUND, now + AROUND)
     items = [

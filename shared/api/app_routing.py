@@ -48,11 +48,10 @@ SSE = {
 }
 
 
-def documented(operation_id: str, summary: str, auth: str, status: int, ok: Any) -> dict[str, Any]:
+def documented(operation_id: str, auth: str, status: int, ok: Any) -> dict[str, Any]:
     """The OpenAPI fields of a /v1 operation: its answer, the shared error answers and who may call it."""
     return {
         "operation_id": operation_id,
-        "summary": summary,
         "responses": {str(status): ok, **ERRORS},
         "security": SECURITY[auth],
     }

@@ -14,11 +14,14 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import flask
 
 from shared.adapters.store.app_queries import StoredNotice
 from shared.adapters.store.repositories import DocumentStores
-from shared.api.app_models import iso, presence_out, target_out
+from shared.api.app_models import iso, target_out
+from shared.api.app_people_models import presence_out
 from shared.clock import SystemClock
 from shared.domain.presence import Presence, RecipientKind
 from shared.errors import HybridCalendarError, InvalidInput
@@ -26,6 +29,10 @@ from shared.logs import ctx, get_logger
 from shared.ports.clock import Clock
 from shared.services.join_buttons import Broadcaster
 from shared.services.room_presence import RoomPerson, states
+
+if TYPE_CHECKING:
+    from shared.api.app import AppApi
+    from shared.api.params import StreamHeader
 
 log = get_logger(__name__)
 Cursor = tuple[datetime, str]
@@ -178,3 +185,11 @@ class EventStream:
                 yield ": heartbeat\n\n"
             generation = self._broadcaster.wait(generation, min(s.poll, s.lifetime - (now - start)))
         yield frame("bye", {"reconnect": True})
+
+
+def stream_response(api: AppApi, request: flask.Request, header: StreamHeader, target: StreamTarget) -> flask.Response:
+    """The Server-Sent Events answer for ``target``, resumed after ``Last-Event-ID`` (header or query)."""
+    cursor = parse_cursor(header.last_event_id or request.args.get("lastEventId"))
+    events = EventStream(api.stores, api.clock, api.broadcaster, target, cursor, api.streams)
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return flask.Response(iter(events), mimetype="text/event-stream", headers=headers)

@@ -24,7 +24,8 @@ from shared.errors import HybridCalendarError
 if TYPE_CHECKING:
     from flask_openapi3.openapi import OpenAPI
 
-View = Callable[..., flask.Response]
+View = Callable[..., flask.Response | None]
+"""A route's view: its answer, or None for ``204 No Content``."""
 V = TypeVar("V", bound=View)
 Guard = Callable[[dict[str, Any], dict[str, str]], dict[str, Any]]
 """Runs before a view's arguments are read (authentication): adds to the context, or raises."""
@@ -34,14 +35,17 @@ _MODELLED = ("path", "query", "header", "body")
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """One route of an API: where, which view, and what its OpenAPI operation says."""
+    """One route of an API: where, which view, and what its OpenAPI operation says (empty: undocumented).
+
+    ``guard`` runs before the view's arguments are read; ``errors`` answers the route's errors its own way.
+    """
 
     method: str
     path: str
     view: View
     doc: dict[str, Any]
-    guard: Guard | None
-    errors: Errors | None
+    guard: Guard | None = None
+    errors: Errors | None = None
 
 
 class Api:
@@ -70,7 +74,7 @@ class Api:
         """
 
         def add(view: V) -> V:
-            self.routes.append(Route(method, path, view, doc, guard, errors))
+            self.routes.append(Route(method, path, view, _described(doc, view), guard, errors))
             return view
 
         return add
@@ -98,6 +102,14 @@ class Api:
             flask.g.context = context
             flask.g.api_name = self.name
             return app.full_dispatch_request()
+
+
+def _described(doc: dict[str, Any], view: View) -> dict[str, Any]:
+    """A route's operation with the summary (first paragraph) and description (the rest) of its view's docstring."""
+    if not doc or "summary" in doc:
+        return doc
+    summary, _, description = inspect.cleandoc(view.__doc__ or "").partition("\n\n")
+    return {**doc, "summary": " ".join(summary.split()), "description": " ".join(description.split()) or None}
 
 
 def _models(view: View, names: list[str]) -> dict[str, type[pydantic.BaseModel]]:
@@ -152,7 +164,8 @@ def _view(route: Route) -> Callable[..., flask.Response]:
                     args[name] = url[name] if name in url else context[name]
         except pydantic.ValidationError as exc:
             return validation_error(exc)
-        return route.view(**args)
+        result = route.view(**args)
+        return flask.Response(status=204) if result is None else result
 
     call.__annotations__ = dict(hints)  # what the library documents: the models only
     call.__delay_validate_request__ = True  # type: ignore[attr-defined]  # the arguments above are ours

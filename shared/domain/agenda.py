@@ -59,27 +59,44 @@ def _link_text(tag: LexborNode, inner: str, *, scan: bool) -> str:
 
 
 class _Renderer:
-    """Walks a parsed fragment and renders it as text with ``\\n`` for block boundaries."""
+    """Walks a parsed fragment once and renders both texts of it with ``\\n`` for block boundaries.
 
-    def __init__(self, *, scan: bool = False) -> None:
-        self.parts: list[str] = []
-        self.scan = scan
+    ``agenda`` and ``scan`` differ only in how a link is written (see ``_link_text``); every other
+    node adds the same to both, so one walk serves the two.
+    """
 
-    def render(self, node: LexborNode) -> str:
+    __slots__ = ("agenda", "scan")
+
+    def __init__(self) -> None:
+        self.agenda: list[str] = []
+        self.scan: list[str] = []
+
+    def render(self, node: LexborNode) -> tuple[str, str]:
         self._children(node, pre=False)
-        return "".join(self.parts)
+        return "".join(self.agenda), "".join(self.scan)
 
     def _newline(self) -> None:
-        if self.parts and not self.parts[-1].endswith(_NEWLINE):
-            self.parts.append(_NEWLINE)
+        agenda, scan = self.agenda, self.scan
+        if agenda and not agenda[-1].endswith(_NEWLINE):
+            agenda.append(_NEWLINE)
+        if scan and not scan[-1].endswith(_NEWLINE):
+            scan.append(_NEWLINE)
+
+    def _add(self, text: str) -> None:
+        self.agenda.append(text)
+        self.scan.append(text)
 
     def _children(self, node: LexborNode, *, pre: bool) -> None:
+        add_agenda, add_scan = self.agenda.append, self.scan.append
         child = node.child
         while child is not None:
             tag = child.tag
             if tag == "-text":
                 text = child.text_content or ""
-                self.parts.append(text if pre else _SPACES.sub(" ", text))
+                if not pre:
+                    text = _SPACES.sub(" ", text)
+                add_agenda(text)
+                add_scan(text)
             elif tag is not None and tag[0] not in "-!_":  # comments, doctypes and the like carry no text
                 self._tag(child, tag, pre=pre)
             child = child.next
@@ -88,33 +105,34 @@ class _Renderer:
         if name in _DROPPED:
             return
         if name == "br":
-            self.parts.append(_NEWLINE)
+            self._add(_NEWLINE)
         elif name == "li":
             self._newline()
-            self.parts.append("- ")
+            self._add("- ")
             self._children(tag, pre=pre)
             self._newline()
         elif name == "a":
-            inner = _Renderer(scan=self.scan)
+            inner = _Renderer()
             inner._children(tag, pre=pre)
-            self.parts.append(_link_text(tag, "".join(inner.parts), scan=self.scan))
+            self.agenda.append(_link_text(tag, "".join(inner.agenda), scan=False))
+            self.scan.append(_link_text(tag, "".join(inner.scan), scan=True))
         elif name in _BLOCKS:
             self._newline()
             self._children(tag, pre=pre or name == "pre")
             self._newline()
         elif name in _CELLS:
             self._children(tag, pre=pre)
-            self.parts.append(" ")
+            self._add(" ")
         else:
             self._children(tag, pre=pre)
 
 
 def _tidy(text: str, *, collapse: bool) -> str:
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if collapse:
-        lines = [_LINE_SPACES.sub(" ", line).strip() for line in lines]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if collapse:  # the spaces run within lines, so one pass over the text serves every line
+        lines = [line.strip() for line in _LINE_SPACES.sub(" ", text).split("\n")]
     else:
-        lines = [line.replace("\xa0", " ").rstrip() for line in lines]
+        lines = [line.replace("\xa0", " ").rstrip() for line in text.split("\n")]
     joined = "\n".join(lines).strip("\n")
     return _BLANK_RUN.sub("\n\n\n", joined)
 
@@ -125,8 +143,9 @@ def _renderings(html: str) -> tuple[str, str]:
     body = LexborHTMLParser(html).body
     if body is None:
         return "", ""
-    text = _tidy(_Renderer().render(body), collapse=True)
-    return text, _tidy(_Renderer(scan=True).render(body), collapse=True)
+    agenda, scan = _Renderer().render(body)
+    text = _tidy(agenda, collapse=True)
+    return text, text if scan == agenda else _tidy(scan, collapse=True)
 
 
 def html_to_text(html: str, *, scan: bool = False) -> str:

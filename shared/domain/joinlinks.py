@@ -52,11 +52,11 @@ import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 from shared.domain.agenda import html_to_text, looks_like_html
 from shared.domain.events import CalendarEvent
 from shared.domain.joinurls import classify_url, deep_link
+from shared.domain.meetingnumbers import meeting_numbers
 from shared.domain.meetings import JoinKind, JoinTarget, rank_join_targets
 from shared.domain.videoaddrs import ADDRESS, IP, cvi_targets, h323_from_ip, is_video_address
 
@@ -118,18 +118,6 @@ def _finds(text: str) -> list[tuple[str, re.Match[str]]]:
     return out
 
 
-_NUMBER_LABEL = (
-    r"meeting\s+number|meeting-kennnummer|meeting-nummer|besprechungsnummer|"
-    r"num[ée]ro\s+de\s+(?:la\s+)?r[ée]union|n[úu]mero\s+de\s+(?:la\s+)?reuni[óo]n|"
-    r"n[úu]mero\s+da\s+reuni[ãa]o|numero\s+(?:della\s+|di\s+)?riunione|vergader(?:ings?)?nummer|"
-    r"ミーティング番号|会議番号"
-)
-_MEETING_NUMBER = re.compile(
-    rf"(?:{_NUMBER_LABEL})\s*(?:[(\uff08][^)\uff09\n]{{0,40}}[)\uff09])?\s*[:\uff1a]?\s*"
-    r"(?P<number>\d[\d \xa0-]{7,16}\d)",
-    re.IGNORECASE,
-)
-_NOT_SITES = frozenset({"www", "help", "web", "api", "signin", "idbroker", "settings", "meet", "lync", "m"})
 _TRAILING = ".,;:!?'\"*"
 _MAYBE = re.compile(r"[:@/\uff1a]|\d\.\d|webex", re.IGNORECASE)
 
@@ -153,39 +141,6 @@ def _trim(candidate: str) -> str:
             break
         candidate = candidate[:-1]
     return candidate
-
-
-def _webex_site(targets: list[JoinTarget]) -> str | None:
-    """The Webex site host named by the first Webex link or video address, if any."""
-    for target in targets:
-        if target.kind not in (JoinKind.WEBEX, JoinKind.SIP):
-            continue
-        host = target.uri.split("@", 1)[1] if target.kind is JoinKind.SIP else urlsplit(target.uri).hostname or ""
-        host = host.split(";", 1)[0].lower()
-        labels = host.split(".")
-        if host.endswith(".webex.com") and len(labels) >= 3 and labels[0] not in _NOT_SITES:
-            return host
-    return None
-
-
-def _meeting_numbers(text: str, targets: list[JoinTarget]) -> list[JoinTarget]:
-    if any(t.kind is JoinKind.WEBEX for t in targets):
-        return []
-    site = _webex_site(targets)
-    if site is None and "webex" not in text.lower():
-        return []
-    found = []
-    for match in _MEETING_NUMBER.finditer(text):
-        written = " ".join(match.group("number").replace("\xa0", " ").replace("-", " ").split())
-        digits = written.replace(" ", "")
-        if not 9 <= len(digits) <= 11:
-            continue
-        if site is None:
-            found.append(JoinTarget(JoinKind.WEBEX, digits, label=written))
-        else:
-            uri = f"https://{site}/{site.split('.')[0]}/m.php?AT=JM&MK={digits}"
-            found.append(JoinTarget(JoinKind.WEBEX, uri, label=written))
-    return found
 
 
 def _from_match(text: str, kind: str, match: re.Match[str], last_ip: int | None) -> _Found | None:
@@ -240,7 +195,7 @@ def _scan_text(text: str) -> list[_Found]:
             placed.append((match.start(), found))
     placed.sort(key=lambda item: item[0])
     out = [found for _, found in placed]
-    out += [_Found(t) for t in _meeting_numbers(plain, [f.target for f in out])]
+    out += [_Found(t) for t in meeting_numbers(plain, [f.target for f in out])]
     return out
 
 
@@ -276,7 +231,7 @@ def _entry_point_target(kind: str, uri: str, label: str) -> JoinTarget | None:
 
 def targets_from_event(event: CalendarEvent) -> tuple[JoinTarget, ...]:
     """Collect an event's join targets (location, conference entry points, hangoutLink, description), ranked."""
-    found = _scan(event.location)
+    location = _scan(event.location)
     order = {"video": 0, "sip": 1}
     attached: list[_Found] = []
     for point in sorted(event.entry_points, key=lambda p: order.get(p.kind, 2)):
@@ -287,10 +242,10 @@ def targets_from_event(event: CalendarEvent) -> tuple[JoinTarget, ...]:
         target = classify_url(event.hangout_link)
         if target is not None:
             attached.append(_Found(target))
-    found.extend(attached)
-    found.extend(_scan(event.description))
-    ranked = rank_join_targets(_resolve(found))
-    return _location_over_attached_meet(ranked, _resolve(_scan(event.location)), _resolve(attached))
+    ranked = rank_join_targets(_resolve([*location, *attached, *_scan(event.description)]))
+    if not location or not attached:
+        return ranked  # R10 moves attached Meet targets behind the location's: nothing to move
+    return _location_over_attached_meet(ranked, _resolve(location), _resolve(attached))
 
 
 def _location_over_attached_meet(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 _SEPARATORS = re.compile(r"[\s,;()\[\]{}<>\u3001\u300c-\u300f\u3010\u3011\uff08\uff09\uff0c\uff1b]+")
 _QUOTES = "\"'`\u2018\u2019\u201a\u201c\u201d\u201e\u00ab\u00bb"
@@ -35,6 +36,12 @@ def find_keyword(location: str, keywords: Mapping[str, str]) -> str | None:
     """
     if not location or not keywords:
         return None
+    return _find(location, tuple(keywords))
+
+
+@lru_cache(maxsize=4096)
+def _find(location: str, keywords: tuple[str, ...]) -> str | None:
+    """``find_keyword`` once per distinct location and keyword set (rooms and series repeat them)."""
     by_token = {key.strip().casefold(): key for key in keywords if key.strip()}
     best: str | None = None
     for token in _tokens(location):

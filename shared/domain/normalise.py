@@ -11,6 +11,7 @@ event's copies count as none), the service's add-on conference, and the event's 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 from shared.domain.agenda import agenda_text
 from shared.domain.conference import CONFERENCE_PROPERTY, REF_PARAM, owns_properties, service_conference
@@ -24,32 +25,32 @@ REWRITE_PROPERTY = "hcRewrite"
 ROOM_DOMAINS: tuple[str, ...] = ("resource.calendar.google.com",)
 
 
+_RESPONSES = {status.value: status for status in ResponseStatus}
+_STATUSES = {status.value: status for status in MeetingStatus}
+
+
+@lru_cache(maxsize=64)
+def _lower_domains(room_domains: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(d.lower() for d in room_domains)
+
+
 def _is_room(attendee: EventAttendee, room_domains: tuple[str, ...]) -> bool:
     if attendee.resource:
         return True
     domain = attendee.email.rpartition("@")[2].lower()
-    return any(domain == d.lower() or domain.endswith("." + d.lower()) for d in room_domains)
+    return any(domain == d or domain.endswith("." + d) for d in _lower_domains(room_domains))
 
 
-def _response(value: str) -> ResponseStatus:
-    try:
-        return ResponseStatus(value)
-    except ValueError:
-        return ResponseStatus.NEEDS_ACTION
-
-
-def _status(value: str) -> MeetingStatus:
-    try:
-        return MeetingStatus(value)
-    except ValueError:
-        return MeetingStatus.CONFIRMED
-
-
+@lru_cache(maxsize=4096)
 def attendee_from_event(attendee: EventAttendee, room_domains: tuple[str, ...] = ROOM_DOMAINS) -> Attendee:
-    """Map one event attendee onto an ``Attendee``, marking rooms by flag or by address domain."""
+    """Map one event attendee onto an ``Attendee``, marking rooms by flag or by address domain.
+
+    Both are frozen values and the same people are invited to many events (every instance of a
+    series), so each distinct attendee entry is mapped once.
+    """
     return Attendee(
         email=attendee.email,
-        response_status=_response(attendee.response_status),
+        response_status=_RESPONSES.get(attendee.response_status, ResponseStatus.NEEDS_ACTION),
         is_room=_is_room(attendee, room_domains),
         is_organizer=attendee.organizer,
         optional=attendee.optional,
@@ -84,7 +85,7 @@ def meeting_from_event(
             title=event.summary,
             time_zone=event.time_zone,
             all_day=event.all_day,
-            status=_status(event.status),
+            status=_STATUSES.get(event.status, MeetingStatus.CONFIRMED),
             organizer=event.organizer_email,
             attendees=tuple(attendee_from_event(a, room_domains) for a in event.attendees),
             location=event.location,

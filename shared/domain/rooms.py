@@ -88,6 +88,24 @@ class CheckInWindow:
         return self.opens <= at < self.closes
 
 
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """The answer to a check-in: the instance's record and its window."""
+
+    record: OutcomeRecord
+    window: CheckInWindow
+    already: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceMeeting:
+    """A meeting of the room as the display needs it for its check-in button."""
+
+    event_id: str
+    window: CheckInWindow
+    outcome: Outcome | None
+
+
 def window(meeting: Meeting, policy: ReleasePolicy) -> CheckInWindow:
     """The check-in window of ``meeting`` under ``policy``."""
     opens = meeting.start - CHECK_IN_OPENS

@@ -8,16 +8,7 @@ key-encryption key, the Google client layer (or the emulator) behind the Calenda
 from __future__ import annotations
 
 from shared.ports.bus import Bus, BusMessage, Handler, MessageBus
-from shared.ports.calendar import (
-    CalendarApi,
-    CalendarDirectory,
-    CalendarEventPage,
-    ChannelInfo,
-    EventEditor,
-    EventPage,
-    GmailApi,
-    SyncCalendarApi,
-)
+from shared.ports.calendar import CalendarEventPage, CalendarGateway, ChannelInfo, SyncCalendar, SyncListing
 from shared.ports.clock import Clock
 from shared.ports.conferencing import ConferencingProvider, ConferencingProviders, MeetingRecordStore
 from shared.ports.crypto import Cipher, KeyEncryptionKey
@@ -27,22 +18,19 @@ from shared.ports.stores import Stores
 __all__ = [
     "Bus",
     "BusMessage",
-    "CalendarApi",
-    "CalendarDirectory",
     "CalendarEventPage",
+    "CalendarGateway",
     "ChannelInfo",
     "Cipher",
     "Clock",
     "ConferencingProvider",
     "ConferencingProviders",
     "DocumentStore",
-    "EventEditor",
-    "EventPage",
-    "GmailApi",
     "Handler",
     "KeyEncryptionKey",
     "MeetingRecordStore",
     "MessageBus",
     "Stores",
-    "SyncCalendarApi",
+    "SyncCalendar",
+    "SyncListing",
 ]

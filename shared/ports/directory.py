@@ -6,11 +6,11 @@ emulator; provisioning is written against it and never sees an HTTP error.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from shared.domain.principals import ErrorReason, Org, Principal
+from shared.domain.vacation import VacationResponder
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +38,8 @@ class PrincipalValidator(Protocol):
 
 
 class VacationReader(Protocol):
-    """Reads ``users.settings.getVacation`` for a principal, delegated as that principal."""
+    """Reads a principal's Gmail vacation responder, delegated as that principal."""
 
-    def vacation_for(self, org: Org, principal: Principal) -> Mapping[str, Any]:
-        """The VacationSettings resource."""
+    def vacation_for(self, org: Org, principal: Principal) -> VacationResponder:
+        """The principal's vacation responder."""
         ...

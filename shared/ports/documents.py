@@ -25,8 +25,12 @@ class DocumentStore(Protocol):
         """Stream the documents a query matches."""
         ...
 
-    def write(self, ops: Sequence[WriteOp]) -> None:
-        """Apply up to 500 writes atomically; raise PreconditionFailed or Conflict."""
+    def write(self, ops: Sequence[WriteOp]) -> list[str | None]:
+        """Apply up to 500 writes atomically; raise PreconditionFailed or Conflict.
+
+        Answers the version each ``Put`` left its document at (None for a ``Delete``), in the order
+        of ``ops``: a compare-and-set learns the version to guard its next write with, without a read.
+        """
         ...
 
     def bulk_write(self, ops: Sequence[WriteOp]) -> None:

@@ -1,12 +1,12 @@
-"""Ports of room release: the ledger of release policies and per-meeting outcomes, and the room's calendar."""
+"""Port of room release: the ledger of release policies and per-meeting outcomes (the room's calendar is the
+gateway's ``RoomAttendance`` role)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from typing import Protocol
 
-from shared.domain.principals import Org, Principal
-from shared.domain.rooms import Outcome, OutcomeRecord, ReleasePolicy, RoomEvent
+from shared.domain.rooms import Outcome, OutcomeRecord, ReleasePolicy
 
 
 class RoomLedger(Protocol):
@@ -38,16 +38,4 @@ class RoomLedger(Protocol):
 
     def list(self, org_id: str, first_day: str, last_day: str, room_id: str | None = None) -> list[OutcomeRecord]:
         """Every record of the org (or of one room) counted on days ``first_day``..``last_day`` (YYYY-MM-DD)."""
-        ...
-
-
-class RoomCalendar(Protocol):
-    """The room's calendar at Google, acting through the org's room delegate."""
-
-    def read(self, org: Org, room: Principal, event_id: str) -> RoomEvent:
-        """``events.get`` of the room's copy of one instance."""
-        ...
-
-    def decline(self, org: Org, room: Principal, event_id: str, *, etag: str | None, send_updates: str) -> None:
-        """``events.patch`` of the room attendee to declined, with the release note as its comment."""
         ...

@@ -22,7 +22,8 @@ from shared.domain.sync import ChannelState, WatchChannel
 from shared.domain.tokens import token_hash
 from shared.errors import HybridCalendarError, NotFound, PermanentError
 from shared.logs import ctx, get_logger
-from shared.ports import CalendarDirectory
+from shared.ports import SyncCalendar
+from shared.ports.calendar import WatchRequest
 from shared.ports.clock import Clock
 from shared.ports.stores import (
     ChannelRepository,
@@ -63,7 +64,7 @@ class ChannelService:
         meetings: MeetingRepository,
         sync_states: SyncStateRepository,
         channels: ChannelRepository,
-        directory: CalendarDirectory,
+        calendar: SyncCalendar,
         sync: SyncService,
         clock: Clock,
         public_url: str | None,
@@ -76,7 +77,7 @@ class ChannelService:
             sync_states,
             channels,
         )
-        self._directory, self._sync, self._clock = directory, sync, clock
+        self._calendar, self._sync, self._clock = calendar, sync, clock
         self._public_url = public_url
         self._sweeps = tuple(sweeps)
 
@@ -89,16 +90,10 @@ class ChannelService:
 
     def watch(self, org: Org, principal: Principal) -> WatchChannel:
         """Open a channel on the principal's calendar; the token is stored only as a hash."""
-        api = self._directory.calendar_for(org, principal)
         token = secrets.token_urlsafe(32)
         channel_id = uuid.uuid4().hex
-        info = api.watch(
-            principal.email,
-            channel_id=channel_id,
-            token=token,
-            address=self.address,
-            ttl_seconds=int(CHANNEL_TTL.total_seconds()),
-        )
+        ttl = int(CHANNEL_TTL.total_seconds())
+        info = self._calendar.watch(org, principal, principal.email, WatchRequest(channel_id, token, self.address, ttl))
         channel = WatchChannel(
             id=info.id,
             org_id=org.id,
@@ -113,9 +108,8 @@ class ChannelService:
 
     def stop(self, org: Org, principal: Principal, channel: WatchChannel) -> None:
         """Stop one channel at Google (already gone counts as stopped) and mark it stopped."""
-        api = self._directory.calendar_for(org, principal)
         with contextlib.suppress(NotFound):
-            api.stop_channel(channel.id, channel.resource_id)
+            self._calendar.stop_channel(org, principal, channel.id, channel.resource_id)
         self._channels.put_channel(replace(channel, state=ChannelState.STOPPED))
 
     def stop_unwanted(self, org_id: str, principal_id: str, channel_id: str, resource_id: str | None) -> bool:
@@ -126,7 +120,7 @@ class ChannelService:
         if org is None or principal is None or channel is None or not resource_id:
             return False
         with contextlib.suppress(NotFound):
-            self._directory.calendar_for(org, principal).stop_channel(channel_id, resource_id)
+            self._calendar.stop_channel(org, principal, channel_id, resource_id)
         return True
 
     def stop_all(self, org: Org, principal: Principal) -> int:

@@ -16,7 +16,6 @@ released at the provider.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -41,7 +40,8 @@ from shared.errors import (
     Unauthenticated,
 )
 from shared.logs import ctx, get_logger
-from shared.ports import ConferencingProviders, EventEditor, MeetingRecordStore
+from shared.ports import ConferencingProviders, MeetingRecordStore
+from shared.ports.calendar import JoinDetailEditor
 from shared.ports.clock import Clock
 from shared.ports.stores import OrgRepository, PrincipalRepository
 
@@ -83,13 +83,13 @@ class ConferenceService:
         self,
         orgs: OrgRepository,
         principals: PrincipalRepository,
-        editors: Callable[[Org, Principal], EventEditor],
+        calendar: JoinDetailEditor,
         providers: ConferencingProviders,
         clock: Clock,
         records: MeetingRecordStore,
     ) -> None:
         self._orgs, self._principals = orgs, principals
-        self._editors, self._providers = editors, providers
+        self._events, self._providers = calendar, providers
         self._clock, self._records = clock, records
 
     def conference(
@@ -159,7 +159,7 @@ class ConferenceService:
     def _event(self, org: Org, principal: Principal, event_id: str) -> CalendarEvent | None:
         """The event, or None when Google does not know it yet (Calendar has not saved it)."""
         try:
-            event = self._editors(org, principal).read(principal.email, event_id)
+            event = self._events.read_event(org, principal, principal.email, event_id)
         except NotFound:
             return None
         except (DelegationDenied, CredentialsUnavailable, Unauthenticated):
@@ -211,7 +211,7 @@ class ConferenceService:
 
     def _settle(self, org: Org, principal: Principal, event_id: str, record: MeetingRecord) -> int:
         try:
-            event: CalendarEvent | None = self._editors(org, principal).read(principal.email, event_id)
+            event: CalendarEvent | None = self._events.read_event(org, principal, principal.email, event_id)
         except NotFound:
             event = None
         now = self._clock.now()

@@ -6,10 +6,11 @@ or cancelled gets ``cancelled``, new times ``moved``, a join target gone (the ke
 ``removed`` and a new join target ``updated`` — each exactly once, to apps and devices alike.
 Then it sends join buttons: every meeting with a join target that starts within the lead time
 (the org's; a room may override it) gets one notice per active invitee (their own calendar
-copy) and one per device of each invited room. Each notice is recorded create-if-absent, so
-overlapping or repeated runs send it once; only the run that recorded it publishes it on the
-join-buttons topic. A run reads each org's live notices once (plaintext fields): a recipient who
-has a button costs no write and a meeting whose recipients all have theirs is not opened.
+copy) and one per device of each invited room. Each notice is recorded create-if-absent (a batch
+of them per write, ``join_batches``), so overlapping or repeated runs send it once; only the run
+that recorded it publishes it on the join-buttons topic. A run reads each org's live notices
+once (plaintext fields): a recipient who has a button costs no write and a meeting whose
+recipients all have theirs is not opened.
 Devices (and anyone not invited) get a private meeting's notice without its title.
 Streams read notices from the store; the :class:`Broadcaster` only wakes them early.
 """
@@ -17,7 +18,6 @@ Streams read notices from the store; the :class:`Broadcaster` only wakes them ea
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from shared.domain.meetings import Meeting
@@ -27,7 +27,7 @@ from shared.domain.privacy import may_see_details
 from shared.logs import ctx, get_logger
 from shared.ports import MessageBus
 from shared.ports.clock import Clock
-from shared.ports.messages import JoinButton
+from shared.ports.principal_heads import PrincipalHead
 from shared.ports.stores import (
     DeviceRepository,
     DueMeeting,
@@ -36,29 +36,16 @@ from shared.ports.stores import (
     NoticeRepository,
     OrgRepository,
     PrincipalRepository,
+    Transactions,
 )
+from shared.services.join_batches import DispatchReport, NoticeOutbox, Settled
+from shared.services.join_calendars import Calendars
 from shared.services.join_rules import GRACE, Broadcaster, eligible, lead_for, max_lead, newest_per_recipient
 
 __all__ = ["GRACE", "Broadcaster", "DispatchReport", "JoinButtonDispatcher", "eligible", "lead_for"]
 
 log = get_logger(__name__)
 _TICK = timedelta(microseconds=1)
-Settled = tuple[str, str, str, str, str]
-"""(org, notice id, calendar, event, stored meeting version): a notice that needs no correction."""
-
-
-@dataclass(slots=True)
-class DispatchReport:
-    """What one dispatch run did."""
-
-    orgs: int = 0
-    meetings: int = 0
-    sent: int = 0
-    duplicates: int = 0
-    moved: int = 0
-    corrected: int = 0
-    cancelled: int = 0
-    by_kind: dict[str, int] = field(default_factory=dict)
 
 
 class JoinButtonDispatcher:
@@ -74,10 +61,12 @@ class JoinButtonDispatcher:
         bus: MessageBus,
         clock: Clock,
         on_notice: Callable[[JoinButtonNotice], None] | None = None,
+        *,
+        transactions: Transactions | None = None,
     ) -> None:
         self._orgs, self._principals, self._meetings = orgs, principals, meetings
         self._notices, self._devices, self._bus, self._clock = notices, devices, bus, clock
-        self._on_notice = on_notice
+        self._on_notice, self._transactions = on_notice, transactions
         self._settled: frozenset[Settled] = frozenset()  # see ``_corrections``
 
     def dispatch(self) -> DispatchReport:
@@ -87,12 +76,15 @@ class JoinButtonDispatcher:
         settled: set[Settled] = set()
         for org in self._orgs.list_orgs():
             report.orgs += 1
-            principals = {p.id: p for p in self._principals.list_principals(org.id, active_only=True)}
+            calendars = Calendars(self._principals, org.id)  # unopened: emails only where something is sent
             devices: dict[str, list[Device]] = {}
             heads = self._notices.live_notice_heads(org.id, now)
-            due = self._meetings.due_meetings(org.id, now - GRACE, now + max_lead(org, principals))
-            self._corrections(org, principals, heads, due, now, report, settled)
-            self._joins(org, principals, devices, {h.id for h in heads}, due, now, report, settled)
+            due = self._meetings.due_meetings(org.id, now - GRACE, now + max_lead(org, calendars.heads()))
+            outbox = NoticeOutbox(self._notices, self._bus, self._transactions, self._on_notice, report, settled, now)
+            self._corrections(org, calendars, heads, due, now, outbox)
+            outbox.flush()  # the corrections go out before the new buttons
+            self._joins(org, calendars, devices, {h.id for h in heads}, due, now, report, outbox)
+            outbox.flush()
         self._settled = frozenset(settled)
         log.info(
             "join buttons dispatched",
@@ -113,41 +105,42 @@ class JoinButtonDispatcher:
     def _joins(
         self,
         org: Org,
-        principals: dict[str, Principal],
+        calendars: Calendars,
         devices: dict[str, list[Device]],
         notified: set[str],
         due: list[DueMeeting],
         now: datetime,
         report: DispatchReport,
-        settled: set[Settled],
+        outbox: NoticeOutbox,
     ) -> None:
         """One join button per recipient of every eligible meeting; the notices already stored cost no write.
 
         ``notified`` holds the ids of the org's live notices, read once: a meeting whose recipients
         all have their button is skipped without opening it, and a recipient who has one gets no
-        create-if-absent (which would only find it there). Everyone else still goes through
-        ``record_notice``'s create-if-absent, so racing runs send each notice once.
+        create-if-absent (which would only find it there). Everyone else's goes to the outbox,
+        recorded create-if-absent a batch at a time, so racing runs send each notice once.
         """
         for head in due:
-            principal = principals.get(head.principal_id)
-            if principal is None or head.all_day or not head.start - lead_for(org, principal) <= now < head.end:
+            calendar = calendars.head(head.principal_id)
+            if calendar is None or head.all_day or not head.start - lead_for(org, calendar) <= now < head.end:
                 continue
-            recipients = self._recipients(org, principal, devices)
+            recipients = self._recipients(org, calendar, devices)
             ids = [(r, self._join_id(org.id, head, *r)) for r in recipients]
             pending = [(r, nid) for r, nid in ids if nid not in notified]
             if not pending:  # every recipient has this button: nothing to open, nothing to write
                 report.meetings += 1
                 report.duplicates += len(recipients)
                 continue
+            principal = calendars.open(head.principal_id)
             meeting = self._meetings.open_meeting(org.id, head)
-            if not eligible(meeting, org, principal, now):
+            if principal is None or not eligible(meeting, org, principal, now):
                 continue
             report.meetings += 1
             report.duplicates += len(recipients) - len(pending)
             for (kind, recipient), nid in pending:
-                if self._send(org, meeting, principal, kind, recipient, NoticeKind.JOIN, now, report):
-                    # made from this very stored meeting: nothing to correct while it stays as stored
-                    settled.add((org.id, nid, head.principal_id, head.event_id, head.version))
+                notice = self._notice(org, meeting, principal, kind, recipient, NoticeKind.JOIN, now)
+                # made from this very stored meeting: nothing to correct while it stays as stored
+                outbox.add(notice, (org.id, nid, head.principal_id, head.event_id, head.version))
 
     def _join_id(self, org_id: str, head: DueMeeting, kind: RecipientKind, recipient: str) -> str:
         """The stored id of a recipient's join button for a meeting instance (what ``record_notice`` gives it)."""
@@ -166,7 +159,7 @@ class JoinButtonDispatcher:
         return self._notices.notice_id(probe)
 
     def _recipients(
-        self, org: Org, principal: Principal, devices: dict[str, list[Device]]
+        self, org: Org, principal: PrincipalHead, devices: dict[str, list[Device]]
     ) -> list[tuple[RecipientKind, str]]:
         if principal.kind is PrincipalKind.PERSON:
             return [(RecipientKind.PERSON, principal.id)]
@@ -174,8 +167,8 @@ class JoinButtonDispatcher:
             devices[principal.id] = self._devices.devices_of_room(org.id, principal.id)
         return [(RecipientKind.DEVICE, d.id) for d in devices[principal.id]]
 
-    def _send(
-        self,
+    @staticmethod
+    def _notice(
         org: Org,
         meeting: Meeting,
         calendar: Principal,
@@ -183,12 +176,11 @@ class JoinButtonDispatcher:
         recipient: str,
         notice_kind: NoticeKind,
         now: datetime,
-        report: DispatchReport,
         follows: str = "",
-    ) -> bool:
+    ) -> JoinButtonNotice:
         target = None if notice_kind in (NoticeKind.CANCELLED, NoticeKind.REMOVED) else meeting.primary_join_target
         shown = may_see_details(meeting, calendar.email, device=kind is RecipientKind.DEVICE)
-        notice = JoinButtonNotice(
+        return JoinButtonNotice(
             org_id=org.id,
             meeting_id=meeting.event_id,
             recipient_kind=kind,
@@ -201,34 +193,17 @@ class JoinButtonDispatcher:
             sent_at=now,
             follows=follows,
         )
-        if not self._notices.record_notice(notice, now):
-            report.duplicates += 1
-            return False
-        report.sent += 1
-        report.by_kind[notice_kind.value] = report.by_kind.get(notice_kind.value, 0) + 1
-        message = JoinButton(
-            org_id=org.id,
-            notice_id=self._notices.notice_id(notice),
-            recipient_kind=kind.value,
-            recipient_id=recipient,
-            notice_kind=notice_kind.value,
-        )
-        self._bus.send(message)
-        if self._on_notice is not None:
-            self._on_notice(notice)
-        return True
 
     # ------------------------------------------------------------ corrections
 
     def _corrections(
         self,
         org: Org,
-        principals: dict[str, Principal],
+        calendars: Calendars,
         heads: list[NoticeHead],
         due: list[DueMeeting],
         now: datetime,
-        report: DispatchReport,
-        settled: set[Settled],
+        outbox: NoticeOutbox,
     ) -> None:
         """Compare each recipient's newest notice with their calendar copy; send what corrects it.
 
@@ -240,21 +215,24 @@ class JoinButtonDispatcher:
         """
         latest = newest_per_recipient(heads)
         rooms: dict[str, str | None] = {}
-        todo: list[tuple[NoticeHead, Principal]] = []
+        todo: list[tuple[NoticeHead, str]] = []
         for head in latest.values():
-            calendar = None if head.kind is NoticeKind.CANCELLED else self._calendar_of(head, principals, rooms)
-            if calendar is not None:
-                todo.append((head, calendar))
+            cid = None if head.kind is NoticeKind.CANCELLED else self._calendar_of(head, calendars, rooms)
+            if cid is not None:
+                todo.append((head, cid))
         held: dict[tuple[str, str], DueMeeting | None] = {(d.principal_id, d.event_id): d for d in due}
-        missing = [(c.id, h.meeting_id) for h, c in todo if (c.id, h.meeting_id) not in held]
+        missing = [(c, h.meeting_id) for h, c in todo if (c, h.meeting_id) not in held]
         if missing:
             held.update(zip(missing, self._meetings.meeting_heads(org.id, missing), strict=True))
-        for head, calendar in todo:
-            stored_meeting = held.get((calendar.id, head.meeting_id))
+        for head, cid in todo:
+            stored_meeting = held.get((cid, head.meeting_id))
             live = stored_meeting if stored_meeting is not None and stored_meeting.expire_at > now else None
-            checked = None if live is None else (org.id, head.id, calendar.id, head.meeting_id, live.version)
+            checked = None if live is None else (org.id, head.id, cid, head.meeting_id, live.version)
             if checked is not None and checked in self._settled:
-                settled.add(checked)  # the same notice against the same stored meeting: still nothing to send
+                outbox.settle(checked)  # the same notice against the same stored meeting: still nothing to send
+                continue
+            calendar = calendars.open(cid)
+            if calendar is None:
                 continue
             stored = self._notices.open_notice(org.id, head)
             notice = stored.notice
@@ -262,7 +240,7 @@ class JoinButtonDispatcher:
             kind = correction(notice, meeting)
             if kind is None:
                 if checked is not None:
-                    settled.add(checked)
+                    outbox.settle(checked)
                 continue
             if meeting is None or kind is NoticeKind.CANCELLED:
                 meeting = Meeting(
@@ -275,22 +253,15 @@ class JoinButtonDispatcher:
                 )
             recipient = (notice.recipient_kind, notice.recipient_id)
             at = max(now, notice.sent_at + _TICK)  # after what it corrects, whatever another instance's clock said
-            if not self._send(org, meeting, calendar, *recipient, kind, at, report, follows=stored.id):
-                continue
-            if kind is NoticeKind.MOVED:
-                report.moved += 1
-            elif kind is NoticeKind.CANCELLED:
-                report.cancelled += 1
-            else:
-                report.corrected += 1
+            outbox.add(self._notice(org, meeting, calendar, *recipient, kind, at, follows=stored.id))
 
-    def _calendar_of(
-        self, head: NoticeHead, principals: dict[str, Principal], rooms: dict[str, str | None]
-    ) -> Principal | None:
+    def _calendar_of(self, head: NoticeHead, calendars: Calendars, rooms: dict[str, str | None]) -> str | None:
+        """The id of the active calendar a notice was sent for (the person's, or the device's room), if any."""
         if head.recipient_kind is RecipientKind.PERSON:
-            return principals.get(head.recipient_id)
-        if head.recipient_id not in rooms:
-            device = self._devices.get_device(head.recipient_id)
-            rooms[head.recipient_id] = device.room_id if device is not None else None
-        room = rooms[head.recipient_id]
-        return principals.get(room) if room is not None else None
+            cid: str | None = head.recipient_id
+        else:
+            if head.recipient_id not in rooms:
+                device = self._devices.get_device(head.recipient_id)
+                rooms[head.recipient_id] = device.room_id if device is not None else None
+            cid = rooms[head.recipient_id]
+        return cid if cid is not None and calendars.head(cid) is not None else None

@@ -9,11 +9,13 @@ override it) until it ends; ``newest_per_recipient`` ranks the notices a correct
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from shared.domain.meetings import Meeting, ResponseStatus
 from shared.domain.presence import NoticeKind
 from shared.domain.principals import Org, Principal, PrincipalKind
+from shared.ports.principal_heads import Calendar
 from shared.ports.stores import NoticeHead
 
 GRACE = timedelta(minutes=10)
@@ -74,19 +76,17 @@ class Broadcaster:
             return self._generation
 
 
-def lead_for(org: Org, principal: Principal) -> timedelta:
+def lead_for(org: Org, principal: Calendar) -> timedelta:
     """The lead time for a calendar: the org's, or the room's override."""
     if principal.kind is PrincipalKind.ROOM and principal.join_lead_override is not None:
         return principal.join_lead_override
     return org.join_lead
 
 
-def max_lead(org: Org, principals: dict[str, Principal]) -> timedelta:
+def max_lead(org: Org, calendars: Iterable[Calendar]) -> timedelta:
     """The longest lead time of an org's calendars (how far ahead the dispatcher looks)."""
     rooms = (
-        p.join_lead_override
-        for p in principals.values()
-        if p.kind is PrincipalKind.ROOM and p.join_lead_override is not None
+        p.join_lead_override for p in calendars if p.kind is PrincipalKind.ROOM and p.join_lead_override is not None
     )
     return max((org.join_lead, *rooms))
 

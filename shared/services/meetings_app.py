@@ -14,9 +14,9 @@ import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shared.clock import utc
+from shared.clock import zone_of as zone_of  # the API routes read the caller's zone through here
 from shared.domain.events import CalendarEvent
 from shared.domain.meetings import Meeting, ResponseStatus
 from shared.domain.normalise import meeting_from_event
@@ -25,7 +25,7 @@ from shared.domain.principals import PrincipalKind
 from shared.domain.privacy import for_viewer
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.logs import ctx, get_logger
-from shared.ports.app_calendar import AppCalendar, AppDirectory, Busy, MeetingCalendar, NewEvent
+from shared.ports.calendar import Busy, CallerCalendar, NewEvent, Sharing
 from shared.ports.clock import Clock
 from shared.ports.stores import MeetingRepository, PresenceRepository, PrincipalRepository
 from shared.services.auth import Caller
@@ -62,14 +62,6 @@ class NewMeeting:
     description: str = ""
 
 
-def zone_of(name: str | None) -> ZoneInfo:
-    """The time zone ``name``, or UTC when it is missing or unknown."""
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 class MeetingsApp:
     """Use cases behind the app API routes."""
 
@@ -78,21 +70,16 @@ class MeetingsApp:
         principals: PrincipalRepository,
         meetings: MeetingRepository,
         presence: PresenceRepository,
-        directory: AppDirectory,
+        calendar: CallerCalendar,
         clock: Clock,
     ) -> None:
         self._principals, self._meetings, self._presence = principals, meetings, presence
-        self._directory, self._clock = directory, clock
+        self._calendar, self._clock = calendar, clock
 
-    def calendar(self, caller: Caller) -> AppCalendar:
-        """The Calendar client acting as the caller."""
-        return self._calendar(caller)
-
-    def _calendar(self, caller: Caller) -> AppCalendar:
-        return self._directory.calendar_for(caller.org, caller.principal)
-
-    def _meeting_calendar(self, caller: Caller) -> MeetingCalendar:
-        return self._directory.meetings_for(caller.org, caller.principal)
+    @property
+    def sharing(self) -> Sharing:
+        """The sharing role of the gateway (the delegates list reads it)."""
+        return self._calendar
 
     # ------------------------------------------------------------ reads
 
@@ -168,9 +155,9 @@ class MeetingsApp:
 
     def schedule(self, caller: Caller, new: NewMeeting) -> MeetingItem:
         """Create a meeting on the caller's calendar (quickAdd for a line of text)."""
-        calendar = self._meeting_calendar(caller)
+        org, me = caller.org, caller.principal
         if new.text is not None:
-            created = calendar.quick_add(new.text)
+            created = self._calendar.quick_add(org, me, new.text)
         else:
             if new.start is None or new.end is None or new.end <= new.start:
                 raise InvalidInput("a meeting needs start and end, end after start")
@@ -181,7 +168,7 @@ class MeetingsApp:
                 location = f"{location} {new.keyword.lower()}".strip()
             tz = zone_of(new.time_zone or caller.principal.time_zone).key
             event = NewEvent(new.title, new.description, location, new.start, new.end, tz, new.attendees)
-            created = calendar.insert(event)
+            created = self._calendar.insert_event(org, me, event)
         item = self._store(caller, created)
         log.info(
             "meeting scheduled",
@@ -193,13 +180,13 @@ class MeetingsApp:
         """Delete one of the caller's meetings (for a guest: remove it from their calendar)."""
         self._mine(caller, event_id)
         with contextlib.suppress(NotFound):  # already gone at Google: forget it here too
-            self._meeting_calendar(caller).delete(event_id)
+            self._calendar.delete_event(caller.org, caller.principal, event_id)
         self._meetings.delete_meetings(caller.org.id, caller.principal.id, [event_id])
 
     def rsvp(self, caller: Caller, event_id: str, response: ResponseStatus) -> MeetingItem:
         """Answer an invitation: the caller's own attendee entry (If-Match, one retry on 412)."""
         self._mine(caller, event_id)
-        return self._store(caller, self._meeting_calendar(caller).respond(event_id, caller.principal.email, response))
+        return self._store(caller, self._calendar.respond(caller.org, caller.principal, event_id, response))
 
     def availability(self, caller: Caller, emails: Sequence[str], start: datetime, end: datetime) -> Busy:
         """Busy intervals of people of the caller's org (``freebusy.query``)."""
@@ -210,7 +197,7 @@ class MeetingsApp:
         outside = [e for e in people if not caller.org.owns(e)]
         if outside:
             raise Forbidden("availability is only for people of your organisation", reason="outside_org")
-        return self._meeting_calendar(caller).free_busy(people, start, end)
+        return self._calendar.free_busy(caller.org, caller.principal, people, start, end)
 
     def add_delegate(self, caller: Caller, email: str, role: str) -> str:
         """Grant a person of the caller's org access to the caller's calendar; return the rule id."""
@@ -219,10 +206,10 @@ class MeetingsApp:
             raise Forbidden("delegates must belong to your organisation", reason="outside_org")
         if email == caller.principal.email.lower():
             raise InvalidInput("you cannot be your own delegate")
-        return self._meeting_calendar(caller).add_delegate(email, role)
+        return self._calendar.grant_access(caller.org, caller.principal, email, role)
 
     def remove_delegate(self, caller: Caller, email: str) -> None:
         """Revoke a delegate's access (``acl.delete`` of the rule ``user:<email>``)."""
         if not caller.org.owns(email):
             raise NotFound("no such delegate")
-        self._meeting_calendar(caller).remove_delegate(email)
+        self._calendar.revoke_access(caller.org, caller.principal, email)

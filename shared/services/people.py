@@ -3,18 +3,18 @@
 The directory is the org's active people (this service's own records, not Google's directory):
 a search by part of an address or name for the attendee picker, and an exact lookup of up to
 100 addresses with their presence for the attendee list of a meeting. Delegates are the user
-rules of my calendar's ACL (``acl.list``), the grants ``MeetingsApp.add_delegate`` makes.
+rules of my calendar's sharing, the grants ``MeetingsApp.add_delegate`` makes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from shared.domain.presence import Presence
 from shared.domain.principals import Principal, PrincipalKind
 from shared.errors import InvalidInput
-from shared.ports.app_calendar import AclCalendar
+from shared.ports.calendar import Sharing
 from shared.ports.stores import PresenceRepository, PrincipalRepository
 from shared.services.auth import Caller
 
@@ -44,11 +44,8 @@ class Delegate:
 class People:
     """The directory, presence and delegate use cases behind ``/v1/people`` and ``/v1/me/delegates``."""
 
-    def __init__(
-        self, principals: PrincipalRepository, presence: PresenceRepository, calendar: Callable[[Caller], AclCalendar]
-    ) -> None:
-        self._principals, self._presence = principals, presence
-        self._calendar = calendar
+    def __init__(self, principals: PrincipalRepository, presence: PresenceRepository, sharing: Sharing) -> None:
+        self._principals, self._presence, self._sharing = principals, presence, sharing
 
     def _person(self, principal: Principal) -> Person:
         current = self._presence.get_presence(principal.org_id, principal.id)
@@ -86,10 +83,8 @@ class People:
         """The people granted access to my calendar (user rules other than my own)."""
         me = caller.principal.email.lower()
         out = []
-        for rule in self._calendar(caller).list_acl("primary"):
-            scope = rule.get("scope") or {}
-            email = str(scope.get("value") or "").lower()
-            role = str(rule.get("role") or "")
-            if scope.get("type") == "user" and email and email != me and role in DELEGATE_ROLES:
-                out.append(Delegate(email, role, str(rule.get("id") or f"user:{email}")))
+        for rule in self._sharing.access_rules(caller.org, caller.principal):
+            email = rule.scope_value or ""
+            if rule.scope_type == "user" and email and email != me and rule.role in DELEGATE_ROLES:
+                out.append(Delegate(email, rule.role, rule.rule_id))
         return sorted(out, key=lambda d: d.email)

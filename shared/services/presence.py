@@ -5,15 +5,15 @@ available, working location beside it), store it encrypted and announce only cha
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from shared.domain.principals import Org, Principal, PrincipalKind
 from shared.domain.status_sources import with_calendar_status
-from shared.domain.vacation import VacationResponder, decide, last_responder, ooo_events_in_effect
+from shared.domain.vacation import decide, last_responder, ooo_events_in_effect
 from shared.errors import Forbidden, HybridCalendarError, RetryableError, Unauthenticated
 from shared.logs import ctx, get_logger
 from shared.ports import MessageBus
@@ -24,22 +24,6 @@ from shared.ports.stores import MeetingRepository, OrgRepository, PresenceReposi
 
 log = get_logger(__name__)
 BATCH = 100
-
-
-def responder_from_api(settings: Mapping[str, Any]) -> VacationResponder:
-    """Map Gmail's VacationSettings (epoch-millisecond strings) to the domain value."""
-
-    def instant(value: Any) -> datetime | None:
-        if value in (None, "", "0", 0):
-            return None
-        return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
-
-    return VacationResponder(
-        enabled=bool(settings.get("enableAutoReply")),
-        subject=str(settings.get("responseSubject") or ""),
-        start=instant(settings.get("startTime")),
-        end=instant(settings.get("endTime")),
-    )
 
 
 @dataclass(slots=True)
@@ -120,7 +104,7 @@ class PresenceService:
             responder = last_responder(self._presence.get_presence(org.id, principal.id))
         else:
             try:
-                responder = responder_from_api(self._reader.vacation_for(org, principal))
+                responder = self._reader.vacation_for(org, principal)
             except (Forbidden, Unauthenticated) as exc:
                 if self._on_refused is not None:
                     self._on_refused(org, principal, exc)

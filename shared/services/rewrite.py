@@ -17,7 +17,7 @@ written before the conference came is removed, so the event holds one meeting, s
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -41,7 +41,8 @@ from shared.domain.normalise import REWRITE_PROPERTY, meeting_from_event
 from shared.domain.principals import Org, Principal, PrincipalKind
 from shared.errors import InvalidInput, PermanentError, PreconditionFailed
 from shared.logs import ctx, get_logger
-from shared.ports import ConferencingProviders, EventEditor, MeetingRecordStore
+from shared.ports import ConferencingProviders, MeetingRecordStore
+from shared.ports.calendar import JoinDetailEditor, JoinWrite
 from shared.ports.clock import Clock
 from shared.ports.stores import OrgRepository, PrincipalRepository
 
@@ -69,13 +70,13 @@ class RewriteService:
         self,
         orgs: OrgRepository,
         principals: PrincipalRepository,
-        editors: Callable[[Org, Principal], EventEditor],
+        calendar: JoinDetailEditor,
         providers: ConferencingProviders,
         clock: Clock,
         records: MeetingRecordStore,
     ) -> None:
         self._orgs, self._principals = orgs, principals
-        self._editors, self.clock = editors, clock
+        self.calendar, self.clock = calendar, clock
         self.providers, self.records = providers, records
 
     def rewrite(self, org_id: str, principal_id: str, event_id: str) -> Decision:
@@ -86,27 +87,25 @@ class RewriteService:
             return self._record(org_id, principal_id, event_id, Decision("skipped", "principal_not_active"))
         if principal.kind is not PrincipalKind.PERSON:
             return self._record(org_id, principal_id, event_id, Decision("skipped", NOT_ORGANISER))
-        editor = self._editors(org, principal)
         for _ in range(ATTEMPTS):
-            event = self._owner_of_keyword(org, principal, editor, editor.read(principal.email, event_id))
+            read = self.calendar.read_event(org, principal, principal.email, event_id)
+            event = self._owner_of_keyword(org, principal, read)
             try:
-                decision = self._once(org, principal, editor, event)
+                decision = self._once(org, principal, event)
             except PreconditionFailed:
                 continue
             return self._record(org_id, principal_id, event.id, decision)
         return self._record(org_id, principal_id, event_id, Decision("skipped", "conflict"))
 
-    def _owner_of_keyword(
-        self, org: Org, principal: Principal, editor: EventEditor, event: CalendarEvent
-    ) -> CalendarEvent:
+    def _owner_of_keyword(self, org: Org, principal: Principal, event: CalendarEvent) -> CalendarEvent:
         """An instance that only inherits its series' keyword is handled on the master."""
         if event.recurring_event_id is None or event.cancelled:
             return event
-        master = editor.read(principal.email, event.recurring_event_id)
+        master = self.calendar.read_event(org, principal, principal.email, event.recurring_event_id)
         same = find_keyword(master.location, org.keywords) == find_keyword(event.location, org.keywords)
         return master if same and not master.cancelled else event
 
-    def _once(self, org: Org, principal: Principal, editor: EventEditor, event: CalendarEvent) -> Decision:
+    def _once(self, org: Org, principal: Principal, event: CalendarEvent) -> Decision:
         held = self.records.get(org.id, principal.id, event.id)
         reserved = held if held is not None and held.state == "reserved" else None
         props = dict(event.private_properties)
@@ -124,13 +123,13 @@ class RewriteService:
         if conference is not None:
             from shared.services.rewrite_conference import with_conference
 
-            return with_conference(self, org, principal, editor, event, conference, keyword, held)
+            return with_conference(self, org, principal, event, conference, keyword, held)
         html = looks_like_html(event.description)
         if keyword is None:
             if not has_block(event.description) and not any(p in props for p in ALL_PROPS):
                 return Decision("skipped", "no_keyword")
             self.release(org, principal, owned.items)
-            self.patch(editor, principal, event, org, replace_block(event.description, None, html=html), cleared())
+            self.patch(principal, event, org, replace_block(event.description, None, html=html), cleared())
             mine = held is not None and held.live and held_item(held) in owned.items
             return Decision("removed", meeting=released(held) if mine else None)
         action = org.keywords[keyword]
@@ -167,12 +166,11 @@ class RewriteService:
             return Decision("skipped", "too_large")
         outcome = "replaced" if has_block(event.description) or REWRITE_PROPERTY in props else "added"
         self.release(org, principal, owned.others(details.reference))
-        self.patch(editor, principal, event, org, description, wanted)
+        self.patch(principal, event, org, description, wanted)
         return Decision(outcome, meeting=record, keep_until=keep)
 
     def patch(
         self,
-        editor: EventEditor,
         principal: Principal,
         event: CalendarEvent,
         org: Org,
@@ -184,14 +182,9 @@ class RewriteService:
         """``events.patch`` of the description and the private properties (None deletes one the event has),
         If-Match on the event's etag."""
         present = event.private_properties
-        editor.write_join(
-            principal.email,
-            event.id,
-            description=description,
-            private={k: v for k, v in private.items() if v is not None or k in present},
-            etag=event.etag,
-            send_updates=send_updates or org.send_updates,
-        )
+        kept = {k: v for k, v in private.items() if v is not None or k in present}
+        write = JoinWrite(description, kept, event.etag, send_updates or org.send_updates)
+        self.calendar.write_join(org, principal, principal.email, event.id, write)
         log.info("join details written", extra=ctx(org=org.id, principal=principal.id, event=event.id))
 
     def release(self, org: Org, principal: Principal, items: tuple[tuple[str, str], ...]) -> None:

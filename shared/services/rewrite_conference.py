@@ -39,7 +39,6 @@ from shared.domain.normalise import REWRITE_PROPERTY, meeting_from_event
 from shared.domain.principals import Org, Principal
 from shared.errors import InvalidInput, PermanentError
 from shared.logs import ctx, get_logger
-from shared.ports import EventEditor
 from shared.services.rewrite import PROVIDER_PROP, REF_PROP, Decision, cleared
 
 if TYPE_CHECKING:
@@ -52,7 +51,6 @@ def with_conference(
     service: RewriteService,
     org: Org,
     principal: Principal,
-    editor: EventEditor,
     event: CalendarEvent,
     conference: AttachedConference,
     keyword: str | None,
@@ -76,7 +74,7 @@ def with_conference(
     outcome = "replaced" if has_block(event.description) else "added"
     service.release(org, principal, OwnedMeetings.of(event, props).others(ref))
     quiet = "none" if description == event.description else None
-    service.patch(editor, principal, event, org, description, wanted, send_updates=quiet)
+    service.patch(principal, event, org, description, wanted, send_updates=quiet)
     return Decision(outcome, reason, record, keep)
 
 

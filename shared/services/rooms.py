@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from shared.clock import zone_of
 from shared.domain.meetings import Meeting
 from shared.domain.principals import Org, Principal, PrincipalKind, PrincipalState
 from shared.domain.rooms import (
     NO_POLICY_MARK,
-    CheckInWindow,
+    CheckIn,
+    DeviceMeeting,
     Outcome,
     OutcomeRecord,
     ReleasePolicy,
@@ -32,8 +33,9 @@ from shared.domain.rooms import (
 from shared.errors import Conflict, InvalidInput, NotFound, PermanentError, PreconditionFailed, RetryableError
 from shared.logs import ctx, get_logger
 from shared.ports import Stores
+from shared.ports.calendar import RoomAttendance
 from shared.ports.clock import Clock
-from shared.ports.rooms import RoomCalendar, RoomLedger
+from shared.ports.rooms import RoomLedger
 
 log = get_logger(__name__)
 LOOKBACK = timedelta(days=1)
@@ -44,24 +46,6 @@ class CheckInClosed(Conflict):
     """A check-in outside the meeting's check-in window (or after the room was released)."""
 
     code = "check_in_closed"
-
-
-@dataclass(frozen=True, slots=True)
-class CheckIn:
-    """The answer to a check-in: the instance's record and its window."""
-
-    record: OutcomeRecord
-    window: CheckInWindow
-    already: bool
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceMeeting:
-    """A meeting of the room as the display needs it for its check-in button."""
-
-    event_id: str
-    window: CheckInWindow
-    outcome: Outcome | None
 
 
 @dataclass
@@ -77,17 +61,10 @@ class ReleaseReport:
     errors: list[str] = field(default_factory=list)
 
 
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 class RoomService:
     """Policies, check-ins, release runs and the report, over the stores, the ledger and the room calendar."""
 
-    def __init__(self, stores: Stores, ledger: RoomLedger, calendar: RoomCalendar, clock: Clock) -> None:
+    def __init__(self, stores: Stores, ledger: RoomLedger, calendar: RoomAttendance, clock: Clock) -> None:
         self._stores, self._ledger, self._calendar, self._clock = stores, ledger, calendar, clock
 
     # ------------------------------------------------------------ policies
@@ -189,7 +166,7 @@ class RoomService:
             event_id=meeting.event_id,
             outcome=outcome,
             at=at,
-            day=day_of(meeting.start, _zone(room.time_zone or meeting.time_zone)),
+            day=day_of(meeting.start, zone_of(room.time_zone or meeting.time_zone)),
             start=meeting.start,
             **extra,
         )
@@ -240,7 +217,7 @@ class RoomService:
         if not self._ledger.claim(claim):
             return  # someone checked in, or another run got there first
         try:
-            seen = self._calendar.read(org, room, meeting.event_id)
+            seen = self._calendar.room_event(org, room, meeting.event_id)
             if seen.exempt:
                 self._ledger.settle(replace(claim, outcome=Outcome.EXEMPT), expected=Outcome.RELEASING)
                 report.exempt += 1
@@ -248,7 +225,7 @@ class RoomService:
             if seen.cancelled or not seen.invited or seen.declined:
                 self._ledger.withdraw(org.id, room.id, meeting.event_id, expected=Outcome.RELEASING)
                 return
-            self._calendar.decline(org, room, meeting.event_id, etag=seen.etag, send_updates=org.send_updates)
+            self._calendar.decline_room(org, room, meeting.event_id, etag=seen.etag, send_updates=org.send_updates)
         except NotFound:  # the event is gone at Google: nothing to release (the sync removes it)
             self._ledger.withdraw(org.id, room.id, meeting.event_id, expected=Outcome.RELEASING)
             return

@@ -12,22 +12,13 @@ Keyword changes on the organiser's copy are handed to the join-rewrite topic.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 
-from shared.domain.conference import carries_service_meeting
-from shared.domain.decisions import NOT_ORGANISER
-from shared.domain.events import CalendarEvent
-from shared.domain.keywords import find_keyword
-from shared.domain.meetings import Meeting
-from shared.domain.normalise import meeting_from_event
 from shared.domain.principals import Org, Principal
 from shared.domain.retention import RetentionWindow
-from shared.domain.status_sources import touches_status
-from shared.errors import InvalidInput, LeaseHeld, RetryableError, SyncTokenExpired
+from shared.errors import LeaseHeld, RetryableError, SyncTokenExpired
 from shared.logs import ctx, get_logger
-from shared.ports import CalendarDirectory, CalendarEventPage, MessageBus, SyncCalendarApi
+from shared.ports import CalendarEventPage, MessageBus, SyncCalendar, SyncListing
 from shared.ports.clock import Clock
 from shared.ports.leases import Instances
 from shared.ports.stores import (
@@ -41,30 +32,13 @@ from shared.ports.stores import (
 from shared.services import sync_series as series
 from shared.services.leases import SoleInstance
 from shared.services.presence_refresh import announce_status
-from shared.services.rewrite_handoff import handoff, publish_rewrite
+from shared.services.sync_apply import EventApplier, FullPass, SyncReport
 from shared.services.sync_lease import LEASE, CalendarGates, SyncLeases
 
+__all__ = ["SyncReport", "SyncService"]
+
 log = get_logger(__name__)
-BATCH = 400
 FOLLOW_UPS = 3
-
-
-@dataclass(slots=True)
-class SyncReport:
-    """What one sync did."""
-
-    full: bool = False
-    pages: int = 0
-    events: int = 0
-    stored: int = 0
-    deleted: int = 0
-    rewrites: int = 0
-    skipped: str | None = None
-    repaired: int = 0
-    follow_ups: int = 0
-    notes: list[str] = field(default_factory=list)
-    status: bool = False
-    """Status events (or a meeting covering now) were stored or removed: presence is decided again."""
 
 
 class SyncService:
@@ -79,20 +53,15 @@ class SyncService:
         transactions: Transactions,
         sync_states: SyncStateRepository,
         bus: MessageBus,
-        directory: CalendarDirectory,
+        calendar: SyncCalendar,
         clock: Clock,
         instances: Instances | None = None,
         *,
         max_attempts: int = 5,
     ) -> None:
-        self._orgs, self._principals, self._meetings, self._decisions, self._transactions = (
-            orgs,
-            principals,
-            meetings,
-            decisions,
-            transactions,
-        )
-        self._bus, self._directory, self._clock = bus, directory, clock
+        self._orgs, self._principals, self._meetings = orgs, principals, meetings
+        self._bus, self._calendar, self._clock = bus, calendar, clock
+        self._applier = EventApplier(meetings, decisions, transactions, bus, clock)
         self._owners: Instances = instances or SoleInstance()
         self._leases = SyncLeases(sync_states, clock, self._owners)
         self._gates = CalendarGates()
@@ -139,7 +108,7 @@ class SyncService:
         report = SyncReport()
         token = None if force_full else lease.state.sync_token
         try:
-            api = self._directory.calendar_for(org, principal)
+            api = SyncListing(self._calendar, org, principal)
             if token:
                 try:
                     new_token = self._run(org, principal, api, report, sync_token=token)
@@ -180,7 +149,7 @@ class SyncService:
             lease = self._leases.acquire(org_id, principal_id)
             report = SyncReport()
             try:
-                api = self._directory.calendar_for(org, principal)
+                api = SyncListing(self._calendar, org, principal)
                 self._run(org, principal, api, report, time_min=start, time_max=end)
             except BaseException:
                 self._leases.release(lease)
@@ -190,27 +159,26 @@ class SyncService:
             self.sync(org_id, principal_id)
         return report
 
-    def _full(self, org: Org, principal: Principal, api: SyncCalendarApi, report: SyncReport) -> str | None:
+    def _full(self, org: Org, principal: Principal, api: SyncListing, report: SyncReport) -> str | None:
         """Page the window unexpanded (its sync token keeps later incremental syncs unexpanded too), then
         expand its series: one ``events.instances`` each for a few, one ``singleEvents`` listing for more."""
         report.full = True
         window = RetentionWindow.at(self._clock.now())
-        stored_before = self._meetings.meeting_event_ids(org.id, principal.id)
-        seen: set[str] = set()
+        full = FullPass(self._meetings.meeting_event_ids(org.id, principal.id))
         listed: list[CalendarEventPage] = []
         for page in series.pages(api, principal.email, time_min=window.start, time_max=window.end):
             self._owners.beat()
             listed.append(page)
         masters = sum(1 for page in listed for e in page.events if e.is_recurring_master and not e.cancelled)
-        expanded = None
         if masters > series.FEW_SERIES:
-            expanded = series.window_instances(api, principal, window, lambda: self._paged(report))
+            full.expanded = series.window_instances(api, principal, window, lambda: self._paged(report))
         token: str | None = None
         for page in listed:
             report.pages += 1
-            self._apply(org, principal, api, page.events, report, seen, expanded)
             token = page.next_sync_token or token
-        gone = sorted(stored_before - seen)
+        # The whole window at once: chunks of full batches, each written in one transaction.
+        self._applier.apply(org, principal, api, tuple(e for page in listed for e in page.events), report, full)
+        gone = sorted(full.stored_before - full.seen)
         if gone:
             report.deleted += self._meetings.delete_meetings(org.id, principal.id, gone)
         return token
@@ -222,106 +190,20 @@ class SyncService:
         report.pages += 1
         self._owners.beat()
 
-    @staticmethod
-    def _count(report: SyncReport) -> None:
-        report.pages += 1
-
     def _run(
         self,
         org: Org,
         principal: Principal,
-        api: SyncCalendarApi,
+        api: SyncListing,
         report: SyncReport,
         *,
         sync_token: str | None = None,
         time_min: datetime | None = None,
         time_max: datetime | None = None,
-        seen: set[str] | None = None,
     ) -> str | None:
         next_token: str | None = None
         for page in series.pages(api, principal.email, sync_token=sync_token, time_min=time_min, time_max=time_max):
             self._paged(report)
-            self._apply(org, principal, api, page.events, report, seen)
+            self._applier.apply(org, principal, api, page.events, report)
             next_token = page.next_sync_token or next_token
         return next_token
-
-    def _apply(
-        self,
-        org: Org,
-        principal: Principal,
-        api: SyncCalendarApi,
-        events: tuple[CalendarEvent, ...],
-        report: SyncReport,
-        seen: set[str] | None,
-        expanded: dict[str, list[CalendarEvent]] | None = None,
-    ) -> None:
-        now = self._clock.now()
-        window = RetentionWindow.at(now)
-        upserts: list[Meeting] = []
-        deletes: list[str] = []
-        releases: list[str] = []
-        master_keywords: dict[str, str | None] = {}
-        for event in events:
-            report.events += 1
-            if event.cancelled:
-                if self._carries_join_details(org, principal, event.id, now):
-                    releases.append(event.id)
-                deletes.append(event.id)
-                if event.recurring_event_id is None:
-                    deletes.extend(self._series_ids(org.id, principal.id, event.id))
-                continue
-            if event.is_recurring_master:
-                master_keywords[event.id] = find_keyword(event.location, org.keywords)
-                if expanded is None:
-                    instances = series.instances_of(api, org, principal, event, window, lambda: self._count(report))
-                else:
-                    instances = series.series_meetings(org, principal, expanded.get(event.id, ()))
-                keep = {m.event_id for m in instances}
-                if seen is None:
-                    deletes.extend(sorted(set(self._series_ids(org.id, principal.id, event.id)) - keep))
-                else:  # a full sync: what it did not see goes at its end, stale instances with the rest
-                    seen.update(keep)
-                upserts.extend(instances)
-                continue
-            try:
-                meeting = meeting_from_event(org.id, principal.id, event, keywords=org.keywords)
-            except InvalidInput:
-                report.notes.append("event without start or end skipped")
-                continue
-            if window.overlaps(meeting.start, meeting.end):
-                upserts.append(meeting)
-                if seen is not None:
-                    seen.add(meeting.event_id)
-            else:
-                deletes.append(event.id)
-        report.status = report.status or any(e.cancelled for e in events) or touches_status(upserts, now)
-        # Each chunk's meetings and the rewrites they call for commit together (an outbox where the store
-        # has transactions), so a crash between the two can neither lose a rewrite nor leave a stray one.
-        for start in range(0, len(upserts), BATCH):
-            chunk = upserts[start : start + BATCH]
-            with self._transactions.atomic():
-                report.rewrites += handoff(
-                    self._bus, org, principal, chunk, master_keywords, self._not_organiser(org, principal)
-                )
-                report.stored += self._meetings.put_meetings(chunk, now)
-        if deletes:
-            with self._transactions.atomic():
-                for event_id in releases:
-                    publish_rewrite(self._bus, org, principal, event_id)
-                report.deleted += self._meetings.delete_meetings(org.id, principal.id, sorted(set(deletes)))
-
-    def _not_organiser(self, org: Org, principal: Principal) -> Callable[[str], None]:
-        """Record why a keyword on an attendee's or a room's copy gets no join details."""
-
-        def record(event_id: str) -> None:
-            self._decisions.record_decision(org.id, principal.id, event_id, "skipped", NOT_ORGANISER, self._clock.now())
-
-        return record
-
-    def _series_ids(self, org_id: str, principal_id: str, series_id: str) -> list[str]:
-        return self._meetings.series_event_ids(org_id, principal_id, series_id)
-
-    def _carries_join_details(self, org: Org, principal: Principal, event_id: str, now: datetime) -> bool:
-        """A cancelled organiser event that carried join details goes to the rewrite, which releases them."""
-        stored = self._meetings.get_meeting(org.id, principal.id, event_id, now)
-        return stored is not None and stored.is_organizer_copy and carries_service_meeting(stored)

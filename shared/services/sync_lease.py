@@ -99,7 +99,7 @@ class SyncLeases:
         org_id: str,
         principal_id: str,
         step: Step[T],
-        known: tuple[SyncState, str] | None = None,
+        known: tuple[SyncState, str | None] | None = None,
         *,
         create: bool = True,
     ) -> tuple[T, str | None] | None:
@@ -174,8 +174,19 @@ class SyncLeases:
         outcome = self._swap(*key, let_go, (lease.state, lease.version), create=False)
         return outcome is not None and outcome[0]
 
-    def mark_pending(self, org_id: str, principal_id: str) -> bool:
-        """Set the calendar's pending flag; False when a fresh sync is already pending."""
+    def read(self, org_id: str, principal_id: str) -> tuple[SyncState, str | None]:
+        """The calendar's sync state and its version, to hand to ``mark_pending`` as ``known``."""
+        return self._sync_states.get_sync_state(org_id, principal_id)
+
+    def pending_fresh(self, state: SyncState) -> bool:
+        """Whether ``state`` vouches for a queued sync that has not gone stale (a notification adds nothing)."""
+        return state.pending_fresh(self._clock.now(), PENDING_STALE_AFTER)
+
+    def mark_pending(self, org_id: str, principal_id: str, known: tuple[SyncState, str | None] | None = None) -> bool:
+        """Set the calendar's pending flag; False when a fresh sync is already pending.
+
+        ``known`` (from ``read``) is written over at its version without a second read; a lost race reads again.
+        """
         now = self._clock.now()
 
         def mark(state: SyncState) -> tuple[SyncState | None, bool]:
@@ -183,7 +194,7 @@ class SyncLeases:
                 return None, False
             return replace(state, pending=True, pending_since=now), True
 
-        outcome = self._swap(org_id, principal_id, mark)
+        outcome = self._swap(org_id, principal_id, mark, known)
         return outcome is None or outcome[0]  # heavy contention: publishing once more is harmless
 
     def drop_pending(self, org_id: str, principal_id: str) -> None:

@@ -15,7 +15,7 @@ from shared.domain.normalise import meeting_from_event
 from shared.domain.principals import Org, Principal
 from shared.domain.retention import RetentionWindow
 from shared.errors import InvalidInput
-from shared.ports import CalendarEventPage, SyncCalendarApi
+from shared.ports import CalendarEventPage, SyncListing
 
 # A full sync expands up to this many series with one events.instances call each; more series come from
 # one singleEvents listing of the window.
@@ -23,11 +23,11 @@ FEW_SERIES = 2
 WINDOW_PAGE = 2500
 
 
-def pages(api: SyncCalendarApi, calendar_id: str, **kwargs: object) -> Iterator[CalendarEventPage]:
+def pages(api: SyncListing, calendar_id: str, **kwargs: object) -> Iterator[CalendarEventPage]:
     """Every page of ``events.list`` with these options."""
     page_token: str | None = None
     while True:
-        page = api.events_page(calendar_id, page_token=page_token, **kwargs)  # type: ignore[arg-type]
+        page = api.events_page(calendar_id, page_token=page_token, **kwargs)
         yield page
         if not page.next_page_token:
             return
@@ -48,7 +48,7 @@ def series_meetings(org: Org, principal: Principal, instances: Iterable[Calendar
 
 
 def instances_of(
-    api: SyncCalendarApi,
+    api: SyncListing,
     org: Org,
     principal: Principal,
     master: CalendarEvent,
@@ -70,7 +70,7 @@ def instances_of(
 
 
 def window_instances(
-    api: SyncCalendarApi, principal: Principal, window: RetentionWindow, on_page: Callable[[], None]
+    api: SyncListing, principal: Principal, window: RetentionWindow, on_page: Callable[[], None]
 ) -> dict[str, list[CalendarEvent]]:
     """Every series' instances inside the window from one ``singleEvents`` listing, by series id."""
     out: dict[str, list[CalendarEvent]] = {}

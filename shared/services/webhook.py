@@ -3,8 +3,9 @@
 Only the ``X-Goog-*`` headers are read, and each is checked before use (a malformed one is a
 400). The channel token is checked before anything is done for a channel. A notification for
 a known, active channel publishes one SyncCalendar message (ordering key = the calendar) unless
-a sync of that calendar is already pending; the pending flag and the message commit together
-where the store has transactions. A ``sync`` handshake costs nothing; an unknown channel is
+a sync of that calendar is already pending (read once, outside any transaction); the pending
+flag, set by compare-and-set at the version read, and the message commit together where the
+store has transactions. A ``sync`` handshake costs nothing; an unknown channel is
 answered 200 with no work; a stopped channel is answered 200 and asked to stop once (not once
 per notification), so Google stops sending. Channel and resource ids are never logged at INFO.
 """
@@ -90,9 +91,12 @@ class WebhookService:
         if state == "sync":
             return Outcome.SYNC_HANDSHAKE
         number = h.get("x-goog-message-number", "")
+        known = self._leases.read(channel.org_id, channel.principal_id)
+        if self._leases.pending_fresh(known[0]):  # a burst while a sync is queued: one read, no transaction
+            return Outcome.COALESCED
         try:
             with self._transactions.atomic():  # the flag and the message commit together where the store allows it
-                if not self._leases.mark_pending(channel.org_id, channel.principal_id):
+                if not self._leases.mark_pending(channel.org_id, channel.principal_id, known):
                     return Outcome.COALESCED
                 sync = SyncCalendar(
                     org_id=channel.org_id,

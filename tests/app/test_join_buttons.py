@@ -7,12 +7,14 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from shared.documents import WriteOp
 from shared.domain.presence import NoticeKind, RecipientKind
 from shared.ports.messages import JoinButton
+from shared.services import join_batches
 from shared.services.join_buttons import JoinButtonDispatcher
 from shared.topics import JOIN_BUTTONS
 from tests.app.conftest import ALICE, BOB, CAROL, ROOM, ROOM2, T0, AppWorld
@@ -151,6 +153,23 @@ def _dispatcher(aw: AppWorld) -> JoinButtonDispatcher:
     return JoinButtonDispatcher(s.orgs, s.principals, s.meetings, s.notices, s.devices, aw.app.bus, aw.world.clock)
 
 
+def _count_batches(aw: AppWorld, monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Record the paths of every document write call the calling thread makes (dispatch runs in it)."""
+    batches: list[list[str]] = []
+    me = threading.get_ident()
+    documents = aw.app.documents
+    for name in ("write", "bulk_write"):
+        real = getattr(documents, name)
+
+        def counted(ops: Sequence[WriteOp], _real: Callable[[Sequence[WriteOp]], None] = real) -> None:
+            if threading.get_ident() == me:
+                batches.append([op.path for op in ops])
+            _real(ops)
+
+        monkeypatch.setattr(documents, name, counted)
+    return batches
+
+
 def _count_writes(aw: AppWorld, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record the path of every document write the calling thread makes (dispatch runs in it)."""
     paths: list[str] = []
@@ -159,10 +178,10 @@ def _count_writes(aw: AppWorld, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     for name in ("write", "bulk_write"):
         real = getattr(documents, name)
 
-        def counted(ops: Sequence[WriteOp], _real: Callable[[Sequence[WriteOp]], None] = real) -> None:
+        def counted(ops: Sequence[WriteOp], _real: Callable[[Sequence[WriteOp]], Any] = real) -> Any:
             if threading.get_ident() == me:
                 paths.extend(op.path for op in ops)
-            _real(ops)
+            return _real(ops)
 
         monkeypatch.setattr(documents, name, counted)
     return paths
@@ -175,15 +194,17 @@ def test_first_run_writes_one_notice_per_recipient_and_a_repeat_writes_nothing(
     aw.meeting(ALICE, T0 + timedelta(minutes=3), guests=(BOB, ROOM))
     aw.meeting(BOB, T0 + timedelta(minutes=4), guests=(ALICE,))
     seen = _published(aw)
-    writes = _count_writes(aw, monkeypatch)
+    batches = _count_batches(aw, monkeypatch)
     first = aw.app.join_buttons.dispatch()
     assert first.sent == 6 and first.duplicates == 0
+    assert len(batches) == 1, "the six notices are one create-if-absent write"
+    (writes,) = batches
     assert len(writes) == 6 and all("/notices/" in p for p in writes) and len(set(writes)) == 6
-    writes.clear()
+    batches.clear()
     for _ in range(3):
         again = aw.app.join_buttons.dispatch()
         assert (again.sent, again.duplicates) == (0, 6)
-    assert writes == []
+    assert batches == []
     assert aw.app.bus.wait_idle(5)
     assert len(seen) == 6 and len({m.notice_id for m in seen}) == 6
     per_recipient = Counter((m.recipient_kind, m.recipient_id) for m in seen)
@@ -217,3 +238,40 @@ def test_a_fresh_dispatcher_finds_every_button_sent_and_writes_nothing(
     report = _dispatcher(aw).dispatch()
     assert (report.sent, report.duplicates, report.moved, report.corrected) == (0, 4, 0, 0)
     assert writes == []
+
+
+def test_a_first_run_writes_its_notices_a_batch_at_a_time(aw: AppWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With batches of four, six new notices are two writes (four, then two) and six publishes, each once."""
+    monkeypatch.setattr(join_batches, "NOTICE_BATCH", 4)
+    aw.meeting(ALICE, T0 + timedelta(minutes=3), guests=(BOB, ROOM))
+    aw.meeting(BOB, T0 + timedelta(minutes=4), guests=(ALICE,))
+    seen = _published(aw)
+    batches = _count_batches(aw, monkeypatch)
+    report = aw.app.join_buttons.dispatch()
+    assert (report.sent, report.duplicates) == (6, 0)
+    assert [len(b) for b in batches] == [4, 2]
+    assert len({p for b in batches for p in b}) == 6 and all("/notices/" in p for b in batches for p in b)
+    assert aw.app.bus.wait_idle(5)
+    assert sorted(m.notice_id for m in seen) == sorted(p.rsplit("/", 1)[1] for b in batches for p in b)
+
+
+def test_a_repeat_run_opens_nothing(aw: AppWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every button sent, a repeat run opens no principal, meeting or notice and writes nothing."""
+    aw.meeting(ALICE, T0 + timedelta(minutes=3), guests=(BOB, ROOM))
+    assert aw.app.join_buttons.dispatch().sent == 4
+    opened: list[bytes] = []
+    me, cipher = threading.get_ident(), aw.app.stores.cipher
+    real = cipher.decrypt
+
+    def counted(org_id: str, token: str, aad: bytes, *, principal_id: str | None = None) -> bytes:
+        if threading.get_ident() == me:
+            opened.append(aad)
+        return real(org_id, token, aad, principal_id=principal_id)
+
+    monkeypatch.setattr(cipher, "decrypt", counted)
+    writes = _count_writes(aw, monkeypatch)
+    again = aw.app.join_buttons.dispatch()
+    assert (again.sent, again.duplicates, again.meetings) == (0, 4, 3)  # Alice's, Bob's and the room's copies
+    assert writes == []
+    collections = Counter(aad.split(b"\x1f")[2].decode() for aad in opened)
+    assert collections == Counter({"orgs": 1, "devices": 4})  # the org once; the room's two devices per pass

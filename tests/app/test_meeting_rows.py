@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.api.app import listing
+from shared.api.app_meetings import listing
 from shared.api.app_models import meeting_out
 from shared.bootstrap import App, build
 from shared.clock import ManualClock

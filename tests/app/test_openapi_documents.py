@@ -55,3 +55,34 @@ def test_every_reference_resolves_to_a_component() -> None:
         names = set(doc["components"]["schemas"])
         refs = {part.split("'")[0] for part in text.split("#/components/schemas/")[1:]}
         assert refs <= names, refs - names
+
+
+def test_every_operation_is_summarised_and_described_by_its_view() -> None:
+    """Each documented operation has a summary and a description: the paragraphs of its view's docstring."""
+    for api in (app.router, admin.router):
+        for item in api.document()["paths"].values():
+            for op in item.values():
+                assert op["summary"].strip() and op["description"].strip(), op["operationId"]
+    listed = app.router.document()["paths"]["/v1/me/meetings"]["get"]
+    assert (listed["summary"], listed["description"]) == (
+        "My meetings in a range (default today in my zone).",
+        "My meetings.",
+    )
+
+
+def test_a_docstring_split_over_lines_becomes_one_summary_and_one_description() -> None:
+    """The summary joins the lines of the first paragraph; the description joins the rest, with no markup."""
+    api = Api("probe", {"title": "probe", "version": "1"}, {})
+
+    @api.route("GET", "/probe", operation_id="probe", responses={"204": {"description": "nothing"}})
+    def probe() -> None:
+        """Probe the docstring rule, with a summary long enough
+        to take two lines.
+
+        Then a description
+        over two lines.
+        """
+
+    op = api.document()["paths"]["/probe"]["get"]
+    assert op["summary"] == "Probe the docstring rule, with a summary long enough to take two lines."
+    assert op["description"] == "Then a description over two lines."

@@ -79,6 +79,26 @@ def test_compare_and_set(document_store: DocumentStore) -> None:
     assert doc is not None and doc.data["v"] == 2
 
 
+def test_write_answers_the_versions_it_wrote(document_store: DocumentStore) -> None:
+    """Each Put answers the version a read then finds (None for a Delete), and that version guards the next write."""
+    created, plain = document_store.write([Put("orgs/o1", {"v": 1}, if_absent=True), Put("orgs/o2", {"v": 1})])
+    stored = [document_store.get("orgs/o1"), document_store.get("orgs/o2")]
+    assert [doc.version if doc else None for doc in stored] == [created, plain]
+    assert created is not None and plain is not None  # a version is per document: one commit may share it
+    (swapped,) = document_store.write([Put("orgs/o1", {"v": 2}, if_version=created)])
+    after = document_store.get("orgs/o1")
+    assert after is not None and after.version == swapped and swapped != created
+    assert document_store.write([Put("orgs/o1", {"v": 3}, if_version=swapped), Delete("orgs/o2")]) == [
+        document_store.get("orgs/o1").version,  # type: ignore[union-attr]
+        None,
+    ]
+    with pytest.raises(PreconditionFailed):
+        document_store.write([Put("orgs/o1", {"v": 4}, if_version=swapped)])
+    with pytest.raises(PreconditionFailed):
+        document_store.write([Put("orgs/missing", {"v": 1}, if_version=swapped)])
+    assert document_store.get("orgs/missing") is None
+
+
 def test_batches_are_atomic(document_store: DocumentStore) -> None:
     """When one write of a batch fails its precondition, none of the batch applies."""
     document_store.write([Put("orgs/o1", {"v": 1})])

@@ -6,10 +6,9 @@ from typing import Any
 
 import pytest
 from google.auth.exceptions import RefreshError
-from google.oauth2 import service_account
-from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
+from emulator import testing
 from emulator.client import ControlClient
 from emulator.server import EmulatorServer
 from tests.emulator.conftest import ANN, BOB, CAL, GMAIL, ROOM, Receiver, timed
@@ -19,32 +18,12 @@ Live = tuple[EmulatorServer, ControlClient, dict[str, Any]]
 
 def calendar(url: str, key: dict[str, Any], subject: str, scopes: list[str] | None = None) -> Any:
     """Build a Calendar v3 client against the emulator, as the service will."""
-    creds = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
-        key, scopes=scopes or [CAL]
-    ).with_subject(subject)
-    return build(
-        "calendar",
-        "v3",
-        credentials=creds,
-        static_discovery=True,
-        cache_discovery=False,
-        client_options={"api_endpoint": f"{url}/calendar/v3/"},
-    )
+    return testing.google_service(url, key, subject, scopes or [CAL])
 
 
 def gmail(url: str, key: dict[str, Any], subject: str) -> Any:
     """Build a Gmail v1 client against the emulator."""
-    creds = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
-        key, scopes=[GMAIL]
-    ).with_subject(subject)
-    return build(
-        "gmail",
-        "v1",
-        credentials=creds,
-        static_discovery=True,
-        cache_discovery=False,
-        client_options={"api_endpoint": f"{url}/"},
-    )
+    return testing.google_service(url, key, subject, [GMAIL], api=("gmail", "v1", ""))
 
 
 def reason(exc: HttpError) -> str:

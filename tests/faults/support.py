@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -19,7 +19,8 @@ from emulator.client import ControlClient
 from shared.domain.principals import Org, Principal
 from shared.domain.sync import SyncState
 from shared.errors import Unavailable
-from shared.ports import CalendarDirectory, CalendarEventPage, ChannelInfo, SyncCalendarApi
+from shared.ports import CalendarEventPage, ChannelInfo, SyncCalendar
+from shared.ports.calendar import EventQuery, WatchRequest
 from shared.ports.stores import SyncStateRepository
 from shared.services.sync import SyncService
 from tests.support.world import PUBLIC_URL, T0, World
@@ -150,62 +151,54 @@ class FailTokenWriteOnce:
         return self._inner.get_sync_state(org_id, principal_id)
 
 
-class _InvalidateAfterFirstPage:
-    """A SyncCalendarApi decorator: after the first page of an incremental listing, Google forgets the token."""
+class PassThroughSync:
+    """The gateway's sync role passed through unchanged; a fault decorator overrides what it changes."""
 
-    def __init__(self, inner: SyncCalendarApi, control: ControlClient) -> None:
+    def __init__(self, inner: SyncCalendar) -> None:
         self._inner = inner
+
+    def events_page(self, org: Org, principal: Principal, calendar_id: str, query: EventQuery) -> CalendarEventPage:
+        """One real page."""
+        return self._inner.events_page(org, principal, calendar_id, query)
+
+    def instances_page(
+        self, org: Org, principal: Principal, calendar_id: str, event_id: str, query: EventQuery
+    ) -> CalendarEventPage:
+        """One real page of instances."""
+        return self._inner.instances_page(org, principal, calendar_id, event_id, query)
+
+    def watch(self, org: Org, principal: Principal, calendar_id: str, request: WatchRequest) -> ChannelInfo:
+        """A real watch."""
+        return self._inner.watch(org, principal, calendar_id, request)
+
+    def stop_channel(self, org: Org, principal: Principal, channel_id: str, resource_id: str) -> None:
+        """A real stop."""
+        self._inner.stop_channel(org, principal, channel_id, resource_id)
+
+
+class InvalidatingCalendar(PassThroughSync):
+    """After the first page of an incremental listing, Google forgets the calendar's sync tokens."""
+
+    def __init__(self, inner: SyncCalendar, control: ControlClient) -> None:
+        super().__init__(inner)
         self._control = control
         self.invalidated = 0
 
-    def events_page(self, calendar_id: str, **kwargs: Any) -> CalendarEventPage:
+    def events_page(self, org: Org, principal: Principal, calendar_id: str, query: EventQuery) -> CalendarEventPage:
         """One real page; invalidates the calendar's sync tokens once a paged incremental listing began."""
-        page = self._inner.events_page(calendar_id, **kwargs)
-        if kwargs.get("sync_token") and page.next_page_token and not self.invalidated:
+        page = super().events_page(org, principal, calendar_id, query)
+        if query.sync_token and page.next_page_token and not self.invalidated:
             self._control.invalidate_sync_tokens(calendar_id)
             self.invalidated += 1
         return page
 
-    def instances_page(
-        self, calendar_id: str, event_id: str, *, time_min: datetime, time_max: datetime, page_token: str | None = None
-    ) -> CalendarEventPage:
-        """One real page of instances."""
-        return self._inner.instances_page(
-            calendar_id, event_id, time_min=time_min, time_max=time_max, page_token=page_token
-        )
-
-    def watch(self, calendar_id: str, *, channel_id: str, token: str, address: str, ttl_seconds: int) -> ChannelInfo:
-        """A real watch."""
-        return self._inner.watch(
-            calendar_id, channel_id=channel_id, token=token, address=address, ttl_seconds=ttl_seconds
-        )
-
-    def stop_channel(self, channel_id: str, resource_id: str) -> None:
-        """A real stop."""
-        self._inner.stop_channel(channel_id, resource_id)
-
-
-class InvalidatingDirectory:
-    """A CalendarDirectory whose calendars lose their sync tokens between the first and second page."""
-
-    def __init__(self, inner: CalendarDirectory, control: ControlClient) -> None:
-        self._inner = inner
-        self._control = control
-        self.calendars: list[_InvalidateAfterFirstPage] = []
-
-    def calendar_for(self, org: Org, principal: Principal) -> SyncCalendarApi:
-        """The real calendar client, wrapped."""
-        wrapped = _InvalidateAfterFirstPage(self._inner.calendar_for(org, principal), self._control)
-        self.calendars.append(wrapped)
-        return wrapped
-
 
 def sync_service(
-    world: World, directory: CalendarDirectory, *, sync_states: SyncStateRepository | None = None
+    world: World, calendar: SyncCalendar, *, sync_states: SyncStateRepository | None = None
 ) -> SyncService:
     """A sync service over the world's repositories, bus and clock (``sync_states`` replaces that one repository)."""
     s = world.app.stores
     states = sync_states or s.sync_states
     return SyncService(
-        s.orgs, s.principals, s.meetings, s.decisions, s.transactions, states, world.app.bus, directory, world.clock
+        s.orgs, s.principals, s.meetings, s.decisions, s.transactions, states, world.app.bus, calendar, world.clock
     )

@@ -12,7 +12,7 @@ from tests.faults.support import (
     ALICE,
     BOB,
     FailTokenWriteOnce,
-    InvalidatingDirectory,
+    InvalidatingCalendar,
     create,
     create_many,
     delete,
@@ -52,7 +52,7 @@ def test_crash_between_meetings_and_token_repeats_work_and_never_skips_it(world:
     delete(world, ALICE, gone["id"])
     create(world, ALICE, event_body("New", 4))
     failing = FailTokenWriteOnce(world.app.stores.sync_states)
-    crashed = sync_service(world, world.app.directory, sync_states=failing)
+    crashed = sync_service(world, world.app.calendar, sync_states=failing)
     with pytest.raises(Unavailable):
         crashed.sync(world.org.id, pid(world, ALICE))
     assert failing.failed == 1
@@ -76,11 +76,11 @@ def test_sync_token_invalidated_in_the_middle_of_paging_falls_back_to_a_full_syn
     ids = create_many(world, ALICE, [event_body(f"Bulk {i}", 1 + i * 0.5) for i in range(300)])
     delete_many(world, ALICE, ids[:20])
     create(world, ALICE, event_body("Beyond the window", 24 * 45))
-    directory = InvalidatingDirectory(world.app.directory, world.control)
-    service = sync_service(world, directory)
+    calendar = InvalidatingCalendar(world.app.calendar, world.control)
+    service = sync_service(world, calendar)
     world.control.clear_requests()
     report = service.sync(world.org.id, pid(world, ALICE))
-    assert sum(c.invalidated for c in directory.calendars) == 1
+    assert calendar.invalidated == 1
     assert report.full and "sync token expired: full sync" in report.notes
     counts = world.control.requests()["countsByOperationStatus"][LIST]
     assert counts["410"] == 1 and counts["200"] >= 3  # page 1, then the full sync's pages

@@ -19,6 +19,7 @@ from shared.ports import BusMessage
 from shared.ports.messages import StopChannel, SyncCalendar
 from shared.runtime.server import main_source
 from shared.topics import CALENDAR_SYNC
+from tests.support.counting import CountingDocuments
 
 TOKEN = "s3cret-channel-token"
 
@@ -102,6 +103,29 @@ def test_burst_coalesces_until_the_sync_starts(
     assert client.post("/", headers=_headers(number=12)).get_json() == {"result": "published"}
     _drain(app)
     assert len(published) == 3
+
+
+def test_each_notification_reads_the_channel_and_the_state_once_and_writes_at_most_the_flag(
+    client: FlaskClient, app: App, published: list[BusMessage]
+) -> None:
+    """A first notification reads channel and state and writes the state once; a coalesced one writes nothing."""
+    counted = CountingDocuments(app.stores.backend.documents)
+    app.stores.backend.documents = counted
+    state_path, channel_path = "orgs/o1/syncStates/p1", "channels/chan-1"
+    assert client.post("/", headers=_headers(number=1)).get_json() == {"result": "published"}
+    assert counted.reads == [channel_path, state_path] and counted.writes == [state_path]
+    counted.clear()
+    assert client.post("/", headers=_headers(number=2)).get_json() == {"result": "coalesced"}
+    assert counted.reads == [channel_path, state_path] and counted.writes == []
+    _state, version = app.stores.sync_states.get_sync_state("o1", "p1")
+    app.stores.sync_states.put_sync_state(
+        SyncState(org_id="o1", principal_id="p1", pending=False), if_version=version, create=False
+    )
+    counted.clear()  # a stored state with no pending flag: the flag is a compare-and-set at its version
+    assert client.post("/", headers=_headers(number=3)).get_json() == {"result": "published"}
+    assert counted.reads == [channel_path, state_path] and counted.writes == [state_path]
+    _drain(app)
+    assert len(published) == 2
 
 
 def test_sync_handshake_costs_nothing(client: FlaskClient, app: App, published: list[BusMessage]) -> None:

@@ -1,4 +1,5 @@
-"""The event mappers: pure, round-tripping unknown fields and the etag, writing back only what changed."""
+"""The Google mappers (events, ACL rules, freeBusy): pure, round-tripping unknown fields and the etag, writing back
+only what changed."""
 
 from __future__ import annotations
 
@@ -7,13 +8,19 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from shared.adapters.google.acl import rule_from_api, rule_to_api
+from shared.adapters.google.calendar_settings import CalendarAbout, about_from_api, setting_from_api
+from shared.adapters.google.freebusy import busy_from_api, query_body
 from shared.adapters.google.mappers import (
     EventTime,
     GoogleAttendee,
+    answer_patch,
     calendar_event_from_api,
     event_from_api,
+    event_patch,
     event_to_api,
 )
+from shared.ports.calendar import AccessRule
 
 RESOURCE: dict[str, Any] = {
     "kind": "calendar#event",
@@ -104,3 +111,67 @@ def test_all_day_and_cancelled_instances_map_to_the_domain() -> None:
     )
     assert cancelled.cancelled and cancelled.recurring_event_id == "m"
     assert cancelled.original_start == datetime(2026, 11, 25, 9, tzinfo=UTC)
+
+
+def test_the_answer_patch_changes_one_status_and_keeps_every_other_field() -> None:
+    """answer_patch goes through event_to_api: only attendees change, a guest's comment and extra guests stay."""
+    event = event_from_api({**RESOURCE, "attendees": [*RESOURCE["attendees"], {"email": "ann@example.com"}]})
+    patch = answer_patch(event, "Ann@Example.com", "declined")
+    assert set(patch) == {"attendees"}
+    bob, room, ann = patch["attendees"]
+    assert bob == RESOURCE["attendees"][0] and room == RESOURCE["attendees"][1]
+    assert ann == {"email": "ann@example.com", "responseStatus": "declined"}
+
+
+def test_a_patch_names_only_what_changed_and_clears_what_went() -> None:
+    """event_patch of an unchanged event is empty; a changed location and a dropped time show up, nothing else."""
+    event = event_from_api(RESOURCE)
+    assert event_patch(event) == {}
+    assert event_patch(replace(event, location="Room 2", end=None)) == {"location": "Room 2", "end": None}
+
+
+def test_acl_rules_round_trip_unknown_fields_and_the_etag() -> None:
+    """rule_to_api(rule_from_api(r), r) == r; a new role keeps the etag and fields the mapper does not know."""
+    raw = {
+        "kind": "calendar#aclRule",
+        "etag": '"00001"',
+        "id": "user:bob@example.com",
+        "role": "reader",
+        "scope": {"type": "user", "value": "Bob@Example.com"},
+        "futureField": [1],
+    }
+    rule = rule_from_api(raw)
+    assert rule == AccessRule("user:bob@example.com", "reader", "user", "bob@example.com", '"00001"')
+    assert rule_to_api(rule, raw) == raw
+    assert rule_to_api(replace(rule, role="writer"), raw) == {**raw, "role": "writer"}
+    assert rule_to_api(AccessRule("", "reader", "default")) == {"role": "reader", "scope": {"type": "default"}}
+    assert rule_from_api({"role": "owner", "scope": {"type": "user", "value": "x@example.com"}}).rule_id == (
+        "user:x@example.com"
+    )
+
+
+def test_free_busy_body_and_answer() -> None:
+    """The query names each calendar and the window in UTC; an error or a missing calendar maps to None."""
+    start, end = datetime(2026, 11, 25, tzinfo=UTC), datetime(2026, 11, 26, tzinfo=UTC)
+    assert query_body(["a@x", "b@x"], start, end) == {
+        "timeMin": "2026-11-25T00:00:00Z",
+        "timeMax": "2026-11-26T00:00:00Z",
+        "items": [{"id": "a@x"}, {"id": "b@x"}],
+    }
+    answer = {
+        "calendars": {
+            "a@x": {"busy": [{"start": "2026-11-25T10:00:00+01:00", "end": "2026-11-25T11:00:00+01:00"}]},
+            "b@x": {"errors": [{"reason": "notFound"}]},
+        }
+    }
+    busy = busy_from_api(answer, ["a@x", "b@x", "c@x"])
+    assert busy == {"a@x": ((datetime(2026, 11, 25, 9, tzinfo=UTC), start.replace(hour=10)),), "b@x": None, "c@x": None}
+
+
+def test_settings_and_calendar_resources() -> None:
+    """A setting's value and a calendar's name and zone are read; missing or odd answers give "" and None."""
+    assert setting_from_api({"kind": "calendar#setting", "value": "de"}) == "de"
+    assert setting_from_api(None) == ""
+    about = about_from_api({"id": "r@x", "summary": "Boardroom " * 40, "timeZone": "Europe/Berlin"})
+    assert (len(about.name or ""), about.time_zone) == (200, "Europe/Berlin")
+    assert about_from_api({"id": "r@x"}) == CalendarAbout(None, None)

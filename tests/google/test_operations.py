@@ -9,10 +9,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shared.adapters.google.clients import GoogleCalendarDirectory
+from shared.adapters.google.gateway import GoogleCalendarGateway
 from shared.adapters.google.mappers import calendar_event_from_api
 from shared.domain.principals import CredentialRef, Org, Principal, PrincipalKind
 from shared.errors import InvalidInput, NotFound, PreconditionFailed, SyncTokenExpired
-from shared.ports import CalendarApi, GmailApi, SyncCalendarApi
+from shared.ports import CalendarGateway
+from shared.ports.calendar import EventQuery
 from tests.google.conftest import ANN, BOB, ROOM, Env, assert_counts_agree, timed
 from tests.support.instant import T0
 
@@ -96,9 +98,12 @@ def test_sync_token_with_time_bounds_is_refused_locally(emu: Env) -> None:
 
 
 def test_sync_pages_map_to_domain_events(env: Env) -> None:
-    """events_page lists a recurring master once; instances_page expands it; cancelled instances are included."""
+    """The gateway's events_page lists a recurring master once; instances_page expands it; cancelled instances too."""
     stack = env.clients()
     cal = stack.calendar(env.credential, ANN)
+    gateway = GoogleCalendarGateway(lambda _org, _principal: cal)
+    org = Org(id="org-1", domain="example.com", credential=CredentialRef("stored", "org-1"))
+    ann = Principal(org_id="org-1", id="p1", email=ANN)
     master = cal.insert_event(
         "primary",
         timed(
@@ -110,12 +115,12 @@ def test_sync_pages_map_to_domain_events(env: Env) -> None:
         ),
         send_updates="none",
     )
-    first = cal.events_page(ANN)
+    first = gateway.events_page(org, ann, ANN, EventQuery())
     assert len(first.events) == 1 and first.next_sync_token
     listed = first.events[0]
     assert listed.id == master["id"] and listed.is_recurring_master
-    window = {"time_min": datetime(2026, 11, 24, tzinfo=UTC), "time_max": datetime(2026, 12, 1, tzinfo=UTC)}
-    instances = cal.instances_page(ANN, master["id"], **window).events
+    window = EventQuery(time_min=datetime(2026, 11, 24, tzinfo=UTC), time_max=datetime(2026, 12, 1, tzinfo=UTC))
+    instances = gateway.instances_page(org, ann, ANN, master["id"], window).events
     assert len(instances) == 3
     one = instances[0]
     assert one.recurring_event_id == master["id"]
@@ -123,9 +128,9 @@ def test_sync_pages_map_to_domain_events(env: Env) -> None:
     assert {a.email for a in one.attendees} == {BOB, ROOM}
     assert one.time_zone == "Europe/Berlin"
     cal.delete_event("primary", instances[1].id, send_updates="none")
-    later = cal.instances_page(ANN, master["id"], **window)
+    later = gateway.instances_page(org, ann, ANN, master["id"], window)
     assert [e.status for e in later.events].count("cancelled") == 1
-    changes = cal.events_page(ANN, sync_token=first.next_sync_token)
+    changes = gateway.events_page(org, ann, ANN, EventQuery(sync_token=first.next_sync_token))
     assert [(e.cancelled, e.recurring_event_id) for e in changes.events] == [(True, master["id"])]
     assert_counts_agree(env, stack)
 
@@ -205,13 +210,9 @@ def test_domain_mapping_of_listed_events(emu: Env) -> None:
     assert event.start == datetime(2026, 11, 25, 9, tzinfo=UTC)
 
 
-def test_clients_satisfy_the_ports_and_the_directory_picks_subjects(emu: Env) -> None:
-    """GoogleCalendar/GoogleGmail fit the ports; the directory acts as the person, or as the room delegate."""
+def test_the_directory_picks_subjects_for_the_gateway(emu: Env) -> None:
+    """The directory acts as the person, or as the room delegate; the gateway over it lists a room's calendar."""
     stack = emu.clients()
-    api: CalendarApi = stack.calendar(emu.credential, ANN)
-    sync_api: SyncCalendarApi = stack.calendar(emu.credential, ANN)
-    gmail: GmailApi = stack.gmail(emu.credential, ANN)
-    assert api.get_event is not None and sync_api.watch is not None and gmail.get_vacation is not None
     keys = {"org-1": json.dumps(emu.key)}
     directory = GoogleCalendarDirectory(stack, keys.get)
     org = Org(id="org-1", domain="example.com", credential=CredentialRef("stored", "org-1"), room_delegate=BOB)
@@ -220,7 +221,8 @@ def test_clients_satisfy_the_ports_and_the_directory_picks_subjects(emu: Env) ->
     assert directory.calendar_for(org, person).subject == ANN
     room_api = directory.calendar_for(org, room)
     assert room_api.subject == BOB
-    assert room_api.events_page(ROOM).events == ()
+    gateway: CalendarGateway = GoogleCalendarGateway(directory.calendar_for)
+    assert gateway.events_page(org, room, ROOM, EventQuery()).events == ()
     assert directory.credential(org) is directory.credential(org)
     with pytest.raises(InvalidInput):
         directory.calendar_for(replace(org, room_delegate=None), room)

@@ -16,38 +16,29 @@ from shared.adapters.store.sqlite import SqliteDocumentStore
 from shared.clock import ManualClock
 from shared.domain.principals import Org, Principal
 from shared.errors import LeaseHeld
-from shared.ports import CalendarDirectory, CalendarEventPage, SyncCalendarApi
+from shared.ports import CalendarEventPage, SyncCalendar
+from shared.ports.calendar import EventQuery
 from shared.services.leases import HeartbeatInstances
 from shared.services.sync import SyncService
 from shared.services.sync_lease import LEASE, SyncLeases
-from tests.faults.support import ALICE, create, event_body, pid, stored
+from tests.faults.support import ALICE, PassThroughSync, create, event_body, pid, stored
 from tests.support.instant import T0
 from tests.support.world import World
 
 
-class _Busy:
+class _Busy(PassThroughSync):
     """A calendar whose first listing, while the lease is held, sees another sync ask and a user's change."""
 
-    def __init__(self, inner: SyncCalendarApi, during: list[Any]) -> None:
-        self._inner, self._during = inner, during
+    def __init__(self, inner: SyncCalendar, during: Any) -> None:
+        super().__init__(inner)
+        self._during = [during]
 
-    def events_page(self, calendar_id: str, **kwargs: Any) -> CalendarEventPage:
+    def events_page(self, org: Org, principal: Principal, calendar_id: str, query: EventQuery) -> CalendarEventPage:
         """List, then (only the first time of all) run what happens meanwhile."""
-        page = self._inner.events_page(calendar_id, **kwargs)
+        page = super().events_page(org, principal, calendar_id, query)
         if self._during:
             self._during.pop()()
         return page
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-
-class _Directory:
-    def __init__(self, inner: CalendarDirectory, during: Any) -> None:
-        self._inner, self._during = inner, [during]
-
-    def calendar_for(self, org: Org, principal: Principal) -> SyncCalendarApi:
-        return _Busy(self._inner.calendar_for(org, principal), self._during)  # type: ignore[return-value]
 
 
 def test_a_sync_refused_by_a_live_holder_waits_past_the_lease_and_the_holder_syncs_again(world: World) -> None:
@@ -72,9 +63,8 @@ def test_a_sync_refused_by_a_live_holder_waits_past_the_lease_and_the_holder_syn
         thread.start()
         thread.join(timeout=30)
 
-    assert world.app.directory is not None
     s = world.app.stores
-    directory = _Directory(world.app.directory, meanwhile)
+    calendar = _Busy(world.app.calendar, meanwhile)
     holder = SyncService(
         s.orgs,
         s.principals,
@@ -83,7 +73,7 @@ def test_a_sync_refused_by_a_live_holder_waits_past_the_lease_and_the_holder_syn
         s.transactions,
         s.sync_states,
         world.app.bus,
-        directory,
+        calendar,
         world.clock,
         world.app.instances,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from shared.api.app_models import presence_out
+from shared.api.app_people_models import presence_out
 from shared.domain.presence import PresenceSource, PresenceStatus
 from tests.presence.support import (
     ALICE,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from shared.adapters.google.vacation import responder_from_api
 from shared.domain.meetings import Meeting, MeetingStatus
 from shared.domain.presence import Presence, PresenceSource, PresenceStatus
 from shared.domain.vacation import VacationResponder, decide, last_responder, ooo_events_in_effect
-from shared.services.presence import responder_from_api
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 D = timedelta(days=1)

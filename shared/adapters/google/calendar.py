@@ -1,26 +1,28 @@
-"""``GoogleCalendar``: the Calendar v3 operations the service uses, acting as one delegated subject.
+"""``GoogleCalendar``: the Calendar v3 client acting as one delegated subject (raw resources, adapter-internal).
 
-It implements the ``CalendarApi`` and ``SyncCalendarApi`` ports (``shared/ports.py``) and adds
-the app and provisioning operations: events list (one page, or every page through an
-iterator; ``syncToken``; ``timeMin``/``timeMax``; ``singleEvents``; ``showDeleted``),
-instances, get, patch (``If-Match``), insert, quickAdd, delete, watch, ``channels.stop``,
-``settings.get``, ``acl.insert``/``acl.delete`` and ``freebusy.query`` (``calendar_extras.py``). Reads ask for
-``fields=`` trimmed to what the service uses. ``sendUpdates`` follows :data:`SEND_UPDATES`
-unless the caller says otherwise.
+The gateway (``gateway.py``) is its one production user and maps what it answers. Operations:
+events list (one page, or every page through an iterator; ``syncToken``; ``timeMin``/``timeMax``;
+``singleEvents``; ``showDeleted``), instances, get, patch (``If-Match``), insert, quickAdd, delete,
+watch, ``channels.stop``, ``settings.get``, ``calendars.get``, ``acl.list``/``insert``/``delete`` and
+``freebusy.query``. Reads ask for ``fields=`` trimmed to what the service uses; ``sendUpdates``
+follows :data:`SEND_UPDATES` unless the caller says otherwise.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from shared.adapters.google.calendar_extras import CalendarExtras, rfc3339
+from shared.adapters.google.acl import rule_to_api
+from shared.adapters.google.calendar_settings import CalendarAbout, about_from_api, setting_from_api
+from shared.adapters.google.event_times import rfc3339
+from shared.adapters.google.freebusy import busy_from_api, query_body
 from shared.adapters.google.http import Delegation, GoogleHttp
-from shared.adapters.google.mappers import calendar_event_from_api
 from shared.errors import InvalidInput, Unavailable
-from shared.ports import CalendarEventPage, ChannelInfo, EventPage
+from shared.ports.calendar import AccessRule, Busy, ChannelInfo
 
 CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
 EVENT_FIELDS = (
@@ -40,6 +42,15 @@ def _send(value: str) -> str:
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class EventPage:
+    """One page of ``events.list`` or ``events.instances``, as Google sent it."""
+
+    items: tuple[Mapping[str, Any], ...]
+    next_page_token: str | None = None
+    next_sync_token: str | None = None
+
+
 def _page(answer: Any) -> EventPage:
     if not isinstance(answer, Mapping):
         raise Unavailable("events page: the answer is not an object")
@@ -50,15 +61,7 @@ def _page(answer: Any) -> EventPage:
     )
 
 
-def _mapped(page: EventPage) -> CalendarEventPage:
-    return CalendarEventPage(
-        events=tuple(calendar_event_from_api(item) for item in page.items),
-        next_page_token=page.next_page_token,
-        next_sync_token=page.next_sync_token,
-    )
-
-
-class GoogleCalendar(CalendarExtras):
+class GoogleCalendar:
     """Calendar v3 as one delegated subject, through :class:`GoogleHttp`."""
 
     def __init__(self, http: GoogleHttp, who: Delegation, base_url: str) -> None:
@@ -171,46 +174,6 @@ class GoogleCalendar(CalendarExtras):
             if not token:
                 return
 
-    # ------------------------------------------------------------------ SyncCalendarApi
-
-    def events_page(
-        self,
-        calendar_id: str,
-        *,
-        sync_token: str | None = None,
-        time_min: datetime | None = None,
-        time_max: datetime | None = None,
-        page_token: str | None = None,
-        single_events: bool = False,
-        max_results: int | None = None,
-    ) -> CalendarEventPage:
-        """One page of ``events.list`` (deleted events included) mapped to the domain.
-
-        By default masters come back as one item each (unexpanded): an incremental sync expands a changed
-        series with ``events.instances``, one call instead of every instance. ``single_events`` asks for
-        the instances instead (the full sync's expansion of many series at once).
-        """
-        page = self.list_events(
-            calendar_id,
-            sync_token=sync_token,
-            time_min=time_min,
-            time_max=time_max,
-            page_token=page_token,
-            single_events=single_events,
-            show_deleted=True,
-            max_results=max_results,
-        )
-        return _mapped(page)
-
-    def instances_page(
-        self, calendar_id: str, event_id: str, *, time_min: datetime, time_max: datetime, page_token: str | None = None
-    ) -> CalendarEventPage:
-        """One page of ``events.instances`` mapped to the domain (cancelled instances included)."""
-        page = self.instances(
-            calendar_id, event_id, time_min=time_min, time_max=time_max, page_token=page_token, show_deleted=True
-        )
-        return _mapped(page)
-
     # ------------------------------------------------------------------ single events
 
     def get_event(self, calendar_id: str, event_id: str, *, fields: str | None = EVENT_FIELDS) -> Mapping[str, Any]:
@@ -296,3 +259,41 @@ class GoogleCalendar(CalendarExtras):
         self._call(
             "channels.stop", "POST", self._url("channels", "stop"), body={"id": channel_id, "resourceId": resource_id}
         )
+
+    # ------------------------------------------------------------------ settings, ACL, free/busy
+
+    def get_setting(self, setting_id: str) -> str:
+        """``settings.get``: one user setting's value (``locale``, ``timezone``, ...)."""
+        url = self._url("users", "me", "settings", setting_id)
+        return setting_from_api(self._call("settings.get", "GET", url, params=[("fields", "value")]))
+
+    def get_calendar(self, calendar_id: str) -> CalendarAbout:
+        """``calendars.get``: the calendar's name (``summary``) and ``timeZone``."""
+        url = self._url("calendars", calendar_id)
+        return about_from_api(self._call("calendars.get", "GET", url, params=[("fields", "id,summary,timeZone")]))
+
+    def list_acl(self, calendar_id: str) -> list[Mapping[str, Any]]:
+        """``acl.list``: every rule of a calendar (one page of up to 250; delegates are few)."""
+        params = [("maxResults", "250"), ("fields", "items(id,role,scope)")]
+        answer = self._call("acl.list", "GET", self._url("calendars", calendar_id, "acl"), params=params) or {}
+        return [dict(r) for r in answer.get("items") or () if isinstance(r, Mapping)]
+
+    def insert_acl(
+        self, calendar_id: str, role: str, scope_type: str, scope_value: str | None = None, *, notify: bool = False
+    ) -> Mapping[str, Any]:
+        """``acl.insert``: grant ``role`` to a user, group, domain or everyone; returns the rule (``id``)."""
+        body = rule_to_api(AccessRule("", role, scope_type, scope_value))
+        params = [("sendNotifications", "true" if notify else "false")]
+        url = self._url("calendars", calendar_id, "acl")
+        return dict(self._call("acl.insert", "POST", url, params=params, body=body) or {})
+
+    def delete_acl(self, calendar_id: str, rule_id: str) -> None:
+        """``acl.delete``."""
+        self._call("acl.delete", "DELETE", self._url("calendars", calendar_id, "acl", rule_id))
+
+    def free_busy(self, calendar_ids: Iterable[str], time_min: datetime, time_max: datetime) -> Busy:
+        """``freebusy.query``: busy intervals per calendar (None where Google reports an error)."""
+        ids = list(calendar_ids)
+        body = query_body(ids, time_min, time_max)
+        answer = self._call("freebusy.query", "POST", self._base + "/freeBusy", body=body)
+        return busy_from_api(answer or {}, ids)

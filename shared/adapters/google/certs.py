@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Mapping
-from typing import Any
 
 import httpx
 from google.auth import transport as google_transport
@@ -20,15 +19,15 @@ from shared.ports.clock import Clock
 _MAX_AGE = re.compile(r"max-age=(\d+)")
 
 
-class CachedCerts(google_transport.Request):
-    """A google-auth request that serves the issuer's certificates from a cache.
+class CachedCerts(HttpxRequest):
+    """The google-auth request over httpx, serving the issuer's certificates from a cache.
 
     The certificates are kept for the ``max-age`` the issuer sends (60 s to 24 h, 1 h by
     default) on the injected clock; ``invalidate`` forces a fetch (a key id we don't know yet).
     """
 
     def __init__(self, http: httpx.Client, clock: Clock, certs_url: str) -> None:
-        self._inner = HttpxRequest(http, timeout=10.0)
+        super().__init__(http, timeout=10.0)
         self._clock, self._url = clock, certs_url
         self._lock = threading.Lock()
         self._cached: tuple[float, google_transport.Response] | None = None
@@ -47,23 +46,17 @@ class CachedCerts(google_transport.Request):
             self._cached = None
             return True
 
-    def __call__(
-        self,
-        url: str,
-        method: str = "GET",
-        body: bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | None = None,
-        **kwargs: Any,
+    def _request(
+        self, url: str, method: str, body: bytes | None, headers: Mapping[str, str] | None, timeout: float | None
     ) -> google_transport.Response:
         """Answer the certificate fetch from the cache; pass anything else through."""
         if url != self._url or method != "GET":
-            return self._inner(url, method, body, headers, timeout, **kwargs)
+            return super()._request(url, method, body, headers, timeout)
         now = self._clock.monotonic()
         with self._lock:
             if self._cached is not None and now < self._cached[0] + self._ttl(self._cached[1]):
                 return self._cached[1]
-        response = self._inner(url, "GET", None, headers, timeout)
+        response = super()._request(url, "GET", None, headers, timeout)
         if response.status == 200:
             with self._lock:
                 self._cached = (now, response)

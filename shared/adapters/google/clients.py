@@ -1,6 +1,6 @@
 """``GoogleClients``: the factory for Calendar and Gmail clients sharing one HTTP client,
-token cache, quota guard and call counter; and ``GoogleCalendarDirectory`` (the
-``CalendarDirectory`` port) that picks an org's credential and the subject for a principal.
+token cache, quota guard and call counter; and ``GoogleCalendarDirectory``, which picks an org's
+credential and the subject acting for a principal (the gateway's calendar clients come from it).
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from collections.abc import Callable
 
 import httpx
 
-from shared.adapters.google.app_meetings import GoogleMeetingCalendar
-from shared.adapters.google.auth import Credential, KeylessCredential, ServiceAccountKey, TokenCache
+from shared.adapters.google.auth import Credential, KeylessCredential, ServiceAccountKey
 from shared.adapters.google.calendar import CALENDAR_SCOPE, GoogleCalendar
 from shared.adapters.google.counter import CallCounter
 from shared.adapters.google.gmail import GMAIL_SCOPE, GoogleGmail
@@ -26,6 +25,7 @@ from shared.adapters.google.http import (
     shared_http_client,
 )
 from shared.adapters.google.quota import QuotaGuard
+from shared.adapters.google.tokens import TokenCache
 from shared.config import Settings
 from shared.domain.principals import Org, Principal, PrincipalKind
 from shared.errors import InvalidInput, NotImplementedCapability
@@ -86,7 +86,7 @@ class GoogleClients:
 
 
 class GoogleCalendarDirectory:
-    """The ``CalendarDirectory`` port: an org's credential, acting as the principal (or the room delegate)."""
+    """An org's credential, acting as the principal (or the room delegate)."""
 
     def __init__(
         self,
@@ -144,7 +144,3 @@ class GoogleCalendarDirectory:
     def calendar_for(self, org: Org, principal: Principal) -> GoogleCalendar:
         """The calendar client acting for ``principal``."""
         return self._clients.calendar(self.credential(org), self.subject_for(org, principal))
-
-    def meetings_for(self, org: Org, principal: Principal) -> GoogleMeetingCalendar:
-        """The principal's primary calendar as the meetings app uses it (domain values in and out)."""
-        return GoogleMeetingCalendar(self.calendar_for(org, principal))

@@ -1,4 +1,4 @@
-"""``GoogleGmail``: Gmail v1 ``users.settings.getVacation`` as one delegated user (the ``GmailApi`` port)."""
+"""``GoogleGmail``: Gmail v1 ``users.settings.getVacation`` as one delegated user (``vacation.py`` maps it)."""
 
 from __future__ import annotations
 

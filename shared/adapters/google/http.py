@@ -21,10 +21,11 @@ from typing import Any
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
-from shared.adapters.google.auth import Credential, TokenCache
+from shared.adapters.google.auth import Credential
 from shared.adapters.google.counter import CallCounter
 from shared.adapters.google.failures import from_status, is_retryable, parse_body, reason_of, retry_after
 from shared.adapters.google.quota import QuotaGuard
+from shared.adapters.google.tokens import TokenCache
 from shared.config import Settings
 from shared.errors import HybridCalendarError, InvalidInput, RetryableError, Unauthenticated, Unavailable
 from shared.logs import ctx, get_logger

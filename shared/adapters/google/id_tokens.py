@@ -10,10 +10,10 @@ the first time a token is verified, not when the verifier is wired.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from shared.adapters.google.lazy import Lazy
 from shared.config import Settings
 from shared.errors import Forbidden, Unauthenticated, Unavailable
 from shared.ports.clock import Clock
@@ -42,23 +42,18 @@ class IdTokenVerifier:
         self.audience = audience or settings.oidc_client_id
         self.issuers = (base.rstrip("/"),) if base else GOOGLE_ISSUERS
         self.certs_url = f"{base.rstrip('/')}/oauth2/v1/certs" if base else GOOGLE_CERTS
-        self._http = http
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._certs: CachedCerts | None = None
+        self._http, self._clock = http, clock
+        self._certs: Lazy[CachedCerts] = Lazy(self._new_certs)
+
+    def _new_certs(self) -> CachedCerts:
+        from shared.adapters.google.certs import CachedCerts
+
+        return CachedCerts(self._http(), self._clock, self.certs_url)
 
     @property
     def certs(self) -> CachedCerts:
         """The issuer's certificates, cached on the clock (built, with the HTTP client, on first use)."""
-        certs = self._certs
-        if certs is None:
-            with self._lock:
-                if self._certs is None:
-                    from shared.adapters.google.certs import CachedCerts
-
-                    self._certs = CachedCerts(self._http(), self._clock, self.certs_url)
-                certs = self._certs
-        return certs
+        return self._certs.get()
 
     def _verify(self, token: str) -> Mapping[str, Any]:
         from google.oauth2 import id_token

@@ -1,39 +1,28 @@
-"""Mapping Calendar v3 event resources to and from :class:`GoogleEvent` (camelCase lives here).
+"""The Calendar v3 event resource: read into :class:`GoogleEvent`, written back as bodies (camelCase lives here).
 
 ``event_from_api`` and ``event_to_api`` are pure: they never mutate their input, and a round
 trip returns the resource unchanged — unknown fields and the ``etag`` included — because
 ``event_to_api`` starts from a copy of ``raw`` and writes back only the fields whose value
 differs from what ``raw`` holds. ``to_calendar_event`` gives the neutral domain view the
-sync pipeline uses (``shared.domain.events.CalendarEvent``).
+services see (``shared.domain.events.CalendarEvent``); the patch bodies the gateway sends are built here
+too (``answer_patch`` goes through ``event_to_api``, so what the mapper does not know survives a write).
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from shared.adapters.google.event_times import EventTime, rfc3339, time_from_api, time_to_api
 from shared.clock import utc
 from shared.domain.events import AttachedConference, CalendarEvent, EntryPoint, EventAttendee
 from shared.domain.status import encode_location, location_from_api
-
-
-@dataclass(frozen=True, slots=True)
-class EventTime:
-    """``start`` / ``end`` / ``originalStartTime``: an instant, or a date for all-day events."""
-
-    date_time: datetime | None = None
-    date: date | None = None
-    time_zone: str | None = None
-
-    @property
-    def all_day(self) -> bool:
-        """True for a date without a time."""
-        return self.date is not None and self.date_time is None
-
+from shared.errors import InvalidInput
+from shared.ports.calendar import NewEvent
 
 GoogleAttendee = EventAttendee
 """An ``attendees[]`` entry: the domain's attendee view serves the mapper too."""
@@ -76,33 +65,6 @@ class GoogleEvent:
     def cancelled(self) -> bool:
         """True for a deleted event or a cancelled instance."""
         return self.status == "cancelled"
-
-
-def _time(value: Any) -> EventTime | None:
-    if not isinstance(value, Mapping):
-        return None
-    when = value.get("dateTime")
-    day = value.get("date")
-    return EventTime(
-        date_time=utc(datetime.fromisoformat(when)) if isinstance(when, str) and when else None,
-        date=date.fromisoformat(day) if isinstance(day, str) and day else None,
-        time_zone=value.get("timeZone") or None,
-    )
-
-
-def _time_api(value: EventTime, base: Any) -> dict[str, Any]:
-    out = dict(base) if isinstance(base, Mapping) else {}
-    out.pop("dateTime", None)
-    out.pop("date", None)
-    if value.date_time is not None:
-        out["dateTime"] = utc(value.date_time).isoformat().replace("+00:00", "Z")
-    elif value.date is not None:
-        out["date"] = value.date.isoformat()
-    if value.time_zone:
-        out["timeZone"] = value.time_zone
-    else:
-        out.pop("timeZone", None)
-    return out
 
 
 def _attendee(value: Mapping[str, Any]) -> GoogleAttendee:
@@ -196,11 +158,11 @@ def _read(raw: Mapping[str, Any], keep_raw: bool = True) -> GoogleEvent:
         summary=str(raw.get("summary") or ""),
         description=str(raw.get("description") or ""),
         location=str(raw.get("location") or ""),
-        start=_time(raw.get("start")),
-        end=_time(raw.get("end")),
+        start=time_from_api(raw.get("start")),
+        end=time_from_api(raw.get("end")),
         recurrence=tuple(str(r) for r in raw.get("recurrence") or ()),
         recurring_event_id=raw.get("recurringEventId") or None,
-        original_start=_time(raw.get("originalStartTime")),
+        original_start=time_from_api(raw.get("originalStartTime")),
         organizer_email=str(organizer.get("email")).lower() if organizer.get("email") else None,
         organizer_self=bool(organizer.get("self", False)),
         attendees=tuple(_attendee(a) for a in raw.get("attendees") or () if isinstance(a, Mapping)),
@@ -247,7 +209,7 @@ def event_to_api(event: GoogleEvent) -> dict[str, Any]:
             if value is None:
                 out.pop(key, None)
             else:
-                out[key] = _time_api(value, out.get(key))
+                out[key] = time_to_api(value, out.get(key))
     if event.recurrence != before.recurrence:
         out["recurrence"] = list(event.recurrence)
     if event.attendees != before.attendees:
@@ -264,30 +226,20 @@ def event_to_api(event: GoogleEvent) -> dict[str, Any]:
 
 def to_calendar_event(event: GoogleEvent) -> CalendarEvent:
     """The neutral domain view of ``event``."""
-    start, end = event.start, event.end
-
-    def instant(value: EventTime | None) -> datetime | None:
-        if value is None:
-            return None
-        if value.date_time is not None:
-            return value.date_time
-        if value.date is not None:
-            return utc(datetime(value.date.year, value.date.month, value.date.day, tzinfo=UTC))
-        return None
-
+    start, end, original = event.start, event.end, event.original_start
     return CalendarEvent(
         id=event.id,
         status=event.status,
         summary=event.summary,
         description=event.description,
         location=event.location,
-        start=instant(start),
-        end=instant(end),
+        start=start.instant if start else None,
+        end=end.instant if end else None,
         time_zone=start.time_zone if start else None,
         all_day=bool(start and start.all_day),
         recurrence=event.recurrence,
         recurring_event_id=event.recurring_event_id,
-        original_start=instant(event.original_start),
+        original_start=original.instant if original else None,
         organizer_email=event.organizer_email,
         organizer_self=event.organizer_self,
         attendees=event.attendees,
@@ -307,3 +259,36 @@ def to_calendar_event(event: GoogleEvent) -> CalendarEvent:
 def calendar_event_from_api(resource: Mapping[str, Any]) -> CalendarEvent:
     """Shortcut: a Calendar v3 resource straight to the domain view (reads, copies nothing)."""
     return to_calendar_event(_read(resource, keep_raw=False))
+
+
+def event_patch(event: GoogleEvent) -> dict[str, Any]:
+    """The ``events.patch`` body of what changed since ``event.raw`` was read (top-level fields; None clears one)."""
+    full = event_to_api(event)
+    changed = {k: v for k, v in full.items() if k not in event.raw or event.raw[k] != v}
+    return changed | {k: None for k in event.raw if k not in full}
+
+
+def answer_patch(event: GoogleEvent, email: str, response: str) -> dict[str, Any]:
+    """The patch that sets ``email``'s own ``responseStatus`` (every other attendee, every unknown field kept)."""
+    me = email.lower()
+    if not any(a.email == me for a in event.attendees):
+        raise InvalidInput("you are not on this meeting's guest list")
+    answered = tuple(replace(a, response_status=response) if a.email == me else a for a in event.attendees)
+    return event_patch(replace(event, attendees=answered))
+
+
+def join_patch(description: str, private: Mapping[str, str | None]) -> dict[str, Any]:
+    """The join-detail patch: the description and the private properties (a None value deletes one)."""
+    return {"description": description, "extendedProperties": {"private": dict(private)}}
+
+
+def insert_body(new: NewEvent) -> dict[str, Any]:
+    """The ``events.insert`` body, attendees deduplicated (lower case, first one wins)."""
+    return {
+        "summary": new.title,
+        "description": new.description,
+        "location": new.location,
+        "start": {"dateTime": rfc3339(new.start), "timeZone": new.time_zone},
+        "end": {"dateTime": rfc3339(new.end), "timeZone": new.time_zone},
+        "attendees": [{"email": e} for e in dict.fromkeys(a.lower() for a in new.attendees)],
+    }

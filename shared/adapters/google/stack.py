@@ -1,33 +1,32 @@
 """``GoogleStack``: the Google adapters (clients, directory, workspace), imported and built on first use.
 
-The composition root wires this one object as the ``CalendarDirectory`` (with the app's
-``meetings_for``), ``PrincipalValidator`` and ``VacationReader`` ports, as the editor factory and
-under the room calendar; consumers that need the pooled HTTP client take :meth:`GoogleStack.client`,
-a callable, instead of the client. A function that never calls Google (the push webhook, the
-APIs' first answers, the join-button dispatch) then never imports httpx, google-auth or
-cryptography's X.509 code and never builds an HTTP client: together those cost more at a cold
-start than the whole trivial function does.
+The composition root wires this one object as the ``PrincipalValidator`` and ``VacationReader``
+ports and under the Calendar gateway (``calendar_for``); consumers that need the pooled HTTP
+client take :meth:`GoogleStack.client`, a callable, instead of the client. A function that never
+calls Google (the push webhook, the APIs' first answers, the join-button dispatch) then never
+imports httpx, google-auth or cryptography's X.509 code and never builds an HTTP client: together
+those cost more at a cold start than the whole trivial function does.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
+from shared.adapters.google.lazy import Lazy
 from shared.config import Settings
 from shared.domain.principals import Org, Principal
+from shared.domain.vacation import VacationResponder
 from shared.ports.clock import Clock
 
 if TYPE_CHECKING:
     import httpx
 
-    from shared.adapters.google.app_meetings import GoogleMeetingCalendar
     from shared.adapters.google.calendar import GoogleCalendar
     from shared.adapters.google.clients import GoogleCalendarDirectory, GoogleClients
     from shared.adapters.google.counter import CallCounter
     from shared.adapters.google.http import GoogleHttp
-    from shared.adapters.google.workspace import GoogleEventEditor, GoogleWorkspace
+    from shared.adapters.google.workspace import GoogleWorkspace
     from shared.ports.directory import ValidationResult
 
 _Parts = tuple["GoogleClients", "GoogleCalendarDirectory", "GoogleWorkspace"]
@@ -47,23 +46,13 @@ class GoogleStack:
     ) -> None:
         """``stored_key(org_id)`` opens an org's stored key file JSON; ``transport`` mounts an emulator;
         ``on_rate_limited(subject, status)`` is installed on the HTTP layer when the stack is built."""
-        self._settings = settings
-        self._clock = clock
-        self._stored_key = stored_key
-        self._transport = transport
-        self._on_rate_limited = on_rate_limited
-        self._lock = threading.Lock()
-        self._parts: _Parts | None = None
+        self._settings, self._clock, self._stored_key = settings, clock, stored_key
+        self._transport, self._on_rate_limited = transport, on_rate_limited
+        self._parts: Lazy[_Parts] = Lazy(self._build)
 
     @property
     def _built(self) -> _Parts:
-        parts = self._parts
-        if parts is None:
-            with self._lock:
-                if self._parts is None:
-                    self._parts = self._build()
-                parts = self._parts
-        return parts
+        return self._parts.get()
 
     def _build(self) -> _Parts:
         from shared.adapters.google.clients import GoogleCalendarDirectory, GoogleClients
@@ -79,7 +68,7 @@ class GoogleStack:
     @property
     def built(self) -> bool:
         """Whether anything has called Google (or asked for the clients) yet."""
-        return self._parts is not None
+        return self._parts.value is not None
 
     @property
     def clients(self) -> GoogleClients:
@@ -106,19 +95,11 @@ class GoogleStack:
         return self.clients.counter
 
     def calendar_for(self, org: Org, principal: Principal) -> GoogleCalendar:
-        """The ``CalendarDirectory`` port: the calendar client acting for ``principal``."""
+        """The calendar client acting for ``principal`` (what the gateway calls through)."""
         return self._built[1].calendar_for(org, principal)
 
-    def meetings_for(self, org: Org, principal: Principal) -> GoogleMeetingCalendar:
-        """The principal's primary calendar as the meetings app uses it (domain values in and out)."""
-        return self._built[1].meetings_for(org, principal)
-
-    def editor_for(self, org: Org, principal: Principal) -> GoogleEventEditor:
-        """The event editor acting for ``principal``."""
-        return self._built[2].editor_for(org, principal)
-
-    def vacation_for(self, org: Org, principal: Principal) -> Mapping[str, Any]:
-        """The ``VacationReader`` port: the principal's Gmail vacation settings."""
+    def vacation_for(self, org: Org, principal: Principal) -> VacationResponder:
+        """The ``VacationReader`` port: the principal's Gmail vacation responder."""
         return self._built[2].vacation_for(org, principal)
 
     def validate(self, org: Org, principal: Principal) -> ValidationResult:
@@ -127,5 +108,6 @@ class GoogleStack:
 
     def forget_tokens(self, org: Org, principal: Principal) -> None:
         """Drop the cached access tokens of the subject acting for ``principal`` (nothing cached before the build)."""
-        if self._parts is not None:
-            self._parts[2].forget_tokens(org, principal)
+        parts = self._parts.value
+        if parts is not None:
+            parts[2].forget_tokens(org, principal)

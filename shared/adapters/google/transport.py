@@ -92,8 +92,14 @@ class HttpxRequest(google_transport.Request):
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
         **kwargs: Any,
-    ) -> _Response:
+    ) -> google_transport.Response:
         """Make one HTTP request for google-auth."""
+        return self._request(url, method, body, headers, timeout)
+
+    def _request(
+        self, url: str, method: str, body: bytes | None, headers: Mapping[str, str] | None, timeout: float | None
+    ) -> google_transport.Response:
+        """One exchange: counted, remembered, 429 and 5xx raised as :class:`RetryableStatus`."""
         operation = operation_for(url, self._token_uri)
         chosen = timeout if timeout is not None else self._timeout
         try:

@@ -1,21 +1,18 @@
-"""The Google Workspace side of the use cases: principal validation, vacation reads, event edits.
+"""The Google Workspace side of the use cases: principal validation and vacation reads.
 
 Built on ``GoogleClients`` and ``GoogleCalendarDirectory``; it implements the
-``PrincipalValidator``, ``VacationReader`` and ``EventEditor`` ports.
+``PrincipalValidator`` and ``VacationReader`` ports.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
 
-from shared.adapters.google.calendar import GoogleCalendar
 from shared.adapters.google.clients import GoogleCalendarDirectory, GoogleClients
-from shared.adapters.google.mappers import calendar_event_from_api
+from shared.adapters.google.vacation import responder_from_api
 from shared.config import GOOGLE_SCOPES
-from shared.domain.events import CalendarEvent
 from shared.domain.principals import ErrorReason, Org, Principal, PrincipalKind
+from shared.domain.vacation import VacationResponder
 from shared.errors import (
     CredentialsUnavailable,
     DelegationDenied,
@@ -33,45 +30,15 @@ def _delegation_detail(exc: DelegationDenied) -> str:
     return f"client id {exc.client_id}; scopes {','.join(GOOGLE_SCOPES)}"
 
 
-class GoogleEventEditor:
-    """``EventEditor`` over a GoogleCalendar: read mapped events, patch description and private properties."""
-
-    def __init__(self, calendar: GoogleCalendar) -> None:
-        self._calendar = calendar
-
-    def read(self, calendar_id: str, event_id: str) -> CalendarEvent:
-        """``events.get``, mapped to the neutral view."""
-        return calendar_event_from_api(self._calendar.get_event(calendar_id, event_id))
-
-    def write_join(
-        self,
-        calendar_id: str,
-        event_id: str,
-        *,
-        description: str,
-        private: Mapping[str, str | None],
-        etag: str | None,
-        send_updates: str,
-    ) -> CalendarEvent:
-        """``events.patch`` with If-Match on ``etag``."""
-        body: dict[str, Any] = {"description": description, "extendedProperties": {"private": dict(private)}}
-        answer = self._calendar.patch_event(calendar_id, event_id, body, etag=etag, send_updates=send_updates)
-        return calendar_event_from_api(answer)
-
-
 class GoogleWorkspace:
-    """Validation, vacation reads and event editors for every org, through one client stack."""
+    """Validation and vacation reads for every org, through one client stack."""
 
     def __init__(self, clients: GoogleClients, directory: GoogleCalendarDirectory, clock: Clock) -> None:
         self._clients, self._directory, self._clock = clients, directory, clock
 
-    def editor_for(self, org: Org, principal: Principal) -> GoogleEventEditor:
-        """An event editor acting as ``principal``."""
-        return GoogleEventEditor(self._directory.calendar_for(org, principal))
-
-    def vacation_for(self, org: Org, principal: Principal) -> Mapping[str, Any]:
-        """``users.settings.getVacation`` acting as the principal."""
-        return self._clients.gmail(self._directory.credential(org), principal.email).get_vacation("me")
+    def vacation_for(self, org: Org, principal: Principal) -> VacationResponder:
+        """``users.settings.getVacation`` acting as the principal, mapped to the domain."""
+        return responder_from_api(self._clients.gmail(self._directory.credential(org), principal.email).get_vacation())
 
     def forget_tokens(self, org: Org, principal: Principal) -> None:
         """Drop the cached access tokens of the subject acting for ``principal`` (every scope)."""
@@ -93,13 +60,10 @@ class GoogleWorkspace:
             calendar = self._directory.calendar_for(org, principal)
             if principal.kind is PrincipalKind.ROOM:
                 now = self._clock.now()
-                calendar.events_page(principal.email, time_min=now, time_max=now + timedelta(minutes=1))
+                later = now + timedelta(minutes=1)
+                calendar.list_events(principal.email, time_min=now, time_max=later, show_deleted=True)
                 about = calendar.get_calendar(principal.email)
-                return ValidationResult(
-                    presence_enabled=False,
-                    time_zone=str(about.get("timeZone") or "") or None,
-                    name=str(about.get("summary") or "")[:200] or None,
-                )
+                return ValidationResult(presence_enabled=False, time_zone=about.time_zone, name=about.name)
             locale = calendar.get_setting("locale")
             time_zone = calendar.get_setting("timezone")
         except DelegationDenied as exc:
@@ -115,7 +79,7 @@ class GoogleWorkspace:
                 return ValidationResult(ErrorReason.CALENDAR_NOT_FOUND, "Google knows no such user in the domain")
             return ValidationResult(ErrorReason.FORBIDDEN, f"Google answered {exc.reason}")
         try:
-            self.vacation_for(org, principal)
+            self._clients.gmail(self._directory.credential(org), principal.email).get_vacation()
         except DelegationDenied as exc:
             return ValidationResult(
                 ErrorReason.GMAIL_SCOPE_MISSING,

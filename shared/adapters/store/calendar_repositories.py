@@ -127,10 +127,10 @@ class SyncStateRepository:
     def put_sync_state(self, state: SyncState, *, if_version: str | None, create: bool) -> str:
         """Compare-and-set the sync state; return the new version."""
         path = doc_path("orgs", state.org_id, "syncStates", state.principal_id)
-        self._s.documents.write([Put(path, self._s.codec.sync_to_doc(state), if_absent=create, if_version=if_version)])
-        doc = self._s.documents.get(path)
-        assert doc is not None
-        return doc.version
+        put = Put(path, self._s.codec.sync_to_doc(state), if_absent=create, if_version=if_version)
+        (version,) = self._s.documents.write([put])
+        assert version is not None  # a Put always answers its version
+        return version
 
 
 class ChannelRepository:

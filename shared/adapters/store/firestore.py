@@ -1,17 +1,16 @@
 """The cloud document store: ``DocumentStore`` on Firestore (``google-cloud-firestore``, sync client).
 
-Paths are Firestore document paths as they are (``orgs/o1/meetings/m1``). Values go in as
-native types: aware datetimes become Timestamps (so the ``expireAt`` TTL policy works), bytes
-stay bytes, tuples become arrays. A document's ``version`` is its ``update_time``
-as ``seconds.nanoseconds``: opaque to callers, exact for compare-and-set.
+Paths are Firestore document paths as they are (``orgs/o1/meetings/m1``). Values, versions
+(``update_time`` as ``seconds.nanoseconds``) and errors are translated in ``firestore_values``.
 
 Writes:
 
-* ``write()`` is one atomic commit. Plain puts and deletes, ``Put(if_absent=True)`` (a
-  ``create``) and ``Delete(if_version=...)`` (an ``update_time`` precondition) go in a
-  ``WriteBatch``. Firestore has no precondition on a full-document ``set``, so a batch holding
-  ``Put(if_version=...)`` runs as a transaction: read the guarded documents, compare their
-  ``update_time``, replace them whole. A lost race surfaces as ``PreconditionFailed``.
+* ``write()`` is one atomic commit (a ``WriteBatch``) and answers each Put's new version from the
+  commit's write results, so a compare-and-set never reads back what it wrote.
+  ``Put(if_absent=True)`` is a ``create``; ``Delete(if_version=...)`` carries an ``update_time``
+  precondition, and so does ``Put(if_version=...)``: the client's ``set`` takes no precondition
+  (and ``update`` merges fields), so the store builds the client's own full-document write and
+  adds the precondition to it. A lost race surfaces as ``PreconditionFailed``, in one round trip.
 * ``bulk_write()`` commits chunks of at most 500 writes (one atomic ``WriteBatch`` each), up to
   ``bulk_parallelism`` commits in flight. We chose chunks over ``BulkWriter`` because every
   error then surfaces synchronously and maps onto ``shared.errors`` (``BulkWriter`` hands
@@ -29,102 +28,19 @@ library is imported before a store is made.
 
 from __future__ import annotations
 
-import calendar
 import contextlib
-import importlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from shared.adapters.store.firestore_values import from_firestore, mapped_errors, timestamp_of, to_firestore, version_of
 from shared.adapters.store.indexes import TTL_COLLECTIONS
-from shared.documents import MAX_BATCH, Delete, Document, Filter, Put, Query, WriteOp, is_aware, split_collection
-from shared.errors import (
-    ConfigError,
-    Conflict,
-    Forbidden,
-    HybridCalendarError,
-    InvalidInput,
-    NotFound,
-    PreconditionFailed,
-    RateLimited,
-    Unauthenticated,
-    Unavailable,
-)
+from shared.documents import MAX_BATCH, Delete, Document, Filter, Query, WriteOp, split_collection
+from shared.errors import HybridCalendarError, InvalidInput, PreconditionFailed
 
 _OPS = frozenset(("==", "!=", "<", "<=", ">", ">=", "in", "array_contains"))  # Firestore's names too
 MAX_IN_VALUES = 30
-
-
-def to_firestore(value: Any) -> Any:
-    """Turn a document value into what the Firestore client stores natively."""
-    if isinstance(value, datetime):
-        if not is_aware(value):
-            raise InvalidInput("naive datetime in a document")
-        return value.astimezone(UTC)
-    if isinstance(value, bytes | bytearray | memoryview):
-        return bytes(value)
-    if isinstance(value, Mapping):
-        return {str(k): to_firestore(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_firestore(v) for v in value]
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    raise InvalidInput(f"unsupported document value type {type(value).__name__}")
-
-
-def from_firestore(value: Any) -> Any:
-    """Turn what the Firestore client returns into plain document values."""
-    if isinstance(value, datetime):
-        return datetime(*value.timetuple()[:6], value.microsecond, tzinfo=UTC)
-    if isinstance(value, dict):
-        return {k: from_firestore(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [from_firestore(v) for v in value]
-    return value
-
-
-def _version(update_time: Any) -> str:
-    """``seconds.nanoseconds`` of an update time (a datetime with nanoseconds or a Timestamp pb)."""
-    if isinstance(update_time, datetime):
-        nanos = getattr(update_time, "nanosecond", 0) or update_time.microsecond * 1000
-        return f"{calendar.timegm(update_time.utctimetuple())}.{nanos:09d}"
-    return f"{update_time.seconds}.{update_time.nanos:09d}"
-
-
-@contextlib.contextmanager
-def mapped_errors(what: str, *, query: bool = False) -> Iterator[None]:
-    """Translate google.api_core and gRPC exceptions raised inside the block onto shared.errors."""
-    import grpc
-    from google.api_core import exceptions as gexc
-    from google.auth import exceptions as auth_exc
-
-    try:
-        yield
-    except HybridCalendarError:
-        raise
-    except gexc.AlreadyExists as exc:
-        raise Conflict(f"{what}: the document already exists") from exc
-    except gexc.FailedPrecondition as exc:
-        if query:
-            raise InvalidInput(f"{what}: the query needs a composite index ({exc.message})") from exc
-        raise PreconditionFailed(f"{what}: a precondition failed") from exc
-    except gexc.Aborted as exc:
-        raise PreconditionFailed(f"{what}: lost a race with a concurrent write") from exc
-    except (gexc.InvalidArgument, gexc.OutOfRange) as exc:
-        raise InvalidInput(f"{what}: {exc.message}") from exc
-    except gexc.NotFound as exc:
-        raise NotFound(f"{what}: not found") from exc
-    except gexc.PermissionDenied as exc:
-        raise Forbidden(f"{what}: permission denied", reason="permissionDenied") from exc
-    except gexc.Unauthenticated as exc:
-        raise Unauthenticated(f"{what}: unauthenticated") from exc
-    except gexc.ResourceExhausted as exc:
-        raise RateLimited(f"{what}: quota exhausted") from exc
-    except (gexc.GoogleAPIError, grpc.RpcError) as exc:
-        raise Unavailable(f"{what}: Firestore is unavailable ({type(exc).__name__})") from exc
-    except auth_exc.DefaultCredentialsError as exc:
-        raise ConfigError(f"{what}: no Google credentials for Firestore ({exc})") from exc
 
 
 class FirestoreDocumentStore:
@@ -160,7 +76,7 @@ class FirestoreDocumentStore:
     @staticmethod
     def _doc(snapshot: Any) -> Document:
         data = {k: from_firestore(v) for k, v in (snapshot.to_dict() or {}).items()}
-        return Document(path=snapshot.reference.path, data=data, version=_version(snapshot.update_time))
+        return Document(path=snapshot.reference.path, data=data, version=version_of(snapshot.update_time))
 
     def get(self, path: str) -> Document | None:
         """Read one document, or None."""
@@ -224,57 +140,47 @@ class FirestoreDocumentStore:
 
     # ------------------------------------------------------------ writes
 
-    def write(self, ops: Sequence[WriteOp]) -> None:
-        """Apply up to 500 writes atomically; raise PreconditionFailed or Conflict."""
+    def write(self, ops: Sequence[WriteOp]) -> list[str | None]:
+        """Apply up to 500 writes in one atomic commit; raise PreconditionFailed or Conflict.
+
+        Answers each Put's new version from the commit's write results (None for a Delete).
+        """
         if len(ops) > MAX_BATCH:
             raise InvalidInput(f"a batch holds at most {MAX_BATCH} writes")
         if not ops:
-            return
-        prepared = [(op, None if isinstance(op, Delete) else to_firestore(dict(op.data))) for op in ops]
-        if any(isinstance(op, Put) and op.if_version is not None for op in ops):
-            self._write_in_transaction(prepared)
-            return
-        client = self.client
-        batch = client.batch()
-        for op, data in prepared:
-            self._add(batch, op, data, preconditions=True)
+            return []
+        batch = self.client.batch()
+        for op in ops:
+            self._add(batch, op)
         with mapped_errors("write"):
-            batch.commit()
+            results = batch.commit()
+        return [
+            None if isinstance(op, Delete) else version_of(r.update_time) for op, r in zip(ops, results, strict=True)
+        ]
 
-    def _add(self, target: Any, op: WriteOp, data: Any, *, preconditions: bool) -> None:
+    def _add(self, batch: Any, op: WriteOp) -> None:
         ref = self.client.document(op.path)
+        option = (
+            None if op.if_version is None else self.client.write_option(last_update_time=timestamp_of(op.if_version))
+        )
         if isinstance(op, Delete):
-            if preconditions and op.if_version is not None:
-                target.delete(ref, option=self.client.write_option(last_update_time=_timestamp(op.if_version)))
-            else:
-                target.delete(ref)
-        elif op.if_absent:
-            target.create(ref, data)
+            batch.delete(ref, option=option)
+            return
+        data = to_firestore(dict(op.data))
+        if op.if_absent and option is not None:
+            raise PreconditionFailed("version mismatch on a compare-and-set")  # a stored document is never absent
+        if op.if_absent:
+            batch.create(ref, data)
+        elif option is None:
+            batch.set(ref, data)
         else:
-            target.set(ref, data)
+            # ``set`` takes no precondition, ``update`` merges: this is the client's own full-document
+            # write with the update-time precondition added, so a compare-and-set is one commit.
+            from google.cloud.firestore_v1 import _helpers
 
-    def _write_in_transaction(self, prepared: list[tuple[WriteOp, Any]]) -> None:
-        from google.cloud import firestore
-
-        client = self.client
-        guarded = [op for op, _ in prepared if op.if_version is not None]
-
-        def body(transaction: Any) -> None:
-            refs = [client.document(op.path) for op in guarded]
-            current = {s.reference.path: s for s in client.get_all(refs, transaction=transaction)}
-            for op in guarded:
-                snapshot = current.get(op.path)
-                version = _version(snapshot.update_time) if snapshot is not None and snapshot.exists else None
-                if version != op.if_version:
-                    raise PreconditionFailed("version mismatch on a compare-and-set")
-            for op, data in prepared:
-                self._add(transaction, op, data, preconditions=False)
-
-        try:
-            with mapped_errors("write"):
-                firestore.transactional(body)(client.transaction())
-        except ValueError as exc:  # the transaction's attempts were all aborted by concurrent writers
-            raise PreconditionFailed("lost a race with concurrent writers") from exc
+            writes = _helpers.pbs_for_set_no_merge(ref._document_path, data)
+            option.modify_write(writes[0])
+            batch._add_write_pbs(writes)
 
     def bulk_write(self, ops: Sequence[WriteOp]) -> None:
         """Apply many writes in atomic chunks of 500, a few chunks in flight at once."""
@@ -327,11 +233,3 @@ class FirestoreDocumentStore:
             with contextlib.suppress(Exception):
                 self._client.close()
             self._client = None
-
-
-def _timestamp(version: str) -> Any:
-    timestamp_pb2: Any = importlib.import_module("google.protobuf.timestamp_pb2")
-    seconds, _, nanos = version.partition(".")
-    if not (seconds.isdigit() and nanos.isdigit() and len(nanos) == 9):
-        raise PreconditionFailed("version mismatch on a compare-and-set")
-    return timestamp_pb2.Timestamp(seconds=int(seconds), nanos=int(nanos))

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +14,7 @@ from shared.domain.principals import Device
 from shared.domain.retention import expire_at
 from shared.errors import Conflict
 from shared.ports.dead_letters import DeadLetter
+from shared.ports.notice_batches import NOTICE_BATCH
 from shared.ports.stores import NoticeHead, StoredNotice
 
 if TYPE_CHECKING:
@@ -66,7 +66,39 @@ class NoticeRepository:
 
     def record_notice(self, notice: JoinButtonNotice, now: datetime) -> bool:
         """Store a notice unless one with the same identity exists; True when stored."""
-        nid = hashlib.blake2b(notice.identity.encode(), digest_size=20).hexdigest()
+        try:
+            self._s.documents.write([self._create(notice, now)])
+        except Conflict:
+            return False
+        return True
+
+    def record_notices(self, notices: Sequence[JoinButtonNotice], now: datetime) -> list[bool]:
+        """Store each notice unless one with its identity exists; per notice, True when this call stored it.
+
+        One atomic create-if-absent write per ``NOTICE_BATCH`` notices; a batch that meets one
+        already stored (a racing run) is retried notice by notice, so each is still stored once.
+        """
+        stored: list[bool] = []
+        for first in range(0, len(notices), NOTICE_BATCH):
+            chunk = notices[first : first + NOTICE_BATCH]
+            creates = [self._create(n, now) for n in chunk]
+            try:
+                self._s.documents.write(creates)
+            except Conflict:
+                stored += [self._create_one(op) for op in creates]
+            else:
+                stored += [True] * len(creates)
+        return stored
+
+    def _create_one(self, op: Put) -> bool:
+        try:
+            self._s.documents.write([op])
+        except Conflict:
+            return False
+        return True
+
+    def _create(self, notice: JoinButtonNotice, now: datetime) -> Put:
+        nid = app_queries.notice_id(notice)
         payload = {
             "title": notice.title,
             "target": [notice.target.kind.value, notice.target.uri, notice.target.label] if notice.target else None,
@@ -82,11 +114,7 @@ class NoticeRepository:
             "expireAt": expire_at(max(notice.end, now)),
             "payload": self._s.codec.seal(notice.org_id, "notices", nid, "payload", json.dumps(payload)),
         }
-        try:
-            self._s.documents.write([Put(doc_path("orgs", notice.org_id, "notices", nid), data, if_absent=True)])
-        except Conflict:
-            return False
-        return True
+        return Put(doc_path("orgs", notice.org_id, "notices", nid), data, if_absent=True)
 
     def notice_id(self, notice: JoinButtonNotice) -> str:
         """The id ``record_notice`` stores a notice under (a hash of its identity)."""

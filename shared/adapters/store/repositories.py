@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
+from shared.adapters.store import principal_heads
 from shared.adapters.store.claims import domain_owner
 from shared.adapters.store.records import RecordCodec
 from shared.documents import Delete, Filter, Put, Query, WriteOp, collection_path, doc_path
@@ -18,6 +19,7 @@ from shared.domain.principals import Org, Principal, PrincipalState
 from shared.errors import Conflict, NotFound, PreconditionFailed
 from shared.logs import ctx, get_logger
 from shared.ports import Cipher, DocumentStore
+from shared.ports.principal_heads import PrincipalHead
 from shared.ports.stores import Stores
 
 UPDATE_ATTEMPTS = 10
@@ -168,6 +170,14 @@ class PrincipalRepository:
         where = (Filter("state", "==", PrincipalState.ACTIVE.value),) if active_only else ()
         docs = self._s.documents.query(Query(collection_path("orgs", org_id, "principals"), where))
         return [self._s.codec.principal_from_doc(org_id, d.id, d.data) for d in docs]
+
+    def active_principal_heads(self, org_id: str) -> list[PrincipalHead]:
+        """Every active principal of an org, unopened (one query, no decryption)."""
+        return principal_heads.active_principal_heads(self._s, org_id)
+
+    def open_principal(self, org_id: str, head: PrincipalHead) -> Principal:
+        """The whole principal behind a head (its sealed fields opened)."""
+        return principal_heads.open_principal(self._s, org_id, head)
 
     def delete_principal(self, org_id: str, principal_id: str) -> None:
         """Delete a principal's own record."""

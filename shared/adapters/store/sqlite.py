@@ -1,10 +1,13 @@
 """The embedded document store: one SQLite file (WAL) with versioned schema migrations.
 
 Documents live in one table keyed by (parent, collection, id) with their data as JSON and an
-integer version for compare-and-set. Queries become ``json_extract`` expressions, backed by
-expression indexes built from the shared index list; a unique index keeps one org per domain.
-Connections come from a bounded pool; ``atomic()`` groups writes (and what a bound local bus
-publishes) into one transaction; ``scrub()`` checkpoints and truncates the WAL after a shred.
+integer version for compare-and-set: one number of a store-wide sequence per write, answered by
+``write``, each condition checked by the statement that writes (``sqlite_writes``). Queries
+become ``json_extract`` expressions, backed by partial expression indexes (each on its own
+collection's rows, so a write elsewhere pays for none of them) built from the shared index
+list; a unique index keeps one org per domain. Connections come from a bounded pool;
+``atomic()`` groups writes (and what a bound local bus publishes) into one transaction;
+``scrub()`` checkpoints and truncates the WAL after a shred.
 """
 
 from __future__ import annotations
@@ -19,18 +22,18 @@ from typing import Any
 from shared.adapters.store.codec import document_from_text, document_text, encode_value
 from shared.adapters.store.indexes import INDEXES
 from shared.adapters.store.sqlite_pool import SqlitePool, private_dir
+from shared.adapters.store.sqlite_writes import apply_write
 from shared.documents import (
     MAX_BATCH,
     Delete,
     Document,
     Filter,
-    Put,
     Query,
     WriteOp,
     split_collection,
     split_path,
 )
-from shared.errors import ConfigError, Conflict, InvalidInput, PreconditionFailed, Unavailable
+from shared.errors import ConfigError, Conflict, InvalidInput, Unavailable
 from shared.logs import get_logger
 
 log = get_logger(__name__)
@@ -51,6 +54,8 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE seq (v INTEGER NOT NULL);
     INSERT INTO seq (v) VALUES (0);
     """,
+    # The query indexes became partial (one collection each): drop the whole-table ones, rebuilt below.
+    ";".join(f"DROP INDEX IF EXISTS {spec.name}" for spec in INDEXES),
 )
 
 UNIQUE_DOMAIN = (
@@ -103,7 +108,10 @@ class SqliteDocumentStore:
             for spec in INDEXES:
                 cols = ", ".join(_field_expr(name) for name, _ in spec.fields)
                 lead = "coll" if spec.group else "coll, parent"
-                conn.execute(f"CREATE INDEX IF NOT EXISTS {spec.name} ON docs ({lead}, {cols})")
+                if not spec.collection.isalnum():
+                    raise ConfigError(f"invalid index collection {spec.collection!r}")
+                where = f"coll = '{spec.collection}'"  # only that collection's rows pay for the index
+                conn.execute(f"CREATE INDEX IF NOT EXISTS {spec.name} ON docs ({lead}, {cols}) WHERE {where}")
         try:
             with self.pool.transaction() as conn:
                 conn.execute(UNIQUE_DOMAIN)
@@ -204,50 +212,32 @@ class SqliteDocumentStore:
 
     # ------------------------------------------------------------ writes
 
-    def write(self, ops: Sequence[WriteOp]) -> None:
-        """Apply up to 500 writes atomically; raise PreconditionFailed or Conflict."""
+    def write(self, ops: Sequence[WriteOp]) -> list[str | None]:
+        """Apply up to 500 writes atomically; raise PreconditionFailed or Conflict; answer each Put's new version.
+
+        One write inside a transaction takes no savepoint: its guarded statement changes nothing when
+        its condition fails, so there is nothing to roll back but a skipped version number.
+        """
         if len(ops) > MAX_BATCH:
             raise InvalidInput(f"a batch holds at most {MAX_BATCH} writes")
         if not ops:
-            return
+            return []
         rows = [(op, *split_path(op.path)) for op in ops]
         encoded = [None if isinstance(op, Delete) else document_text(op.data) for op in ops]
+        alone = len(ops) == 1 and self.pool.in_transaction()
         try:
-            with self.pool.transaction() as conn:
+            with self.pool.connection() if alone else self.pool.transaction() as conn:
                 last = conn.execute("UPDATE seq SET v = v + ? RETURNING v", (len(ops),)).fetchone()[0]
                 first = int(last) - len(ops) + 1
                 for i, ((op, parent, coll, doc_id), data) in enumerate(zip(rows, encoded, strict=True)):
-                    self._apply(conn, op, parent, coll, doc_id, data, first + i)
+                    apply_write(conn, op, (parent, coll, doc_id), data, first + i)
         except sqlite3.IntegrityError as exc:
             raise Conflict(f"a unique value is taken ({exc})") from exc
         except sqlite3.OperationalError as exc:
             raise Unavailable(f"the store is busy or unwritable ({exc})") from exc
         except sqlite3.DatabaseError as exc:
             raise Unavailable(f"the store could not be written ({exc})") from exc
-
-    @staticmethod
-    def _apply(
-        conn: sqlite3.Connection, op: WriteOp, parent: str, coll: str, doc_id: str, data: str | None, version: int
-    ) -> None:
-        key = (parent, coll, doc_id)
-        if op.if_version is not None or (isinstance(op, Put) and op.if_absent):
-            row = conn.execute("SELECT version FROM docs WHERE parent=? AND coll=? AND id=?", key).fetchone()
-            current = None if row is None else str(row[0])
-            if op.if_version is not None and current != op.if_version:
-                raise PreconditionFailed(f"version mismatch on {coll} document")
-            if isinstance(op, Put) and op.if_absent and current is not None:
-                raise Conflict(f"{coll} document already exists")
-        if isinstance(op, Delete):
-            conn.execute("DELETE FROM docs WHERE parent=? AND coll=? AND id=?", key)
-            return
-        expire = op.data.get("expireAt")
-        expire_text = encode_value(expire) if isinstance(expire, datetime) else None
-        conn.execute(
-            "INSERT INTO docs (parent, coll, id, data, version, expire_at) VALUES (?,?,?,?,?,?) "
-            "ON CONFLICT (parent, coll, id) DO UPDATE SET "
-            "data = excluded.data, version = excluded.version, expire_at = excluded.expire_at",
-            (*key, data, version, expire_text),
-        )
+        return [None if isinstance(op, Delete) else str(first + i) for i, op in enumerate(ops)]
 
     def bulk_write(self, ops: Sequence[WriteOp]) -> None:
         """Apply many writes in atomic chunks of 500."""

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from shared.domain.principals import Device, Org, Principal
+from shared.ports.principal_heads import PrincipalHeads
 
 
 class OrgRepository(Protocol):
@@ -44,8 +45,8 @@ class OrgRepository(Protocol):
         ...
 
 
-class PrincipalRepository(Protocol):
-    """Principals (people and rooms) by id or by email's blind index; the purge of a principal's data."""
+class PrincipalRepository(PrincipalHeads, Protocol):
+    """Principals (people and rooms) by id, by email's blind index or unopened; the purge of a principal's data."""
 
     def principal_id(self, org_id: str, email: str) -> str:
         """The stable id of the principal with this email."""

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from shared.domain.presence import JoinButtonNotice, NoticeHeader, Presence, RecipientKind
+from shared.ports.notice_batches import NoticeBatches
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +29,8 @@ class NoticeHead(NoticeHeader):
     handle: object = field(default=None, compare=False, repr=False)
 
 
-class NoticeRepository(Protocol):
-    """Join-button notices, stored once per identity."""
+class NoticeRepository(NoticeBatches, Protocol):
+    """Join-button notices, stored once per identity (one at a time or a batch at a time)."""
 
     def record_notice(self, notice: JoinButtonNotice, now: datetime) -> bool:
         """Store a notice if none exists for its key; True when this call stored it."""
