@@ -76,11 +76,12 @@ class App(Services, Ports):
             self.broadcaster,
             dev,
         )
+        from shared.adapters.google.id_tokens import AddOnIdTokens
         from shared.api.app_conferences import AddOnRoute
 
-        app = self.id_tokens
         api.rooms = self.rooms
-        api.addon = AddOnRoute.build(self.settings, self.clock, self.google.client, self.stores, app, self.conferences)
+        verifier = AddOnIdTokens(self.settings, self.clock, self.google.client, self.id_tokens)
+        api.addon = AddOnRoute.build(self.settings, self.stores, verifier, self.conferences)
         return api
 
     def close(self) -> None:

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 import flask
 
-from shared.adapters.store.repositories import DocumentStores
 from shared.api import app_pages
 from shared.api.app_routing import documented
 from shared.api.app_routing import router as router  # the routes are on it once this module is imported
@@ -27,6 +26,7 @@ from shared.api.http import respond
 from shared.api.routing import View
 from shared.errors import Forbidden
 from shared.ports.clock import Clock
+from shared.ports.stores import Stores
 from shared.services.auth import Authenticator, Caller, DevSignIn
 from shared.services.join_buttons import Broadcaster
 from shared.services.meetings_app import MeetingsApp
@@ -43,7 +43,7 @@ class AppApi:
 
     authenticator: Authenticator
     meetings: MeetingsApp
-    stores: DocumentStores
+    stores: Stores
     clock: Clock
     broadcaster: Broadcaster
     dev: DevSignIn | None = None

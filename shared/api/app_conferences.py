@@ -11,15 +11,12 @@ router when ``shared.api.app`` is imported.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import flask
 from pydantic import BaseModel, Field
 
-from shared.adapters.google.id_tokens import IdTokenVerifier
-from shared.adapters.store.repositories import DocumentStores
 from shared.api.app_models import Strict
 from shared.api.app_routing import documented, router
 from shared.api.http import respond, status_for
@@ -33,18 +30,13 @@ from shared.errors import (
     Unauthenticated,
 )
 from shared.logs import ctx, get_logger
-from shared.ports.clock import Clock
+from shared.ports.identity import IdentityVerifier
+from shared.ports.stores import Stores
 from shared.services.auth import Authenticator, Caller
 from shared.services.conferences import ConferenceService, NotActivated
 
-if TYPE_CHECKING:
-    import httpx
-
-    from shared.adapters.google.certs import CachedCerts
-
 log = get_logger(__name__)
 PATH = "/v1/conferences"
-WIDE_SKEW = 10 * 365 * 86400  # as the app's verifier: iat and exp are checked on the injected clock
 NOT_ACTIVE = frozenset({"not_activated", "org_unknown"})
 HINTS = {
     "not_activated": "Ask your admin to activate you for Hybrid Calendar (hybrid-calendar users activate).",
@@ -89,34 +81,6 @@ class ConferenceOut(BaseModel):
     parameters: dict[str, str]
 
 
-class AddOnIdTokens(IdTokenVerifier):
-    """The app's ID-token checks, with the add-on's client ids accepted as audiences too."""
-
-    def __init__(
-        self, settings: Settings, clock: Clock, http: Callable[[], httpx.Client], app: IdTokenVerifier
-    ) -> None:
-        """``http()`` gives the pooled HTTP client; the certificates are ``app``'s."""
-        super().__init__(settings, clock, http)
-        self._app = app
-        self.audiences = [settings.oidc_client_id, *settings.addon_client_ids]
-
-    @property
-    def certs(self) -> CachedCerts:
-        """The app verifier's certificate cache: one for both."""
-        return self._app.certs
-
-    def _verify(self, token: str) -> Mapping[str, Any]:
-        from google.oauth2 import id_token  # on first use, as the app's verifier does
-
-        return id_token.verify_token(
-            token,
-            self.certs,
-            audience=self.audiences,
-            certs_url=self.certs.url,
-            clock_skew_in_seconds=WIDE_SKEW,
-        )
-
-
 @dataclass(frozen=True, slots=True)
 class AddOnRoute:
     """What the route needs: its authenticator, the use case and the page users fix their account at."""
@@ -127,17 +91,10 @@ class AddOnRoute:
 
     @classmethod
     def build(
-        cls,
-        settings: Settings,
-        clock: Clock,
-        http: Callable[[], httpx.Client],
-        stores: DocumentStores,
-        app: IdTokenVerifier,
-        service: ConferenceService,
+        cls, settings: Settings, stores: Stores, verifier: IdentityVerifier, service: ConferenceService
     ) -> AddOnRoute:
-        """Wire the route beside the app's verifier (the certificate cache is shared)."""
+        """Wire the route with its own verifier (the add-on's client ids accepted as audiences too)."""
         url = f"{settings.public_url}/app" if settings.public_url else None
-        verifier = AddOnIdTokens(settings, clock, http, app)
         return cls(Authenticator(stores.orgs, stores.principals, stores.devices, verifier), service, url)
 
 

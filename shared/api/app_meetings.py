@@ -13,7 +13,6 @@ from typing import Any
 
 import flask
 
-from shared.adapters.store import app_queries
 from shared.api.app import AppApi, op
 from shared.api.app_models import MeetingListOut, MeetingOut, RsvpIn, ScheduleIn, iso, meeting_out, row_out
 from shared.api.app_people_models import AvailabilityIn, AvailabilityOut, availability_out
@@ -63,7 +62,7 @@ def listed_items(
     start, end, days = _range(args, caller)
     start, end = api.meetings.day_range(caller, start, end, days)
     now = api.clock.now()
-    rows = app_queries.meeting_rows(api.stores.backend, caller.org.id, caller.principal.id, start, end, now)
+    rows = api.stores.meetings.meeting_rows(caller.org.id, caller.principal.id, start, end, now)
     lead = lead_for(caller.org, caller.principal)
     return start, end, now, listed(rows, caller.principal.email, device=caller.is_device, lead=lead, now=now)
 

@@ -18,8 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 import flask
 
-from shared.adapters.store.app_queries import StoredNotice
-from shared.adapters.store.repositories import DocumentStores
 from shared.api.app_models import iso, target_out
 from shared.api.app_people_models import presence_out
 from shared.clock import SystemClock
@@ -27,6 +25,7 @@ from shared.domain.presence import Presence, RecipientKind
 from shared.errors import HybridCalendarError, InvalidInput
 from shared.logs import ctx, get_logger
 from shared.ports.clock import Clock
+from shared.ports.stores import StoredNotice, Stores
 from shared.services.join_buttons import Broadcaster
 from shared.services.room_presence import RoomPerson, states
 
@@ -105,7 +104,7 @@ class EventStream:
 
     def __init__(
         self,
-        stores: DocumentStores,
+        stores: Stores,
         clock: Clock,
         broadcaster: Broadcaster,
         target: StreamTarget,

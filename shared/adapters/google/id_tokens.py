@@ -107,3 +107,27 @@ def _reason(exc: Exception) -> str:
     if "signature" in text.lower():
         return "bad signature"
     return "malformed or unsigned token"
+
+
+class AddOnIdTokens(IdTokenVerifier):
+    """The app's ID-token checks, with the Calendar add-on's client ids accepted as audiences too."""
+
+    def __init__(
+        self, settings: Settings, clock: Clock, http: Callable[[], httpx.Client], app: IdTokenVerifier
+    ) -> None:
+        """``http()`` gives the pooled HTTP client; the certificates are ``app``'s (one cache for both)."""
+        super().__init__(settings, clock, http)
+        self._app = app
+        self.audiences = [settings.oidc_client_id, *settings.addon_client_ids]
+
+    @property
+    def certs(self) -> CachedCerts:
+        """The app verifier's certificate cache: one for both."""
+        return self._app.certs
+
+    def _verify(self, token: str) -> Mapping[str, Any]:
+        from google.oauth2 import id_token  # on first use, as the app's verifier does
+
+        return id_token.verify_token(
+            token, self.certs, audience=self.audiences, certs_url=self.certs.url, clock_skew_in_seconds=_WIDE_SKEW
+        )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from shared.adapters.store import app_queries
 from shared.adapters.store.records import meeting_doc_id
 from shared.documents import Delete, Filter, Order, Put, Query, WriteOp, collection_path, doc_path
+from shared.domain.meeting_rows import MeetingRow
 from shared.domain.meetings import Meeting
 from shared.domain.presence import Presence
 from shared.domain.retention import RetentionWindow
@@ -53,6 +54,12 @@ class MeetingRepository:
         if doc is None or doc.data["expireAt"] <= now:
             return None
         return self._s.codec.meeting_from_doc(org_id, doc_id, doc.data)
+
+    def meeting_rows(
+        self, org_id: str, principal_id: str, start: datetime, end: datetime, now: datetime
+    ) -> list[MeetingRow]:
+        """``list_meetings`` as the lean rows a meeting list answers from (no domain objects built)."""
+        return app_queries.meeting_rows(self._s, org_id, principal_id, start, end, now)
 
     def list_meetings(
         self, org_id: str, principal_id: str, start: datetime, end: datetime, now: datetime

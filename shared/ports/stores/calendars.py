@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from shared.domain.meeting_rows import MeetingRow
 from shared.domain.meetings import Meeting
 from shared.domain.sync import SyncState, WatchChannel
 
@@ -37,6 +38,12 @@ class MeetingRepository(Protocol):
 
     def delete_meetings(self, org_id: str, principal_id: str, event_ids: Sequence[str]) -> int:
         """Delete meetings of one calendar by event id."""
+        ...
+
+    def meeting_rows(
+        self, org_id: str, principal_id: str, start: datetime, end: datetime, now: datetime
+    ) -> list[MeetingRow]:
+        """``list_meetings`` as the lean rows a meeting list answers from (no domain objects built)."""
         ...
 
     def list_meetings(
