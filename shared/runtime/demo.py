@@ -15,6 +15,7 @@ import secrets
 import shutil
 import tempfile
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -64,18 +65,26 @@ def _away(world: DemoWorld, token: str) -> dict[str, Any] | None:
 
 
 def _first_sse_event(url: str, token: str, name: str, found: list[dict[str, Any]], ready: threading.Event) -> None:
-    try:
-        with httpx.stream("GET", url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as response:
+    """Read the stream until its first ``name`` event, reconnecting when a connection ends without one.
+
+    A stream lives a bounded time and a loaded machine may outlast it; a reconnection without a cursor
+    replays the live notices, so nothing sent meanwhile is missed. Gives up after two minutes.
+    """
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with httpx.stream("GET", url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as response:
+                ready.set()
+                event = ""
+                for line in response.iter_lines():
+                    if line.startswith("event: "):
+                        event = line[7:]
+                    elif line.startswith("data: ") and event == name:
+                        found.append(json.loads(line[6:]))
+                        return
+        except httpx.HTTPError:
             ready.set()
-            event = ""
-            for line in response.iter_lines():
-                if line.startswith("event: "):
-                    event = line[7:]
-                elif line.startswith("data: ") and event == name:
-                    found.append(json.loads(line[6:]))
-                    return
-    except httpx.HTTPError:
-        ready.set()
+            time.sleep(0.2)  # a refused connection: try again shortly
 
 
 def narrate(world: DemoWorld, runtime: LocalRuntime, clock: AcceleratedClock, console: Console) -> dict[str, Any]:
@@ -145,14 +154,20 @@ def narrate(world: DemoWorld, runtime: LocalRuntime, clock: AcceleratedClock, co
         daemon=True,
     )
     reader.start()
-    ready.wait(10)
+    ready.wait(60)
     jump = start - timedelta(minutes=5) - clock.now() + timedelta(seconds=5)
     clock.advance(jump)
     world.advance(jump)
     console.print(f"  the clock jumps {jump} ahead, to 5 minutes before the meeting")
-    runtime.run_job("dispatch_join_buttons")
-    reader.join(30)
-    notice = found[0] if found else {}
+
+    def join_button() -> dict[str, Any] | None:
+        # A dispatch run sends each button once; running it again until the stream shows it covers an
+        # attendee's copy whose sync lands after the first run on a loaded machine.
+        runtime.run_job("dispatch_join_buttons")
+        reader.join(2)
+        return found[0] if found else None
+
+    notice = wait_for("Bob's join button", join_button, timeout=150)
     console.print(
         f"  Bob's app got a join button: {notice.get('title', '?')}"
         f" → {(notice.get('join_target') or {}).get('uri', '?')}"
