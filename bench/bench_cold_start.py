@@ -44,7 +44,10 @@ from shared.runtime.server import pubsub_envelope
 
 ROOT = Path(__file__).resolve().parent.parent
 REPEATS = 3
-BUNDLE = ("main.py", "functions", "shared", "bench/_trivial_function.py")
+BUNDLE = ("main.py", "functions", "shared", "bench/_trivial_function.py", "bench/_trivial_openapi_function.py")
+#: The API functions' second floor: the least flask-openapi3 app (``bench/_trivial_openapi_function.py``).
+OPENAPI_FLOOR = "openapi"
+_API = {"meetings_api", "admin_api"}
 HEAVY = ("google.cloud.firestore", "google.cloud.pubsub", "google.cloud.kms", "googleapiclient", "grpc")
 _MESSAGES = {
     "sync_calendar": SyncCalendar(org_id="bench-org", principal_id="p1"),
@@ -69,10 +72,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _probe(ep: EntryPoint | None) -> tuple[str, str, dict[str, str], bytes]:
-    """The first request a fresh instance of ``ep`` answers (None: the trivial baseline)."""
+def _probe(ep: EntryPoint | str | None) -> tuple[str, str, dict[str, str], bytes]:
+    """The first request a fresh instance of ``ep`` answers (None: the trivial baseline; a name: another floor)."""
     if ep is None:
         return "GET", "/", {}, b""
+    if isinstance(ep, str):
+        return "GET", "/v1/openapi.json", {}, b""
     admin = {"Authorization": "Bearer bench"}  # the non-public functions check their caller
     if ep.trigger == "pubsub":
         message = _MESSAGES[ep.name]
@@ -131,9 +136,12 @@ def first_answer(
     return Start(seconds, response.status_code, cpu)
 
 
-def cold_start(ep: EntryPoint | None, data_dir: Path) -> Start:
-    """The first answer of a fresh embedded instance of ``ep`` (None: the trivial floor)."""
-    target, source = (ep.name, "main.py") if ep else ("trivial", "bench/_trivial_function.py")
+def cold_start(ep: EntryPoint | str | None, data_dir: Path) -> Start:
+    """The first answer of a fresh embedded instance of ``ep`` (None: the trivial floor; ``OPENAPI_FLOOR``)."""
+    if isinstance(ep, str):
+        target, source = "trivial_openapi", "bench/_trivial_openapi_function.py"
+    else:
+        target, source = (ep.name, "main.py") if ep else ("trivial", "bench/_trivial_function.py")
     env = {**os.environ, "HYBRIDCAL_DATA_DIR": str(data_dir), "HYBRIDCAL_ADMIN_TOKEN": "bench", "PYTHONPATH": ""}
     return first_answer(target, source, env, _probe(ep))
 
@@ -199,15 +207,17 @@ def median_of(fn: object, *args: object) -> tuple[float, object]:
 
 
 def rounds_of(data: Path) -> tuple[list[Start], dict[str, list[Start]]]:
-    """``REPEATS`` rounds, each starting the trivial floor and then every function once, in turn.
+    """``REPEATS`` rounds, each starting the trivial floor, the OpenAPI floor, then every function once, in turn.
 
     Each ratio is taken within its round (function / the floor started just before it), so a
-    machine that slows down between rounds moves both sides of the ratio together.
+    machine that slows down between rounds moves both sides of the ratio together. The OpenAPI
+    floor's starts are under ``runs[OPENAPI_FLOOR]``.
     """
     floors: list[Start] = []
-    runs: dict[str, list[Start]] = {ep.name: [] for ep in ENTRY_POINTS}
+    runs: dict[str, list[Start]] = {ep.name: [] for ep in ENTRY_POINTS} | {OPENAPI_FLOOR: []}
     for _ in range(REPEATS):
         floors.append(cold_start(None, data / "trivial"))
+        runs[OPENAPI_FLOOR].append(cold_start(OPENAPI_FLOOR, data / OPENAPI_FLOOR))
         for ep in ENTRY_POINTS:
             runs[ep.name].append(cold_start(ep, data / ep.name))
     return floors, runs
@@ -249,15 +259,31 @@ def main() -> None:
         f"rounds. `import main` (the bundle every function loads) takes **{main_import * 1000:.0f} ms**; "
         f"heavy Google clients it loads: {main_heavy or 'none'}.\n"
     )
+    api_floor = runs[OPENAPI_FLOOR]
+    api_wall, api_cpu = ratios(api_floor, floors)
     print(
-        "| function | trigger | first response | vs trivial | CPU | vs trivial | status "
-        "| import of the module alone | vs baseline |"
+        f"Second floor for the two API functions: `bench/_trivial_openapi_function.py`, the least app of the HTTP "
+        f"library they are built on (flask-openapi3 and pydantic imported, one route over one model, its OpenAPI "
+        f"document answered), started the same way right after the trivial floor: "
+        f"**{statistics.median(f.seconds for f in api_floor) * 1000:.0f} ms** to first response, "
+        f"**{statistics.median(f.cpu for f in api_floor) * 1000:.0f} ms** of CPU, **{api_wall:.2f}x** / "
+        f"**{api_cpu:.2f}x** the trivial function (wall / CPU): what the library alone adds to any function "
+        f"that documents its API from pydantic models.\n"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print(
+        "| function | trigger | first response | vs trivial | CPU | vs trivial | vs OpenAPI floor (wall / CPU) "
+        "| status | import of the module alone | vs baseline |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for ep, cold, cpu, ratio, cpu_ratio, status, imp, _heavy in rows:
+        if ep.name in _API:
+            wall_o, cpu_o = ratios(runs[ep.name], api_floor)
+            vs_api = f"{wall_o:.2f}x / {cpu_o:.2f}x"
+        else:
+            vs_api = "-"
         print(
             f"| {ep.name} | {ep.trigger} | {cold * 1000:.0f} ms | {ratio:.2f}x | {cpu * 1000:.0f} ms "
-            f"| {cpu_ratio:.2f}x | {status} | {imp * 1000:.0f} ms | {imp / base_import:.1f}x |"
+            f"| {cpu_ratio:.2f}x | {vs_api} | {status} | {imp * 1000:.0f} ms | {imp / base_import:.1f}x |"
         )
     print(
         "\nWhere each module's import goes (`python -X importtime -c 'import functions.NAME'`, self times in ms, "

@@ -93,7 +93,7 @@ class _Renderer:
             tag = child.tag
             if tag == "-text":
                 text = child.text_content or ""
-                if not pre:
+                if not pre and (not text.isprintable() or "  " in text):  # else nothing for _SPACES to change
                     text = _SPACES.sub(" ", text)
                 add_agenda(text)
                 add_scan(text)

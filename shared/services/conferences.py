@@ -26,7 +26,6 @@ from shared.domain.decisions import ADDON_CONFERENCE, ADDON_CONFERENCE_UNUSED
 from shared.domain.events import CalendarEvent
 from shared.domain.joindetails import JoinDetails
 from shared.domain.meetings import Meeting
-from shared.domain.normalise import meeting_from_event
 from shared.domain.principals import Org, Principal, PrincipalKind
 from shared.errors import (
     Conflict,
@@ -174,6 +173,9 @@ class ConferenceService:
 
     def _meeting(self, org: Org, principal: Principal, event: CalendarEvent | None, event_id: str) -> Meeting:
         if event is not None:
+            # imported on first use: no list or stream request needs the normaliser
+            from shared.domain.normalise import meeting_from_event
+
             try:
                 return meeting_from_event(org.id, principal.id, event, keywords=org.keywords)
             except InvalidInput:

@@ -19,7 +19,6 @@ from shared.clock import utc
 from shared.clock import zone_of as zone_of  # the API routes read the caller's zone through here
 from shared.domain.events import CalendarEvent
 from shared.domain.meetings import Meeting, ResponseStatus
-from shared.domain.normalise import meeting_from_event
 from shared.domain.presence import Presence
 from shared.domain.principals import PrincipalKind
 from shared.domain.privacy import for_viewer
@@ -149,6 +148,9 @@ class MeetingsApp:
     # ------------------------------------------------------------ writes
 
     def _store(self, caller: Caller, event: CalendarEvent) -> MeetingItem:
+        # imported on first use: no list or stream request needs the normaliser
+        from shared.domain.normalise import meeting_from_event
+
         meeting = meeting_from_event(caller.org.id, caller.principal.id, event, keywords=caller.org.keywords)
         self._meetings.put_meetings([meeting], self._clock.now())
         return self.item(caller, meeting)

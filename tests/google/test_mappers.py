@@ -8,6 +8,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
+
 from shared.adapters.google.acl import rule_from_api, rule_to_api
 from shared.adapters.google.calendar_settings import CalendarAbout, about_from_api, setting_from_api
 from shared.adapters.google.freebusy import busy_from_api, query_body
@@ -19,6 +21,7 @@ from shared.adapters.google.mappers import (
     event_from_api,
     event_patch,
     event_to_api,
+    to_calendar_event,
 )
 from shared.ports.calendar import AccessRule
 
@@ -111,6 +114,48 @@ def test_all_day_and_cancelled_instances_map_to_the_domain() -> None:
     )
     assert cancelled.cancelled and cancelled.recurring_event_id == "m"
     assert cancelled.original_start == datetime(2026, 11, 25, 9, tzinfo=UTC)
+
+
+SHAPES: list[dict[str, Any]] = [
+    RESOURCE,
+    {"id": "d1", "start": {"date": "2026-11-26", "timeZone": "Europe/Berlin"}, "end": {"date": "2026-11-27"}},
+    {
+        "id": "m_1",
+        "status": "cancelled",
+        "recurringEventId": "m",
+        "originalStartTime": {"dateTime": "2026-11-25T09:00:00Z"},
+    },
+    {"id": "m", "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=4"], "start": {"dateTime": "2026-11-25T09:00:00-05:00"}},
+    {"id": "w", "eventType": "workingLocation", "workingLocationProperties": {"type": "homeOffice", "homeOffice": {}}},
+    {
+        "id": "c",
+        "conferenceData": {
+            "conferenceSolution": {"key": {"type": "addOn"}, "name": "Webex"},
+            "conferenceId": "c1",
+            "parameters": {"addOnParameters": {"parameters": {"k": "v", "n": 1}}},
+        },
+    },
+    {
+        "id": "odd",
+        "organizer": "not an object",
+        "attendees": ["x", {"email": "A@B.example"}],
+        "extendedProperties": {"private": "no"},
+        "start": "no",
+        "end": {},
+        "hangoutLink": "https://meet.google.com/h",
+        "visibility": "private",
+        "iCalUID": "u@google.com",
+        "etag": '"1"',
+        "updated": "",
+    },
+    {},
+]
+
+
+@pytest.mark.parametrize("resource", SHAPES, ids=lambda r: str(r.get("id", "empty")))
+def test_the_one_pass_domain_view_equals_the_round_tripping_view(resource: dict[str, Any]) -> None:
+    """The one-pass domain view (what a sync maps every listed item with) reads what the GoogleEvent path reads."""
+    assert calendar_event_from_api(resource) == to_calendar_event(event_from_api(resource))
 
 
 def test_the_answer_patch_changes_one_status_and_keeps_every_other_field() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from shared.clock import utc
@@ -49,6 +49,20 @@ def time_from_api(value: Any) -> EventTime | None:
         date=date.fromisoformat(day) if isinstance(day, str) and day else None,
         time_zone=value.get("timeZone") or None,
     )
+
+
+def instant_from_api(value: Any) -> tuple[datetime | None, str | None, bool]:
+    """An event time object as ``(instant, time zone, all day)``: ``time_from_api``'s instant without the object."""
+    if not isinstance(value, dict | Mapping):
+        return None, None, False
+    zone = value.get("timeZone") or None
+    when = value.get("dateTime")
+    if isinstance(when, str) and when:
+        return utc(datetime.fromisoformat(when)), zone, False
+    day = value.get("date")
+    if isinstance(day, str) and day:
+        return datetime.combine(date.fromisoformat(day), time(), UTC), zone, True
+    return None, zone, False
 
 
 def time_to_api(value: EventTime, base: Any) -> dict[str, Any]:

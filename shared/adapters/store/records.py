@@ -9,10 +9,11 @@ is mapped in ``org_docs``.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
+
+import orjson
 
 from shared.adapters.crypto.envelope import field_aad
 from shared.adapters.store import org_docs
@@ -129,7 +130,7 @@ class RecordCodec:
             "conf": [m.conference_ref, m.conference_state],
             "wl": m.working_location,
         }
-        text = json.dumps(payload, separators=(",", ":"))
+        text = orjson.dumps(payload).decode()
         sealed = self.seal(m.org_id, "meetings", doc_id, "payload", text, principal_id=m.principal_id)
         return doc_id, {
             "principal_id": m.principal_id,
@@ -153,7 +154,7 @@ class RecordCodec:
     def meeting_from_doc(self, org_id: str, doc_id: str, data: Mapping[str, Any]) -> Meeting:
         """Map a meeting document back, opening its payload."""
         principal_id = data["principal_id"]
-        payload = json.loads(self.open(org_id, "meetings", doc_id, "payload", data["payload"], principal_id))
+        payload = orjson.loads(self.open(org_id, "meetings", doc_id, "payload", data["payload"], principal_id))
         return Meeting(
             org_id=org_id,
             principal_id=principal_id,
