@@ -14,8 +14,8 @@ from datetime import datetime
 import flask
 from pydantic import BaseModel, Field
 
+from shared.api import app_meetings  # by module: either of the two may be imported first
 from shared.api.app import AppApi, op
-from shared.api.app_meetings import listed_items, listing
 from shared.api.app_models import MeetingListOut, iso
 from shared.api.app_routing import SSE
 from shared.api.app_stream import StreamTarget, stream_response
@@ -50,7 +50,7 @@ def device_presence(
 
     People's states for a room display.
     """
-    start, end, now, items = listed_items(api, caller, request.args)
+    start, end, now, items = app_meetings.listed_items(api, caller, request.args)
     found = states(caller.org.id, api.stores.presence, room_people(caller.org, api.stores.principals, items))
     people = [{"email": email, "status": status.value} for email, status in found.items()]
     return respond({"from": iso(start), "to": iso(end), "now": iso(now), "people": people})
@@ -64,7 +64,7 @@ def device_meetings(
 
     A room's day.
     """
-    return respond(listing(api, caller, request.args))
+    return respond(app_meetings.listing(api, caller, request.args))
 
 
 @op("/v1/devices/<device_id>/stream", "GET", "deviceStream", "device", ok=SSE)
@@ -75,6 +75,6 @@ def device_stream(
 
     A device's events, and the presence of the org's people on its room's meetings of today.
     """
-    people = room_people(caller.org, api.stores.principals, listed_items(api, caller, {})[3])
+    people = room_people(caller.org, api.stores.principals, app_meetings.listed_items(api, caller, {})[3])
     target = StreamTarget(caller.org.id, RecipientKind.DEVICE, path.device_id, presence_among=people)
     return stream_response(api, request, header, target)

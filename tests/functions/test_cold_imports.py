@@ -96,3 +96,19 @@ def test_webhook_first_answer_on_the_embedded_backend_builds_no_google_stack(tmp
     assert printed[-1].startswith("200 ")  # an unknown channel: read from the store, answered 200
     assert "shared.bootstrap" in loaded and "shared.adapters.store.sqlite" in loaded  # the App was built
     assert _offenders(loaded, NEVER + GOOGLE_STACK + PYDANTIC) == []
+
+
+def test_the_api_functions_import_no_html_parser() -> None:
+    """The two APIs list and answer stored meetings: the normaliser and its HTML parser load on first use only."""
+    for name in sorted(APIS):
+        loaded = _loaded(f"import functions.{name}")
+        assert _offenders(loaded, ("selectolax", "shared.domain.normalise", "shared.domain.agenda")) == [], name
+
+
+_ROUTE_MODULES = sorted(p.stem for p in (ROOT / "shared" / "api").glob("*.py") if p.stem != "__init__")
+
+
+@pytest.mark.parametrize("module", _ROUTE_MODULES)
+def test_every_api_module_imports_first(module: str) -> None:
+    """Any module of the HTTP layer can be the first one imported (no import cycle depends on the order)."""
+    assert f"shared.api.{module}" in _loaded(f"import shared.api.{module}")
