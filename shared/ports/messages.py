@@ -19,6 +19,7 @@ import re
 from typing import Any, ClassVar, Self
 
 import msgspec
+import orjson
 
 from shared.errors import InvalidInput
 from shared.topics import CALENDAR_SYNC, JOIN_BUTTONS, JOIN_REWRITE, PRESENCE_CHANGED, USER_PROVISIONING, VACATION_CHECK
@@ -46,7 +47,7 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
     def encode(self) -> bytes:
         """Serialise to compact JSON bytes."""
         body = {"kind": self.kind, "v": SCHEMA_VERSION, **msgspec.to_builtins(self)}
-        return json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
+        return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
 
     @classmethod
     def decode(cls, data: bytes) -> Self:

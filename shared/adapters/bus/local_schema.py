@@ -14,6 +14,8 @@ import sqlite3
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+import orjson
+
 from shared.ports import BusMessage
 
 SCHEMA = (
@@ -115,7 +117,7 @@ def insert_message(
     row = conn.execute(
         "INSERT INTO bus_messages (id, topic, data, attributes, ordering_key, published) "
         "VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
-        (message_id, topic, bytes(data), json.dumps(dict(attributes)), ordering_key, stamp(published)),
+        (message_id, topic, bytes(data), orjson.dumps(dict(attributes)).decode(), ordering_key, stamp(published)),
     ).fetchone()
     return int(row[0])
 

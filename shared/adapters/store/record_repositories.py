@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from shared.adapters.store import app_queries
 from shared.documents import Delete, Document, Filter, Order, Put, Query, collection_path, doc_path
@@ -112,7 +113,7 @@ class NoticeRepository:
             "end": notice.end,
             "sent_at": notice.sent_at,
             "expireAt": expire_at(max(notice.end, now)),
-            "payload": self._s.codec.seal(notice.org_id, "notices", nid, "payload", json.dumps(payload)),
+            "payload": self._s.codec.seal(notice.org_id, "notices", nid, "payload", orjson.dumps(payload).decode()),
         }
         return Put(doc_path("orgs", notice.org_id, "notices", nid), data, if_absent=True)
 
