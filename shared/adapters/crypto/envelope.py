@@ -148,13 +148,13 @@ class EnvelopeCipher:
         return key
 
     def _field_key(self, org_id: str, version: str, principal_id: str | None, *, create: bool) -> bytes:
-        data_key = self._data_key(org_id, version, create=create)
         if principal_id is None:
-            return data_key
+            return self._data_key(org_id, version, create=create)
         cache_key = ("fk", org_id, principal_id, version)
         cached = self._keys.lookup(cache_key)
-        if cached is not None:
+        if cached is not None:  # derived from that data key within the cache's lifetime: one look-up per open
             return cached
+        data_key = self._data_key(org_id, version, create=create)
         principal_key = self._principal_key(org_id, principal_id, create=create)
         derived = HKDF(
             algorithm=hashes.SHA256(),

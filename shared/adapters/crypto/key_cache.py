@@ -26,12 +26,15 @@ class _TtlCache:
         self._lock = threading.Lock()
 
     def get(self, key: CacheKey) -> bytes | None:
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is None or hit[0] < self._clock.monotonic():
-                self._items.pop(key, None)
-                return None
-            return hit[1]
+        hit = self._items.get(key)  # one dict read is atomic: only writers take the lock
+        if hit is None:
+            return None
+        if hit[0] < self._clock.monotonic():
+            with self._lock:
+                if self._items.get(key) is hit:
+                    del self._items[key]
+            return None
+        return hit[1]
 
     def put(self, key: CacheKey, value: bytes) -> None:
         with self._lock:
@@ -59,7 +62,12 @@ class KeyCache:
 
     def lookup(self, key: CacheKey) -> bytes | None:
         """The key cached under ``key``, this thread's uncommitted ones first."""
-        return self._pending().get(key) or self._cache.get(key)
+        pending: dict[CacheKey, bytes] | None = getattr(self._tx, "keys", None)
+        if pending:
+            hit = pending.get(key)
+            if hit is not None:
+                return hit
+        return self._cache.get(key)
 
     def fresh(self, *keys: CacheKey) -> bool:
         """True when any of ``keys`` was made in this thread's open transaction (not committed yet)."""
