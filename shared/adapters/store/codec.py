@@ -25,10 +25,14 @@ _fromisoformat = datetime.fromisoformat
 
 def encode_value(value: Any) -> Any:
     """Turn a document value into a JSON-compatible value."""
+    kind = value.__class__
+    if kind is str or kind is int or kind is bool or value is None:  # most values: nothing to encode
+        return value
     if isinstance(value, datetime):
         if not is_aware(value):
             raise ValueError("naive datetime in a document")
-        return _DT + value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        # "YYYY-MM-DDTHH:MM:SS.ffffffZ" in UTC, the year zero-padded so that the text sorts as the time does
+        return _DT + value.astimezone(UTC).isoformat(timespec="microseconds")[:-6] + "Z"
     if isinstance(value, bytes | bytearray):
         return _BYTES + base64.b64encode(bytes(value)).decode()
     if isinstance(value, Mapping):
