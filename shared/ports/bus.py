@@ -8,7 +8,7 @@ same bus with raw ``publish`` (dead letters and operators re-publish bytes as th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -41,6 +41,11 @@ class MessageBus(Protocol):
     def send(self, message: Message) -> str:
         """Publish ``message`` on its topic with its ordering key and attributes; return the message id
         once the bus has accepted it (inside the store's ``atomic()`` block where the bus is an outbox)."""
+        ...
+
+    def send_all(self, messages: Sequence[Message]) -> list[str]:
+        """``send`` each message, in order, and return their ids once the bus has accepted them all: the
+        embedded outbox stores them in one transaction, Pub/Sub has them in flight together."""
         ...
 
 

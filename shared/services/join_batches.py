@@ -2,8 +2,9 @@
 
 :class:`NoticeOutbox` gathers the notices a run decided on; every ``NOTICE_BATCH`` of them (and
 at the end of each pass) it records them create-if-absent in one write and publishes on the
-join-buttons topic only the ones this run stored: racing runs still send each notice once. On a
-store with transactions across calls (SQLite) a batch's writes and a bound local bus's publishes commit together.
+join-buttons topic only the ones this run stored, in one ``send_all`` (Pub/Sub has them in flight
+together): racing runs still send each notice once. On a store with transactions across calls
+(SQLite) a batch's writes and a bound local bus's publishes commit together.
 """
 
 from __future__ import annotations
@@ -78,10 +79,10 @@ class NoticeOutbox:
                 if not new:
                     self._report.duplicates += 1
                     continue
-                self._publish(notice)
                 sent.append(notice)
                 if settles is not None:
                     self._settled.add(settles)
+            self._bus.send_all([self._message(notice) for notice in sent])  # with the batch, in one go
         if self._on_notice is not None:  # after the commit: what it wakes reads the store
             for notice in sent:
                 self._on_notice(notice)
@@ -89,7 +90,8 @@ class NoticeOutbox:
     def _atomic(self) -> AbstractContextManager[object]:
         return contextlib.nullcontext() if self._transactions is None else self._transactions.atomic()
 
-    def _publish(self, notice: JoinButtonNotice) -> None:
+    def _message(self, notice: JoinButtonNotice) -> JoinButton:
+        """Count the notice as sent and make its message."""
         report, kind = self._report, notice.kind
         report.sent += 1
         report.by_kind[kind.value] = report.by_kind.get(kind.value, 0) + 1
@@ -99,11 +101,10 @@ class NoticeOutbox:
             report.cancelled += 1
         elif kind is not NoticeKind.JOIN:
             report.corrected += 1
-        message = JoinButton(
+        return JoinButton(
             org_id=notice.org_id,
             notice_id=self._notices.notice_id(notice),
             recipient_kind=notice.recipient_kind.value,
             recipient_id=notice.recipient_id,
             notice_kind=kind.value,
         )
-        self._bus.send(message)

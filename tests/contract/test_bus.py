@@ -10,6 +10,7 @@ from collections import defaultdict
 from shared.adapters.bus.local import LocalBus
 from shared.errors import LeaseHeld
 from shared.ports import BusMessage
+from shared.ports.messages import JoinButton
 
 
 def test_delivers_data_attributes_and_key(bus: LocalBus) -> None:
@@ -126,3 +127,22 @@ def test_a_held_lease_is_deferred_by_its_retry_after_without_spending_attempts(b
     gaps = [later - earlier for (earlier, _), (later, _) in itertools.pairwise(answers)]
     assert len(answers) == 5 and min(gaps) >= 0.45
     assert max(attempt for _, attempt in answers) < 3 + 4
+
+
+def test_send_all_answers_an_id_per_message_and_delivers_each(bus: LocalBus) -> None:
+    """``send_all`` publishes a batch: one distinct id per message in order, each delivered with its attributes."""
+    messages = [
+        JoinButton(org_id="o", notice_id=f"n{i}", recipient_kind="person", recipient_id=f"r{i}", notice_kind=kind)
+        for i, kind in enumerate(["join", "moved", "join", "cancelled", "join"])
+    ]
+    got: list[BusMessage] = []
+    bus.subscribe(JoinButton.topic, got.append)
+    ids = bus.send_all(messages)
+    assert len(ids) == len(messages) == len(set(ids))
+    assert bus.wait_idle(30)
+    by_id = {m.message_id: m for m in got}
+    assert sorted(by_id) == sorted(ids) and len(got) == len(messages)
+    for message_id, sent in zip(ids, messages, strict=True):
+        assert JoinButton.decode(by_id[message_id].data) == sent
+        assert dict(by_id[message_id].attributes) == {"org_id": "o", "kind": sent.notice_kind}
+    assert bus.send_all([]) == []

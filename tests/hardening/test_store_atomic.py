@@ -15,6 +15,7 @@ from shared.adapters.store.sqlite import SqliteDocumentStore
 from shared.clock import ManualClock
 from shared.documents import Put, doc_path
 from shared.ports import BusMessage
+from shared.ports.messages import JoinButton
 from tests.support.instant import T0
 
 
@@ -93,4 +94,44 @@ def test_many_threads_share_a_bounded_number_of_connections(tmp_path: Path) -> N
             thread.join(timeout=120)
         assert len(peak) == 64 * 20 and max(peak) <= 8
     finally:
+        store.close()
+
+
+def test_send_all_is_one_transaction_and_rolls_back_with_the_block(tmp_path: Path) -> None:
+    """A batch of messages is stored in one transaction (five publishes take five); inside a failed
+    ``atomic()`` block none of the batch is delivered."""
+    store = SqliteDocumentStore(tmp_path / "db.sqlite3")
+    bus = LocalBus(store, workers=1)
+    got: list[BusMessage] = []
+    bus.subscribe(JoinButton.topic, got.append)
+    pool = store.pool
+    real, opened, me = pool.transaction, [], threading.get_ident()
+
+    def counted() -> object:
+        if threading.get_ident() == me:  # the bus's workers open their own for deliveries
+            opened.append(pool.in_transaction())  # True: joined an open transaction (a savepoint)
+        return real()
+
+    pool.transaction = counted  # type: ignore[method-assign]
+    batch = [JoinButton(org_id="o", notice_id=f"n{i}", recipient_kind="person", recipient_id="r") for i in range(5)]
+    try:
+        bus.send_all(batch)
+        assert opened == [False]
+        opened.clear()
+        for message in batch:
+            bus.send(message)
+        assert opened == [False] * 5
+
+        def failing_dispatch() -> None:
+            with store.atomic():
+                bus.send_all([JoinButton(org_id="o", notice_id="lost", recipient_kind="person", recipient_id="r")])
+                raise RuntimeError("the notices could not be recorded")
+
+        with pytest.raises(RuntimeError):
+            failing_dispatch()
+        assert bus.wait_idle(10)
+        assert sorted(JoinButton.decode(m.data).notice_id for m in got) == sorted([f"n{i}" for i in range(5)] * 2)
+    finally:
+        pool.transaction = real  # type: ignore[method-assign]
+        bus.close()
         store.close()

@@ -1,26 +1,26 @@
 """The embedded message bus: durable in the service's SQLite database, with Pub/Sub's delivery semantics.
 
-A publish stores the message once and a delivery row for every subscription of its topic (a
-topic nobody subscribes to drops it, as Pub/Sub does). Inside the store's ``atomic()`` block
-those rows commit with the state change that caused them, a transactional outbox, and only
-then become deliverable. Subscriptions are stored as well, so what is published while no
-handler is attached (during a restart) waits for it, and what was queued or in flight when
-the process died is delivered again when it starts: at least once, never lost.
+A publish stores the message once and a delivery row for every subscription of its topic (a topic
+nobody subscribes to drops it, as Pub/Sub does). Inside the store's ``atomic()`` block those rows
+commit with the state change that caused them, a transactional outbox, and only then become
+deliverable. Subscriptions are stored as well, so what is published while no handler is attached
+(during a restart) waits for it, and what was queued or in flight when the process died is
+delivered again when it starts: at least once, never lost.
 
-Worker threads deliver to the handlers attached in this process. Messages with the same
-ordering key go one at a time, in publish order, and a failing message blocks its key until it
-succeeds or is dead-lettered. A delivery counts as an attempt when it starts (so a message
-that kills the process every time is still dead-lettered in the end). Failures are retried
-with jittered exponential backoff, or no sooner than the error's ``retry_after``; a held lease
-(``LeaseHeld``) is deferred by its ``retry_after`` without spending an attempt. After
-``max_attempts`` deliveries a message is dead-lettered: kept with its last error (see
-``dead_letters()``) and published to ``<topic>-dead-letter``. ``wait_idle()`` waits on a
-condition until nothing is queued, delayed or in flight; ``drain()`` delivers on the caller's
-thread until then (with ``workers=0`` every delivery happens there, for deterministic tests).
+Worker threads deliver to the handlers attached in this process. Messages with the same ordering
+key go one at a time, in publish order, and a failing message blocks its key until it succeeds or
+is dead-lettered. A delivery counts as an attempt when it starts (so a message that kills the
+process every time is still dead-lettered in the end). Failures are retried with jittered
+exponential backoff, or no sooner than the error's ``retry_after``; a held lease (``LeaseHeld``)
+is deferred by its ``retry_after`` without spending an attempt. After ``max_attempts`` deliveries
+a message is dead-lettered: kept with its last error (see ``dead_letters()``) and published to
+``<topic>-dead-letter``. ``wait_idle()`` waits on a condition until nothing is queued, delayed or
+in flight; ``drain()`` delivers on the caller's thread until then (with ``workers=0`` every
+delivery happens there, for deterministic tests).
 
-Only one process may deliver from a database; the embedded backend guarantees it with a lock
-on the data directory. A bus made without a store keeps its messages in a private temporary
-database until ``bind()`` gives it the service's.
+Only one process may deliver from a database; the embedded backend guarantees it with a lock on
+the data directory. A bus made without a store keeps its messages in a private temporary database
+until ``bind()`` gives it the service's. ``send_all`` stores many messages in one transaction.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,6 +47,7 @@ from shared.errors import LeaseHeld, Unavailable
 from shared.logs import ctx, get_logger, redact
 from shared.ports import BusMessage, Handler
 from shared.ports.clock import Clock
+from shared.ports.messages import Message
 
 if TYPE_CHECKING:
     from shared.adapters.store.sqlite import SqliteDocumentStore
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
 
 log = get_logger(__name__)
 RETENTION = timedelta(days=7)
+_Outgoing = tuple[str, bytes, str | None, Mapping[str, str]]  # a message to store: topic, data, key, attributes
 MAX_DEFERRALS = 20
 
 
@@ -152,32 +154,36 @@ class LocalBus(SendsMessages):
         attributes: Mapping[str, str] | None = None,
     ) -> str:
         """Store the message for every subscription of ``topic`` (in the caller's transaction, if any)."""
+        return self._store([(topic, bytes(data), ordering_key or None, dict(attributes or {}))])[0]
+
+    def send_all(self, messages: Sequence[Message]) -> list[str]:
+        """Store every message for its topic's subscriptions in one transaction (the caller's, if any)."""
+        return self._store([(m.topic, m.encode(), m.ordering_key or None, m.attributes) for m in messages])
+
+    def _store(self, outgoing: list[_Outgoing]) -> list[str]:
         self._schedule.ensure_open()
         with self._lock:
-            self.published[topic] = self.published.get(topic, 0) + 1
-        message_id = uuid.uuid4().hex
+            for topic, *_ in outgoing:
+                self.published[topic] = self.published.get(topic, 0) + 1
+        ids = [uuid.uuid4().hex for _ in outgoing]
         with self._tx() as conn:
-            self._insert(conn, topic, message_id, bytes(data), ordering_key or None, dict(attributes or {}))
-        return message_id
+            self._insert(conn, list(zip(ids, outgoing, strict=True)))
+        return ids
 
-    def _insert(
-        self,
-        conn: sqlite3.Connection,
-        topic: str,
-        message_id: str,
-        data: bytes,
-        ordering_key: str | None,
-        attributes: dict[str, str],
-    ) -> None:
-        names = list(self._topics.get(topic, ()))
-        if not names:
-            return
-        seq = rows.insert_message(conn, message_id, topic, data, ordering_key, attributes, self._clock.now())
-        okey = ordering_key or f"\x00{message_id}"
-        rows.insert_deliveries(conn, names, seq, okey)
-        pool = self._pool
-        assert pool is not None
-        pool.after_commit(lambda: self._schedule.enqueue([((n, okey), seq) for n in names]))
+    def _insert(self, conn: sqlite3.Connection, outgoing: list[tuple[str, _Outgoing]]) -> None:
+        """Store messages (id, message) and their deliveries; queue the deliveries once they commit."""
+        queued: list[tuple[Key, int]] = []
+        now = self._clock.now()
+        for message_id, (topic, data, ordering_key, attributes) in outgoing:
+            names = list(self._topics.get(topic, ()))
+            if not names:
+                continue
+            seq = rows.insert_message(conn, message_id, topic, data, ordering_key, attributes, now)
+            okey = ordering_key or f"\x00{message_id}"
+            rows.insert_deliveries(conn, names, seq, okey)
+            queued += [((n, okey), seq) for n in names]
+        if queued:
+            self._ensure().after_commit(lambda: self._schedule.enqueue(queued))
 
     def subscribe(self, topic: str, handler: Handler, *, name: str | None = None) -> None:
         """Attach ``handler`` to a stored subscription of ``topic`` (created when new) and queue its backlog."""
@@ -269,15 +275,11 @@ class LocalBus(SendsMessages):
             return
         if deferred:
             delay = max(float(getattr(error, "retry_after", None) or 0.0), self._backoff_base)
-            change = "attempts = attempts - 1, deferrals = deferrals + 1, error = ?"
         else:
             backoff = self._rng.uniform(0, min(self._backoff_cap, self._backoff_base * 2**message.delivery_attempt))
             delay = max(backoff, float(getattr(error, "retry_after", None) or 0.0))
-            change = "error = ?"
         with self._tx() as conn:
-            conn.execute(
-                f"UPDATE bus_deliveries SET {change} WHERE subscription = ? AND seq = ?", (text, sub.name, seq)
-            )
+            rows.note_failure(conn, sub.name, seq, text, deferred=deferred)
         self._schedule.retry(key, delay)
 
     def _dead_letter(self, sub: Subscription, key: Key, seq: int, message: BusMessage, error: str) -> None:
@@ -286,7 +288,7 @@ class LocalBus(SendsMessages):
         with self._tx() as conn:
             rows.forget_delivery(conn, sub.name, seq)
             rows.record_dead_letter(conn, sub.name, message, error, self._clock.now())
-            self._insert(conn, f"{sub.topic}-dead-letter", uuid.uuid4().hex, message.data, None, attributes)
+            self._insert(conn, [(uuid.uuid4().hex, (f"{sub.topic}-dead-letter", message.data, None, attributes))])
         log.warning(
             "message dead-lettered",
             extra=ctx(

@@ -199,3 +199,9 @@ def purge_before(conn: sqlite3.Connection, cutoff: datetime) -> int:
     old = "SELECT seq FROM bus_messages WHERE published < ?"
     conn.execute(f"DELETE FROM bus_deliveries WHERE seq IN ({old})", (stamp(cutoff),))
     return int(conn.execute("DELETE FROM bus_messages WHERE published < ?", (stamp(cutoff),)).rowcount)
+
+
+def note_failure(conn: sqlite3.Connection, subscription: str, seq: int, error: str, *, deferred: bool) -> None:
+    """Keep a failed delivery's error; a deferred one (a held lease) gives its attempt back and counts a deferral."""
+    change = "attempts = attempts - 1, deferrals = deferrals + 1, error = ?" if deferred else "error = ?"
+    conn.execute(f"UPDATE bus_deliveries SET {change} WHERE subscription = ? AND seq = ?", (error, subscription, seq))

@@ -2,24 +2,23 @@
 
 Topics are ``projects/<project>/topics/<prefix><topic>``. ``publish()`` uses an ordering-enabled
 publisher and blocks until Pub/Sub accepted the message (so the webhook answers 200 only after
-that); when a publish with an ordering key fails, the key is resumed before the error is raised.
+that); ``send_all()`` has a batch in flight together and waits for all. When a publish with an
+ordering key fails, the key is resumed before the error is raised.
 
-``subscribe()`` (the embedded runtime and tests; Cloud Functions get push deliveries from
-Eventarc instead) creates an ordered subscription with a retry policy and, for topics that have
-one, a dead-letter policy to ``<topic>-dead-letter``, then runs a streaming pull: the handler's
-success acks, an exception nacks. On top of what the server does, the adapter keeps the bus
-contract in process:
+``subscribe()`` (the embedded runtime and tests; Cloud Functions get push deliveries from Eventarc
+instead) creates an ordered subscription with a retry policy and, for topics that have one, a
+dead-letter policy to ``<topic>-dead-letter``, then runs a streaming pull: the handler's success
+acks, an exception nacks. On top of what the server does, the adapter keeps the contract in process:
 
 * Ordering across redeliveries: a key is held at its failed message, so it never runs out of
   order (``pubsub_subscription``).
 * Held leases: a handler raising ``LeaseHeld`` gets its message back after the error's
   ``retry_after`` (the ack deadline is moved, at most 600 s) without spending an attempt.
-* Dead letters: after ``max_attempts`` deliveries the message is republished to
-  ``<topic>-dead-letter`` (attributes ``sourceTopic`` and ``deadLetterReason``), listed by
-  ``dead_letters()`` and acked. The subscription's server-side dead-letter policy stays as the
-  safety net for a crashed consumer. (Google's emulator drops ordered messages at the limit
-  instead of dead-lettering them, and ignores retry backoff; this code path is what the contract
-  tests exercise there.)
+* Dead letters: after ``max_attempts`` deliveries the message is republished to ``<topic>-dead-letter``
+  (attributes ``sourceTopic`` and ``deadLetterReason``), listed by ``dead_letters()`` and acked. The
+  subscription's server-side dead-letter policy stays as the safety net for a crashed consumer.
+  (Google's emulator drops ordered messages at the limit instead of dead-lettering them, and ignores
+  retry backoff; this code path is what the contract tests exercise there.)
 """
 
 from __future__ import annotations
@@ -31,7 +30,14 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from shared import errors
-from shared.adapters.bus.pubsub_client import mapped_errors, new_subscriber, open_stream, ordered_publisher, shut_down
+from shared.adapters.bus.pubsub_client import (
+    mapped_errors,
+    new_subscriber,
+    open_stream,
+    ordered_publisher,
+    publish_all,
+    shut_down,
+)
 from shared.adapters.bus.pubsub_subscription import PullSubscription, received, subscription_request
 from shared.adapters.bus.wire import DeadLetter, SendsMessages
 from shared.clock import SystemClock
@@ -39,6 +45,7 @@ from shared.errors import HybridCalendarError, NotFound
 from shared.logs import ctx, get_logger
 from shared.ports import BusMessage, Handler
 from shared.ports.clock import Clock
+from shared.ports.messages import Message
 from shared.topics import BY_NAME, TOPICS, TopicSpec
 
 log = get_logger(__name__)
@@ -63,11 +70,8 @@ class PubSubBus(SendsMessages):
         clock: Clock | None = None,
     ) -> None:
         self.project, self.prefix = project, topic_prefix
-        self._max_attempts = max_attempts
-        self._backoff = (min_backoff, max_backoff)
-        self._ack_deadline = ack_deadline
-        self._publish_timeout = publish_timeout
-        self._create_missing = create_missing_topics
+        self._max_attempts, self._backoff, self._ack_deadline = max_attempts, (min_backoff, max_backoff), ack_deadline
+        self._publish_timeout, self._create_missing = publish_timeout, create_missing_topics
         self._clock = clock or SystemClock()
         self._hold_timeout = max_backoff + ack_deadline + 60.0
         self._publisher: Any = None
@@ -129,13 +133,31 @@ class PubSubBus(SendsMessages):
         attributes: Mapping[str, str] | None = None,
     ) -> str:
         """Publish and return the message id once Pub/Sub accepted the message."""
+        one = [(self.topic_path(topic), bytes(data), ordering_key, attributes)]
         try:
-            message_id = self._publish_once(topic, data, ordering_key, attributes)
+            message_id = publish_all(self.publisher, one, self._publish_timeout)[0]
         except NotFound:
             if not self._create_missing:
                 raise
             self.ensure_topic(topic)
-            message_id = self._publish_once(topic, data, ordering_key, attributes)
+            message_id = publish_all(self.publisher, one, self._publish_timeout)[0]
+        self._track(topic, message_id)
+        return message_id
+
+    def send_all(self, messages: Sequence[Message]) -> list[str]:
+        """Publish every message at once and wait for all (with a topic missing, one at a time as ``send``)."""
+        outgoing = [(self.topic_path(m.topic), m.encode(), m.ordering_key, m.attributes) for m in messages]
+        try:
+            ids = publish_all(self.publisher, outgoing, self._publish_timeout)
+        except NotFound:
+            if not self._create_missing:
+                raise
+            return super().send_all(messages)  # creates the topic; at least once, as ever
+        for message, message_id in zip(messages, ids, strict=True):
+            self._track(message.topic, message_id)
+        return ids
+
+    def _track(self, topic: str, message_id: str) -> None:
         with self._cond:
             for sub in self._subs.get(topic, ()):
                 key = (sub.name, message_id)
@@ -143,27 +165,6 @@ class PubSubBus(SendsMessages):
                     self._early.discard(key)
                 else:
                     self._pending.add(key)
-        return message_id
-
-    def _publish_once(
-        self, topic: str, data: bytes, ordering_key: str | None, attributes: Mapping[str, str] | None
-    ) -> str:
-        path = self.topic_path(topic)
-        try:
-            with mapped_errors("publish"):
-                future = self.publisher.publish(
-                    path,
-                    bytes(data),
-                    ordering_key=ordering_key or "",
-                    timeout=self._publish_timeout,
-                    **(attributes or {}),
-                )
-                return str(future.result(timeout=self._publish_timeout + 5))
-        except HybridCalendarError:
-            if ordering_key:
-                with contextlib.suppress(Exception):
-                    self.publisher.resume_publish(path, ordering_key)
-            raise
 
     def subscribe(self, topic: str, handler: Handler, *, name: str | None = None) -> None:
         """Create (or reuse) an ordered subscription on ``topic`` and stream it to ``handler``."""

@@ -11,7 +11,7 @@ callers retry.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from shared import errors
@@ -94,3 +94,26 @@ def shut_down(streams: Iterable[Any], subscriber: Any, publisher: Any) -> None:
     if publisher is not None:
         with contextlib.suppress(Exception):
             publisher.stop()
+
+
+def publish_all(
+    publisher: Any, outgoing: Sequence[tuple[str, bytes, str | None, Mapping[str, str] | None]], timeout: float
+) -> list[str]:
+    """Hand every message (topic path, data, ordering key, attributes) to ``publisher``, then wait for each.
+
+    The messages are in flight together (the publisher batches them); when any fails, the ordering
+    keys of the batch are resumed before the error is raised, so a later publish is not refused.
+    """
+    try:
+        with mapped_errors("publish"):
+            futures = [
+                publisher.publish(path, bytes(data), ordering_key=key or "", timeout=timeout, **(attributes or {}))
+                for path, data, key, attributes in outgoing
+            ]
+            return [str(future.result(timeout=timeout + 5)) for future in futures]
+    except HybridCalendarError:
+        for path, _, key, _ in outgoing:
+            if key:
+                with contextlib.suppress(Exception):
+                    publisher.resume_publish(path, key)
+        raise

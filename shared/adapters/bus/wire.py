@@ -8,7 +8,7 @@ A message that exhausts its attempts comes back from either bus's ``dead_letters
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -54,3 +54,7 @@ class SendsMessages(ABC):
         return self.publish(
             message.topic, message.encode(), ordering_key=message.ordering_key, attributes=message.attributes
         )
+
+    def send_all(self, messages: Sequence[Message]) -> list[str]:
+        """``send`` each message in turn (a bus that can do better overrides this)."""
+        return [self.send(message) for message in messages]
