@@ -50,7 +50,10 @@ def test_org_creation_and_activation_reach_active_with_a_channel(cloud: Cloud) -
     assert channel["address"] == cloud.topology.urls["calendar_webhook"] + "/calendar_webhook"
     cloud.wait(lambda: bool(cloud.topology.pusher.attempts("provision_user")), "provision_user's answer")
     attempts = cloud.topology.pusher.attempts("provision_user")
-    assert [(d.attempt, d.status) for d in attempts] == [(1, 200)]
+    # one message, answered 200 at its first attempt; the broker may hand it over again (at least once,
+    # seen once on a loaded machine), and every copy is answered 200 at once as well
+    assert len({d.message_id for d in attempts}) == 1
+    assert {(d.attempt, d.status) for d in attempts} == {(1, 200)}
 
 
 def test_keyword_becomes_a_join_block_and_the_echo_costs_no_patch(cloud: Cloud) -> None:
