@@ -38,30 +38,34 @@ class EventTime:
         return None
 
 
-def time_from_api(value: Any) -> EventTime | None:
-    """Read an event time object (None when it is missing)."""
-    if not isinstance(value, Mapping):
+def _parts(value: Any) -> tuple[datetime | None, date | None, str | None] | None:
+    """An event time object's instant, date and zone, as written (None when it is missing)."""
+    if not isinstance(value, dict | Mapping):
         return None
-    when = value.get("dateTime")
-    day = value.get("date")
-    return EventTime(
-        date_time=utc(datetime.fromisoformat(when)) if isinstance(when, str) and when else None,
-        date=date.fromisoformat(day) if isinstance(day, str) and day else None,
-        time_zone=value.get("timeZone") or None,
+    when, day = value.get("dateTime"), value.get("date")
+    return (
+        utc(datetime.fromisoformat(when)) if isinstance(when, str) and when else None,
+        date.fromisoformat(day) if isinstance(day, str) and day else None,
+        value.get("timeZone") or None,
     )
 
 
+def time_from_api(value: Any) -> EventTime | None:
+    """Read an event time object (None when it is missing)."""
+    parts = _parts(value)
+    return None if parts is None else EventTime(*parts)
+
+
 def instant_from_api(value: Any) -> tuple[datetime | None, str | None, bool]:
-    """An event time object as ``(instant, time zone, all day)``: ``time_from_api``'s instant without the object."""
-    if not isinstance(value, dict | Mapping):
+    """An event time object as ``(instant, time zone, all day)``: ``EventTime``'s reading without the object."""
+    parts = _parts(value)
+    if parts is None:
         return None, None, False
-    zone = value.get("timeZone") or None
-    when = value.get("dateTime")
-    if isinstance(when, str) and when:
-        return utc(datetime.fromisoformat(when)), zone, False
-    day = value.get("date")
-    if isinstance(day, str) and day:
-        return datetime.combine(date.fromisoformat(day), time(), UTC), zone, True
+    when, day, zone = parts
+    if when is not None:
+        return when, zone, False
+    if day is not None:
+        return datetime.combine(day, time(), UTC), zone, True
     return None, zone, False
 
 
