@@ -68,6 +68,8 @@ class JoinButtonDispatcher:
         self._notices, self._devices, self._bus, self._clock = notices, devices, bus, clock
         self._on_notice, self._transactions = on_notice, transactions
         self._settled: frozenset[Settled] = frozenset()  # see ``_corrections``
+        self._ids: dict[tuple[str, str, datetime, datetime, RecipientKind, str], str] = {}  # see ``_join_id``
+        self._next_ids: dict[tuple[str, str, datetime, datetime, RecipientKind, str], str] = {}
 
     def dispatch(self) -> DispatchReport:
         """One run over every org; return the counts."""
@@ -86,6 +88,7 @@ class JoinButtonDispatcher:
             self._joins(org, calendars, devices, {h.id for h in heads}, due, now, report, outbox)
             outbox.flush()
         self._settled = frozenset(settled)
+        self._ids, self._next_ids = self._next_ids, {}  # this run's ids: the next run finds them at once
         log.info(
             "join buttons dispatched",
             extra=ctx(
@@ -143,18 +146,32 @@ class JoinButtonDispatcher:
                 outbox.add(notice, (org.id, nid, head.principal_id, head.event_id, head.version))
 
     def _join_id(self, org_id: str, head: DueMeeting, kind: RecipientKind, recipient: str) -> str:
-        """The stored id of a recipient's join button for a meeting instance (what ``record_notice`` gives it)."""
+        """The stored id of a recipient's join button for a meeting instance (what ``record_notice`` gives it).
+
+        A pure function of its key; the ids of the previous run are kept (a meeting stays due for
+        several runs), and only this run's are carried on.
+        """
+        key = (org_id, head.event_id, head.start, head.end, kind, recipient)
+        nid = self._ids.get(key)
+        if nid is None:
+            nid = self._hash_join_id(*key)
+        self._next_ids[key] = nid
+        return nid
+
+    def _hash_join_id(
+        self, org_id: str, event_id: str, start: datetime, end: datetime, kind: RecipientKind, recipient: str
+    ) -> str:
         probe = JoinButtonNotice(
             org_id=org_id,
-            meeting_id=head.event_id,
+            meeting_id=event_id,
             recipient_kind=kind,
             recipient_id=recipient,
             kind=NoticeKind.JOIN,
-            start=head.start,
-            end=head.end,
+            start=start,
+            end=end,
             title="",
             target=None,
-            sent_at=head.start,
+            sent_at=start,
         )
         return self._notices.notice_id(probe)
 

@@ -83,7 +83,7 @@ def _decode_in_place(container: dict[str, Any] | list[Any]) -> None:
     for key, value in items:
         kind = value.__class__
         if kind is str:
-            if value[:1] == "\u0001":
+            if value.startswith("\u0001"):
                 if value.startswith(_DT):
                     container[key] = _fromisoformat(value[3:])  # type: ignore[index]
                 elif value.startswith(_BYTES):

@@ -7,7 +7,8 @@ become ``json_extract`` expressions, backed by partial expression indexes (each 
 collection's rows, so a write elsewhere pays for none of them) built from the shared index
 list; a unique index keeps one org per domain. Connections come from a bounded pool;
 ``atomic()`` groups writes (and what a bound local bus publishes) into one transaction;
-``scrub()`` checkpoints and truncates the WAL after a shred.
+``scrub()`` checkpoints and truncates the WAL after a shred. Rows read back unchanged are not
+decoded again (``sqlite_cache``).
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from shared.adapters.store.codec import document_from_text, document_text, encode_value
+from shared.adapters.store.codec import document_text, encode_value
 from shared.adapters.store.indexes import INDEXES
+from shared.adapters.store.sqlite_cache import DEFAULT_LIMIT, DecodedDocuments
 from shared.adapters.store.sqlite_pool import SqlitePool, private_dir
 from shared.adapters.store.sqlite_writes import apply_write
 from shared.documents import (
@@ -74,8 +76,9 @@ def _field_expr(name: str) -> str:
 class SqliteDocumentStore:
     """DocumentStore on a SQLite file; safe across threads (a bounded pool, see ``sqlite_pool``)."""
 
-    def __init__(self, path: Path | str, *, pool_size: int = 8) -> None:
+    def __init__(self, path: Path | str, *, pool_size: int = 8, cache_limit: int = DEFAULT_LIMIT) -> None:
         self._path = str(path)
+        self._docs = DecodedDocuments(cache_limit)
         if self._path != ":memory:":
             private_dir(Path(self._path).parent)
         self.pool = SqlitePool(self._path, size=pool_size)
@@ -136,15 +139,6 @@ class SqliteDocumentStore:
         with self._read() as conn:
             return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
-    @staticmethod
-    def _row_to_doc(parent: str, coll: str, doc_id: str, data: str, version: int) -> Document:
-        path = f"{parent}/{coll}/{doc_id}" if parent else f"{coll}/{doc_id}"
-        try:
-            decoded = document_from_text(data)
-        except (ValueError, TypeError, RecursionError) as exc:
-            raise Unavailable(f"a stored {coll} document could not be decoded (the database may be damaged)") from exc
-        return Document(path=path, data=decoded, version=str(version))
-
     # ------------------------------------------------------------ reads
 
     def get(self, path: str) -> Document | None:
@@ -154,7 +148,8 @@ class SqliteDocumentStore:
             row = conn.execute(
                 "SELECT data, version FROM docs WHERE parent=? AND coll=? AND id=?", (parent, coll, doc_id)
             ).fetchone()
-        return None if row is None else self._row_to_doc(parent, coll, doc_id, row[0], row[1])
+        keep = not self.pool.in_transaction()  # a rollback may yet take back what a transaction reads
+        return None if row is None else self._docs.document(parent, coll, doc_id, row[0], row[1], keep=keep)
 
     def get_all(self, paths: Sequence[str]) -> list[Document | None]:
         """Read several documents, in the order asked."""
@@ -185,8 +180,9 @@ class SqliteDocumentStore:
             params.append(int(query.limit))
         with self._read() as conn:
             rows = conn.execute(" ".join(sql), params).fetchall()
+        keep, document = not self.pool.in_transaction(), self._docs.document
         for parent, coll, doc_id, data, version in rows:
-            yield self._row_to_doc(parent, coll, doc_id, data, version)
+            yield document(parent, coll, doc_id, data, version, keep=keep)
 
     @staticmethod
     def _clause(flt: Filter) -> tuple[str, list[Any]]:
@@ -237,6 +233,9 @@ class SqliteDocumentStore:
             raise Unavailable(f"the store is busy or unwritable ({exc})") from exc
         except sqlite3.DatabaseError as exc:
             raise Unavailable(f"the store could not be written ({exc})") from exc
+        for op in ops:
+            if isinstance(op, Delete):
+                self._docs.forget(op.path)
         return [None if isinstance(op, Delete) else str(first + i) for i, op in enumerate(ops)]
 
     def bulk_write(self, ops: Sequence[WriteOp]) -> None:
@@ -249,6 +248,7 @@ class SqliteDocumentStore:
         with self.pool.transaction() as conn:
             cur = conn.execute("DELETE FROM docs WHERE expire_at IS NOT NULL AND expire_at <= ?", (encode_value(now),))
             purged = int(cur.rowcount)
+        self._docs.clear()
         self.scrub()  # expired meetings leave the WAL too
         return purged
 
@@ -257,6 +257,7 @@ class SqliteDocumentStore:
         file and truncate the WAL to zero bytes. True when the WAL was fully checkpointed."""
         if self.pool.in_transaction():
             raise InvalidInput("scrub runs outside a transaction")
+        self._docs.clear()  # what a shred deleted leaves memory as well as the files
         try:
             return self.pool.checkpoint()
         except sqlite3.DatabaseError as exc:
