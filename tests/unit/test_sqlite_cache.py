@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.adapters.store import sqlite_cache
+from shared.adapters.store import codec, sqlite_cache
 from shared.adapters.store.sqlite import SqliteDocumentStore
 from shared.documents import Delete, Document, Put, Query
 
@@ -15,7 +15,7 @@ from shared.documents import Delete, Document, Put, Query
 def decodes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many rows the store decoded (one entry per decode)."""
     seen: list[int] = []
-    real = sqlite_cache.document_from_text  # type: ignore[attr-defined]
+    real = codec.document_from_text
 
     def counted(text: str) -> dict[str, object]:
         seen.append(1)

@@ -165,19 +165,13 @@ def live_notice_heads(stores: StoreBackend, org_id: str, now: datetime) -> list[
     return out
 
 
-_RECIPIENT_KINDS = {k.value: k for k in RecipientKind}
-_NOTICE_KINDS = {k.value: k for k in NoticeKind}
-
-
 def _header(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``NoticeHeader`` fields of a stored notice: its unencrypted columns (the kinds by look-up: a dispatch reads
-    every live notice; an unknown kind still raises the enum's ValueError)."""
-    recipient_kind, kind = data["recipientKind"], data["kind"]
+    """The ``NoticeHeader`` fields of a stored notice: its unencrypted columns."""
     return {
         "meeting_id": data["meeting_id"],
-        "recipient_kind": _RECIPIENT_KINDS.get(recipient_kind) or RecipientKind(recipient_kind),
+        "recipient_kind": RecipientKind(data["recipientKind"]),
         "recipient_id": data["recipientId"],
-        "kind": _NOTICE_KINDS.get(kind) or NoticeKind(kind),
+        "kind": NoticeKind(data["kind"]),
         "start": data["start"],
         "end": data["end"],
         "sent_at": data["sent_at"],

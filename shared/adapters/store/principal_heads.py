@@ -13,9 +13,6 @@ if TYPE_CHECKING:
     from shared.adapters.store.repositories import StoreBackend
 
 
-_KINDS = {k.value: k for k in PrincipalKind}
-
-
 def active_principal_heads(stores: StoreBackend, org_id: str) -> list[PrincipalHead]:
     """Every active principal of an org: its plaintext fields, the document kept to open it later."""
     where = (Filter("state", "==", PrincipalState.ACTIVE.value),)
@@ -23,8 +20,7 @@ def active_principal_heads(stores: StoreBackend, org_id: str) -> list[PrincipalH
     for doc in stores.documents.query(Query(collection_path("orgs", org_id, "principals"), where)):
         lead = doc.data.get("joinLeadSeconds")
         override = timedelta(seconds=int(lead)) if lead is not None else None
-        kind = doc.data["kind"]
-        out.append(PrincipalHead(doc.id, _KINDS.get(kind) or PrincipalKind(kind), override, handle=doc))
+        out.append(PrincipalHead(doc.id, PrincipalKind(doc.data["kind"]), override, handle=doc))
     return out
 
 
