@@ -62,3 +62,15 @@ def test_documents_round_trip_with_tags_at_every_depth() -> None:
 def test_a_naive_datetime_is_refused() -> None:
     with pytest.raises(ValueError, match="naive"):
         encode_value(datetime(2026, 11, 24, 10))
+
+
+@pytest.mark.parametrize("number", [2**63 - 1, -(2**63), 2**64 - 1, 2**64, -(2**63) - 1, 2**70, -(2**64) - 1, 10**30])
+def test_an_integer_of_any_size_comes_back_an_integer(number: int) -> None:
+    """orjson writes and reads 64-bit integers; a larger one is written by the standard library and read
+    by it again, not by orjson (which would give a float)."""
+    doc = {"n": number, "nested": [number, {"n": number}], "when": datetime(2026, 11, 24, 10, tzinfo=UTC)}
+    text = document_text(doc)
+    back = document_from_text(text)
+    assert back == doc
+    assert type(back["n"]) is int and type(back["nested"][0]) is int
+    assert document_from_text(text.encode()) == doc

@@ -52,21 +52,29 @@ def decode_value(value: Any) -> Any:
     return box[0]
 
 
+_STDLIB_WROTE = " "
+"""Leads the text of a document the standard library wrote (JSON allows the space): the reader knows it at once."""
+_STDLIB_MARKS = (_STDLIB_WROTE, _STDLIB_WROTE.encode())
+
+
 def document_text(data: Mapping[str, Any]) -> str:
     """A document's data as compact JSON text (``encode_value`` applied)."""
     encoded = encode_value(data)
     try:
         return orjson.dumps(encoded).decode()
-    except TypeError:  # what orjson refuses (integers past 64 bits): the standard library takes it
-        return json.dumps(encoded, separators=(",", ":"))
+    except TypeError:  # what orjson refuses (integers past 64 bits): the standard library writes it, marked
+        return _STDLIB_WROTE + json.dumps(encoded, separators=(",", ":"))
 
 
 def document_from_text(text: str | bytes) -> dict[str, Any]:
     """Invert ``document_text``: parse and decode the tagged values of one stored document."""
-    try:
-        parsed = orjson.loads(text)
-    except orjson.JSONDecodeError:  # NaN, Infinity or long integers: what the standard library wrote
+    if text[:1] in _STDLIB_MARKS:  # orjson would read its integers past 64 bits as floats
         parsed = json.loads(text)
+    else:
+        try:
+            parsed = orjson.loads(text)
+        except orjson.JSONDecodeError:  # NaN or Infinity, from rows written before orjson wrote them
+            parsed = json.loads(text)
     if not isinstance(parsed, dict):
         raise ValueError("a stored document is not a JSON object")
     _decode_in_place(parsed)
