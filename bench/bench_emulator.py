@@ -27,8 +27,9 @@ from typing import Any
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from emulator import events, testing
+from emulator import testing
 from emulator.app import create_app
+from emulator.calendar import events
 from emulator.client import ControlClient
 from emulator.state import EmulatorState
 

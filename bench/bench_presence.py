@@ -35,7 +35,7 @@ import httpx
 from emulator import testing
 from emulator.app import create_app
 from emulator.client import ControlClient
-from emulator.gmail import validate_vacation
+from emulator.gmail.vacation import validate_vacation
 from emulator.state import EmulatorState
 from shared.adapters.bus.local import LocalBus
 from shared.bootstrap import build, set_app
