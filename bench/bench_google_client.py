@@ -31,9 +31,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import orjson
 
-from emulator import events, testing
+from emulator import testing
 from emulator.app import create_app
+from emulator.calendar import events
 from emulator.client import ControlClient
 from emulator.server import EmulatorServer
 from emulator.state import EmulatorState
@@ -76,7 +78,7 @@ def _seed(state: EmulatorState) -> dict[str, Any]:
 
 
 def floor(http: httpx.Client, token: str, base: str) -> int:
-    """Bare httpx: GET each page, decode JSON, follow nextPageToken."""
+    """Bare httpx: GET each page, decode JSON (orjson), follow nextPageToken."""
     url = f"{base}/calendar/v3/calendars/{USER}/events"
     headers = {"Authorization": f"Bearer {token}"}
     seen, page_token = 0, None
@@ -84,7 +86,7 @@ def floor(http: httpx.Client, token: str, base: str) -> int:
         params: list[tuple[str, Any]] = [("maxResults", str(PAGE)), ("fields", LIST_FIELDS)]
         if page_token:
             params.append(("pageToken", page_token))
-        page = http.get(url, params=params, headers=headers).json()
+        page = orjson.loads(http.get(url, params=params, headers=headers).content)
         seen += len(page["items"])
         page_token = page.get("nextPageToken")
         if not page_token:

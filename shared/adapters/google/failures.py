@@ -26,6 +26,8 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import orjson
+
 from shared.errors import (
     Conflict,
     Forbidden,
@@ -44,9 +46,18 @@ RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 def parse_body(content: bytes) -> Any:
-    """Decode a JSON body, or return None when it is not JSON."""
+    """Decode a JSON body, or return None when it is not JSON.
+
+    orjson first (a listing page of 250 events parses several times faster); what it refuses but
+    the standard library reads (lone surrogates, NaN) goes to the latter. orjson reads an integer
+    past 64 bits as a float; Google writes its 64-bit integers as strings, so none arrive.
+    """
     if not content:
         return None
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        pass
     try:
         return json.loads(content)
     except (ValueError, UnicodeDecodeError):
