@@ -32,7 +32,7 @@ from shared.ports.clock import Clock
 from shared.ports.leases import Instances
 from shared.ports.lifecycle import Releasable
 from shared.services.leases import HeartbeatInstances, SoleInstance
-from shared.wiring import Ports, Services, wire_services
+from shared.wiring import Ports, Services
 
 if TYPE_CHECKING:
     import httpx
@@ -41,8 +41,8 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class App(Services, Ports):
-    """Everything a function needs, built once per process: every port and every service wired, nothing optional."""
+class App(Services):
+    """Everything a function needs, built once per process: every port wired, every service made on first use."""
 
     _closed: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
 
@@ -157,8 +157,12 @@ def build(
 
 
 def wire(ports: Ports) -> App:
-    """The App over these ports, with every service made now."""
-    return App(**_fields(ports), **_fields(wire_services(ports)))
+    """The App over these ports; its services are made on first use (the streams' listener at once where the
+    bus delivers in this process, so no join button or presence change published from now on is missed)."""
+    app = App(**_fields(ports))
+    if ports.bus.delivers_here:
+        app.broadcaster  # noqa: B018 (made now: it subscribes to the topics the streams follow)
+    return app
 
 
 def rewire(app: App, **changes: Any) -> App:
@@ -167,7 +171,7 @@ def rewire(app: App, **changes: Any) -> App:
     return wire(dataclasses.replace(ports, **changes))
 
 
-def _fields(record: Ports | Services) -> dict[str, Any]:
+def _fields(record: Ports) -> dict[str, Any]:
     return {f.name: getattr(record, f.name) for f in fields(record)}
 
 

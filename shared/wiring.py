@@ -1,13 +1,18 @@
-"""The services of one process, wired eagerly over the ports ``shared.bootstrap`` built.
+"""The services of one process, each made on first use over the ports ``shared.bootstrap`` built.
 
-:func:`wire_services` makes every use case once, each with only the repositories it uses; the
-Google, Cloud and HTTP clients behind the ports are still built by the adapters on first use.
+:class:`Services` names every use case of the process; each is made (and its module imported)
+the first time it is read, once per App, with only the repositories it uses. A function's
+instance makes what its requests reach: the webhook never imports the sync, the rewrite or the
+rooms. The Google, Cloud and HTTP clients behind the ports are likewise built by the adapters on
+first use.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from shared import config
 from shared.adapters.store.repositories import DocumentStores
@@ -63,127 +68,230 @@ class Ports:
     """Counters and runs of the health report, alert hooks and alerts."""
 
 
-@dataclass(frozen=True)
-class Services:
-    """Every use case of the process, each built once at start-up."""
-
-    webhook: WebhookService
-    sync: SyncService
-    channels: ChannelService
-    dead_letters: DeadLetterService
-    provisioning: ProvisioningService
-    presence: PresenceService
-    providers: Providers
-    meeting_records: MeetingRecords
-    rewrite: RewriteService
-    conferences: ConferenceService
-    broadcaster: Broadcaster
-    join_buttons: JoinButtonDispatcher
-    id_tokens: IdTokenVerifier
-    """The app's ID-token verifier (the add-on's shares its certificate cache)."""
-    authenticator: Authenticator
-    invoker_verifier: IdTokenVerifier
-    """Verifies the OIDC tokens Cloud Scheduler and Pub/Sub push send (for the invoker audience)."""
-    alerts: AlertService
-    """An org's alert webhooks and the signed delivery of alerts to them."""
-    health_report: HealthService
-    """The org health report and the scan that raises alerts."""
-    delegation: DelegationWatch
-    """Google's refusals of a principal's calls turned into its error state (and the light check)."""
-    rooms: RoomService
-    """Rooms that release themselves: policies, device check-in, the release run and the report."""
+T = TypeVar("T")
+_MAKING = threading.RLock()  # one for every App: a service is made once, whichever thread asks first
 
 
-def wire_services(ports: Ports) -> Services:
-    """Make every service over the ports, each with only the repositories it uses."""
-    from shared.adapters.alert_sender import HttpAlertSender
-    from shared.adapters.conferencing.registry import Providers
-    from shared.adapters.conferencing.webex_api import WebexApiProvider
-    from shared.adapters.google.id_tokens import IdTokenVerifier
-    from shared.adapters.store.meeting_records import MeetingRecords
-    from shared.adapters.store.room_records import RoomRecords
-    from shared.services.activation import ActivationFlow
-    from shared.services.alerts import AlertService
-    from shared.services.auth import Authenticator
-    from shared.services.channels import ChannelService
-    from shared.services.conferences import ConferenceService
-    from shared.services.deadletters import DeadLetterService
-    from shared.services.delegation import DelegationWatch
-    from shared.services.health import HealthService
-    from shared.services.join_buttons import Broadcaster, JoinButtonDispatcher
-    from shared.services.presence import PresenceService
-    from shared.services.provisioning import ProvisioningService
-    from shared.services.rewrite import RewriteService
-    from shared.services.rooms import RoomService
-    from shared.services.sync import SyncService
-    from shared.services.webhook import WebhookService
-    from shared.topics import JOIN_BUTTONS, PRESENCE_CHANGED
+class lazy(Generic[T]):  # lower case: used as a decorator, like functools.cached_property
+    """A service made on first read from its App, then kept in the (frozen) App's ``__dict__`` as
+    ``functools.cached_property`` keeps a value, under a lock that making a service's own services re-enters."""
 
-    settings, clock, bus, calendar = ports.settings, ports.clock, ports.bus, ports.calendar
-    s, attempts, http = ports.stores, settings.bus_max_attempts, ports.google.client
-    sync = SyncService(
-        s.orgs, s.principals, s.meetings, s.decisions, s.transactions, s.sync_states, bus, calendar, clock,
-        ports.instances, max_attempts=attempts,
-    )  # fmt: skip
-    webex = WebexApiProvider(http, settings.webex_base_url, lambda org: s.orgs.org_secret(org.id, "webex_access_token"))
-    providers = Providers(webex)
-    records = MeetingRecords(s.backend)
-    conferences = ConferenceService(s.orgs, s.principals, calendar, providers, clock, records)
-    alerts = AlertService(s, ports.health_records, clock, HttpAlertSender().post)
-    health_report = HealthService(s, ports.health_records, clock, alerts)
+    def __init__(self, make: Callable[[Any], T]) -> None:
+        self.make = make
+        self.name = make.__name__
+        self.__doc__ = make.__doc__
 
-    def health_sweep() -> int:
-        """Maintenance's health part: the light check, the alert scan, due alert retries (counts nothing released)."""
-        delegation.light_check()
-        health_report.scan()
-        alerts.deliver_due()
-        return 0
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
 
-    channels = ChannelService(
-        s.orgs, s.principals, s.meetings, s.sync_states, s.channels, calendar, sync, clock, settings.public_url,
-        (conferences.sweep, health_sweep),
-    )  # fmt: skip
-    delegation = DelegationWatch(s, ports.validator, clock, health_report, channels.stop_all, ports.health_records)
-    flow = ActivationFlow(sync, channels)
-    provisioning = ProvisioningService(
-        s.orgs, s.principals, s.channels, s.devices, bus, clock, ports.validator, flow, max_attempts=attempts
-    )
-    broadcaster = Broadcaster()
-    if bus.delivers_here:  # in process the streams listen to the join-button and presence topics
-        for topic in (JOIN_BUTTONS, PRESENCE_CHANGED):
-            bus.subscribe(topic, broadcaster.notify, name=f"{topic}-streams")
-    id_tokens = IdTokenVerifier(settings, clock, http)
-    invoker_audience = settings.invoker_audience or settings.oidc_client_id
-    return Services(
-        webhook=WebhookService(s.channels, s.transactions, s.sync_states, bus, clock),
-        sync=sync,
-        channels=channels,
-        dead_letters=DeadLetterService(s.orgs, s.principals, s.dead_letters, clock),
-        provisioning=provisioning,
-        presence=PresenceService(
-            s.orgs, s.principals, s.meetings, s.presence, bus, ports.vacations, clock, on_refused=delegation.refused
-        ),
-        providers=providers,
-        meeting_records=records,
-        rewrite=RewriteService(s.orgs, s.principals, calendar, providers, clock, records),
-        conferences=conferences,
-        broadcaster=broadcaster,
-        join_buttons=JoinButtonDispatcher(
-            s.orgs,
-            s.principals,
-            s.meetings,
-            s.notices,
-            s.devices,
-            bus,
-            clock,
-            on_notice=broadcaster.notify,
-            transactions=s.transactions,
-        ),
-        id_tokens=id_tokens,
-        authenticator=Authenticator(s.orgs, s.principals, s.devices, id_tokens),
-        invoker_verifier=IdTokenVerifier(settings, clock, http, audience=invoker_audience),
-        alerts=alerts,
-        health_report=health_report,
-        delegation=delegation,
-        rooms=RoomService(s, RoomRecords(s.backend), calendar, clock),
-    )
+    @overload
+    def __get__(self, app: None, owner: type | None = None) -> lazy[T]: ...
+
+    @overload
+    def __get__(self, app: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, app: object | None, owner: type | None = None) -> T | lazy[T]:
+        if app is None:
+            return self
+        kept = app.__dict__
+        try:
+            return kept[self.name]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
+        with _MAKING:
+            if self.name not in kept:
+                kept[self.name] = self.make(app)
+            return kept[self.name]  # type: ignore[no-any-return]
+
+
+def made(app: object) -> frozenset[str]:
+    """The names of the services an App has made so far."""
+    return frozenset(name for name, v in vars(Services).items() if isinstance(v, lazy) and name in app.__dict__)
+
+
+class Services(Ports):
+    """Every use case of the process, each made on first use (see :class:`lazy`)."""
+
+    @lazy
+    def webhook(self) -> WebhookService:
+        """Calendar push notifications: the channel check, the pending flag and the hand-off to sync."""
+        from shared.services.webhook import WebhookService
+
+        s = self.stores
+        return WebhookService(s.channels, s.transactions, s.sync_states, self.bus, self.clock)
+
+    @lazy
+    def sync(self) -> SyncService:
+        """Calendar sync: full and incremental, under the calendar's lease."""
+        from shared.services.sync import SyncService
+
+        s = self.stores
+        return SyncService(
+            s.orgs, s.principals, s.meetings, s.decisions, s.transactions, s.sync_states, self.bus, self.calendar,
+            self.clock, self.instances, max_attempts=self.settings.bus_max_attempts,
+        )  # fmt: skip
+
+    @lazy
+    def channels(self) -> ChannelService:
+        """Push channels: watch, renew, stop, and the maintenance sweep's other parts."""
+        from shared.services.channels import ChannelService
+
+        def health_sweep() -> int:
+            """Maintenance's health part: light check, alert scan, due alert retries (releases nothing)."""
+            self.delegation.light_check()
+            self.health_report.scan()
+            self.alerts.deliver_due()
+            return 0
+
+        s = self.stores
+        return ChannelService(
+            s.orgs, s.principals, s.meetings, s.sync_states, s.channels, self.calendar, self.sync, self.clock,
+            self.settings.public_url, (self.conferences.sweep, health_sweep),
+        )  # fmt: skip
+
+    @lazy
+    def dead_letters(self) -> DeadLetterService:
+        """Dead-lettered messages, recorded where admins see them."""
+        from shared.services.deadletters import DeadLetterService
+
+        s = self.stores
+        return DeadLetterService(s.orgs, s.principals, s.dead_letters, self.clock)
+
+    @lazy
+    def provisioning(self) -> ProvisioningService:
+        """Provisioning users and rooms, and their activation (first sync, then a channel)."""
+        from shared.services.activation import ActivationFlow
+        from shared.services.provisioning import ProvisioningService
+
+        s = self.stores
+        flow = ActivationFlow(self.sync, self.channels)
+        return ProvisioningService(
+            s.orgs, s.principals, s.channels, s.devices, self.bus, self.clock, self.validator, flow,
+            max_attempts=self.settings.bus_max_attempts,
+        )  # fmt: skip
+
+    @lazy
+    def presence(self) -> PresenceService:
+        """Presence from calendars and vacation responders."""
+        from shared.services.presence import PresenceService
+
+        s = self.stores
+        return PresenceService(
+            s.orgs, s.principals, s.meetings, s.presence, self.bus, self.vacations, self.clock,
+            on_refused=self.delegation.refused,
+        )  # fmt: skip
+
+    @lazy
+    def providers(self) -> Providers:
+        """The meeting platforms join details come from."""
+        from shared.adapters.conferencing.registry import Providers
+        from shared.adapters.conferencing.webex_api import WebexApiProvider
+
+        orgs = self.stores.orgs
+        http = self.google.client
+        return Providers(
+            WebexApiProvider(
+                http, self.settings.webex_base_url, lambda org: orgs.org_secret(org.id, "webex_access_token")
+            )
+        )
+
+    @lazy
+    def meeting_records(self) -> MeetingRecords:
+        """The service meetings made for events, and their claims."""
+        from shared.adapters.store.meeting_records import MeetingRecords
+
+        return MeetingRecords(self.stores.backend)
+
+    @lazy
+    def rewrite(self) -> RewriteService:
+        """Writing join details into invitations (and taking them out)."""
+        from shared.services.rewrite import RewriteService
+
+        s = self.stores
+        return RewriteService(s.orgs, s.principals, self.calendar, self.providers, self.clock, self.meeting_records)
+
+    @lazy
+    def conferences(self) -> ConferenceService:
+        """Conferences made from the Calendar add-on, and their sweep."""
+        from shared.services.conferences import ConferenceService
+
+        s = self.stores
+        return ConferenceService(s.orgs, s.principals, self.calendar, self.providers, self.clock, self.meeting_records)
+
+    @lazy
+    def broadcaster(self) -> Broadcaster:
+        """Wakes open streams; in process it listens to the join-button and presence topics."""
+        from shared.services.join_buttons import Broadcaster
+        from shared.topics import JOIN_BUTTONS, PRESENCE_CHANGED
+
+        broadcaster = Broadcaster()
+        if self.bus.delivers_here:
+            for topic in (JOIN_BUTTONS, PRESENCE_CHANGED):
+                self.bus.subscribe(topic, broadcaster.notify, name=f"{topic}-streams")
+        return broadcaster
+
+    @lazy
+    def join_buttons(self) -> JoinButtonDispatcher:
+        """The join-button dispatch run and its corrections."""
+        from shared.services.join_buttons import JoinButtonDispatcher
+
+        s = self.stores
+        return JoinButtonDispatcher(
+            s.orgs, s.principals, s.meetings, s.notices, s.devices, self.bus, self.clock,
+            on_notice=self.broadcaster.notify, transactions=s.transactions,
+        )  # fmt: skip
+
+    @lazy
+    def id_tokens(self) -> IdTokenVerifier:
+        """The app's ID-token verifier (the add-on's shares its certificate cache)."""
+        from shared.adapters.google.id_tokens import IdTokenVerifier
+
+        return IdTokenVerifier(self.settings, self.clock, self.google.client)
+
+    @lazy
+    def authenticator(self) -> Authenticator:
+        """Who calls the app API: a person, a device or nobody."""
+        from shared.services.auth import Authenticator
+
+        s = self.stores
+        return Authenticator(s.orgs, s.principals, s.devices, self.id_tokens)
+
+    @lazy
+    def invoker_verifier(self) -> IdTokenVerifier:
+        """Verifies the OIDC tokens Cloud Scheduler and Pub/Sub push send (for the invoker audience)."""
+        from shared.adapters.google.id_tokens import IdTokenVerifier
+
+        audience = self.settings.invoker_audience or self.settings.oidc_client_id
+        return IdTokenVerifier(self.settings, self.clock, self.google.client, audience=audience)
+
+    @lazy
+    def alerts(self) -> AlertService:
+        """An org's alert webhooks and the signed delivery of alerts to them."""
+        from shared.adapters.alert_sender import HttpAlertSender
+        from shared.services.alerts import AlertService
+
+        return AlertService(self.stores, self.health_records, self.clock, HttpAlertSender().post)
+
+    @lazy
+    def health_report(self) -> HealthService:
+        """The org health report and the scan that raises alerts."""
+        from shared.services.health import HealthService
+
+        return HealthService(self.stores, self.health_records, self.clock, self.alerts)
+
+    @lazy
+    def delegation(self) -> DelegationWatch:
+        """Google's refusals of a principal's calls turned into its error state (and the light check)."""
+        from shared.services.delegation import DelegationWatch
+
+        return DelegationWatch(
+            self.stores, self.validator, self.clock, self.health_report, self.channels.stop_all, self.health_records
+        )
+
+    @lazy
+    def rooms(self) -> RoomService:
+        """Rooms that release themselves: policies, device check-in, the release run and the report."""
+        from shared.adapters.store.room_records import RoomRecords
+        from shared.services.rooms import RoomService
+
+        return RoomService(self.stores, RoomRecords(self.stores.backend), self.calendar, self.clock)

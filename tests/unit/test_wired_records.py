@@ -5,8 +5,6 @@ from __future__ import annotations
 import ast
 import dataclasses
 
-import pytest
-
 import shared.wiring as wiring
 
 
@@ -25,10 +23,17 @@ def test_the_annotation_check_sees_optional_fields() -> None:
     assert not _admits_none("Releasable") and not _admits_none("Callable[[str], bool]")
 
 
-@pytest.mark.parametrize("record", [wiring.Ports, wiring.Services], ids=lambda r: r.__name__)
-def test_wired_records_are_frozen_and_have_no_optional_field(record: type) -> None:
-    """Every field of Ports and Services is always set by ``build()``: none is typed to admit None."""
-    assert record.__dataclass_params__.frozen  # type: ignore[attr-defined]
-    fields = dataclasses.fields(record)
+def test_the_ports_record_is_frozen_and_has_no_optional_field() -> None:
+    """Every field of Ports is always set by ``build()``: none is typed to admit None."""
+    assert wiring.Ports.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    fields = dataclasses.fields(wiring.Ports)
     assert fields
     assert [f.name for f in fields if _admits_none(str(f.type))] == []
+
+
+def test_every_service_is_made_and_none_is_typed_to_admit_none() -> None:
+    """Every service of Services is made on first use, and what makes it is typed to give one, never None."""
+    services = {name: v for name, v in vars(wiring.Services).items() if isinstance(v, wiring.lazy)}
+    assert len(services) >= 19
+    assert not [name for name, v in vars(wiring.Services).items() if callable(v) and not name.startswith("__")]
+    assert [name for name, v in services.items() if _admits_none(str(v.make.__annotations__["return"]))] == []
