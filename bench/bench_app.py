@@ -218,12 +218,13 @@ def firestore_listing() -> dict[str, Figures] | str:
             app.close()
             from shared.adapters.bus.local import LocalBus
             from shared.adapters.crypto.envelope import EnvelopeCipher
+            from shared.adapters.store.datadir import NoLock
             from shared.adapters.store.repositories import DocumentStores
             from shared.bootstrap import rewire
 
             cipher = EnvelopeCipher(store, app.kek, app.clock)
             stores = DocumentStores(store, cipher)
-            app = rewire(app, documents=store, cipher=cipher, stores=stores, bus=LocalBus(None), lock=None)
+            app = rewire(app, documents=store, cipher=cipher, stores=stores, bus=LocalBus(None), lock=NoLock())
             results = listing(app, seed_user(app))
             app.close()
             return results

@@ -160,13 +160,17 @@ class SyncService:
         return report
 
     def _full(self, org: Org, principal: Principal, api: SyncListing, report: SyncReport) -> str | None:
-        """Page the window unexpanded (its sync token keeps later incremental syncs unexpanded too), then
-        expand its series: one ``events.instances`` each for a few, one ``singleEvents`` listing for more."""
+        """Page the window unexpanded, 2,500 events a page (its sync token keeps later incremental syncs
+        unexpanded too), then expand its series: one ``events.instances`` each for a few, one
+        ``singleEvents`` listing for more."""
         report.full = True
         window = RetentionWindow.at(self._clock.now())
         full = FullPass(self._meetings.meeting_event_ids(org.id, principal.id))
         listed: list[CalendarEventPage] = []
-        for page in series.pages(api, principal.email, time_min=window.start, time_max=window.end):
+        window_pages = series.pages(
+            api, principal.email, time_min=window.start, time_max=window.end, max_results=series.WINDOW_PAGE
+        )
+        for page in window_pages:
             self._owners.beat()
             listed.append(page)
         masters = sum(1 for page in listed for e in page.events if e.is_recurring_master and not e.cancelled)
