@@ -32,7 +32,7 @@ from shared.ports.clock import Clock
 from shared.ports.leases import Instances
 from shared.ports.lifecycle import Releasable
 from shared.services.leases import HeartbeatInstances, SoleInstance
-from shared.wiring import Ports, Services
+from shared.wiring import Ports, Services, made
 
 if TYPE_CHECKING:
     import httpx
@@ -86,7 +86,8 @@ class App(Services):
 
     def close(self) -> None:
         """Release the bus and the store."""
-        self.broadcaster.close()  # end open streams first
+        if "broadcaster" in made(self):
+            self.broadcaster.close()  # end open streams first (an App that made no streams' listener has none)
         if not self._closed.is_set():
             self.bus.close()
             self.instances.close()

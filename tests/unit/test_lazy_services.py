@@ -32,6 +32,7 @@ def test_a_fresh_app_has_made_no_service_but_the_streams_listener_where_the_bus_
     finally:
         here.close()
         elsewhere.close()
+    assert made(elsewhere) == frozenset()  # closing makes nothing either
 
 
 def test_every_service_is_made_once_and_shared_by_the_services_that_use_it(tmp_path: Path) -> None:
