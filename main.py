@@ -66,7 +66,19 @@ def _freezing(entry: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 
 def __getattr__(name: str) -> Any:
-    """Import ``functions.<name>`` and return its entry point (``gc.freeze()`` once the App is built)."""
+    """Import ``functions.<name>`` and return its entry point (``gc.freeze()`` once the App is built).
+
+    The collector is off while the module imports: an import makes objects that live as long as the
+    process (its classes, the API's routes and models), and the collections it would trigger on the
+    way (a gen-2 one walks every object alive) find nothing to free.
+    """
     if name in _ENTRY_POINTS:
-        return _freezing(getattr(importlib.import_module(f"functions.{name}"), name))
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            module = importlib.import_module(f"functions.{name}")
+        finally:
+            if collecting:
+                gc.enable()
+        return _freezing(getattr(module, name))
     raise AttributeError(f"module 'main' has no attribute {name!r}")

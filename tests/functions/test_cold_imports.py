@@ -112,3 +112,24 @@ _ROUTE_MODULES = sorted(p.stem for p in (ROOT / "shared" / "api").glob("*.py") i
 def test_every_api_module_imports_first(module: str) -> None:
     """Any module of the HTTP layer can be the first one imported (no import cycle depends on the order)."""
     assert f"shared.api.{module}" in _loaded(f"import shared.api.{module}")
+
+
+@pytest.mark.parametrize("name", ["meetings_api", "calendar_webhook"])
+def test_an_entry_point_imports_without_a_collection_and_leaves_the_collector_on(name: str) -> None:
+    """Taking an entry point from main.py imports its module with the collector off (nothing it makes is garbage),
+    then turns it back on: what is left is the one collection due once it is on again, never the oldest
+    generation's (the import with the collector on triggers dozens, of every generation). A process that had
+    it off keeps it off."""
+    code = (
+        "import gc, main\n"
+        "seen = []\n"
+        "gc.callbacks.append(lambda phase, info: seen.append(info['generation']) if phase == 'start' else None)\n"
+        f"main.{name}\n"
+        "print(len(seen) <= 1 and 2 not in seen, gc.isenabled())\n"
+        "gc.disable()\n"
+        "main.__getattr__('admin_api')\n"
+        "print(gc.isenabled())"
+    )
+    printed, loaded = _run(code)
+    assert f"functions.{name}" in loaded
+    assert printed == ["True True", "False"]
