@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from shared import errors
+from shared.collector import collector_paused
 from shared.errors import HybridCalendarError, NotFound, Unavailable
 
 
@@ -52,7 +53,8 @@ def mapped_errors(what: str) -> Iterator[None]:
 
 def ordered_publisher() -> Any:
     """An ordering-enabled ``PublisherClient`` (it honours PUBSUB_EMULATOR_HOST)."""
-    import google.cloud.pubsub_v1 as pubsub_v1
+    with collector_paused():
+        import google.cloud.pubsub_v1 as pubsub_v1
 
     return pubsub_v1.PublisherClient(
         batch_settings=pubsub_v1.types.BatchSettings(max_latency=0.005),
@@ -62,7 +64,8 @@ def ordered_publisher() -> Any:
 
 def new_subscriber() -> Any:
     """A ``SubscriberClient`` (it honours PUBSUB_EMULATOR_HOST)."""
-    import google.cloud.pubsub_v1 as pubsub_v1
+    with collector_paused():
+        import google.cloud.pubsub_v1 as pubsub_v1
 
     return pubsub_v1.SubscriberClient()
 

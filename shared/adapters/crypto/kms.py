@@ -23,6 +23,7 @@ from typing import Any
 
 import google_crc32c
 
+from shared.collector import collector_paused
 from shared.errors import (
     Forbidden,
     HybridCalendarError,
@@ -81,7 +82,9 @@ class CloudKmsKek:
         """The ``KeyManagementServiceClient``, made on first use."""
         if self._client is None:
             from google.auth import exceptions as auth_exc
-            from google.cloud import kms_v1
+
+            with collector_paused():
+                from google.cloud import kms_v1
 
             try:
                 if self._endpoint:

@@ -20,6 +20,7 @@ from typing import Any
 
 import google_crc32c
 
+from shared.collector import collector_paused
 from shared.errors import Forbidden, HybridCalendarError, InvalidInput, NotFound, Unauthenticated, Unavailable
 from shared.logs import ctx, get_logger
 
@@ -55,7 +56,9 @@ class SecretManagerSecrets:
         with self._lock:
             if self._client is None:
                 from google.auth import exceptions as auth_exc
-                from google.cloud import secretmanager_v1
+
+                with collector_paused():
+                    from google.cloud import secretmanager_v1
 
                 try:
                     if self._endpoint:

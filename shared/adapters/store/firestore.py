@@ -36,6 +36,7 @@ from typing import Any
 
 from shared.adapters.store.firestore_values import from_firestore, mapped_errors, timestamp_of, to_firestore, version_of
 from shared.adapters.store.indexes import TTL_COLLECTIONS
+from shared.collector import collector_paused
 from shared.documents import MAX_BATCH, Delete, Document, Filter, Query, WriteOp, split_collection
 from shared.errors import HybridCalendarError, InvalidInput, PreconditionFailed
 
@@ -65,7 +66,8 @@ class FirestoreDocumentStore:
     def client(self) -> Any:
         """The ``google.cloud.firestore.Client``, made on first use (it honours FIRESTORE_EMULATOR_HOST)."""
         if self._client is None:
-            from google.cloud import firestore
+            with collector_paused():
+                from google.cloud import firestore
 
             with mapped_errors("connect"):
                 self._client = firestore.Client(project=self.project, database=self.database)
