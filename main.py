@@ -73,12 +73,9 @@ def __getattr__(name: str) -> Any:
     way (a gen-2 one walks every object alive) find nothing to free.
     """
     if name in _ENTRY_POINTS:
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        from shared.collector import collector_paused
+
+        with collector_paused():
             module = importlib.import_module(f"functions.{name}")
-        finally:
-            if collecting:
-                gc.enable()
         return _freezing(getattr(module, name))
     raise AttributeError(f"module 'main' has no attribute {name!r}")
