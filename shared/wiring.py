@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from shared import config
 from shared.adapters.store.repositories import DocumentStores
+from shared.collector import collector_paused
 from shared.ports import Bus, CalendarGateway, Cipher, DocumentStore, KeyEncryptionKey
 from shared.ports.clock import Clock
 from shared.ports.directory import PrincipalValidator, VacationReader
@@ -100,7 +101,8 @@ class lazy(Generic[T]):  # lower case: used as a decorator, like functools.cache
             pass
         with _MAKING:
             if self.name not in kept:
-                kept[self.name] = self.make(app)
+                with collector_paused():  # it imports its modules: what they make lives as long as the App
+                    kept[self.name] = self.make(app)
             return kept[self.name]  # type: ignore[no-any-return]
 
 
