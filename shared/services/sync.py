@@ -16,6 +16,7 @@ from datetime import datetime
 
 from shared.domain.principals import Org, Principal
 from shared.domain.retention import RetentionWindow
+from shared.domain.sync import SyncState
 from shared.errors import LeaseHeld, RetryableError, SyncTokenExpired
 from shared.logs import ctx, get_logger
 from shared.ports import CalendarEventPage, MessageBus, SyncCalendar, SyncListing
@@ -63,6 +64,7 @@ class SyncService:
         self._bus, self._calendar, self._clock = bus, calendar, clock
         self._applier = EventApplier(meetings, decisions, transactions, bus, clock)
         self._owners: Instances = instances or SoleInstance()
+        self._sync_states = sync_states
         self._leases = SyncLeases(sync_states, clock, self._owners)
         self._gates = CalendarGates()
         self._max_attempts = max_attempts
@@ -81,14 +83,14 @@ class SyncService:
         at most) before returning. ``attempt`` is the bus's delivery attempt: when the last one
         fails, the calendar's pending flag is dropped with it.
         """
-        org = self._orgs.get_org(org_id)
-        principal = self._principals.get_principal(org_id, principal_id)
+        subject = self._sync_states.sync_subject(org_id, principal_id)  # one round trip for all three
+        org, principal = subject.org, subject.principal
         if org is None or principal is None or not principal.active:
             log.info("sync skipped: principal not active", extra=ctx(org=org_id, principal=principal_id))
             self._leases.drop_pending(org_id, principal_id)
             return SyncReport(skipped="principal_not_active")
         try:
-            report, again = self._sync_once(org, principal, force_full)
+            report, again = self._sync_once(org, principal, force_full, (subject.state, subject.version))
             while again and report.follow_ups < FOLLOW_UPS:
                 follow, again = self._sync_once(org, principal, False)
                 follow.follow_ups = report.follow_ups + 1
@@ -99,12 +101,17 @@ class SyncService:
             raise
         return report
 
-    def _sync_once(self, org: Org, principal: Principal, force_full: bool) -> tuple[SyncReport, bool]:
+    def _sync_once(
+        self, org: Org, principal: Principal, force_full: bool, known: tuple[SyncState, str | None] | None = None
+    ) -> tuple[SyncReport, bool]:
+        """One leased sync; ``known`` is the state read with the org and principal (a race reads it again)."""
         with self._gates.hold(f"{org.id}/{principal.id}", LEASE.total_seconds()):
-            return self._sync_leased(org, principal, force_full)
+            return self._sync_leased(org, principal, force_full, known)
 
-    def _sync_leased(self, org: Org, principal: Principal, force_full: bool) -> tuple[SyncReport, bool]:
-        lease = self._leases.acquire(org.id, principal.id)
+    def _sync_leased(
+        self, org: Org, principal: Principal, force_full: bool, known: tuple[SyncState, str | None] | None
+    ) -> tuple[SyncReport, bool]:
+        lease = self._leases.acquire(org.id, principal.id, known)
         report = SyncReport()
         token = None if force_full else lease.state.sync_token
         try:

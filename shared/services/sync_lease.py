@@ -123,11 +123,12 @@ class SyncLeases:
                 continue
         return None
 
-    def acquire(self, org_id: str, principal_id: str) -> Lease:
+    def acquire(self, org_id: str, principal_id: str, known: tuple[SyncState, str | None] | None = None) -> Lease:
         """Take the calendar's lease; a lease of an instance that is gone is taken over at once.
 
         A lease held by a live instance raises LeaseHeld with ``retry_after`` past the lease's end,
-        after asking the holder (the ``resync`` flag) to sync once more when it is done.
+        after asking the holder (the ``resync`` flag) to sync once more when it is done. ``known``
+        (a state and version already read) is written over without a read; a lost race reads again.
         """
         now = self._clock.now()
         self._instances.beat()
@@ -149,7 +150,7 @@ class SyncLeases:
             )
             return leased, leased
 
-        outcome = self._swap(org_id, principal_id, take)
+        outcome = self._swap(org_id, principal_id, take, known)
         if outcome is None:
             raise LeaseHeld("could not take the lease on this calendar", retry_after=1.0)
         taken, version = outcome

@@ -12,7 +12,8 @@ ALICE = "alice@example.com"
 
 
 def test_incremental_sync_of_one_event_reads_and_writes_each_document_once(tmp_path: Path) -> None:
-    """One changed event: the lease is taken and released by two compare-and-sets with no read-back between them."""
+    """One changed event: the org, the principal and the sync state come in one batched read, and the lease is
+    taken and released by two compare-and-sets with no read-back between them."""
     world = make_world(tmp_path, workers=0)  # bus deliveries only in settle: the direct sync below is the only one
     try:
         world.activate(ALICE)
@@ -34,6 +35,7 @@ def test_incremental_sync_of_one_event_reads_and_writes_each_document_once(tmp_p
         org = f"orgs/{world.org.id}"
         state = f"{org}/syncStates/{principal.id}"
         assert counted.reads == [org, f"{org}/principals/{principal.id}", state]  # no read-back of a version
+        assert counted.round_trips == 1  # one get_all: one round trip on Firestore
         assert len(counted.writes) == 3
         assert counted.writes[0] == state and counted.writes[2] == state  # the lease taken, then released
         assert counted.writes[1].startswith(f"{org}/meetings/")

@@ -22,6 +22,7 @@ from shared.errors import Unavailable
 from shared.ports import CalendarEventPage, ChannelInfo, SyncCalendar
 from shared.ports.calendar import EventQuery, WatchRequest
 from shared.ports.stores import SyncStateRepository
+from shared.ports.stores.calendars import SyncSubject
 from shared.services.sync import SyncService
 from tests.support.world import PUBLIC_URL, T0, World
 from tests.support.world import stored as stored
@@ -149,6 +150,10 @@ class FailTokenWriteOnce:
     def get_sync_state(self, org_id: str, principal_id: str) -> tuple[SyncState, str | None]:
         """The stored sync state, unchanged."""
         return self._inner.get_sync_state(org_id, principal_id)
+
+    def sync_subject(self, org_id: str, principal_id: str) -> SyncSubject:
+        """The stored org, principal and sync state, unchanged."""
+        return self._inner.sync_subject(org_id, principal_id)
 
 
 class PassThroughSync:

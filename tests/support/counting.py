@@ -16,11 +16,12 @@ from shared.ports import DocumentStore
 
 
 class CountingDocuments:
-    """Records ``reads`` (paths read) and ``writes`` (paths written) of the creating thread."""
+    """Records ``reads`` (paths read), ``round_trips`` (calls that read) and ``writes`` of the creating thread."""
 
     def __init__(self, inner: DocumentStore) -> None:
         self.inner = inner
         self.reads: list[str] = []
+        self.round_trips = 0
         self.writes: list[str] = []
         self._thread = threading.get_ident()
 
@@ -30,18 +31,21 @@ class CountingDocuments:
     def clear(self) -> None:
         """Forget what was recorded so far."""
         self.reads.clear()
+        self.round_trips = 0
         self.writes.clear()
 
     def get(self, path: str) -> Document | None:
         """One read."""
         if self._mine():
             self.reads.append(path)
+            self.round_trips += 1
         return self.inner.get(path)
 
     def get_all(self, paths: Sequence[str]) -> list[Document | None]:
         """One read per path."""
         if self._mine():
             self.reads.extend(paths)
+            self.round_trips += 1
         return self.inner.get_all(paths)
 
     def query(self, query: Query) -> Iterator[Document]:
@@ -49,6 +53,7 @@ class CountingDocuments:
         docs = list(self.inner.query(query))
         if self._mine():
             self.reads.extend([d.path for d in docs] or [f"query:{query.collection}"])
+            self.round_trips += 1
         return iter(docs)
 
     def write(self, ops: Sequence[WriteOp]) -> list[str | None]:

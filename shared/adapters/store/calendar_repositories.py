@@ -16,6 +16,7 @@ from shared.domain.retention import RetentionWindow
 from shared.domain.sync import SyncState, WatchChannel
 from shared.errors import PreconditionFailed
 from shared.ports.stores import DueMeeting
+from shared.ports.stores.calendars import SyncSubject
 
 if TYPE_CHECKING:
     from shared.adapters.store.repositories import StoreBackend
@@ -130,6 +131,27 @@ class SyncStateRepository:
         if doc is None:
             return SyncState(org_id=org_id, principal_id=principal_id), None
         return self._s.codec.sync_from_doc(org_id, principal_id, doc.data), doc.version
+
+    def sync_subject(self, org_id: str, principal_id: str) -> SyncSubject:
+        """The org, the principal and the sync state in one ``get_all`` (one round trip on Firestore)."""
+        org_doc, principal_doc, state_doc = self._s.documents.get_all(
+            [
+                doc_path("orgs", org_id),
+                doc_path("orgs", org_id, "principals", principal_id),
+                doc_path("orgs", org_id, "syncStates", principal_id),
+            ]
+        )
+        codec = self._s.codec
+        return SyncSubject(
+            org=None if org_doc is None else codec.org_from_doc(org_id, org_doc.data),
+            principal=None
+            if principal_doc is None
+            else codec.principal_from_doc(org_id, principal_id, principal_doc.data),
+            state=SyncState(org_id=org_id, principal_id=principal_id)
+            if state_doc is None
+            else codec.sync_from_doc(org_id, principal_id, state_doc.data),
+            version=None if state_doc is None else state_doc.version,
+        )
 
     def put_sync_state(self, state: SyncState, *, if_version: str | None, create: bool) -> str:
         """Compare-and-set the sync state; return the new version."""

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from shared.domain.meeting_rows import MeetingRow
 from shared.domain.meetings import Meeting
+from shared.domain.principals import Org, Principal
 from shared.domain.sync import SyncState, WatchChannel
 
 
@@ -89,11 +90,25 @@ class MeetingRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class SyncSubject:
+    """What a sync of one calendar starts from: its org, its principal, and its sync state with the version."""
+
+    org: Org | None
+    principal: Principal | None
+    state: SyncState
+    version: str | None
+
+
 class SyncStateRepository(Protocol):
     """Each calendar's sync state, written by compare-and-set."""
 
     def get_sync_state(self, org_id: str, principal_id: str) -> tuple[SyncState, str | None]:
         """The sync state and its version (None when it was never written)."""
+        ...
+
+    def sync_subject(self, org_id: str, principal_id: str) -> SyncSubject:
+        """The org, the principal and the sync state, read in one round trip (one batched read)."""
         ...
 
     def put_sync_state(self, state: SyncState, *, if_version: str | None, create: bool) -> str:
