@@ -13,7 +13,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from shared import config, logs
@@ -32,7 +31,7 @@ from shared.ports.clock import Clock
 from shared.ports.leases import Instances
 from shared.ports.lifecycle import Releasable
 from shared.services.leases import HeartbeatInstances, SoleInstance
-from shared.wiring import Ports, Services, made
+from shared.wiring import Ports, Services, lazy, made
 
 if TYPE_CHECKING:
     import httpx
@@ -60,7 +59,7 @@ class App(Services):
             "google": self.settings.google_base_url or "https://www.googleapis.com",
         }
 
-    @cached_property
+    @lazy
     def meetings_api(self) -> AppApi:
         """Everything the app API routes need."""
         from shared.api.app import AppApi
