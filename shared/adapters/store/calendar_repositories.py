@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from shared.adapters.store import app_queries
 from shared.adapters.store.records import meeting_doc_id
-from shared.documents import Delete, Filter, Order, Put, Query, WriteOp, collection_path, doc_path
+from shared.documents import Delete, Document, Filter, Order, Put, Query, WriteOp, collection_path, doc_path
 from shared.domain.meeting_rows import MeetingRow
 from shared.domain.meetings import Meeting
 from shared.domain.presence import Presence
@@ -127,7 +127,11 @@ class SyncStateRepository:
 
     def get_sync_state(self, org_id: str, principal_id: str) -> tuple[SyncState, str | None]:
         """The sync state and its version (None when never written)."""
-        doc = self._s.documents.get(doc_path("orgs", org_id, "syncStates", principal_id))
+        return self._state(
+            org_id, principal_id, self._s.documents.get(doc_path("orgs", org_id, "syncStates", principal_id))
+        )
+
+    def _state(self, org_id: str, principal_id: str, doc: Document | None) -> tuple[SyncState, str | None]:
         if doc is None:
             return SyncState(org_id=org_id, principal_id=principal_id), None
         return self._s.codec.sync_from_doc(org_id, principal_id, doc.data), doc.version
@@ -142,16 +146,11 @@ class SyncStateRepository:
             ]
         )
         codec = self._s.codec
-        return SyncSubject(
-            org=None if org_doc is None else codec.org_from_doc(org_id, org_doc.data),
-            principal=None
-            if principal_doc is None
-            else codec.principal_from_doc(org_id, principal_id, principal_doc.data),
-            state=SyncState(org_id=org_id, principal_id=principal_id)
-            if state_doc is None
-            else codec.sync_from_doc(org_id, principal_id, state_doc.data),
-            version=None if state_doc is None else state_doc.version,
+        org = None if org_doc is None else codec.org_from_doc(org_id, org_doc.data)
+        principal = (
+            None if principal_doc is None else codec.principal_from_doc(org_id, principal_id, principal_doc.data)
         )
+        return SyncSubject(org, principal, *self._state(org_id, principal_id, state_doc))
 
     def put_sync_state(self, state: SyncState, *, if_version: str | None, create: bool) -> str:
         """Compare-and-set the sync state; return the new version."""
