@@ -23,7 +23,7 @@ from typing import Any
 from shared.adapters.store.codec import document_text, encode_value
 from shared.adapters.store.indexes import INDEXES
 from shared.adapters.store.sqlite_cache import DEFAULT_LIMIT, DecodedDocuments
-from shared.adapters.store.sqlite_pool import SqlitePool, private_dir
+from shared.adapters.store.sqlite_pool import POOL_SIZE, SqlitePool, private_dir
 from shared.adapters.store.sqlite_writes import apply_write
 from shared.documents import (
     MAX_BATCH,
@@ -76,7 +76,7 @@ def _field_expr(name: str) -> str:
 class SqliteDocumentStore:
     """DocumentStore on a SQLite file; safe across threads (a bounded pool, see ``sqlite_pool``)."""
 
-    def __init__(self, path: Path | str, *, pool_size: int = 8, cache_limit: int = DEFAULT_LIMIT) -> None:
+    def __init__(self, path: Path | str, *, pool_size: int = POOL_SIZE, cache_limit: int = DEFAULT_LIMIT) -> None:
         self._path = str(path)
         self._docs = DecodedDocuments(cache_limit)
         if self._path != ":memory:":

@@ -30,6 +30,8 @@ from pathlib import Path
 from shared.adapters.store.sqlite_checkpoint import CheckpointResult, WalCheckpointer
 from shared.errors import ConfigError, Unavailable
 
+POOL_SIZE = 8
+"""Connections a pool opens at most (each holds the database file and its WAL open; the ``-shm`` is shared)."""
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
 SUFFIXES = ("", "-wal", "-shm")
@@ -69,7 +71,7 @@ class SqlitePool:
         self,
         path: str,
         *,
-        size: int = 8,
+        size: int = POOL_SIZE,
         timeout: float = 30.0,
         checkpoint_every: int = 256,
         checkpoint_interval: float = 0.5,
