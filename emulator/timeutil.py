@@ -109,6 +109,7 @@ def parse_event_time(raw: Any, field: str, *, need_zone: bool = False) -> EventT
         moment = datetime.fromisoformat(text.replace("z", "Z"))
     except ValueError as exc:
         raise invalid(f"Invalid {label} time.", field) from exc
+    moment = moment.replace(microsecond=0)  # Google keeps event times to the second
     if moment.tzinfo is None:
         if not tz_name:
             raise required(f"Missing time zone definition for {label} time.", field)

@@ -489,3 +489,24 @@ def test_exrule_and_instance_listing_details(api: Api) -> None:
     assert len(hidden) == 4
     unknown = api.call("GET", f"{EVENTS}/{master['id']}_20240309")
     assert unknown.status_code == 404
+
+
+def test_a_series_starting_at_a_fraction_of_a_second_lists_each_instance_once(api: Api) -> None:
+    """Google keeps event times to the second: a start written with a fraction lists every instance once,
+    expanded or through ``events.instances``, at the whole second."""
+    master = api.insert(
+        {
+            "summary": "s",
+            "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=3"],
+            "start": {"dateTime": "2024-05-06T09:00:00.640+02:00", "timeZone": "Europe/Berlin"},
+            "end": {"dateTime": "2024-05-06T09:30:00.640+02:00", "timeZone": "Europe/Berlin"},
+        }
+    )
+    assert master["start"]["dateTime"] == "2024-05-06T09:00:00+02:00"
+    starts = ["2024-05-06T09:00:00+02:00", "2024-05-13T09:00:00+02:00", "2024-05-20T09:00:00+02:00"]
+    instances = api.call("GET", f"{EVENTS}/{master['id']}/instances").json()["items"]
+    assert [i["start"]["dateTime"] for i in instances] == starts
+    params = {"singleEvents": "true", "timeMin": WINDOW[0], "timeMax": WINDOW[1]}
+    listed = api.call("GET", EVENTS, params=params).json()["items"]
+    assert [i["id"] for i in listed] == [i["id"] for i in instances]
+    assert len({i["id"] for i in listed}) == 3
