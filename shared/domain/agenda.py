@@ -33,6 +33,7 @@ _BLOCKS = frozenset(
 _CELLS = frozenset({"td", "th"})
 _SPACES = re.compile(r"[ \t\f\v\r\n\xa0\u200b]+")
 _LINE_SPACES = re.compile(r"[ \t\f\v\xa0]+")
+_LINE_RUNS = re.compile(r"[\t\f\v\xa0]|  ")  # what _LINE_SPACES changes: any of these, or two spaces
 _BLANK_RUN = re.compile(r"\n{4,}")
 _NEWLINE = "\n"
 
@@ -42,8 +43,7 @@ def looks_like_html(text: str) -> bool:
     return _HTML_TAG.search(text) is not None
 
 
-def _link_text(tag: LexborNode, inner: str, *, scan: bool) -> str:
-    href = tag.attributes.get("href")
+def _link_text(href: object, inner: str, *, scan: bool) -> str:
     url = href.strip() if isinstance(href, str) else ""
     label = inner.strip()
     if not url or url.startswith("#") or url.lower().startswith("javascript:"):
@@ -59,35 +59,27 @@ def _link_text(tag: LexborNode, inner: str, *, scan: bool) -> str:
 
 
 class _Renderer:
-    """Walks a parsed fragment once and renders both texts of it with ``\\n`` for block boundaries.
+    """Walks a parsed fragment and renders one of its two texts, with ``\n`` for block boundaries.
 
-    ``agenda`` and ``scan`` differ only in how a link is written (see ``_link_text``); every other
-    node adds the same to both, so one walk serves the two.
+    The agenda and the scan text differ only in how a link is written (see ``_link_text``): a walk for
+    the agenda notes whether any link is written differently for the scan (``differs``), and only then
+    does the fragment need a second walk.
     """
 
-    __slots__ = ("agenda", "scan")
+    __slots__ = ("differs", "out", "scan")
 
-    def __init__(self) -> None:
-        self.agenda: list[str] = []
-        self.scan: list[str] = []
+    def __init__(self, *, scan: bool) -> None:
+        self.out: list[str] = []
+        self.scan = scan
+        self.differs = False
 
-    def render(self, node: LexborNode) -> tuple[str, str]:
-        self._children(node, pre=False)
-        return "".join(self.agenda), "".join(self.scan)
+    def render(self, node: LexborNode) -> str:
+        self._children(node, False)
+        return "".join(self.out)
 
-    def _newline(self) -> None:
-        agenda, scan = self.agenda, self.scan
-        if agenda and not agenda[-1].endswith(_NEWLINE):
-            agenda.append(_NEWLINE)
-        if scan and not scan[-1].endswith(_NEWLINE):
-            scan.append(_NEWLINE)
-
-    def _add(self, text: str) -> None:
-        self.agenda.append(text)
-        self.scan.append(text)
-
-    def _children(self, node: LexborNode, *, pre: bool) -> None:
-        add_agenda, add_scan = self.agenda.append, self.scan.append
+    def _children(self, node: LexborNode, pre: bool) -> None:
+        out = self.out
+        add = out.append
         child = node.child
         while child is not None:
             tag = child.tag
@@ -95,46 +87,55 @@ class _Renderer:
                 text = child.text_content or ""
                 if not pre and (not text.isprintable() or "  " in text):  # else nothing for _SPACES to change
                     text = _SPACES.sub(" ", text)
-                add_agenda(text)
-                add_scan(text)
-            elif tag is not None and tag[0] not in "-!_":  # comments, doctypes and the like carry no text
-                self._tag(child, tag, pre=pre)
+                add(text)
+            elif tag is None or tag[0] in "-!_" or tag in _DROPPED:  # comments, doctypes: no text
+                pass
+            elif tag == "br":
+                add(_NEWLINE)
+            elif tag == "li":
+                if out and not out[-1].endswith(_NEWLINE):
+                    add(_NEWLINE)
+                add("- ")
+                self._children(child, pre)
+                if not out[-1].endswith(_NEWLINE):
+                    add(_NEWLINE)
+            elif tag == "a":
+                self._link(child, pre)
+            elif tag in _BLOCKS:
+                if out and not out[-1].endswith(_NEWLINE):
+                    add(_NEWLINE)
+                self._children(child, pre or tag == "pre")
+                if out and not out[-1].endswith(_NEWLINE):
+                    add(_NEWLINE)
+            elif tag in _CELLS:
+                self._children(child, pre)
+                add(" ")
+            else:
+                self._children(child, pre)
             child = child.next
 
-    def _tag(self, tag: LexborNode, name: str, *, pre: bool) -> None:
-        if name in _DROPPED:
-            return
-        if name == "br":
-            self._add(_NEWLINE)
-        elif name == "li":
-            self._newline()
-            self._add("- ")
-            self._children(tag, pre=pre)
-            self._newline()
-        elif name == "a":
-            inner = _Renderer()
-            inner._children(tag, pre=pre)
-            self.agenda.append(_link_text(tag, "".join(inner.agenda), scan=False))
-            self.scan.append(_link_text(tag, "".join(inner.scan), scan=True))
-        elif name in _BLOCKS:
-            self._newline()
-            self._children(tag, pre=pre or name == "pre")
-            self._newline()
-        elif name in _CELLS:
-            self._children(tag, pre=pre)
-            self._add(" ")
-        else:
-            self._children(tag, pre=pre)
+    def _link(self, tag: LexborNode, pre: bool) -> None:
+        inner = _Renderer(scan=self.scan)
+        inner._children(tag, pre)
+        text = "".join(inner.out)
+        href = tag.attributes.get("href")
+        written = _link_text(href, text, scan=self.scan)
+        self.out.append(written)
+        if not self.scan and not self.differs:
+            self.differs = inner.differs or _link_text(href, text, scan=True) != written
 
 
 def _tidy(text: str, *, collapse: bool) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if collapse:  # the spaces run within lines, so one pass over the text serves every line
-        lines = [line.strip() for line in _LINE_SPACES.sub(" ", text).split("\n")]
+        if _LINE_RUNS.search(text) is not None:  # else every run is one space already
+            text = _LINE_SPACES.sub(" ", text)
+        lines = [line.strip() for line in text.split("\n")]
     else:
         lines = [line.replace("\xa0", " ").rstrip() for line in text.split("\n")]
     joined = "\n".join(lines).strip("\n")
-    return _BLANK_RUN.sub("\n\n\n", joined)
+    return _BLANK_RUN.sub("\n\n\n", joined) if "\n\n\n\n" in joined else joined
 
 
 @lru_cache(maxsize=1024)
@@ -143,7 +144,9 @@ def _renderings(html: str) -> tuple[str, str]:
     body = LexborHTMLParser(html).body
     if body is None:
         return "", ""
-    agenda, scan = _Renderer().render(body)
+    walk = _Renderer(scan=False)
+    agenda = walk.render(body)
+    scan = _Renderer(scan=True).render(body) if walk.differs else agenda
     text = _tidy(agenda, collapse=True)
     return text, text if scan == agenda else _tidy(scan, collapse=True)
 
