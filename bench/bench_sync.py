@@ -58,6 +58,7 @@ from emulator.client import ControlClient
 from emulator.state import EmulatorState
 from shared.adapters.bus.local import LocalBus
 from shared.adapters.crypto.envelope import NullCipher
+from shared.adapters.google import event_fields
 from shared.adapters.google.calendar import LIST_FIELDS
 from shared.adapters.store.repositories import DocumentStores
 from shared.adapters.store.sqlite import SqliteDocumentStore
@@ -215,6 +216,7 @@ def _cold_normaliser() -> None:
     joinlinks._scan_once.cache_clear()
     normalise.attendee_from_event.cache_clear()
     keywords._find.cache_clear()
+    event_fields._ATTENDEES.clear()
 
 
 def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:

@@ -220,3 +220,17 @@ def test_settings_and_calendar_resources() -> None:
     about = about_from_api({"id": "r@x", "summary": "Boardroom " * 40, "timeZone": "Europe/Berlin"})
     assert (len(about.name or ""), about.time_zone) == (200, "Europe/Berlin")
     assert about_from_api({"id": "r@x"}) == CalendarAbout(None, None)
+
+
+def test_an_attendee_entry_read_before_is_shared_and_an_unhashable_one_still_read() -> None:
+    """The same ``attendees[]`` entry on two events maps to one shared value; an entry with a list where
+    Google writes text maps as before, without the shared map."""
+    entry = {"email": "Guest@Partner.example", "responseStatus": "accepted", "displayName": "Guest"}
+    first = calendar_event_from_api({"id": "a", "attendees": [dict(entry)]}).attendees[0]
+    second = calendar_event_from_api({"id": "b", "attendees": [dict(entry)]}).attendees[0]
+    assert first is second
+    assert (first.email, first.response_status, first.display_name) == ("guest@partner.example", "accepted", "Guest")
+    odd = calendar_event_from_api({"id": "c", "attendees": [{**entry, "comment": ["not", "text"]}]}).attendees[0]
+    assert odd == first and odd is not first
+    moved = calendar_event_from_api({"id": "d", "attendees": [{**entry, "responseStatus": "declined"}]}).attendees[0]
+    assert moved.response_status == "declined"

@@ -50,8 +50,26 @@ def common_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+_ATTENDEES: dict[tuple[tuple[str, Any], ...], EventAttendee] = {}
+_ATTENDEES_HELD = 4096
+
+
 def attendee(value: Mapping[str, Any]) -> EventAttendee:
-    """One ``attendees[]`` entry."""
+    """One ``attendees[]`` entry: the same entry on many events (a series' instances, a team's meetings)
+    is read once and its value shared (a bounded map, emptied when full)."""
+    try:
+        key = tuple(value.items())
+        found = _ATTENDEES.get(key)
+    except TypeError:  # a list or an object where Google writes text: read it without the map
+        return _attendee(value)
+    if found is None:
+        if len(_ATTENDEES) >= _ATTENDEES_HELD:
+            _ATTENDEES.clear()
+        found = _ATTENDEES[key] = _attendee(value)
+    return found
+
+
+def _attendee(value: Mapping[str, Any]) -> EventAttendee:
     return EventAttendee(
         email=str(value.get("email") or "").lower(),
         response_status=str(value.get("responseStatus") or "needsAction"),
