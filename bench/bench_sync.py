@@ -29,7 +29,8 @@ At 5k events google-api-python-client pages the same window (``singleEvents=true
 beside a bare ``httpx`` loop and this project's client on the same server. The timed syncs lift the
 service's quota guard; the pacing it would add at the default limits is reported from the call count.
 The seeded emulator is frozen out of garbage collection (``gc.freeze``) while a size is measured, so a
-full collection in a timed run walks what the variant made, not every event the emulator holds. With
+full collection in a timed run walks what the variant made, not every event the emulator holds; so is each
+round's freshly built App before its sync, as ``main.py`` freezes what a function instance built. With
 ``--clock thread`` the real-HTTP comparison times the client side alone (the server runs in its own thread).
 """
 
@@ -289,6 +290,7 @@ def measure(total: int, rounds: int, pairs: int) -> dict[str, Any]:
             keep("unexpanded", seconds + _timed(lambda: _instances(cal.http, cal.token, cal.masters))[0])
             facts.update(unexpanded_calls=calls + len(cal.masters))
             app, org, pid = _service_app(Path(tmp) / f"r{round_no}", cal)
+            gc.freeze()  # the built App too, as a function instance freezes what its start built (main.py)
             _cold_normaliser()
             cal.control.clear_requests()
             seconds, report = _timed(lambda: app.sync.sync(org.id, pid))  # noqa: B023
