@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import flask
@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 
 log = get_logger(__name__)
 Cursor = tuple[datetime, str]
+#: How long after the time it carries a notice may still be committing (a dispatch run over many meetings,
+#: another instance's clock): each poll reads back this far.
+LATE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,25 +116,31 @@ class EventStream:
         timer: Clock | None = None,
     ) -> None:
         self._stores, self._clock, self._broadcaster = stores, clock, broadcaster
-        self._target, self._cursor = target, cursor
+        self._target, self._resume = target, cursor
+        self._since: datetime | None = cursor[0] if cursor else None
+        self._sent: set[str] = set()  # the notices this connection has looked at (sent, or over already)
         self._settings = settings or StreamSettings()
         self._timer = timer or SystemClock()  # real time bounds the connection, whatever the service clock says
         self._presence: dict[str, Any] | None = None
         self._states: dict[str, str] = {}
 
     def _new_notices(self) -> list[StoredNotice]:
+        """The notices not looked at yet on this connection (after the client's ``Last-Event-ID``).
+
+        A dispatch run stamps its notices with the time it decided and commits them after: a poll in
+        between sees none of them. So each poll reads back ``LATE`` before the last poll and leaves out
+        what this connection has looked at already, instead of reading on from where it stopped.
+        """
         t = self._target
         now = self._clock.now()
-        since = self._cursor[0] if self._cursor else None
-        found = self._stores.notices.notices_for(t.org_id, t.kind, t.recipient_id, since=since)
-        if self._cursor is not None:
-            cursor = self._cursor
-            found = [s for s in found if (s.notice.sent_at, s.id) > cursor]
-        if found:
-            self._cursor = (found[-1].notice.sent_at, found[-1].id)
-        elif self._cursor is None:
-            self._cursor = (now, "")
-        return [s for s in found if s.notice.end > now]
+        found = self._stores.notices.notices_for(t.org_id, t.kind, t.recipient_id, since=self._since)
+        resume, sent = self._resume, self._sent
+        fresh = [s for s in found if s.id not in sent and (resume is None or (s.notice.sent_at, s.id) > resume)]
+        sent.update(s.id for s in fresh)
+        since = now - LATE
+        if self._since is None or since > self._since:
+            self._since = since
+        return [s for s in fresh if s.notice.end > now]
 
     def _states_change(self) -> dict[str, Any] | None:
         among = self._target.presence_among

@@ -8,7 +8,8 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -18,6 +19,7 @@ from shared.api.app_stream import EventStream, StreamSettings, StreamTarget, fra
 from shared.clock import ManualClock
 from shared.domain.presence import Presence, PresenceSource, PresenceStatus, RecipientKind
 from shared.ports.messages import PresenceChanged
+from shared.ports.stores import Stores
 from shared.services.join_buttons import Broadcaster
 from shared.topics import PRESENCE_CHANGED
 from tests.app.conftest import ALICE, BOB, ROOM, ROOM2, T0, AppWorld
@@ -191,5 +193,50 @@ def test_polling_alone_delivers_without_the_broadcaster(aw: AppWorld) -> None:
         assert frames.next("join_button", timeout=5)[0]["kind"] == "join"
     finally:  # end the stream before the store closes, so no read outlives the test
         other_instance.close()
+        reader.join(10)
+    assert not reader.is_alive()
+
+
+def test_a_notice_committed_after_a_poll_that_found_none_still_comes_on_that_connection(aw: AppWorld) -> None:
+    """A dispatch run stamps its notices with the time it decided and commits them after: a stream that polled
+    in between (and found nothing) sends the notice at its next poll, without waiting for a reconnection."""
+    aw.meeting(ALICE, T0 + timedelta(minutes=4), guests=(BOB,))
+    bob = aw.app.stores.principals.principal_id(aw.world.org.id, BOB)
+    clock = aw.world.clock
+    decided = clock.now()
+    clock.advance(1)  # the stream's first poll comes a second after the run decided
+    real = aw.app.stores.notices
+    polls: list[int] = []
+
+    class CommitsAfterTheFirstPoll:
+        def notices_for(self, *args: Any, **kwargs: Any) -> Any:
+            found = real.notices_for(*args, **kwargs)
+            polls.append(len(found))
+            if len(polls) == 1:  # the run that decided at `decided` commits right after this read
+                clock.set(decided)
+                aw.app.join_buttons.dispatch()
+                clock.set(decided + timedelta(seconds=1))
+            return found
+
+    wakes = Broadcaster()
+    stream = EventStream(
+        cast(Stores, SimpleNamespace(notices=CommitsAfterTheFirstPoll(), presence=aw.app.stores.presence)),
+        clock,
+        wakes,
+        StreamTarget(aw.world.org.id, RecipientKind.PERSON, bob),
+        None,
+        StreamSettings(lifetime=10.0, poll=0.05, heartbeat=5.0),
+    )
+    frames = Frames()
+    reader = threading.Thread(
+        target=read, args=((line for chunk in stream for line in chunk.split("\n")), frames), daemon=True
+    )
+    reader.start()
+    try:
+        notice = frames.next("join_button", timeout=5)[0]
+        assert notice["kind"] == "join" and notice["sent_at"].startswith(decided.strftime("%Y-%m-%dT%H:%M:%S"))
+        assert polls[0] == 0
+    finally:
+        wakes.close()
         reader.join(10)
     assert not reader.is_alive()
