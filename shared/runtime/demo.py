@@ -68,7 +68,8 @@ def _first_sse_event(url: str, token: str, name: str, found: list[dict[str, Any]
     """Read the stream until its first ``name`` event, reconnecting when a connection ends without one.
 
     A stream lives a bounded time and a loaded machine may outlast it; a reconnection without a cursor
-    replays the live notices, so nothing sent meanwhile is missed. Gives up after two minutes.
+    replays the live notices, so nothing sent meanwhile is missed. Gives up after two minutes, on an open
+    connection too.
     """
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -76,7 +77,9 @@ def _first_sse_event(url: str, token: str, name: str, found: list[dict[str, Any]
             with httpx.stream("GET", url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as response:
                 ready.set()
                 event = ""
-                for line in response.iter_lines():
+                for line in response.iter_lines():  # a heartbeat comes at least every 15 s
+                    if time.monotonic() >= deadline:
+                        return  # the caller reconnects: a new connection replays the live notices
                     if line.startswith("event: "):
                         event = line[7:]
                     elif line.startswith("data: ") and event == name:
