@@ -82,7 +82,8 @@ def test_main_bundle_imports_no_function() -> None:
 
 
 def test_webhook_first_answer_on_the_embedded_backend_builds_no_google_stack(tmp_path: Path) -> None:
-    """A webhook instance answers its first notification (App built, store read) with no Google stack or pydantic."""
+    """A webhook instance answers its first notification (App built, store read) with no Google stack, pydantic
+    or cryptography."""
     code = (
         "from functions_framework import create_app\n"
         "app = create_app('calendar_webhook', 'main.py')\n"
@@ -96,6 +97,8 @@ def test_webhook_first_answer_on_the_embedded_backend_builds_no_google_stack(tmp
     assert printed[-1].startswith("200 ")  # an unknown channel: read from the store, answered 200
     assert "shared.bootstrap" in loaded and "shared.adapters.store.sqlite" in loaded  # the App was built
     assert _offenders(loaded, NEVER + GOOGLE_STACK + PYDANTIC) == []
+    # Its cipher and key were built and used for nothing: cryptography loads on the first seal or open.
+    assert "shared.adapters.crypto.envelope" in loaded and _offenders(loaded, ("cryptography",)) == []
 
 
 def test_the_api_functions_import_no_html_parser() -> None:

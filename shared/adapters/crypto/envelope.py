@@ -22,11 +22,7 @@ import hmac
 import os
 from datetime import UTC, datetime, timedelta
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
+from shared.adapters.crypto import aead
 from shared.adapters.crypto.key_cache import KeyCache
 from shared.documents import Delete, Put, doc_path
 from shared.errors import Conflict, IntegrityError, PreconditionFailed
@@ -34,7 +30,6 @@ from shared.ports import DocumentStore, KeyEncryptionKey
 from shared.ports.clock import Clock
 
 PREFIX = "hc1"
-_NONCE = 12
 DATA_LIFETIME = timedelta(days=31 + 7 + 7)
 
 
@@ -85,7 +80,7 @@ class EnvelopeCipher:
         if doc is None:
             if not create:
                 raise IntegrityError("the data key for this ciphertext no longer exists")
-            key = AESGCM.generate_key(bit_length=256)
+            key = aead.new_key()
             data: dict[str, object] = {
                 "wrapped": self._kek.wrap(key, aad),
                 "kek": self._kek.name,
@@ -156,12 +151,7 @@ class EnvelopeCipher:
             return cached
         data_key = self._data_key(org_id, version, create=create)
         principal_key = self._principal_key(org_id, principal_id, create=create)
-        derived = HKDF(
-            algorithm=hashes.SHA256(),
-            length=32,
-            salt=principal_key,
-            info=f"{PREFIX}|{org_id}|{principal_id}".encode(),
-        ).derive(data_key)
+        derived = aead.hkdf_sha256(data_key, salt=principal_key, info=f"{PREFIX}|{org_id}|{principal_id}".encode())
         fresh = self._keys.fresh(("dek", org_id, version), ("pk", org_id, principal_id))
         self._keys.remember(cache_key, derived, fresh=fresh)
         return derived
@@ -170,15 +160,14 @@ class EnvelopeCipher:
 
     @staticmethod
     def _seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
-        nonce = os.urandom(_NONCE)
-        return nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+        return aead.seal(key, plaintext, aad)
 
     @staticmethod
     def _open(key: bytes, blob: bytes, aad: bytes) -> bytes:
-        try:
-            return AESGCM(key).decrypt(blob[:_NONCE], blob[_NONCE:], aad)
-        except (InvalidTag, ValueError) as exc:
-            raise IntegrityError("a ciphertext failed to authenticate") from exc
+        plaintext = aead.open_sealed(key, blob, aad)
+        if plaintext is None:
+            raise IntegrityError("a ciphertext failed to authenticate")
+        return plaintext
 
     # ------------------------------------------------------------ Cipher port
 
@@ -214,7 +203,7 @@ class EnvelopeCipher:
         key = self._keys.lookup(cache_key)
         if key is None:
             root = self._data_key(org_id, "index", create=True)
-            key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"bi|{purpose}".encode()).derive(root)
+            key = aead.hkdf_sha256(root, salt=None, info=f"bi|{purpose}".encode())
             self._keys.remember(cache_key, key, fresh=self._keys.fresh(("dek", org_id, "index")))
         digest = hmac.new(key, value.strip().lower().encode(), hashlib.sha256).hexdigest()[:40]
         if not self._keys.fresh(cache_key):  # memoise only what a committed key produced

@@ -7,12 +7,8 @@ import hashlib
 import os
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
+from shared.adapters.crypto import aead
 from shared.errors import ConfigError, IntegrityError
-
-_NONCE = 12
 
 
 def load_or_create_key(path: Path, *, create: bool = True) -> bytes:
@@ -24,7 +20,7 @@ def load_or_create_key(path: Path, *, create: bool = True) -> bytes:
         fd = None
     if fd is not None:
         with os.fdopen(fd, "w") as handle:
-            handle.write(base64.b64encode(AESGCM.generate_key(bit_length=256)).decode() + "\n")
+            handle.write(base64.b64encode(aead.new_key()).decode() + "\n")
     try:
         mode = path.stat().st_mode & 0o777
         text = path.read_text()
@@ -49,7 +45,7 @@ class LocalKek:
     def __init__(self, key: bytes) -> None:
         if len(key) != 32:
             raise ValueError("a local key-encryption key has 32 bytes")
-        self._aead = AESGCM(key)
+        self._key = key  # AES-GCM under it is made on the first wrap or unwrap (``aead``)
         self._name = "local:" + hashlib.sha256(key).hexdigest()[:16]
         self.wrap_calls = 0
         self.unwrap_calls = 0
@@ -67,13 +63,12 @@ class LocalKek:
     def wrap(self, plaintext: bytes, aad: bytes) -> bytes:
         """Encrypt a data key: nonce followed by the AES-GCM ciphertext."""
         self.wrap_calls += 1
-        nonce = os.urandom(_NONCE)
-        return nonce + self._aead.encrypt(nonce, plaintext, aad)
+        return aead.seal(self._key, plaintext, aad)
 
     def unwrap(self, ciphertext: bytes, aad: bytes) -> bytes:
         """Decrypt a data key; IntegrityError when it does not authenticate."""
         self.unwrap_calls += 1
-        try:
-            return self._aead.decrypt(ciphertext[:_NONCE], ciphertext[_NONCE:], aad)
-        except (InvalidTag, ValueError) as exc:
-            raise IntegrityError("a wrapped data key failed to authenticate") from exc
+        plaintext = aead.open_sealed(self._key, ciphertext, aad)
+        if plaintext is None:
+            raise IntegrityError("a wrapped data key failed to authenticate")
+        return plaintext
