@@ -59,7 +59,7 @@ def _link_text(href: object, inner: str, *, scan: bool) -> str:
 
 
 class _Renderer:
-    """Walks a parsed fragment and renders one of its two texts, with ``\n`` for block boundaries.
+    """Walks a parsed fragment and renders one of its two texts, with ``\\n`` for block boundaries.
 
     The agenda and the scan text differ only in how a link is written (see ``_link_text``): a walk for
     the agenda notes whether any link is written differently for the scan (``differs``), and only then

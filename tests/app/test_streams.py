@@ -170,15 +170,13 @@ def test_a_stream_over_http_says_bye_and_ends_the_response(aw: AppWorld, served:
     assert frames.ended.wait(10)
 
 
-def test_polling_alone_delivers_without_the_broadcaster(aw: AppWorld) -> None:
-    """A stream in another instance (its broadcaster never woken) still finds the notice by polling the store."""
-    aw.meeting(ALICE, T0 + timedelta(minutes=4), guests=(BOB,))
+def _polled_stream_of_bob(aw: AppWorld, stores: Stores, wakes: Broadcaster) -> tuple[Frames, threading.Thread]:
+    """Bob's stream over ``stores``, polling every 50 ms, read on a thread (``wakes.close()`` ends it)."""
     bob = aw.app.stores.principals.principal_id(aw.world.org.id, BOB)
-    other_instance = Broadcaster()
     stream = EventStream(
-        aw.app.stores,
+        stores,
         aw.world.clock,
-        other_instance,
+        wakes,
         StreamTarget(aw.world.org.id, RecipientKind.PERSON, bob),
         None,
         StreamSettings(lifetime=10.0, poll=0.05, heartbeat=5.0),
@@ -188,6 +186,14 @@ def test_polling_alone_delivers_without_the_broadcaster(aw: AppWorld) -> None:
         target=read, args=((line for chunk in stream for line in chunk.split("\n")), frames), daemon=True
     )
     reader.start()
+    return frames, reader
+
+
+def test_polling_alone_delivers_without_the_broadcaster(aw: AppWorld) -> None:
+    """A stream in another instance (its broadcaster never woken) still finds the notice by polling the store."""
+    aw.meeting(ALICE, T0 + timedelta(minutes=4), guests=(BOB,))
+    other_instance = Broadcaster()
+    frames, reader = _polled_stream_of_bob(aw, aw.app.stores, other_instance)
     try:
         aw.app.join_buttons.dispatch()
         assert frames.next("join_button", timeout=5)[0]["kind"] == "join"
@@ -201,7 +207,6 @@ def test_a_notice_committed_after_a_poll_that_found_none_still_comes_on_that_con
     """A dispatch run stamps its notices with the time it decided and commits them after: a stream that polled
     in between (and found nothing) sends the notice at its next poll, without waiting for a reconnection."""
     aw.meeting(ALICE, T0 + timedelta(minutes=4), guests=(BOB,))
-    bob = aw.app.stores.principals.principal_id(aw.world.org.id, BOB)
     clock = aw.world.clock
     decided = clock.now()
     clock.advance(1)  # the stream's first poll comes a second after the run decided
@@ -219,19 +224,8 @@ def test_a_notice_committed_after_a_poll_that_found_none_still_comes_on_that_con
             return found
 
     wakes = Broadcaster()
-    stream = EventStream(
-        cast(Stores, SimpleNamespace(notices=CommitsAfterTheFirstPoll(), presence=aw.app.stores.presence)),
-        clock,
-        wakes,
-        StreamTarget(aw.world.org.id, RecipientKind.PERSON, bob),
-        None,
-        StreamSettings(lifetime=10.0, poll=0.05, heartbeat=5.0),
-    )
-    frames = Frames()
-    reader = threading.Thread(
-        target=read, args=((line for chunk in stream for line in chunk.split("\n")), frames), daemon=True
-    )
-    reader.start()
+    stores = SimpleNamespace(notices=CommitsAfterTheFirstPoll(), presence=aw.app.stores.presence)
+    frames, reader = _polled_stream_of_bob(aw, cast(Stores, stores), wakes)
     try:
         notice = frames.next("join_button", timeout=5)[0]
         assert notice["kind"] == "join" and notice["sent_at"].startswith(decided.strftime("%Y-%m-%dT%H:%M:%S"))

@@ -32,15 +32,10 @@ def new_key() -> bytes:
     return os.urandom(32)
 
 
-def aead(key: bytes) -> AESGCM:
-    """AES-GCM under ``key``."""
-    return _lib()[0](key)
-
-
 def seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
     """A random nonce followed by the AES-GCM ciphertext of ``plaintext`` bound to ``aad``."""
     nonce = os.urandom(NONCE)
-    return nonce + aead(key).encrypt(nonce, plaintext, aad)
+    return nonce + _lib()[0](key).encrypt(nonce, plaintext, aad)
 
 
 def open_sealed(key: bytes, blob: bytes, aad: bytes) -> bytes | None:
