@@ -18,25 +18,24 @@ from typing import TYPE_CHECKING, Any
 from shared import config, logs
 from shared.adapters.bus.local import LocalBus
 from shared.adapters.crypto.envelope import EnvelopeCipher
-from shared.adapters.google.gateway import GoogleCalendarGateway
 from shared.adapters.google.stack import GoogleStack
 from shared.adapters.store.datadir import NoLock, open_embedded
-from shared.adapters.store.health_records import DocumentHealthRecords
 from shared.adapters.store.repositories import DocumentStores
 from shared.adapters.store.sqlite import SqliteDocumentStore
 from shared.clock import AcceleratedClock, SystemClock
 from shared.errors import ConfigError
-from shared.ports import Bus, DocumentStore, KeyEncryptionKey
-from shared.ports.clock import Clock
-from shared.ports.leases import Instances
-from shared.ports.lifecycle import Releasable
+from shared.lazy import lazy
 from shared.services.leases import HeartbeatInstances, SoleInstance
-from shared.wiring import Ports, Services, lazy, made
+from shared.wiring import Ports, Services, made
 
 if TYPE_CHECKING:
     import httpx
 
     from shared.api.app import AppApi
+    from shared.ports import Bus, DocumentStore, KeyEncryptionKey
+    from shared.ports.clock import Clock
+    from shared.ports.leases import Instances
+    from shared.ports.lifecycle import Releasable
 
 
 @dataclass(frozen=True)
@@ -129,13 +128,12 @@ def build(
         cache_seconds=settings.key_cache_seconds,
     )
     stores = DocumentStores(documents, cipher)
-    health_records = DocumentHealthRecords(documents, cipher)
     google = GoogleStack(
         settings,
         clock,
         stores.orgs.service_account_key,
         transport=google_transport,
-        on_rate_limited=lambda subject, status: health_records.note_rate_limited(subject, status, clock.now()),
+        on_rate_limited=lambda subject, status: app.health_records.note_rate_limited(subject, status, clock.now()),
     )  # built on the first Google call: a function that never calls Google never imports its stack
     ports = Ports(
         settings=settings,
@@ -145,15 +143,14 @@ def build(
         cipher=cipher,
         stores=stores,
         bus=bus,
-        calendar=GoogleCalendarGateway(google.calendar_for),
         validator=google,
         vacations=google,
         google=google,
         instances=instances,
         lock=lock,
-        health_records=health_records,
     )
-    return wire(ports)
+    app = wire(ports)  # the Calendar gateway and the health records are made on first use, as the services are
+    return app
 
 
 def wire(ports: Ports) -> App:

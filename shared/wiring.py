@@ -9,34 +9,33 @@ first use.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING
 
-from shared import config
-from shared.adapters.store.repositories import DocumentStores
-from shared.collector import collector_paused
-from shared.ports import Bus, CalendarGateway, Cipher, DocumentStore, KeyEncryptionKey
-from shared.ports.clock import Clock
-from shared.ports.directory import PrincipalValidator, VacationReader
-from shared.ports.health import HealthRecords
-from shared.ports.leases import Instances
-from shared.ports.lifecycle import Releasable
+from shared.lazy import lazy
 
 if TYPE_CHECKING:
+    from shared import config
     from shared.adapters.conferencing.registry import Providers
     from shared.adapters.google.id_tokens import IdTokenVerifier
     from shared.adapters.google.stack import GoogleStack
     from shared.adapters.store.meeting_records import MeetingRecords
+    from shared.adapters.store.repositories import DocumentStores
+    from shared.ports import Bus, CalendarGateway, Cipher, DocumentStore, KeyEncryptionKey
+    from shared.ports.clock import Clock
+    from shared.ports.directory import PrincipalValidator, VacationReader
+    from shared.ports.health import HealthRecords
+    from shared.ports.leases import Instances
+    from shared.ports.lifecycle import Releasable
     from shared.services.alerts import AlertService
     from shared.services.auth import Authenticator
+    from shared.services.broadcaster import Broadcaster
     from shared.services.channels import ChannelService
     from shared.services.conferences import ConferenceService
     from shared.services.deadletters import DeadLetterService
     from shared.services.delegation import DelegationWatch
     from shared.services.health import HealthService
-    from shared.services.join_buttons import Broadcaster, JoinButtonDispatcher
+    from shared.services.join_buttons import JoinButtonDispatcher
     from shared.services.presence import PresenceService
     from shared.services.provisioning import ProvisioningService
     from shared.services.rewrite import RewriteService
@@ -56,8 +55,6 @@ class Ports:
     cipher: Cipher
     stores: DocumentStores
     bus: Bus
-    calendar: CalendarGateway
-    """Every Calendar operation, in domain values, acting as the principal each call names."""
     validator: PrincipalValidator
     vacations: VacationReader
     google: GoogleStack
@@ -65,45 +62,6 @@ class Ports:
     instances: Instances
     lock: Releasable
     """The embedded data dir's lock (``NoLock`` on the gcp backend)."""
-    health_records: HealthRecords
-    """Counters and runs of the health report, alert hooks and alerts."""
-
-
-T = TypeVar("T")
-_MAKING = threading.RLock()  # one for every App: a service is made once, whichever thread asks first
-
-
-class lazy(Generic[T]):  # lower case: used as a decorator, like functools.cached_property
-    """A service made on first read from its App, then kept in the (frozen) App's ``__dict__`` as
-    ``functools.cached_property`` keeps a value, under a lock that making a service's own services re-enters."""
-
-    def __init__(self, make: Callable[[Any], T]) -> None:
-        self.make = make
-        self.name = make.__name__
-        self.__doc__ = make.__doc__
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    @overload
-    def __get__(self, app: None, owner: type | None = None) -> lazy[T]: ...
-
-    @overload
-    def __get__(self, app: object, owner: type | None = None) -> T: ...
-
-    def __get__(self, app: object | None, owner: type | None = None) -> T | lazy[T]:
-        if app is None:
-            return self
-        kept = app.__dict__
-        try:
-            return kept[self.name]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
-        with _MAKING:
-            if self.name not in kept:
-                with collector_paused():  # it imports its modules: what they make lives as long as the App
-                    kept[self.name] = self.make(app)
-            return kept[self.name]  # type: ignore[no-any-return]
 
 
 def made(app: object) -> frozenset[str]:
@@ -113,6 +71,20 @@ def made(app: object) -> frozenset[str]:
 
 class Services(Ports):
     """Every use case of the process, each made on first use (see :class:`lazy`)."""
+
+    @lazy
+    def calendar(self) -> CalendarGateway:
+        """The Calendar port: every Calendar operation, in domain values, as the principal each call names."""
+        from shared.adapters.google.gateway import GoogleCalendarGateway
+
+        return GoogleCalendarGateway(self.google.calendar_for)
+
+    @lazy
+    def health_records(self) -> HealthRecords:
+        """The health port: counters and runs of the health report, alert hooks and alerts."""
+        from shared.adapters.store.health_records import DocumentHealthRecords
+
+        return DocumentHealthRecords(self.documents, self.cipher)
 
     @lazy
     def webhook(self) -> WebhookService:
@@ -223,7 +195,7 @@ class Services(Ports):
     @lazy
     def broadcaster(self) -> Broadcaster:
         """Wakes open streams; in process it listens to the join-button and presence topics."""
-        from shared.services.join_buttons import Broadcaster
+        from shared.services.broadcaster import Broadcaster
         from shared.topics import JOIN_BUTTONS, PRESENCE_CHANGED
 
         broadcaster = Broadcaster()

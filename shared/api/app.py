@@ -28,7 +28,7 @@ from shared.errors import Forbidden
 from shared.ports.clock import Clock
 from shared.ports.stores import Stores
 from shared.services.auth import Authenticator, Caller, DevSignIn
-from shared.services.join_buttons import Broadcaster
+from shared.services.broadcaster import Broadcaster
 from shared.services.meetings_app import MeetingsApp
 from shared.services.people import People
 

@@ -26,7 +26,7 @@ from shared.errors import HybridCalendarError, InvalidInput
 from shared.logs import ctx, get_logger
 from shared.ports.clock import Clock
 from shared.ports.stores import StoredNotice, Stores
-from shared.services.join_buttons import Broadcaster
+from shared.services.broadcaster import Broadcaster
 from shared.services.room_presence import RoomPerson, states
 
 if TYPE_CHECKING:

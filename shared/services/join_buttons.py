@@ -12,7 +12,7 @@ that recorded it publishes it on the join-buttons topic. A run reads each org's 
 once (plaintext fields): a recipient who has a button costs no write and a meeting whose
 recipients all have theirs is not opened.
 Devices (and anyone not invited) get a private meeting's notice without its title.
-Streams read notices from the store; the :class:`Broadcaster` only wakes them early.
+Streams read notices from the store; the :class:`~shared.services.broadcaster.Broadcaster` only wakes them early.
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ from shared.ports.stores import (
 )
 from shared.services.join_batches import DispatchReport, NoticeOutbox, Settled
 from shared.services.join_calendars import Calendars
-from shared.services.join_rules import GRACE, Broadcaster, eligible, lead_for, max_lead, newest_per_recipient
+from shared.services.join_rules import GRACE, eligible, lead_for, max_lead, newest_per_recipient
 
-__all__ = ["GRACE", "Broadcaster", "DispatchReport", "JoinButtonDispatcher", "eligible", "lead_for"]
+__all__ = ["GRACE", "DispatchReport", "JoinButtonDispatcher", "eligible", "lead_for"]
 
 log = get_logger(__name__)
 _TICK = timedelta(microseconds=1)

@@ -1,14 +1,12 @@
-"""Who sees a join button when, and the process-wide wake-up the meeting streams wait on.
+"""Who sees a join button when.
 
 ``eligible`` is the rule the dispatcher, the meeting list and the pages share: a meeting with a
 join target, not cancelled, not all-day, not declined, from its lead time (the org's; a room may
 override it) until it ends; ``newest_per_recipient`` ranks the notices a corrections pass compares.
-:class:`Broadcaster` only wakes streams early; they read the store.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -27,53 +25,6 @@ _KIND_ORDER = {
     NoticeKind.REMOVED: 3,
     NoticeKind.CANCELLED: 4,
 }
-
-
-class Broadcaster:
-    """Wakes waiting streams when something may have changed (process-wide, best effort)."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._generation = 0
-        self._active = 0
-        self.closed = False
-
-    @property
-    def active(self) -> int:
-        """How many streams are open."""
-        with self._cond:
-            return self._active
-
-    def opened(self, delta: int) -> None:
-        """Count a stream opening (+1) or ending (-1)."""
-        with self._cond:
-            self._active += delta
-            self._cond.notify_all()
-
-    def close(self) -> None:
-        """End every stream (the process is shutting down)."""
-        with self._cond:
-            self.closed = True
-            self._generation += 1
-            self._cond.notify_all()
-
-    @property
-    def generation(self) -> int:
-        """How many wake-ups happened so far."""
-        with self._cond:
-            return self._generation
-
-    def notify(self, *_: object) -> None:
-        """Wake every waiting stream."""
-        with self._cond:
-            self._generation += 1
-            self._cond.notify_all()
-
-    def wait(self, seen: int, timeout: float) -> int:
-        """Wait until the generation passes ``seen`` or ``timeout`` seconds pass; return it."""
-        with self._cond:
-            self._cond.wait_for(lambda: self._generation != seen, timeout=timeout)
-            return self._generation
 
 
 def lead_for(org: Org, principal: Calendar) -> timedelta:

@@ -17,15 +17,18 @@ import re
 from collections.abc import Mapping
 from datetime import timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from shared.domain.sync import ChannelState, WatchChannel
 from shared.domain.tokens import token_hash
 from shared.logs import ctx, get_logger
-from shared.ports import MessageBus
-from shared.ports.clock import Clock
 from shared.ports.messages import StopChannel, SyncCalendar
-from shared.ports.stores import ChannelRepository, SyncStateRepository, Transactions
 from shared.services.sync_lease import SyncLeases
+
+if TYPE_CHECKING:
+    from shared.ports import MessageBus
+    from shared.ports.clock import Clock
+    from shared.ports.stores import ChannelRepository, SyncStateRepository, Transactions
 
 log = get_logger(__name__)
 MAX_BODY = 4096

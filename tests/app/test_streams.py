@@ -20,7 +20,7 @@ from shared.clock import ManualClock
 from shared.domain.presence import Presence, PresenceSource, PresenceStatus, RecipientKind
 from shared.ports.messages import PresenceChanged
 from shared.ports.stores import Stores
-from shared.services.join_buttons import Broadcaster
+from shared.services.broadcaster import Broadcaster
 from shared.topics import PRESENCE_CHANGED
 from tests.app.conftest import ALICE, BOB, ROOM, ROOM2, T0, AppWorld
 from tests.support.wait import wait_until

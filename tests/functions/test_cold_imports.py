@@ -41,6 +41,20 @@ GOOGLE_STACK = ("httpx", "httpcore", "google.auth", "google.oauth2", "cryptograp
 # pydantic serves the two APIs' request and response models only: the bus messages are msgspec Structs.
 PYDANTIC = ("pydantic", "pydantic_core")
 APIS = {"meetings_api", "admin_api"}
+# Made or imported by other functions only: a webhook instance's first answer loads none of these.
+WEBHOOK_NEVER = (
+    "shared.ports.calendar",
+    "shared.ports.conferencing",
+    "shared.adapters.google.gateway",
+    "shared.adapters.google.mappers",
+    "shared.adapters.store.health_records",
+    "shared.domain.events",
+    "shared.domain.rooms",
+    "shared.domain.health",
+    "shared.domain.conference",
+    "shared.services.join_buttons",
+    "shared.services.join_rules",
+)
 
 
 def _run(code: str, env: dict[str, str] | None = None) -> tuple[list[str], set[str]]:
@@ -99,6 +113,9 @@ def test_webhook_first_answer_on_the_embedded_backend_builds_no_google_stack(tmp
     assert _offenders(loaded, NEVER + GOOGLE_STACK + PYDANTIC) == []
     # Its cipher and key were built and used for nothing: cryptography loads on the first seal or open.
     assert "shared.adapters.crypto.envelope" in loaded and _offenders(loaded, ("cryptography",)) == []
+    # Nor does it load the Calendar port and gateway, the event and room records or the join-button rules:
+    # the gateway and the health records are made on first use, and shared.ports loads only what is read.
+    assert _offenders(loaded, WEBHOOK_NEVER) == []
 
 
 def test_the_api_functions_import_no_html_parser() -> None:

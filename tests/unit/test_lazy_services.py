@@ -13,7 +13,8 @@ from shared.adapters.bus.local import LocalBus
 from shared.bootstrap import build, rewire
 from shared.clock import ManualClock
 from shared.config import Settings
-from shared.wiring import Services, lazy, made
+from shared.lazy import lazy
+from shared.wiring import Services, made
 from tests.support.instant import T0
 from tests.unit.test_composition_root import ElsewhereBus
 
@@ -28,7 +29,8 @@ def test_a_fresh_app_has_made_no_service_but_the_streams_listener_where_the_bus_
         assert made(here) == {"broadcaster"}  # it subscribes to the join-button and presence topics at build
         assert made(elsewhere) == frozenset()
         assert here.sync is here.sync
-        assert made(here) == {"broadcaster", "sync"}
+        assert made(here) == {"broadcaster", "calendar", "sync"}  # the sync reads the Calendar port, made with it
+        assert "health_records" not in made(here) and here.health_records is here.health_records
     finally:
         here.close()
         elsewhere.close()
@@ -43,6 +45,7 @@ def test_every_service_is_made_once_and_shared_by_the_services_that_use_it(tmp_p
         assert made(app) == set(SERVICES)
         assert all(getattr(app, name) is first[name] for name in SERVICES)
         assert app.channels._sync is app.sync  # what the channels' window advance runs is the App's sync
+        assert app.sync._calendar is app.calendar and app.health_report._records is app.health_records  # one port each
         again = rewire(app)
         assert made(again) == frozenset() and again.sync is not app.sync  # a rewired App makes its own
     finally:

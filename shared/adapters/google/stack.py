@@ -14,10 +14,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from shared.adapters.google.lazy import Lazy
-from shared.config import Settings
-from shared.domain.principals import Org, Principal
-from shared.domain.vacation import VacationResponder
-from shared.ports.clock import Clock
 
 if TYPE_CHECKING:
     import httpx
@@ -27,6 +23,10 @@ if TYPE_CHECKING:
     from shared.adapters.google.counter import CallCounter
     from shared.adapters.google.http import GoogleHttp
     from shared.adapters.google.workspace import GoogleWorkspace
+    from shared.config import Settings
+    from shared.domain.principals import Org, Principal
+    from shared.domain.vacation import VacationResponder
+    from shared.ports.clock import Clock
     from shared.ports.directory import ValidationResult
 
 _Parts = tuple["GoogleClients", "GoogleCalendarDirectory", "GoogleWorkspace"]
