@@ -149,7 +149,7 @@ def build(
         instances=instances,
         lock=lock,
     )
-    app = wire(ports)  # the Calendar gateway and the health records are made on first use, as the services are
+    app = wire(ports)  # the stack's rate-limit hook above reads this App's health records, made on first use
     return app
 
 

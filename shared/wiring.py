@@ -70,7 +70,8 @@ def made(app: object) -> frozenset[str]:
 
 
 class Services(Ports):
-    """Every use case of the process, each made on first use (see :class:`lazy`)."""
+    """Every use case of the process, and the ports made from other ports (the Calendar gateway, the health
+    records), each made on first use (see :class:`~shared.lazy.lazy`)."""
 
     @lazy
     def calendar(self) -> CalendarGateway:

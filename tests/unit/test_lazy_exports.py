@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import subprocess
 import sys
 
@@ -28,17 +29,17 @@ def test_every_listed_name_is_the_object_its_module_defines(package: object) -> 
 
 def test_a_name_read_loads_only_its_module() -> None:
     code = (
-        "import sys\n"
+        "import json, sys\n"
         "from shared.ports import BusMessage\n"
         "import shared.ports.stores\n"
-        "print(sorted(m for m in sys.modules if m.startswith('shared.ports')))"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('shared.ports'))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
-    assert out.stdout.split() == [
-        "['shared.ports',",
-        "'shared.ports.bus',",
-        "'shared.ports.messages',",
-        "'shared.ports.stores']",
+    assert json.loads(out.stdout) == [
+        "shared.ports",
+        "shared.ports.bus",
+        "shared.ports.messages",
+        "shared.ports.stores",
     ]
 
 
