@@ -16,6 +16,7 @@ from typing import Annotated, Any, TypeVar
 from urllib.parse import quote, urlparse
 
 import httpx
+import msgspec
 import typer
 
 from shared import config
@@ -43,8 +44,7 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
+class Answer(msgspec.Struct, frozen=True):
     """One answer of the service."""
 
     status: int

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
+
+import msgspec
+from msgspec.structs import replace
 
 from shared import config_values as parsers
 from shared.errors import ConfigError
@@ -27,8 +29,7 @@ GOOGLE_SCOPES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class SettingSpec:
+class SettingSpec(msgspec.Struct, frozen=True):
     """One environment variable: its name, default (as text) and meaning."""
 
     env: str
@@ -208,12 +209,11 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(msgspec.Struct, frozen=True):
     """Every setting of the service, parsed and validated."""
 
     backend: Backend = "embedded"
-    data_dir: Path = field(default_factory=lambda: Path(os.path.expanduser("~/.local/share/hybrid-calendar")))
+    data_dir: Path = msgspec.field(default_factory=lambda: Path(os.path.expanduser("~/.local/share/hybrid-calendar")))
     google_base_url: str | None = None
     public_url: str | None = None
     admin_token: str | None = None

@@ -9,9 +9,10 @@ and maps of those) and an opaque version used for compare-and-set.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
+
+import msgspec
 
 Value = Any
 Op = Literal["==", "!=", "<", "<=", ">", ">=", "in", "array_contains"]
@@ -54,8 +55,7 @@ def split_collection(path: str) -> tuple[str, str]:
     return "/".join(parts[:-1]), parts[-1]
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+class Document(msgspec.Struct, frozen=True):
     """A stored document: its path, data and opaque version."""
 
     path: str
@@ -68,8 +68,7 @@ class Document:
         return self.path.rsplit("/", 1)[-1]
 
 
-@dataclass(frozen=True, slots=True)
-class Filter:
+class Filter(msgspec.Struct, frozen=True):
     """A where-clause on one field."""
 
     field: str
@@ -77,16 +76,14 @@ class Filter:
     value: Value
 
 
-@dataclass(frozen=True, slots=True)
-class Order:
+class Order(msgspec.Struct, frozen=True):
     """An order-by on one field."""
 
     field: str
     descending: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Put:
+class Put(msgspec.Struct, frozen=True):
     """Write a whole document, optionally only if absent or at a version."""
 
     path: str
@@ -95,8 +92,7 @@ class Put:
     if_version: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Delete:
+class Delete(msgspec.Struct, frozen=True):
     """Delete a document, optionally only at a version."""
 
     path: str
@@ -106,8 +102,7 @@ class Delete:
 WriteOp = Put | Delete
 
 
-@dataclass(frozen=True, slots=True)
-class Query:
+class Query(msgspec.Struct, frozen=True):
     """A query over one collection, or over every collection with an id (collection group)."""
 
     collection: str
@@ -115,7 +110,7 @@ class Query:
     order_by: tuple[Order, ...] = ()
     limit: int | None = None
     group: bool = False
-    select: tuple[str, ...] = field(default=())
+    select: tuple[str, ...] = ()
 
 
 def is_aware(value: datetime) -> bool:

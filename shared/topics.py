@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 
-@dataclass(frozen=True, slots=True)
-class TopicSpec:
+class TopicSpec(msgspec.Struct, frozen=True):
     """A topic, the function that consumes it, and whether it needs message ordering."""
 
     name: str

@@ -6,12 +6,12 @@ IAM guards it in the cloud; the local runtime asks for the admin token.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import timedelta
 from enum import Enum
 from typing import Any
 
 import flask
+from msgspec.structs import replace
 
 from shared.api.admin_devices import device_view
 from shared.api.admin_models import (

@@ -11,10 +11,10 @@ router when ``shared.api.app`` is imported.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import flask
+import msgspec
 from pydantic import BaseModel, Field
 
 from shared.api.app_models import Strict
@@ -81,8 +81,7 @@ class ConferenceOut(BaseModel):
     parameters: dict[str, str]
 
 
-@dataclass(frozen=True, slots=True)
-class AddOnRoute:
+class AddOnRoute(msgspec.Struct, frozen=True):
     """What the route needs: its authenticator, the use case and the page users fix their account at."""
 
     authenticator: Authenticator

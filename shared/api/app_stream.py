@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import flask
+import msgspec
 
 from shared.api.app_models import iso, target_out
 from shared.api.app_people_models import presence_out
@@ -40,8 +40,7 @@ Cursor = tuple[datetime, str]
 LATE = timedelta(minutes=5)
 
 
-@dataclass(frozen=True, slots=True)
-class StreamSettings:
+class StreamSettings(msgspec.Struct, frozen=True):
     """How long a stream lives, how often it polls and beats (seconds of real time)."""
 
     lifetime: float = 300.0
@@ -50,8 +49,7 @@ class StreamSettings:
     retry_ms: int = 2000
 
 
-@dataclass(frozen=True, slots=True)
-class StreamTarget:
+class StreamTarget(msgspec.Struct, frozen=True):
     """Whose events a stream carries: one recipient's notices, and a person's presence or a set of people's states.
 
     ``presence_among`` (a room display) sends ``presence`` frames ``{"people": [{email, status}]}`` with the

@@ -11,10 +11,10 @@ import inspect
 import threading
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import flask
+import msgspec
 import pydantic
 from werkzeug.exceptions import HTTPException
 
@@ -33,8 +33,7 @@ Errors = Callable[[dict[str, Any], HybridCalendarError], flask.Response]
 _MODELLED = ("path", "query", "header", "body")
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
+class Route(msgspec.Struct, frozen=True):
     """One route of an API: where, which view, and what its OpenAPI operation says (empty: undocumented).
 
     ``guard`` runs before the view's arguments are read; ``errors`` answers the route's errors its own way.

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
+
+import msgspec
 
 from shared.domain.events import AttachedConference, CalendarEvent
 from shared.domain.joindetails import JoinDetails
@@ -94,8 +95,7 @@ def placeholder(org_id: str, principal_id: str, event_id: str, now: datetime) ->
     return Meeting(org_id=org_id, principal_id=principal_id, event_id=event_id, start=now, end=now + PLACEHOLDER)
 
 
-@dataclass(frozen=True, slots=True)
-class MeetingRecord:
+class MeetingRecord(msgspec.Struct, frozen=True):
     """The meeting the service holds for one calendar's event, kept with its decisions.
 
     ``source`` is ``keyword`` or ``addon``; ``state`` is ``reserved`` (made by the add-on before the
@@ -115,8 +115,7 @@ class MeetingRecord:
         return self.state != "released"
 
 
-@dataclass(frozen=True, slots=True)
-class HeldMeeting:
+class HeldMeeting(msgspec.Struct, frozen=True):
     """A stored meeting with the calendar (principal) and event it belongs to."""
 
     principal_id: str
@@ -124,8 +123,7 @@ class HeldMeeting:
     record: MeetingRecord
 
 
-@dataclass(frozen=True, slots=True)
-class ConferenceRequest:
+class ConferenceRequest(msgspec.Struct, frozen=True):
     """An add-on request id and the body it came with (``calendar|event|solution``)."""
 
     request_id: str
@@ -162,11 +160,10 @@ def parameters(details: JoinDetails, solution: str, event_id: str) -> dict[str, 
     }
 
 
-@dataclass(frozen=True, slots=True)
-class OwnedMeetings:
+class OwnedMeetings(msgspec.Struct, frozen=True):
     """The provider meetings an event holds that are its own to reuse or release: (provider, reference)."""
 
-    items: tuple[tuple[str, str], ...] = field(default=())
+    items: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(cls, event: CalendarEvent, props: Mapping[str, str]) -> OwnedMeetings:

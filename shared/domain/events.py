@@ -7,12 +7,12 @@ into a ``Meeting`` (``shared/domain/normalise.py``). Nothing here does I/O.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 
+import msgspec
 
-@dataclass(frozen=True, slots=True)
-class EventAttendee:
+
+class EventAttendee(msgspec.Struct, frozen=True):
     """An attendee entry of an event."""
 
     email: str
@@ -24,8 +24,7 @@ class EventAttendee:
     display_name: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class EntryPoint:
+class EntryPoint(msgspec.Struct, frozen=True):
     """A conference entry point (``conferenceData.entryPoints[]``)."""
 
     kind: str
@@ -33,19 +32,17 @@ class EntryPoint:
     label: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class AttachedConference:
+class AttachedConference(msgspec.Struct, frozen=True):
     """The conference an event carries (``conferenceData``): its solution's key type, id, name and
     the parameters a conferencing add-on gave it (``parameters.addOnParameters.parameters``)."""
 
     solution_type: str
     conference_id: str = ""
     name: str = ""
-    parameters: Mapping[str, str] = field(default_factory=dict)
+    parameters: Mapping[str, str] = msgspec.field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class CalendarEvent:
+class CalendarEvent(msgspec.Struct, frozen=True):
     """One event (or event instance) on one calendar."""
 
     id: str
@@ -66,7 +63,7 @@ class CalendarEvent:
     hangout_link: str | None = None
     entry_points: tuple[EntryPoint, ...] = ()
     conference: AttachedConference | None = None
-    private_properties: Mapping[str, str] = field(default_factory=dict)
+    private_properties: Mapping[str, str] = msgspec.field(default_factory=dict)
     etag: str | None = None
     updated: datetime | None = None
     event_type: str = "default"

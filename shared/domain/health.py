@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from urllib.parse import urlsplit
+
+import msgspec
+from msgspec.structs import replace
 
 from shared.errors import InvalidInput
 
@@ -50,8 +52,7 @@ class DeliveryState(StrEnum):
     FAILED = "failed"
 
 
-@dataclass(frozen=True, slots=True)
-class AlertHook:
+class AlertHook(msgspec.Struct, frozen=True):
     """A registered webhook: its URL and its Standard Webhooks secret (both sealed at rest)."""
 
     org_id: str
@@ -61,8 +62,7 @@ class AlertHook:
     created_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class Delivery:
+class Delivery(msgspec.Struct, frozen=True):
     """One alert's delivery to one hook: attempts made, when the next is due, the last answer."""
 
     hook_id: str
@@ -89,8 +89,7 @@ class Delivery:
         return replace(self, attempts=attempts, last_status=status, next_at=now + RETRY_DELAYS[attempts - 1])
 
 
-@dataclass(frozen=True, slots=True)
-class Alert:
+class Alert(msgspec.Struct, frozen=True):
     """One change worth telling admins about, with its deliveries (one per hook)."""
 
     org_id: str

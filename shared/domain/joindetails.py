@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import html as html_lib
-from dataclasses import dataclass
+
+import msgspec
 
 from shared.domain.joinblock import BLOCK_BEGIN, BLOCK_END
 from shared.i18n import gettext_for
@@ -16,8 +17,7 @@ from shared.i18n import gettext_for
 NOTE = "Added by Hybrid Calendar. Text between the markers is replaced when the meeting changes."
 
 
-@dataclass(frozen=True, slots=True)
-class JoinDetails:
+class JoinDetails(msgspec.Struct, frozen=True):
     """What a provider answered for one meeting."""
 
     provider: str

@@ -50,8 +50,9 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+
+import msgspec
 
 from shared.domain.agenda import html_to_text, looks_like_html
 from shared.domain.events import CalendarEvent
@@ -122,8 +123,7 @@ _TRAILING = ".,;:!?'\"*"
 _MAYBE = re.compile(r"[:@/\uff1a]|\d\.\d|webex", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
-class _Found:
+class _Found(msgspec.Struct, frozen=True):
     """A target where it was found; ``deep`` when it came from an app deep link (R4)."""
 
     target: JoinTarget

@@ -10,9 +10,10 @@ from its lead time until it ends; the viewer's own response. Pure: no I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+
+import msgspec
 
 from shared.domain.meetings import PRIVATE_VISIBILITIES, MeetingStatus, ResponseStatus
 
@@ -20,8 +21,7 @@ _CANCELLED = MeetingStatus.CANCELLED.value
 _DECLINED = ResponseStatus.DECLINED.value
 
 
-@dataclass(frozen=True, slots=True)
-class MeetingRow:
+class MeetingRow(msgspec.Struct, frozen=True):
     """A stored meeting as plain values.
 
     ``attendees`` are ``[email, response, is_room, is_organizer, optional, display_name]`` and
@@ -44,8 +44,7 @@ class MeetingRow:
     visibility: str
 
 
-@dataclass(frozen=True, slots=True)
-class ListedRow:
+class ListedRow(msgspec.Struct, frozen=True):
     """A row as one viewer is shown it: the join-button state, their response, whether details are hidden."""
 
     row: MeetingRow

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+import msgspec
+import msgspec.structs
 
 from shared.clock import utc
 from shared.domain.retention import expire_at
@@ -63,8 +65,7 @@ class MeetingStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-@dataclass(frozen=True, slots=True)
-class JoinTarget:
+class JoinTarget(msgspec.Struct, frozen=True):
     """Somewhere to join a meeting: a Webex link, a SIP URI, a Meet link, ..."""
 
     kind: JoinKind
@@ -72,8 +73,7 @@ class JoinTarget:
     label: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Attendee:
+class Attendee(msgspec.Struct, frozen=True):
     """An invitee with the answer they gave."""
 
     email: str
@@ -84,8 +84,7 @@ class Attendee:
     display_name: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Meeting:
+class Meeting(msgspec.Struct, frozen=True):
     """One event instance on one principal's calendar, normalised.
 
     ``rewrite_state`` is the keyword the rewrite last wrote join details for; ``conference_ref`` the
@@ -122,8 +121,8 @@ class Meeting:
     """For a ``workingLocation`` event: where (``kind|label``, see ``shared.domain.status``)."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "start", utc(self.start))
-        object.__setattr__(self, "end", utc(self.end))
+        msgspec.structs.force_setattr(self, "start", utc(self.start))
+        msgspec.structs.force_setattr(self, "end", utc(self.end))
         if self.end < self.start:
             raise ValueError("a meeting cannot end before it starts")
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+import msgspec
 
 from shared.domain.meetings import JoinTarget, Meeting
 
@@ -27,8 +28,7 @@ class PresenceSource(StrEnum):
     BOTH = "both"
 
 
-@dataclass(frozen=True, slots=True)
-class Presence:
+class Presence(msgspec.Struct, frozen=True):
     """A principal's current presence."""
 
     org_id: str
@@ -81,8 +81,7 @@ class RecipientKind(StrEnum):
     DEVICE = "device"
 
 
-@dataclass(frozen=True, slots=True)
-class NoticeHeader:
+class NoticeHeader(msgspec.Struct, frozen=True):
     """What a join-button notice says in plain text: which meeting instance, for whom, what kind, when.
 
     A stored notice keeps these unencrypted, so that dispatch ranks and matches notices without
@@ -103,8 +102,7 @@ class NoticeHeader:
         return f"{self.meeting_id}|{self.recipient_kind}|{self.recipient_id}"
 
 
-@dataclass(frozen=True, slots=True)
-class JoinButtonNotice(NoticeHeader):
+class JoinButtonNotice(NoticeHeader, frozen=True):
     """One join button for one recipient and one meeting instance."""
 
     org_id: str

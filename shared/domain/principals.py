@@ -16,9 +16,11 @@ data destroyed, until an admin purges it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+
+import msgspec
+from msgspec.structs import replace
 
 from shared.errors import InvalidInput
 
@@ -110,8 +112,7 @@ DEFAULT_KEYWORDS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class CredentialRef:
+class CredentialRef(msgspec.Struct, frozen=True):
     """Where an org's service-account credential lives.
 
     ``kind`` is ``stored`` (the key file JSON, kept encrypted in the store), ``secret`` (a
@@ -124,14 +125,13 @@ class CredentialRef:
     client_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Org:
+class Org(msgspec.Struct, frozen=True):
     """A Google Workspace organisation served by this deployment."""
 
     id: str
     domain: str
     credential: CredentialRef
-    keywords: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYWORDS))
+    keywords: dict[str, str] = msgspec.field(default_factory=lambda: dict(DEFAULT_KEYWORDS))
     join_lead: timedelta = timedelta(minutes=5)
     default_locale: str = "en"
     kms_key: str | None = None
@@ -158,8 +158,7 @@ class Org:
         return domain.lower() == self.domain.lower()
 
 
-@dataclass(frozen=True, slots=True)
-class Principal:
+class Principal(msgspec.Struct, frozen=True):
     """A person or room activated (or being activated) for the service."""
 
     org_id: str
@@ -217,8 +216,7 @@ class Principal:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Device:
+class Device(msgspec.Struct, frozen=True):
     """A room device (a display or a video endpoint) that shows the room's meetings."""
 
     org_id: str

@@ -8,7 +8,7 @@ join. Pure: no I/O.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from msgspec.structs import replace
 
 from shared.domain.meetings import Meeting
 

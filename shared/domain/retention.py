@@ -7,8 +7,9 @@ expires 7 days after it ends (``expire_at``), which a Firestore TTL policy enfor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+import msgspec
 
 from shared.clock import utc
 
@@ -17,8 +18,7 @@ FUTURE = timedelta(days=31)
 AFTER_END = timedelta(days=7)
 
 
-@dataclass(frozen=True, slots=True)
-class RetentionWindow:
+class RetentionWindow(msgspec.Struct, frozen=True):
     """The closed interval of time for which meetings are kept."""
 
     start: datetime

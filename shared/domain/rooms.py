@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
+
+import msgspec
 
 from shared.domain.meetings import Meeting, ResponseStatus
 from shared.errors import InvalidInput
@@ -44,8 +45,7 @@ class Outcome(StrEnum):
     FAILED = "failed"
 
 
-@dataclass(frozen=True, slots=True)
-class ReleasePolicy:
+class ReleasePolicy(msgspec.Struct, frozen=True):
     """Release after ``after`` without a check-in; ``after`` None means never (the default)."""
 
     after: timedelta | None = None
@@ -75,8 +75,7 @@ def effective(org_default: ReleasePolicy, room_override: ReleasePolicy | None) -
     return org_default if room_override is None else room_override
 
 
-@dataclass(frozen=True, slots=True)
-class CheckInWindow:
+class CheckInWindow(msgspec.Struct, frozen=True):
     """When a display may check in to one meeting, and when the room is released without one."""
 
     opens: datetime
@@ -88,8 +87,7 @@ class CheckInWindow:
         return self.opens <= at < self.closes
 
 
-@dataclass(frozen=True, slots=True)
-class CheckIn:
+class CheckIn(msgspec.Struct, frozen=True):
     """The answer to a check-in: the instance's record and its window."""
 
     record: OutcomeRecord
@@ -97,8 +95,7 @@ class CheckIn:
     already: bool
 
 
-@dataclass(frozen=True, slots=True)
-class DeviceMeeting:
+class DeviceMeeting(msgspec.Struct, frozen=True):
     """A meeting of the room as the display needs it for its check-in button."""
 
     event_id: str
@@ -137,8 +134,7 @@ def day_of(at: datetime, zone: tzinfo) -> str:
     return at.astimezone(zone).date().isoformat()
 
 
-@dataclass(frozen=True, slots=True)
-class RoomEvent:
+class RoomEvent(msgspec.Struct, frozen=True):
     """What Google says now about the room's copy of one event instance (``events.get`` through the delegate)."""
 
     etag: str | None
@@ -148,8 +144,7 @@ class RoomEvent:
     exempt: bool
 
 
-@dataclass(frozen=True, slots=True)
-class OutcomeRecord:
+class OutcomeRecord(msgspec.Struct, frozen=True):
     """The recorded outcome of one room's meeting instance (at most one per instance, set by compare-and-set)."""
 
     org_id: str

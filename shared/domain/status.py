@@ -8,9 +8,10 @@ state; it is shown beside it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+import msgspec
 
 
 class StatusState(StrEnum):
@@ -30,8 +31,7 @@ class LocationKind(StrEnum):
     CUSTOM = "custom"
 
 
-@dataclass(frozen=True, slots=True)
-class WorkingLocation:
+class WorkingLocation(msgspec.Struct, frozen=True):
     """A working location and its label (building/desk for an office, free text for custom)."""
 
     kind: LocationKind
@@ -47,8 +47,7 @@ class WorkingLocation:
         return "Office" if self.kind is LocationKind.OFFICE else ""
 
 
-@dataclass(frozen=True, slots=True)
-class StatusBlock:
+class StatusBlock(msgspec.Struct, frozen=True):
     """One status interval from the primary calendar: its kind and ``[start, end)``."""
 
     state: StatusState
@@ -60,8 +59,7 @@ class StatusBlock:
         return self.start <= now < self.end
 
 
-@dataclass(frozen=True, slots=True)
-class StatusView:
+class StatusView(msgspec.Struct, frozen=True):
     """The state shown now, until when it holds (None: open-ended), and the working location."""
 
     state: StatusState

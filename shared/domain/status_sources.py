@@ -8,8 +8,9 @@ in ``shared.domain.status``, then into the stored ``Presence``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
+
+from msgspec.structs import replace
 
 from shared.domain.meetings import Meeting, ResponseStatus
 from shared.domain.presence import Presence, PresenceSource, PresenceStatus

@@ -7,9 +7,10 @@ once instead of after ``SYNC_LEASE``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+
+import msgspec
 
 SYNC_LEASE = timedelta(minutes=5)
 
@@ -26,8 +27,7 @@ class ChannelState(StrEnum):
     STOPPED = "stopped"
 
 
-@dataclass(frozen=True, slots=True)
-class WatchChannel:
+class WatchChannel(msgspec.Struct, frozen=True):
     """A Calendar push channel (``events.watch``) for one principal's calendar."""
 
     id: str
@@ -45,8 +45,7 @@ class WatchChannel:
         return self.state is ChannelState.ACTIVE and self.expiration - now <= overlap
 
 
-@dataclass(frozen=True, slots=True)
-class SyncState:
+class SyncState(msgspec.Struct, frozen=True):
     """Incremental-sync bookkeeping for one calendar, guarded by a lease."""
 
     org_id: str

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
+
+import msgspec
 
 from shared.clock import utc
 from shared.domain.meetings import Meeting
 from shared.domain.presence import Presence, PresenceSource, PresenceStatus
 
 
-@dataclass(frozen=True, slots=True)
-class VacationResponder:
+class VacationResponder(msgspec.Struct, frozen=True):
     """The parts of Gmail's VacationSettings that decide presence."""
 
     enabled: bool

@@ -9,9 +9,10 @@ same bus with raw ``publish`` (dead letters and operators re-publish bytes as th
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
+
+import msgspec
 
 from shared.ports.messages import Message
 
@@ -19,13 +20,12 @@ if TYPE_CHECKING:
     from shared.ports.documents import DocumentStore
 
 
-@dataclass(frozen=True, slots=True)
-class BusMessage:
+class BusMessage(msgspec.Struct, frozen=True):
     """A message as handlers receive it."""
 
     topic: str
     data: bytes
-    attributes: Mapping[str, str] = field(default_factory=dict)
+    attributes: Mapping[str, str] = msgspec.field(default_factory=dict)
     ordering_key: str | None = None
     message_id: str = ""
     publish_time: datetime | None = None

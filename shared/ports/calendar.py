@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+import msgspec
+
 from shared.domain.events import CalendarEvent
 from shared.domain.meetings import ResponseStatus
 from shared.domain.principals import Org, Principal
@@ -22,8 +24,7 @@ Busy = dict[str, tuple[tuple[datetime, datetime], ...] | None]
 """Busy intervals per email (None where Google could not tell)."""
 
 
-@dataclass(frozen=True, slots=True)
-class CalendarEventPage:
+class CalendarEventPage(msgspec.Struct, frozen=True):
     """One page of events, mapped to the neutral ``CalendarEvent`` view."""
 
     events: tuple[CalendarEvent, ...]
@@ -31,8 +32,7 @@ class CalendarEventPage:
     next_sync_token: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ChannelInfo:
+class ChannelInfo(msgspec.Struct, frozen=True):
     """What ``events.watch`` answered."""
 
     id: str
@@ -40,8 +40,7 @@ class ChannelInfo:
     expiration: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class NewEvent:
+class NewEvent(msgspec.Struct, frozen=True):
     """An event to create on the caller's calendar."""
 
     title: str
@@ -53,8 +52,7 @@ class NewEvent:
     attendees: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class AccessRule:
+class AccessRule(msgspec.Struct, frozen=True):
     """One sharing rule of a calendar: who (a scope) may do what (a role)."""
 
     rule_id: str
@@ -64,8 +62,7 @@ class AccessRule:
     etag: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class EventQuery:
+class EventQuery(msgspec.Struct, frozen=True):
     """Which page of a calendar's events to list: incremental after ``sync_token``, or inside a window."""
 
     sync_token: str | None = None
@@ -89,8 +86,7 @@ class WatchRequest:
     ttl_seconds: int
 
 
-@dataclass(frozen=True, slots=True)
-class JoinWrite:
+class JoinWrite(msgspec.Struct, frozen=True):
     """The join details to write: the description and private properties (None deletes one), If-Match ``etag``."""
 
     description: str
@@ -199,8 +195,7 @@ class CalendarGateway(SyncCalendar, JoinDetailEditor, MeetingWrites, Availabilit
     """Every Calendar operation of the service, in domain values, acting as the principal it is given."""
 
 
-@dataclass(frozen=True, slots=True)
-class SyncListing:
+class SyncListing(msgspec.Struct, frozen=True):
     """The listing part of :class:`SyncCalendar` bound to one acting principal (what the sync helpers pass on);
     the keyword options are :class:`EventQuery`'s."""
 

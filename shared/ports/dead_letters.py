@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+import msgspec
 
-@dataclass(frozen=True, slots=True)
-class DeadLetter:
+
+class DeadLetter(msgspec.Struct, frozen=True):
     """One dead-lettered message: its source topic, the principals it was about and the last error."""
 
     topic: str

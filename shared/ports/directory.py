@@ -6,15 +6,15 @@ emulator; provisioning is written against it and never sees an HTTP error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
+
+import msgspec
 
 from shared.domain.principals import ErrorReason, Org, Principal
 from shared.domain.vacation import VacationResponder
 
 
-@dataclass(frozen=True, slots=True)
-class ValidationResult:
+class ValidationResult(msgspec.Struct, frozen=True):
     """What validation found: a reason when it failed, and what it learned when it passed."""
 
     reason: ErrorReason | None = None

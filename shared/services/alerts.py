@@ -17,9 +17,9 @@ import json
 import secrets
 import uuid
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
+from msgspec.structs import replace
 from standardwebhooks import Webhook
 
 from shared.domain.health import (

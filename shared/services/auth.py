@@ -11,8 +11,9 @@ sees only its own room. Anything else is refused: deny by default.
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from shared.config import Settings
 from shared.domain.principals import Device, Org, Principal, PrincipalKind
@@ -28,8 +29,7 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class Caller:
+class Caller(msgspec.Struct, frozen=True):
     """An authenticated caller: a person of an org, or a device of one room."""
 
     org: Org

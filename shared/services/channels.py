@@ -13,8 +13,10 @@ import contextlib
 import secrets
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timedelta
+
+from msgspec.structs import replace
 
 from shared.domain.principals import Org, Principal
 from shared.domain.retention import RetentionWindow

@@ -16,9 +16,10 @@ released at the provider.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+
+import msgspec
 
 from shared.domain import conference as conf
 from shared.domain.conference import ConferenceRequest, MeetingRecord, OwnedMeetings
@@ -63,16 +64,15 @@ class NotActivated(Forbidden):
         super().__init__(message, reason="not_activated")
 
 
-@dataclass(frozen=True, slots=True)
-class ConferenceAnswer:
+class ConferenceAnswer(msgspec.Struct, frozen=True):
     """A conference for Calendar: the meeting, as the add-on contract describes it."""
 
     conference_id: str
     solution: str
     created: bool
-    entry_points: list[dict[str, Any]] = field(default_factory=list)
+    entry_points: list[dict[str, Any]] = msgspec.field(default_factory=list)
     notes: str = ""
-    parameters: dict[str, str] = field(default_factory=dict)
+    parameters: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 class ConferenceService:

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
+
+from msgspec.structs import replace
 
 from shared.domain.principals import ErrorReason, PrincipalState
 from shared.logs import ctx, get_logger, redact

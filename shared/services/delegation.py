@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import replace
+
+from msgspec.structs import replace
 
 from shared.domain.health import LIGHT_CHECK_AFTER
 from shared.domain.principals import ErrorReason, Org, Principal, PrincipalState

@@ -11,8 +11,10 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from datetime import datetime
+
+import msgspec
+from msgspec.structs import replace
 
 from shared.domain.principals import Device, Principal, PrincipalKind
 from shared.domain.tokens import token_hash
@@ -40,8 +42,7 @@ def new_device(room: Principal, name: str, now: datetime) -> tuple[Device, str]:
     return device, token
 
 
-@dataclass(frozen=True, slots=True)
-class IssuedToken:
+class IssuedToken(msgspec.Struct, frozen=True):
     """A device with the token just issued for it (shown once)."""
 
     device: Device

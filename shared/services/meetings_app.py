@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+
+import msgspec
 
 from shared.clock import utc
 from shared.clock import zone_of as zone_of  # the API routes read the caller's zone through here
@@ -35,8 +36,7 @@ MAX_RANGE = timedelta(days=62)
 MAX_PEOPLE = 50
 
 
-@dataclass(frozen=True, slots=True)
-class MeetingItem:
+class MeetingItem(msgspec.Struct, frozen=True):
     """A meeting as the app shows it: with the join-button state for its viewer."""
 
     meeting: Meeting
@@ -46,8 +46,7 @@ class MeetingItem:
     details_hidden: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class NewMeeting:
+class NewMeeting(msgspec.Struct, frozen=True):
     """What ``schedule`` needs: a one-line text for quickAdd, or the fields for events.insert."""
 
     text: str | None = None

@@ -9,7 +9,8 @@ rules of my calendar's sharing, the grants ``MeetingsApp.add_delegate`` makes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+import msgspec
 
 from shared.domain.presence import Presence
 from shared.domain.principals import Principal, PrincipalKind
@@ -23,8 +24,7 @@ LOOKUP_LIMIT = 100
 DELEGATE_ROLES = ("freeBusyReader", "reader", "writer")
 
 
-@dataclass(frozen=True, slots=True)
-class Person:
+class Person(msgspec.Struct, frozen=True):
     """A person of the caller's org with their presence."""
 
     email: str
@@ -32,8 +32,7 @@ class Person:
     presence: Presence
 
 
-@dataclass(frozen=True, slots=True)
-class Delegate:
+class Delegate(msgspec.Struct, frozen=True):
     """Someone granted access to my calendar."""
 
     email: str

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
+
+import msgspec
 
 from shared.domain.agenda import looks_like_html
 from shared.domain.conference import (
@@ -53,8 +54,7 @@ PROVIDER_PROP, REF_PROP, HASH_PROP = PROVIDER_PROPERTY, REF_PROPERTY, "hcBlockHa
 ALL_PROPS = (REWRITE_PROPERTY, PROVIDER_PROP, REF_PROP, HASH_PROP, EVENT_PROPERTY, CONFERENCE_PROPERTY)
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(msgspec.Struct, frozen=True):
     """What the rewrite decided for one event, and the meeting the event holds afterwards."""
 
     outcome: str  # added | replaced | removed | unchanged | skipped

@@ -10,7 +10,8 @@ Everything is read from the store: no Google call.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+import msgspec
 
 from shared.domain.meeting_rows import ListedRow
 from shared.domain.presence import PresenceStatus
@@ -20,8 +21,7 @@ from shared.ports.stores import PresenceRepository, PrincipalRepository
 LIMIT = 200  # people per display: a day of a busy room stays far below
 
 
-@dataclass(frozen=True, slots=True)
-class RoomPerson:
+class RoomPerson(msgspec.Struct, frozen=True):
     """A person of the org on one of the room's meetings."""
 
     principal_id: str

@@ -11,8 +11,10 @@ the record then says ``released``. Without a policy the meeting is counted ``no_
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+
+from msgspec.structs import replace
 
 from shared.clock import zone_of
 from shared.domain.meetings import Meeting

@@ -17,9 +17,11 @@ import contextlib
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
+
+from msgspec.structs import replace
 
 from shared.domain.sync import SYNC_LEASE, SyncState, lease_instance
 from shared.errors import Conflict, LeaseHeld, PreconditionFailed
@@ -161,7 +163,7 @@ class SyncLeases:
 
     def release(self, lease: Lease, **changes: object) -> bool:
         """Write the results and drop the lease; True when someone asked for another sync meanwhile."""
-        final = replace(lease.state, lease_owner=None, lease_until=None, **changes)  # type: ignore[arg-type]
+        final = replace(lease.state, lease_owner=None, lease_until=None, **changes)
 
         def let_go(current: SyncState) -> tuple[SyncState, bool]:
             # A notification (pending) or a sync that found the lease held (resync) may have written

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from msgspec.structs import replace
 
 from shared.api import app as app_routes
 from shared.domain.meetings import Attendee, Meeting, ResponseStatus

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from babel.dates import format_date
+from msgspec.structs import replace
 
 from tests.app.conftest import ALICE, BOB, ROOM, T0, AppWorld
 from tests.browser.conftest import Shots

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from shared.adapters.crypto.envelope import EnvelopeCipher, field_aad
 from shared.adapters.crypto.local import LocalKek, load_or_create_key

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
+
+from msgspec.structs import replace
 
 from shared.adapters.crypto.envelope import EnvelopeCipher
 from shared.adapters.crypto.local import LocalKek

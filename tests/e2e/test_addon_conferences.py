@@ -11,12 +11,12 @@ import os
 import subprocess
 import threading
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 from werkzeug.serving import make_server
 
 from emulator.testing import BASE_URL

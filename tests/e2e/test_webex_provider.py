@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from emulator.testing import BASE_URL
 from shared.domain.joinblock import BLOCK_BEGIN

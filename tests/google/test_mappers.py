@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+import msgspec.structs
 import pytest
 
 from shared.adapters.google.acl import rule_from_api, rule_to_api
@@ -81,7 +82,7 @@ def test_fields_read_as_the_service_uses_them() -> None:
 def test_only_changed_fields_are_written_back() -> None:
     """Changing location, a private property and an attendee's answer keeps the rest byte-for-byte."""
     event = event_from_api(RESOURCE)
-    bob = replace(event.attendees[0], response_status="declined")
+    bob = msgspec.structs.replace(event.attendees[0], response_status="declined")
     changed = replace(
         event, location="Room 1", private_properties={"hybridcal": "v2"}, attendees=(bob, event.attendees[1])
     )
@@ -188,7 +189,7 @@ def test_acl_rules_round_trip_unknown_fields_and_the_etag() -> None:
     rule = rule_from_api(raw)
     assert rule == AccessRule("user:bob@example.com", "reader", "user", "bob@example.com", '"00001"')
     assert rule_to_api(rule, raw) == raw
-    assert rule_to_api(replace(rule, role="writer"), raw) == {**raw, "role": "writer"}
+    assert rule_to_api(msgspec.structs.replace(rule, role="writer"), raw) == {**raw, "role": "writer"}
     assert rule_to_api(AccessRule("", "reader", "default")) == {"role": "reader", "scope": {"type": "default"}}
     assert rule_from_api({"role": "owner", "scope": {"type": "user", "value": "x@example.com"}}).rule_id == (
         "user:x@example.com"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from msgspec.structs import replace
 
 from shared.adapters.google.clients import GoogleCalendarDirectory
 from shared.adapters.google.gateway import GoogleCalendarGateway

@@ -8,7 +8,7 @@ two and check that the generating resources really iterate over the catalogue.
 
 from __future__ import annotations
 
-import dataclasses
+import msgspec.structs
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -104,7 +104,7 @@ def test_drift_in_the_code_is_reported() -> None:
     assert entry_point_problems((*ENTRY_POINTS, extra_ep), SCHEDULE_SECONDS, catalog_eps) == [
         "entry point 'archive_meetings' is in the code but not in infra/catalog.tf"
     ]
-    moved = dataclasses.replace(ENTRY_POINTS[3], schedule="every 2 minutes")
+    moved = msgspec.structs.replace(ENTRY_POINTS[3], schedule="every 2 minutes")
     assert entry_point_problems((*ENTRY_POINTS[:3], moved, *ENTRY_POINTS[4:]), SCHEDULE_SECONDS, catalog_eps) == [
         "entry point 'maintain_channels': code says {'trigger': 'scheduled', 'topic': None, 'public': False, "
         "'schedule': ('every 2 minutes', 3600.0)}, infra says {'trigger': 'scheduled', 'topic': None, "
@@ -117,7 +117,7 @@ def test_drift_in_the_code_is_reported() -> None:
     assert topic_problems((*TOPICS, TopicSpec("meeting-archive", None, ordered=False)), catalog_topics) == [
         "topic 'meeting-archive' is in the code but not in infra/catalog.tf"
     ]
-    unordered = dataclasses.replace(TOPICS[0], ordered=False)
+    unordered = msgspec.structs.replace(TOPICS[0], ordered=False)
     assert len(topic_problems((unordered, *TOPICS[1:]), catalog_topics)) == 1
 
     catalog_indexes = {

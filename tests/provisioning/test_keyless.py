@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from google.auth.compute_engine import _metadata
+from msgspec.structs import replace
 
 from shared.domain.principals import CredentialRef, ErrorReason, PrincipalKind, PrincipalState
 from tests.e2e.test_sync_pipeline import ALICE

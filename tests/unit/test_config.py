@@ -75,7 +75,7 @@ def test_gcp_backend_needs_project_and_key() -> None:
 
 def test_every_spec_maps_to_a_field() -> None:
     """The settings table and the Settings fields are the same set."""
-    assert {spec.attr for spec in SETTINGS} == set(Settings.__dataclass_fields__)
+    assert {spec.attr for spec in SETTINGS} == set(Settings.__struct_fields__)
     assert all(spec.env.startswith("HYBRIDCAL_") for spec in SETTINGS)
 
 

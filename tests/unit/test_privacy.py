@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from msgspec.structs import replace
 
 from shared.adapters.google.mappers import calendar_event_from_api, event_from_api, event_to_api
 from shared.domain.meetings import Attendee, JoinKind, JoinTarget, Meeting

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from shared.ports import BusMessage
 from shared.ports.messages import Message
@@ -19,8 +20,7 @@ if TYPE_CHECKING:
     from shared.ports.documents import DocumentStore
 
 
-@dataclass(frozen=True, slots=True)
-class DeadLetter:
+class DeadLetter(msgspec.Struct, frozen=True):
     """A message that exhausted its delivery attempts."""
 
     subscription: str

@@ -11,10 +11,11 @@ follows :data:`SEND_UPDATES` unless the caller says otherwise.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
+
+import msgspec
 
 from shared.adapters.google.acl import rule_to_api
 from shared.adapters.google.calendar_settings import CalendarAbout, about_from_api, setting_from_api
@@ -42,8 +43,7 @@ def _send(value: str) -> str:
     return value
 
 
-@dataclass(frozen=True, slots=True)
-class EventPage:
+class EventPage(msgspec.Struct, frozen=True):
     """One page of ``events.list`` or ``events.instances``, as Google sent it."""
 
     items: tuple[Mapping[str, Any], ...]

@@ -6,12 +6,12 @@ Only read (validation learns the locale, the time zone and a room's name); nothi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 
-@dataclass(frozen=True, slots=True)
-class CalendarAbout:
+
+class CalendarAbout(msgspec.Struct, frozen=True):
     """A calendar's name and time zone, None where Google gave none."""
 
     name: str | None

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from dataclasses import dataclass
+
+import msgspec
 
 
-@dataclass(frozen=True, slots=True)
-class CallKey:
+class CallKey(msgspec.Struct, frozen=True):
     """One counted bucket: operation, delegated subject (may be empty) and outcome."""
 
     operation: str

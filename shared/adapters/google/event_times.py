@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
+
+import msgspec
 
 from shared.clock import utc
 
@@ -15,8 +16,7 @@ def rfc3339(value: datetime) -> str:
     return utc(value).isoformat().replace("+00:00", "Z")
 
 
-@dataclass(frozen=True, slots=True)
-class EventTime:
+class EventTime(msgspec.Struct, frozen=True):
     """``start`` / ``end`` / ``originalStartTime``: an instant, or a date for all-day events."""
 
     date_time: datetime | None = None

@@ -14,6 +14,8 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import msgspec.structs
+
 from shared.adapters.google.acl import rule_from_api, user_rule
 from shared.adapters.google.mappers import (
     answer_patch,
@@ -67,7 +69,7 @@ class GoogleCalendarGateway:
 
     def events_page(self, org: Org, principal: Principal, calendar_id: str, query: EventQuery) -> CalendarEventPage:
         """``events.list`` with deleted events: masters unexpanded unless ``single_events`` asks for instances."""
-        options = asdict(query)
+        options = msgspec.structs.asdict(query)
         instances_only = options.pop("instances_only")
         page = self._calendars(org, principal).list_events(calendar_id, show_deleted=True, **options)
         return _mapped(page, instances_only=instances_only)

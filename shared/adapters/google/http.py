@@ -15,10 +15,10 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import msgspec
 from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
 from shared.adapters.google.auth import Credential
@@ -41,8 +41,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=32, keepalive_expiry=30.0)
 
 
-@dataclass(frozen=True, slots=True)
-class GoogleEndpoints:
+class GoogleEndpoints(msgspec.Struct, frozen=True):
     """Base URLs of Calendar v3, Gmail v1 and the OAuth2 token endpoint."""
 
     calendar: str = GOOGLE_CALENDAR
@@ -82,8 +81,7 @@ def shared_http_client() -> httpx.Client:
         return _shared
 
 
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
+class RetryPolicy(msgspec.Struct, frozen=True):
     """Attempts and backoff: full jitter from ``initial`` doubling up to ``max_wait``, ``total`` s in all."""
 
     max_attempts: int = 5
@@ -92,8 +90,7 @@ class RetryPolicy:
     total: float = 60.0
 
 
-@dataclass(frozen=True, slots=True)
-class Delegation:
+class Delegation(msgspec.Struct, frozen=True):
     """Who a call acts as: a credential, the delegated subject and the scopes asked for."""
 
     credential: Credential

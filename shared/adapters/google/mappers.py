@@ -11,11 +11,14 @@ too (``answer_patch`` goes through ``event_to_api``, so what the mapper does not
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
+
+from msgspec.structs import replace
 
 from shared.adapters.google.event_fields import EMPTY, common_fields, properties
 from shared.adapters.google.event_times import EventTime, instant_from_api, rfc3339, time_from_api, time_to_api
@@ -209,7 +212,7 @@ def answer_patch(event: GoogleEvent, email: str, response: str) -> dict[str, Any
     if not any(a.email == me for a in event.attendees):
         raise InvalidInput("you are not on this meeting's guest list")
     answered = tuple(replace(a, response_status=response) if a.email == me else a for a in event.attendees)
-    return event_patch(replace(event, attendees=answered))
+    return event_patch(dataclasses.replace(event, attendees=answered))
 
 
 def join_patch(description: str, private: Mapping[str, str | None]) -> dict[str, Any]:

@@ -6,11 +6,10 @@ orders by another field; SQLite gets the same list as expression indexes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 
-@dataclass(frozen=True, slots=True)
-class IndexSpec:
+class IndexSpec(msgspec.Struct, frozen=True):
     """A composite index on a collection (or a collection group)."""
 
     collection: str

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+import msgspec
+
 from shared.domain.meeting_rows import MeetingRow
 from shared.domain.meetings import Meeting
 from shared.domain.principals import Org, Principal
@@ -90,8 +92,7 @@ class MeetingRepository(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class SyncSubject:
+class SyncSubject(msgspec.Struct, frozen=True):
     """What a sync of one calendar starts from: its org, its principal, and its sync state with the version."""
 
     org: Org | None

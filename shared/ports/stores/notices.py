@@ -2,31 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
+
+import msgspec
 
 from shared.domain.presence import JoinButtonNotice, NoticeHeader, Presence, RecipientKind
 from shared.ports.notice_batches import NoticeBatches
 
 
-@dataclass(frozen=True, slots=True)
-class StoredNotice:
+class StoredNotice(msgspec.Struct, frozen=True):
     """A notice as stored: its id (the stream's cursor part) and the notice."""
 
     id: str
     notice: JoinButtonNotice
 
 
-@dataclass(frozen=True, slots=True)
-class NoticeHead(NoticeHeader):
+class NoticeHead(NoticeHeader, frozen=True, eq=False):
     """A stored notice's plaintext fields, its payload not opened: enough to rank it and match identities.
 
-    ``handle`` is the store's own, opaque to callers; ``NoticeRepository.open_notice`` takes it back.
+    ``handle`` is the store's own, opaque to callers; ``NoticeRepository.open_notice`` takes it back. A
+    head equals only itself and its ``repr`` leaves the handle out (the stored document it came from).
     """
 
     id: str
-    handle: object = field(default=None, compare=False, repr=False)
+    handle: object = None
+
+    def __repr__(self) -> str:
+        return f"NoticeHead(id={self.id!r}, meeting_id={self.meeting_id!r}, kind={self.kind!r})"
 
 
 class NoticeRepository(NoticeBatches, Protocol):
