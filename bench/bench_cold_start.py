@@ -22,6 +22,7 @@ functions_framework``, which every function pays anyway. Medians of ``REPEATS`` 
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
@@ -232,7 +233,11 @@ def ratios(runs: list[Start], floors: list[Start]) -> tuple[float, float]:
 
 
 def main() -> None:
-    """Print the figures as a Markdown section."""
+    """Print the figures as a Markdown section (``--repeats N``: rounds of every start, 3 unless told)."""
+    global REPEATS
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=REPEATS, help="rounds (and import timings) to take medians of")
+    REPEATS = parser.parse_args().repeats
     compile_bundle()
     base_import, _ = median_of(import_time, "import flask, functions_framework")
     main_import, main_heavy = median_of(import_time, "import main")
