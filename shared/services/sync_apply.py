@@ -10,8 +10,9 @@ transaction with the rewrites it calls for.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
+
+import msgspec
 
 from shared.domain.conference import carries_service_meeting
 from shared.domain.decisions import NOT_ORGANISER
@@ -32,8 +33,7 @@ from shared.services.rewrite_handoff import handoff, publish_rewrite
 BATCH = 400
 
 
-@dataclass(slots=True)
-class SyncReport:
+class SyncReport(msgspec.Struct):
     """What one sync did."""
 
     full: bool = False
@@ -45,17 +45,16 @@ class SyncReport:
     skipped: str | None = None
     repaired: int = 0
     follow_ups: int = 0
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = msgspec.field(default_factory=list)
     status: bool = False
     """Status events (or a meeting covering now) were stored or removed: presence is decided again."""
 
 
-@dataclass(slots=True)
-class FullPass:
+class FullPass(msgspec.Struct):
     """What a full sync knows while it applies the window: what was stored before it, what it has seen."""
 
     stored_before: set[str]
-    seen: set[str] = field(default_factory=set)
+    seen: set[str] = msgspec.field(default_factory=set)
     expanded: dict[str, list[CalendarEvent]] | None = None
     """Every series' instances in the window by series id (one ``singleEvents`` listing), when read."""
 

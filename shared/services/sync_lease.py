@@ -17,10 +17,10 @@ import contextlib
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
+import msgspec
 from msgspec.structs import replace
 
 from shared.domain.sync import SYNC_LEASE, SyncState, lease_instance
@@ -74,8 +74,7 @@ class CalendarGates:
                     self._gates[key] = (gate, users - 1)
 
 
-@dataclass(slots=True)
-class Lease:
+class Lease(msgspec.Struct):
     """A lease this process holds: the sync state as written, its version and the owner name."""
 
     state: SyncState

@@ -14,7 +14,8 @@ import itertools
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+
+import msgspec
 
 from shared.errors import Unavailable
 from shared.ports import Handler
@@ -23,8 +24,7 @@ from shared.ports.clock import Clock
 Key = tuple[str, str]  # (subscription name, ordering key)
 
 
-@dataclass(slots=True)
-class Subscription:
+class Subscription(msgspec.Struct):
     """A stored subscription whose handler is attached in this process."""
 
     name: str

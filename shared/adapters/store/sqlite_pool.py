@@ -24,8 +24,9 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 from shared.adapters.store.sqlite_checkpoint import CheckpointResult, WalCheckpointer
 from shared.errors import ConfigError, Unavailable
@@ -56,12 +57,11 @@ def private_database_file(path: Path) -> None:
                 companion.chmod(PRIVATE_FILE)
 
 
-@dataclass(slots=True)
-class _Transaction:
+class _Transaction(msgspec.Struct):
     conn: sqlite3.Connection
     depth: int = 1
-    callbacks: list[Callable[[], None]] = field(default_factory=list)
-    undo: list[Callable[[], None]] = field(default_factory=list)
+    callbacks: list[Callable[[], None]] = msgspec.field(default_factory=list)
+    undo: list[Callable[[], None]] = msgspec.field(default_factory=list)
 
 
 class SqlitePool:

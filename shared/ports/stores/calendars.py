@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -15,11 +14,11 @@ from shared.domain.principals import Org, Principal
 from shared.domain.sync import SyncState, WatchChannel
 
 
-@dataclass(frozen=True, slots=True)
-class DueMeeting:
+class DueMeeting(msgspec.Struct, frozen=True, eq=False):
     """A stored meeting's plaintext fields, its payload not opened (``MeetingRepository.open_meeting`` opens it).
 
-    ``version`` changes with every write of the stored meeting; ``handle`` is opaque to callers.
+    ``version`` changes with every write of the stored meeting; ``handle`` is opaque to callers. A due
+    meeting equals only itself and its ``repr`` leaves the handle out (the stored document it came from).
     """
 
     event_id: str
@@ -29,7 +28,10 @@ class DueMeeting:
     all_day: bool
     expire_at: datetime
     version: str
-    handle: object = field(default=None, compare=False, repr=False)
+    handle: object = None
+
+    def __repr__(self) -> str:
+        return f"DueMeeting(event_id={self.event_id!r}, principal_id={self.principal_id!r}, version={self.version!r})"
 
 
 class MeetingRepository(Protocol):
