@@ -120,8 +120,8 @@ class Services(Ports):
 
         s = self.stores
         return ChannelService(
-            s.orgs, s.principals, s.meetings, s.sync_states, s.channels, self.calendar, self.sync, self.clock,
-            self.settings.public_url, (self.conferences.sweep, health_sweep),
+            s.orgs, s.principals, s.meetings, s.sync_states, s.channels, self.calendar, lambda: self.sync,
+            self.clock, self.settings.public_url, (self.conferences.sweep, health_sweep),
         )  # fmt: skip
 
     @lazy

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from msgspec.structs import replace
 
@@ -34,7 +35,9 @@ from shared.ports.stores import (
     PrincipalRepository,
     SyncStateRepository,
 )
-from shared.services.sync import SyncService
+
+if TYPE_CHECKING:
+    from shared.services.sync import SyncService
 
 log = get_logger(__name__)
 CHANNEL_TTL = timedelta(days=7)
@@ -57,7 +60,11 @@ class MaintenanceReport:
 
 
 class ChannelService:
-    """Opens, renews and stops watch channels; advances and reconciles calendars."""
+    """Opens, renews and stops watch channels; advances and reconciles calendars.
+
+    ``sync`` gives the sync service when a calendar is first advanced or reconciled (a run that renews
+    channels alone never makes it, nor imports the normaliser).
+    """
 
     def __init__(
         self,
@@ -67,7 +74,7 @@ class ChannelService:
         sync_states: SyncStateRepository,
         channels: ChannelRepository,
         calendar: SyncCalendar,
-        sync: SyncService,
+        sync: Callable[[], SyncService],
         clock: Clock,
         public_url: str | None,
         sweeps: Sequence[Callable[[], int]] = (),
@@ -155,7 +162,7 @@ class ChannelService:
         window = RetentionWindow.at(self._clock.now())
         if state.window_end is None or window.end - state.window_end < timedelta(days=1):
             return False
-        self._sync.ingest_slice(org.id, principal.id, state.window_end, window.end)
+        self._sync().ingest_slice(org.id, principal.id, state.window_end, window.end)
         return True
 
     def maintain(self) -> MaintenanceReport:
@@ -189,7 +196,7 @@ class ChannelService:
     def reconcile(self, org: Org, principal: Principal) -> int:
         """A bounded full resync; return how many meetings it repaired (written or deleted)."""
         before = self._meetings.meeting_etags(org.id, principal.id)
-        self._sync.sync(org.id, principal.id, force_full=True)
+        self._sync().sync(org.id, principal.id, force_full=True)
         after = self._meetings.meeting_etags(org.id, principal.id)
         repaired = sum(1 for key in before.keys() | after.keys() if before.get(key) != after.get(key))
         if repaired:

@@ -118,6 +118,21 @@ def test_webhook_first_answer_on_the_embedded_backend_builds_no_google_stack(tmp
     assert _offenders(loaded, WEBHOOK_NEVER) == []
 
 
+def test_a_maintenance_run_with_no_calendar_to_advance_loads_no_sync(tmp_path: Path) -> None:
+    """``maintain_channels`` makes the sync (and loads the normaliser and its HTML parser) only to advance or
+    reconcile a calendar: a run that has none answers without them."""
+    code = (
+        "from functions_framework import create_app\n"
+        "app = create_app('maintain_channels', 'main.py')\n"
+        "response = app.test_client().post('/', json={}, headers={'Authorization': 'Bearer admin'})\n"
+        "print(response.status_code)"
+    )
+    env = {"HYBRIDCAL_DATA_DIR": str(tmp_path / "data"), "HYBRIDCAL_ADMIN_TOKEN": "admin"}
+    printed, loaded = _run(code, env)
+    assert printed[-1] == "200" and "shared.services.channels" in loaded
+    assert _offenders(loaded, ("shared.services.sync", "shared.domain.normalise", "selectolax")) == []
+
+
 def test_the_api_functions_import_no_html_parser() -> None:
     """The two APIs list and answer stored meetings: the normaliser and its HTML parser load on first use only."""
     for name in sorted(APIS):

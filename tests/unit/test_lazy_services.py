@@ -44,10 +44,20 @@ def test_every_service_is_made_once_and_shared_by_the_services_that_use_it(tmp_p
         assert all(service is not None for service in first.values())
         assert made(app) == set(SERVICES)
         assert all(getattr(app, name) is first[name] for name in SERVICES)
-        assert app.channels._sync is app.sync  # what the channels' window advance runs is the App's sync
+        assert app.channels._sync() is app.sync  # what the channels' window advance runs is the App's sync
         assert app.sync._calendar is app.calendar and app.health_report._records is app.health_records  # one port each
         again = rewire(app)
         assert made(again) == frozenset() and again.sync is not app.sync  # a rewired App makes its own
+    finally:
+        app.close()
+
+
+def test_the_channel_service_makes_the_sync_when_it_first_advances_a_calendar(tmp_path: Path) -> None:
+    app = build(Settings(data_dir=tmp_path, scheduler=False), clock=ManualClock(T0), bus=ElsewhereBus())
+    try:
+        report = app.channels.maintain()  # no org yet: channels to renew and calendars to advance are none
+        assert report.advanced == report.reconciled == 0
+        assert "sync" not in made(app)
     finally:
         app.close()
 
