@@ -45,7 +45,14 @@ from shared.runtime.server import pubsub_envelope
 
 ROOT = Path(__file__).resolve().parent.parent
 REPEATS = 3
-BUNDLE = ("main.py", "functions", "shared", "bench/_trivial_function.py", "bench/_trivial_openapi_function.py")
+BUNDLE = (
+    "main.py",
+    "functions",
+    "shared",
+    "bench/_trivial_function.py",
+    "bench/_trivial_openapi_function.py",
+    "bench/_trivial_gcp_function.py",
+)
 #: The API functions' second floor: the least flask-openapi3 app (``bench/_trivial_openapi_function.py``).
 OPENAPI_FLOOR = "openapi"
 _API = {"meetings_api", "admin_api"}
