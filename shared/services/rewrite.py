@@ -39,7 +39,7 @@ from shared.domain.joinblock import has_block, replace_block
 from shared.domain.joindetails import block_hash, render_block
 from shared.domain.keywords import find_keyword
 from shared.domain.normalise import REWRITE_PROPERTY, meeting_from_event
-from shared.domain.principals import Org, Principal, PrincipalKind
+from shared.domain.principals import Org, Principal, PrincipalKind, PrincipalState
 from shared.errors import InvalidInput, PermanentError, PreconditionFailed
 from shared.logs import ctx, get_logger
 from shared.ports import ConferencingProviders, MeetingRecordStore
@@ -83,7 +83,12 @@ class RewriteService:
         """Bring one event's join block in line with its keyword; record the decision."""
         org = self._orgs.get_org(org_id)
         principal = self._principals.get_principal(org_id, principal_id)
-        if org is None or principal is None or not principal.active:
+        if org is None or principal is None or principal.state is PrincipalState.DEACTIVATED:
+            # Nobody to show a decision to, or one whose data deactivation destroyed: recording would make
+            # key material and a decision under their name again. A late or stray message leaves nothing.
+            log.info("rewrite skipped: no active calendar", extra=ctx(org=org_id, principal=principal_id))
+            return Decision("skipped", "principal_not_active")
+        if not principal.active:  # pending, validating or in error: the admin sees why nothing was written
             return self._record(org_id, principal_id, event_id, Decision("skipped", "principal_not_active"))
         if principal.kind is not PrincipalKind.PERSON:
             return self._record(org_id, principal_id, event_id, Decision("skipped", NOT_ORGANISER))

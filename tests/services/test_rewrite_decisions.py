@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from shared.documents import Query
 from shared.domain.decisions import NOT_ORGANISER, hint_for
 from shared.domain.joinblock import BLOCK_BEGIN
 from tests.support.instant import T0, z
@@ -133,3 +134,31 @@ def test_a_calendar_that_is_not_active_is_not_rewritten(world: World) -> None:
     outcome = world.app.rewrite.rewrite(world.org.id, carol, "some-event")
     assert (outcome.outcome, outcome.reason) == ("skipped", "principal_not_active")
     assert world.count("calendar.events.patch") == 0
+
+
+def test_a_late_rewrite_for_a_deactivated_calendar_leaves_its_destroyed_data_destroyed(world: World) -> None:
+    """A rewrite message still queued when Alice is deactivated finds her data shredded and writes none back:
+    no decision, and no new key material under her name."""
+    world.activate(ALICE)
+    world.app.provisioning.deactivate(world.org.id, ALICE)
+    world.settle()
+    pid = world.app.stores.principals.principal_id(world.org.id, ALICE)
+    documents = world.app.stores.documents
+    assert documents.get(f"orgs/{world.org.id}/principalKeys/{pid}") is None  # what deactivation shredded
+
+    outcome = world.app.rewrite.rewrite(world.org.id, pid, "late-event")
+
+    assert (outcome.outcome, outcome.reason) == ("skipped", "principal_not_active")
+    assert documents.get(f"orgs/{world.org.id}/principalKeys/{pid}") is None
+    assert world.app.stores.decisions.list_decisions(world.org.id, pid, limit=10) == []
+    assert world.count("calendar.events.patch") == 0
+
+
+def test_a_rewrite_for_an_org_that_does_not_exist_stores_nothing(world: World) -> None:
+    """A message naming an org that was deleted (or never was) makes no key and records no decision for it."""
+    outcome = world.app.rewrite.rewrite("no-such-org", "p1", "e1")
+
+    assert (outcome.outcome, outcome.reason) == ("skipped", "principal_not_active")
+    documents = world.app.stores.documents
+    for collection in ("keys", "principalKeys", "decisions"):
+        assert list(documents.query(Query(f"orgs/no-such-org/{collection}"))) == [], collection
