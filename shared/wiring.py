@@ -110,6 +110,7 @@ class Services(Ports):
     def channels(self) -> ChannelService:
         """Push channels: watch, renew, stop, and the maintenance sweep's other parts."""
         from shared.services.channels import ChannelService
+        from shared.services.deactivation import DeactivationSweep
 
         def health_sweep() -> int:
             """Maintenance's health part: light check, alert scan, due alert retries (releases nothing)."""
@@ -119,9 +120,10 @@ class Services(Ports):
             return 0
 
         s = self.stores
+        after_deactivation = DeactivationSweep(s.orgs, s.principals, s.channels, self.clock).sweep
         return ChannelService(
             s.orgs, s.principals, s.meetings, s.sync_states, s.channels, self.calendar, lambda: self.sync,
-            self.clock, self.settings.public_url, (self.conferences.sweep, health_sweep),
+            self.clock, self.settings.public_url, (self.conferences.sweep, health_sweep), after_deactivation,
         )  # fmt: skip
 
     @lazy

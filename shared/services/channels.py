@@ -55,6 +55,8 @@ class MaintenanceReport:
     reconciled: int = 0
     repaired: int = 0
     released: int = 0
+    redestroyed: int = 0
+    """Principals whose data in-flight work wrote again after their deactivation, destroyed once more."""
     repaired_per_org: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
 
@@ -78,6 +80,7 @@ class ChannelService:
         clock: Clock,
         public_url: str | None,
         sweeps: Sequence[Callable[[], int]] = (),
+        after_deactivation: Callable[[], int] | None = None,
     ) -> None:
         self._orgs, self._principals, self._meetings, self._sync_states, self._channels = (
             orgs,
@@ -89,6 +92,7 @@ class ChannelService:
         self._calendar, self._sync, self._clock = calendar, sync, clock
         self._public_url = public_url
         self._sweeps = tuple(sweeps)
+        self._after_deactivation = after_deactivation
 
     @property
     def address(self) -> str:
@@ -189,6 +193,11 @@ class ChannelService:
         for sweep in self._sweeps:
             try:
                 report.released += sweep()
+            except HybridCalendarError as exc:
+                report.failures.append(exc.code)
+        if self._after_deactivation is not None:
+            try:
+                report.redestroyed = self._after_deactivation()
             except HybridCalendarError as exc:
                 report.failures.append(exc.code)
         return report

@@ -19,7 +19,7 @@ from typing import Any
 
 from msgspec.structs import replace
 
-from shared.domain.principals import ErrorReason, PrincipalState
+from shared.domain.principals import ErrorReason, Principal, PrincipalState
 from shared.logs import ctx, get_logger, redact
 from shared.ports import BusMessage, Stores
 from shared.ports.clock import Clock
@@ -82,13 +82,17 @@ class DeadLetterService:
         log.warning("dead letter recorded", extra=ctx(topic=topic, org=org.id, principals=len(principals)))
 
     def _mark(self, org_id: str, principal_id: str, topic: str, error: str) -> None:
-        principal = self._principals.get_principal(org_id, principal_id)
-        if principal is None or principal.state is not PrincipalState.ACTIVE:
-            return
+        """Note the dead letter on an active principal, by compare-and-set: a principal deactivated (or
+        changed) meanwhile is read again, and one no longer active is left as it is."""
         code = error.split(":", 1)[0]
         detail = f"work on {topic} was dead-lettered after every retry (last error: {code}); see the dead letters"
-        changed = replace(principal, reason=ErrorReason.PROCESSING_FAILED, detail=detail, updated_at=self._clock.now())
-        self._principals.put_principal(changed)
+
+        def mark(principal: Principal) -> Principal:
+            if principal.state is not PrincipalState.ACTIVE:
+                return principal
+            return replace(principal, reason=ErrorReason.PROCESSING_FAILED, detail=detail, updated_at=self._clock.now())
+
+        self._principals.update_principal(org_id, principal_id, mark)
 
 
 def _entry(bucket: dict[str, Any], topic: str, at: datetime, error: str) -> None:

@@ -116,6 +116,8 @@ class SyncLeases:
             new, result = step(state)
             if new is None:
                 return result, version
+            if not create and version is None:  # gone meanwhile (the principal was deactivated): write nothing
+                return None
             try:
                 return result, self._sync_states.put_sync_state(
                     new, if_version=version, create=create and version is None

@@ -64,6 +64,34 @@ def test_a_deactivation_record_round_trips_and_a_purge_deletes_it(
     assert stores.principals.get_principal("o1", pid) is None and stores.principals.list_principals("o1") == []
 
 
+def test_principals_deactivated_since_a_time_and_the_data_a_destroyed_one_has_again(
+    document_store: DocumentStore, tmp_path: Path, clock: ManualClock
+) -> None:
+    """Deactivated principals are listed from a time on (the active and the older ones left out); a principal
+    whose data was destroyed has data left again once a key or a sync state is stored for it."""
+    stores = _stores(document_store, tmp_path, clock)
+    now = clock.now()
+    ids = {e: stores.principals.principal_id("o1", e) for e in ("old@example.com", "new@example.com", "on@x.com")}
+    for email, state, at in (
+        ("old@example.com", PrincipalState.DEACTIVATED, now - timedelta(days=9)),
+        ("new@example.com", PrincipalState.DEACTIVATED, now - timedelta(days=1)),
+        ("on@x.com", PrincipalState.ACTIVE, None),
+    ):
+        principal = Principal("o1", ids[email], email, PrincipalKind.PERSON, state, deactivated_at=at)
+        stores.principals.put_principal(principal)
+    assert stores.principals.deactivated_since("o1", now - timedelta(days=8)) == [ids["new@example.com"]]
+    assert sorted(stores.principals.deactivated_since("o1", now - timedelta(days=10))) == sorted(
+        [ids["old@example.com"], ids["new@example.com"]]
+    )
+    new = ids["new@example.com"]
+    stores.principals.destroy_principal_data("o1", new)
+    assert stores.principals.principal_data_left("o1", new) is False
+    assert stores.backend.cipher.encrypt("o1", b"late", b"aad", principal_id=new)  # a sealed field: a key again
+    assert stores.principals.principal_data_left("o1", new) is True
+    stores.principals.destroy_principal_data("o1", new)
+    assert stores.principals.principal_data_left("o1", new) is False
+
+
 def test_org_secret_names_without_their_values(
     document_store: DocumentStore, tmp_path: Path, clock: ManualClock
 ) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from datetime import datetime
 
 from shared.adapters.store import principal_heads
 from shared.adapters.store.claims import domain_owner
@@ -148,13 +149,18 @@ class PrincipalRepository:
     def update_principal(
         self, org_id: str, principal_id: str, change: Callable[[Principal], Principal]
     ) -> Principal | None:
-        """Apply ``change`` to the stored principal with compare-and-set, re-reading on a race; None if it is gone."""
+        """Apply ``change`` to the stored principal with compare-and-set, re-reading on a race; None if it is gone.
+
+        A change that leaves the principal as it is writes nothing."""
         path = doc_path("orgs", org_id, "principals", principal_id)
         for _ in range(UPDATE_ATTEMPTS):
             doc = self._s.documents.get(path)
             if doc is None:
                 return None
-            changed = change(self._s.codec.principal_from_doc(org_id, principal_id, doc.data))
+            current = self._s.codec.principal_from_doc(org_id, principal_id, doc.data)
+            changed = change(current)
+            if changed == current:  # nothing to write (a principal the change leaves alone)
+                return changed
             index = self._s.cipher.blind_index(org_id, changed.email, "principal")
             try:
                 self._s.documents.write(
@@ -202,6 +208,20 @@ class PrincipalRepository:
         if not self._s.documents.scrub():  # no copy of the shredded key may stay behind in the store's files
             log.warning("the store's log was busy: the next maintenance run scrubs it", extra=ctx(org=org_id))
         return len(ops)
+
+    def deactivated_since(self, org_id: str, since: datetime) -> list[str]:
+        """Ids of the org's principals deactivated at ``since`` or later (one query by state, nothing opened)."""
+        query = Query(
+            collection_path("orgs", org_id, "principals"),
+            (Filter("state", "==", PrincipalState.DEACTIVATED.value),),
+            select=("deactivatedAt",),
+        )
+        return [d.id for d in self._s.documents.query(query) if (d.data.get("deactivatedAt") or since) >= since]
+
+    def principal_data_left(self, org_id: str, principal_id: str) -> bool:
+        """Whether the principal's key material or sync state is stored (one batched read)."""
+        paths = [doc_path("orgs", org_id, k, principal_id) for k in ("principalKeys", "syncStates")]
+        return any(doc is not None for doc in self._s.documents.get_all(paths))
 
 
 class DocumentStores(Stores):

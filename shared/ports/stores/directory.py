@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Protocol
 
 from shared.domain.principals import Device, Org, Principal
@@ -80,6 +81,15 @@ class PrincipalRepository(PrincipalHeads, Protocol):
 
     def destroy_principal_data(self, org_id: str, principal_id: str) -> int:
         """Delete everything stored for a principal and shred its key material."""
+        ...
+
+    def deactivated_since(self, org_id: str, since: datetime) -> list[str]:
+        """Ids of the org's principals deactivated at ``since`` or later (one query, nothing opened)."""
+        ...
+
+    def principal_data_left(self, org_id: str, principal_id: str) -> bool:
+        """Whether a principal's key material or sync state is stored: every later write for a principal
+        whose data was destroyed leaves one of them (its sealed fields make a key again)."""
         ...
 
 

@@ -1,0 +1,168 @@
+"""Deactivation while other work for the same calendar is in flight: nothing it destroyed stays written again.
+
+Each test lands a deactivation (the admin's call, then what the provision_user worker does) at the
+point where another instance's work for Alice is between its read and its write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from shared.documents import Query
+from shared.domain.principals import Principal, PrincipalState
+from shared.domain.sync import ChannelState
+from shared.ports import BusMessage
+from shared.ports.messages import ProvisionUser
+from shared.services.deactivation import HORIZON
+from shared.services.sync_lease import SyncLeases
+from tests.support.instant import T0, z
+from tests.support.world import World
+
+ALICE = "alice@example.com"
+
+
+def _deactivate(world: World) -> None:
+    pid = world.app.stores.principals.principal_id(world.org.id, ALICE)
+    world.app.provisioning.deactivate(world.org.id, ALICE)
+    world.app.provisioning.run(ProvisionUser(org_id=world.org.id, principal_id=pid, action="deactivate"))
+
+
+def _alice(world: World) -> tuple[str, str]:
+    world.activate(ALICE)
+    return world.org.id, world.app.stores.principals.principal_id(world.org.id, ALICE)
+
+
+def _left(world: World, org: str, pid: str) -> dict[str, int]:
+    """What is stored for Alice: her key, her sync state, her meetings."""
+    docs = world.app.stores.documents
+    meetings = [d for d in docs.query(Query(f"orgs/{org}/meetings")) if d.data.get("principal_id") == pid]
+    return {
+        "key": int(docs.get(f"orgs/{org}/principalKeys/{pid}") is not None),
+        "sync_state": int(docs.get(f"orgs/{org}/syncStates/{pid}") is not None),
+        "meetings": len(meetings),
+    }
+
+
+NOTHING = {"key": 0, "sync_state": 0, "meetings": 0}
+
+
+def test_a_sync_lease_released_after_deactivation_writes_nothing_back(world: World) -> None:
+    org, pid = _alice(world)
+    leases = SyncLeases(world.app.stores.sync_states, world.clock)
+    lease = leases.acquire(org, pid)
+    _deactivate(world)
+    assert _left(world, org, pid) == NOTHING
+
+    assert leases.release(lease, sync_token="next-token", last_sync=world.clock.now()) is False
+
+    # Before, the release's second try wrote her state back whole. Its first try (over the version it held)
+    # sealed the token before the store refused it, which makes her a key again: the second pass takes it.
+    assert _left(world, org, pid)["sync_state"] == 0
+    assert world.app.channels.maintain().redestroyed == 1
+    assert _left(world, org, pid) == NOTHING
+
+
+def test_a_dead_letter_noted_while_the_user_is_deactivated_leaves_them_deactivated(world: World) -> None:
+    org, pid = _alice(world)
+    service = world.app.dead_letters
+    stored = service._principals
+    raced: list[bool] = []
+
+    def race() -> None:
+        if not raced:
+            raced.append(True)
+            _deactivate(world)
+
+    class DeactivatedAfterTheRead:
+        """The principal repository, with the deactivation landing right after the mark reads Alice."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(stored, name)
+
+        def get_principal(self, org_id: str, principal_id: str) -> Principal | None:
+            found = stored.get_principal(org_id, principal_id)
+            race()
+            return found
+
+        def update_principal(self, org_id: str, principal_id: str, change: Callable[[Principal], Principal]) -> Any:
+            def read_then_race(principal: Principal) -> Principal:
+                race()
+                return change(principal)
+
+            return stored.update_principal(org_id, principal_id, read_then_race)
+
+    service._principals = DeactivatedAfterTheRead()  # type: ignore[assignment]
+    data = f'{{"kind": "sync_calendar", "v": 1, "org_id": "{org}", "principal_id": "{pid}"}}'.encode()
+    letter = BusMessage("calendar-sync-dead-letter", data, {"deadLetterReason": "unavailable: x"}, message_id="m1")
+    service.record(letter)
+
+    assert raced
+    principal = world.app.stores.principals.get_principal(org, pid)
+    assert principal is not None and principal.state is PrincipalState.DEACTIVATED  # not written back as active
+    report = world.app.channels.maintain()  # so maintenance does not watch and sync her again
+    assert report.renewed == report.reconciled == 0
+    assert _left(world, org, pid) == NOTHING
+
+
+def test_what_a_sync_in_flight_wrote_after_deactivation_is_destroyed_by_the_next_maintenance(world: World) -> None:
+    org, pid = _alice(world)
+    start = T0 + timedelta(hours=1)
+    event = {"summary": "Planning", "start": {"dateTime": z(start)}, "end": {"dateTime": z(start + timedelta(hours=1))}}
+    with world.http(ALICE) as http:
+        assert http.post(f"/calendar/v3/calendars/{ALICE}/events", json=event).status_code == 200
+    applier = world.app.sync._applier
+    apply = applier.apply
+
+    def deactivated_meanwhile(*args: Any, **kwargs: Any) -> Any:  # between the listing and the write
+        _deactivate(world)
+        return apply(*args, **kwargs)
+
+    applier.apply = deactivated_meanwhile  # type: ignore[method-assign]
+    try:
+        world.app.sync.sync(org, pid)
+    finally:
+        applier.apply = apply  # type: ignore[method-assign]
+    assert _left(world, org, pid)["meetings"] >= 1 and _left(world, org, pid)["key"] == 1  # written after the shred
+
+    report = world.app.channels.maintain()
+
+    assert report.redestroyed == 1
+    assert _left(world, org, pid) == NOTHING
+    assert world.app.channels.maintain().redestroyed == 0  # nothing left to destroy: the next run writes nothing
+
+
+def test_a_channel_renewed_as_the_user_is_deactivated_is_stopped_by_the_same_maintenance(world: World) -> None:
+    org, pid = _alice(world)
+    channels = world.app.channels
+    renew = channels.renew
+
+    def deactivated_first(*args: Any) -> int:  # after maintenance listed Alice as active
+        _deactivate(world)
+        return renew(*args)
+
+    world.clock.advance(timedelta(days=6, hours=12))  # her channel is due for renewal
+    channels.renew = deactivated_first  # type: ignore[method-assign]
+    try:
+        report = channels.maintain()
+    finally:
+        channels.renew = renew  # type: ignore[method-assign]
+
+    assert report.renewed == 1
+    states = {c.state for c in world.app.stores.channels.channels_of(org, pid)}
+    assert ChannelState.ACTIVE not in states and ChannelState.STOPPED in states
+
+
+def test_the_second_pass_looks_only_at_deactivations_within_its_horizon(world: World) -> None:
+    org, pid = _alice(world)
+    _deactivate(world)
+    world.clock.advance(HORIZON - timedelta(minutes=1))
+    cipher = world.app.stores.backend.cipher  # type: ignore[attr-defined]
+    assert cipher.encrypt(org, b"late", b"aad", principal_id=pid)  # a late sealed write makes her a key again
+    assert world.app.channels.maintain().redestroyed == 1 and _left(world, org, pid) == NOTHING
+
+    world.clock.advance(timedelta(minutes=2))  # past the horizon
+    assert cipher.encrypt(org, b"later", b"aad", principal_id=pid)
+    assert world.app.channels.maintain().redestroyed == 0  # a deactivation older than the horizon is not read
+    assert _left(world, org, pid)["key"] == 1
