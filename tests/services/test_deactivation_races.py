@@ -166,3 +166,14 @@ def test_the_second_pass_looks_only_at_deactivations_within_its_horizon(world: W
     assert cipher.encrypt(org, b"later", b"aad", principal_id=pid)
     assert world.app.channels.maintain().redestroyed == 0  # a deactivation older than the horizon is not read
     assert _left(world, org, pid)["key"] == 1
+
+
+def test_deactivation_leaves_no_light_check_behind(world: World) -> None:
+    """The last light re-validation of a user is theirs too: deactivation deletes it with the rest."""
+    org, pid = _alice(world)
+    world.app.health_records.note_checked(org, pid, world.clock.now())
+    assert world.app.stores.documents.get(f"orgs/{org}/lightChecks/{pid}") is not None
+
+    _deactivate(world)
+
+    assert world.app.stores.documents.get(f"orgs/{org}/lightChecks/{pid}") is None

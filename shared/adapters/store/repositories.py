@@ -190,7 +190,8 @@ class PrincipalRepository:
         self._s.documents.write([Delete(doc_path("orgs", org_id, "principals", principal_id))])
 
     def destroy_principal_data(self, org_id: str, principal_id: str) -> int:
-        """Delete a principal's meetings, presence, notices, sync state and devices, then shred its keys."""
+        """Delete a principal's meetings, presence, notices, decisions, sync state, devices, room policy and
+        outcomes and its last light check, then shred its keys."""
         meetings = Query(collection_path("orgs", org_id, "meetings"), (Filter("principal_id", "==", principal_id),))
         notices = Query(collection_path("orgs", org_id, "notices"), (Filter("recipientId", "==", principal_id),))
         devices = Query("devices", (Filter("org_id", "==", org_id), Filter("room_id", "==", principal_id)))
@@ -202,6 +203,7 @@ class PrincipalRepository:
             Delete(doc_path("orgs", org_id, "presence", principal_id)),
             Delete(doc_path("orgs", org_id, "syncStates", principal_id)),
             Delete(doc_path("orgs", org_id, "roomPolicies", principal_id)),
+            Delete(doc_path("orgs", org_id, "lightChecks", principal_id)),
         ]
         self._s.documents.bulk_write(ops)
         self._s.cipher.shred(org_id, principal_id)
