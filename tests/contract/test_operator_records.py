@@ -71,11 +71,13 @@ def test_principals_deactivated_since_a_time_and_the_data_a_destroyed_one_has_ag
     whose data was destroyed has data left again once a key or a sync state is stored for it."""
     stores = _stores(document_store, tmp_path, clock)
     now = clock.now()
-    ids = {e: stores.principals.principal_id("o1", e) for e in ("old@example.com", "new@example.com", "on@x.com")}
+    emails = ("old@example.com", "new@example.com", "on@x.com", "back@x.com")
+    ids = {e: stores.principals.principal_id("o1", e) for e in emails}
     for email, state, at in (
         ("old@example.com", PrincipalState.DEACTIVATED, now - timedelta(days=9)),
         ("new@example.com", PrincipalState.DEACTIVATED, now - timedelta(days=1)),
         ("on@x.com", PrincipalState.ACTIVE, None),
+        ("back@x.com", PrincipalState.ACTIVE, now - timedelta(days=2)),  # activated again since
     ):
         principal = Principal("o1", ids[email], email, PrincipalKind.PERSON, state, deactivated_at=at)
         stores.principals.put_principal(principal)

@@ -212,13 +212,17 @@ class PrincipalRepository:
         return len(ops)
 
     def deactivated_since(self, org_id: str, since: datetime) -> list[str]:
-        """Ids of the org's principals deactivated at ``since`` or later (one query by state, nothing opened)."""
+        """Ids of the org's principals deactivated at ``since`` or later (one range query, nothing opened).
+
+        The range is on the deactivation time alone (a single-field index): the query reads the recent
+        deactivations only, however many older ones the org keeps."""
         query = Query(
             collection_path("orgs", org_id, "principals"),
-            (Filter("state", "==", PrincipalState.DEACTIVATED.value),),
-            select=("deactivatedAt",),
+            (Filter("deactivatedAt", ">=", since),),
+            select=("deactivatedAt", "state"),
         )
-        return [d.id for d in self._s.documents.query(query) if (d.data.get("deactivatedAt") or since) >= since]
+        deactivated = PrincipalState.DEACTIVATED.value
+        return [d.id for d in self._s.documents.query(query) if d.data.get("state") == deactivated]
 
     def principal_data_left(self, org_id: str, principal_id: str) -> bool:
         """Whether the principal's key material or sync state is stored (one batched read)."""
