@@ -38,6 +38,7 @@ from typing import NamedTuple
 import httpx
 
 from bench.bench_webhook import _headers
+from bench.import_times import HEAVY, import_profile, import_time
 from functions.registry import ENTRY_POINTS, EntryPoint
 from shared.ports import BusMessage
 from shared.ports.messages import CheckVacation, ProvisionUser, RewriteJoinDetails, SyncCalendar
@@ -56,7 +57,6 @@ BUNDLE = (
 #: The API functions' second floor: the least flask-openapi3 app (``bench/_trivial_openapi_function.py``).
 OPENAPI_FLOOR = "openapi"
 _API = {"meetings_api", "admin_api"}
-HEAVY = ("google.cloud.firestore", "google.cloud.pubsub", "google.cloud.kms", "googleapiclient", "grpc")
 _MESSAGES = {
     "sync_calendar": SyncCalendar(org_id="bench-org", principal_id="p1"),
     "rewrite_join_details": RewriteJoinDetails(org_id="bench-org", principal_id="p1", event_id="e1"),
@@ -152,57 +152,6 @@ def cold_start(ep: EntryPoint | str | None, data_dir: Path) -> Start:
         target, source = (ep.name, "main.py") if ep else ("trivial", "bench/_trivial_function.py")
     env = {**os.environ, "HYBRIDCAL_DATA_DIR": str(data_dir), "HYBRIDCAL_ADMIN_TOKEN": "bench", "PYTHONPATH": ""}
     return first_answer(target, source, env, _probe(ep))
-
-
-def import_time(statement: str) -> tuple[float, list[str]]:
-    """Seconds ``statement`` takes in a fresh interpreter, and which heavy Google clients it loaded."""
-    code = (
-        "import sys, time\n"
-        f"t = time.perf_counter(); {statement}; d = time.perf_counter() - t\n"
-        f"print(d, ','.join(m for m in {HEAVY!r} if m in sys.modules))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    seconds, _, heavy = out.stdout.strip().partition(" ")
-    return float(seconds), [h for h in heavy.split(",") if h]
-
-
-def import_profile(statement: str) -> dict[str, float]:
-    """Milliseconds of ``statement``'s imports (``python -X importtime``, self times) by where they come from.
-
-    ``floor``: modules the trivial function's ``import flask, functions_framework`` loads too;
-    ``pydantic``: pydantic and its core; ``ours``: ``shared`` and ``functions``; ``other``: the
-    rest of the third-party and standard-library modules the function adds.
-    """
-    run = [sys.executable, "-X", "importtime", "-c", statement]
-    floor = {
-        line.split("|")[2].strip()
-        for line in subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", "import flask, functions_framework"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stderr.splitlines()
-        if line.startswith("import time:") and "self [us]" not in line
-    }
-    split = dict.fromkeys(("floor", "pydantic", "ours", "other"), 0.0)
-    for line in subprocess.run(run, cwd=ROOT, capture_output=True, text=True, check=True).stderr.splitlines():
-        if not line.startswith("import time:") or "self [us]" in line:
-            continue
-        own, _, name = line[len("import time:") :].split("|")
-        module = name.strip()
-        top = module.split(".")[0]
-        group = (
-            "floor"
-            if module in floor
-            else "pydantic"
-            if top in {"pydantic", "pydantic_core", "annotated_types", "typing_inspection"}
-            else "ours"
-            if top in {"shared", "functions"}
-            else "other"
-        )
-        split[group] += int(own) / 1000
-    return split
 
 
 def median_of(fn: object, *args: object) -> tuple[float, object]:

@@ -27,7 +27,7 @@ from shared.domain.decisions import ADDON_CONFERENCE, ADDON_CONFERENCE_UNUSED
 from shared.domain.events import CalendarEvent
 from shared.domain.joindetails import JoinDetails
 from shared.domain.meetings import Meeting
-from shared.domain.principals import Org, Principal, PrincipalKind, PrincipalState
+from shared.domain.principals import Org, Principal, PrincipalKind
 from shared.errors import (
     Conflict,
     CredentialsUnavailable,
@@ -203,8 +203,8 @@ class ConferenceService:
         for org in self._orgs.list_orgs():
             for held in self._records.reserved(org.id, now - UNUSED_AFTER):
                 principal = self._principals.get_principal(org.id, held.principal_id)
-                if principal is None or principal.state is PrincipalState.DEACTIVATED:
-                    continue  # a reservation written after deactivation goes with deactivation's second pass
+                if principal is None:
+                    continue
                 try:
                     released += self._settle(org, principal, held.event_id, held.record)
                 except HybridCalendarError as exc:

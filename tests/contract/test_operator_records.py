@@ -11,7 +11,7 @@ from shared.adapters.crypto.envelope import EnvelopeCipher
 from shared.adapters.crypto.local import LocalKek
 from shared.adapters.store.repositories import DocumentStores
 from shared.clock import ManualClock
-from shared.documents import Query
+from shared.documents import Put, Query
 from shared.domain.principals import CredentialRef, Device, Org, Principal, PrincipalKind, PrincipalState
 from shared.ports import DocumentStore
 
@@ -67,8 +67,9 @@ def test_a_deactivation_record_round_trips_and_a_purge_deletes_it(
 def test_principals_deactivated_since_a_time_and_the_data_a_destroyed_one_has_again(
     document_store: DocumentStore, tmp_path: Path, clock: ManualClock
 ) -> None:
-    """Deactivated principals are listed from a time on (the active and the older ones left out); a principal
-    whose data was destroyed has data left again once a key or a sync state is stored for it."""
+    """Deactivated principals are listed from a time on, that time included (the active and the older ones left
+    out); a principal whose data was destroyed has data left again once its key, its sync state, a meeting or a
+    notice of its is stored."""
     stores = _stores(document_store, tmp_path, clock)
     now = clock.now()
     emails = ("old@example.com", "new@example.com", "on@x.com", "back@x.com")
@@ -82,6 +83,8 @@ def test_principals_deactivated_since_a_time_and_the_data_a_destroyed_one_has_ag
         principal = Principal("o1", ids[email], email, PrincipalKind.PERSON, state, deactivated_at=at)
         stores.principals.put_principal(principal)
     assert stores.principals.deactivated_since("o1", now - timedelta(days=8)) == [ids["new@example.com"]]
+    assert stores.principals.deactivated_since("o1", now - timedelta(days=1)) == [ids["new@example.com"]]  # at since
+    assert stores.principals.deactivated_since("o1", now - timedelta(days=1) + timedelta(microseconds=1)) == []
     assert sorted(stores.principals.deactivated_since("o1", now - timedelta(days=10))) == sorted(
         [ids["old@example.com"], ids["new@example.com"]]
     )
@@ -92,6 +95,16 @@ def test_principals_deactivated_since_a_time_and_the_data_a_destroyed_one_has_ag
     assert stores.principals.principal_data_left("o1", new) is True
     stores.principals.destroy_principal_data("o1", new)
     assert stores.principals.principal_data_left("o1", new) is False
+    late = (  # what a write that made no key leaves: a sync state, a meeting, a notice
+        Put(f"orgs/o1/syncStates/{new}", {"pending": True}),
+        Put("orgs/o1/meetings/m1", {"principal_id": new}),
+        Put("orgs/o1/notices/n1", {"recipientId": new}),
+    )
+    for put in late:
+        document_store.write([put])
+        assert stores.principals.principal_data_left("o1", new) is True, put.path
+        stores.principals.destroy_principal_data("o1", new)
+        assert stores.principals.principal_data_left("o1", new) is False, put.path
 
 
 def test_org_secret_names_without_their_values(

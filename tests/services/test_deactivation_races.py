@@ -10,9 +10,10 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from shared.documents import Query
+from shared.documents import Put, Query
 from shared.domain.principals import Principal, PrincipalState
 from shared.domain.sync import ChannelState
+from shared.errors import Unavailable
 from shared.ports import BusMessage
 from shared.ports.messages import ProvisionUser
 from shared.services.deactivation import HORIZON
@@ -177,3 +178,71 @@ def test_deactivation_leaves_no_light_check_behind(world: World) -> None:
     _deactivate(world)
 
     assert world.app.stores.documents.get(f"orgs/{org}/lightChecks/{pid}") is None
+
+
+def test_a_write_that_made_no_key_is_found_and_destroyed_too(world: World) -> None:
+    """Another instance may still hold Alice's key in its cache after the shred and seal with it: its meeting
+    leaves no key and no sync state behind, and the second pass still finds and destroys it."""
+    org, pid = _alice(world)
+    _deactivate(world)
+    late = {"principal_id": pid, "event_id": "late", "expireAt": world.clock.now() + timedelta(days=30)}
+    world.app.stores.documents.write([Put(f"orgs/{org}/meetings/late", late)])  # what that instance wrote
+    assert _left(world, org, pid) == {"key": 0, "sync_state": 0, "meetings": 1}
+
+    assert world.app.channels.maintain().redestroyed == 1
+    assert _left(world, org, pid) == NOTHING
+
+
+def test_a_user_activated_again_as_the_pass_reads_the_deactivations_is_left_alone(world: World) -> None:
+    org, pid = _alice(world)
+    _deactivate(world)
+    world.settle()  # the deactivation's own queued message is delivered (and finds her deactivated already)
+    principals = world.app.stores.principals
+    listed = principals.deactivated_since
+
+    def then_activated_again(org_id: str, since: Any) -> list[str]:  # right after the pass listed her
+        found = listed(org_id, since)
+        world.activate(ALICE)  # synced and watched again, with a new key
+        return found
+
+    principals.deactivated_since = then_activated_again  # type: ignore[method-assign]
+    try:
+        report = world.app.channels.maintain()
+    finally:
+        principals.deactivated_since = listed  # type: ignore[method-assign]
+
+    assert report.redestroyed == 0
+    assert _left(world, org, pid)["key"] == 1 and _left(world, org, pid)["sync_state"] == 1
+    assert ChannelState.ACTIVE in {c.state for c in world.app.stores.channels.channels_of(org, pid)}
+
+
+def test_one_principal_the_second_pass_cannot_clean_does_not_stop_it_for_the_others(world: World) -> None:
+    org, pid = _alice(world)
+    bob = "bob@example.com"
+    world.activate(bob)
+    bob_id = world.app.stores.principals.principal_id(org, bob)
+    _deactivate(world)
+    world.app.provisioning.deactivate(org, bob)
+    world.app.provisioning.run(ProvisionUser(org_id=org, principal_id=bob_id, action="deactivate"))
+    cipher = world.app.stores.backend.cipher  # type: ignore[attr-defined]
+    for who in (pid, bob_id):
+        assert cipher.encrypt(org, b"late", b"aad", principal_id=who)  # both have a key again
+    principals = world.app.stores.principals
+    destroy = principals.destroy_principal_data
+    tried: list[str] = []
+
+    def first_one_fails(org_id: str, principal_id: str) -> int:
+        tried.append(principal_id)
+        if len(tried) == 1:
+            raise Unavailable("the store is busy")
+        return destroy(org_id, principal_id)
+
+    principals.destroy_principal_data = first_one_fails  # type: ignore[method-assign]
+    try:
+        report = world.app.channels.maintain()
+    finally:
+        principals.destroy_principal_data = destroy  # type: ignore[method-assign]
+
+    assert sorted(tried) == sorted([pid, bob_id]) and report.redestroyed == 1
+    assert world.app.channels.maintain().redestroyed == 1  # the one that failed, on the next run
+    assert _left(world, org, pid) == NOTHING and _left(world, org, bob_id) == NOTHING

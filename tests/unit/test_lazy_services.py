@@ -52,7 +52,7 @@ def test_every_service_is_made_once_and_shared_by_the_services_that_use_it(tmp_p
         app.close()
 
 
-def test_the_channel_service_makes_the_sync_when_it_first_advances_a_calendar(tmp_path: Path) -> None:
+def test_a_maintenance_run_with_no_calendar_to_advance_makes_no_sync(tmp_path: Path) -> None:
     app = build(Settings(data_dir=tmp_path, scheduler=False), clock=ManualClock(T0), bus=ElsewhereBus())
     try:
         report = app.channels.maintain()  # no org yet: channels to renew and calendars to advance are none

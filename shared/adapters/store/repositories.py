@@ -12,6 +12,8 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
 
+from msgspec.structs import replace
+
 from shared.adapters.store import principal_heads
 from shared.adapters.store.claims import domain_owner
 from shared.adapters.store.records import RecordCodec
@@ -192,19 +194,9 @@ class PrincipalRepository:
     def destroy_principal_data(self, org_id: str, principal_id: str) -> int:
         """Delete a principal's meetings, presence, notices, decisions, sync state, devices, room policy and
         outcomes and its last light check, then shred its keys."""
-        meetings = Query(collection_path("orgs", org_id, "meetings"), (Filter("principal_id", "==", principal_id),))
-        notices = Query(collection_path("orgs", org_id, "notices"), (Filter("recipientId", "==", principal_id),))
-        devices = Query("devices", (Filter("org_id", "==", org_id), Filter("room_id", "==", principal_id)))
-        decisions = Query(collection_path("orgs", org_id, "decisions"), (Filter("principal_id", "==", principal_id),))
-        rooms = Query(collection_path("orgs", org_id, "roomOutcomes"), (Filter("room_id", "==", principal_id),))
-        queries = (meetings, notices, devices, decisions, rooms)
+        queries, paths = _principal_data(org_id, principal_id)
         ops: list[WriteOp] = [Delete(d.path) for q in queries for d in self._s.documents.query(q)]
-        ops += [
-            Delete(doc_path("orgs", org_id, "presence", principal_id)),
-            Delete(doc_path("orgs", org_id, "syncStates", principal_id)),
-            Delete(doc_path("orgs", org_id, "roomPolicies", principal_id)),
-            Delete(doc_path("orgs", org_id, "lightChecks", principal_id)),
-        ]
+        ops += [Delete(path) for path in paths]
         self._s.documents.bulk_write(ops)
         self._s.cipher.shred(org_id, principal_id)
         if not self._s.documents.scrub():  # no copy of the shredded key may stay behind in the store's files
@@ -214,8 +206,9 @@ class PrincipalRepository:
     def deactivated_since(self, org_id: str, since: datetime) -> list[str]:
         """Ids of the org's principals deactivated at ``since`` or later (one range query, nothing opened).
 
-        The range is on the deactivation time alone (a single-field index): the query reads the recent
-        deactivations only, however many older ones the org keeps."""
+        The range is on the deactivation time alone: on Firestore a single-field index, so the query reads
+        the recent deactivations only, however many older ones the org keeps (SQLite scans the org's
+        principals)."""
         query = Query(
             collection_path("orgs", org_id, "principals"),
             (Filter("deactivatedAt", ">=", since),),
@@ -225,9 +218,27 @@ class PrincipalRepository:
         return [d.id for d in self._s.documents.query(query) if d.data.get("state") == deactivated]
 
     def principal_data_left(self, org_id: str, principal_id: str) -> bool:
-        """Whether the principal's key material or sync state is stored (one batched read)."""
-        paths = [doc_path("orgs", org_id, k, principal_id) for k in ("principalKeys", "syncStates")]
-        return any(doc is not None for doc in self._s.documents.get_all(paths))
+        """Whether anything ``destroy_principal_data`` deletes is stored for the principal, or its key material:
+        one batched read and one query of at most one document per kind."""
+        queries, paths = _principal_data(org_id, principal_id)
+        key = doc_path("orgs", org_id, "principalKeys", principal_id)
+        if any(doc is not None for doc in self._s.documents.get_all([*paths, key])):
+            return True
+        return any(next(iter(self._s.documents.query(replace(q, limit=1))), None) is not None for q in queries)
+
+
+def _principal_data(org_id: str, principal_id: str) -> tuple[tuple[Query, ...], tuple[str, ...]]:
+    """Where a principal's data is: the queries that find its documents, and its documents by path."""
+    org = ("orgs", org_id)
+    queries = (
+        Query(collection_path(*org, "meetings"), (Filter("principal_id", "==", principal_id),)),
+        Query(collection_path(*org, "notices"), (Filter("recipientId", "==", principal_id),)),
+        Query("devices", (Filter("org_id", "==", org_id), Filter("room_id", "==", principal_id))),
+        Query(collection_path(*org, "decisions"), (Filter("principal_id", "==", principal_id),)),
+        Query(collection_path(*org, "roomOutcomes"), (Filter("room_id", "==", principal_id),)),
+    )
+    kinds = ("presence", "syncStates", "roomPolicies", "lightChecks")
+    return queries, tuple(doc_path(*org, kind, principal_id) for kind in kinds)
 
 
 class DocumentStores(Stores):

@@ -88,8 +88,8 @@ class PrincipalRepository(PrincipalHeads, Protocol):
         ...
 
     def principal_data_left(self, org_id: str, principal_id: str) -> bool:
-        """Whether a principal's key material or sync state is stored: every later write for a principal
-        whose data was destroyed leaves one of them (its sealed fields make a key again)."""
+        """Whether anything ``destroy_principal_data`` deletes is stored for the principal, or its key material
+        (a write for a principal whose data was destroyed leaves one of them)."""
         ...
 
 
