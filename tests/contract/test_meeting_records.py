@@ -98,3 +98,20 @@ def _expiry(store: DocumentStore, path: str) -> object:
     doc = store.get(path)
     assert doc is not None
     return doc.data["expireAt"]
+
+
+def test_a_reservation_whose_key_was_shredded_is_skipped_not_a_stop_for_the_rest(
+    document_store: DocumentStore, tmp_path: Path, clock: ManualClock
+) -> None:
+    """A reservation sealed for a principal whose key is gone (written by work in flight as they were deactivated)
+    cannot be opened: the sweep's listing leaves it out and still answers the others."""
+    stores, records = _records(document_store, tmp_path, clock)
+    now = clock.now()
+    old = MeetingRecord(DETAILS, "addon", "reserved", "webex_space", made_at=now - timedelta(days=2))
+    records.decide("o1", "gone", "evt-x", "added", None, now, meeting=old)
+    records.decide("o1", "p1", "evt-1", "added", None, now, meeting=old)
+    stores.backend.cipher.shred("o1", "gone")
+
+    found = records.reserved("o1", now - timedelta(days=1))
+
+    assert [(h.principal_id, h.event_id) for h in found] == [("p1", "evt-1")]
