@@ -168,10 +168,15 @@ class ProvisioningService:
         return principal
 
     def purge(self, org_id: str, email: str) -> Principal:
-        """Delete a deactivated principal's record for good; Conflict while it is not deactivated."""
+        """Delete a deactivated principal's record for good; Conflict while it is not deactivated.
+
+        What work in flight wrote for it since its deactivation goes first: once the record is gone,
+        deactivation's second pass no longer looks at it."""
         principal = self.require_principal(org_id, email)
         if principal.state is not PrincipalState.DEACTIVATED:
             raise Conflict(f"this principal is {principal.state.value}: deactivate it first")
+        if self._principals.principal_data_left(org_id, principal.id):
+            self._principals.destroy_principal_data(org_id, principal.id)
         self._principals.delete_principal(org_id, principal.id)
         log.info("principal purged", extra=ctx(org=org_id, principal=principal.id))
         return principal

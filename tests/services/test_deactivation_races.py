@@ -246,3 +246,18 @@ def test_one_principal_the_second_pass_cannot_clean_does_not_stop_it_for_the_oth
     assert sorted(tried) == sorted([pid, bob_id]) and report.redestroyed == 1
     assert world.app.channels.maintain().redestroyed == 1  # the one that failed, on the next run
     assert _left(world, org, pid) == NOTHING and _left(world, org, bob_id) == NOTHING
+
+
+def test_a_purge_destroys_what_was_written_since_the_deactivation_before_it_forgets_the_record(world: World) -> None:
+    """After a purge the second pass no longer sees the principal: the purge itself takes what was written late."""
+    org, pid = _alice(world)
+    _deactivate(world)
+    cipher = world.app.stores.backend.cipher  # type: ignore[attr-defined]
+    assert cipher.encrypt(org, b"late", b"aad", principal_id=pid)  # a late sealed write: a key again
+    late = {"principal_id": pid, "event_id": "late", "expireAt": world.clock.now() + timedelta(days=30)}
+    world.app.stores.documents.write([Put(f"orgs/{org}/meetings/late", late)])
+
+    world.app.provisioning.purge(org, ALICE)
+
+    assert world.app.stores.principals.get_principal(org, pid) is None
+    assert _left(world, org, pid) == NOTHING
