@@ -120,7 +120,7 @@ class Services(Ports):
             return 0
 
         s = self.stores
-        after_deactivation = DeactivationSweep(s.orgs, s.principals, s.channels, self.clock).sweep
+        after_deactivation = DeactivationSweep(s.principals, s.channels, self.clock).sweep
         return ChannelService(
             s.orgs, s.principals, s.meetings, s.sync_states, s.channels, self.calendar, lambda: self.sync,
             self.clock, self.settings.public_url, (self.conferences.sweep, health_sweep), after_deactivation,

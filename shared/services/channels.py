@@ -80,7 +80,7 @@ class ChannelService:
         clock: Clock,
         public_url: str | None,
         sweeps: Sequence[Callable[[], int]] = (),
-        after_deactivation: Callable[[], int] | None = None,
+        after_deactivation: Callable[[Sequence[Org]], int] | None = None,
     ) -> None:
         self._orgs, self._principals, self._meetings, self._sync_states, self._channels = (
             orgs,
@@ -173,7 +173,8 @@ class ChannelService:
         """Renew, advance and (when due) reconcile every active principal of every org."""
         report = MaintenanceReport()
         now = self._clock.now()
-        for org in self._orgs.list_orgs():
+        orgs = self._orgs.list_orgs()
+        for org in orgs:
             for principal in self._principals.list_principals(org.id, active_only=True):
                 try:
                     report.renewed += self.renew(org, principal)
@@ -197,7 +198,7 @@ class ChannelService:
                 report.failures.append(exc.code)
         if self._after_deactivation is not None:
             try:
-                report.redestroyed = self._after_deactivation()
+                report.redestroyed = self._after_deactivation(orgs)
             except HybridCalendarError as exc:
                 report.failures.append(exc.code)
         return report

@@ -12,16 +12,17 @@ and a channel left active for it is marked stopped, so that Google's next push o
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from msgspec.structs import replace
 
-from shared.domain.principals import Principal, PrincipalState
+from shared.domain.principals import Org, Principal, PrincipalState
 from shared.domain.sync import ChannelState
 from shared.errors import HybridCalendarError
 from shared.logs import ctx, get_logger
 from shared.ports.clock import Clock
-from shared.ports.stores import ChannelRepository, OrgRepository, PrincipalRepository
+from shared.ports.stores import ChannelRepository, PrincipalRepository
 
 log = get_logger(__name__)
 HORIZON = timedelta(days=8)
@@ -31,19 +32,16 @@ HORIZON = timedelta(days=8)
 class DeactivationSweep:
     """Destroys again what was written for a principal after its deactivation destroyed its data."""
 
-    def __init__(
-        self, orgs: OrgRepository, principals: PrincipalRepository, channels: ChannelRepository, clock: Clock
-    ) -> None:
-        self._orgs, self._principals, self._channels, self._clock = orgs, principals, channels, clock
+    def __init__(self, principals: PrincipalRepository, channels: ChannelRepository, clock: Clock) -> None:
+        self._principals, self._channels, self._clock = principals, channels, clock
 
-    def sweep(self) -> int:
-        """Look at every principal deactivated within the horizon; answer how many had data destroyed again.
-
-        A failure with one principal is logged and the others are still looked at (the next run tries it again).
+    def sweep(self, orgs: Iterable[Org]) -> int:
+        """Look at every principal of ``orgs`` deactivated within the horizon; answer how many had data destroyed
+        again. A failure with one principal is logged and the others are still looked at (the next run tries it again).
         """
         since = self._clock.now() - HORIZON
         destroyed = 0
-        for org in self._orgs.list_orgs():
+        for org in orgs:
             for principal_id in self._principals.deactivated_since(org.id, since):
                 try:
                     destroyed += self._again(org.id, principal_id, since)
@@ -58,15 +56,21 @@ class DeactivationSweep:
         principal = self._principals.get_principal(org_id, principal_id)  # read again: activated meanwhile?
         if principal is None or not _deactivated_since(principal, since):
             return 0
-        for channel in self._channels.channels_of(org_id, principal_id):
-            if channel.state is ChannelState.ACTIVE:
-                self._channels.put_channel(replace(channel, state=ChannelState.STOPPED))
-                log.warning("channel of a deactivated calendar stopped", extra=ctx(org=org_id))
+        if mark_channels_stopped(self._channels, org_id, principal_id):
+            log.warning("channel of a deactivated calendar stopped", extra=ctx(org=org_id))
         if not self._principals.principal_data_left(org_id, principal_id):
             return 0
         self._principals.destroy_principal_data(org_id, principal_id)
         log.warning("data written after deactivation destroyed", extra=ctx(org=org_id, principal=principal_id))
         return 1
+
+
+def mark_channels_stopped(channels: ChannelRepository, org_id: str, principal_id: str) -> int:
+    """Mark the calendar's active channels stopped, so that Google's next push on one is asked to stop; how many."""
+    active = [c for c in channels.channels_of(org_id, principal_id) if c.state is ChannelState.ACTIVE]
+    for channel in active:
+        channels.put_channel(replace(channel, state=ChannelState.STOPPED))
+    return len(active)
 
 
 def _deactivated_since(principal: Principal, since: datetime) -> bool:

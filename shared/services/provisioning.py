@@ -31,6 +31,7 @@ from shared.ports.directory import PrincipalValidator
 from shared.ports.lifecycle import Activation
 from shared.ports.messages import ProvisionUser
 from shared.ports.stores import ChannelRepository, DeviceRepository, OrgRepository, PrincipalRepository
+from shared.services.deactivation import mark_channels_stopped
 from shared.services.devices import DeviceService, new_device
 
 log = get_logger(__name__)
@@ -175,8 +176,7 @@ class ProvisioningService:
         principal = self.require_principal(org_id, email)
         if principal.state is not PrincipalState.DEACTIVATED:
             raise Conflict(f"this principal is {principal.state.value}: deactivate it first")
-        if self._principals.principal_data_left(org_id, principal.id):
-            self._principals.destroy_principal_data(org_id, principal.id)
+        self._principals.destroy_principal_data(org_id, principal.id)
         self._principals.delete_principal(org_id, principal.id)
         log.info("principal purged", extra=ctx(org=org_id, principal=principal.id))
         return principal
@@ -272,9 +272,7 @@ class ProvisioningService:
                 raise
         except HybridCalendarError:  # e.g. delegation revoked: the data goes regardless
             log.info("channels not stopped at Google", extra=ctx(org=org.id, principal=principal.id))
-        for channel in self._channels.channels_of(org.id, principal.id):
-            if channel.state is ChannelState.ACTIVE:  # Google's later pushes are then asked to stop
-                self._channels.put_channel(replace(channel, state=ChannelState.STOPPED))
+        mark_channels_stopped(self._channels, org.id, principal.id)
         self._principals.destroy_principal_data(org.id, principal.id)
         now = self._clock.now()
         done = principal.transition(PrincipalState.DEACTIVATED, at=now)
