@@ -29,7 +29,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from bench.bench_cold_start import Start, compile_bundle, first_answer, ratios
+from bench.bench_cold_start import Start, compile_bundle, first_answer, ratios, target_of
 from bench.bench_webhook import _headers
 from functions.registry import ENTRY_POINTS, EntryPoint
 from shared.ports.messages import CheckVacation, ProvisionUser, RewriteJoinDetails, SyncCalendar
@@ -69,11 +69,8 @@ GCP_FLOOR = "gcp"
 def cold_start(ep: EntryPoint | str | None, env: dict[str, str]) -> Start:
     """The first answer of a fresh gcp instance of ``ep`` (None: the trivial floor; ``GCP_FLOOR``: the backend's)."""
     if isinstance(ep, str):
-        target, source, probe = "trivial_gcp", "bench/_trivial_gcp_function.py", _probe(None)
-    else:
-        target, source = (ep.name, "main.py") if ep else ("trivial", "bench/_trivial_function.py")
-        probe = _probe(ep)
-    return first_answer(target, source, env, probe, limit=90)
+        return first_answer("trivial_gcp", "bench/_trivial_gcp_function.py", env, _probe(None), limit=90)
+    return first_answer(*target_of(ep), env, _probe(ep), limit=90)
 
 
 def main() -> None:

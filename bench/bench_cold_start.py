@@ -144,14 +144,21 @@ def first_answer(
     return Start(seconds, response.status_code, cpu)
 
 
+def target_of(ep: EntryPoint | str | None) -> tuple[str, str]:
+    """The functions-framework target and source of ``ep`` (None: the trivial floor; ``OPENAPI_FLOOR``)."""
+    if isinstance(ep, str):
+        return "trivial_openapi", "bench/_trivial_openapi_function.py"
+    return (ep.name, "main.py") if ep else ("trivial", "bench/_trivial_function.py")
+
+
+def embedded_env(data_dir: Path) -> dict[str, str]:
+    """The environment an embedded instance starts with: its own data dir and the admin token its probe carries."""
+    return {**os.environ, "HYBRIDCAL_DATA_DIR": str(data_dir), "HYBRIDCAL_ADMIN_TOKEN": "bench", "PYTHONPATH": ""}
+
+
 def cold_start(ep: EntryPoint | str | None, data_dir: Path) -> Start:
     """The first answer of a fresh embedded instance of ``ep`` (None: the trivial floor; ``OPENAPI_FLOOR``)."""
-    if isinstance(ep, str):
-        target, source = "trivial_openapi", "bench/_trivial_openapi_function.py"
-    else:
-        target, source = (ep.name, "main.py") if ep else ("trivial", "bench/_trivial_function.py")
-    env = {**os.environ, "HYBRIDCAL_DATA_DIR": str(data_dir), "HYBRIDCAL_ADMIN_TOKEN": "bench", "PYTHONPATH": ""}
-    return first_answer(target, source, env, _probe(ep))
+    return first_answer(*target_of(ep), embedded_env(data_dir), _probe(ep))
 
 
 def median_of(fn: object, *args: object) -> tuple[float, object]:

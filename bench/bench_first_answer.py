@@ -21,7 +21,6 @@ code side by side; the ratios are then the second tree's times over the first's.
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import statistics
 import subprocess
@@ -29,9 +28,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import NamedTuple
 
-from bench.bench_cold_start import BUNDLE, OPENAPI_FLOOR, _probe
+from bench.bench_cold_start import BUNDLE, OPENAPI_FLOOR, Start, _probe, embedded_env, ratios, target_of
 from functions.registry import ENTRY_POINTS, EntryPoint
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,32 +46,17 @@ print(response.status_code)
 """
 
 
-class Answer(NamedTuple):
-    """One fresh interpreter's run: wall seconds from spawn to exit, the CPU it used, its answer's status."""
-
-    seconds: float
-    cpu: float
-    status: int
-
-
-def _target(ep: EntryPoint | str | None) -> tuple[str, str]:
-    if isinstance(ep, str):
-        return "trivial_openapi", "bench/_trivial_openapi_function.py"
-    return (ep.name, "main.py") if ep else ("trivial", "bench/_trivial_function.py")
-
-
-def first_answer(ep: EntryPoint | str | None, tree: Path, data_dir: Path) -> Answer:
+def first_answer(ep: EntryPoint | str | None, tree: Path, data_dir: Path) -> Start:
     """Run one fresh interpreter that makes ``ep``'s app from ``tree`` and answers its first request."""
-    target, source = _target(ep)
+    target, source = target_of(ep)
     method, path, headers, body = _probe(ep)
     lines = "\n".join(f"{k}: {v}" for k, v in headers.items())
-    env = {**os.environ, "HYBRIDCAL_DATA_DIR": str(data_dir), "HYBRIDCAL_ADMIN_TOKEN": "bench", "PYTHONPATH": ""}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-c", _CHILD, target, source, method, path, lines],
         cwd=tree,
-        env=env,
+        env=embedded_env(data_dir),
         input=body,
         capture_output=True,
         check=True,
@@ -81,7 +64,7 @@ def first_answer(ep: EntryPoint | str | None, tree: Path, data_dir: Path) -> Ans
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Answer(seconds, cpu, int(out.stdout.split()[-1]))
+    return Start(seconds, int(out.stdout.split()[-1]), cpu)
 
 
 def _names() -> list[EntryPoint | str | None]:
@@ -92,7 +75,7 @@ def _label(ep: EntryPoint | str | None) -> str:
     return "trivial" if ep is None else ep if isinstance(ep, str) else ep.name
 
 
-def rounds(trees: list[Path], data: Path) -> dict[tuple[int, str], list[Answer]]:
+def rounds(trees: list[Path], data: Path) -> dict[tuple[int, str], list[Start]]:
     """``REPEATS`` rounds; in each, the floors then every function, each from every tree in turn.
 
     One untimed run of each start goes first, so that no round reads the bundle from a cold disk cache.
@@ -100,7 +83,7 @@ def rounds(trees: list[Path], data: Path) -> dict[tuple[int, str], list[Answer]]
     for ep in _names():
         for i, tree in enumerate(trees):
             first_answer(ep, tree, data / f"warm-{i}-{_label(ep)}")
-    runs: dict[tuple[int, str], list[Answer]] = {}
+    runs: dict[tuple[int, str], list[Start]] = {}
     for r in range(REPEATS):
         for ep in _names():
             order = list(enumerate(trees)) if r % 2 == 0 else list(enumerate(trees))[::-1]
@@ -110,16 +93,17 @@ def rounds(trees: list[Path], data: Path) -> dict[tuple[int, str], list[Answer]]
     return runs
 
 
-def ratio(top: list[Answer], bottom: list[Answer], field: str = "seconds") -> float:
-    """Median of the within-round ratios of ``field``."""
-    return statistics.median(getattr(t, field) / getattr(b, field) for t, b in zip(top, bottom, strict=True))
+def ratio(top: list[Start], bottom: list[Start], field: str = "seconds") -> float:
+    """Median of the within-round ratios of the wall time (``seconds``) or of the ``cpu``."""
+    wall, cpu = ratios(top, bottom)
+    return wall if field == "seconds" else cpu
 
 
-def ms(answers: list[Answer], field: str = "seconds") -> str:
+def ms(answers: list[Start], field: str = "seconds") -> str:
     return f"{statistics.median(getattr(a, field) for a in answers) * 1000:.1f} ms"
 
 
-def report_one(runs: dict[tuple[int, str], list[Answer]]) -> None:
+def report_one(runs: dict[tuple[int, str], list[Start]]) -> None:
     floor, api_floor = runs[(0, "trivial")], runs[(0, OPENAPI_FLOOR)]
     print(f"## First answer in a fresh interpreter (embedded backend, median of {REPEATS} rounds)\n")
     print(
@@ -138,7 +122,7 @@ def report_one(runs: dict[tuple[int, str], list[Answer]]) -> None:
         )
 
 
-def report_two(runs: dict[tuple[int, str], list[Answer]], trees: list[Path]) -> None:
+def report_two(runs: dict[tuple[int, str], list[Start]], trees: list[Path]) -> None:
     print(f"## First answer in a fresh interpreter: {trees[0]} against {trees[1]} (median of {REPEATS} rounds)\n")
     print("| function | first tree | second tree | second / first (wall) | second / first (CPU) | statuses |")
     print("|---|---|---|---|---|---|")
