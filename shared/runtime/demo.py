@@ -32,7 +32,7 @@ from shared.bootstrap import build
 from shared.clock import AcceleratedClock, SystemClock
 from shared.domain.joinblock import BLOCK_BEGIN
 from shared.runtime.demo_world import PEOPLE, ROOM, DemoWorld, wait_for
-from shared.runtime.listen import bind, stop_on_sigterm
+from shared.runtime.listen import bind, stop_on_sigterm, wait_until_stopped
 from shared.runtime.server import LocalRuntime, RuntimeServer
 
 if TYPE_CHECKING:
@@ -266,7 +266,7 @@ def _serve(data_dir: Path, emulator: EmulatorServer, *, port: int, once: bool, c
         if once:
             return 0
         console.print("Serving until Ctrl-C.")
-        threading.Event().wait()
+        wait_until_stopped()
     except KeyboardInterrupt:
         console.print("Stopping.")
     finally:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -30,7 +29,7 @@ from shared.cli_output import plain_lines
 from shared.clock import AcceleratedClock, SystemClock
 from shared.ports.clock import Clock
 from shared.runtime.demo_world import DOMAIN, PEOPLE, ROOM, DemoWorld
-from shared.runtime.listen import bind, stop_on_sigterm
+from shared.runtime.listen import bind, stop_on_sigterm, wait_until_stopped
 from shared.runtime.server import LocalRuntime, RuntimeServer
 
 KEY_FILE, ENV_FILE = "service-account.json", "dev.env"
@@ -197,7 +196,7 @@ def run(*, data_dir: Path, port: int, emulator_port: int, sample: bool, at: date
             seeded = _sample(world, console) if sample else None
             write_private(env_file, env_text(env))
             _instructions(env, seeded, console)
-            threading.Event().wait()
+            wait_until_stopped()
         except KeyboardInterrupt:
             console.print("Stopping.")
         finally:

@@ -67,3 +67,14 @@ def stop_on_sigterm() -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, _interrupt)
+
+
+def wait_until_stopped() -> None:
+    """Block the main thread until Ctrl-C or SIGTERM raises KeyboardInterrupt in it.
+
+    The wait wakes twice a second: the kernel may hand the signal to any other thread, and Python runs
+    the handler only when the main thread runs again, so a wait with no end would never see it.
+    """
+    never = threading.Event()
+    while not never.wait(0.5):
+        pass
